@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'sdk/index.ts', memo: 'sdk/memo/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node22',
+    platform: 'node',
+    splitting: true,
+  },
+  {
+    entry: { cli: 'cli/index.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
