@@ -1,0 +1,340 @@
+/**
+ * From the XML tree to the {@link Memo} model, checking the document's structure against the
+ * schema table on the way: namespaces, element order, unknown elements, repeated single elements,
+ * text where only elements belong, attributes, and the lexical form of booleans and base64 (which
+ * the model holds decoded). Values are checked afterwards, on the model, by the validator.
+ */
+import { MemoParseError } from '../errors.ts';
+import { decodeBase64, decodeBase64Bytes } from './base64.ts';
+import {
+  type ComplexType,
+  existsIn,
+  isComplex,
+  MEMO_NAMESPACES,
+  MessageType,
+  type Particle,
+  type SimpleTypeName,
+  segment,
+} from './schema.ts';
+import { collapseWhitespace, isCollapsed, isXsdDecimal, parseXsdBoolean } from './simple-types.ts';
+import type { Memo, MemoIssue, MemoVersion } from './types.ts';
+import {
+  LIFTED_MARK,
+  nodeAttributes,
+  nodeChildren,
+  nodeName,
+  readXml,
+  type XmlDocument,
+  type XmlNode,
+} from './xml-reader.ts';
+
+const MEMO_NS = MEMO_NAMESPACES.memo;
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+export interface ReadOptions {
+  /**
+   * Read the document as this MeMo version whatever its `memoVersion` says (any decimal is then
+   * accepted there), like validating against one version's XSD.
+   */
+  version?: MemoVersion;
+}
+
+export interface ReadResult {
+  /** The model; parts the document lacks are missing from it too. */
+  memo: Memo;
+  /** Structural problems found while reading. */
+  issues: MemoIssue[];
+}
+
+interface QName {
+  ns: string;
+  local: string;
+}
+
+/** In-scope namespace declarations, with a cache of resolved names. */
+class Scope {
+  private readonly resolved = new Map<string, QName>();
+  private readonly prefixes: Readonly<Record<string, string>>;
+
+  constructor(prefixes: Readonly<Record<string, string>>) {
+    this.prefixes = prefixes;
+  }
+
+  /** A child scope when `attributes` declare namespaces, else this one. */
+  enter(attributes: Record<string, string> | undefined): Scope {
+    if (attributes === undefined) return this;
+    let declared: Record<string, string> | undefined;
+    for (const name in attributes) {
+      if (name === '@_xmlns' || name.startsWith('@_xmlns:')) {
+        declared ??= { ...this.prefixes };
+        declared[name === '@_xmlns' ? '' : name.slice(8)] = attributes[name] ?? '';
+      }
+    }
+    return declared === undefined ? this : new Scope(declared);
+  }
+
+  resolve(qualified: string): QName {
+    let name = this.resolved.get(qualified);
+    if (name === undefined) {
+      const colon = qualified.indexOf(':');
+      const prefix = colon === -1 ? '' : qualified.slice(0, colon);
+      const ns =
+        prefix === 'xml' ? XML_NS : prefix === '' ? (this.prefixes[''] ?? '') : this.prefixes[prefix];
+      if (ns === undefined) {
+        throw new MemoParseError(
+          'XML_MALFORMED',
+          `the namespace prefix "${prefix}" of <${qualified}> is not declared`,
+        );
+      }
+      name = { ns, local: colon === -1 ? qualified : qualified.slice(colon + 1) };
+      this.resolved.set(qualified, name);
+    }
+    return name;
+  }
+
+  /** Resolves an attribute name: unprefixed attributes are in no namespace. */
+  resolveAttribute(qualified: string): QName {
+    return qualified.includes(':') ? this.resolve(qualified) : { ns: '', local: qualified };
+  }
+}
+
+function join(path: string, step: string): string {
+  return path === '' ? step : `${path}/${step}`;
+}
+
+function describe(name: QName): string {
+  return name.ns === '' ? `${name.local} (in no namespace)` : `${name.local} (namespace ${name.ns})`;
+}
+
+class MemoReader {
+  readonly issues: MemoIssue[] = [];
+  version: MemoVersion = '1.2';
+  private readonly document: XmlDocument;
+
+  constructor(document: XmlDocument) {
+    this.document = document;
+  }
+
+  private issue(path: string, code: string, message: string): void {
+    this.issues.push({ path, code, message });
+  }
+
+  read(options: ReadOptions): Memo {
+    const { root, rootName } = this.document;
+    const attributes = nodeAttributes(root);
+    const scope = new Scope({}).enter(attributes);
+    const name = scope.resolve(rootName);
+    if (name.ns !== MEMO_NS || name.local !== 'Message') {
+      throw new MemoParseError(
+        'NOT_A_MEMO',
+        `the root element is ${describe(name)}; a MeMo's root is Message in namespace ${MEMO_NS}`,
+      );
+    }
+    const { version, schemaVersion } = this.readRootAttributes(attributes ?? {}, scope, options);
+    this.version = version;
+    const content = this.readComplex(nodeChildren(root, rootName), MessageType, '', scope);
+    const memo = { version, ...(schemaVersion === undefined ? {} : { schemaVersion }), ...content };
+    return memo as unknown as Memo;
+  }
+
+  private readRootAttributes(
+    attributes: Record<string, string>,
+    scope: Scope,
+    options: ReadOptions,
+  ): { version: MemoVersion; schemaVersion: string | undefined } {
+    let versionText: string | undefined;
+    let schemaVersion: string | undefined;
+    for (const key in attributes) {
+      if (key === '@_xmlns' || key.startsWith('@_xmlns:')) continue;
+      const qualified = key.slice(2);
+      const value = attributes[key] ?? '';
+      if (qualified === 'memoVersion') versionText = value;
+      else if (qualified === 'memoSchVersion') schemaVersion = value;
+      else this.checkForeignAttribute(qualified, scope, '');
+    }
+
+    let declared: MemoVersion | undefined;
+    if (versionText === undefined) {
+      this.issue('@memoVersion', 'MISSING_ATTRIBUTE', 'Message must have the attribute memoVersion');
+    } else {
+      const text = collapseWhitespace(versionText);
+      if (!isXsdDecimal(text)) {
+        this.issue(
+          '@memoVersion',
+          'INVALID_DECIMAL',
+          `memoVersion must be a decimal number, got "${versionText}"`,
+        );
+      } else if (Number(text) === 1.1) declared = '1.1';
+      else if (Number(text) === 1.2) declared = '1.2';
+      else if (options.version === undefined) {
+        this.issue(
+          '@memoVersion',
+          'UNSUPPORTED_VERSION',
+          `memoVersion ${text} is not supported; use 1.1 or 1.2`,
+        );
+      }
+    }
+    const version = options.version ?? declared ?? (schemaVersion === undefined ? '1.2' : '1.1');
+    if (version === '1.1' && schemaVersion === undefined) {
+      this.issue(
+        '@memoSchVersion',
+        'MISSING_ATTRIBUTE',
+        'a MeMo 1.1 Message must have the attribute memoSchVersion',
+      );
+    }
+    return { version, schemaVersion };
+  }
+
+  /** Attributes MeMo does not declare; only xsi's schema location hints are tolerated. */
+  private checkForeignAttribute(qualified: string, scope: Scope, path: string): void {
+    const name = scope.resolveAttribute(qualified);
+    if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation'))
+      return;
+    const where = path === '' ? 'Message' : path.slice(path.lastIndexOf('/') + 1);
+    this.issue(
+      join(path, `@${name.local}`),
+      'UNEXPECTED_ATTRIBUTE',
+      `${where} may not have the attribute ${qualified}`,
+    );
+  }
+
+  private checkAttributes(attributes: Record<string, string> | undefined, scope: Scope, path: string): void {
+    if (attributes === undefined) return;
+    for (const key in attributes) {
+      if (key !== '@_xmlns' && !key.startsWith('@_xmlns:'))
+        this.checkForeignAttribute(key.slice(2), scope, path);
+    }
+  }
+
+  private readComplex(
+    children: XmlNode[],
+    type: ComplexType,
+    path: string,
+    scope: Scope,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    let slot = -1;
+    let previous = '';
+    for (const node of children) {
+      const tag = nodeName(node);
+      if (tag === '#text') {
+        if (/[^\t\n\r ]/.test(node['#text'] as string)) {
+          this.issue(path, 'UNEXPECTED_TEXT', `${type.name} may contain elements only, not text`);
+        }
+        continue;
+      }
+      const attributes = nodeAttributes(node);
+      const childScope = scope.enter(attributes);
+      const name = childScope.resolve(tag);
+      const particle = type.byName.get(`${name.ns} ${name.local}`);
+      if (particle === undefined) {
+        this.unexpectedElement(type, name, path);
+        continue;
+      }
+      const current = out[particle.key];
+      const repeatable = particle.max > 1;
+      const childPath = join(
+        path,
+        segment(particle, repeatable ? ((current as unknown[] | undefined)?.length ?? 0) : 0),
+      );
+      this.checkAttributes(attributes, childScope, childPath);
+      if (particle.slot < slot) {
+        this.issue(
+          childPath,
+          'ELEMENT_OUT_OF_ORDER',
+          `${particle.name} must come before ${previous} in ${type.name}`,
+        );
+      } else {
+        slot = particle.slot;
+        previous = particle.name;
+      }
+      if (!repeatable && current !== undefined) {
+        this.issue(childPath, 'TOO_MANY_ELEMENTS', `${type.name} may contain only one ${particle.name}`);
+        continue;
+      }
+      const grandchildren = nodeChildren(node, tag);
+      const value = isComplex(particle.type)
+        ? this.readComplex(grandchildren, particle.type, childPath, childScope)
+        : this.readLeaf(grandchildren, particle, childPath, childScope);
+      if (repeatable) {
+        if (current === undefined) out[particle.key] = [value];
+        else (current as unknown[]).push(value);
+      } else out[particle.key] = value;
+    }
+    for (const particle of type.particles) {
+      // Elements the serializer defaults (1.1's mandatory, legalNotification) are only missing here.
+      if (particle.requiredIn === this.version && out[particle.key] === undefined) {
+        this.issue(
+          join(path, particle.name),
+          'MISSING_ELEMENT',
+          `${type.name} must contain ${particle.name} in MeMo ${this.version}`,
+        );
+      }
+    }
+    return out;
+  }
+
+  private unexpectedElement(type: ComplexType, name: QName, path: string): void {
+    const sameLocal = type.particles.find((p) => p.name === name.local);
+    if (sameLocal !== undefined) {
+      this.issue(
+        join(path, name.local),
+        'WRONG_NAMESPACE',
+        `${name.local} in ${type.name} must be in namespace ${sameLocal.namespace}, not ${name.ns || 'no namespace'}`,
+      );
+    } else {
+      const allowed = type.particles.filter((p) => existsIn(p, this.version)).map((p) => p.name);
+      this.issue(
+        join(path, name.local),
+        'UNEXPECTED_ELEMENT',
+        `${describe(name)} is not allowed in ${type.name}; allowed: ${allowed.join(', ')}`,
+      );
+    }
+  }
+
+  private readLeaf(children: XmlNode[], particle: Particle, path: string, scope: Scope): unknown {
+    let text = '';
+    for (const child of children) {
+      const tag = nodeName(child);
+      if (tag === '#text') text += child['#text'] as string;
+      else {
+        this.issue(
+          join(path, scope.enter(nodeAttributes(child)).resolve(tag).local),
+          'UNEXPECTED_ELEMENT',
+          `${particle.name} must contain text only`,
+        );
+      }
+    }
+    const type = particle.type as SimpleTypeName;
+    if (type === 'boolean') {
+      const value = parseXsdBoolean(collapseWhitespace(text));
+      if (value !== undefined) return value;
+      this.issue(path, 'INVALID_BOOLEAN', `${particle.name} must be true or false, got "${text}"`);
+      return false;
+    }
+    if (type === 'base64') {
+      const decoded = text.startsWith(LIFTED_MARK) ? this.decodeLifted(text) : decodeBase64(text);
+      if (decoded.ok) return decoded.bytes;
+      this.issue(path, 'INVALID_BASE64', `${particle.name} is not valid base64: ${decoded.reason}`);
+      return new Uint8Array(0);
+    }
+    return isCollapsed(type) ? collapseWhitespace(text) : text;
+  }
+
+  private decodeLifted(placeholder: string): ReturnType<typeof decodeBase64> {
+    const lifted = this.document.lifted[Number.parseInt(placeholder.slice(LIFTED_MARK.length), 10)];
+    if (lifted === undefined) return { ok: false, reason: 'internal placeholder mismatch' };
+    return decodeBase64Bytes(this.document.bytes, lifted.start, lifted.end);
+  }
+}
+
+/**
+ * Reads a MeMo document into the model and reports structural problems. Throws
+ * {@link MemoParseError} when the input is not a MeMo document at all.
+ */
+export function readMemo(input: string | Uint8Array, options: ReadOptions = {}): ReadResult {
+  const reader = new MemoReader(readXml(input));
+  const memo = reader.read(options);
+  return { memo, issues: reader.issues };
+}
