@@ -1,0 +1,21 @@
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Environment variables (only `cli/` reads them). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A failure to report as one line on stderr with this exit code. */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
