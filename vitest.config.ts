@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name, as users do; tests run them against the sources.
+    alias: [
+      {
+        find: /^digitalpost\/memo$/,
+        replacement: fileURLToPath(new URL('./sdk/memo/index.ts', import.meta.url)),
+      },
+      { find: /^digitalpost$/, replacement: fileURLToPath(new URL('./sdk/index.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['{sdk,simulator,conformance,cli,testing,examples,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', '**/*.slow.test.ts'],
