@@ -4,6 +4,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Environment variables (only `cli/` reads them). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when a long-running command should stop (SIGINT/SIGTERM for the real process). */
+  untilStopped?: () => Promise<void>;
 }
 
 /** A failure to report as one line on stderr with this exit code. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { DigitalPostError } from '../sdk/errors.ts';
 import { registerMemoCommands } from './commands/memo.ts';
+import { registerSimCommands } from './commands/sim.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
 
 /**
@@ -28,6 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     exitCode = code;
   };
   registerMemoCommands(program, io, setExitCode);
+  registerSimCommands(program, io, setExitCode);
   for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

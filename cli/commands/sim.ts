@@ -1,0 +1,124 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
+import { CliError, type CliIO, EXIT } from '../io.ts';
+
+interface StartFlags {
+  host: string;
+  port: number;
+  dataDir?: string;
+  clock: 'real' | 'manual';
+  seed: string;
+  chaos?: boolean;
+  loose?: boolean;
+  json?: boolean;
+  controlToken?: string;
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return Number(value);
+}
+
+function banner(simulator: RunningSimulator, flags: StartFlags): string {
+  const lines = [
+    `digitalpost simulator ${packageJson.version} — NgDP's integration API on your machine`,
+    `  API      ${simulator.apiUrl}`,
+    `  control  ${simulator.controlUrl}${simulator.controlToken ? `  (Authorization: Bearer ${simulator.controlToken})` : ''}`,
+    `  status   ${simulator.uiUrl}`,
+    `  clock    ${simulator.clock.mode}, ${simulator.clock.now().toISOString()}`,
+    `  store    ${flags.dataDir ? `SQLite in ${flags.dataDir}` : 'in memory'}${flags.chaos ? ', chaos on' : ''}${flags.loose ? ', loose' : ''}`,
+  ];
+  const { systems, citizens, companies } = simulator.fixtures;
+  if (systems.length > 0) {
+    lines.push('', 'Systems (send the key as "Authorization: Basic <key>"):');
+    for (const system of systems) {
+      lines.push(
+        `  ${system.name}`,
+        `    ${system.roles.join('+')} ${system.protocol}  id ${system.id}`,
+        `    key ${system.apiKey}`,
+      );
+    }
+  }
+  if (citizens.length > 0) {
+    lines.push('', 'Test citizens:');
+    for (const citizen of citizens)
+      lines.push(`  ${citizen.cprNumber}  ${citizen.publicRegistrationStatus.padEnd(10)} ${citizen.name}`);
+  }
+  if (companies.length > 0) {
+    lines.push('', 'Test companies:');
+    for (const company of companies)
+      lines.push(`  ${company.cvrNumber}    ${company.publicRegistrationStatus.padEnd(10)} ${company.name}`);
+  }
+  lines.push('', 'Stop with Ctrl+C.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function start(flags: StartFlags, io: CliIO): Promise<number> {
+  let simulator: RunningSimulator;
+  try {
+    simulator = await startSimulator({
+      host: flags.host,
+      port: flags.port,
+      clock: flags.clock,
+      seed: flags.seed,
+      ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+      ...(flags.chaos ? { chaos: true } : {}),
+      ...(flags.loose ? { loose: true } : {}),
+      ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
+      log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof SimulatorConfigError) throw new CliError(error.message, EXIT.failed);
+    throw error;
+  }
+  if (flags.json) {
+    io.stdout(
+      `${JSON.stringify({
+        apiUrl: simulator.apiUrl,
+        controlUrl: simulator.controlUrl,
+        uiUrl: simulator.uiUrl,
+        sftp: simulator.sftp,
+        ...(simulator.controlToken ? { controlToken: simulator.controlToken } : {}),
+        fixtures: simulator.fixtures,
+      })}\n`,
+    );
+  } else io.stdout(banner(simulator, flags));
+  await (io.untilStopped?.() ?? new Promise(() => {}));
+  await simulator.stop();
+  if (!flags.json) io.stderr('simulator stopped\n');
+  return EXIT.ok;
+}
+
+/** `digitalpost sim …` */
+export function registerSimCommands(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  const sim = program.command('sim').description('the local NgDP simulator');
+  sim
+    .command('start')
+    .description("run NgDP's integration API (/apis/v1), the control API (/simulator/v1) and a status page")
+    .option('--host <address>', 'bind address (loopback by default)', '127.0.0.1')
+    .option('--port <port>', 'HTTP port; 0 = any free port', port, 4500)
+    .option('--data-dir <dir>', 'keep state in SQLite in this folder (survives restarts); default: in memory')
+    .addOption(
+      new Option('--clock <mode>', 'real time, or manual time moved by the control API')
+        .choices(['real', 'manual'])
+        .default('real'),
+    )
+    .option('--seed <seed>', 'default (documented test identities), none, or a seed JSON file', 'default')
+    .option(
+      '--chaos',
+      'inject transient failures and delays (5% 503s, late receipts, repeated pushes, random page sizes)',
+    )
+    .option('--loose', 'auto-register unknown, well-formed CPR/CVR numbers instead of rejecting them')
+    .option(
+      '--control-token <token>',
+      'require this bearer token on the control API (default: required only off loopback)',
+    )
+    .option('--json', 'print one JSON line {apiUrl, controlUrl, uiUrl, sftp, fixtures} instead of the banner')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, bad seed, …), 2 usage error.',
+    )
+    .action(async (flags: StartFlags) => setExitCode(await start(flags, io)));
+}

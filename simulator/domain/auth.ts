@@ -1,0 +1,94 @@
+/**
+ * Who is calling: API keys, IP allow-lists, activation windows and roles. Pure functions over
+ * system records; the HTTP layer supplies the header and the socket address.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { SystemRecord, SystemRole } from './model.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** SHA-256 of a key's secret half, as stored. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A new API key for a system: base64 of `<systemId>:<secret uuid>` (100 characters). */
+export function issueApiKey(
+  systemId: string,
+  secret: string = randomUUID(),
+): { apiKey: string; apiKeyHash: string } {
+  return { apiKey: Buffer.from(`${systemId}:${secret}`).toString('base64'), apiKeyHash: hashSecret(secret) };
+}
+
+/** Splits `Authorization: Basic <key>` into the system id and secret, or undefined if malformed. */
+export function parseAuthorization(
+  header: string | undefined,
+): { systemId: string; secret: string } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (match === null) return undefined;
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const systemId = decoded.slice(0, colon);
+  const secret = decoded.slice(colon + 1);
+  if (colon === -1 || !UUID.test(systemId) || !UUID.test(secret)) return undefined;
+  return { systemId: systemId.toLowerCase(), secret };
+}
+
+const DUMMY_HASH = hashSecret('00000000-0000-0000-0000-000000000000');
+
+/** Compares a presented secret with a system's stored hash in constant time. */
+export function secretMatches(system: SystemRecord | undefined, secret: string): boolean {
+  const expected = Buffer.from(system?.apiKeyHash ?? DUMMY_HASH, 'hex');
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  return timingSafeEqual(expected, actual) && system !== undefined;
+}
+
+/** An IPv4 address in an IPv6 socket (`::ffff:127.0.0.2`) as plain IPv4. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** Checks an allow-list entry: one address, or a CIDR range of at most 32 addresses. */
+export function allowedIpProblem(entry: string): string | undefined {
+  const [address = '', prefixText] = entry.split('/');
+  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
+  if (family === undefined) return `"${entry}" is not an IP address or CIDR range`;
+  if (prefixText === undefined) return undefined;
+  const prefix = Number(prefixText);
+  const bits = family === 'ipv4' ? 32 : 128;
+  if (!/^\d+$/.test(prefixText) || prefix > bits) return `"${entry}" has an invalid prefix length`;
+  if (bits - prefix > 5) return `"${entry}" covers more than 32 addresses`;
+  return undefined;
+}
+
+/** Whether `address` is allowed by `allowedIps` (an empty list allows every address). */
+export function ipAllowed(allowedIps: readonly string[], address: string): boolean {
+  if (allowedIps.length === 0) return true;
+  const ip = normalizeAddress(address);
+  const type = isIPv4(ip) ? 'ipv4' : 'ipv6';
+  const list = new BlockList();
+  for (const entry of allowedIps) {
+    const [net = '', prefix] = entry.split('/');
+    const netType = isIPv4(net) ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(net, netType);
+    else list.addSubnet(net, Number(prefix), netType);
+  }
+  return list.check(ip, type);
+}
+
+/** Whether the system is in operation at `now`. */
+export function isActive(system: SystemRecord, now: number): boolean {
+  if (system.deactivatedAt !== undefined && system.deactivatedAt <= now) return false;
+  if (system.activeFrom === undefined || system.activeFrom > now) return false;
+  return system.activeTo === undefined || now < system.activeTo;
+}
+
+export function hasRole(system: SystemRecord, roles: readonly SystemRole[]): boolean {
+  return system.roles.some((role) => roles.includes(role));
+}
+
+export function isRecipientSystem(system: SystemRecord): boolean {
+  return hasRole(system, ['RECIPIENT', 'RECIPIENT_DEFAULT']);
+}

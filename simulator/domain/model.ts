@@ -1,0 +1,186 @@
+/**
+ * The simulator's records. Field names follow NgDP's JSON where a record is shown on the wire.
+ * Times are epoch milliseconds of the simulator clock.
+ */
+
+export type OrganisationType = 'AUTHORITY' | 'COMPANY';
+export type SystemRole = 'SENDER' | 'RECIPIENT' | 'RECIPIENT_DEFAULT';
+export type Protocol = 'REST_PUSH' | 'REST_PULL' | 'REST_PUBLISH_SUBSCRIBE' | 'SFTP';
+export type ReceiptStatus = 'RECEIVED' | 'COMPLETED' | 'INVALID' | 'NOT_ALLOWED';
+export type PublicRegistrationStatus = 'REGISTERED' | 'EXEMPT' | 'CLOSED' | 'UNKNOWN';
+export type RegistrationStatus =
+  | 'AUTOMATIC_REGISTRATION'
+  | 'VOLUNTARY_REGISTRATION'
+  | 'BEFORE_UNCONFIRMED_REGISTRATION'
+  | 'UNCONFIRMED_REGISTRATION'
+  | 'EXEMPT_LEFT_THE_COUNTRY'
+  | 'EXEMPT_OTHER_REASON'
+  | 'CREATED_AWAITING_REGISTRATION'
+  | 'UNKNOWN';
+
+export interface Organisation {
+  id: string;
+  cvrNumber: string;
+  name: string;
+  type: OrganisationType;
+  mandatoryPostAllowed: boolean;
+  legalNotificationAllowed: boolean;
+}
+
+export interface SystemRecord {
+  id: string;
+  organisationId: string;
+  name: string;
+  roles: SystemRole[];
+  protocol: Protocol;
+  /** SHA-256 (hex) of the secret half of the API key. */
+  apiKeyHash: string;
+  sshUsername: string | null;
+  sshPublicKeys: string[];
+  /** Where MeMos (REST_PUSH) or notifications (publish/subscribe) go. */
+  endpoint?: string;
+  /** Where business receipts go (REST_PUSH senders). */
+  receiptEndpoint?: string;
+  activeFrom?: number;
+  activeTo?: number;
+  /** Single addresses or CIDR ranges of at most 32 addresses; empty = any. */
+  allowedIps: string[];
+  /** When the current run of failed deliveries to the system began (cleared by a success). */
+  failingSince?: number;
+  /** Set when every delivery failed for the deactivation window. */
+  deactivatedAt?: number;
+}
+
+export interface MailboxSubscription {
+  registrationStatus: RegistrationStatus;
+  publicRegistrationStatus: PublicRegistrationStatus;
+}
+
+export interface Contact {
+  id: string;
+  type: 'CITIZEN' | 'COMPANY';
+  cprNumber?: string;
+  cvrNumber?: string;
+  name: string;
+  mailboxSubscription: MailboxSubscription;
+  /** A confirmed NemSMS subscription's mobile number. */
+  nemSmsMobileNumber?: string;
+  /** Simulator behaviour: delay of the business receipt after delivery, in ms. */
+  receiptDelayMs?: number;
+  transactionId: string;
+  createdDate: number;
+  lastUpdated: number;
+}
+
+export interface ContactPoint {
+  id: string;
+  organisationId: string;
+  name: string;
+  systemId?: string;
+  targets: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY'>;
+  active: boolean;
+  createdDate: number;
+  lastUpdated: number;
+}
+
+/** Where a message goes. */
+export type Route =
+  | { kind: 'MAILBOX'; owner: string }
+  | { kind: 'SYSTEM'; systemId: string; organisationId: string; contactPointId?: string };
+
+export type MessageState =
+  | 'RECEIVED'
+  | 'AWAITING_DELAY'
+  | 'DELIVERING'
+  | 'READY_FOR_FETCH'
+  | 'DELIVERED'
+  | 'REJECTED'
+  | 'RECALLED'
+  | 'FAILED';
+
+export interface MessageRecord {
+  messageUUID: string;
+  transmissionId: string;
+  messageId?: string;
+  senderSystemId: string;
+  /** Set for messages that came in a bulk container. */
+  containerTransmissionId?: string;
+  /** SHA-256 (hex) of the XML as received, to tell an idempotent resend from a conflict. */
+  contentHash: string;
+  size: number;
+  state: MessageState;
+  receivedAt: number;
+  /** Summary of the MeMo header, filled in by validation. */
+  label?: string;
+  messageType?: 'DIGITALPOST' | 'NEMSMS';
+  recipientId?: string;
+  recipientIdType?: string;
+  doNotDeliverUntilDate?: string;
+  route?: Route;
+  /** Delivery attempts to the current target system. */
+  attempts: number;
+  firstAttemptAt?: number;
+  /** True once the delivery moved to the organisation's default system. */
+  fallback?: boolean;
+  deliveredAt?: number;
+  fetchedAt?: number;
+  /** Business receipt status once decided. */
+  businessStatus?: Exclude<ReceiptStatus, 'RECEIVED'>;
+  recalledAt?: number;
+}
+
+export interface ReceiptRecord {
+  /** The receipt's own id (what `/receipts/{id}` takes). */
+  id: string;
+  /** The system that receives the receipt. */
+  systemId: string;
+  transmissionId: string;
+  messageUUID?: string;
+  messageId?: string;
+  timeStamp: number;
+  receiptStatus: ReceiptStatus;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface MailboxEntry {
+  owner: string;
+  messageUUID: string;
+  deliveredAt: number;
+}
+
+export interface EventRecord {
+  id: string;
+  eventTag: string;
+  eventTime: number;
+  messageUUID?: string;
+  transmissionId?: string;
+  /** Systems the event concerns (sender and/or recipient system). */
+  systemIds: string[];
+  /** CPR/CVR numbers of the parties. */
+  parties: string[];
+  message?: string;
+  metaProperties: Record<string, string>;
+}
+
+export type JobKind =
+  | 'process'
+  | 'deliver'
+  | 'push-memo'
+  | 'push-receipt'
+  | 'push-notification'
+  | 'receipt'
+  | 'bulk';
+
+export interface Job {
+  id: string;
+  kind: JobKind;
+  dueAt: number;
+  /** Monotonic sequence: jobs due at the same time run in the order they were scheduled. */
+  seq: number;
+  messageUUID?: string;
+  receiptId?: string;
+  attempt: number;
+  /** Free-form payload of the job kind. */
+  data?: Record<string, string | number | boolean>;
+}

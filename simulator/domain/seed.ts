@@ -1,0 +1,499 @@
+/**
+ * The simulator's starting data: the default seed (deterministic ids and API keys, the magic
+ * identities of simulator.md), custom seeds from a JSON file, and the fixtures view of a seed.
+ */
+import { allowedIpProblem, issueApiKey } from './auth.ts';
+import type {
+  Contact,
+  ContactPoint,
+  Organisation,
+  OrganisationType,
+  Protocol,
+  PublicRegistrationStatus,
+  RegistrationStatus,
+  SystemRecord,
+  SystemRole,
+} from './model.ts';
+
+export interface SeedOrganisation {
+  id: string;
+  cvrNumber: string;
+  name: string;
+  type: OrganisationType;
+  mandatoryPostAllowed?: boolean;
+  legalNotificationAllowed?: boolean;
+}
+
+export interface SeedSystem {
+  id: string;
+  organisationId: string;
+  name: string;
+  roles: SystemRole[];
+  protocol: Protocol;
+  /** The secret half of the API key (a UUID); the key is base64 of `<id>:<secret>`. */
+  apiKeySecret: string;
+  sshUsername?: string | null;
+  endpoint?: string;
+  receiptEndpoint?: string;
+  allowedIps?: string[];
+  activeFrom?: string | null;
+  activeTo?: string;
+}
+
+export interface SeedContactPoint {
+  id: string;
+  organisationId: string;
+  name: string;
+  systemId?: string;
+}
+
+export interface SeedCitizen {
+  cprNumber: string;
+  name: string;
+  publicRegistrationStatus: PublicRegistrationStatus;
+  registrationStatus: RegistrationStatus;
+  /** A confirmed NemSMS subscription. */
+  nemSmsMobileNumber?: string;
+  /** Business receipts for this citizen's mail come this late (ISO duration or ms). */
+  receiptDelayMs?: number;
+}
+
+export interface SeedCompany {
+  cvrNumber: string;
+  name: string;
+  publicRegistrationStatus: PublicRegistrationStatus;
+}
+
+/** A seed: what `--seed FILE` contains, and what the default seed is. */
+export interface SeedData {
+  organisations: SeedOrganisation[];
+  systems: SeedSystem[];
+  contactPoints: SeedContactPoint[];
+  citizens: SeedCitizen[];
+  companies: SeedCompany[];
+}
+
+/** The fixtures object of simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
+export interface Fixtures {
+  organisations: Array<{ id: string; cvrNumber: string; name: string; type: OrganisationType }>;
+  systems: Array<{
+    id: string;
+    organisationId: string;
+    name: string;
+    roles: SystemRole[];
+    protocol: Protocol;
+    apiKey: string;
+    sshUsername: string | null;
+    endpoint?: string;
+    receiptEndpoint?: string;
+  }>;
+  contactPoints: Array<{ id: string; organisationId: string; name: string; systemId?: string }>;
+  citizens: Array<{
+    cprNumber: string;
+    name: string;
+    publicRegistrationStatus: PublicRegistrationStatus;
+    registrationStatus: RegistrationStatus;
+  }>;
+  companies: Array<{ cvrNumber: string; name: string; publicRegistrationStatus: PublicRegistrationStatus }>;
+}
+
+/** A deterministic, version-4-shaped UUID: `<group>0000000-0000-4000-8000-<n, 12 digits>`. */
+const fixedId = (group: number, n: number): string =>
+  `${group}0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+export const SEED_IDS = {
+  authority: fixedId(1, 1),
+  companyWithSystem: fixedId(1, 2),
+  companyWithoutSystem: fixedId(1, 3),
+  senderPull: fixedId(2, 1),
+  senderPush: fixedId(2, 2),
+  authorityRecipient: fixedId(2, 3),
+  companyRecipient: fixedId(2, 4),
+  contactPoint: fixedId(4, 1),
+} as const;
+
+const HOUR = 3_600_000;
+
+export const DEFAULT_SEED: SeedData = {
+  organisations: [
+    {
+      id: SEED_IDS.authority,
+      cvrNumber: '12345678',
+      name: 'Testkommune',
+      type: 'AUTHORITY',
+      mandatoryPostAllowed: true,
+      legalNotificationAllowed: true,
+    },
+    { id: SEED_IDS.companyWithSystem, cvrNumber: '87654321', name: 'Testfirma ApS', type: 'COMPANY' },
+    { id: SEED_IDS.companyWithoutSystem, cvrNumber: '11223344', name: 'Testbutik ApS', type: 'COMPANY' },
+  ],
+  systems: [
+    {
+      id: SEED_IDS.senderPull,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune sagssystem (afsender, kvitteringer via PULL)',
+      roles: ['SENDER'],
+      protocol: 'REST_PULL',
+      apiKeySecret: fixedId(3, 1),
+    },
+    {
+      id: SEED_IDS.senderPush,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune sagssystem (afsender, kvitteringer via PUSH)',
+      roles: ['SENDER'],
+      protocol: 'REST_PUSH',
+      apiKeySecret: fixedId(3, 2),
+    },
+    {
+      id: SEED_IDS.authorityRecipient,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune modtagersystem (primært)',
+      roles: ['RECIPIENT', 'RECIPIENT_DEFAULT'],
+      protocol: 'REST_PULL',
+      apiKeySecret: fixedId(3, 3),
+    },
+    {
+      id: SEED_IDS.companyRecipient,
+      organisationId: SEED_IDS.companyWithSystem,
+      name: 'Testfirma modtagersystem',
+      roles: ['RECIPIENT', 'RECIPIENT_DEFAULT'],
+      protocol: 'REST_PULL',
+      apiKeySecret: fixedId(3, 4),
+    },
+  ],
+  contactPoints: [
+    {
+      id: SEED_IDS.contactPoint,
+      organisationId: SEED_IDS.authority,
+      name: 'Borgerservice',
+      systemId: SEED_IDS.authorityRecipient,
+    },
+  ],
+  citizens: [
+    {
+      cprNumber: '0101700001',
+      name: 'Test Borger Et',
+      publicRegistrationStatus: 'REGISTERED',
+      registrationStatus: 'AUTOMATIC_REGISTRATION',
+    },
+    {
+      cprNumber: '0101700002',
+      name: 'Test Borger To (fritaget)',
+      publicRegistrationStatus: 'EXEMPT',
+      registrationStatus: 'EXEMPT_OTHER_REASON',
+    },
+    {
+      cprNumber: '0101700003',
+      name: 'Test Borger Tre (død)',
+      publicRegistrationStatus: 'CLOSED',
+      registrationStatus: 'UNKNOWN',
+    },
+    {
+      cprNumber: '0101700004',
+      name: 'Test Borger Fire (karensperiode)',
+      publicRegistrationStatus: 'REGISTERED',
+      registrationStatus: 'UNCONFIRMED_REGISTRATION',
+    },
+    {
+      cprNumber: '0101700005',
+      name: 'Test Borger Fem (NemSMS)',
+      publicRegistrationStatus: 'REGISTERED',
+      registrationStatus: 'AUTOMATIC_REGISTRATION',
+      nemSmsMobileNumber: '20700005',
+    },
+    {
+      cprNumber: '0101700006',
+      name: 'Test Borger Seks (langsom postkasse)',
+      publicRegistrationStatus: 'REGISTERED',
+      registrationStatus: 'AUTOMATIC_REGISTRATION',
+      receiptDelayMs: HOUR,
+    },
+  ],
+  companies: [
+    { cvrNumber: '87654321', name: 'Testfirma ApS', publicRegistrationStatus: 'REGISTERED' },
+    { cvrNumber: '11223344', name: 'Testbutik ApS', publicRegistrationStatus: 'REGISTERED' },
+  ],
+};
+
+export const EMPTY_SEED: SeedData = {
+  organisations: [],
+  systems: [],
+  contactPoints: [],
+  citizens: [],
+  companies: [],
+};
+
+/** When seeded contacts were "created" (fixed, so contact cursors are reproducible). */
+const SEED_TIME = Date.UTC(2024, 0, 1);
+
+export function apiKeyOf(system: SeedSystem): string {
+  return issueApiKey(system.id, system.apiKeySecret).apiKey;
+}
+
+export function fixturesOf(seed: SeedData): Fixtures {
+  return {
+    organisations: seed.organisations.map(({ id, cvrNumber, name, type }) => ({ id, cvrNumber, name, type })),
+    systems: seed.systems.map((system) => ({
+      id: system.id,
+      organisationId: system.organisationId,
+      name: system.name,
+      roles: [...system.roles],
+      protocol: system.protocol,
+      apiKey: apiKeyOf(system),
+      sshUsername: system.sshUsername ?? null,
+      ...(system.endpoint === undefined ? {} : { endpoint: system.endpoint }),
+      ...(system.receiptEndpoint === undefined ? {} : { receiptEndpoint: system.receiptEndpoint }),
+    })),
+    contactPoints: seed.contactPoints.map((point) => ({ ...point })),
+    citizens: seed.citizens.map(({ cprNumber, name, publicRegistrationStatus, registrationStatus }) => ({
+      cprNumber,
+      name,
+      publicRegistrationStatus,
+      registrationStatus,
+    })),
+    companies: seed.companies.map(({ cvrNumber, name, publicRegistrationStatus }) => ({
+      cvrNumber,
+      name,
+      publicRegistrationStatus,
+    })),
+  };
+}
+
+/** The records a seed puts in a store. */
+export function seedRecords(seed: SeedData): {
+  organisations: Organisation[];
+  systems: SystemRecord[];
+  contactPoints: ContactPoint[];
+  contacts: Contact[];
+} {
+  const contactId = (group: number, index: number): string => fixedId(5 + group, index + 1);
+  return {
+    organisations: seed.organisations.map((o) => ({
+      id: o.id,
+      cvrNumber: o.cvrNumber,
+      name: o.name,
+      type: o.type,
+      mandatoryPostAllowed: o.mandatoryPostAllowed ?? false,
+      legalNotificationAllowed: o.legalNotificationAllowed ?? false,
+    })),
+    systems: seed.systems.map((s) => ({
+      id: s.id,
+      organisationId: s.organisationId,
+      name: s.name,
+      roles: [...s.roles],
+      protocol: s.protocol,
+      apiKeyHash: issueApiKey(s.id, s.apiKeySecret).apiKeyHash,
+      sshUsername: s.sshUsername ?? null,
+      sshPublicKeys: [],
+      ...(s.endpoint === undefined ? {} : { endpoint: s.endpoint }),
+      ...(s.receiptEndpoint === undefined ? {} : { receiptEndpoint: s.receiptEndpoint }),
+      ...(s.activeFrom === null
+        ? {}
+        : { activeFrom: s.activeFrom === undefined ? 0 : Date.parse(s.activeFrom) }),
+      ...(s.activeTo === undefined ? {} : { activeTo: Date.parse(s.activeTo) }),
+      allowedIps: [...(s.allowedIps ?? [])],
+    })),
+    contactPoints: seed.contactPoints.map((p) => ({
+      id: p.id,
+      organisationId: p.organisationId,
+      name: p.name,
+      ...(p.systemId === undefined ? {} : { systemId: p.systemId }),
+      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      active: true,
+      createdDate: SEED_TIME,
+      lastUpdated: SEED_TIME,
+    })),
+    contacts: [
+      ...seed.citizens.map(
+        (c, i): Contact => ({
+          id: contactId(0, i),
+          type: 'CITIZEN',
+          cprNumber: c.cprNumber,
+          name: c.name,
+          mailboxSubscription: {
+            registrationStatus: c.registrationStatus,
+            publicRegistrationStatus: c.publicRegistrationStatus,
+          },
+          ...(c.nemSmsMobileNumber === undefined ? {} : { nemSmsMobileNumber: c.nemSmsMobileNumber }),
+          ...(c.receiptDelayMs === undefined ? {} : { receiptDelayMs: c.receiptDelayMs }),
+          transactionId: contactId(0, i),
+          createdDate: SEED_TIME,
+          lastUpdated: SEED_TIME + i,
+        }),
+      ),
+      ...seed.companies.map(
+        (c, i): Contact => ({
+          id: contactId(1, i),
+          type: 'COMPANY',
+          cvrNumber: c.cvrNumber,
+          name: c.name,
+          mailboxSubscription: {
+            registrationStatus:
+              c.publicRegistrationStatus === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN',
+            publicRegistrationStatus: c.publicRegistrationStatus,
+          },
+          transactionId: contactId(1, i),
+          createdDate: SEED_TIME,
+          lastUpdated: SEED_TIME + seed.citizens.length + i,
+        }),
+      ),
+    ],
+  };
+}
+
+// ------------------------------------------------------------------ reading a seed file
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ROLES: readonly SystemRole[] = ['SENDER', 'RECIPIENT', 'RECIPIENT_DEFAULT'];
+const PROTOCOLS: readonly Protocol[] = ['REST_PUSH', 'REST_PULL', 'REST_PUBLISH_SUBSCRIBE', 'SFTP'];
+const PUBLIC_STATUSES: readonly PublicRegistrationStatus[] = ['REGISTERED', 'EXEMPT', 'CLOSED', 'UNKNOWN'];
+const STATUSES: readonly RegistrationStatus[] = [
+  'AUTOMATIC_REGISTRATION',
+  'VOLUNTARY_REGISTRATION',
+  'BEFORE_UNCONFIRMED_REGISTRATION',
+  'UNCONFIRMED_REGISTRATION',
+  'EXEMPT_LEFT_THE_COUNTRY',
+  'EXEMPT_OTHER_REASON',
+  'CREATED_AWAITING_REGISTRATION',
+  'UNKNOWN',
+];
+
+/**
+ * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
+ * where, e.g. `systems[1].protocol`), or the seed.
+ */
+export function readSeed(input: unknown): { seed: SeedData } | { problems: string[] } {
+  const problems: string[] = [];
+  const object = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  const root = object(input);
+  if (root === undefined) return { problems: ['the seed must be a JSON object'] };
+  const list = (key: string): Record<string, unknown>[] => {
+    const value = root[key] ?? [];
+    if (!Array.isArray(value)) {
+      problems.push(`${key} must be an array`);
+      return [];
+    }
+    return value.map((item, i) => {
+      const entry = object(item);
+      if (entry === undefined) problems.push(`${key}[${i}] must be an object`);
+      return entry ?? {};
+    });
+  };
+  const text = (
+    item: Record<string, unknown>,
+    where: string,
+    key: string,
+    test?: RegExp,
+    optional = false,
+  ): string => {
+    const value = item[key];
+    if (value === undefined && optional) return '';
+    if (typeof value !== 'string' || (test !== undefined && !test.test(value))) {
+      problems.push(
+        `${where}.${key} ${value === undefined ? 'is required' : `is not valid: ${JSON.stringify(value)}`}`,
+      );
+      return '';
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(
+    item: Record<string, unknown>,
+    where: string,
+    key: string,
+    allowed: readonly T[],
+  ): T => {
+    const value = item[key];
+    if (!allowed.includes(value as T)) problems.push(`${where}.${key} must be one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+
+  const organisations = list('organisations').map((o, i): SeedOrganisation => {
+    const where = `organisations[${i}]`;
+    return {
+      id: text(o, where, 'id', UUID),
+      cvrNumber: text(o, where, 'cvrNumber', /^\d{8}$/),
+      name: text(o, where, 'name'),
+      type: oneOf(o, where, 'type', ['AUTHORITY', 'COMPANY'] as const),
+      mandatoryPostAllowed: o.mandatoryPostAllowed === true,
+      legalNotificationAllowed: o.legalNotificationAllowed === true,
+    };
+  });
+  const organisationIds = new Set(organisations.map((o) => o.id));
+  const systems = list('systems').map((s, i): SeedSystem => {
+    const where = `systems[${i}]`;
+    const roles = Array.isArray(s.roles) ? (s.roles as SystemRole[]) : [];
+    if (roles.length === 0 || roles.some((role) => !ROLES.includes(role)))
+      problems.push(`${where}.roles must be a non-empty array of ${ROLES.join(', ')}`);
+    const organisationId = text(s, where, 'organisationId', UUID);
+    if (organisationId && !organisationIds.has(organisationId))
+      problems.push(`${where}.organisationId names no organisation of the seed`);
+    const allowedIps = Array.isArray(s.allowedIps) ? (s.allowedIps as unknown[]) : [];
+    for (const [j, entry] of allowedIps.entries()) {
+      const problem = typeof entry === 'string' ? allowedIpProblem(entry) : 'must be a string';
+      if (problem !== undefined) problems.push(`${where}.allowedIps[${j}] ${problem}`);
+    }
+    const url = /^https?:\/\/\S+$/;
+    const endpoint = text(s, where, 'endpoint', url, true);
+    const receiptEndpoint = text(s, where, 'receiptEndpoint', url, true);
+    const sshUsername = text(s, where, 'sshUsername', /^[a-z_][a-z0-9_.-]{0,31}$/, true);
+    const activeFrom = s.activeFrom === null ? null : text(s, where, 'activeFrom', /^\d{4}-\d\d-\d\dT/, true);
+    const activeTo = text(s, where, 'activeTo', /^\d{4}-\d\d-\d\dT/, true);
+    return {
+      id: text(s, where, 'id', UUID),
+      organisationId,
+      name: text(s, where, 'name'),
+      roles,
+      protocol: oneOf(s, where, 'protocol', PROTOCOLS),
+      apiKeySecret: text(s, where, 'apiKeySecret', UUID),
+      sshUsername: sshUsername || null,
+      ...(endpoint ? { endpoint } : {}),
+      ...(receiptEndpoint ? { receiptEndpoint } : {}),
+      allowedIps: allowedIps as string[],
+      ...(activeFrom === null ? { activeFrom: null } : activeFrom ? { activeFrom } : {}),
+      ...(activeTo ? { activeTo } : {}),
+    };
+  });
+  const contactPoints = list('contactPoints').map((p, i): SeedContactPoint => {
+    const where = `contactPoints[${i}]`;
+    const systemId = text(p, where, 'systemId', UUID, true);
+    return {
+      id: text(p, where, 'id', UUID),
+      organisationId: text(p, where, 'organisationId', UUID),
+      name: text(p, where, 'name'),
+      ...(systemId ? { systemId } : {}),
+    };
+  });
+  const citizens = list('citizens').map((c, i): SeedCitizen => {
+    const where = `citizens[${i}]`;
+    const nemSms = text(c, where, 'nemSmsMobileNumber', /^[2-9]\d{7}$/, true);
+    const delay = c.receiptDelayMs;
+    if (delay !== undefined && !(Number.isInteger(delay) && (delay as number) >= 0))
+      problems.push(`${where}.receiptDelayMs must be a non-negative integer`);
+    return {
+      cprNumber: text(c, where, 'cprNumber', /^\d{10}$/),
+      name: text(c, where, 'name'),
+      publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_STATUSES),
+      registrationStatus: oneOf(c, where, 'registrationStatus', STATUSES),
+      ...(nemSms ? { nemSmsMobileNumber: nemSms } : {}),
+      ...(delay === undefined ? {} : { receiptDelayMs: delay as number }),
+    };
+  });
+  const companies = list('companies').map((c, i): SeedCompany => {
+    const where = `companies[${i}]`;
+    return {
+      cvrNumber: text(c, where, 'cvrNumber', /^\d{8}$/),
+      name: text(c, where, 'name'),
+      publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_STATUSES),
+    };
+  });
+  for (const key of Object.keys(root)) {
+    if (!['organisations', 'systems', 'contactPoints', 'citizens', 'companies'].includes(key))
+      problems.push(`${key} is not a seed section`);
+  }
+  return problems.length > 0
+    ? { problems }
+    : { seed: { organisations, systems, contactPoints, citizens, companies } };
+}

@@ -1,0 +1,35 @@
+/** A request the simulator refuses, answered as NgDP's `ErrorMessage` with this status and code. */
+export interface FieldError {
+  resource: string;
+  field: string;
+  code: string;
+  message: string;
+  rejectedValue?: unknown;
+}
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fieldErrors: FieldError[];
+
+  constructor(status: number, code: string, message: string, fieldErrors: FieldError[] = []) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.status = status;
+    this.code = code;
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/** 400 for one bad query or body field. */
+export function badField(
+  resource: string,
+  field: string,
+  code: string,
+  message: string,
+  rejectedValue?: unknown,
+): ApiFailure {
+  return new ApiFailure(400, code, `${field}: ${message}`, [
+    { resource, field, code, message, rejectedValue },
+  ]);
+}

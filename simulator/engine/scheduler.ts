@@ -1,0 +1,145 @@
+/**
+ * Runs the store's jobs when they fall due on the simulator clock: deliveries, retries, value
+ * dates, delayed receipts. Jobs live in the store, so they survive a restart with `--data-dir`.
+ *
+ * Due jobs run concurrently (up to `concurrency`), each job being responsible for deleting or
+ * rescheduling itself in the store. With a manual clock, `advanceTo` moves time job by job so every
+ * job runs at its own due time, in order.
+ */
+import type { Clock, ManualClock } from '../clock.ts';
+import type { Job } from '../domain/model.ts';
+import type { Store } from '../store/store.ts';
+
+export type JobRunner = (job: Job) => Promise<void> | void;
+
+/** Longest timer Node accepts. */
+const MAX_TIMER = 2 ** 31 - 1;
+/** A job whose runner threw is tried again this much later (simulator time). */
+const FAILED_JOB_DELAY = 60_000;
+
+export class Scheduler {
+  private readonly inFlight = new Set<string>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pumpQueued = false;
+  private stopped = false;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly run: JobRunner;
+  private readonly concurrency: number;
+  private readonly onError: (error: unknown, job: Job) => void;
+
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    run: JobRunner;
+    concurrency?: number;
+    onError: (error: unknown, job: Job) => void;
+  }) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.run = options.run;
+    this.concurrency = options.concurrency ?? 32;
+    this.onError = options.onError;
+  }
+
+  /** Look for due jobs soon (after new jobs were scheduled or the clock moved). */
+  wake(): void {
+    if (this.pumpQueued || this.stopped) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const room = this.concurrency - this.inFlight.size;
+    if (room > 0) {
+      const due = this.store.listDueJobs(this.clock.now(), room + this.inFlight.size);
+      for (const job of due) {
+        if (this.inFlight.size >= this.concurrency) break;
+        if (!this.inFlight.has(job.id)) this.start(job);
+      }
+    }
+    this.armTimer();
+    this.checkIdle();
+  }
+
+  private start(job: Job): void {
+    this.inFlight.add(job.id);
+    Promise.resolve()
+      .then(() => this.run(job))
+      .catch((error: unknown) => {
+        this.onError(error, job);
+        try {
+          this.store.putJob({ ...job, dueAt: this.clock.now() + FAILED_JOB_DELAY });
+        } catch (storeError) {
+          this.onError(storeError, job);
+        }
+      })
+      .finally(() => {
+        this.inFlight.delete(job.id);
+        this.wake();
+      });
+  }
+
+  private armTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.clock.mode !== 'real' || this.stopped) return;
+    const next = this.store.nextJob();
+    if (next === undefined || this.inFlight.has(next.id)) return;
+    const delay = Math.min(Math.max(next.dueAt - this.clock.now(), 0), MAX_TIMER);
+    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer.unref();
+  }
+
+  private isIdle(): boolean {
+    if (this.inFlight.size > 0) return false;
+    const next = this.store.nextJob();
+    return next === undefined || next.dueAt > this.clock.now();
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !(this.stopped || this.isIdle())) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves when no job is running and none is due. */
+  idle(): Promise<void> {
+    if (this.stopped || this.isIdle()) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.wake();
+    return done;
+  }
+
+  /** Moves a manual clock to `target`, running every job due on the way at its due time. */
+  async advanceTo(clock: ManualClock, target: number): Promise<void> {
+    for (;;) {
+      await this.idle();
+      const next = this.store.nextJob();
+      if (next === undefined || next.dueAt > target) break;
+      clock.set(Math.max(clock.now(), next.dueAt));
+      this.wake();
+    }
+    if (target > clock.now()) clock.set(target);
+    this.wake();
+    await this.idle();
+  }
+
+  /** Stops scheduling; resolves when running jobs have finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    while (this.inFlight.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    this.checkIdle();
+  }
+
+  /** Starts again after `stop` (used by reset). */
+  resume(): void {
+    this.stopped = false;
+    this.wake();
+  }
+}

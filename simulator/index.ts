@@ -1,0 +1,358 @@
+/**
+ * The local NgDP: `startSimulator(options)` runs NgDP's integration API (`/apis/v1`), the control
+ * API (`/simulator/v1`) and a status page on one HTTP port, in memory or on SQLite.
+ *
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { DigitalPostError } from '../sdk/errors.ts';
+import { type Clock, ManualClock, RealClock } from './clock.ts';
+import type { RetrySchedule } from './domain/retry.ts';
+import {
+  DEFAULT_SEED,
+  EMPTY_SEED,
+  type Fixtures,
+  fixturesOf,
+  readSeed,
+  type SeedData,
+  seedRecords,
+} from './domain/seed.ts';
+import { parseDuration } from './domain/time.ts';
+import {
+  type ChaosSettings,
+  DEFAULT_CHAOS,
+  DEFAULT_ENGINE_SETTINGS,
+  Engine,
+  type EngineSettings,
+  NO_CHAOS,
+} from './engine/engine.ts';
+import { ApiFailure } from './engine/errors.ts';
+import { createApp } from './http/app.ts';
+import { MemoryStore } from './store/memory.ts';
+import type { Store } from './store/store.ts';
+
+export type { Fixtures, SeedData } from './domain/seed.ts';
+export type { ChaosSettings, EngineSettings } from './engine/engine.ts';
+export type { FaultRule } from './engine/faults.ts';
+
+/** Options of {@link startSimulator}; every field is optional. */
+export interface SimulatorOptions {
+  /** Bind address (default `127.0.0.1`, loopback only). */
+  host?: string;
+  /** HTTP port (default 4500; 0 = any free port). */
+  port?: number;
+  /** Keep state in SQLite in this folder (created if missing); default: in memory. */
+  dataDir?: string;
+  /** `real` (default) or `manual`: time moves only through the control API or `clock.advance`. */
+  clock?: 'real' | 'manual';
+  /** Start of a manual clock (default: now). */
+  clockStart?: Date | string;
+  /** `default` (the documented fixtures), `none`, a seed JSON file path, or a seed object. */
+  seed?: 'default' | 'none' | string | SeedData;
+  /** Pebble-style pressure: true for all chaos switches, or choose them one by one. */
+  chaos?: boolean | Partial<ChaosSettings>;
+  /** Auto-register unknown, well-formed CPR/CVR numbers instead of rejecting them. */
+  loose?: boolean;
+  /** How many days ahead a value date may be (default 5). */
+  valueDateHorizonDays?: number;
+  /** Delivery retry schedule (simulator.md defaults). */
+  retry?: Partial<RetrySchedule>;
+  /** Push timeout in ms (default 30 000). */
+  pushTimeoutMs?: number;
+  /** Deactivate a recipient system after every delivery failed this long (default 7 days). */
+  deactivateAfterMs?: number;
+  /** Largest single-MeMo request body (default 140 MB). */
+  maxMemoBytes?: number;
+  /** MeMo rules for received messages (notification length, attachments, size). */
+  validation?: EngineSettings['validation'];
+  /** Token the control API requires (default: none on loopback, a random one elsewhere). */
+  controlToken?: string;
+  /** Where the simulator writes its log lines (default: nowhere). */
+  log?: (line: string) => void;
+  /** Random source of chaos and fault probabilities (default Math.random). */
+  random?: () => number;
+}
+
+/** Simulator time, as `startSimulator` returns it. */
+export interface SimulatorClock {
+  readonly mode: 'real' | 'manual';
+  now(): Date;
+  /** Moves a manual clock forward (ISO duration like `PT1H`, or ms), running everything that falls due. */
+  advance(by: string | number): Promise<Date>;
+  /** Sets a manual clock. */
+  set(to: Date | string): Promise<Date>;
+}
+
+export interface RunningSimulator {
+  /** `http://host:port/apis/v1` */
+  apiUrl: string;
+  /** `http://host:port/simulator/v1` */
+  controlUrl: string;
+  uiUrl: string;
+  /** The control API token when one is required. */
+  controlToken: string | undefined;
+  /** The SFTP server, when enabled. */
+  sftp: { host: string; port: number } | null;
+  fixtures: Fixtures;
+  clock: SimulatorClock;
+  /** Waits until no job is running and none is due (handy in tests). */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A simulator that is built but not listening: the parts `startSimulator` and `digitalpost/testing` use. */
+export interface SimulatorCore {
+  engine: Engine;
+  app: Express;
+  fixtures: Fixtures;
+  clock: SimulatorClock;
+  /** Points publish/subscribe notifications at the real API URL once it is known. */
+  setApiUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+export class SimulatorConfigError extends DigitalPostError {
+  constructor(message: string) {
+    super('SIMULATOR_CONFIG_INVALID', message);
+  }
+}
+
+function loadSeed(seed: SimulatorOptions['seed']): SeedData {
+  if (seed === undefined || seed === 'default') return DEFAULT_SEED;
+  if (seed === 'none') return EMPTY_SEED;
+  let input: unknown = seed;
+  if (typeof seed === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(seed, 'utf8');
+    } catch (error) {
+      throw new SimulatorConfigError(
+        `cannot read the seed file ${seed}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new SimulatorConfigError(`the seed file ${seed} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const result = readSeed(input);
+  if ('problems' in result) {
+    throw new SimulatorConfigError(
+      `the seed is not valid: ${result.problems.slice(0, 5).join('; ')}${result.problems.length > 5 ? '; …' : ''}`,
+    );
+  }
+  return result.seed;
+}
+
+function chaosOf(chaos: SimulatorOptions['chaos']): ChaosSettings {
+  if (chaos === undefined || chaos === false) return NO_CHAOS;
+  if (chaos === true) return DEFAULT_CHAOS;
+  return { ...NO_CHAOS, ...chaos };
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new SimulatorConfigError(`${name} must be a non-negative number, got ${value}`);
+  return value;
+}
+
+function applySeed(store: Store, seed: SeedData): void {
+  const records = seedRecords(seed);
+  store.transaction(() => {
+    for (const organisation of records.organisations) store.putOrganisation(organisation);
+    for (const system of records.systems) store.putSystem(system);
+    for (const point of records.contactPoints) store.putContactPoint(point);
+    for (const contact of records.contacts) store.putContact(contact);
+  });
+}
+
+async function openStore(dataDir: string | undefined): Promise<{ store: Store; fresh: boolean }> {
+  if (dataDir === undefined) return { store: new MemoryStore(), fresh: true };
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new SimulatorConfigError(
+      `cannot create the data folder ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const { SqliteStore } = await import('./store/sqlite.ts');
+  const store = SqliteStore.open(join(dataDir, 'digitalpost.sqlite'));
+  return { store, fresh: store.listOrganisations().length === 0 && store.listSystems().length === 0 };
+}
+
+/** Builds the simulator without listening (for `startSimulator` and in-process testing). */
+export async function createSimulator(options: SimulatorOptions = {}): Promise<SimulatorCore> {
+  const seed = loadSeed(options.seed);
+  const fixtures = fixturesOf(seed);
+  const clockStart = options.clockStart === undefined ? Date.now() : new Date(options.clockStart).getTime();
+  if (Number.isNaN(clockStart))
+    throw new SimulatorConfigError(`clockStart is not a date: ${String(options.clockStart)}`);
+  if (options.clock !== undefined && options.clock !== 'real' && options.clock !== 'manual') {
+    throw new SimulatorConfigError(`clock must be "real" or "manual", got ${String(options.clock)}`);
+  }
+  const clock: Clock = options.clock === 'manual' ? new ManualClock(clockStart) : new RealClock();
+  const settings: EngineSettings = {
+    ...DEFAULT_ENGINE_SETTINGS,
+    loose: options.loose === true,
+    valueDateHorizonDays: positive(
+      'valueDateHorizonDays',
+      options.valueDateHorizonDays,
+      DEFAULT_ENGINE_SETTINGS.valueDateHorizonDays,
+    ),
+    retry: { ...DEFAULT_ENGINE_SETTINGS.retry, ...options.retry },
+    pushTimeoutMs: positive('pushTimeoutMs', options.pushTimeoutMs, DEFAULT_ENGINE_SETTINGS.pushTimeoutMs),
+    deactivateAfterMs: positive(
+      'deactivateAfterMs',
+      options.deactivateAfterMs,
+      DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
+    ),
+    maxMemoBytes: positive('maxMemoBytes', options.maxMemoBytes, DEFAULT_ENGINE_SETTINGS.maxMemoBytes),
+    validation: { ...options.validation },
+    chaos: chaosOf(options.chaos),
+  };
+  const log = options.log ?? (() => {});
+  const { store, fresh } = await openStore(options.dataDir);
+  if (fresh) applySeed(store, seed);
+  const engine = new Engine({
+    store,
+    clock,
+    settings,
+    log,
+    ...(options.random ? { random: options.random } : {}),
+  });
+
+  const manual = (): ManualClock => {
+    if (!(clock instanceof ManualClock)) {
+      throw new DigitalPostError(
+        'CLOCK_NOT_MANUAL',
+        'the clock is real; start the simulator with clock "manual" (--clock manual) to move it',
+      );
+    }
+    return clock;
+  };
+  const simulatorClock: SimulatorClock = {
+    mode: clock.mode,
+    now: () => new Date(clock.now()),
+    async advance(by) {
+      const ms = typeof by === 'number' ? by : parseDuration(by);
+      if (ms === undefined || ms < 0)
+        throw new DigitalPostError('INVALID_DURATION', `not a duration: ${String(by)}`);
+      const target = manual();
+      await engine.scheduler.advanceTo(target, target.now() + ms);
+      return new Date(clock.now());
+    },
+    async set(to) {
+      const target = manual();
+      const instant = new Date(to).getTime();
+      if (Number.isNaN(instant)) throw new DigitalPostError('INVALID_DATE', `not a date: ${String(to)}`);
+      if (instant >= target.now()) await engine.scheduler.advanceTo(target, instant);
+      else {
+        target.set(instant);
+        await engine.scheduler.idle();
+      }
+      return new Date(clock.now());
+    },
+  };
+  const controlFailure = (error: unknown): never => {
+    if (error instanceof DigitalPostError && error.code === 'CLOCK_NOT_MANUAL') {
+      throw new ApiFailure(409, 'CLOCK_NOT_MANUAL', error.message);
+    }
+    throw error;
+  };
+  const app = createApp({
+    engine,
+    log,
+    ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+    control: {
+      fixtures: () => fixtures,
+      async reset() {
+        await engine.scheduler.stop();
+        store.transaction(() => {
+          store.clear();
+        });
+        applySeed(store, seed);
+        engine.faults.clear();
+        engine.scheduler.resume();
+      },
+      advanceClock: (ms) => simulatorClock.advance(ms).then(() => undefined, controlFailure),
+      setClock: (instant) => simulatorClock.set(new Date(instant)).then(() => undefined, controlFailure),
+    },
+  });
+  engine.start();
+  return {
+    engine,
+    app,
+    fixtures,
+    clock: simulatorClock,
+    setApiUrl(url) {
+      engine.settings.apiUrl = url;
+    },
+    async close() {
+      await engine.scheduler.stop();
+      store.close();
+    },
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Starts the simulator. Resolves once it listens; `stop()` closes it (and its store) cleanly.
+ *
+ * @throws SimulatorConfigError for invalid options or an unreadable seed file.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 4500;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new SimulatorConfigError(`port must be 0–65535, got ${port}`);
+  const controlToken =
+    options.controlToken ?? (LOOPBACK.has(host) ? undefined : randomBytes(16).toString('hex'));
+  const core = await createSimulator({ ...options, ...(controlToken === undefined ? {} : { controlToken }) });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = core.app.listen(port, host);
+    listening.once('listening', () => resolve(listening));
+    listening.once('error', (error: NodeJS.ErrnoException) => {
+      core
+        .close()
+        .finally(() =>
+          reject(
+            error.code === 'EADDRINUSE'
+              ? new SimulatorConfigError(
+                  `port ${port} on ${host} is in use; choose another with --port (0 = any free port)`,
+                )
+              : error,
+          ),
+        );
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  const address = server.address() as AddressInfo;
+  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  core.setApiUrl(`${origin}/apis/v1`);
+  let stopped: Promise<void> | undefined;
+  return {
+    apiUrl: `${origin}/apis/v1`,
+    controlUrl: `${origin}/simulator/v1`,
+    uiUrl: `${origin}/`,
+    controlToken,
+    sftp: null,
+    fixtures: core.fixtures,
+    clock: core.clock,
+    settle: () => core.engine.scheduler.idle(),
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => core.close());
+      return stopped;
+    },
+  };
+}

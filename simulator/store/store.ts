@@ -1,0 +1,106 @@
+/**
+ * The simulator's persistence. Synchronous on purpose: both implementations (memory, node:sqlite)
+ * are in-process, and a synchronous `transaction` makes every state change atomic — with
+ * `--data-dir`, a crash leaves either all of a change or none of it.
+ */
+import type {
+  Contact,
+  ContactPoint,
+  EventRecord,
+  Job,
+  MailboxEntry,
+  MessageRecord,
+  Organisation,
+  ReceiptRecord,
+  SystemRecord,
+} from '../domain/model.ts';
+
+/** A page request: skip `offset` rows, return at most `limit`. */
+export interface Slice {
+  offset: number;
+  limit: number;
+}
+
+export interface ContactQuery {
+  ids?: readonly string[];
+  cprNumbers?: readonly string[];
+  cvrNumbers?: readonly string[];
+  /** Search-after cursor: contacts strictly after this (lastUpdated, transactionId). */
+  after?: { lastUpdated: number; transactionId: string };
+}
+
+export interface EventQuery {
+  from: number;
+  to: number;
+  /** Events concerning any of these systems. */
+  systemIds?: readonly string[];
+  party?: string;
+  eventTag?: string;
+  messageUUID?: string;
+}
+
+export interface Store {
+  /** Runs `work` atomically; nested calls join the outer transaction. */
+  transaction<T>(work: () => T): T;
+
+  getOrganisation(id: string): Organisation | undefined;
+  findOrganisationByCvr(cvrNumber: string): Organisation | undefined;
+  listOrganisations(): Organisation[];
+  putOrganisation(organisation: Organisation): void;
+
+  getSystem(id: string): SystemRecord | undefined;
+  findSystemBySshUsername(username: string): SystemRecord | undefined;
+  listSystems(organisationId?: string): SystemRecord[];
+  putSystem(system: SystemRecord): void;
+
+  getContact(id: string): Contact | undefined;
+  findContact(kind: 'cpr' | 'cvr', number: string): Contact | undefined;
+  /** Contacts ordered by (lastUpdated, transactionId), at most `limit`. */
+  searchContacts(query: ContactQuery, limit: number): Contact[];
+  countContacts(query: ContactQuery): number;
+  putContact(contact: Contact): void;
+
+  getContactPoint(id: string): ContactPoint | undefined;
+  listContactPoints(organisationId?: string): ContactPoint[];
+  putContactPoint(contactPoint: ContactPoint): void;
+
+  getMessage(messageUUID: string): MessageRecord | undefined;
+  putMessage(message: MessageRecord): void;
+  getMessageXml(messageUUID: string): Uint8Array | undefined;
+  putMessageXml(messageUUID: string, xml: Uint8Array): void;
+  /** MeMos waiting in a recipient system's PULL queue, oldest first. */
+  listFetchable(systemId: string, slice: Slice): string[];
+  countFetchable(systemId: string): number;
+  /** Messages of a bulk container, in the container's order. */
+  listContainerMessages(containerTransmissionId: string): string[];
+
+  getReceipt(id: string): ReceiptRecord | undefined;
+  putReceipt(receipt: ReceiptRecord): void;
+  deleteReceipt(id: string): boolean;
+  /** A system's available receipts, oldest first. */
+  listReceipts(systemId: string, slice: Slice): ReceiptRecord[];
+  countReceipts(systemId: string): number;
+
+  addToMailbox(entry: MailboxEntry): void;
+  listMailbox(owner: string): MailboxEntry[];
+
+  appendEvent(event: EventRecord): void;
+  /** Events in time order. */
+  listEvents(query: EventQuery, slice: Slice): EventRecord[];
+  countEvents(query: EventQuery): number;
+  listMessageEvents(messageUUID: string): EventRecord[];
+
+  putJob(job: Job): void;
+  deleteJob(id: string): void;
+  /** The job that is due first (by dueAt, then seq). */
+  nextJob(): Job | undefined;
+  /** Jobs due at or before `now`, in order, at most `limit`. */
+  listDueJobs(now: number, limit: number): Job[];
+  countJobs(): number;
+  /** The next value of a named, persistent counter. */
+  nextSequence(name: string): number;
+
+  /** Removes everything. */
+  clear(): void;
+  close(): void;
+}
