@@ -31,6 +31,26 @@ import {
 const MEMO_NS = MEMO_NAMESPACES.memo;
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const XS_NS = 'http://www.w3.org/2001/XMLSchema';
+const DT_NS = 'https://data.gov.dk/model/dataTypes/';
+
+/** The XSD type each simple MeMo type is declared with, as `namespace local`. */
+const XSD_TYPE_NAMES: Record<SimpleTypeName, string> = {
+  text: `${DT_NS} memoTextType`,
+  comment: `${DT_NS} memoCommentType`,
+  notification: `${DT_NS} memoNotificationType`,
+  uuid: `${DT_NS} memoUuidType`,
+  dateTime: `${DT_NS} memoDateTimeType`,
+  date: `${XS_NS} date`,
+  boolean: `${XS_NS} boolean`,
+  language: `${DT_NS} memoLanguageType`,
+  uri: `${DT_NS} memoUriType`,
+  licenseNumber: `${DT_NS} memoLicenseNumberType`,
+  gln: `${DT_NS} memoGLNType`,
+  pNumber: `${DT_NS} memoPNumberType`,
+  messageType: `${DT_NS} memoMessageType`,
+  base64: `${XS_NS} base64Binary`,
+};
 
 export interface ReadOptions {
   /**
@@ -151,7 +171,7 @@ class MemoReader {
       const value = attributes[key] ?? '';
       if (qualified === 'memoVersion') versionText = value;
       else if (qualified === 'memoSchVersion') schemaVersion = value;
-      else this.checkForeignAttribute(qualified, scope, '');
+      else this.checkForeignAttribute(qualified, value, scope, '');
     }
 
     let declared: MemoVersion | undefined;
@@ -186,24 +206,30 @@ class MemoReader {
     return { version, schemaVersion };
   }
 
-  /** Attributes MeMo does not declare; only xsi's schema location hints are tolerated. */
-  private checkForeignAttribute(qualified: string, scope: Scope, path: string): void {
+  /**
+   * Attributes MeMo does not declare: xsi's schema location hints are tolerated, and xsi:type when
+   * it names the element's own declared type (as XSD allows); anything else is reported.
+   */
+  private checkForeignAttribute(qualified: string, value: string, scope: Scope, path: string, particle?: Particle): void {
     const name = scope.resolveAttribute(qualified);
-    if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation'))
-      return;
+    if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation')) return;
+    if (name.ns === XSI_NS && name.local === 'type' && particle !== undefined && !isComplex(particle.type)) {
+      try {
+        const type = scope.resolve(collapseWhitespace(value));
+        if (`${type.ns} ${type.local}` === XSD_TYPE_NAMES[particle.type]) return;
+      } catch {
+        // An undeclared prefix names no type, so certainly not the declared one.
+      }
+    }
     const where = path === '' ? 'Message' : path.slice(path.lastIndexOf('/') + 1);
-    this.issue(
-      join(path, `@${name.local}`),
-      'UNEXPECTED_ATTRIBUTE',
-      `${where} may not have the attribute ${qualified}`,
-    );
+    this.issue(join(path, `@${name.local}`), 'UNEXPECTED_ATTRIBUTE', `${where} may not have the attribute ${qualified}`);
   }
 
-  private checkAttributes(attributes: Record<string, string> | undefined, scope: Scope, path: string): void {
-    if (attributes === undefined) return;
+  private checkAttributes(attributes: Record<string, string>, scope: Scope, path: string, particle?: Particle): void {
     for (const key in attributes) {
-      if (key !== '@_xmlns' && !key.startsWith('@_xmlns:'))
-        this.checkForeignAttribute(key.slice(2), scope, path);
+      if (key !== '@_xmlns' && !key.startsWith('@_xmlns:')) {
+        this.checkForeignAttribute(key.slice(2), attributes[key] ?? '', scope, path, particle);
+      }
     }
   }
 
@@ -234,14 +260,14 @@ class MemoReader {
       }
       const current = out[particle.key];
       const repeatable = particle.max > 1;
-      const childPath = join(
-        path,
-        segment(particle, repeatable ? ((current as unknown[] | undefined)?.length ?? 0) : 0),
-      );
-      this.checkAttributes(attributes, childScope, childPath);
+      const index = repeatable ? ((current as unknown[] | undefined)?.length ?? 0) : 0;
+      // Paths are built only when needed: most elements never have an issue.
+      if (attributes !== undefined) {
+        this.checkAttributes(attributes, childScope, join(path, segment(particle, index)), particle);
+      }
       if (particle.slot < slot) {
         this.issue(
-          childPath,
+          join(path, segment(particle, index)),
           'ELEMENT_OUT_OF_ORDER',
           `${particle.name} must come before ${previous} in ${type.name}`,
         );
@@ -250,13 +276,13 @@ class MemoReader {
         previous = particle.name;
       }
       if (!repeatable && current !== undefined) {
-        this.issue(childPath, 'TOO_MANY_ELEMENTS', `${type.name} may contain only one ${particle.name}`);
+        this.issue(join(path, particle.name), 'TOO_MANY_ELEMENTS', `${type.name} may contain only one ${particle.name}`);
         continue;
       }
       const grandchildren = nodeChildren(node, tag);
       const value = isComplex(particle.type)
-        ? this.readComplex(grandchildren, particle.type, childPath, childScope)
-        : this.readLeaf(grandchildren, particle, childPath, childScope);
+        ? this.readComplex(grandchildren, particle.type, join(path, segment(particle, index)), childScope)
+        : this.readLeaf(grandchildren, particle, path, index, childScope);
       if (repeatable) {
         if (current === undefined) out[particle.key] = [value];
         else (current as unknown[]).push(value);
@@ -293,14 +319,15 @@ class MemoReader {
     }
   }
 
-  private readLeaf(children: XmlNode[], particle: Particle, path: string, scope: Scope): unknown {
-    let text = '';
+  private readLeaf(children: XmlNode[], particle: Particle, parentPath: string, index: number, scope: Scope): unknown {
+    const path = (): string => join(parentPath, segment(particle, index));
+    let text: string | undefined;
     for (const child of children) {
       const tag = nodeName(child);
-      if (tag === '#text') text += child['#text'] as string;
+      if (tag === '#text') text = (text ?? '') + (child['#text'] as string);
       else {
         this.issue(
-          join(path, scope.enter(nodeAttributes(child)).resolve(tag).local),
+          join(path(), scope.enter(nodeAttributes(child)).resolve(tag).local),
           'UNEXPECTED_ELEMENT',
           `${particle.name} must contain text only`,
         );
@@ -308,18 +335,21 @@ class MemoReader {
     }
     const type = particle.type as SimpleTypeName;
     if (type === 'boolean') {
+      // An element without character content takes its schema default (false for every MeMo flag).
+      if (text === undefined) return false;
       const value = parseXsdBoolean(collapseWhitespace(text));
       if (value !== undefined) return value;
-      this.issue(path, 'INVALID_BOOLEAN', `${particle.name} must be true or false, got "${text}"`);
+      this.issue(path(), 'INVALID_BOOLEAN', `${particle.name} must be true or false, got "${text}"`);
       return false;
     }
+    const content = text ?? '';
     if (type === 'base64') {
-      const decoded = text.startsWith(LIFTED_MARK) ? this.decodeLifted(text) : decodeBase64(text);
+      const decoded = content.startsWith(LIFTED_MARK) ? this.decodeLifted(content) : decodeBase64(content);
       if (decoded.ok) return decoded.bytes;
-      this.issue(path, 'INVALID_BASE64', `${particle.name} is not valid base64: ${decoded.reason}`);
+      this.issue(path(), 'INVALID_BASE64', `${particle.name} is not valid base64: ${decoded.reason}`);
       return new Uint8Array(0);
     }
-    return isCollapsed(type) ? collapseWhitespace(text) : text;
+    return isCollapsed(type) ? collapseWhitespace(content) : content;
   }
 
   private decodeLifted(placeholder: string): ReturnType<typeof decodeBase64> {

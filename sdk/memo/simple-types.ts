@@ -32,7 +32,11 @@ const XML_WHITESPACE_RUN = /[\t\n\r ]+/g;
 
 /** XSD whitespace collapse: runs of whitespace become one space, leading and trailing removed. */
 export function collapseWhitespace(value: string): string {
-  return value.replace(XML_WHITESPACE_RUN, ' ').trim();
+  // Only #x20, #x9, #xA and #xD are XML whitespace; String.prototype.trim would strip more.
+  const collapsed = value.replace(XML_WHITESPACE_RUN, ' ');
+  const start = collapsed.startsWith(' ') ? 1 : 0;
+  const end = collapsed.length > start && collapsed.endsWith(' ') ? collapsed.length - 1 : collapsed.length;
+  return collapsed.slice(start, end);
 }
 
 export function isCollapsed(type: SimpleTypeName): boolean {
@@ -155,10 +159,13 @@ const PATH_ABSOLUTE = `/(?:${SEGMENT_NZ}(?:/${SEGMENT})*)?`;
 const PATH_ROOTLESS = `${SEGMENT_NZ}(?:/${SEGMENT})*`;
 const PATH_NOSCHEME = `${SEGMENT_NZ_NC}(?:/${SEGMENT})*`;
 const QUERY = `(?:${PCHAR}|[/?])*`;
+// RFC 2732 added "[" and "]" to the reserved characters of RFC 2396, on which XSD 1.0 builds anyURI;
+// an XSD processor (libxml2) accepts them in a fragment.
+const FRAGMENT = `(?:${PCHAR}|[/?\\[\\]])*`;
 const HIER = `(?://${AUTHORITY}${PATH_ABEMPTY}|${PATH_ABSOLUTE}|${PATH_ROOTLESS})?`;
 const RELATIVE = `(?://${AUTHORITY}${PATH_ABEMPTY}|${PATH_ABSOLUTE}|${PATH_NOSCHEME})?`;
 const URI_REFERENCE = new RegExp(
-  `^(?:[A-Za-z][A-Za-z0-9+\\-.]*:${HIER}|${RELATIVE})(?:\\?${QUERY})?(?:#${QUERY})?$`,
+  `^(?:[A-Za-z][A-Za-z0-9+\\-.]*:${HIER}|${RELATIVE})(?:\\?${QUERY})?(?:#${FRAGMENT})?$`,
 );
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to escape
 const URI_ESCAPED = /[\u0000-\u0020\u007f-\uffff<>"{}|\\^`']/g;

@@ -77,7 +77,6 @@ export function readXml(input: string | Uint8Array): XmlDocument {
   if (bytes.length === start) throw malformed('the document is empty');
 
   const { text, lifted } = scan(bytes, start);
-  checkDeclaration(text);
 
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
@@ -121,11 +120,14 @@ export function nodeChildren(node: XmlNode, name: string): XmlNode[] {
   return node[name] as XmlNode[];
 }
 
-function checkDeclaration(text: string): void {
-  if (!text.startsWith('<?xml')) return;
-  const end = text.indexOf('?>');
-  const declaration = text.slice(0, end + 2);
-  const encoding = /\sencoding\s*=\s*(["'])([^"']*)\1/.exec(declaration)?.[2];
+const DECLARATION =
+  /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>$/;
+
+/** The XML declaration `<?xml version="1.x" encoding="…" standalone="…"?>`; only UTF-8 is accepted. */
+function checkDeclaration(declaration: string): void {
+  const match = DECLARATION.exec(declaration);
+  if (match === null) throw malformed(`the XML declaration is malformed: ${declaration.slice(0, 80)}`, { line: 1, column: 1 });
+  const encoding = match[3];
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
     throw new MemoParseError(
       'XML_ENCODING_UNSUPPORTED',
@@ -211,6 +213,13 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
       nextAmp = source.indexOf(AMP, nextAmp + 1);
     }
   };
+  let nextCdataEnd = source.indexOf(']]>', start);
+  /** Character data between markup: references, and no "]]>" outside a CDATA section. */
+  const checkText = (from: number, to: number): void => {
+    checkReferences(from, to);
+    if (nextCdataEnd !== -1 && nextCdataEnd < from) nextCdataEnd = source.indexOf(']]>', from);
+    if (nextCdataEnd !== -1 && nextCdataEnd < to) throw malformed('"]]>" is not allowed in text', positionOf(source, nextCdataEnd));
+  };
   const skipTo = (from: number, terminator: string, what: string): number => {
     const end = source.indexOf(terminator, from);
     if (end === -1) throw malformed(`unterminated ${what}`, positionOf(source, from));
@@ -220,14 +229,19 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
   for (;;) {
     const lt = source.indexOf(LT, pos);
     if (lt === -1) {
-      checkReferences(pos, source.length);
+      checkText(pos, source.length);
       break;
     }
-    checkReferences(pos, lt);
+    checkText(pos, lt);
     const next = source[lt + 1];
     if (next === BANG) {
-      if (startsWithAscii(source, lt, '<!--')) pos = skipTo(lt + 4, '-->', 'comment');
-      else if (startsWithAscii(source, lt, '<![CDATA[')) pos = skipTo(lt + 9, ']]>', 'CDATA section');
+      if (startsWithAscii(source, lt, '<!--')) {
+        pos = skipTo(lt + 4, '-->', 'comment');
+        const doubleHyphen = source.indexOf('--', lt + 4);
+        if (doubleHyphen < pos - 3 || (pos - 7 > lt && source[pos - 4] === 0x2d)) {
+          throw malformed('"--" is not allowed inside a comment', positionOf(source, lt));
+        }
+      } else if (startsWithAscii(source, lt, '<![CDATA[')) pos = skipTo(lt + 9, ']]>', 'CDATA section');
       else {
         const what = startsWithAscii(source, lt, '<!DOCTYPE') ? 'a DOCTYPE' : 'a markup declaration';
         throw new MemoParseError(
@@ -240,6 +254,12 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
     }
     if (next === QUESTION) {
       pos = skipTo(lt + 2, '?>', 'processing instruction');
+      let targetEnd = lt + 2;
+      while (!isNameEnd(source[targetEnd]) && source[targetEnd] !== QUESTION) targetEnd++;
+      if (ascii.decode(source.subarray(lt + 2, targetEnd)).toLowerCase() === 'xml') {
+        if (lt !== start) throw malformed('an XML declaration is allowed only at the start of the document', positionOf(source, lt));
+        checkDeclaration(ascii.decode(source.subarray(lt, pos)));
+      }
       continue;
     }
     if (next === SLASH) {
