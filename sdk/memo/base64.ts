@@ -81,7 +81,9 @@ class Base64Decoder {
 
 /** Decodes the base64 text held in `bytes[start, end)` strictly. */
 export function decodeBase64Bytes(bytes: Uint8Array, start: number, end: number): Base64Result {
-  const source = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const source = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new Base64Decoder(end - start);
   for (let at = start; at < end; at += SLICE) {
     const to = Math.min(at + SLICE, end);
@@ -94,7 +96,8 @@ export function decodeBase64Bytes(bytes: Uint8Array, start: number, end: number)
 /** Decodes base64 text strictly. */
 export function decodeBase64(text: string): Base64Result {
   const decoder = new Base64Decoder(text.length);
-  for (let at = 0; at < text.length; at += SLICE) decoder.push(text.slice(at, at + SLICE).replace(WHITESPACE_RUNS, ''));
+  for (let at = 0; at < text.length; at += SLICE)
+    decoder.push(text.slice(at, at + SLICE).replace(WHITESPACE_RUNS, ''));
   return decoder.end();
 }
 

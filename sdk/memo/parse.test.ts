@@ -232,15 +232,20 @@ describe('structural checks while reading', () => {
     const xml = minimal11.replace('<memo:mandatory>false</memo:mandatory>', '<memo:mandatory/>');
     expect(issuesOf(xml)).toEqual([]);
     expect(parseMemo(xml).messageHeader.mandatory).toBe(false);
-    const blank = minimal11.replace('<memo:mandatory>false</memo:mandatory>', '<memo:mandatory> </memo:mandatory>');
+    const blank = minimal11.replace(
+      '<memo:mandatory>false</memo:mandatory>',
+      '<memo:mandatory> </memo:mandatory>',
+    );
     expect(issuesOf(blank)).toEqual([{ path: 'MessageHeader/mandatory', code: 'INVALID_BOOLEAN' }]);
   });
 
   it('collapses only XML whitespace, not other Unicode spaces', () => {
-    expect(issuesOf(minimal12.replace('</memo:label>', '</memo:label><memo:reply>\n true </memo:reply>'))).toEqual([]);
-    expect(issuesOf(minimal12.replace('</memo:label>', '</memo:label><memo:reply>true&#160;</memo:reply>'))).toEqual([
-      { path: 'MessageHeader/reply', code: 'INVALID_BOOLEAN' },
-    ]);
+    expect(
+      issuesOf(minimal12.replace('</memo:label>', '</memo:label><memo:reply>\n true </memo:reply>')),
+    ).toEqual([]);
+    expect(
+      issuesOf(minimal12.replace('</memo:label>', '</memo:label><memo:reply>true&#160;</memo:reply>')),
+    ).toEqual([{ path: 'MessageHeader/reply', code: 'INVALID_BOOLEAN' }]);
   });
 
   it('accepts xsi:type naming the declared type, and nothing else', () => {
@@ -250,7 +255,9 @@ describe('structural checks while reading', () => {
         `<memo:label xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:dt="https://data.gov.dk/model/dataTypes/" xsi:type="${type}">x</memo:label>`,
       );
     expect(issuesOf(typed('dt:memoTextType'))).toEqual([]);
-    expect(issuesOf(typed('dt:memoCommentType'))).toEqual([{ path: 'MessageHeader/label/@type', code: 'UNEXPECTED_ATTRIBUTE' }]);
+    expect(issuesOf(typed('dt:memoCommentType'))).toEqual([
+      { path: 'MessageHeader/label/@type', code: 'UNEXPECTED_ATTRIBUTE' },
+    ]);
   });
 
   it('numbers repeated elements in paths', () => {

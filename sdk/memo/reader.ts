@@ -210,9 +210,16 @@ class MemoReader {
    * Attributes MeMo does not declare: xsi's schema location hints are tolerated, and xsi:type when
    * it names the element's own declared type (as XSD allows); anything else is reported.
    */
-  private checkForeignAttribute(qualified: string, value: string, scope: Scope, path: string, particle?: Particle): void {
+  private checkForeignAttribute(
+    qualified: string,
+    value: string,
+    scope: Scope,
+    path: string,
+    particle?: Particle,
+  ): void {
     const name = scope.resolveAttribute(qualified);
-    if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation')) return;
+    if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation'))
+      return;
     if (name.ns === XSI_NS && name.local === 'type' && particle !== undefined && !isComplex(particle.type)) {
       try {
         const type = scope.resolve(collapseWhitespace(value));
@@ -222,10 +229,19 @@ class MemoReader {
       }
     }
     const where = path === '' ? 'Message' : path.slice(path.lastIndexOf('/') + 1);
-    this.issue(join(path, `@${name.local}`), 'UNEXPECTED_ATTRIBUTE', `${where} may not have the attribute ${qualified}`);
+    this.issue(
+      join(path, `@${name.local}`),
+      'UNEXPECTED_ATTRIBUTE',
+      `${where} may not have the attribute ${qualified}`,
+    );
   }
 
-  private checkAttributes(attributes: Record<string, string>, scope: Scope, path: string, particle?: Particle): void {
+  private checkAttributes(
+    attributes: Record<string, string>,
+    scope: Scope,
+    path: string,
+    particle?: Particle,
+  ): void {
     for (const key in attributes) {
       if (key !== '@_xmlns' && !key.startsWith('@_xmlns:')) {
         this.checkForeignAttribute(key.slice(2), attributes[key] ?? '', scope, path, particle);
@@ -276,7 +292,11 @@ class MemoReader {
         previous = particle.name;
       }
       if (!repeatable && current !== undefined) {
-        this.issue(join(path, particle.name), 'TOO_MANY_ELEMENTS', `${type.name} may contain only one ${particle.name}`);
+        this.issue(
+          join(path, particle.name),
+          'TOO_MANY_ELEMENTS',
+          `${type.name} may contain only one ${particle.name}`,
+        );
         continue;
       }
       const grandchildren = nodeChildren(node, tag);
@@ -319,7 +339,13 @@ class MemoReader {
     }
   }
 
-  private readLeaf(children: XmlNode[], particle: Particle, parentPath: string, index: number, scope: Scope): unknown {
+  private readLeaf(
+    children: XmlNode[],
+    particle: Particle,
+    parentPath: string,
+    index: number,
+    scope: Scope,
+  ): unknown {
     const path = (): string => join(parentPath, segment(particle, index));
     let text: string | undefined;
     for (const child of children) {

@@ -133,10 +133,15 @@ describe('schema rules on the model', () => {
   it('accepts brackets in a URL fragment but not in its path', () => {
     const withUrl = (url: string) =>
       letter((m) => {
-        if (m.messageBody) m.messageBody.mainDocument.actions = [{ label: 'a', actionCode: 'INFORMATION', entryPoint: { url } }];
+        if (m.messageBody)
+          m.messageBody.mainDocument.actions = [
+            { label: 'a', actionCode: 'INFORMATION', entryPoint: { url } },
+          ];
       });
     expect(codes(withUrl('https://x.dk/side#afsnit[2]'))).toEqual([]);
-    expect(codes(withUrl('https://x.dk/[side]'))).toEqual([{ path: 'MessageBody/MainDocument/Action[1]/EntryPoint/url', code: 'INVALID_URI' }]);
+    expect(codes(withUrl('https://x.dk/[side]'))).toEqual([
+      { path: 'MessageBody/MainDocument/Action[1]/EntryPoint/url', code: 'INVALID_URI' },
+    ]);
   });
 
   it('limits repeated elements', () => {

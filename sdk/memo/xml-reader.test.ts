@@ -40,7 +40,10 @@ describe('input that is not a MeMo document', () => {
     ['"]]>" in text', minimal.replace('Eksempel Kommune', 'a]]>b')],
     ['"--" in a comment', minimal.replace('<memo:Sender>', '<!-- a -- b --><memo:Sender>')],
     ['a comment ending in "--->"', minimal.replace('<memo:Sender>', '<!-- a ---><memo:Sender>')],
-    ['an XML declaration after the start', minimal.replace('<memo:Sender>', '<?xml version="1.0"?><memo:Sender>')],
+    [
+      'an XML declaration after the start',
+      minimal.replace('<memo:Sender>', '<?xml version="1.0"?><memo:Sender>'),
+    ],
     ['a processing instruction named like xml', minimal.replace('<memo:Sender>', '<?XmL x?><memo:Sender>')],
     ['a malformed XML declaration', minimal.replace('<?xml version="1.0"', '<?xml versio="1.0"')],
   ])('rejects %s as XML_MALFORMED', (_what, input) => {

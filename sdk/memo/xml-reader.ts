@@ -126,7 +126,8 @@ const DECLARATION =
 /** The XML declaration `<?xml version="1.x" encoding="…" standalone="…"?>`; only UTF-8 is accepted. */
 function checkDeclaration(declaration: string): void {
   const match = DECLARATION.exec(declaration);
-  if (match === null) throw malformed(`the XML declaration is malformed: ${declaration.slice(0, 80)}`, { line: 1, column: 1 });
+  if (match === null)
+    throw malformed(`the XML declaration is malformed: ${declaration.slice(0, 80)}`, { line: 1, column: 1 });
   const encoding = match[3];
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
     throw new MemoParseError(
@@ -218,7 +219,8 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
   const checkText = (from: number, to: number): void => {
     checkReferences(from, to);
     if (nextCdataEnd !== -1 && nextCdataEnd < from) nextCdataEnd = source.indexOf(']]>', from);
-    if (nextCdataEnd !== -1 && nextCdataEnd < to) throw malformed('"]]>" is not allowed in text', positionOf(source, nextCdataEnd));
+    if (nextCdataEnd !== -1 && nextCdataEnd < to)
+      throw malformed('"]]>" is not allowed in text', positionOf(source, nextCdataEnd));
   };
   const skipTo = (from: number, terminator: string, what: string): number => {
     const end = source.indexOf(terminator, from);
@@ -257,7 +259,11 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
       let targetEnd = lt + 2;
       while (!isNameEnd(source[targetEnd]) && source[targetEnd] !== QUESTION) targetEnd++;
       if (ascii.decode(source.subarray(lt + 2, targetEnd)).toLowerCase() === 'xml') {
-        if (lt !== start) throw malformed('an XML declaration is allowed only at the start of the document', positionOf(source, lt));
+        if (lt !== start)
+          throw malformed(
+            'an XML declaration is allowed only at the start of the document',
+            positionOf(source, lt),
+          );
         checkDeclaration(ascii.decode(source.subarray(lt, pos)));
       }
       continue;
