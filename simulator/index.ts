@@ -60,6 +60,11 @@ export interface SimulatorOptions {
   loose?: boolean;
   /** How many days ahead a value date may be (default 5). */
   valueDateHorizonDays?: number;
+  /**
+   * When a mailbox letter held for its value date gets its business receipt: `delivery` (default,
+   * simulator.md) or `acceptance` (as DIGST describes NgDP).
+   */
+  valueDateReceipt?: 'delivery' | 'acceptance';
   /** Delivery retry schedule (simulator.md defaults). */
   retry?: Partial<RetrySchedule>;
   /** Push timeout in ms (default 30 000). */
@@ -156,6 +161,16 @@ function chaosOf(chaos: SimulatorOptions['chaos']): ChaosSettings {
   return { ...NO_CHAOS, ...chaos };
 }
 
+function valueDateReceiptOf(value: SimulatorOptions['valueDateReceipt']): EngineSettings['valueDateReceipt'] {
+  if (value === undefined) return 'delivery';
+  if (value !== 'delivery' && value !== 'acceptance') {
+    throw new SimulatorConfigError(
+      `valueDateReceipt must be "delivery" or "acceptance", got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0)
@@ -201,6 +216,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const settings: EngineSettings = {
     ...DEFAULT_ENGINE_SETTINGS,
     loose: options.loose === true,
+    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt),
     valueDateHorizonDays: positive(
       'valueDateHorizonDays',
       options.valueDateHorizonDays,

@@ -46,6 +46,8 @@ describe('input that is not a MeMo document', () => {
     ],
     ['a processing instruction named like xml', minimal.replace('<memo:Sender>', '<?XmL x?><memo:Sender>')],
     ['a malformed XML declaration', minimal.replace('<?xml version="1.0"', '<?xml versio="1.0"')],
+    ['elements nested 150 deep', `${'<a>'.repeat(150)}${'</a>'.repeat(150)}`],
+    ['bytes that are not UTF-8 at all', new Uint8Array([0xff, 0x3c, 0x61, 0x2f, 0x3e])],
   ])('rejects %s as XML_MALFORMED', (_what, input) => {
     const error = parseError(input);
     expect(error.code).toBe('XML_MALFORMED');

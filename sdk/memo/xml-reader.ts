@@ -60,6 +60,8 @@ const parser = new XMLParser({
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** For error positions only: counts columns even in bytes that are not UTF-8. */
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const ascii = new TextDecoder('latin1');
 
 function malformed(message: string, position?: { line: number; column: number }): MemoParseError {
@@ -83,7 +85,13 @@ export function readXml(input: string | Uint8Array): XmlDocument {
     const { msg, line, col } = verdict.err;
     throw malformed(`not well-formed XML at line ${line}, column ${col}: ${msg}`, { line, column: col });
   }
-  const nodes = parser.parse(text) as XmlNode[];
+  let nodes: XmlNode[];
+  try {
+    nodes = parser.parse(text) as XmlNode[];
+  } catch (error) {
+    // fast-xml-parser's own limits, e.g. elements nested deeper than 100 levels (a MeMo needs 8).
+    throw malformed(`the document cannot be parsed: ${(error as Error).message}`);
+  }
   let root: XmlNode | undefined;
   let rootName = '';
   for (const node of nodes) {
@@ -145,7 +153,7 @@ function positionOf(bytes: Buffer, at: number): { line: number; column: number }
     line++;
     lineStart = i + 1;
   }
-  return { line, column: utf8.decode(bytes.subarray(lineStart, at)).length + 1 };
+  return { line, column: lenientUtf8.decode(bytes.subarray(lineStart, at)).length + 1 };
 }
 
 function startsWithAscii(bytes: Buffer, at: number, text: string): boolean {

@@ -67,6 +67,11 @@ export interface EngineSettings {
   valueDateHorizonDays: number;
   /** Register unknown, well-formed CPR/CVR numbers instead of rejecting them (`--loose`). */
   loose: boolean;
+  /**
+   * When a mailbox letter with a value date gets its business receipt: `delivery` (simulator.md,
+   * default) or `acceptance` (DIGST: NgDP processes and receipts at once, holding only delivery).
+   */
+  valueDateReceipt: 'delivery' | 'acceptance';
   retry: RetrySchedule;
   /** A push that gets no answer within this many real ms fails (default 30 000). */
   pushTimeoutMs: number;
@@ -84,6 +89,7 @@ export interface EngineSettings {
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   valueDateHorizonDays: 5,
   loose: false,
+  valueDateReceipt: 'delivery',
   retry: DEFAULT_RETRY_SCHEDULE,
   pushTimeoutMs: 30_000,
   deactivateAfterMs: 7 * 24 * 3_600_000,
@@ -468,6 +474,9 @@ export class Engine {
         this.store.putMessage(message);
         this.emit(EventTag.DELAYED_MEMO_SEND_VALIDATED_AWAITING_DELAY, message);
         this.schedule('deliver', decision.deliverAt, { messageUUID });
+        if (this.settings.valueDateReceipt === 'acceptance' && decision.route.kind === 'MAILBOX') {
+          this.scheduleBusinessReceipt(message, 'COMPLETED', undefined, undefined, 0);
+        }
         return;
       }
       this.deliver(message);
@@ -510,6 +519,7 @@ export class Engine {
       this.store.addToMailbox({ owner: route.owner, messageUUID: message.messageUUID, deliveredAt: now });
       this.emit(EventTag.MEMO_AVAILABLE_TO_RECIPIENT, message);
       if (message.messageType === 'NEMSMS') this.emit(EventTag.NEM_SMS_SENT_SUCCESSFULLY, message);
+      if (message.businessStatus !== undefined) return;
       const contact = this.store.findContact(message.recipientIdType === 'CPR' ? 'cpr' : 'cvr', route.owner);
       this.scheduleBusinessReceipt(message, 'COMPLETED', undefined, undefined, contact?.receiptDelayMs ?? 0);
       return;
@@ -904,7 +914,12 @@ export class Engine {
       }
     }
     const message = this.routedTo(system, messageUUID);
-    if (!['READY_FOR_FETCH', 'DELIVERED'].includes(message.state) || message.businessStatus !== undefined) {
+    // DELIVERING too: a pushed recipient may acknowledge before its answer to the push (or after
+    // a push that timed out here but reached it); the push job then finds the message delivered.
+    if (
+      !['DELIVERING', 'READY_FOR_FETCH', 'DELIVERED'].includes(message.state) ||
+      message.businessStatus !== undefined
+    ) {
       throw new ApiFailure(
         409,
         'RECEIPT_ALREADY_GIVEN',
@@ -991,6 +1006,25 @@ export class Engine {
     if (receipt === undefined || receipt.systemId !== system.id)
       throw new ApiFailure(404, 'NOT_FOUND', `no receipt ${id} for this system`);
     this.change(() => this.store.deleteReceipt(receipt.id));
+  }
+
+  /**
+   * Stores a system. An organisation has one primary recipient system: marking this one
+   * RECIPIENT_DEFAULT removes the mark from the others (as Administrativ Adgang's
+   * makedefaultrecipient does).
+   */
+  saveSystem(system: SystemRecord): void {
+    this.change(() => {
+      if (system.roles.includes('RECIPIENT_DEFAULT')) {
+        for (const other of this.store.listSystems(system.organisationId)) {
+          if (other.id === system.id || !other.roles.includes('RECIPIENT_DEFAULT')) continue;
+          other.roles = other.roles.filter((role) => role !== 'RECIPIENT_DEFAULT');
+          if (!other.roles.includes('RECIPIENT')) other.roles.push('RECIPIENT');
+          this.store.putSystem(other);
+        }
+      }
+      this.store.putSystem(system);
+    });
   }
 
   /** Starts the scheduler; call once the HTTP side knows its URL. */

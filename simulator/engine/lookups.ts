@@ -84,6 +84,9 @@ function readCursor(cursor: string): { lastUpdated: number; transactionId: strin
   return { lastUpdated: Number(match[1]), transactionId: match[2] as string };
 }
 
+/** Stand-ins for unknown numbers sort after every registered contact (and carry no dates on the wire). */
+export const STAND_IN_TIME = Date.UTC(9999, 11, 31);
+
 /** A stand-in for a number not in the register: publicRegistrationStatus UNKNOWN (simulator.md). */
 function unknownContact(kind: 'cpr' | 'cvr', number: string): Contact {
   const hex = createHash('sha256').update(`${kind}:${number}`).digest('hex');
@@ -95,11 +98,26 @@ function unknownContact(kind: 'cpr' | 'cvr', number: string): Contact {
     name: '',
     mailboxSubscription: { registrationStatus: 'UNKNOWN', publicRegistrationStatus: 'UNKNOWN' },
     transactionId: id,
-    createdDate: 0,
-    lastUpdated: 0,
+    createdDate: STAND_IN_TIME,
+    lastUpdated: STAND_IN_TIME,
   };
 }
 
+function isAfter(
+  contact: Contact,
+  cursor: { lastUpdated: number; transactionId: string } | undefined,
+): boolean {
+  if (cursor === undefined) return true;
+  return (
+    contact.lastUpdated > cursor.lastUpdated ||
+    (contact.lastUpdated === cursor.lastUpdated && contact.transactionId > cursor.transactionId)
+  );
+}
+
+/**
+ * Contacts in NgDP's order (lastUpdated, transactionId), by page or by the `next` cursor; numbers
+ * asked for but not registered come last, as UNKNOWN stand-ins.
+ */
 export function searchContacts(engine: Engine, search: ContactSearch): ContactPage {
   const query: ContactQuery = {
     ...(search.ids ? { ids: search.ids } : {}),
@@ -107,39 +125,44 @@ export function searchContacts(engine: Engine, search: ContactSearch): ContactPa
     ...(search.cvrNumbers ? { cvrNumbers: search.cvrNumbers } : {}),
   };
   const size = effectiveSize(engine, search.size);
-  const found: Contact[] = [];
+  const standIns: Contact[] = [];
   for (const [kind, numbers] of [
     ['cpr', search.cprNumbers],
     ['cvr', search.cvrNumbers],
   ] as const) {
-    for (const number of numbers ?? []) {
-      if (engine.store.findContact(kind, number) === undefined) found.push(unknownContact(kind, number));
+    for (const number of new Set(numbers ?? [])) {
+      if (engine.store.findContact(kind, number) === undefined) standIns.push(unknownContact(kind, number));
     }
   }
+  standIns.sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1));
   const stored = engine.store.countContacts(query);
-  const total = stored + found.length;
+  const cursor = search.next === undefined ? undefined : readCursor(search.next);
   let contacts: Contact[];
   let before: number;
-  if (search.next !== undefined) {
-    const after = readCursor(search.next);
-    contacts = engine.store.searchContacts({ ...query, after }, size);
-    before = stored - engine.store.countContacts({ ...query, after });
+  if (cursor !== undefined) {
+    contacts = engine.store.searchContacts({ ...query, after: cursor }, size);
+    before =
+      stored -
+      engine.store.countContacts({ ...query, after: cursor }) +
+      standIns.filter((c) => !isAfter(c, cursor)).length;
+    if (contacts.length < size)
+      contacts.push(...standIns.filter((c) => isAfter(c, cursor)).slice(0, size - contacts.length));
   } else {
     before = search.page * size;
     contacts = engine.store.searchContacts(query, before + size).slice(before);
+    if (contacts.length < size) {
+      const from = Math.max(0, before + contacts.length - stored);
+      contacts.push(...standIns.slice(from, from + size - contacts.length));
+    }
   }
-  // Stand-ins for unknown numbers come after the registered contacts.
-  if (contacts.length < size) {
-    const from = Math.max(0, before + contacts.length - stored);
-    contacts.push(...found.slice(from, from + size - contacts.length));
-  }
+  const total = stored + standIns.length;
   const last = contacts.at(-1);
   return {
     contacts,
     currentPage: Math.floor(before / size),
     totalPages: Math.max(1, Math.ceil(total / size)),
     totalElements: total,
-    next: last === undefined || last.lastUpdated === 0 ? undefined : contactCursor(last),
+    next: last === undefined ? undefined : contactCursor(last),
   };
 }
 

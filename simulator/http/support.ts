@@ -89,6 +89,16 @@ export function errorMiddleware(log: (line: string) => void) {
       sendFailure(response, error);
       return;
     }
+    const status = (error as { status?: unknown }).status;
+    if (
+      error instanceof URIError ||
+      (typeof status === 'number' && status >= 400 && status < 500 && !('type' in (error as object)))
+    ) {
+      response
+        .status(400)
+        .json(errorBody('BAD_REQUEST', `the request cannot be read: ${(error as Error).message}`));
+      return;
+    }
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
       response

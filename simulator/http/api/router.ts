@@ -13,6 +13,7 @@ import {
   contactById,
   fetchableMemos,
   type Page,
+  STAND_IN_TIME,
   searchContactPoints,
   searchContacts,
   searchEvents,
@@ -36,6 +37,35 @@ function pagingResult(page: Page<string>) {
     totalElements: page.total,
     totalPages,
   };
+}
+
+/**
+ * The `currentPage/next/totalPages/elementsOnPage/totalElements` frame of NgDP's search results.
+ * Outside contacts NgDP's cursor format is unknown; ours is base64 of `page:<n>:<size>`.
+ */
+function searchFrame<T>(page: Page<T>, items: Record<string, unknown>) {
+  const totalPages = Math.max(1, Math.ceil(page.total / page.size));
+  return {
+    currentPage: page.page,
+    ...(page.page + 1 < totalPages
+      ? { next: Buffer.from(`page:${page.page + 1}:${page.size}`).toString('base64') }
+      : {}),
+    totalPages,
+    elementsOnPage:
+      page.page * page.size < page.total ? Math.min(page.size, page.total - page.page * page.size) : 0,
+    totalElements: page.total,
+    ...items,
+  };
+}
+
+/** `page`/`size`, or the `next` cursor of `searchFrame`. */
+function pagingWithCursor(request: Request): { page: number; size: number } {
+  const next = queryText(request, 'next');
+  if (next === undefined) return paging(request);
+  const match = /^page:(\d+):(\d+)$/.exec(Buffer.from(next, 'base64').toString('utf8'));
+  if (match === null)
+    throw badField('query', 'next', 'INVALID_PARAMETER', 'is not a cursor this API returned', next);
+  return { page: Number(match[1]), size: Number(match[2]) };
 }
 
 function contactJson(contact: Contact) {
@@ -66,7 +96,7 @@ function contactJson(contact: Contact) {
       publicRegistrationStatus: mailbox.publicRegistrationStatus,
       ...(mailbox.publicRegistrationStatus === 'UNKNOWN' ? {} : { startTime: iso(contact.createdDate) }),
     },
-    ...(contact.lastUpdated === 0
+    ...(contact.lastUpdated === STAND_IN_TIME
       ? {}
       : { lastUpdated: iso(contact.lastUpdated), createdDate: iso(contact.createdDate) }),
   };
@@ -280,22 +310,16 @@ export function apiRouter(engine: Engine): Router {
   router.get('/contact-points/', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contact-points/');
     if (system === undefined) return;
-    const { page, size } = paging(request);
+    const { page, size } = pagingWithCursor(request);
     const term = queryText(request, 'searchTermOrName') ?? queryText(request, 'searchTerm');
     const result = searchContactPoints(engine, { ...(term === undefined ? {} : { term }), page, size });
-    response.json({
-      currentPage: result.page,
-      totalPages: Math.max(1, Math.ceil(result.total / result.size)),
-      elementsOnPage: result.items.length,
-      totalElements: result.total,
-      contactPoints: result.items.map(contactPointJson),
-    });
+    response.json(searchFrame(result, { contactPoints: result.items.map(contactPointJson) }));
   });
 
   router.get('/events/', async (request, response) => {
     const system: SystemRecord | undefined = await caller(request, response, 'any', 'GET /events/');
     if (system === undefined) return;
-    const { page, size } = paging(request);
+    const { page, size } = pagingWithCursor(request);
     const optional = (name: string) => {
       const value = queryText(request, name);
       return value === undefined || value === '' ? {} : { [name]: value };
@@ -313,13 +337,7 @@ export function apiRouter(engine: Engine): Router {
       page,
       size,
     });
-    response.json({
-      events: result.items.map(eventJson),
-      currentPage: result.page,
-      totalPages: Math.max(1, Math.ceil(result.total / result.size)),
-      elementsOnPage: result.items.length,
-      totalElements: result.total,
-    });
+    response.json(searchFrame(result, { events: result.items.map(eventJson) }));
   });
 
   router.use(notFound);

@@ -6,6 +6,7 @@ import express, { type Router } from 'express';
 import { allowedIpProblem, issueApiKey } from '../../domain/auth.ts';
 import type {
   Contact,
+  ContactPoint,
   Protocol,
   PublicRegistrationStatus,
   RegistrationStatus,
@@ -123,6 +124,52 @@ function applySystemFields(system: SystemRecord, body: Record<string, unknown>):
   return next;
 }
 
+function contactPointJson(point: ContactPoint) {
+  return {
+    id: point.id,
+    organisationId: point.organisationId,
+    name: point.name,
+    systemId: point.systemId ?? null,
+    active: point.active,
+  };
+}
+
+function applyContactPointFields(
+  engine: Engine,
+  point: ContactPoint,
+  body: Record<string, unknown>,
+): ContactPoint {
+  const next = { ...point };
+  if (body.name !== undefined) {
+    if (typeof body.name !== 'string' || body.name.trim() === '') {
+      throw badField('contactPoint', 'name', 'INVALID_FORMAT', 'must be a non-empty string', body.name);
+    }
+    next.name = body.name;
+  }
+  if (body.systemId !== undefined) {
+    if (body.systemId === null) delete next.systemId;
+    else {
+      const system = typeof body.systemId === 'string' ? engine.store.getSystem(body.systemId) : undefined;
+      if (system === undefined || system.organisationId !== next.organisationId) {
+        throw badField(
+          'contactPoint',
+          'systemId',
+          'NOT_FOUND',
+          "must name a system of the contact point's organisation, or null",
+          body.systemId,
+        );
+      }
+      next.systemId = system.id;
+    }
+  }
+  if (body.active !== undefined) {
+    if (typeof body.active !== 'boolean')
+      throw badField('contactPoint', 'active', 'INVALID_FORMAT', 'must be true or false', body.active);
+    next.active = body.active;
+  }
+  return next;
+}
+
 const PUBLIC_STATUSES: readonly PublicRegistrationStatus[] = ['REGISTERED', 'EXEMPT', 'CLOSED', 'UNKNOWN'];
 
 function identity(engine: Engine, body: Record<string, unknown>, kind: 'CITIZEN' | 'COMPANY'): Contact {
@@ -180,7 +227,13 @@ function identity(engine: Engine, body: Record<string, unknown>, kind: 'CITIZEN'
 
 export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
   const router = express.Router({ caseSensitive: true });
-  router.use(express.json({ limit: '1mb', type: () => true }));
+  // JSON for every body except text (the ssh-key route reads its own text body).
+  router.use(
+    express.json({
+      limit: '1mb',
+      type: (request) => !String(request.headers['content-type'] ?? '').startsWith('text/'),
+    }),
+  );
 
   router.get('/fixtures', (_request, response) => {
     response.json(hooks.fixtures());
@@ -354,7 +407,7 @@ export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
         );
       system.sshUsername = body.sshUsername;
     }
-    engine.store.putSystem(system);
+    engine.saveSystem(system);
     response.status(201).json({ ...systemJson(system), apiKey });
   });
 
@@ -362,7 +415,7 @@ export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
     const system = engine.store.getSystem(request.params.id as string);
     if (system === undefined) throw new ApiFailure(404, 'NOT_FOUND', `no system ${request.params.id}`);
     const updated = applySystemFields(system, object(request.body));
-    engine.store.putSystem(updated);
+    engine.saveSystem(updated);
     engine.scheduler.wake();
     response.json(systemJson(updated));
   });
@@ -393,6 +446,49 @@ export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
       });
     },
   );
+
+  router.get('/contact-points', (_request, response) => {
+    response.json(engine.store.listContactPoints().map(contactPointJson));
+  });
+
+  router.post('/contact-points', (request, response) => {
+    const body = object(request.body);
+    const organisationId = body.organisationId;
+    if (typeof organisationId !== 'string' || engine.store.getOrganisation(organisationId) === undefined) {
+      throw badField(
+        'contactPoint',
+        'organisationId',
+        'NOT_FOUND',
+        'must name an existing organisation',
+        organisationId,
+      );
+    }
+    const now = engine.clock.now();
+    const blank: ContactPoint = {
+      id: engine.newId(),
+      organisationId,
+      name: '',
+      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      active: true,
+      createdDate: now,
+      lastUpdated: now,
+    };
+    const point = applyContactPointFields(engine, blank, body);
+    if (point.name === '') throw badField('contactPoint', 'name', 'REQUIRED', 'is required');
+    engine.store.putContactPoint(point);
+    response.status(201).json(contactPointJson(point));
+  });
+
+  router.patch('/contact-points/:id', (request, response) => {
+    const point = engine.store.getContactPoint(request.params.id as string);
+    if (point === undefined) throw new ApiFailure(404, 'NOT_FOUND', `no contact point ${request.params.id}`);
+    const updated = {
+      ...applyContactPointFields(engine, point, object(request.body)),
+      lastUpdated: engine.clock.now(),
+    };
+    engine.store.putContactPoint(updated);
+    response.json(contactPointJson(updated));
+  });
 
   router.post('/citizens', (request, response) => {
     const contact = identity(engine, object(request.body), 'CITIZEN');

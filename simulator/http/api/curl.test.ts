@@ -1,0 +1,95 @@
+/**
+ * Smoke test with the system `curl`, as integrators try the API first (`--http1.1`, the key verbatim
+ * after `Basic`, the MeMo file as the body): send a MeMo, then pull its business receipt.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serializeMemoToBytes } from '../../../sdk/memo/writer.ts';
+import { keyOf, letterTo, SEED_IDS, startTestSimulator } from '../../../test/support/simulator.ts';
+import type { RunningSimulator } from '../../index.ts';
+
+const run = promisify(execFile);
+
+function curlAvailable(): boolean {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CURL = curlAvailable();
+const STATUS_MARK = '\n--status:';
+
+/** Runs curl; answers the HTTP status and the body parsed as JSON (undefined when empty). */
+async function curl(args: string[]): Promise<{ status: number; json: unknown }> {
+  const { stdout } = await run('curl', ['--http1.1', '-sS', '-w', `${STATUS_MARK}%{http_code}`, ...args]);
+  const at = stdout.lastIndexOf(STATUS_MARK);
+  const body = stdout.slice(0, at);
+  return {
+    status: Number(stdout.slice(at + STATUS_MARK.length)),
+    json: body === '' ? undefined : JSON.parse(body),
+  };
+}
+
+const TITLE = CURL
+  ? 'the API driven by the system curl'
+  : 'the API driven by the system curl (skipped: curl is not installed)';
+
+describe.skipIf(!CURL)(TITLE, () => {
+  let simulator: RunningSimulator;
+  let folder: string;
+
+  beforeAll(async () => {
+    simulator = await startTestSimulator();
+    folder = await mkdtemp(join(tmpdir(), 'digitalpost-curl-'));
+  });
+  afterAll(async () => {
+    await simulator.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('sends a MeMo file with POST /memos/ and pulls its COMPLETED receipt', async () => {
+    const key = keyOf(simulator, SEED_IDS.senderPull);
+    const memo = await letterTo({ cpr: '0101700001' }, { messageID: 'CURL-1' });
+    const uuid = memo.messageHeader.messageUUID;
+    const file = join(folder, 'letter.xml');
+    await writeFile(file, serializeMemoToBytes(memo, { byteOrderMark: true }));
+    const auth = ['-H', `Authorization: Basic ${key}`];
+
+    const sent = await curl([
+      ...auth,
+      '-H',
+      'Content-Type: application/xml; charset=utf-8',
+      '--data-binary',
+      `@${file}`,
+      `${simulator.apiUrl}/memos/?memo-message-uuid=${uuid}`,
+    ]);
+    expect(sent).toEqual({
+      status: 201,
+      json: expect.objectContaining({ messageUUID: uuid, messageId: 'CURL-1', receiptStatus: 'RECEIVED' }),
+    });
+    await simulator.settle();
+
+    const listed = await curl([...auth, `${simulator.apiUrl}/receipts/?page=0&size=10`]);
+    expect(listed.status).toBe(200);
+    const { content } = listed.json as { content: string[] };
+    expect(content).toHaveLength(1);
+
+    const receipt = await curl([...auth, `${simulator.apiUrl}/receipts/${content[0]}`]);
+    expect([200, 201]).toContain(receipt.status);
+    expect(receipt.json).toMatchObject({
+      messageUUID: uuid,
+      messageId: 'CURL-1',
+      receiptStatus: 'COMPLETED',
+    });
+
+    const gone = await curl([...auth, `${simulator.apiUrl}/receipts/${content[0]}`]);
+    expect(gone).toEqual({ status: 404, json: expect.objectContaining({ code: 'NOT_FOUND' }) });
+  });
+});
