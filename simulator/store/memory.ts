@@ -1,0 +1,458 @@
+/**
+ * The default store: everything in Maps, gone when the process ends. It behaves exactly as the
+ * SQLite store (store.test.ts runs one suite against both):
+ * - records are copied in and out through JSON, so callers can never change stored state behind the
+ *   store's back, and they read back exactly what SQLite gives (no `undefined`-valued keys);
+ * - a transaction that throws is undone: inside one, every change records how to undo itself.
+ */
+import type {
+  Contact,
+  ContactPoint,
+  EventRecord,
+  Job,
+  MailboxEntry,
+  MessageRecord,
+  Organisation,
+  ReceiptRecord,
+  SystemRecord,
+} from '../domain/model.ts';
+import type { ContactQuery, EventQuery, Slice, Store } from './store.ts';
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+function contactMatches(contact: Contact, query: ContactQuery): boolean {
+  if (query.ids && !query.ids.includes(contact.id)) return false;
+  if (query.cprNumbers && !(contact.cprNumber && query.cprNumbers.includes(contact.cprNumber))) return false;
+  if (query.cvrNumbers && !(contact.cvrNumber && query.cvrNumbers.includes(contact.cvrNumber))) return false;
+  if (query.after) {
+    const { lastUpdated, transactionId } = query.after;
+    if (contact.lastUpdated < lastUpdated) return false;
+    if (contact.lastUpdated === lastUpdated && contact.transactionId <= transactionId) return false;
+  }
+  return true;
+}
+
+function contactOrder(a: Contact, b: Contact): number {
+  return (
+    a.lastUpdated - b.lastUpdated ||
+    (a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0)
+  );
+}
+
+function eventMatches(event: EventRecord, query: EventQuery): boolean {
+  return (
+    event.eventTime >= query.from &&
+    event.eventTime <= query.to &&
+    (query.systemIds === undefined || event.systemIds.some((id) => query.systemIds?.includes(id))) &&
+    (query.party === undefined || event.parties.includes(query.party)) &&
+    (query.eventTag === undefined || event.eventTag === query.eventTag) &&
+    (query.messageUUID === undefined || event.messageUUID === query.messageUUID)
+  );
+}
+
+function jobOrder(a: Job, b: Job): number {
+  return a.dueAt - b.dueAt || a.seq - b.seq;
+}
+
+/** The first place in the sorted `jobs` at which `job` orders before (or, `inclusive`, not after) the job there. */
+function jobSearch(jobs: Job[], job: Job, inclusive: boolean): number {
+  let low = 0;
+  let high = jobs.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = jobOrder(jobs[middle] as Job, job);
+    if (order < 0 || (order === 0 && !inclusive)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The recipient system whose PULL queue holds `message`, if any. */
+function fetchQueueOf(message: MessageRecord): string | undefined {
+  return message.state === 'READY_FOR_FETCH' && message.route?.kind === 'SYSTEM'
+    ? message.route.systemId
+    : undefined;
+}
+
+/**
+ * Ids in arrival order. Each id keeps the number it arrived with, so that a rollback can put a
+ * removed id back in its place.
+ */
+class ArrivalQueue {
+  private members = new Map<string, number>();
+  private arrivals = 0;
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Adds `id` at the end; false when it is already queued (it keeps its place). */
+  add(id: string): boolean {
+    if (this.members.has(id)) return false;
+    this.members.set(id, ++this.arrivals);
+    return true;
+  }
+
+  /** Removes `id`; returns the arrival number that `restore` takes. */
+  remove(id: string): number | undefined {
+    const arrival = this.members.get(id);
+    this.members.delete(id);
+    return arrival;
+  }
+
+  restore(id: string, arrival: number): void {
+    this.members.set(id, arrival);
+    this.members = new Map([...this.members].sort((a, b) => a[1] - b[1]));
+  }
+
+  slice(slice: Slice): string[] {
+    return [...this.members.keys()].slice(slice.offset, slice.offset + slice.limit);
+  }
+}
+
+function emptyState() {
+  return {
+    organisations: new Map<string, Organisation>(),
+    systems: new Map<string, SystemRecord>(),
+    contacts: new Map<string, Contact>(),
+    contactPoints: new Map<string, ContactPoint>(),
+    messages: new Map<string, MessageRecord>(),
+    xml: new Map<string, Uint8Array>(),
+    /** Per recipient system, the messages waiting to be fetched. */
+    fetchable: new Map<string, ArrivalQueue>(),
+    /** Per bulk container, its messages as first stored. */
+    containers: new Map<string, string[]>(),
+    receipts: new Map<string, ReceiptRecord>(),
+    /** Per system, its receipts' ids. */
+    receiptsBySystem: new Map<string, ArrivalQueue>(),
+    mailboxes: new Map<string, MailboxEntry[]>(),
+    /** By eventTime, then arrival. */
+    events: [] as EventRecord[],
+    /** Per message, in the same order as `events`. */
+    eventsByMessage: new Map<string, EventRecord[]>(),
+    /** By (dueAt, seq), then put order. */
+    jobs: [] as Job[],
+    jobsById: new Map<string, Job>(),
+    sequences: new Map<string, number>(),
+  };
+}
+
+export class MemoryStore implements Store {
+  private state = emptyState();
+  /** Undo steps of the running transaction, oldest first; undefined outside one. */
+  private journal: Array<() => void> | undefined;
+
+  transaction<T>(work: () => T): T {
+    if (this.journal !== undefined) return work();
+    const journal: Array<() => void> = [];
+    this.journal = journal;
+    try {
+      return work();
+    } catch (error) {
+      this.journal = undefined;
+      for (let at = journal.length - 1; at >= 0; at--) journal[at]?.();
+      throw error;
+    } finally {
+      this.journal = undefined;
+    }
+  }
+
+  private onRollback(undo: () => void): void {
+    this.journal?.push(undo);
+  }
+
+  private setEntry<V>(map: Map<string, V>, key: string, value: V): void {
+    const previous = map.get(key);
+    map.set(key, value);
+    this.onRollback(previous === undefined ? () => map.delete(key) : () => map.set(key, previous));
+  }
+
+  private deleteEntry<V>(map: Map<string, V>, key: string): void {
+    const previous = map.get(key);
+    if (previous === undefined) return;
+    map.delete(key);
+    this.onRollback(() => map.set(key, previous));
+  }
+
+  private enqueue(queues: Map<string, ArrivalQueue>, key: string, id: string): void {
+    const queue = queues.get(key) ?? new ArrivalQueue();
+    if (!queues.has(key)) this.setEntry(queues, key, queue);
+    if (queue.add(id)) this.onRollback(() => queue.remove(id));
+  }
+
+  private dequeue(queues: Map<string, ArrivalQueue>, key: string, id: string): void {
+    const queue = queues.get(key);
+    const arrival = queue?.remove(id);
+    if (queue !== undefined && arrival !== undefined) this.onRollback(() => queue.restore(id, arrival));
+  }
+
+  private append<V>(lists: Map<string, V[]>, key: string, item: V): void {
+    const list = lists.get(key);
+    if (list === undefined) this.setEntry(lists, key, [item]);
+    else {
+      list.push(item);
+      this.onRollback(() => list.pop());
+    }
+  }
+
+  /** Events arrive in clock order, except when a manual clock was set back: keep them sorted. */
+  private insertByTime(events: EventRecord[], event: EventRecord): void {
+    let at = events.length;
+    while (at > 0 && (events[at - 1] as EventRecord).eventTime > event.eventTime) at--;
+    events.splice(at, 0, event);
+    this.onRollback(() => events.splice(at, 1));
+  }
+
+  getOrganisation(id: string): Organisation | undefined {
+    const found = this.state.organisations.get(id);
+    return found && copy(found);
+  }
+
+  findOrganisationByCvr(cvrNumber: string): Organisation | undefined {
+    for (const organisation of this.state.organisations.values()) {
+      if (organisation.cvrNumber === cvrNumber) return copy(organisation);
+    }
+    return undefined;
+  }
+
+  listOrganisations(): Organisation[] {
+    return [...this.state.organisations.values()].map(copy);
+  }
+
+  putOrganisation(organisation: Organisation): void {
+    this.setEntry(this.state.organisations, organisation.id, copy(organisation));
+  }
+
+  getSystem(id: string): SystemRecord | undefined {
+    const found = this.state.systems.get(id);
+    return found && copy(found);
+  }
+
+  findSystemBySshUsername(username: string): SystemRecord | undefined {
+    for (const system of this.state.systems.values())
+      if (system.sshUsername === username) return copy(system);
+    return undefined;
+  }
+
+  listSystems(organisationId?: string): SystemRecord[] {
+    return [...this.state.systems.values()]
+      .filter((s) => organisationId === undefined || s.organisationId === organisationId)
+      .map(copy);
+  }
+
+  putSystem(system: SystemRecord): void {
+    this.setEntry(this.state.systems, system.id, copy(system));
+  }
+
+  getContact(id: string): Contact | undefined {
+    const found = this.state.contacts.get(id);
+    return found && copy(found);
+  }
+
+  findContact(kind: 'cpr' | 'cvr', number: string): Contact | undefined {
+    for (const contact of this.state.contacts.values()) {
+      if ((kind === 'cpr' ? contact.cprNumber : contact.cvrNumber) === number) return copy(contact);
+    }
+    return undefined;
+  }
+
+  searchContacts(query: ContactQuery, limit: number): Contact[] {
+    return [...this.state.contacts.values()]
+      .filter((c) => contactMatches(c, query))
+      .sort(contactOrder)
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  countContacts(query: ContactQuery): number {
+    let count = 0;
+    for (const contact of this.state.contacts.values()) if (contactMatches(contact, query)) count++;
+    return count;
+  }
+
+  putContact(contact: Contact): void {
+    this.setEntry(this.state.contacts, contact.id, copy(contact));
+  }
+
+  getContactPoint(id: string): ContactPoint | undefined {
+    const found = this.state.contactPoints.get(id);
+    return found && copy(found);
+  }
+
+  listContactPoints(organisationId?: string): ContactPoint[] {
+    return [...this.state.contactPoints.values()]
+      .filter((p) => organisationId === undefined || p.organisationId === organisationId)
+      .map(copy);
+  }
+
+  putContactPoint(contactPoint: ContactPoint): void {
+    this.setEntry(this.state.contactPoints, contactPoint.id, copy(contactPoint));
+  }
+
+  getMessage(messageUUID: string): MessageRecord | undefined {
+    const found = this.state.messages.get(messageUUID);
+    return found && copy(found);
+  }
+
+  putMessage(message: MessageRecord): void {
+    const { messages, fetchable, containers } = this.state;
+    const previous = messages.get(message.messageUUID);
+    const wasQueuedAt = previous && fetchQueueOf(previous);
+    const queueAt = fetchQueueOf(message);
+    // A message that stays fetchable keeps its place in the queue (e.g. when it is fetched).
+    if (wasQueuedAt !== queueAt) {
+      if (wasQueuedAt !== undefined) this.dequeue(fetchable, wasQueuedAt, message.messageUUID);
+      if (queueAt !== undefined) this.enqueue(fetchable, queueAt, message.messageUUID);
+    }
+    if (previous === undefined && message.containerTransmissionId !== undefined) {
+      this.append(containers, message.containerTransmissionId, message.messageUUID);
+    }
+    this.setEntry(messages, message.messageUUID, copy(message));
+  }
+
+  getMessageXml(messageUUID: string): Uint8Array | undefined {
+    const found = this.state.xml.get(messageUUID);
+    return found && new Uint8Array(found);
+  }
+
+  putMessageXml(messageUUID: string, xml: Uint8Array): void {
+    this.setEntry(this.state.xml, messageUUID, new Uint8Array(xml));
+  }
+
+  listFetchable(systemId: string, slice: Slice): string[] {
+    return this.state.fetchable.get(systemId)?.slice(slice) ?? [];
+  }
+
+  countFetchable(systemId: string): number {
+    return this.state.fetchable.get(systemId)?.size ?? 0;
+  }
+
+  listContainerMessages(containerTransmissionId: string): string[] {
+    return [...(this.state.containers.get(containerTransmissionId) ?? [])];
+  }
+
+  getReceipt(id: string): ReceiptRecord | undefined {
+    const found = this.state.receipts.get(id);
+    return found && copy(found);
+  }
+
+  putReceipt(receipt: ReceiptRecord): void {
+    const { receipts, receiptsBySystem } = this.state;
+    const previous = receipts.get(receipt.id);
+    if (previous !== undefined && previous.systemId !== receipt.systemId) {
+      this.dequeue(receiptsBySystem, previous.systemId, receipt.id);
+    }
+    this.enqueue(receiptsBySystem, receipt.systemId, receipt.id);
+    this.setEntry(receipts, receipt.id, copy(receipt));
+  }
+
+  deleteReceipt(id: string): boolean {
+    const { receipts, receiptsBySystem } = this.state;
+    const receipt = receipts.get(id);
+    if (receipt === undefined) return false;
+    this.dequeue(receiptsBySystem, receipt.systemId, id);
+    this.deleteEntry(receipts, id);
+    return true;
+  }
+
+  listReceipts(systemId: string, slice: Slice): ReceiptRecord[] {
+    const ids = this.state.receiptsBySystem.get(systemId)?.slice(slice) ?? [];
+    return ids.map((id) => copy(this.state.receipts.get(id) as ReceiptRecord));
+  }
+
+  countReceipts(systemId: string): number {
+    return this.state.receiptsBySystem.get(systemId)?.size ?? 0;
+  }
+
+  addToMailbox(entry: MailboxEntry): void {
+    this.append(this.state.mailboxes, entry.owner, copy(entry));
+  }
+
+  listMailbox(owner: string): MailboxEntry[] {
+    return (this.state.mailboxes.get(owner) ?? []).map(copy);
+  }
+
+  appendEvent(event: EventRecord): void {
+    const { events, eventsByMessage } = this.state;
+    const stored = copy(event);
+    this.insertByTime(events, stored);
+    if (stored.messageUUID !== undefined) {
+      const ofMessage = eventsByMessage.get(stored.messageUUID);
+      if (ofMessage === undefined) this.setEntry(eventsByMessage, stored.messageUUID, [stored]);
+      else this.insertByTime(ofMessage, stored);
+    }
+  }
+
+  listEvents(query: EventQuery, slice: Slice): EventRecord[] {
+    const { events, eventsByMessage } = this.state;
+    const source = query.messageUUID === undefined ? events : (eventsByMessage.get(query.messageUUID) ?? []);
+    return source
+      .filter((e) => eventMatches(e, query))
+      .slice(slice.offset, slice.offset + slice.limit)
+      .map(copy);
+  }
+
+  countEvents(query: EventQuery): number {
+    return this.state.events.filter((e) => eventMatches(e, query)).length;
+  }
+
+  listMessageEvents(messageUUID: string): EventRecord[] {
+    return (this.state.eventsByMessage.get(messageUUID) ?? []).map(copy);
+  }
+
+  putJob(job: Job): void {
+    const { jobs, jobsById } = this.state;
+    this.deleteJob(job.id);
+    const stored = copy(job);
+    // After the jobs it ties with: those were put first.
+    const at = jobSearch(jobs, stored, false);
+    jobs.splice(at, 0, stored);
+    this.onRollback(() => jobs.splice(at, 1));
+    this.setEntry(jobsById, stored.id, stored);
+  }
+
+  deleteJob(id: string): void {
+    const { jobs, jobsById } = this.state;
+    const job = jobsById.get(id);
+    if (job === undefined) return;
+    let at = jobSearch(jobs, job, true);
+    while (jobs[at] !== job) at++;
+    jobs.splice(at, 1);
+    this.onRollback(() => jobs.splice(at, 0, job));
+    this.deleteEntry(jobsById, id);
+  }
+
+  nextJob(): Job | undefined {
+    const first = this.state.jobs[0];
+    return first && copy(first);
+  }
+
+  listDueJobs(now: number, limit: number): Job[] {
+    const due: Job[] = [];
+    for (const job of this.state.jobs) {
+      if (job.dueAt > now || due.length === limit) break;
+      due.push(copy(job));
+    }
+    return due;
+  }
+
+  countJobs(): number {
+    return this.state.jobs.length;
+  }
+
+  nextSequence(name: string): number {
+    const next = (this.state.sequences.get(name) ?? 0) + 1;
+    this.setEntry(this.state.sequences, name, next);
+    return next;
+  }
+
+  clear(): void {
+    const previous = this.state;
+    this.state = emptyState();
+    this.onRollback(() => {
+      this.state = previous;
+    });
+  }
+
+  close(): void {}
+}
