@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'sdk/index.ts', memo: 'sdk/memo/index.ts' },
+    entry: { index: 'sdk/index.ts', memo: 'sdk/memo/index.ts', simulator: 'simulator/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -10,6 +10,8 @@ export default defineConfig([
     target: 'node22',
     platform: 'node',
     splitting: true,
+    // node:sqlite exists only under its node: name.
+    removeNodeProtocol: false,
   },
   {
     entry: { cli: 'cli/index.ts' },
@@ -18,5 +20,6 @@ export default defineConfig([
     target: 'node22',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
+    removeNodeProtocol: false,
   },
 ]);

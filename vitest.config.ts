@@ -9,6 +9,10 @@ export default defineConfig({
         find: /^digitalpost\/memo$/,
         replacement: fileURLToPath(new URL('./sdk/memo/index.ts', import.meta.url)),
       },
+      {
+        find: /^digitalpost\/simulator$/,
+        replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
+      },
       { find: /^digitalpost$/, replacement: fileURLToPath(new URL('./sdk/index.ts', import.meta.url)) },
     ],
   },

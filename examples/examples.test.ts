@@ -8,4 +8,10 @@ describe('examples', () => {
     expect(result.bytes).toBeGreaterThan(500);
     expect(result.issues).toEqual(['CPR_INVALID', 'FILENAME_FORBIDDEN_CHARACTER']);
   });
+
+  it('simulator-value-date holds a letter until its value date, then delivers and receipts it', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const { main } = await import('./simulator-value-date.ts');
+    expect(await main()).toEqual({ before: 'AWAITING_DELAY', after: 'DELIVERED', receipt: 'COMPLETED' });
+  });
 });
