@@ -29,11 +29,15 @@ for (const [key, meta] of Object.entries(packages)) {
 }
 if (process.argv.includes('--check')) {
   if (added.length > 0) {
-    console.error(`package-lock.json lacks ${added.length} optional platform packages (${added.slice(0, 3).join(', ')}, …); run: node scripts/complete-lockfile.mjs`);
+    console.error(
+      `package-lock.json lacks ${added.length} optional platform packages (${added.slice(0, 3).join(', ')}, …); run: node scripts/complete-lockfile.mjs`,
+    );
     process.exit(1);
   }
 } else if (added.length > 0) {
-  lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+  lock.packages = Object.fromEntries(
+    Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+  );
   writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
   console.log(`package-lock.json: added ${added.length} optional platform packages`);
 }

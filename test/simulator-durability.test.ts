@@ -29,9 +29,13 @@ interface Started {
 
 /** Starts `digitalpost sim start --json` and reads its first stdout line. */
 function startCli(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, [cli, 'sim', 'start', '--port', '0', '--data-dir', dataDir, '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'sim', 'start', '--port', '0', '--data-dir', dataDir, '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -73,7 +77,9 @@ describe('a simulator with --data-dir killed with SIGKILL', () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'dp-durability-'));
       try {
         const first = await startCli(dataDir);
-        const sender = first.fixtures.systems.find((system) => system.roles.includes('SENDER') && system.protocol === 'REST_PULL');
+        const sender = first.fixtures.systems.find(
+          (system) => system.roles.includes('SENDER') && system.protocol === 'REST_PULL',
+        );
         if (sender === undefined) throw new Error('no seeded PULL sender');
         const memos = await Promise.all(Array.from({ length: 120 }, () => letterTo({ cpr: '0101700001' })));
         const acknowledged = new Set<string>();
@@ -104,7 +110,8 @@ describe('a simulator with --data-dir killed with SIGKILL', () => {
         const second = await startCli(dataDir);
         const receipts = async (): Promise<Array<{ messageUUID: string; receiptStatus: string }>> => {
           const response = await call(`${second.apiUrl}/receipts-bulk/?size=1000`, { apiKey: sender.apiKey });
-          return (response.json as { receipts: Array<{ messageUUID: string; receiptStatus: string }> }).receipts;
+          return (response.json as { receipts: Array<{ messageUUID: string; receiptStatus: string }> })
+            .receipts;
         };
         await waitFor(async () => {
           const got = new Set((await receipts()).map((receipt) => receipt.messageUUID));
@@ -112,12 +119,20 @@ describe('a simulator with --data-dir killed with SIGKILL', () => {
         }, 20_000);
         await new Promise((resolve) => setTimeout(resolve, 300));
 
-        const mailbox = (await call(`${second.controlUrl}/mailboxes/0101700001/messages`)).json as Array<{ messageUUID: string }>;
+        const mailbox = (await call(`${second.controlUrl}/mailboxes/0101700001/messages`)).json as Array<{
+          messageUUID: string;
+        }>;
         const all = await receipts();
         for (const uuid of acknowledged) {
-          expect(mailbox.filter((entry) => entry.messageUUID === uuid), `mailbox entries of ${uuid}`).toHaveLength(1);
+          expect(
+            mailbox.filter((entry) => entry.messageUUID === uuid),
+            `mailbox entries of ${uuid}`,
+          ).toHaveLength(1);
           const own = all.filter((receipt) => receipt.messageUUID === uuid);
-          expect(own.map((receipt) => receipt.receiptStatus), `receipts of ${uuid}`).toEqual(['COMPLETED']);
+          expect(
+            own.map((receipt) => receipt.receiptStatus),
+            `receipts of ${uuid}`,
+          ).toEqual(['COMPLETED']);
         }
         // Messages cut off mid-request may exist or not, but never twice.
         expect(new Set(mailbox.map((entry) => entry.messageUUID)).size).toBe(mailbox.length);

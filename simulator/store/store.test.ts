@@ -457,7 +457,7 @@ describe.each([
       expect(store.getMessageXml('other')).toBeUndefined();
     });
 
-    it('listFetchable follows a message state and route', () => {
+    it("listFetchable follows a message's state and route", () => {
       store.putMessage(message('m'));
       expect(store.listFetchable('s1', ALL)).toEqual([]);
       store.putMessage(message('m', fetchableBy('s1')));
