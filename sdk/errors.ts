@@ -1,6 +1,22 @@
 /**
- * The one error hierarchy of digitalpost. Every error has a stable `code` to branch on; messages
- * never contain API keys, private keys or full CPR numbers.
+ * The one error hierarchy of digitalpost, in the style of stripe-node and openai-node. Every error
+ * has a stable `code` to branch on; messages never contain API keys, private keys or full CPR
+ * numbers.
+ *
+ * ```
+ * DigitalPostError
+ * ├── ApiError (status, code, fieldErrors, retryable, requestId)
+ * │   ├── BadRequestError 400
+ * │   ├── AuthenticationError 401
+ * │   ├── PermissionDeniedError 403
+ * │   ├── NotFoundError 404
+ * │   ├── ConflictError 409
+ * │   │   └── DuplicateMessageError (the messageUUID was used for another message)
+ * │   ├── UnprocessableEntityError 422
+ * │   └── ServiceUnavailableError 503
+ * ├── ConnectionError, TimeoutError
+ * ├── MemoParseError, MemoValidationError
+ * ```
  */
 import type { MemoIssue } from './memo/types.ts';
 
@@ -13,6 +29,121 @@ export class DigitalPostError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+  }
+}
+
+/** One entry of NgDP's `ErrorMessage.fieldErrors`. */
+export interface FieldError {
+  resource?: string;
+  field?: string;
+  code?: string;
+  message?: string;
+  rejectedValue?: unknown;
+}
+
+/** What an {@link ApiError} knows about the call that failed. */
+export interface ApiErrorDetails {
+  status: number;
+  /** NgDP's `ErrorMessage.code`, or `HTTP_<status>` when the answer had none. */
+  code?: string;
+  message: string;
+  fieldErrors?: FieldError[];
+  /** The client's id of this call (also in its log lines). */
+  requestId: string;
+  method: string;
+  /** The path called, with CPR numbers masked. */
+  path: string;
+  /** Response headers. */
+  headers?: Record<string, string | string[] | undefined>;
+  /** The parsed body, when it was JSON. */
+  body?: unknown;
+}
+
+/** NgDP answered with an error status. */
+export class ApiError extends DigitalPostError {
+  readonly status: number;
+  /** NgDP's own message (`ErrorMessage.message`), without the status and path. */
+  readonly detail: string;
+  readonly fieldErrors: FieldError[];
+  /** Whether sending the same request again may succeed. */
+  readonly retryable: boolean;
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: unknown;
+
+  constructor(details: ApiErrorDetails) {
+    super(
+      details.code ?? `HTTP_${details.status}`,
+      `${details.status} ${details.method} ${details.path}: ${details.message}`,
+    );
+    this.status = details.status;
+    this.detail = details.message;
+    this.fieldErrors = details.fieldErrors ?? [];
+    this.retryable = details.status === 503;
+    this.requestId = details.requestId;
+    this.method = details.method;
+    this.path = details.path;
+    this.headers = details.headers ?? {};
+    this.body = details.body;
+  }
+}
+
+export class BadRequestError extends ApiError {}
+export class AuthenticationError extends ApiError {}
+export class PermissionDeniedError extends ApiError {}
+export class NotFoundError extends ApiError {}
+export class ConflictError extends ApiError {}
+export class UnprocessableEntityError extends ApiError {}
+export class ServiceUnavailableError extends ApiError {}
+
+/** The technical receipt NgDP gave for a message (`POST /memos/` → 201). */
+export interface TechnicalReceipt {
+  transmissionId: string;
+  messageUUID?: string;
+  messageId?: string;
+  timeStamp: string;
+  receiptStatus?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/**
+ * NgDP already holds a different message under this messageUUID (409 `DUPLICATE_MESSAGE_UUID`). The
+ * letter was not sent twice. `originalReceipt` is the technical receipt of the message NgDP holds,
+ * when known (from NgDP's answer, or from this client's own earlier send).
+ */
+export class DuplicateMessageError extends ConflictError {
+  readonly messageUUID: string;
+  readonly originalReceipt: TechnicalReceipt | undefined;
+
+  constructor(details: ApiErrorDetails, messageUUID: string, originalReceipt: TechnicalReceipt | undefined) {
+    super(details);
+    this.messageUUID = messageUUID;
+    this.originalReceipt = originalReceipt;
+  }
+}
+
+/** The connection to NgDP failed (DNS, refused, reset, TLS). Retryable. */
+export class ConnectionError extends DigitalPostError {
+  readonly retryable = true;
+  readonly requestId: string;
+
+  constructor(message: string, requestId: string, options?: { cause?: unknown }) {
+    super('CONNECTION_FAILED', message, options);
+    this.requestId = requestId;
+  }
+}
+
+/** NgDP did not answer in time. Retryable: a send is repeated with the same messageUUID and bytes. */
+export class TimeoutError extends DigitalPostError {
+  readonly retryable = true;
+  readonly requestId: string;
+
+  constructor(message: string, requestId: string, options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+    this.requestId = requestId;
   }
 }
 

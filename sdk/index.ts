@@ -3,5 +3,27 @@
  *
  * @packageDocumentation
  */
-export { DigitalPostError, MemoParseError, type MemoParseErrorCode, MemoValidationError } from './errors.ts';
+export * from './client/index.ts';
+export {
+  ApiError,
+  type ApiErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  DigitalPostError,
+  DuplicateMessageError,
+  type FieldError,
+  MemoParseError,
+  type MemoParseErrorCode,
+  MemoValidationError,
+  NotFoundError,
+  PermissionDeniedError,
+  ServiceUnavailableError,
+  type TechnicalReceipt,
+  TimeoutError,
+  UnprocessableEntityError,
+} from './errors.ts';
+export type { RetryOptions } from './http/retry.ts';
+export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';

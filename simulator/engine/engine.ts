@@ -332,6 +332,9 @@ export class Engine {
           409,
           'DUPLICATE_MESSAGE_UUID',
           `a different message with messageUUID ${messageUUID} was already received; use a new messageUUID for a new message`,
+          [],
+          // The sender's own earlier receipt; another system learns nothing about that message.
+          existing.senderSystemId === system.id ? { receipt: this.technicalReceipt(existing) } : {},
         );
       }
       const now = this.clock.now();

@@ -74,7 +74,9 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
 }
 
 export function sendFailure(response: Response, failure: ApiFailure): void {
-  response.status(failure.status).json(errorBody(failure.code, failure.message, failure.fieldErrors));
+  response
+    .status(failure.status)
+    .json({ ...errorBody(failure.code, failure.message, failure.fieldErrors), ...failure.extra });
 }
 
 /** Express error middleware: ApiFailure → its answer; body-parser errors → 400; the rest → 500. */

@@ -282,9 +282,18 @@ describe('POST /memos/', () => {
 
     it('refuses the same messageUUID with different content with 409 DUPLICATE_MESSAGE_UUID', async () => {
       const memo = await letterTo({ cpr: '0101700001' }, { label: 'Original' });
-      expect((await sendMemo(simulator, key, memo)).status).toBe(201);
+      const first = await sendMemo(simulator, key, memo);
+      expect(first.status).toBe(201);
       const changed: Memo = { ...memo, messageHeader: { ...memo.messageHeader, label: 'Changed' } };
-      expectErrorMessage(await sendMemo(simulator, key, changed), 409, 'DUPLICATE_MESSAGE_UUID');
+      const conflict = await sendMemo(simulator, key, changed);
+      expect(conflict.status).toBe(409);
+      // Besides the ErrorMessage fields, the sender gets its original technical receipt back.
+      expect(conflict.json).toEqual({
+        code: 'DUPLICATE_MESSAGE_UUID',
+        message: expect.any(String),
+        fieldErrors: [],
+        receipt: first.json,
+      });
       await simulator.settle();
       expect((await messageState(simulator, memo.messageHeader.messageUUID)).label).toBe('Original');
     });

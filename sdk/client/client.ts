@@ -1,0 +1,142 @@
+/** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
+import { Agent, type Dispatcher } from 'undici';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type RetryOptions, retrySettings } from '../http/retry.ts';
+import { type RequestLogEvent, Transport } from '../http/transport.ts';
+import { ContactPoints, Contacts } from './contacts.ts';
+import { Inbox } from './inbox.ts';
+import { Memos } from './memos.ts';
+import { Receipts } from './receipts.ts';
+
+/** NgDP's REST base URLs. */
+export const ENVIRONMENTS = {
+  test: 'https://api.test.digitalpost.dk/apis/v1',
+  production: 'https://api.digitalpost.dk/apis/v1',
+} as const;
+
+/** The client certificate for NgDP's mutual TLS (an OCES3 organisation or function certificate). */
+export type TlsOptions =
+  | {
+      cert: string | Buffer;
+      key: string | Buffer;
+      passphrase?: string;
+      ca?: string | Buffer | Array<string | Buffer>;
+    }
+  | { pfx: Buffer; passphrase?: string; ca?: string | Buffer | Array<string | Buffer> };
+
+export interface ClientOptions {
+  /** NgDP's API base URL (…/apis/v1), e.g. the simulator's. Give this or `environment`. */
+  baseUrl?: string;
+  /** `test` or `production`; production is never a default. Give this or `baseUrl`. */
+  environment?: keyof typeof ENVIRONMENTS;
+  /** The system's API key from Administrativ Adgang, sent as `Authorization: Basic <apiKey>`. */
+  apiKey: string;
+  /** Mutual TLS with the system's certificate. */
+  tls?: TlsOptions;
+  /** Time for one attempt of a request, in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Retries on connection errors, timeouts and 503 (default 3 with backoff), or `false`. */
+  retry?: RetryOptions | false;
+  /**
+   * An undici dispatcher to send through (a proxy, `digitalpost/testing`'s dispatcher, your own
+   * Agent). Without `tls` and `dispatcher` the client uses undici's global dispatcher.
+   */
+  dispatcher?: Dispatcher;
+  /** Receives one event per attempt (method, masked path, status, timing); never secrets. */
+  logger?: (event: RequestLogEvent) => void;
+  /** Appended to the User-Agent header. */
+  userAgent?: string;
+  /** Random source of the retry jitter (default Math.random). */
+  random?: () => number;
+}
+
+function baseUrlOf(options: ClientOptions): string {
+  if (options.baseUrl !== undefined && options.environment !== undefined) {
+    throw new TypeError('DigitalPostClient: give baseUrl or environment, not both');
+  }
+  if (options.environment !== undefined) {
+    const url = ENVIRONMENTS[options.environment];
+    if (url === undefined)
+      throw new TypeError(
+        `DigitalPostClient: environment must be "test" or "production", got ${String(options.environment)}`,
+      );
+    return url;
+  }
+  if (options.baseUrl === undefined) {
+    throw new TypeError(
+      'DigitalPostClient: give baseUrl, or environment "test" or "production" (production is never chosen for you)',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    throw new TypeError(`DigitalPostClient: baseUrl is not a URL: ${options.baseUrl}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError('DigitalPostClient: baseUrl must be http(s)');
+  return options.baseUrl.replace(/\/+$/, '');
+}
+
+function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
+  if (options.tls !== undefined && options.dispatcher !== undefined) {
+    throw new TypeError(
+      'DigitalPostClient: give tls or dispatcher, not both (configure TLS on your dispatcher)',
+    );
+  }
+  if (options.dispatcher !== undefined) return options.dispatcher;
+  if (options.tls === undefined) return undefined;
+  const tls = options.tls;
+  const valid = 'pfx' in tls ? tls.pfx !== undefined : tls.cert !== undefined && tls.key !== undefined;
+  if (!valid) throw new TypeError('DigitalPostClient: tls needs { cert, key } or { pfx }');
+  return new Agent({ connect: { ...tls } });
+}
+
+/**
+ * A client for NgDP's REST API, as a sender and/or recipient system.
+ *
+ * @example
+ * const client = new DigitalPostClient({ environment: 'test', apiKey, tls: { pfx, passphrase } });
+ * const receipt = await client.memos.send(memo);
+ */
+export class DigitalPostClient {
+  /** Sending and recalling MeMos. */
+  readonly memos: Memos;
+  /** Business receipts, for systems that pull them. */
+  readonly receipts: Receipts;
+  /** MeMos for a recipient system that pulls them, and its receipts. */
+  readonly inbox: Inbox;
+  /** Citizens' and companies' registration. */
+  readonly contacts: Contacts;
+  /** Authorities' contact points. */
+  readonly contactPoints: ContactPoints;
+  /** The API base URL in use. */
+  readonly baseUrl: string;
+
+  constructor(options: ClientOptions) {
+    if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '' || /\s/.test(options.apiKey)) {
+      throw new TypeError(
+        'DigitalPostClient: apiKey must be the API key from Administrativ Adgang (a string without spaces)',
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new TypeError(`DigitalPostClient: timeoutMs must be positive, got ${timeoutMs}`);
+    this.baseUrl = baseUrlOf(options);
+    const transport = new Transport({
+      baseUrl: this.baseUrl,
+      apiKey: options.apiKey,
+      dispatcher: dispatcherOf(options),
+      timeoutMs,
+      retry: retrySettings(options.retry),
+      userAgent: `digitalpost/${packageJson.version} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
+      logger: options.logger,
+      random: options.random ?? Math.random,
+    });
+    this.memos = new Memos(transport);
+    this.receipts = new Receipts(transport);
+    this.inbox = new Inbox(transport);
+    this.contacts = new Contacts(transport);
+    this.contactPoints = new ContactPoints(transport);
+  }
+}

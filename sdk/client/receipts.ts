@@ -1,0 +1,83 @@
+/** `client.receipts`: business receipts for a sender system that pulls them. */
+import type { RequestOptions, Transport } from '../http/transport.ts';
+import { parseJson } from '../http/transport.ts';
+import type { Receipt, ReceiptPage } from './types.ts';
+
+export interface ReceiptListOptions extends RequestOptions {
+  /** Receipts per request (default 100, at most 1000). */
+  pageSize?: number;
+}
+
+export class Receipts {
+  private readonly transport: Transport;
+
+  constructor(transport: Transport) {
+    this.transport = transport;
+  }
+
+  /**
+   * Every receipt available to this system, across pages (`GET /receipts-bulk/`). Listing does not
+   * consume them: acknowledge each one you have handled with {@link Receipts.ack}.
+   *
+   * @example
+   * for await (const receipt of client.receipts.list()) {
+   *   await markLetter(receipt.messageUUID, receipt.receiptStatus);
+   *   await client.receipts.ack(receipt.id!);
+   * }
+   */
+  async *list(options: ReceiptListOptions = {}): AsyncGenerator<Receipt> {
+    const size = options.pageSize ?? 100;
+    const seen = new Set<string>();
+    // Acknowledging while listing shifts later pages forward; passes repeat until one finds nothing new.
+    for (;;) {
+      let found = false;
+      for (let page = 0; ; page++) {
+        const result = await this.bulk({ ...options, page, size });
+        for (const receipt of result.receipts) {
+          const key = receipt.id ?? `${receipt.transmissionId}/${receipt.messageUUID}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          found = true;
+          yield receipt;
+        }
+        if (result.receipts.length === 0 || page + 1 >= result.totalPages) break;
+      }
+      if (!found) return;
+    }
+  }
+
+  /** One page of receipts with their full bodies (`GET /receipts-bulk/`). */
+  async bulk(options: RequestOptions & { page?: number; size?: number } = {}): Promise<ReceiptPage> {
+    const response = await this.transport.send(
+      {
+        method: 'GET',
+        path: '/receipts-bulk/',
+        query: { page: options.page ?? 0, size: options.size ?? 100 },
+      },
+      options,
+    );
+    return parseJson(response.body) as ReceiptPage;
+  }
+
+  /**
+   * One receipt (`GET /receipts/{id}`). It stays available unless `delete: true`, which asks NgDP
+   * to delete it as it is read (a crash after that loses it: prefer {@link Receipts.ack} after
+   * handling).
+   */
+  async get(id: string, options: RequestOptions & { delete?: boolean } = {}): Promise<Receipt> {
+    const response = await this.transport.send(
+      {
+        method: 'GET',
+        path: `/receipts/${encodeURIComponent(id)}`,
+        query: { delete: options.delete === true },
+      },
+      options,
+    );
+    return { id, ...(parseJson(response.body) as Receipt) };
+  }
+
+  /** Acknowledges (deletes) a handled receipt (`DELETE /receipts/{id}`). */
+  async ack(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.transport.send({ method: 'DELETE', path: `/receipts/${encodeURIComponent(id)}` }, options);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * NgDP's JSON as the client returns it: the field names are NgDP's own (they are already idiomatic
+ * camelCase), date-times are ISO-8601 strings as on the wire.
+ */
+import type { Memo, MemoIssue } from '../memo/types.ts';
+
+export type ReceiptStatus = 'RECEIVED' | 'COMPLETED' | 'INVALID' | 'NOT_ALLOWED';
+
+/** NgDP's `Receipt`: technical (`RECEIVED`) or business (`COMPLETED`, `INVALID`, `NOT_ALLOWED`). */
+export interface Receipt {
+  /** The receipt's own id, for `receipts.get` / `receipts.ack` (receipts from lists only). */
+  id?: string;
+  transmissionId: string;
+  messageUUID?: string;
+  messageId?: string;
+  timeStamp: string;
+  receiptStatus: ReceiptStatus;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** One page of `GET /receipts-bulk/`. */
+export interface ReceiptPage {
+  currentPage: number;
+  totalPages: number;
+  elementsOnPage: number;
+  totalElements: number;
+  receipts: Receipt[];
+}
+
+export type PublicRegistrationStatus = 'REGISTERED' | 'EXEMPT' | 'CLOSED' | 'UNKNOWN';
+
+export type RegistrationStatus =
+  | 'AUTOMATIC_REGISTRATION'
+  | 'VOLUNTARY_REGISTRATION'
+  | 'BEFORE_UNCONFIRMED_REGISTRATION'
+  | 'UNCONFIRMED_REGISTRATION'
+  | 'EXEMPT_LEFT_THE_COUNTRY'
+  | 'EXEMPT_OTHER_REASON'
+  | 'CREATED_AWAITING_REGISTRATION'
+  | 'UNKNOWN';
+
+export interface MailboxSubscription {
+  id?: string;
+  version?: number;
+  registrationStatus: RegistrationStatus;
+  publicRegistrationStatus: PublicRegistrationStatus;
+  exemptThroughPowerOfAttorney?: boolean;
+  exemptionStart?: string;
+  exemptionEnd?: string;
+  startTime?: string;
+  endTime?: string;
+}
+
+export interface NemSmsSubscription {
+  id?: string;
+  version?: number;
+  mobileNumber?: string;
+  verificationTime?: string;
+  confirmedDateTime?: string;
+}
+
+/** NgDP's `Contact`: a citizen or company and their Digital Post registration. */
+export interface Contact {
+  id: string;
+  version?: number;
+  type: 'CITIZEN' | 'COMPANY' | 'UNKNOWN';
+  transactionId?: string;
+  cprNumber?: string;
+  cvrNumber?: string;
+  eligibleForVoluntaryRegistration?: boolean;
+  /** Absent for citizens about to enter the registration flow. */
+  mailboxSubscription?: MailboxSubscription;
+  nemSmsSubscription?: NemSmsSubscription;
+  lastUpdated?: string;
+  createdDate?: string;
+  /** Real responses carry an address; its shape is not in NgDP's schema. */
+  address?: Record<string, unknown>;
+}
+
+/** NgDP's `ContactPoint` resource (named apart from the MeMo element `ContactPoint`). */
+export interface ContactPointEntry {
+  id: string;
+  name: string;
+  organisationId?: string;
+  systemId?: string;
+  description?: string;
+  targets?: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY' | 'UNKNOWN'>;
+  active?: boolean;
+  visible?: boolean;
+  memoSizeThresholdMB?: number;
+  allowedNumberOfAttachments?: number;
+  [field: string]: unknown;
+}
+
+/** A MeMo fetched from NgDP by a recipient system. */
+export interface InboxMemo {
+  messageUUID: string;
+  /** The XML exactly as NgDP served it. */
+  xml: Buffer;
+  /** The MeMo as read (leniently: see `issues`). */
+  memo: Memo;
+  /** Schema and NgDP-rule problems of the MeMo; empty when it is valid. */
+  issues: MemoIssue[];
+}
