@@ -54,7 +54,7 @@ function jobOrder(a: Job, b: Job): number {
   return a.dueAt - b.dueAt || a.seq - b.seq;
 }
 
-/** The first place in the sorted `jobs` at which `job` orders before (or, `inclusive`, not after) the job there. */
+/** The first place in the sorted `jobs` whose job orders after `job` (or, `inclusive`, not before it). */
 function jobSearch(jobs: Job[], job: Job, inclusive: boolean): number {
   let low = 0;
   let high = jobs.length;

@@ -136,6 +136,13 @@ const MIGRATIONS: readonly string[] = [
     arrival INTEGER NOT NULL,
     PRIMARY KEY (party, event_time, arrival)
   ) WITHOUT ROWID;
+  -- The link tables follow the events they index, inside SQLite.
+  CREATE TRIGGER events_linked AFTER INSERT ON events BEGIN
+    INSERT OR IGNORE INTO event_systems (system_id, event_time, arrival)
+      SELECT value, new.event_time, new.arrival FROM json_each(new.data, '$.systemIds');
+    INSERT OR IGNORE INTO event_parties (party, event_time, arrival)
+      SELECT value, new.event_time, new.arrival FROM json_each(new.data, '$.parties');
+  END;
 
   CREATE TABLE jobs (
     id TEXT PRIMARY KEY,
@@ -229,7 +236,8 @@ function schemaVersion(db: DatabaseSync, path: string): number {
   if (version > SCHEMA_VERSION) {
     throw new StoreFileError(
       'STORE_TOO_NEW',
-      `the data file ${path} has schema version ${version}; this version of digitalpost reads up to ${SCHEMA_VERSION}`,
+      `the data file ${path} has schema version ${version}; ` +
+        `this version of digitalpost reads up to ${SCHEMA_VERSION}`,
     );
   }
   if (version === 0 && db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get() !== undefined) {
@@ -340,7 +348,8 @@ function prepareStatements(db: DatabaseSync) {
     putContact: prepare(`INSERT INTO contacts (id, cpr_number, cvr_number, last_updated, transaction_id, data)
       VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET cpr_number = excluded.cpr_number, cvr_number = excluded.cvr_number,
-        last_updated = excluded.last_updated, transaction_id = excluded.transaction_id, data = excluded.data`),
+        last_updated = excluded.last_updated, transaction_id = excluded.transaction_id,
+        data = excluded.data`),
 
     getContactPoint: prepare('SELECT data FROM contact_points WHERE id = ?'),
     listContactPoints: prepare('SELECT data FROM contact_points ORDER BY rowid'),
@@ -360,7 +369,8 @@ function prepareStatements(db: DatabaseSync) {
         END,
         :container,
         CASE WHEN :container IS NOT NULL THEN
-          (SELECT coalesce(max(container_order), 0) + 1 FROM messages WHERE container_transmission_id = :container)
+          (SELECT coalesce(max(container_order), 0) + 1 FROM messages
+            WHERE container_transmission_id = :container)
         END,
         :data)
       ON CONFLICT (message_uuid) DO UPDATE SET
@@ -384,7 +394,8 @@ function prepareStatements(db: DatabaseSync) {
     getReceipt: prepare('SELECT data FROM receipts WHERE id = ?'),
     // A receipt put again keeps its place; one moved to another system arrives there now.
     putReceipt: prepare(`INSERT INTO receipts (id, system_id, arrival, data)
-      VALUES (:id, :system, (SELECT coalesce(max(arrival), 0) + 1 FROM receipts WHERE system_id = :system), :data)
+      VALUES (:id, :system,
+        (SELECT coalesce(max(arrival), 0) + 1 FROM receipts WHERE system_id = :system), :data)
       ON CONFLICT (id) DO UPDATE SET
         arrival = CASE WHEN system_id = excluded.system_id THEN arrival ELSE excluded.arrival END,
         system_id = excluded.system_id, data = excluded.data`),
@@ -396,20 +407,15 @@ function prepareStatements(db: DatabaseSync) {
       VALUES (:owner, (SELECT coalesce(max(arrival), 0) + 1 FROM mailbox WHERE owner = :owner), :data)`),
     listMailbox: prepare('SELECT data FROM mailbox WHERE owner = ? ORDER BY arrival'),
 
-    insertEvent: prepare(`INSERT INTO events (event_time, arrival, event_tag, message_uuid, data)
-      VALUES (:time, (SELECT coalesce(max(arrival), 0) + 1 FROM events WHERE event_time = :time), :tag, :uuid, :data)
-      RETURNING arrival`),
-    insertEventSystem: prepare(
-      'INSERT OR IGNORE INTO event_systems (system_id, event_time, arrival) VALUES (?, ?, ?)',
-    ),
-    insertEventParty: prepare(
-      'INSERT OR IGNORE INTO event_parties (party, event_time, arrival) VALUES (?, ?, ?)',
-    ),
+    appendEvent: prepare(`INSERT INTO events (event_time, arrival, event_tag, message_uuid, data)
+      VALUES (:time, (SELECT coalesce(max(arrival), 0) + 1 FROM events WHERE event_time = :time),
+        :tag, :uuid, :data)`),
     listMessageEvents: prepare('SELECT data FROM events WHERE message_uuid = ? ORDER BY event_time, arrival'),
 
     // A job put again goes after the jobs it ties with, as if new.
     putJob: prepare(`INSERT INTO jobs (id, due_at, seq, arrival, data)
-      VALUES (:id, :due, :seq, (SELECT coalesce(max(arrival), 0) + 1 FROM jobs WHERE due_at = :due AND seq = :seq), :data)
+      VALUES (:id, :due, :seq,
+        (SELECT coalesce(max(arrival), 0) + 1 FROM jobs WHERE due_at = :due AND seq = :seq), :data)
       ON CONFLICT (id) DO UPDATE SET
         due_at = excluded.due_at, seq = excluded.seq, arrival = excluded.arrival, data = excluded.data`),
     deleteJob: prepare('DELETE FROM jobs WHERE id = ?'),
@@ -631,16 +637,11 @@ export class SqliteStore implements Store {
   }
 
   appendEvent(event: EventRecord): void {
-    const time = event.eventTime;
-    this.transaction(() => {
-      const arrival = this.sql.insertEvent.get({
-        time,
-        tag: event.eventTag ?? null,
-        uuid: event.messageUUID ?? null,
-        data: JSON.stringify(event),
-      })?.arrival as number;
-      for (const systemId of event.systemIds) this.sql.insertEventSystem.run(systemId, time, arrival);
-      for (const party of event.parties) this.sql.insertEventParty.run(party, time, arrival);
+    this.sql.appendEvent.run({
+      time: event.eventTime,
+      tag: event.eventTag ?? null,
+      uuid: event.messageUUID ?? null,
+      data: JSON.stringify(event),
     });
   }
 

@@ -979,7 +979,7 @@ describe('the sqlite store file', () => {
     expect(() => SqliteStore.open(path)).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW' }));
   });
 
-  it('keeps every committed transaction, and no part of an unfinished one, when its process is killed', async () => {
+  it('loses no committed transaction, and keeps none half-done, when its process is killed', async () => {
     const path = newFile();
     // Each transaction writes a job, an event and XML; it prints its number once committed.
     const writer = `
@@ -989,7 +989,9 @@ describe('the sqlite store file', () => {
       for (let n = 1; ; n++) {
         store.transaction(() => {
           store.putJob({ id: 'job-' + n, kind: 'process', dueAt: n, seq: n, attempt: 0 });
-          store.appendEvent({ id: 'event-' + n, eventTag: 'T', eventTime: n, systemIds: ['s'], parties: [], metaProperties: {} });
+          store.appendEvent({
+            id: 'event-' + n, eventTag: 'T', eventTime: n, systemIds: ['s'], parties: [], metaProperties: {},
+          });
           store.putMessageXml('m-' + n, new Uint8Array(8192).fill(n % 256));
         });
         writeSync(1, n + '\\n');
@@ -998,27 +1000,27 @@ describe('the sqlite store file', () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', writer, module, path], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
+    const closed = new Promise((resolve) => child.once('close', resolve));
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
     });
-    const acknowledged = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`the writer printed nothing in time: ${errors}`)),
-        20_000,
-      );
-      child.on('exit', () => reject(new Error(`the writer stopped by itself: ${errors}`)));
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const lines = output.trim().split('\n');
-        if (lines.length < 500) return;
-        child.kill('SIGKILL');
-        clearTimeout(timer);
-        resolve(Number(lines.at(-1)));
+    let output = '';
+    let acknowledged = 0;
+    try {
+      acknowledged = await new Promise<number>((resolve, reject) => {
+        setTimeout(() => reject(new Error(`the writer was too slow: ${errors}`)), 20_000).unref();
+        child.once('exit', () => reject(new Error(`the writer stopped by itself: ${errors}`)));
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const lines = output.trim().split('\n');
+          if (lines.length >= 500) resolve(Number(lines.at(-1)));
+        });
       });
-    });
-    await new Promise((resolve) => child.once('close', resolve));
+    } finally {
+      child.kill('SIGKILL');
+      await closed;
+    }
 
     const store = SqliteStore.open(path);
     const committed = store.countJobs();
