@@ -33,6 +33,7 @@ import {
 } from './engine/engine.ts';
 import { ApiFailure } from './engine/errors.ts';
 import { createApp } from './http/app.ts';
+import { lockDataDir } from './store/lock.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/store.ts';
 
@@ -188,8 +189,10 @@ function applySeed(store: Store, seed: SeedData): void {
   });
 }
 
-async function openStore(dataDir: string | undefined): Promise<{ store: Store; fresh: boolean }> {
-  if (dataDir === undefined) return { store: new MemoryStore(), fresh: true };
+async function openStore(
+  dataDir: string | undefined,
+): Promise<{ store: Store; fresh: boolean; release: () => void }> {
+  if (dataDir === undefined) return { store: new MemoryStore(), fresh: true, release: () => {} };
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (error) {
@@ -197,9 +200,19 @@ async function openStore(dataDir: string | undefined): Promise<{ store: Store; f
       `cannot create the data folder ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
-  const { SqliteStore } = await import('./store/sqlite.ts');
-  const store = SqliteStore.open(join(dataDir, 'digitalpost.sqlite'));
-  return { store, fresh: store.listOrganisations().length === 0 && store.listSystems().length === 0 };
+  const release = lockDataDir(dataDir);
+  try {
+    const { SqliteStore } = await import('./store/sqlite.ts');
+    const store = SqliteStore.open(join(dataDir, 'digitalpost.sqlite'));
+    return {
+      store,
+      fresh: store.listOrganisations().length === 0 && store.listSystems().length === 0,
+      release,
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 /** Builds the simulator without listening (for `startSimulator` and in-process testing). */
@@ -234,7 +247,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     chaos: chaosOf(options.chaos),
   };
   const log = options.log ?? (() => {});
-  const { store, fresh } = await openStore(options.dataDir);
+  const { store, fresh, release } = await openStore(options.dataDir);
   if (fresh) applySeed(store, seed);
   const engine = new Engine({
     store,
@@ -313,6 +326,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     async close() {
       await engine.scheduler.stop();
       store.close();
+      release();
     },
   };
 }

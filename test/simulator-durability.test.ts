@@ -144,3 +144,35 @@ describe('a simulator with --data-dir killed with SIGKILL', () => {
     60_000,
   );
 });
+
+describe('a data folder', () => {
+  it('is used by one simulator at a time', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dp-lock-'));
+    try {
+      const first = await startCli(dataDir);
+      const second = spawn(
+        process.execPath,
+        [cli, 'sim', 'start', '--port', '0', '--data-dir', dataDir, '--json'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      children.push(second);
+      let stderr = '';
+      second.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise((resolve) => second.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /^digitalpost: the data folder .* is in use by another simulator \(process \d+\)/,
+      );
+      // A lock left behind by a killed simulator is taken over.
+      await killHard(first.child);
+      const third = await startCli(dataDir);
+      await killHard(third.child);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
