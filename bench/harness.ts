@@ -323,6 +323,12 @@ export interface Row {
   rssGrowthMB?: number;
   /** Peak RSS growth as a multiple of the input/message size. */
   rssGrowthX?: number;
+  /** Latency percentiles of the requests of a load test, ms (the table shows these columns only when set). */
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+  /** Failed requests of a load test (anything but the expected status, or no answer). */
+  errors?: number;
   /** The target this row is checked against, in words. */
   target?: string;
   pass?: boolean;
@@ -373,8 +379,22 @@ export function report(title: string, sections: readonly { heading: string; rows
   const lines: string[] = [`${title} — ${machine()}`, ''];
   for (const section of sections) {
     lines.push(`## ${section.heading}`, '');
+    // Latency columns (load tests) only in sections that have them: the other tables stay as they were.
+    const latency = section.rows.some((row) => row.p50Ms !== undefined || row.errors !== undefined);
+    const latencyMs = (value: number | undefined): string => (value === undefined ? '' : value.toFixed(1));
     const table = [
-      ['name', 'ops/s', 'ms/op', 'ratio', 'vs', 'RSS +MiB', 'RSS ×', 'target', ''],
+      [
+        'name',
+        'ops/s',
+        'ms/op',
+        'ratio',
+        'vs',
+        'RSS +MiB',
+        'RSS ×',
+        ...(latency ? ['p50 ms', 'p95 ms', 'p99 ms', 'errors'] : []),
+        'target',
+        '',
+      ],
       ...section.rows.map((row) => [
         row.name,
         formatOps(row.opsPerSec),
@@ -383,13 +403,21 @@ export function report(title: string, sections: readonly { heading: string; rows
         row.baseline ?? '',
         row.rssGrowthMB === undefined ? '' : row.rssGrowthMB.toFixed(1),
         row.rssGrowthX === undefined ? '' : `${row.rssGrowthX.toFixed(2)}×`,
+        ...(latency
+          ? [
+              latencyMs(row.p50Ms),
+              latencyMs(row.p95Ms),
+              latencyMs(row.p99Ms),
+              row.errors === undefined ? '' : String(row.errors),
+            ]
+          : []),
         row.target ?? '',
         row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL',
       ]),
     ];
     const widths =
       table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];
-    const numeric = new Set([1, 2, 3, 5, 6]);
+    const numeric = new Set([1, 2, 3, 5, 6, ...(latency ? [7, 8, 9, 10] : [])]);
     for (const [index, cells] of table.entries()) {
       const text = cells
         .map((cell, column) =>
