@@ -80,9 +80,12 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-/** CPR numbers (10 digits on their own, not inside a UUID) shown as `DDMMYY****`. */
+/**
+ * CPR numbers (10 digits on their own, not inside a UUID) shown as `DDMMYY****`. A percent-escape
+ * such as the `%2C` between numbers in a query also separates them.
+ */
 export function maskCpr(text: string): string {
-  return text.replace(/(?<![\w-])(\d{6})\d{4}(?![\w-])/g, '$1****');
+  return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})\d{4}(?![\w-])/g, '$1****');
 }
 
 const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> = {
