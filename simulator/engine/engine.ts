@@ -131,6 +131,8 @@ interface ParsedMemo {
 }
 
 const MEMO_CACHE_LIMIT = 5_000;
+/** Jobs without I/O, which the scheduler runs in batches. */
+const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk']);
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export type Logger = (line: string) => void;
@@ -162,6 +164,7 @@ export class Engine {
       store: this.store,
       clock: this.clock,
       run: (job) => this.runJob(job),
+      sync: { isSync: (job) => SYNC_JOBS.has(job.kind), run: (job) => this.runSyncJob(job) },
       onError: (error, job) =>
         this.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} failed: ${String(error)}`),
     });
@@ -397,7 +400,22 @@ export class Engine {
 
   // ---------------------------------------------------------------- jobs
 
+  /** Runs a job that does I/O (a push). */
   async runJob(job: Job): Promise<void> {
+    switch (job.kind) {
+      case 'push-memo':
+        return this.pushMemo(job);
+      case 'push-notification':
+        return this.pushNotification(job);
+      case 'push-receipt':
+        return this.pushReceipt(job);
+      default:
+        return this.runSyncJob(job);
+    }
+  }
+
+  /** Runs a job that only changes state (the scheduler batches these into one transaction). */
+  runSyncJob(job: Job): void {
     switch (job.kind) {
       case 'process':
         return this.process(job);
@@ -405,15 +423,8 @@ export class Engine {
         return this.deliverDelayed(job);
       case 'receipt':
         return this.createDelayedReceipt(job);
-      case 'push-memo':
-        return this.pushMemo(job);
-      case 'push-notification':
-        return this.pushNotification(job);
-      case 'push-receipt':
-        return this.pushReceipt(job);
-      case 'bulk':
-        this.store.deleteJob(job.id);
-        return;
+      default:
+        this.change(() => this.store.deleteJob(job.id));
     }
   }
 

@@ -12,6 +12,15 @@ import type { Store } from '../store/store.ts';
 
 export type JobRunner = (job: Job) => Promise<void> | void;
 
+/** Jobs the engine runs synchronously (no I/O); the scheduler batches them into one transaction. */
+export interface SyncJobs {
+  isSync(job: Job): boolean;
+  run(job: Job): void;
+}
+
+/** At most this many synchronous jobs share one transaction (one commit with --data-dir). */
+const SYNC_BATCH = 64;
+
 /** Longest timer Node accepts. */
 const MAX_TIMER = 2 ** 31 - 1;
 /** A job whose runner threw is tried again this much later (simulator time). */
@@ -26,6 +35,7 @@ export class Scheduler {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly run: JobRunner;
+  private readonly sync: SyncJobs | undefined;
   private readonly concurrency: number;
   private readonly onError: (error: unknown, job: Job) => void;
 
@@ -33,12 +43,14 @@ export class Scheduler {
     store: Store;
     clock: Clock;
     run: JobRunner;
+    sync?: SyncJobs;
     concurrency?: number;
     onError: (error: unknown, job: Job) => void;
   }) {
     this.store = options.store;
     this.clock = options.clock;
     this.run = options.run;
+    this.sync = options.sync;
     this.concurrency = options.concurrency ?? 32;
     this.onError = options.onError;
   }
@@ -55,16 +67,38 @@ export class Scheduler {
 
   private pump(): void {
     if (this.stopped) return;
-    const room = this.concurrency - this.inFlight.size;
-    if (room > 0) {
-      const due = this.store.listDueJobs(this.clock.now(), room + this.inFlight.size);
-      for (const job of due) {
-        if (this.inFlight.size >= this.concurrency) break;
-        if (!this.inFlight.has(job.id)) this.start(job);
-      }
+    const due = this.store
+      .listDueJobs(this.clock.now(), this.concurrency + this.inFlight.size + SYNC_BATCH)
+      .filter((job) => !this.inFlight.has(job.id));
+    const sync = this.sync;
+    const batch = sync === undefined ? [] : due.filter((job) => sync.isSync(job)).slice(0, SYNC_BATCH);
+    if (sync !== undefined && batch.length > 0) this.runBatch(sync, batch);
+    for (const job of due) {
+      if (this.inFlight.size >= this.concurrency) break;
+      if (sync === undefined || !sync.isSync(job)) this.start(job);
     }
     this.armTimer();
     this.checkIdle();
+  }
+
+  /**
+   * Runs synchronous jobs in order inside one transaction: with SQLite that is one commit for the
+   * batch instead of one per job. Each job's own transaction is a savepoint, so a failing job
+   * undoes only itself and is tried again later. More due jobs are picked up by the next pump,
+   * after pending I/O has had its turn.
+   */
+  private runBatch(sync: SyncJobs, batch: Job[]): void {
+    this.store.transaction(() => {
+      for (const job of batch) {
+        try {
+          sync.run(job);
+        } catch (error) {
+          this.onError(error, job);
+          this.store.putJob({ ...job, dueAt: this.clock.now() + FAILED_JOB_DELAY });
+        }
+      }
+    });
+    this.wake();
   }
 
   private start(job: Job): void {

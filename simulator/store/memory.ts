@@ -143,7 +143,7 @@ export class MemoryStore implements Store {
   private journal: Array<() => void> | undefined;
 
   transaction<T>(work: () => T): T {
-    if (this.journal !== undefined) return work();
+    if (this.journal !== undefined) return this.savepoint(this.journal, work);
     const journal: Array<() => void> = [];
     this.journal = journal;
     try {
@@ -154,6 +154,18 @@ export class MemoryStore implements Store {
       throw error;
     } finally {
       this.journal = undefined;
+    }
+  }
+
+  /** A nested transaction: on a throw, undo back to where it began and rethrow. */
+  private savepoint<T>(journal: Array<() => void>, work: () => T): T {
+    const mark = journal.length;
+    try {
+      return work();
+    } catch (error) {
+      for (let at = journal.length - 1; at >= mark; at--) journal[at]?.();
+      journal.length = mark;
+      throw error;
     }
   }
 
@@ -311,12 +323,12 @@ export class MemoryStore implements Store {
   }
 
   getMessageXml(messageUUID: string): Uint8Array | undefined {
-    const found = this.state.xml.get(messageUUID);
-    return found && new Uint8Array(found);
+    return this.state.xml.get(messageUUID);
   }
 
   putMessageXml(messageUUID: string, xml: Uint8Array): void {
-    this.setEntry(this.state.xml, messageUUID, new Uint8Array(xml));
+    // Taken over, not copied: a 99 MB MeMo must not cost another 99 MB.
+    this.setEntry(this.state.xml, messageUUID, xml);
   }
 
   listFetchable(systemId: string, slice: Slice): string[] {

@@ -19,6 +19,8 @@
  * every commit: measured on the project's machines, that made a typical message (four
  * transactions) about five times slower, for a guarantee a local simulator does not need.
  */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { DigitalPostError } from '../../sdk/errors.ts';
 import type {
@@ -158,6 +160,8 @@ const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: MeMos over LARGE_XML_BYTES live in files beside the database (`file`), not in the BLOB.
+  `ALTER TABLE message_xml ADD COLUMN file TEXT;`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -379,9 +383,9 @@ function prepareStatements(db: DatabaseSync) {
             AND route_system_id = excluded.route_system_id THEN fetch_order
           ELSE excluded.fetch_order END,
         state = excluded.state, route_system_id = excluded.route_system_id, data = excluded.data`),
-    getMessageXml: prepare('SELECT xml FROM message_xml WHERE message_uuid = ?'),
-    putMessageXml: prepare(`INSERT INTO message_xml (message_uuid, xml) VALUES (?, ?)
-      ON CONFLICT (message_uuid) DO UPDATE SET xml = excluded.xml`),
+    getMessageXml: prepare('SELECT xml, file FROM message_xml WHERE message_uuid = ?'),
+    putMessageXml: prepare(`INSERT INTO message_xml (message_uuid, xml, file) VALUES (?, ?, ?)
+      ON CONFLICT (message_uuid) DO UPDATE SET xml = excluded.xml, file = excluded.file`),
     listFetchable: prepare(`SELECT message_uuid FROM messages
       WHERE route_system_id = ? AND state = 'READY_FOR_FETCH' ORDER BY fetch_order LIMIT ? OFFSET ?`),
     countFetchable: prepare(
@@ -427,16 +431,28 @@ function prepareStatements(db: DatabaseSync) {
   };
 }
 
+/**
+ * MeMos larger than this are written to files in `<data dir>/memos/`: a ~100 MB BLOB costs
+ * node:sqlite about twice its size in memory on insert, and bloats the write-ahead log.
+ */
+const LARGE_XML_BYTES = 1 << 20;
+
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
   private readonly sql: ReturnType<typeof prepareStatements>;
   /** Statements whose text depends on which filters a query uses, prepared on first use. */
   private readonly queries = new Map<string, StatementSync>();
-  private inTransaction = false;
+  /** 0 outside a transaction, 1 in one, more inside nested ones (savepoints). */
+  private depth = 0;
+  /** Where large MeMos are kept. */
+  private readonly memoDir: string;
+  /** Files written by the running transaction, removed again if it rolls back. */
+  private written: string[] = [];
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, memoDir: string) {
     this.db = db;
     this.sql = prepareStatements(db);
+    this.memoDir = memoDir;
   }
 
   /**
@@ -446,7 +462,7 @@ export class SqliteStore implements Store {
    *   newer schema, or cannot be opened.
    */
   static open(path: string): SqliteStore {
-    return new SqliteStore(openDatabase(path));
+    return new SqliteStore(openDatabase(path), join(dirname(path), 'memos'));
   }
 
   private query(sql: string): StatementSync {
@@ -459,20 +475,45 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: () => T): T {
-    if (this.inTransaction) return work();
+    if (this.depth > 0) return this.savepoint(work);
     this.sql.begin.run();
-    this.inTransaction = true;
+    this.depth = 1;
     try {
       const result = work();
       this.sql.commit.run();
+      this.written = [];
       return result;
     } catch (error) {
       // SQLite has already rolled back after some errors (e.g. a full disk).
       if (this.db.isTransaction) this.sql.rollback.run();
+      this.discardWritten(0);
       throw error;
     } finally {
-      this.inTransaction = false;
+      this.depth = 0;
     }
+  }
+
+  /** A nested transaction: a throw undoes its own changes only. */
+  private savepoint<T>(work: () => T): T {
+    const name = `nested_${this.depth}`;
+    const files = this.written.length;
+    this.db.exec(`SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const result = work();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      this.discardWritten(files);
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private discardWritten(keep: number): void {
+    for (const file of this.written.splice(keep)) rmSync(join(this.memoDir, file), { force: true });
   }
 
   getOrganisation(id: string): Organisation | undefined {
@@ -585,11 +626,27 @@ export class SqliteStore implements Store {
   }
 
   getMessageXml(messageUUID: string): Uint8Array | undefined {
-    return this.sql.getMessageXml.get(messageUUID)?.xml as Uint8Array | undefined;
+    const row = this.sql.getMessageXml.get(messageUUID);
+    if (row === undefined) return undefined;
+    return typeof row.file === 'string'
+      ? readFileSync(join(this.memoDir, row.file))
+      : (row.xml as Uint8Array);
   }
 
   putMessageXml(messageUUID: string, xml: Uint8Array): void {
-    this.sql.putMessageXml.run(messageUUID, xml);
+    if (xml.byteLength <= LARGE_XML_BYTES) {
+      this.sql.putMessageXml.run(messageUUID, xml, null);
+      return;
+    }
+    // The file is complete under its final name before the row that points to it commits, so a
+    // crash leaves at worst an unreferenced file. Each version gets its own name.
+    const file = `${messageUUID.replace(/[^0-9A-Za-z-]/g, '_')}.${this.sql.nextSequence.get('memo-file')?.value}.xml`;
+    mkdirSync(this.memoDir, { recursive: true });
+    const temporary = join(this.memoDir, `${file}.part`);
+    writeFileSync(temporary, xml);
+    renameSync(temporary, join(this.memoDir, file));
+    if (this.depth > 0) this.written.push(file);
+    this.sql.putMessageXml.run(messageUUID, new Uint8Array(0), file);
   }
 
   listFetchable(systemId: string, slice: Slice): string[] {
@@ -695,6 +752,7 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       for (const table of TABLES) this.db.exec(`DELETE FROM ${table}`);
     });
+    rmSync(this.memoDir, { recursive: true, force: true });
   }
 
   close(): void {

@@ -40,7 +40,10 @@ export interface EventQuery {
 }
 
 export interface Store {
-  /** Runs `work` atomically; nested calls join the outer transaction. */
+  /**
+   * Runs `work` atomically. A nested call is a savepoint: if it throws, its own changes are undone
+   * and the outer transaction goes on (and may still commit).
+   */
   transaction<T>(work: () => T): T;
 
   getOrganisation(id: string): Organisation | undefined;
@@ -66,7 +69,9 @@ export interface Store {
 
   getMessage(messageUUID: string): MessageRecord | undefined;
   putMessage(message: MessageRecord): void;
+  /** The MeMo as received. The bytes are shared: callers must not change them. */
   getMessageXml(messageUUID: string): Uint8Array | undefined;
+  /** Stores a MeMo as received; the store takes the bytes over (no copy): do not change them afterwards. */
   putMessageXml(messageUUID: string, xml: Uint8Array): void;
   /** MeMos waiting in a recipient system's PULL queue, oldest first. */
   listFetchable(systemId: string, slice: Slice): string[];
