@@ -4,6 +4,12 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Environment variables (only `cli/` reads them). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Resolves once everything written to stdout so far reached the operating system; rejects when
+   * stdout is closed (a reader like `head` went away). Commands call it before acting on what they
+   * printed, e.g. acknowledging a receipt.
+   */
+  flushed?: () => Promise<void>;
   /** Resolves when a long-running command should stop (SIGINT/SIGTERM for the real process). */
   untilStopped?: () => Promise<void>;
 }

@@ -1,9 +1,26 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { DigitalPostError } from '../sdk/errors.ts';
+import { registerContactsCommands } from './commands/contacts.ts';
+import { registerInboxCommands } from './commands/inbox.ts';
 import { registerMemoCommands } from './commands/memo.ts';
+import { registerReceiptsCommands } from './commands/receipts.ts';
+import { registerSendCommand } from './commands/send.ts';
 import { registerSimCommands } from './commands/sim.ts';
+import { ENV } from './connection.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
+
+const HELP_AFTER = `
+Commands that talk to NgDP (send, receipts, inbox, contacts) take --base-url or --environment and
+--api-key, or read ${ENV.baseUrl} and ${ENV.apiKey} (and ${ENV.passphrase}).
+
+Try it against the simulator (keys are printed by sim start):
+  digitalpost sim start
+  export ${ENV.baseUrl}=http://127.0.0.1:4500/apis/v1 ${ENV.apiKey}=<a sender system's key>
+  digitalpost contacts lookup 0101700001
+  digitalpost send letter.xml --wait
+
+Every command has --help. Exit codes: 0 success, 1 failure, 2 usage error.`;
 
 /**
  * Runs the `digitalpost` command line with `argv` (without the node and script entries) and
@@ -13,7 +30,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   let exitCode: number = EXIT.ok;
   const program = new Command('digitalpost')
     .description(
-      "Toolkit for Denmark's Next generation Digital Post: MeMo files, the local simulator, sending",
+      "Toolkit for Denmark's Next generation Digital Post: MeMo files, the local simulator, and NgDP's API",
     )
     .version(packageJson.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -24,12 +41,16 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       outputError: (text, write) =>
         write(`digitalpost: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
     })
-    .addHelpText('after', '\nEvery command has --help. Exit codes: 0 success, 1 failure, 2 usage error.');
+    .addHelpText('after', HELP_AFTER);
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
   registerMemoCommands(program, io, setExitCode);
   registerSimCommands(program, io, setExitCode);
+  registerSendCommand(program, io, setExitCode);
+  registerReceiptsCommands(program, io, setExitCode);
+  registerInboxCommands(program, io, setExitCode);
+  registerContactsCommands(program, io, setExitCode);
   for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

@@ -5,6 +5,7 @@ import { createLetter, createNemSms, type RecipientInput } from '../../sdk/memo/
 import type { MemoIssue, MemoVersion } from '../../sdk/memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
+import { reason } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 
 function integer(name: string) {
@@ -12,14 +13,6 @@ function integer(name: string) {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
     return Number(value);
   };
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 interface ValidateFlags {

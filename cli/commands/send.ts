@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Receipt } from '../../sdk/client/types.ts';
+import { MemoValidationError } from '../../sdk/errors.ts';
+import { maskCpr } from '../../sdk/http/transport.ts';
+import { readMemo } from '../../sdk/memo/reader.ts';
+import type { MemoIssue } from '../../sdk/memo/types.ts';
+import {
+  addConnectionOptions,
+  type Connection,
+  type ConnectionFlags,
+  connect,
+  seconds,
+  stopsTheRun,
+} from '../connection.ts';
+import { reason, unreadable } from '../files.ts';
+import { CliError, type CliIO, EXIT } from '../io.ts';
+
+interface SendFlags extends ConnectionFlags {
+  validate: boolean;
+  json?: boolean;
+  wait?: boolean;
+  /** Seconds. */
+  waitTimeout: number;
+}
+
+/** What became of one file; also its `--json` line. */
+interface FileResult {
+  file: string;
+  sent: boolean;
+  messageUUID?: string;
+  /** The technical receipt (`RECEIVED`). */
+  receipt?: Receipt;
+  /** With `--wait`: the business receipt, or null when none came in time. */
+  businessReceipt?: Receipt | null;
+  error?: { code: string; message: string; issues?: Array<Pick<MemoIssue, 'path' | 'code' | 'message'>> };
+}
+
+/** Sends one file; resolves to a failed result for problems of this file, throws for run-wide ones. */
+async function sendFile(connection: Connection, file: string, validate: boolean): Promise<FileResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return { file, sent: false, error: { code: 'UNREADABLE', message: `cannot read it: ${reason(error)}` } };
+  }
+  try {
+    const receipt = await connection.client.memos.send(bytes, { validate });
+    const messageUUID = receipt.messageUUID ?? readMemo(bytes).memo.messageHeader.messageUUID;
+    return { file, sent: true, messageUUID, receipt };
+  } catch (error) {
+    if (stopsTheRun(error)) throw error;
+    if (error instanceof MemoValidationError) {
+      const issues = error.issues.map(({ path, code, message }) => ({ path, code, message }));
+      return { file, sent: false, error: { code: error.code, message: error.message, issues } };
+    }
+    const code = (error as { code?: unknown }).code;
+    return {
+      file,
+      sent: false,
+      error: { code: typeof code === 'string' ? code : 'FAILED', message: connection.describe(error) },
+    };
+  }
+}
+
+function printFailure(result: FileResult, io: CliIO): void {
+  const error = result.error;
+  if (error === undefined) return;
+  if (error.issues !== undefined && error.issues.length > 0) {
+    for (const issue of error.issues)
+      io.stderr(
+        `digitalpost: ${result.file}: not sent: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`,
+      );
+  } else io.stderr(`digitalpost: ${result.file}: not sent: ${error.message}\n`);
+}
+
+function technicalLine(result: FileResult): string {
+  const receipt = result.receipt;
+  return `${result.file}: ${receipt?.receiptStatus ?? 'RECEIVED'} ${result.messageUUID} (technical receipt, transmissionId ${receipt?.transmissionId})\n`;
+}
+
+function businessLine(result: FileResult, receipt: Receipt): string {
+  const code = receipt.errorCode === undefined ? '' : ` ${receipt.errorCode}`;
+  const message = receipt.errorMessage === undefined ? '' : `: ${maskCpr(receipt.errorMessage)}`;
+  return `${result.file}: ${receipt.receiptStatus} ${result.messageUUID} (business receipt)${code}${message}\n`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls the business receipts until every message in `pending` (by lower-case messageUUID) has
+ * one or `timeoutMs` passed. Receipts are only read, not acknowledged: `receipts pull` still sees
+ * them. Calls `arrived` once per message that got one.
+ */
+async function waitForBusinessReceipts(
+  connection: Connection,
+  pending: Map<string, FileResult>,
+  timeoutMs: number,
+  arrived: (result: FileResult, receipt: Receipt) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; pending.size > 0; delay = Math.min(delay * 2, 5_000)) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return;
+    await sleep(Math.min(delay, remaining));
+    for await (const receipt of connection.client.receipts.list()) {
+      const result = pending.get(receipt.messageUUID?.toLowerCase() ?? '');
+      if (result === undefined || receipt.receiptStatus === 'RECEIVED') continue;
+      pending.delete(receipt.messageUUID?.toLowerCase() ?? '');
+      arrived(result, receipt);
+      if (pending.size === 0) return;
+    }
+  }
+}
+
+async function send(files: string[], flags: SendFlags, io: CliIO): Promise<number> {
+  let unreadableFiles = 0;
+  for (const file of files) {
+    const why = await unreadable(file);
+    if (why === undefined) continue;
+    io.stderr(`digitalpost: cannot read ${file}: ${why} (nothing was sent)\n`);
+    unreadableFiles++;
+  }
+  if (unreadableFiles > 0) return EXIT.usage;
+  const connection = await connect(flags, io);
+  const finish = (result: FileResult): void => {
+    if (flags.json) io.stdout(`${JSON.stringify(result)}\n`);
+  };
+
+  let failed = false;
+  const pending = new Map<string, FileResult>();
+  for (const [index, file] of files.entries()) {
+    let result: FileResult;
+    try {
+      result = await sendFile(connection, file, flags.validate);
+    } catch (error) {
+      const left =
+        index === 0 ? 'nothing was sent' : `${files.length - index} of ${files.length} files not sent`;
+      throw new CliError(`${connection.describe(error)}; ${left}`, EXIT.failed);
+    }
+    if (!result.sent) {
+      failed = true;
+      printFailure(result, io);
+      finish(result);
+      continue;
+    }
+    if (!flags.json) io.stdout(technicalLine(result));
+    if (flags.wait) pending.set(result.messageUUID?.toLowerCase() ?? '', result);
+    else finish(result);
+  }
+  if (pending.size === 0) return failed ? EXIT.failed : EXIT.ok;
+
+  try {
+    await waitForBusinessReceipts(connection, pending, flags.waitTimeout * 1000, (result, receipt) => {
+      result.businessReceipt = receipt;
+      if (receipt.receiptStatus !== 'COMPLETED') failed = true;
+      if (!flags.json) io.stdout(businessLine(result, receipt));
+      finish(result);
+    });
+  } catch (error) {
+    throw new CliError(
+      `${connection.describe(error)}; while waiting for business receipts (the files were sent)`,
+      EXIT.failed,
+    );
+  }
+  for (const result of pending.values()) {
+    failed = true;
+    result.businessReceipt = null;
+    const message = `no business receipt within ${flags.waitTimeout} s; it may still come (digitalpost receipts pull)`;
+    result.error = { code: 'WAIT_TIMEOUT', message };
+    io.stderr(`digitalpost: ${result.file}: ${result.messageUUID}: ${message}\n`);
+    finish(result);
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** `digitalpost send` */
+export function registerSendCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  const command = program
+    .command('send')
+    .description(
+      'send MeMo XML files (validated first); one line per file with its messageUUID and technical receipt',
+    )
+    .argument('<file...>', 'MeMo XML files')
+    .option('--no-validate', 'send without validating locally first (NgDP still validates)')
+    .option('--wait', 'then wait for each business receipt and print it (it stays for receipts pull)')
+    .option(
+      '--wait-timeout <seconds>',
+      'how long --wait waits for the business receipts',
+      seconds('--wait-timeout'),
+      120,
+    )
+    .option('--json', 'print one JSON object per file (JSON Lines): {file, sent, messageUUID, receipt, …}');
+  addConnectionOptions(command)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Sending the same file again is safe: NgDP answers with the original receipt, not a second letter.',
+        '--wait needs a sender system that pulls its business receipts (REST_PULL).',
+        '',
+        'Exit codes: 0 every file sent (with --wait: every business receipt COMPLETED),',
+        '  1 a file was not sent, a business receipt is INVALID or NOT_ALLOWED, or --wait timed out,',
+        '  2 usage error, missing credentials or an unreadable file (then nothing is sent).',
+      ].join('\n'),
+    )
+    .action(async (files: string[], flags: SendFlags) => setExitCode(await send(files, flags, io)));
+}
