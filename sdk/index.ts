@@ -27,3 +27,4 @@ export {
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';
+export * from './receivers/index.ts';

@@ -1,0 +1,105 @@
+/**
+ * What a recipient system makes of a delivered MeMo: which message it is, and whether it is valid.
+ * The verdict becomes the business receipt (`COMPLETED`, or `INVALID` with the problems).
+ */
+import { MemoParseError, MemoValidationError } from '../errors.ts';
+import { maskCpr } from '../http/transport.ts';
+import { readMemo } from '../memo/reader.ts';
+import type { Memo, MemoIssue } from '../memo/types.ts';
+import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+/** The receipt codes are the project's (simulator.md "Error codes"); NgDP's are not public. */
+export type Inspection =
+  | { valid: true; messageUUID: string; memo: Memo }
+  | {
+      valid: false;
+      messageUUID: string;
+      errorCode: 'MEMO_SCHEMA_INVALID' | 'MEMO_UUID_MISMATCH';
+      problem: MemoParseError | MemoValidationError;
+    };
+
+/**
+ * Reads and validates a MeMo delivered as `deliveredAs` (the push's filename or the notified id,
+ * when that is a UUID). The message is the one the MeMo names itself; a MeMo naming another than
+ * `deliveredAs` is invalid. Undefined when neither names a message.
+ */
+export function inspectMemo(
+  xml: Uint8Array,
+  deliveredAs: string,
+  validation: ValidateOptions | undefined,
+): Inspection;
+export function inspectMemo(
+  xml: Uint8Array,
+  deliveredAs: string | undefined,
+  validation: ValidateOptions | undefined,
+): Inspection | undefined;
+export function inspectMemo(
+  xml: Uint8Array,
+  deliveredAs: string | undefined,
+  validation: ValidateOptions | undefined,
+): Inspection | undefined {
+  let memo: Memo;
+  let issues: MemoIssue[];
+  try {
+    ({ memo, issues } = readMemo(
+      xml,
+      validation?.version === undefined ? {} : { version: validation.version },
+    ));
+  } catch (error) {
+    if (!(error instanceof MemoParseError)) throw error;
+    return deliveredAs === undefined
+      ? undefined
+      : { valid: false, messageUUID: deliveredAs, errorCode: 'MEMO_SCHEMA_INVALID', problem: error };
+  }
+  const own = memo.messageHeader?.messageUUID;
+  const messageUUID = isUuid(own) ? own : deliveredAs;
+  if (messageUUID === undefined) return undefined;
+  if (isUuid(own) && deliveredAs !== undefined && own.toLowerCase() !== deliveredAs.toLowerCase()) {
+    const mismatch = {
+      path: 'MessageHeader/messageUUID',
+      code: 'MEMO_UUID_MISMATCH',
+      message: `the MeMo's messageUUID ${own} is not the one it was delivered as (${deliveredAs})`,
+    };
+    return {
+      valid: false,
+      messageUUID,
+      errorCode: 'MEMO_UUID_MISMATCH',
+      problem: new MemoValidationError([mismatch], 'MeMo delivered under another messageUUID'),
+    };
+  }
+  const all = [...issues, ...validateMemo(memo, validation).issues];
+  if (all.length > 0) {
+    return {
+      valid: false,
+      messageUUID,
+      errorCode: 'MEMO_SCHEMA_INVALID',
+      problem: new MemoValidationError(all),
+    };
+  }
+  return { valid: true, messageUUID, memo };
+}
+
+const LISTED_ISSUES = 10;
+const MAX_ERROR_MESSAGE = 2_000;
+
+/**
+ * The `errorMessage` of an INVALID receipt: the problems (the first ten), CPR numbers masked — the
+ * receipt travels back to the sender and into logs.
+ */
+export function receiptMessage(problem: MemoParseError | MemoValidationError): string {
+  let text: string;
+  if (problem instanceof MemoParseError) text = `MeMo cannot be read: ${problem.message}`;
+  else {
+    const listed = problem.issues
+      .slice(0, LISTED_ISSUES)
+      .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
+    const more = problem.issues.length - listed.length;
+    text = `MeMo is not valid: ${listed.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
+  }
+  const masked = maskCpr(text);
+  return masked.length <= MAX_ERROR_MESSAGE ? masked : `${masked.slice(0, MAX_ERROR_MESSAGE - 1)}…`;
+}

@@ -1,0 +1,83 @@
+/** `createMemoReceiver`: the endpoint NgDP pushes MeMos to (REST_PUSH recipient systems, §5.1). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
+import { notPost, ReceiverRefusal, type RequestHandler } from './http.ts';
+import { inspectMemo, isUuid } from './inspect.ts';
+import { readUpload } from './upload.ts';
+
+/** Options of {@link createMemoReceiver}. */
+export interface MemoReceiverOptions extends MemoHandlingOptions {
+  /**
+   * The largest request body accepted, in bytes (default 150 MiB: NgDP's 99.5 MB of content,
+   * base64-encoded, in its XML and multipart envelope). Larger ones are answered 413.
+   */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
+
+/**
+ * The request handler for your recipient system's `endpoint`, where NgDP POSTs each MeMo as
+ * multipart/form-data: one part `file` holding the MeMo XML, named by the bare messageUUID.
+ * Mount it on a `node:http` server (`createServer(handler)`) or in express
+ * (`app.post('/digitalpost/memos', handler)`), before any multipart body parser.
+ *
+ * For each request:
+ * - A valid MeMo goes to `onMemo`. Once that resolves the answer is 200 and the business receipt
+ *   `COMPLETED` is posted (`POST /memos/{messageUUID}/receipt`). If `onMemo` throws, the answer is
+ *   500 and no receipt is sent: NgDP delivers again later.
+ * - A MeMo that cannot be read or is invalid is answered 200, as NgDP's reference recipient does,
+ *   and gets the receipt `INVALID` with `errorCode` `MEMO_SCHEMA_INVALID` and the problems in
+ *   `errorMessage` (CPR numbers masked); `onMemo` is not called. A MeMo whose own messageUUID is
+ *   not the part's filename is `INVALID` (`MEMO_UUID_MISMATCH`); the MeMo's own messageUUID is the
+ *   one it is known by, and the filename counts only when it is a UUID.
+ * - A redelivery of a messageUUID `onMemo` has handled (see `seen`) is answered 200 without calling
+ *   `onMemo` again, and `COMPLETED` is posted again in case the first receipt was lost (a 409 from
+ *   NgDP means it was not). Duplicates arriving while the first is still being handled wait for it
+ *   and answer as it does.
+ * - The receipt is posted after the answer; if NgDP does not take it, `onError` is told.
+ *
+ * Refusals are answered with a small JSON body `{ "code", "message" }`: 405 for another method
+ * than POST; 415 for another content type than multipart/form-data; 413 for a body over
+ * `maxBytes` (the connection is then closed, so the rest is not read); 400 for a malformed body
+ * (`MALFORMED_MULTIPART`), no part `file` (`MEMO_MISSING`: "MeMo is not present in request", as
+ * NgDP's reference), more than one (`MEMO_AMBIGUOUS`), or no messageUUID in either the MeMo or the
+ * filename (`MESSAGE_UUID_MISSING`). The handler never throws and never leaves a promise rejected.
+ *
+ * @example
+ * const client = new DigitalPostClient({ environment: 'test', apiKey, tls });
+ * app.post('/digitalpost/memos', createMemoReceiver({ client, onMemo: ({ memo }) => archive(memo) }));
+ */
+export function createMemoReceiver(options: MemoReceiverOptions): RequestHandler {
+  checkMemoHandlingOptions('createMemoReceiver', options);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new TypeError(`createMemoReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`);
+  }
+  const delivery = new MemoDelivery(options, 'memo receiver');
+  return (req, res) => {
+    receive(req, res, delivery, { maxBytes, validation: options.validation }).catch((error: unknown) =>
+      delivery.refuse(res, error),
+    );
+  };
+}
+
+async function receive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  delivery: MemoDelivery,
+  settings: { maxBytes: number; validation: MemoReceiverOptions['validation'] },
+): Promise<void> {
+  if (req.method !== 'POST') throw notPost('MeMos');
+  const upload = await readUpload(req, settings.maxBytes);
+  const filename = isUuid(upload.filename) ? upload.filename : undefined;
+  const inspection = inspectMemo(upload.content, filename, settings.validation);
+  if (inspection === undefined) {
+    throw new ReceiverRefusal(
+      400,
+      'MESSAGE_UUID_MISSING',
+      'neither the MeMo nor the filename of part "file" names a messageUUID',
+    );
+  }
+  await delivery.deliver(res, inspection.messageUUID, async () => ({ inspection, xml: upload.content }));
+}
