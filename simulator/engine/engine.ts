@@ -34,6 +34,7 @@ import { copenhagenDate } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { ApiFailure, badField } from './errors.ts';
 import { Faults } from './faults.ts';
+import { GroupCommit } from './group-commit.ts';
 import { memoMultipart, type PushOutcome, push } from './push.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -146,6 +147,7 @@ export class Engine {
   readonly random: () => number;
   private readonly log: Logger;
   private readonly parsed = new Map<string, ParsedMemo>();
+  private readonly intake: GroupCommit;
 
   constructor(options: {
     store: Store;
@@ -160,6 +162,7 @@ export class Engine {
     this.log = options.log ?? (() => {});
     this.random = options.random ?? Math.random;
     this.faults = new Faults(this.random);
+    this.intake = new GroupCommit(this.store, () => this.scheduler.wake());
     this.scheduler = new Scheduler({
       store: this.store,
       clock: this.clock,
@@ -283,13 +286,13 @@ export class Engine {
 
   /**
    * `POST /memos/` with one MeMo: checks what NgDP checks synchronously, stores the message with
-   * its processing job in one transaction, and returns the technical receipt (201).
+   * its processing job (atomically, in a group commit), and returns the technical receipt (201).
    */
-  submitMemo(
+  async submitMemo(
     system: SystemRecord,
     xml: Uint8Array,
     queryUUID: string | undefined,
-  ): { status: 200 | 201; receipt: WireReceipt } {
+  ): Promise<{ status: 200 | 201; receipt: WireReceipt }> {
     if (queryUUID === undefined || queryUUID === '') {
       throw badField(
         'query',
@@ -325,7 +328,8 @@ export class Engine {
     }
     const contentHash = createHash('sha256').update(xml).digest('hex');
 
-    return this.change(() => {
+    // Stored in a group commit with the other messages of this moment; answered once on disk.
+    return this.intake.run(() => {
       const existing = this.store.getMessage(messageUUID);
       if (existing !== undefined) {
         if (existing.senderSystemId === system.id && existing.contentHash === contentHash) {

@@ -204,7 +204,11 @@ export function apiRouter(engine: Engine): Router {
       unavailable(response);
       return;
     }
-    const { status, receipt } = engine.submitMemo(system, body, queryText(request, 'memo-message-uuid'));
+    const { status, receipt } = await engine.submitMemo(
+      system,
+      body,
+      queryText(request, 'memo-message-uuid'),
+    );
     response.status(status).json(receipt);
   });
 
