@@ -2,13 +2,18 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClientOptions, DigitalPostClient, type Receipt, type ReceivedMemo } from 'digitalpost';
+import {
+  type ClientOptions,
+  DigitalPostClient,
+  type Receipt,
+  type ReceivedMemo,
+  type WaitForReceiptOptions,
+} from 'digitalpost';
 import { createLetter } from 'digitalpost/memo';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from 'digitalpost/simulator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEEDED_SYSTEMS, seededApiKey } from './environment.ts';
 import type { PushEndpoint } from './receive-push-express.ts';
-import { type ReceiptWait, waitForBusinessReceipt } from './send-letter.ts';
 
 const MINUTE = 60_000;
 const running: RunningSimulator[] = [];
@@ -38,12 +43,11 @@ function clientOf(
 }
 
 /** Waiting for a receipt moves simulator time: deterministic, and ten simulated minutes take milliseconds. */
-function onSimulatorTime(simulator: RunningSimulator, timeoutMs = 10 * MINUTE): ReceiptWait {
+function onSimulatorTime(simulator: RunningSimulator, timeoutMs = 10 * MINUTE): WaitForReceiptOptions {
   return {
     timeoutMs,
     pollIntervalMs: MINUTE,
-    now: () => simulator.clock.now().getTime(),
-    sleep: (ms) => simulator.clock.advance(ms),
+    clock: { now: () => simulator.clock.now().getTime(), sleep: (ms) => simulator.clock.advance(ms) },
   };
 }
 
@@ -395,7 +399,7 @@ describe('receive-push-express', () => {
 
   /** The receiver posts its receipt right after answering the push: poll in real time, briefly. */
   const senderReceipt = (ngdp: RunningSimulator, messageUUID: string) =>
-    waitForBusinessReceipt(new DigitalPostClient(clientOf(ngdp, SEEDED_SYSTEMS.sender)), messageUUID, {
+    new DigitalPostClient(clientOf(ngdp, SEEDED_SYSTEMS.sender)).receipts.waitFor(messageUUID, {
       pollIntervalMs: 5,
       timeoutMs: 5_000,
     });

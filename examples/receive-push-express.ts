@@ -25,7 +25,6 @@ import { type ClientOptions, createMemoReceiver, DigitalPostClient, type Receive
 import { createLetter } from 'digitalpost/memo';
 import express from 'express';
 import { clientFromEnvironment, SEEDED_SYSTEMS, seededApiKey, withLocalSimulator } from './environment.ts';
-import { waitForBusinessReceipt } from './send-letter.ts';
 
 export interface PushEndpointOptions {
   /** The recipient system's client settings: the receiver posts the business receipts with it. */
@@ -128,7 +127,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           document: { content: Buffer.from('%PDF-1.4\n%%EOF\n'), filename: 'Påbud.pdf' },
         });
         await sender.memos.send(memo);
-        const receipt = await waitForBusinessReceipt(sender, memo.messageHeader.messageUUID, {
+        const receipt = await sender.receipts.waitFor(memo.messageHeader.messageUUID, {
           pollIntervalMs: 100,
           timeoutMs: 10_000,
         });

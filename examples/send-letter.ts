@@ -25,58 +25,12 @@ import {
   DuplicateMessageError,
   MemoValidationError,
   PermissionDeniedError,
-  type Receipt,
-  type ReceiptStatus,
   ServiceUnavailableError,
   TimeoutError,
+  type WaitForReceiptOptions,
 } from 'digitalpost';
 import { createLetter } from 'digitalpost/memo';
 import { clientFromEnvironment, SEEDED_SYSTEMS, seededApiKey, withLocalSimulator } from './environment.ts';
-
-/** How long to wait for a business receipt, and how to wait between polls. */
-export interface ReceiptWait {
-  /** Give up after this long (default 2 minutes). */
-  timeoutMs?: number;
-  /** Time between polls (default 2 s). */
-  pollIntervalMs?: number;
-  /** Waits between polls (default a timer). Tests pass the simulator's `clock.advance`. */
-  sleep?: (ms: number) => Promise<unknown>;
-  /** The time the timeout is measured in (default `Date.now`). */
-  now?: () => number;
-}
-
-/** A business receipt: the outcome of a letter, after the technical RECEIVED. */
-export type BusinessReceipt = Receipt & { receiptStatus: Exclude<ReceiptStatus, 'RECEIVED'> };
-
-const isBusinessReceipt = (receipt: Receipt): receipt is BusinessReceipt =>
-  receipt.receiptStatus !== 'RECEIVED';
-
-/**
- * Pulls business receipts until the one for `messageUUID` arrives, acknowledges it and returns it;
- * undefined when none came within the timeout. This suits one letter at a time (a connection test,
- * a command-line send). A system sending many letters runs one receipt loop instead, matching each
- * receipt to its letter by messageUUID.
- */
-export async function waitForBusinessReceipt(
-  client: DigitalPostClient,
-  messageUUID: string,
-  wait: ReceiptWait = {},
-): Promise<BusinessReceipt | undefined> {
-  const now = wait.now ?? Date.now;
-  const sleep = wait.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const deadline = now() + (wait.timeoutMs ?? 120_000);
-  const wanted = messageUUID.toLowerCase();
-  for (;;) {
-    for await (const receipt of client.receipts.list()) {
-      if (receipt.messageUUID?.toLowerCase() !== wanted || !isBusinessReceipt(receipt)) continue;
-      if (receipt.id !== undefined) await client.receipts.ack(receipt.id);
-      return receipt;
-    }
-    const left = deadline - now();
-    if (left <= 0) return undefined;
-    await sleep(Math.min(wait.pollIntervalMs ?? 2_000, left));
-  }
-}
 
 /** Why a letter was not sent, for the user and for deciding what to do next. */
 export interface NotSent {
@@ -161,7 +115,8 @@ export interface SendLetterOptions {
   senderCvr?: string;
   senderName?: string;
   recipientCpr?: string;
-  wait?: ReceiptWait;
+  /** How to wait for the business receipt (timeout, poll interval, clock). */
+  wait?: WaitForReceiptOptions;
 }
 
 export async function main(options: SendLetterOptions): Promise<SendLetterResult> {
@@ -183,7 +138,7 @@ export async function main(options: SendLetterOptions): Promise<SendLetterResult
     return failure;
   }
 
-  const receipt = await waitForBusinessReceipt(client, messageUUID, options.wait);
+  const receipt = await client.receipts.waitFor(messageUUID, options.wait);
   if (receipt === undefined) {
     // Not a failure: the letter is with NgDP. Its receipt will still come; your receipt loop gets it.
     console.log(`no business receipt yet for ${messageUUID}`);

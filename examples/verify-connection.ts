@@ -19,6 +19,7 @@
 import {
   ApiError,
   AuthenticationError,
+  type BusinessReceipt,
   type ClientOptions,
   ConnectionError,
   DigitalPostClient,
@@ -26,10 +27,10 @@ import {
   PermissionDeniedError,
   ServiceUnavailableError,
   TimeoutError,
+  type WaitForReceiptOptions,
 } from 'digitalpost';
 import { createLetter, type Memo } from 'digitalpost/memo';
 import { clientFromEnvironment, SEEDED_SYSTEMS, seededApiKey, withLocalSimulator } from './environment.ts';
-import { type BusinessReceipt, type ReceiptWait, waitForBusinessReceipt } from './send-letter.ts';
 
 /** What the administrator entered, plus where NgDP is. */
 export interface ConnectionSettings {
@@ -132,7 +133,7 @@ const REJECTION_ADVICE: Record<string, string> = {
 };
 
 export interface VerifyOptions {
-  wait?: ReceiptWait;
+  wait?: WaitForReceiptOptions;
   /** The client's retries; a connection test may prefer quick answers (`false`). */
   retry?: ClientOptions['retry'];
 }
@@ -188,7 +189,7 @@ export async function verifyConnection(
 
   let receipt: BusinessReceipt | undefined;
   try {
-    receipt = await waitForBusinessReceipt(client, messageUUID, options.wait);
+    receipt = await client.receipts.waitFor(messageUUID, options.wait);
   } catch (error) {
     return { ...callFailure(error), messageUUID };
   }

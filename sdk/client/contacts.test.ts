@@ -14,7 +14,7 @@ import {
   startTestSimulator,
 } from '../../test/support/simulator.ts';
 import { DigitalPostError, NotFoundError } from '../errors.ts';
-import { canReceiveDigitalPost } from './contacts.ts';
+import { canReceiveDigitalPost, digitalPostReachability } from './contacts.ts';
 import type { Contact, RegistrationStatus } from './types.ts';
 
 let simulator: RunningSimulator;
@@ -213,5 +213,17 @@ describe('client.contactPoints.search', () => {
 
   test('yields nothing when no contact point matches', async () => {
     expect(await collect(logged.client.contactPoints.search({ term: 'ingen sådan' }))).toEqual([]);
+  });
+});
+
+describe('digitalPostReachability', () => {
+  test.each([
+    ['0101700001', { reachable: true }],
+    ['0101700002', { reachable: false, reason: 'EXEMPT' }],
+    ['0101700003', { reachable: false, reason: 'CLOSED' }],
+    ['0101700004', { reachable: false, reason: 'NOT_YET_REGISTERED' }],
+    ['0101799999', { reachable: false, reason: 'UNKNOWN' }],
+  ])('says why CPR %s can or cannot get Digital Post', async (cpr, expected) => {
+    expect(digitalPostReachability(await logged.client.contacts.lookup({ cpr }))).toEqual(expected);
   });
 });

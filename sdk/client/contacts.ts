@@ -11,16 +11,38 @@ const NOT_YET_REACHABLE: ReadonlySet<RegistrationStatus> = new Set([
   'CREATED_AWAITING_REGISTRATION',
 ]);
 
+/** Why Digital Post cannot reach a contact now; see {@link digitalPostReachability}. */
+export type UnreachableReason = 'EXEMPT' | 'CLOSED' | 'UNKNOWN' | 'NOT_YET_REGISTERED';
+
+/**
+ * Whether Digital Post can be delivered to this contact now, and if not, why: `EXEMPT` (exempt
+ * from Digital Post), `CLOSED` (deceased, or a closed company), `UNKNOWN` (not in the register, or no
+ * answer), `NOT_YET_REGISTERED` (registered, but in the waiting period or under 15).
+ */
+export function digitalPostReachability(
+  contact: Contact,
+): { reachable: true } | { reachable: false; reason: UnreachableReason } {
+  const subscription = contact.mailboxSubscription;
+  switch (subscription?.publicRegistrationStatus) {
+    case 'REGISTERED':
+      return NOT_YET_REACHABLE.has(subscription.registrationStatus)
+        ? { reachable: false, reason: 'NOT_YET_REGISTERED' }
+        : { reachable: true };
+    case 'EXEMPT':
+      return { reachable: false, reason: 'EXEMPT' };
+    case 'CLOSED':
+      return { reachable: false, reason: 'CLOSED' };
+    default:
+      return { reachable: false, reason: 'UNKNOWN' };
+  }
+}
+
 /**
  * Whether Digital Post can be delivered to this contact now: publicly REGISTERED and past any
  * waiting period. EXEMPT, CLOSED and UNKNOWN contacts need another channel (e.g. a printed letter).
  */
 export function canReceiveDigitalPost(contact: Contact): boolean {
-  const subscription = contact.mailboxSubscription;
-  return (
-    subscription?.publicRegistrationStatus === 'REGISTERED' &&
-    !NOT_YET_REACHABLE.has(subscription.registrationStatus)
-  );
+  return digitalPostReachability(contact).reachable;
 }
 
 export interface ContactSearch extends RequestOptions {

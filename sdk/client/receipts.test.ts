@@ -157,3 +157,54 @@ describe('client.receipts.ack', () => {
     await expect(client.receipts.ack(id ?? '')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe('client.receipts.waitFor', () => {
+  const onSimulatorTime = () => ({
+    now: () => simulator.clock.now().getTime(),
+    sleep: (ms: number) => simulator.clock.advance(ms),
+  });
+
+  test("returns the letter's business receipt and acknowledges it", async () => {
+    const memo = await letterTo({ cpr: '0101700001' });
+    await client.memos.send(memo);
+    const receipt = await client.receipts.waitFor(memo.messageHeader.messageUUID, {
+      clock: onSimulatorTime(),
+    });
+    expect(receipt).toMatchObject({
+      messageUUID: memo.messageHeader.messageUUID,
+      receiptStatus: 'COMPLETED',
+    });
+    expect((await client.receipts.bulk()).receipts).toEqual([]);
+  });
+
+  test('waits across polls for a receipt that comes later, leaving others alone', async () => {
+    const [other] = await sendLetters(1);
+    const slow = await letterTo({ cpr: '0101700006' });
+    await client.memos.send(slow);
+    const receipt = await client.receipts.waitFor(slow.messageHeader.messageUUID, {
+      clock: onSimulatorTime(),
+      pollIntervalMs: 10 * 60_000,
+      timeoutMs: 2 * 3_600_000,
+    });
+    expect(receipt?.receiptStatus).toBe('COMPLETED');
+    expect((await client.receipts.bulk()).receipts.map((r) => r.messageUUID)).toEqual([other]);
+  });
+
+  test('resolves to undefined when no receipt comes within the timeout, and can leave it unacknowledged', async () => {
+    const slow = await letterTo({ cpr: '0101700006' });
+    await client.memos.send(slow);
+    const early = await client.receipts.waitFor(slow.messageHeader.messageUUID, {
+      clock: onSimulatorTime(),
+      pollIntervalMs: 60_000,
+      timeoutMs: 30 * 60_000,
+    });
+    expect(early).toBeUndefined();
+    await simulator.clock.advance('PT1H');
+    const late = await client.receipts.waitFor(slow.messageHeader.messageUUID, {
+      ack: false,
+      clock: onSimulatorTime(),
+    });
+    expect(late?.receiptStatus).toBe('COMPLETED');
+    expect((await client.receipts.bulk()).receipts).toHaveLength(1);
+  });
+});

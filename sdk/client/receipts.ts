@@ -1,4 +1,5 @@
 /** `client.receipts`: business receipts for a sender system that pulls them. */
+import { DigitalPostError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
 import type { Receipt, ReceiptPage } from './types.ts';
@@ -7,6 +8,29 @@ export interface ReceiptListOptions extends RequestOptions {
   /** Receipts per request (default 100, at most 1000). */
   pageSize?: number;
 }
+
+/** Options of {@link Receipts.waitFor}. */
+export interface WaitForReceiptOptions extends RequestOptions {
+  /** Give up after this long (default 120 000 ms); `waitFor` then resolves to undefined. */
+  timeoutMs?: number;
+  /** Time between polls (default 2 000 ms). */
+  pollIntervalMs?: number;
+  /** Acknowledge the receipt once found (default true). */
+  ack?: boolean;
+  /**
+   * The clock the wait runs on (default real time). Tests on a simulator with a manual clock pass
+   * `{ now: () => sim.clock.now().getTime(), sleep: (ms) => sim.clock.advance(ms) }`.
+   */
+  clock?: { now(): number; sleep(ms: number): Promise<unknown> };
+}
+
+/** A business receipt: the outcome of a letter, after the technical RECEIVED. */
+export type BusinessReceipt = Receipt & { receiptStatus: Exclude<Receipt['receiptStatus'], 'RECEIVED'> };
+
+const realClock = {
+  now: () => Date.now(),
+  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export class Receipts {
   private readonly transport: Transport;
@@ -74,6 +98,35 @@ export class Receipts {
       options,
     );
     return { id, ...(parseJson(response.body) as Receipt) };
+  }
+
+  /**
+   * Polls until the business receipt of `messageUUID` is available and returns it (acknowledged,
+   * unless `ack: false`); undefined when none came within the timeout. Suited to one letter at a
+   * time (a connection check, a command-line send); a system sending many letters runs one
+   * {@link Receipts.list} loop and matches receipts to letters by messageUUID.
+   */
+  async waitFor(
+    messageUUID: string,
+    options: WaitForReceiptOptions = {},
+  ): Promise<BusinessReceipt | undefined> {
+    const clock = options.clock ?? realClock;
+    const deadline = clock.now() + (options.timeoutMs ?? 120_000);
+    const wanted = messageUUID.toLowerCase();
+    for (;;) {
+      for await (const receipt of this.list(options)) {
+        if (receipt.messageUUID?.toLowerCase() !== wanted || receipt.receiptStatus === 'RECEIVED') continue;
+        if (options.ack !== false && receipt.id !== undefined) await this.ack(receipt.id, options);
+        return receipt as BusinessReceipt;
+      }
+      const left = deadline - clock.now();
+      if (left <= 0) return undefined;
+      if (options.signal?.aborted)
+        throw new DigitalPostError('ABORTED', 'waiting for the receipt was aborted', {
+          cause: options.signal.reason,
+        });
+      await clock.sleep(Math.min(options.pollIntervalMs ?? 2_000, left));
+    }
   }
 
   /** Acknowledges (deletes) a handled receipt (`DELETE /receipts/{id}`). */
