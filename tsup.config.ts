@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'sdk/index.ts', memo: 'sdk/memo/index.ts', simulator: 'simulator/index.ts' },
+    entry: {
+      index: 'sdk/index.ts',
+      memo: 'sdk/memo/index.ts',
+      simulator: 'simulator/index.ts',
+      testing: 'testing/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

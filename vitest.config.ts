@@ -13,6 +13,10 @@ export default defineConfig({
         find: /^digitalpost\/simulator$/,
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },
+      {
+        find: /^digitalpost\/testing$/,
+        replacement: fileURLToPath(new URL('./testing/index.ts', import.meta.url)),
+      },
       { find: /^digitalpost$/, replacement: fileURLToPath(new URL('./sdk/index.ts', import.meta.url)) },
     ],
   },
