@@ -422,11 +422,14 @@ export class Engine {
   runSyncJob(job: Job): void {
     switch (job.kind) {
       case 'process':
-        return this.process(job);
+        this.process(job);
+        break;
       case 'deliver':
-        return this.deliverDelayed(job);
+        this.deliverDelayed(job);
+        break;
       case 'receipt':
-        return this.createDelayedReceipt(job);
+        this.createDelayedReceipt(job);
+        break;
       default:
         this.change(() => this.store.deleteJob(job.id));
     }
