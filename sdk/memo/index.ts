@@ -22,6 +22,16 @@ export {
   toCopenhagenDate,
   toMemoDateTime,
 } from './builder.ts';
+export {
+  type ContainerEntry,
+  ContainerError,
+  type ContainerErrorCode,
+  type ContainerInput,
+  type ReadContainerOptions,
+  readContainer,
+  type WriteContainerOptions,
+  writeContainer,
+} from './container.ts';
 export { type ParseOptions, parseMemo } from './parse.ts';
 export { ACTION_CODES, FORBIDDEN_FILENAME_CHARACTERS } from './rules.ts';
 export { MEMO_NAMESPACES } from './schema.ts';
