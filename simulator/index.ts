@@ -74,6 +74,11 @@ export interface SimulatorOptions {
   deactivateAfterMs?: number;
   /** Largest single-MeMo request body (default 140 MB). */
   maxMemoBytes?: number;
+  /**
+   * Limits of a bulk container (REST and SFTP): `maxBytes` compressed (default 140 MB), `maxEntries`
+   * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
+   */
+  container?: Partial<EngineSettings['container']>;
   /** MeMo rules for received messages (notification length, attachments, size). */
   validation?: EngineSettings['validation'];
   /** Token the control API requires (default: none on loopback, a random one elsewhere). */
@@ -179,6 +184,30 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+function containerLimitsOf(limits: Partial<EngineSettings['container']> = {}): EngineSettings['container'] {
+  const defaults = DEFAULT_ENGINE_SETTINGS.container;
+  const known = new Set(Object.keys(defaults));
+  for (const name of Object.keys(limits)) {
+    if (!known.has(name)) {
+      throw new SimulatorConfigError(`container.${name} is not a container limit (${[...known].join(', ')})`);
+    }
+  }
+  const limit = (name: keyof EngineSettings['container']): number => {
+    const value = limits[name];
+    if (value === undefined) return defaults[name];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new SimulatorConfigError(`container.${name} must be a positive integer, got ${value}`);
+    }
+    return value;
+  };
+  return {
+    maxBytes: limit('maxBytes'),
+    maxEntries: limit('maxEntries'),
+    maxEntryBytes: limit('maxEntryBytes'),
+    maxTotalBytes: limit('maxTotalBytes'),
+  };
+}
+
 function applySeed(store: Store, seed: SeedData): void {
   const records = seedRecords(seed);
   store.transaction(() => {
@@ -243,6 +272,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
     ),
     maxMemoBytes: positive('maxMemoBytes', options.maxMemoBytes, DEFAULT_ENGINE_SETTINGS.maxMemoBytes),
+    container: containerLimitsOf(options.container),
     validation: { ...options.validation },
     chaos: chaosOf(options.chaos),
   };

@@ -6,6 +6,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { MemoParseError } from '../../sdk/errors.ts';
+import {
+  type ContainerEntry,
+  ContainerError,
+  type ReadContainerOptions,
+  readContainer,
+} from '../../sdk/memo/container.ts';
 import { readMemo } from '../../sdk/memo/reader.ts';
 import type { Memo, MemoIssue } from '../../sdk/memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
@@ -80,6 +86,8 @@ export interface EngineSettings {
   deactivateAfterMs: number;
   /** Largest request body `POST /memos/` takes, in bytes (default 140 MB). */
   maxMemoBytes: number;
+  /** Limits of a bulk container: compressed bytes, entries, bytes per entry and in all. */
+  container: { maxBytes: number } & Required<ReadContainerOptions>;
   /** The MeMo rules applied to received messages. */
   validation: Pick<ValidateOptions, 'notificationMaxLength' | 'maxAttachments' | 'maxTotalContentBytes'>;
   chaos: ChaosSettings;
@@ -95,6 +103,12 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pushTimeoutMs: 30_000,
   deactivateAfterMs: 7 * 24 * 3_600_000,
   maxMemoBytes: 140 * 1024 * 1024,
+  container: {
+    maxBytes: 140 * 1024 * 1024,
+    maxEntries: 100_000,
+    maxEntryBytes: 140 * 1024 * 1024,
+    maxTotalBytes: 1024 * 1024 * 1024,
+  },
   validation: {},
   chaos: NO_CHAOS,
   apiUrl: 'http://127.0.0.1/apis/v1',
@@ -129,6 +143,32 @@ export function toWireReceipt(receipt: ReceiptRecord, withId = false): WireRecei
 interface ParsedMemo {
   memo: Memo;
   structuralIssues: MemoIssue[];
+}
+
+/** A MeMo taken in, ready to store. */
+interface Received {
+  messageUUID: string;
+  xml: Uint8Array;
+  contentHash: string;
+  parsed: ParsedMemo;
+}
+
+/** A container entry that cannot become a message. */
+interface RejectedEntry {
+  rejection: 'MEMO_SCHEMA_INVALID' | 'MEMO_UUID_MISMATCH';
+  message: string;
+  messageUUID: string | undefined;
+}
+
+/**
+ * What makes two sends "the same message": the XML's bytes, less a leading UTF-8 BOM, so a MeMo
+ * sent alone and again inside a container (whose tooling adds a BOM) is one message.
+ */
+function contentHashOf(xml: Uint8Array): string {
+  const bom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
+  return createHash('sha256')
+    .update(bom ? xml.subarray(3) : xml)
+    .digest('hex');
 }
 
 const MEMO_CACHE_LIMIT = 5_000;
@@ -326,15 +366,17 @@ export class Engine {
     if (!UUID_PATTERN.test(messageUUID)) {
       throw badField('query', 'memo-message-uuid', 'MEMO_UUID_MISMATCH', 'is not a UUID', queryUUID);
     }
-    const contentHash = createHash('sha256').update(xml).digest('hex');
-
+    const received: Received = {
+      messageUUID,
+      xml,
+      contentHash: contentHashOf(xml),
+      parsed,
+    };
     // Stored in a group commit with the other messages of this moment; answered once on disk.
     return this.intake.run(() => {
-      const existing = this.store.getMessage(messageUUID);
-      if (existing !== undefined) {
-        if (existing.senderSystemId === system.id && existing.contentHash === contentHash) {
-          return { status: 201 as const, receipt: this.technicalReceipt(existing) };
-        }
+      const outcome = this.receive(system, received);
+      if (outcome.kind === 'conflict') {
+        const existing = outcome.existing;
         throw new ApiFailure(
           409,
           'DUPLICATE_MESSAGE_UUID',
@@ -344,27 +386,197 @@ export class Engine {
           existing.senderSystemId === system.id ? { receipt: this.technicalReceipt(existing) } : {},
         );
       }
-      const now = this.clock.now();
-      const messageId = parsed.memo.messageHeader?.messageID;
-      const message: MessageRecord = {
-        messageUUID,
-        transmissionId: this.newId(),
-        ...(typeof messageId === 'string' ? { messageId } : {}),
-        senderSystemId: system.id,
-        contentHash,
-        size: xml.byteLength,
-        state: 'RECEIVED',
-        receivedAt: now,
-        attempts: 0,
-      };
-      this.store.putMessage(message);
-      this.store.putMessageXml(messageUUID, xml);
+      return { status: 201 as const, receipt: this.technicalReceipt(outcome.message) };
+    });
+  }
+
+  /**
+   * Stores a received MeMo with its processing job (inside a transaction). A byte-identical
+   * repeat from the same system is the message already held; anything else under a known
+   * messageUUID is a conflict.
+   */
+  private receive(
+    system: SystemRecord,
+    received: Received,
+    containerTransmissionId?: string,
+  ): { kind: 'new' | 'repeat'; message: MessageRecord } | { kind: 'conflict'; existing: MessageRecord } {
+    const { messageUUID, xml, contentHash, parsed } = received;
+    const existing = this.store.getMessage(messageUUID);
+    if (existing !== undefined) {
+      return existing.senderSystemId === system.id && existing.contentHash === contentHash
+        ? { kind: 'repeat', message: existing }
+        : { kind: 'conflict', existing };
+    }
+    const now = this.clock.now();
+    const messageId = parsed.memo.messageHeader?.messageID;
+    const message: MessageRecord = {
+      messageUUID,
+      transmissionId: this.newId(),
+      ...(typeof messageId === 'string' ? { messageId } : {}),
+      senderSystemId: system.id,
+      ...(containerTransmissionId === undefined ? {} : { containerTransmissionId }),
+      contentHash,
+      size: xml.byteLength,
+      state: 'RECEIVED',
+      receivedAt: now,
+      attempts: 0,
+    };
+    this.store.putMessage(message);
+    this.store.putMessageXml(messageUUID, xml);
+    if (containerTransmissionId === undefined) {
       this.emit(EventTag.MEMO_SEND_RECEIVED, message);
       this.emit(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, message);
-      this.schedule('process', now, { messageUUID });
-      this.remember(messageUUID, parsed);
-      return { status: 201 as const, receipt: this.technicalReceipt(message) };
+    } else {
+      this.emit(EventTag.MEMO_EXTRACTED, message, { meta: { containerTransmissionId } });
+    }
+    this.schedule('process', now, { messageUUID });
+    this.remember(messageUUID, parsed);
+    return { kind: 'new', message };
+  }
+
+  // ---------------------------------------------------------------- bulk intake
+
+  /**
+   * A bulk container (`.tar.lzma`, by REST or SFTP): every readable entry becomes a message of its
+   * own, decided and receipted on its own; entries that cannot be read or whose name is not their
+   * messageUUID get an INVALID receipt and do not stop the rest. Everything of the container is
+   * stored in one group commit, so its 201 means all of it is on disk.
+   *
+   * @throws ApiFailure 400 when the container cannot be read at all or holds no entry.
+   */
+  async submitContainer(
+    system: SystemRecord,
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+  ): Promise<{ receipt: WireReceipt; stored: number; rejected: number }> {
+    const transmissionId = this.newId();
+    const entries: Array<Received | RejectedEntry> = [];
+    try {
+      for await (const entry of readContainer(source, this.settings.container))
+        entries.push(this.inspectEntry(entry));
+    } catch (error) {
+      if (!(error instanceof ContainerError)) throw error;
+      this.change(() =>
+        this.emit(EventTag.MEMO_ARCHIVE_REJECTED, undefined, {
+          systemIds: [system.id],
+          text: error.message,
+          meta: { transmissionId },
+        }),
+      );
+      throw new ApiFailure(400, error.code, `the container cannot be taken: ${error.message}`);
+    }
+    if (entries.length === 0) throw new ApiFailure(400, 'CONTAINER_EMPTY', 'the container holds no MeMo');
+    return this.intake.run(() => {
+      const now = this.clock.now();
+      this.emit(EventTag.MEMO_MASS_SEND_RECEIVED, undefined, {
+        systemIds: [system.id],
+        meta: { transmissionId, entries: String(entries.length) },
+      });
+      let stored = 0;
+      let rejected = 0;
+      for (const entry of entries) {
+        if ('rejection' in entry) {
+          rejected++;
+          this.rejectEntry(system, entry, transmissionId);
+          continue;
+        }
+        const outcome = this.receive(system, entry, transmissionId);
+        if (outcome.kind === 'conflict') {
+          rejected++;
+          this.issueEntryReceipt(
+            system,
+            entry.messageUUID,
+            'DUPLICATE_MESSAGE_UUID',
+            'a different message with this messageUUID was already received',
+          );
+        } else stored++;
+      }
+      this.emit(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, undefined, {
+        systemIds: [system.id],
+        meta: { transmissionId },
+      });
+      return {
+        receipt: {
+          transmissionId,
+          timeStamp: new Date(now).toISOString(),
+          receiptStatus: 'RECEIVED' as const,
+        },
+        stored,
+        rejected,
+      };
     });
+  }
+
+  /** Reads one container entry: its MeMo, and whether its name is its messageUUID. */
+  private inspectEntry(entry: ContainerEntry): Received | RejectedEntry {
+    let parsed: ParsedMemo;
+    try {
+      const { memo, issues } = readMemo(entry.xml);
+      parsed = { memo, structuralIssues: issues };
+    } catch (error) {
+      if (!(error instanceof MemoParseError)) throw error;
+      return {
+        rejection: 'MEMO_SCHEMA_INVALID',
+        message: `${entry.name} cannot be read: ${error.message}`,
+        messageUUID: entry.messageUUID,
+      };
+    }
+    const header = parsed.memo.messageHeader?.messageUUID;
+    const own = typeof header === 'string' && UUID_PATTERN.test(header) ? header.toLowerCase() : undefined;
+    if (own === undefined || own !== entry.messageUUID) {
+      return {
+        rejection: 'MEMO_UUID_MISMATCH',
+        message: `the entry ${entry.name} must be named after its MessageHeader/messageUUID${own === undefined ? ', which it lacks' : ` (${own}.xml)`}`,
+        messageUUID: own ?? entry.messageUUID,
+      };
+    }
+    return { messageUUID: own, xml: entry.xml, contentHash: contentHashOf(entry.xml), parsed };
+  }
+
+  /** An entry that cannot become a message: an INVALID receipt, when it names a messageUUID. */
+  private rejectEntry(system: SystemRecord, entry: RejectedEntry, containerTransmissionId: string): void {
+    if (entry.messageUUID === undefined) {
+      this.emit(EventTag.MEMO_SEND_VALIDATION_FAILED, undefined, {
+        systemIds: [system.id],
+        text: entry.message,
+        meta: { transmissionId: containerTransmissionId },
+      });
+      return;
+    }
+    if (this.store.getMessage(entry.messageUUID) !== undefined) {
+      this.issueEntryReceipt(system, entry.messageUUID, entry.rejection, entry.message);
+      return;
+    }
+    const message: MessageRecord = {
+      messageUUID: entry.messageUUID,
+      transmissionId: this.newId(),
+      senderSystemId: system.id,
+      containerTransmissionId,
+      contentHash: '',
+      size: 0,
+      state: 'RECEIVED',
+      receivedAt: this.clock.now(),
+      attempts: 0,
+    };
+    this.store.putMessage(message);
+    this.reject(message, { status: 'INVALID', code: entry.rejection, message: entry.message });
+  }
+
+  /** A business receipt for a container entry that is not (or not again) a message of its own. */
+  private issueEntryReceipt(system: SystemRecord, messageUUID: string, code: string, text: string): void {
+    const receipt: ReceiptRecord = {
+      id: this.newId(),
+      systemId: system.id,
+      transmissionId: this.newId(),
+      messageUUID,
+      timeStamp: this.clock.now(),
+      receiptStatus: 'INVALID',
+      errorCode: code,
+      errorMessage: text,
+    };
+    this.store.putReceipt(receipt);
+    if (system.protocol === 'REST_PUSH' && system.receiptEndpoint !== undefined) {
+      this.schedule('push-receipt', this.clock.now(), { receiptId: receipt.id, messageUUID });
+    }
   }
 
   private technicalReceipt(message: MessageRecord): WireReceipt {

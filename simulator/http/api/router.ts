@@ -19,6 +19,7 @@ import {
   searchEvents,
 } from '../../engine/lookups.ts';
 import { errorBody, mediaType, notFound, paging, queryText, readBody } from '../support.ts';
+import { LZMA_TYPE, multipartContainer, type RawContainer, rawContainer } from './container-body.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -191,12 +192,16 @@ export function apiRouter(engine: Engine): Router {
     const system = await caller(request, response, SENDER, 'POST /memos/');
     if (system === undefined) return;
     const type = mediaType(request);
+    if (type === LZMA_TYPE || type === 'multipart/form-data') {
+      await submitContainer(system, request, response, type);
+      return;
+    }
     if (type !== 'application/xml' && type !== 'text/xml') {
       request.resume();
       throw new ApiFailure(
         400,
         'CONTENT_TYPE_NOT_SUPPORTED',
-        `Content-Type must be application/xml or text/xml for one MeMo${type ? `, not ${type}` : ''}`,
+        `Content-Type must be application/xml or text/xml for one MeMo, or ${LZMA_TYPE} or multipart/form-data for a container${type ? `, not ${type}` : ''}`,
       );
     }
     const body = await readBody(request, engine.settings.maxMemoBytes);
@@ -211,6 +216,32 @@ export function apiRouter(engine: Engine): Router {
     );
     response.status(status).json(receipt);
   });
+
+  /** A bulk container: one 201 for the transmission, a business receipt per entry. */
+  async function submitContainer(
+    system: SystemRecord,
+    request: Request,
+    response: Response,
+    type: string,
+  ): Promise<void> {
+    const limit = engine.settings.container.maxBytes;
+    let raw: RawContainer | undefined;
+    try {
+      if (engine.settings.chaos.rejectRate > 0 && engine.random() < engine.settings.chaos.rejectRate) {
+        request.resume();
+        unavailable(response);
+        return;
+      }
+      if (type === LZMA_TYPE) raw = rawContainer(request, limit);
+      const source = raw === undefined ? await multipartContainer(request, limit) : raw.chunks;
+      const { receipt } = await engine.submitContainer(system, source);
+      response.status(201).json(receipt);
+    } catch (error) {
+      // Whatever of the body was not read is dropped, so the answer can go out.
+      request.resume();
+      throw raw?.failure() ?? error;
+    }
+  }
 
   router.get('/memos/', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/');
