@@ -187,6 +187,65 @@ describe('send-letter', () => {
   });
 });
 
+describe('send-batch', () => {
+  async function mailboxUUIDs(ngdp: RunningSimulator): Promise<string[]> {
+    await ngdp.settle();
+    const letters = (await control(ngdp, '/mailboxes/0101700001/messages', 'GET')) as Array<{
+      messageUUID: string;
+    }>;
+    return letters.map((letter) => letter.messageUUID).sort();
+  }
+
+  it('sends 250 letters in containers of 100 and delivers each once', async () => {
+    const ngdp = await startNgdp();
+    const { main, sampleRows } = await import('./send-batch.ts');
+    const rows = sampleRows(250);
+    const result = await main({ client: clientOf(ngdp, SEEDED_SYSTEMS.sender), rows });
+    expect(result).toEqual({ sent: 250, invalid: [], containers: 3, rounds: 1 });
+    expect(await mailboxUUIDs(ngdp)).toEqual(rows.map((row) => row.messageUUID).sort());
+  });
+
+  it('leaves out a row that is not a valid MeMo, reports it and sends the rest', async () => {
+    const ngdp = await startNgdp();
+    const { main, sampleRows } = await import('./send-batch.ts');
+    const rows = sampleRows(20, { badCprAt: 7 });
+    const result = await main({ client: clientOf(ngdp, SEEDED_SYSTEMS.sender), rows });
+    expect(result).toMatchObject({ sent: 19, rounds: 1 });
+    expect(result.invalid).toEqual([
+      { messageUUID: rows[7]?.messageUUID, problem: expect.stringContaining('recipientID') },
+    ]);
+  });
+
+  it('resumes after NgDP fails mid-batch and sends no letter twice', async () => {
+    const ngdp = await startNgdp();
+    await control(ngdp, '/faults', 'POST', { operation: 'POST /memos/', status: 503, times: 1 });
+    const { main, sampleRows } = await import('./send-batch.ts');
+    const rows = sampleRows(250);
+    const result = await main({
+      client: clientOf(ngdp, SEEDED_SYSTEMS.sender, { retry: false }),
+      rows,
+      pauseMs: 0,
+    });
+    expect(result).toMatchObject({ sent: 250, rounds: 2 });
+    expect(await mailboxUUIDs(ngdp)).toEqual(rows.map((row) => row.messageUUID).sort());
+  });
+
+  it('sends a container again when its answer was lost, and NgDP keeps one letter each', async () => {
+    const ngdp = await startNgdp();
+    // NgDP takes the first container, but only answers after the client has given up on it.
+    await control(ngdp, '/faults', 'POST', { operation: 'POST /memos/', delayMs: 400, times: 1 });
+    const { main, sampleRows } = await import('./send-batch.ts');
+    const rows = sampleRows(150);
+    const result = await main({
+      client: clientOf(ngdp, SEEDED_SYSTEMS.sender, { retry: false, timeoutMs: 200 }),
+      rows,
+      pauseMs: 500,
+    });
+    expect(result).toMatchObject({ sent: 150, rounds: 2 });
+    expect(await mailboxUUIDs(ngdp)).toEqual(rows.map((row) => row.messageUUID).sort());
+  });
+});
+
 describe('verify-connection', () => {
   async function settingsFor(ngdp: RunningSimulator, administratorCpr = '0101700001') {
     return {

@@ -16,8 +16,10 @@
  * │   └── ServiceUnavailableError 503
  * ├── ConnectionError, TimeoutError
  * ├── MemoParseError, MemoValidationError
+ * └── BatchSendError (memos.sendBatch stopped; what was accepted, where to resume)
  * ```
  */
+import type { ContainerReceipt } from './client/types.ts';
 import type { MemoIssue } from './memo/types.ts';
 
 /** The base class of every error this package throws. */
@@ -182,5 +184,81 @@ export class MemoValidationError extends DigitalPostError {
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     super('MEMO_INVALID', `${summary}${detail}${more}`);
     this.issues = issues;
+  }
+}
+
+/** A message of a batch that was not sent because it is not a valid MeMo, or repeats a messageUUID. */
+export interface InvalidBatchMessage {
+  /** Its 0-based position in the batch's input. */
+  index: number;
+  /** Its messageUUID, when one could be read. */
+  messageUUID: string | undefined;
+  /**
+   * What is wrong, as issues: schema and NgDP rules, unreadable XML (`XML_MALFORMED`, …), a
+   * messageUUID used earlier in the batch (`DUPLICATE_MESSAGE_UUID`).
+   */
+  error: MemoValidationError;
+}
+
+/** What a {@link BatchSendError} knows about the batch it stopped. */
+export interface BatchSendErrorDetails {
+  /** See {@link BatchSendError.containers}. */
+  containers: ContainerReceipt[];
+  /** See {@link BatchSendError.resumeFrom}. */
+  resumeFrom: number;
+  /** See {@link BatchSendError.unsentMessageUUIDs}. */
+  unsentMessageUUIDs: string[];
+  /** See {@link BatchSendError.skipped}. */
+  skipped: InvalidBatchMessage[];
+  /** See {@link BatchSendError.invalidMessage}. */
+  invalidMessage: InvalidBatchMessage | undefined;
+}
+
+/**
+ * `memos.sendBatch` stopped before the end of its input: a container was refused or could not be
+ * delivered (after retries), a message was invalid, the input itself threw, `onProgress` threw, or
+ * the signal aborted. `cause` is what happened. Everything needed to go on without sending a
+ * message twice is here: the containers NgDP accepted, and `resumeFrom`, the position in the input
+ * from which to send again.
+ */
+export class BatchSendError extends DigitalPostError {
+  declare readonly code: 'BATCH_INCOMPLETE';
+  /** The containers NgDP accepted, in order, each with its messageUUIDs. */
+  readonly containers: readonly ContainerReceipt[];
+  /** How many messages NgDP accepted (the sum over `containers`). */
+  readonly accepted: number;
+  /**
+   * The 0-based position in the input of the first message not accepted: every message before it
+   * is in `containers` or in `skipped`; none from it on was accepted. Send the input from here on
+   * again (`messages.slice(error.resumeFrom)`).
+   */
+  readonly resumeFrom: number;
+  /**
+   * The valid messages read from the input but not confirmed accepted (those of the container that
+   * failed or was being filled). Messages after them were never read. A container whose answer was
+   * lost may have arrived: sending the same messages again, unchanged, is the way on (the simulator
+   * takes an identical repeat as the same message; docs/bulk-and-sftp.md).
+   */
+  readonly unsentMessageUUIDs: readonly string[];
+  /** With `onInvalid: 'skip'`: the invalid messages before `resumeFrom`, not sent. */
+  readonly skipped: readonly InvalidBatchMessage[];
+  /** The invalid message that stopped the batch (`onInvalid: 'throw'`); its error is `cause`. */
+  readonly invalidMessage: InvalidBatchMessage | undefined;
+
+  constructor(details: BatchSendErrorDetails, cause: unknown) {
+    const accepted = details.containers.reduce((sum, container) => sum + container.messageUUIDs.length, 0);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'BATCH_INCOMPLETE',
+      `the batch stopped after ${accepted} accepted messages in ${details.containers.length} containers ` +
+        `(resume from index ${details.resumeFrom}): ${reason}`,
+      { cause },
+    );
+    this.containers = details.containers;
+    this.accepted = accepted;
+    this.resumeFrom = details.resumeFrom;
+    this.unsentMessageUUIDs = details.unsentMessageUUIDs;
+    this.skipped = details.skipped;
+    this.invalidMessage = details.invalidMessage;
   }
 }

@@ -1,3 +1,10 @@
+export type {
+  BatchInput,
+  BatchMessage,
+  BatchProgress,
+  BatchResult,
+  SendBatchOptions,
+} from './batch.ts';
 export { type ClientOptions, DigitalPostClient, ENVIRONMENTS, type TlsOptions } from './client.ts';
 export {
   type ContactPointSearch,

@@ -1,11 +1,11 @@
-/** `client.memos`: sending MeMos and recalling them before their value date. */
-import { ApiError, DuplicateMessageError, MemoValidationError, type TechnicalReceipt } from '../errors.ts';
+/** `client.memos`: sending MeMos, one or many, and recalling them before their value date. */
+import { ApiError, DuplicateMessageError, type TechnicalReceipt } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
-import { readMemo } from '../memo/reader.ts';
 import type { Memo } from '../memo/types.ts';
-import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
-import { serializeMemoToBytes } from '../memo/writer.ts';
+import type { ValidateOptions } from '../memo/validate.ts';
+import { type BatchInput, type BatchResult, type SendBatchOptions, sendBatch } from './batch.ts';
+import { prepareMemo } from './prepare.ts';
 import type { Receipt } from './types.ts';
 
 /** Options of {@link Memos.send}. */
@@ -17,12 +17,6 @@ export interface SendOptions extends RequestOptions {
 }
 
 const RECEIPT_MEMORY = 1_000;
-
-function isMemo(input: unknown): input is Memo {
-  return (
-    typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && 'messageHeader' in input
-  );
-}
 
 export class Memos {
   private readonly transport: Transport;
@@ -46,7 +40,7 @@ export class Memos {
    * @throws ApiError (by status), ConnectionError, TimeoutError when sending fails.
    */
   async send(input: Memo | string | Uint8Array, options: SendOptions = {}): Promise<Receipt> {
-    const { bytes, messageUUID } = this.prepare(input, options);
+    const { bytes, messageUUID } = prepareMemo(input, options);
     try {
       const response = await this.transport.send(
         {
@@ -85,6 +79,34 @@ export class Memos {
   }
 
   /**
+   * Sends many MeMos as bulk containers (`.tar.lzma` on `POST /memos/`, ngdp-api.md §3.2, §11) and
+   * resolves to NgDP's technical receipt per container. Each message's business receipt comes
+   * later, as for `send`.
+   *
+   * `messages` may be an array, any iterable or an async iterable (a database cursor, a generator).
+   * It is read lazily, one container at a time — at most `maxMessagesPerContainer` messages and
+   * `maxContainerBytes` of XML — so memory stays bounded whatever the size of the batch; containers
+   * go out one after another, in input order. Each message is validated like `send`'s; a
+   * messageUUID that appears twice in the batch is refused locally (the batch keeps every
+   * messageUUID it has read, about 100 bytes each). A container is built once and a retry (after a
+   * timeout, connection error or 503) sends the same bytes.
+   *
+   * An empty input resolves at once, without a request.
+   *
+   * @example
+   * const result = await client.memos.sendBatch(letters(), {
+   *   onProgress: ({ container }) => markSent(container.messageUUIDs),
+   * });
+   *
+   * @throws TypeError for invalid options, or `messages` that is not a list (nothing is sent).
+   * @throws BatchSendError when the batch stops before the end of its input: `cause` says why,
+   *   `containers` what NgDP accepted, `resumeFrom` where in the input to go on.
+   */
+  sendBatch(messages: BatchInput, options: SendBatchOptions = {}): Promise<BatchResult> {
+    return sendBatch(this.transport, messages, options);
+  }
+
+  /**
    * Recalls a message that waits for its value date (`DELETE /memos/{messageUUID}`). It will
    * never be delivered.
    *
@@ -96,44 +118,6 @@ export class Memos {
       { method: 'DELETE', path: `/memos/${encodeURIComponent(messageUUID)}` },
       options,
     );
-  }
-
-  private prepare(
-    input: Memo | string | Uint8Array,
-    options: SendOptions,
-  ): { bytes: Uint8Array; messageUUID: string } {
-    if (isMemo(input)) {
-      if (options.validate !== false) {
-        const result = validateMemo(input, options.validation);
-        if (!result.valid)
-          throw new MemoValidationError(result.issues, 'the MeMo was not sent: it is not valid');
-      }
-      return { bytes: serializeMemoToBytes(input), messageUUID: input.messageHeader.messageUUID };
-    }
-    const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-    let memo: Memo | undefined;
-    if (options.validate !== false) {
-      const result = validateMemo(bytes, options.validation);
-      if (!result.valid)
-        throw new MemoValidationError(result.issues, 'the MeMo was not sent: it is not valid');
-      memo = result.memo;
-    } else {
-      memo = readMemo(bytes).memo;
-    }
-    const messageUUID = memo?.messageHeader?.messageUUID;
-    if (typeof messageUUID !== 'string') {
-      throw new MemoValidationError(
-        [
-          {
-            path: 'MessageHeader/messageUUID',
-            code: 'MISSING_ELEMENT',
-            message: 'MessageHeader must contain messageUUID',
-          },
-        ],
-        'the MeMo was not sent',
-      );
-    }
-    return { bytes, messageUUID };
   }
 
   private remember(messageUUID: string, receipt: TechnicalReceipt): void {

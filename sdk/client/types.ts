@@ -19,6 +19,24 @@ export interface Receipt {
   errorMessage?: string;
 }
 
+/**
+ * NgDP's technical receipt for one bulk container (`POST /memos/` with `application/x-lzma` → 201),
+ * with the messages the container carried. Each message's outcome comes later in its own business
+ * receipt (`client.receipts`).
+ */
+export interface ContainerReceipt {
+  /** NgDP's id of the transmission (the container). */
+  transmissionId: string;
+  /** When NgDP received the container (ISO-8601, as on the wire). */
+  timeStamp: string;
+  /** `RECEIVED`. */
+  receiptStatus: ReceiptStatus;
+  /** The messageUUIDs of the container's entries, in the order they were written. */
+  messageUUIDs: string[];
+  /** The size of the container as sent (compressed), in bytes. */
+  bytes: number;
+}
+
 /** One page of `GET /receipts-bulk/`. */
 export interface ReceiptPage {
   currentPage: number;

@@ -61,7 +61,8 @@ export const DEFAULT_VALIDATION: Readonly<ValidationSettings> = {
   maxTotalContentBytes: 99_500_000,
 };
 
-function settingsOf(options: ValidateOptions): ValidationSettings {
+/** Resolves and checks {@link ValidateOptions}; throws TypeError for a bad one. */
+export function validationSettings(options: ValidateOptions): ValidationSettings {
   const settings = { ...DEFAULT_VALIDATION };
   for (const key of ['notificationMaxLength', 'maxAttachments', 'maxTotalContentBytes'] as const) {
     const value = options[key];
@@ -214,7 +215,7 @@ export function validateMemo(
   input: Memo | string | Uint8Array,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const settings = settingsOf(options);
+  const settings = validationSettings(options);
   let memo: Memo;
   let issues: MemoIssue[];
   if (typeof input === 'string' || input instanceof Uint8Array) {
