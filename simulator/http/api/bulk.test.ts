@@ -4,6 +4,7 @@
  * receipted INVALID without stopping the rest, and a clear 400 for whatever is not a container.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -368,7 +369,14 @@ describe('POST /memos/ with a bulk container', () => {
       ['with Content-Length', true],
       ['chunked', false],
     ])('answers 400 MESSAGE_TOO_LARGE for a body over the limit (%s)', async (_name, withLength) => {
-      const big = Buffer.alloc(65 * 1024, 7);
+      // A real container whose random attachment does not compress: readable up to the limit.
+      const big = await containerOf([
+        await letterTo(
+          { cpr: '0101700001' },
+          { document: { content: randomBytes(80 * 1024), filename: 'big.pdf' } },
+        ),
+      ]);
+      expect(big.length).toBeGreaterThan(64 * 1024);
       const response = await request(`${simulator.apiUrl}/memos/`, {
         method: 'POST',
         headers: { authorization: `Basic ${key}`, 'content-type': 'application/x-lzma' },
@@ -377,6 +385,30 @@ describe('POST /memos/ with a bulk container', () => {
       const text = await response.body.text();
       expect(response.statusCode, text).toBe(400);
       expect(JSON.parse(text)).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    });
+
+    it('stops reading a long body that is not LZMA at once, and the connection stays usable', async () => {
+      const { Agent } = await import('undici');
+      const agent = new Agent({ connections: 1 });
+      try {
+        const garbage = Buffer.alloc(60 * 1024, 7);
+        const first = await request(`${simulator.apiUrl}/memos/`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { authorization: `Basic ${key}`, 'content-type': 'application/x-lzma' },
+          body: Readable.from([garbage.subarray(0, 1024), garbage.subarray(1024)]),
+        });
+        expect(JSON.parse(await first.body.text())).toMatchObject({ code: 'CONTAINER_UNREADABLE' });
+        const second = await request(`${simulator.apiUrl}/memos/`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { authorization: `Basic ${key}`, 'content-type': 'application/x-lzma' },
+          body: await containerOf(await letters(1)),
+        });
+        expect(second.statusCode, await second.body.text()).toBe(201);
+      } finally {
+        await agent.close();
+      }
     });
 
     it('answers 401 before reading the container when the API key is missing', async () => {

@@ -41,7 +41,9 @@ export function rawContainer(request: Request, limit: number): RawContainer {
   return {
     chunks: (async function* () {
       let size = 0;
-      for await (const chunk of request as AsyncIterable<Buffer>) {
+      // Not destroyed when the reader stops early: the rest is drained and the answer still goes out
+      // on a connection that stays usable.
+      for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > limit) {
           failure = tooLarge(limit);

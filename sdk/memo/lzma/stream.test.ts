@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LzmaError } from './errors.ts';
+import { compressLzmaAlone, decompressLzmaAlone } from './stream.ts';
+
+function xzAvailable(): boolean {
+  try {
+    execFileSync('xz', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const XZ = xzAvailable();
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+async function roundTrip(data: Uint8Array, level?: number): Promise<Buffer> {
+  const compressed = await collect(compressLzmaAlone([data], level === undefined ? {} : { level }));
+  return collect(decompressLzmaAlone([compressed]));
+}
+
+describe('compressLzmaAlone → decompressLzmaAlone', () => {
+  it('round-trips any bytes, including none', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 5000 }),
+        fc.integer({ min: 0, max: 3 }),
+        async (data, level) => {
+          expect((await roundTrip(data, level)).equals(data)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('round-trips 32 MiB of highly compressible data', async () => {
+    const data = Buffer.alloc(32 * 1024 * 1024, 'Digital Post ');
+    expect((await roundTrip(data)).equals(data)).toBe(true);
+  });
+
+  it('round-trips 4 MiB of incompressible data', async () => {
+    const data = randomBytes(4 * 1024 * 1024);
+    expect((await roundTrip(data)).equals(data)).toBe(true);
+  });
+
+  it('round-trips input given in many small chunks', async () => {
+    const data = randomBytes(100_000);
+    const chunks = Array.from({ length: 1000 }, (_, i) => data.subarray(i * 100, (i + 1) * 100));
+    const compressed = await collect(compressLzmaAlone(chunks));
+    const pieces = Array.from({ length: Math.ceil(compressed.length / 7) }, (_, i) =>
+      compressed.subarray(i * 7, (i + 1) * 7),
+    );
+    expect((await collect(decompressLzmaAlone(pieces))).equals(data)).toBe(true);
+  });
+});
+
+describe('compressLzmaAlone', () => {
+  it('writes an LZMA-alone header with lc=3 lp=0 pb=2 and an unknown size (ended by a marker)', async () => {
+    const compressed = await collect(compressLzmaAlone([Buffer.from('hello')]));
+    expect(compressed[0]).toBe(0x5d);
+    expect(compressed.subarray(5, 13).equals(Buffer.alloc(8, 0xff))).toBe(true);
+  });
+
+  it('uses a 1 MiB dictionary by default', async () => {
+    const compressed = await collect(compressLzmaAlone([Buffer.from('hello')]));
+    expect(compressed.readUInt32LE(1)).toBe(1024 * 1024);
+  });
+
+  it('pulls its input only as its output is read, a few megabytes ahead at most', async () => {
+    let pulled = 0;
+    function* endless(): Generator<Uint8Array> {
+      for (;;) {
+        pulled += 16 * 1024;
+        yield randomBytes(16 * 1024);
+      }
+    }
+    const output = compressLzmaAlone(endless());
+    expect((await output.next()).done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulled).toBeLessThan(8 * 1024 * 1024);
+    await output.return(undefined);
+    const atReturn = pulled;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulled).toBe(atReturn);
+  });
+
+  it('passes on an error of its input as it was', async () => {
+    function* failing(): Generator<Uint8Array> {
+      yield randomBytes(100_000);
+      throw new Error('the disk went away');
+    }
+    await expect(collect(compressLzmaAlone(failing()))).rejects.toThrow('the disk went away');
+  });
+
+  it('refuses a level outside 0–9', async () => {
+    await expect(collect(compressLzmaAlone([], { level: 10 }))).rejects.toThrow(RangeError);
+  });
+});
+
+describe('decompressLzmaAlone', () => {
+  it('stops decoding when its reader stops', async () => {
+    const bomb = await collect(compressLzmaAlone([Buffer.alloc(64 * 1024 * 1024)], { level: 0 }));
+    const started = performance.now();
+    let read = 0;
+    for await (const chunk of decompressLzmaAlone([bomb])) {
+      read += chunk.length;
+      if (read >= 1024 * 1024) break;
+    }
+    expect(read).toBeLessThan(2 * 1024 * 1024);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('rejects a truncated stream with LZMA_TRUNCATED', async () => {
+    const compressed = await collect(compressLzmaAlone([randomBytes(10_000)]));
+    const error = await collect(decompressLzmaAlone([compressed.subarray(0, compressed.length - 3)])).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LzmaError);
+    expect((error as LzmaError).code).toBe('LZMA_TRUNCATED');
+  });
+
+  it('ignores bytes after the end of the stream', async () => {
+    const compressed = await collect(compressLzmaAlone([Buffer.from('hello')]));
+    const output = await collect(decompressLzmaAlone([compressed, Buffer.from('trailing')]));
+    expect(output.toString()).toBe('hello');
+  });
+});
+
+describe.skipIf(!XZ)(
+  XZ ? 'interop with xz --format=lzma' : 'interop with xz (skipped: xz is not installed)',
+  () => {
+    const data = Buffer.concat([Buffer.alloc(300_000, '<Label>Afgørelse</Label>'), randomBytes(300_000)]);
+
+    it('xz decodes what compressLzmaAlone writes', async () => {
+      const compressed = await collect(compressLzmaAlone([data]));
+      expect(
+        execFileSync('xz', ['--format=lzma', '-dc'], { input: compressed, maxBuffer: 1 << 30 }).equals(data),
+      ).toBe(true);
+    });
+
+    it('decompressLzmaAlone decodes what xz writes', async () => {
+      const compressed = execFileSync('xz', ['--format=lzma', '-c'], { input: data, maxBuffer: 1 << 30 });
+      expect((await collect(decompressLzmaAlone([compressed]))).equals(data)).toBe(true);
+    });
+  },
+);
