@@ -1,6 +1,7 @@
 /**
  * The local NgDP: `startSimulator(options)` runs NgDP's integration API (`/apis/v1`), the control
- * API (`/simulator/v1`) and a status page on one HTTP port, in memory or on SQLite.
+ * API (`/simulator/v1`) and a status page on one HTTP port, and optionally an SFTP server for mass
+ * sending, in memory or on SQLite.
  *
  * @packageDocumentation
  */
@@ -33,6 +34,8 @@ import {
 } from './engine/engine.ts';
 import { ApiFailure } from './engine/errors.ts';
 import { createApp } from './http/app.ts';
+import { loadHostKey } from './sftp/host-key.ts';
+import { type SftpServer, startSftpServer } from './sftp/server.ts';
 import { lockDataDir } from './store/lock.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/store.ts';
@@ -47,6 +50,11 @@ export interface SimulatorOptions {
   host?: string;
   /** HTTP port (default 4500; 0 = any free port). */
   port?: number;
+  /**
+   * Port of the SFTP server for mass sending, on the same host (0 = any free port). Without it no
+   * SFTP server runs. Its ed25519 host key is made on start, and kept in `dataDir` when there is one.
+   */
+  sftpPort?: number;
   /** Keep state in SQLite in this folder (created if missing); default: in memory. */
   dataDir?: string;
   /** `real` (default) or `manual`: time moves only through the control API or `clock.advance`. */
@@ -89,6 +97,14 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
+/** Where the SFTP server listens, and its host key's fingerprint for clients to pin. */
+export interface SftpAddress {
+  host: string;
+  port: number;
+  /** `SHA256:<base64>`, as OpenSSH shows it on first connection and `ssh-keygen -l` prints it. */
+  hostKeyFingerprint: string;
+}
+
 /** Simulator time, as `startSimulator` returns it. */
 export interface SimulatorClock {
   readonly mode: 'real' | 'manual';
@@ -107,8 +123,8 @@ export interface RunningSimulator {
   uiUrl: string;
   /** The control API token when one is required. */
   controlToken: string | undefined;
-  /** The SFTP server, when enabled. */
-  sftp: { host: string; port: number } | null;
+  /** The SFTP server, when `sftpPort` was given. */
+  sftp: SftpAddress | null;
   fixtures: Fixtures;
   clock: SimulatorClock;
   /** Waits until no job is running and none is due (handy in tests). */
@@ -373,6 +389,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const port = options.port ?? 4500;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new SimulatorConfigError(`port must be 0–65535, got ${port}`);
+  const { sftpPort } = options;
+  if (sftpPort !== undefined && (!Number.isInteger(sftpPort) || sftpPort < 0 || sftpPort > 65535))
+    throw new SimulatorConfigError(`sftpPort must be 0–65535, got ${sftpPort}`);
   const controlToken =
     options.controlToken ?? (LOOPBACK.has(host) ? undefined : randomBytes(16).toString('hex'));
   const core = await createSimulator({ ...options, ...(controlToken === undefined ? {} : { controlToken }) });
@@ -394,6 +413,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   });
   server.keepAliveTimeout = 5_000;
+  const closeHttp = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  let sftp: SftpServer | undefined;
+  if (sftpPort !== undefined) {
+    try {
+      sftp = await startSftp(core, options, host, sftpPort);
+    } catch (error) {
+      await closeHttp();
+      await core.close();
+      throw error;
+    }
+  }
   const address = server.address() as AddressInfo;
   const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   core.setApiUrl(`${origin}/apis/v1`);
@@ -403,16 +437,47 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     controlUrl: `${origin}/simulator/v1`,
     uiUrl: `${origin}/`,
     controlToken,
-    sftp: null,
+    sftp:
+      sftp === undefined
+        ? null
+        : { host: sftp.host, port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
     fixtures: core.fixtures,
     clock: core.clock,
     settle: () => core.engine.scheduler.idle(),
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).then(() => core.close());
+      stopped ??= Promise.all([closeHttp(), sftp?.close()]).then(() => core.close());
       return stopped;
     },
   };
+}
+
+/** Starts the SFTP server of a simulator; its failures as SimulatorConfigError. */
+async function startSftp(
+  core: SimulatorCore,
+  options: SimulatorOptions,
+  host: string,
+  port: number,
+): Promise<SftpServer> {
+  let hostKey: ReturnType<typeof loadHostKey>;
+  try {
+    hostKey = loadHostKey(options.dataDir);
+  } catch (error) {
+    throw new SimulatorConfigError((error as Error).message);
+  }
+  try {
+    return await startSftpServer({
+      engine: core.engine,
+      host,
+      port,
+      hostKey,
+      log: options.log ?? (() => {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new SimulatorConfigError(
+        `SFTP port ${port} on ${host} is in use; choose another with --sftp-port (0 = any free port)`,
+      );
+    }
+    throw error;
+  }
 }

@@ -31,7 +31,7 @@ interface Started {
 function startCli(dataDir: string): Promise<Started> {
   const child = spawn(
     process.execPath,
-    [cli, 'sim', 'start', '--port', '0', '--data-dir', dataDir, '--json'],
+    [cli, 'sim', 'start', '--port', '0', '--sftp-port', '0', '--data-dir', dataDir, '--json'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -152,7 +152,7 @@ describe('a data folder', () => {
       const first = await startCli(dataDir);
       const second = spawn(
         process.execPath,
-        [cli, 'sim', 'start', '--port', '0', '--data-dir', dataDir, '--json'],
+        [cli, 'sim', 'start', '--port', '0', '--sftp-port', '0', '--data-dir', dataDir, '--json'],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
         },

@@ -6,6 +6,9 @@ import { CliError, type CliIO, EXIT } from '../io.ts';
 interface StartFlags {
   host: string;
   port: number;
+  sftpPort: number;
+  /** False with --no-sftp. */
+  sftp: boolean;
   dataDir?: string;
   clock: 'real' | 'manual';
   seed: string;
@@ -27,6 +30,11 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
     `  API      ${simulator.apiUrl}`,
     `  control  ${simulator.controlUrl}${simulator.controlToken ? `  (Authorization: Bearer ${simulator.controlToken})` : ''}`,
     `  status   ${simulator.uiUrl}`,
+    `  SFTP     ${
+      simulator.sftp === null
+        ? 'off'
+        : `sftp://${simulator.sftp.host.includes(':') ? `[${simulator.sftp.host}]` : simulator.sftp.host}:${simulator.sftp.port}  (host key ${simulator.sftp.hostKeyFingerprint})`
+    }`,
     `  clock    ${simulator.clock.mode}, ${simulator.clock.now().toISOString()}`,
     `  store    ${flags.dataDir ? `SQLite in ${flags.dataDir}` : 'in memory'}${flags.chaos ? ', chaos on' : ''}${flags.loose ? ', loose' : ''}`,
   ];
@@ -39,6 +47,11 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
         `    ${system.roles.join('+')} ${system.protocol}  id ${system.id}`,
         `    key ${system.apiKey}`,
       );
+      if (system.sshUsername !== null && simulator.sftp !== null)
+        lines.push(
+          `    SFTP user ${system.sshUsername}; register your public key with`,
+          `      curl -X PUT --data-binary @$HOME/.ssh/id_ed25519.pub${simulator.controlToken ? ` -H "Authorization: Bearer ${simulator.controlToken}"` : ''} ${simulator.controlUrl}/systems/${system.id}/ssh-key`,
+        );
     }
   }
   if (citizens.length > 0) {
@@ -61,6 +74,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
     simulator = await startSimulator({
       host: flags.host,
       port: flags.port,
+      ...(flags.sftp ? { sftpPort: flags.sftpPort } : {}),
       clock: flags.clock,
       seed: flags.seed,
       ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
@@ -99,6 +113,8 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .description("run NgDP's integration API (/apis/v1), the control API (/simulator/v1) and a status page")
     .option('--host <address>', 'bind address (loopback by default)', '127.0.0.1')
     .option('--port <port>', 'HTTP port; 0 = any free port', port, 4500)
+    .option('--sftp-port <port>', 'SFTP port for mass sending; 0 = any free port', port, 4522)
+    .option('--no-sftp', 'run no SFTP server')
     .option('--data-dir <dir>', 'keep state in SQLite in this folder (survives restarts); default: in memory')
     .addOption(
       new Option('--clock <mode>', 'real time, or manual time moved by the control API')
@@ -115,7 +131,10 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
       '--control-token <token>',
       'require this bearer token on the control API (default: required only off loopback)',
     )
-    .option('--json', 'print one JSON line {apiUrl, controlUrl, uiUrl, sftp, fixtures} instead of the banner')
+    .option(
+      '--json',
+      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint} | null, fixtures} instead of the banner',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, bad seed, …), 2 usage error.',

@@ -1,6 +1,6 @@
 /**
- * Who is calling: API keys, IP allow-lists, activation windows and roles. Pure functions over
- * system records; the HTTP layer supplies the header and the socket address.
+ * Who is calling: API keys, SSH public keys, IP allow-lists, activation windows and roles. Pure
+ * functions over system records; the HTTP and SSH layers supply the credentials and the address.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
@@ -91,4 +91,26 @@ export function hasRole(system: SystemRecord, roles: readonly SystemRole[]): boo
 
 export function isRecipientSystem(system: SystemRecord): boolean {
   return hasRole(system, ['RECIPIENT', 'RECIPIENT_DEFAULT']);
+}
+
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) ([A-Za-z0-9+/]+={0,3})( [^\r\n]*)?$/;
+
+/** Why `line` is not one OpenSSH public key line (`<type> <base64> [comment]`), or undefined. */
+export function sshPublicKeyProblem(line: string): string | undefined {
+  return SSH_PUBLIC_KEY.test(line)
+    ? undefined
+    : 'must be one OpenSSH public key line (ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa)';
+}
+
+/**
+ * The registered public key line (OpenSSH form) whose key is `offered` (SSH wire format), if any.
+ * Comments do not matter; the key bytes must be the same.
+ */
+export function registeredSshKey(registered: readonly string[], offered: Uint8Array): string | undefined {
+  for (const line of registered) {
+    const key = Buffer.from(SSH_PUBLIC_KEY.exec(line)?.[3] ?? '', 'base64');
+    if (key.length > 0 && key.length === offered.length && timingSafeEqual(key, offered)) return line;
+  }
+  return undefined;
 }

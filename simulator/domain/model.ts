@@ -143,6 +143,19 @@ export interface ReceiptRecord {
   errorMessage?: string;
 }
 
+/**
+ * Why a file a sender system dropped for sending (SFTP `/in`) was not taken: NgDP's `ErrorMessage`,
+ * kept until the system removes it (`/out/errors/<fileName>.json`).
+ */
+export interface FileErrorRecord {
+  systemId: string;
+  /** The file's name in `/in` when it was taken. */
+  fileName: string;
+  createdAt: number;
+  /** The ErrorMessage JSON (`code`, `message`, `fieldErrors`, and any further fields of the answer). */
+  errorMessage: { code: string; message: string; fieldErrors: unknown[]; [field: string]: unknown };
+}
+
 export interface MailboxEntry {
   owner: string;
   messageUUID: string;

@@ -2,7 +2,7 @@
  * The simulator's starting data: the default seed (deterministic ids and API keys, the magic
  * identities of simulator.md), custom seeds from a JSON file, and the fixtures view of a seed.
  */
-import { allowedIpProblem, issueApiKey } from './auth.ts';
+import { allowedIpProblem, issueApiKey, sshPublicKeyProblem } from './auth.ts';
 import type {
   Contact,
   ContactPoint,
@@ -33,6 +33,8 @@ export interface SeedSystem {
   /** The secret half of the API key (a UUID); the key is base64 of `<id>:<secret>`. */
   apiKeySecret: string;
   sshUsername?: string | null;
+  /** OpenSSH public key lines the SFTP user may log in with. */
+  sshPublicKeys?: string[];
   endpoint?: string;
   receiptEndpoint?: string;
   allowedIps?: string[];
@@ -109,6 +111,7 @@ export const SEED_IDS = {
   senderPush: fixedId(2, 2),
   authorityRecipient: fixedId(2, 3),
   companyRecipient: fixedId(2, 4),
+  senderSftp: fixedId(2, 5),
   contactPoint: fixedId(4, 1),
 } as const;
 
@@ -159,6 +162,15 @@ export const DEFAULT_SEED: SeedData = {
       roles: ['RECIPIENT', 'RECIPIENT_DEFAULT'],
       protocol: 'REST_PULL',
       apiKeySecret: fixedId(3, 4),
+    },
+    {
+      id: SEED_IDS.senderSftp,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune masseforsendelse (afsender via SFTP)',
+      roles: ['SENDER'],
+      protocol: 'SFTP',
+      apiKeySecret: fixedId(3, 5),
+      sshUsername: 'testkommune',
     },
   ],
   contactPoints: [
@@ -284,7 +296,7 @@ export function seedRecords(seed: SeedData): {
       protocol: s.protocol,
       apiKeyHash: issueApiKey(s.id, s.apiKeySecret).apiKeyHash,
       sshUsername: s.sshUsername ?? null,
-      sshPublicKeys: [],
+      sshPublicKeys: [...(s.sshPublicKeys ?? [])],
       ...(s.endpoint === undefined ? {} : { endpoint: s.endpoint }),
       ...(s.receiptEndpoint === undefined ? {} : { receiptEndpoint: s.receiptEndpoint }),
       ...(s.activeFrom === null
@@ -422,6 +434,8 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
     };
   });
   const organisationIds = new Set(organisations.map((o) => o.id));
+  /** SFTP user names taken so far, with where. */
+  const sshUsers = new Map<string, string>();
   const systems = list('systems').map((s, i): SeedSystem => {
     const where = `systems[${i}]`;
     const roles = Array.isArray(s.roles) ? (s.roles as SystemRole[]) : [];
@@ -439,6 +453,16 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
     const endpoint = text(s, where, 'endpoint', url, true);
     const receiptEndpoint = text(s, where, 'receiptEndpoint', url, true);
     const sshUsername = text(s, where, 'sshUsername', /^[a-z_][a-z0-9_.-]{0,31}$/, true);
+    const sameUser = sshUsers.get(sshUsername);
+    if (sameUser !== undefined) problems.push(`${where}.sshUsername is already the user of ${sameUser}`);
+    else if (sshUsername) sshUsers.set(sshUsername, where);
+    const sshPublicKeys = Array.isArray(s.sshPublicKeys) ? (s.sshPublicKeys as unknown[]) : [];
+    if (s.sshPublicKeys !== undefined && !Array.isArray(s.sshPublicKeys))
+      problems.push(`${where}.sshPublicKeys must be an array`);
+    for (const [j, key] of sshPublicKeys.entries()) {
+      const problem = typeof key === 'string' ? sshPublicKeyProblem(key.trim()) : 'must be a string';
+      if (problem !== undefined) problems.push(`${where}.sshPublicKeys[${j}] ${problem}`);
+    }
     const activeFrom = s.activeFrom === null ? null : text(s, where, 'activeFrom', /^\d{4}-\d\d-\d\dT/, true);
     const activeTo = text(s, where, 'activeTo', /^\d{4}-\d\d-\d\dT/, true);
     return {
@@ -449,6 +473,7 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       protocol: oneOf(s, where, 'protocol', PROTOCOLS),
       apiKeySecret: text(s, where, 'apiKeySecret', UUID),
       sshUsername: sshUsername || null,
+      ...(sshPublicKeys.length > 0 ? { sshPublicKeys: sshPublicKeys.map((key) => String(key).trim()) } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(receiptEndpoint ? { receiptEndpoint } : {}),
       allowedIps: allowedIps as string[],

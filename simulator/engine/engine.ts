@@ -23,10 +23,12 @@ import {
   isActive,
   isRecipientSystem,
   parseAuthorization,
+  registeredSshKey,
   secretMatches,
 } from '../domain/auth.ts';
 import { EventTag, type EventTagName } from '../domain/events.ts';
 import type {
+  FileErrorRecord,
   Job,
   JobKind,
   MessageRecord,
@@ -38,7 +40,7 @@ import type {
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, type RetrySchedule } from '../domain/retry.ts';
 import { copenhagenDate } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
-import { ApiFailure, badField } from './errors.ts';
+import { ApiFailure, badField, errorMessageOf } from './errors.ts';
 import { Faults } from './faults.ts';
 import { GroupCommit } from './group-commit.ts';
 import { memoMultipart, type PushOutcome, push } from './push.ts';
@@ -232,6 +234,34 @@ export class Engine {
     if (!secretMatches(system, credentials.secret) || system === undefined) {
       throw new ApiFailure(401, 'UNAUTHENTICATED', 'the API key is not valid');
     }
+    return this.admit(system, remoteAddress, roles);
+  }
+
+  /**
+   * The sender system behind an SFTP login, or an `ApiFailure`: 401 when no system has the user
+   * name or `publicKey` (SSH wire format) is not registered for it; 403 as for `authenticate`.
+   * Proving possession of the key is the SSH layer's part: it gets the registered key line to
+   * verify the signature with.
+   */
+  authenticateSsh(
+    username: string,
+    publicKey: Uint8Array,
+    remoteAddress: string,
+  ): { system: SystemRecord; key: string } {
+    const system = this.store.findSystemBySshUsername(username);
+    const key = system === undefined ? undefined : registeredSshKey(system.sshPublicKeys, publicKey);
+    if (system === undefined || key === undefined) {
+      throw new ApiFailure(401, 'UNAUTHENTICATED', 'no system has this SFTP user name with this key');
+    }
+    return { system: this.admit(system, remoteAddress, ['SENDER']), key };
+  }
+
+  /** The checks after the credentials: in operation, address allowed, role held. */
+  private admit(
+    system: SystemRecord,
+    remoteAddress: string,
+    roles: readonly SystemRole[] | 'any',
+  ): SystemRecord {
     if (!isActive(system, this.clock.now())) {
       throw new ApiFailure(
         403,
@@ -341,6 +371,33 @@ export class Engine {
         'is required with Content-Type application/xml or text/xml',
       );
     }
+    return this.takeMemo(system, xml, queryUUID);
+  }
+
+  /**
+   * One MeMo dropped as a file (SFTP `/in/*.xml`): taken as by `POST /memos/`, the messageUUID
+   * being the one its header names (there is no query to compare it with).
+   */
+  async submitMemoFile(
+    system: SystemRecord,
+    xml: Uint8Array,
+  ): Promise<{ status: 200 | 201; receipt: WireReceipt }> {
+    if (xml.byteLength > this.settings.maxMemoBytes) {
+      throw new ApiFailure(
+        400,
+        'MESSAGE_TOO_LARGE',
+        `the MeMo is larger than ${this.settings.maxMemoBytes} bytes`,
+      );
+    }
+    return this.takeMemo(system, xml, undefined);
+  }
+
+  /** Reads, checks and stores one MeMo; `queryUUID` undefined takes the header's messageUUID. */
+  private async takeMemo(
+    system: SystemRecord,
+    xml: Uint8Array,
+    queryUUID: string | undefined,
+  ): Promise<{ status: 200 | 201; receipt: WireReceipt }> {
     let parsed: ParsedMemo;
     try {
       const { memo, issues } = readMemo(xml);
@@ -351,7 +408,17 @@ export class Engine {
       throw error;
     }
     const headerUUID = parsed.memo.messageHeader?.messageUUID;
-    if (typeof headerUUID !== 'string' || headerUUID.toLowerCase() !== queryUUID.toLowerCase()) {
+    if (queryUUID === undefined && (typeof headerUUID !== 'string' || !UUID_PATTERN.test(headerUUID))) {
+      throw badField(
+        'memo',
+        'MessageHeader/messageUUID',
+        'MEMO_UUID_MISSING',
+        typeof headerUUID === 'string' ? 'is not a UUID' : 'is required',
+        headerUUID,
+      );
+    }
+    const expectedUUID = queryUUID ?? String(headerUUID);
+    if (typeof headerUUID !== 'string' || headerUUID.toLowerCase() !== expectedUUID.toLowerCase()) {
       throw badField(
         'query',
         'memo-message-uuid',
@@ -1239,6 +1306,35 @@ export class Engine {
     if (receipt === undefined || receipt.systemId !== system.id)
       throw new ApiFailure(404, 'NOT_FOUND', `no receipt ${id} for this system`);
     this.change(() => this.store.deleteReceipt(receipt.id));
+  }
+
+  /**
+   * Records why a file the system dropped for sending (SFTP `/in`) was not taken. It replaces an
+   * earlier error of the same file name.
+   */
+  recordFileError(system: SystemRecord, fileName: string, failure: ApiFailure): FileErrorRecord {
+    const error: FileErrorRecord = {
+      systemId: system.id,
+      fileName,
+      createdAt: this.clock.now(),
+      errorMessage: errorMessageOf(failure),
+    };
+    this.change(() => this.store.putFileError(error));
+    return error;
+  }
+
+  /** The system's file errors, by file name. */
+  fileErrors(system: SystemRecord): FileErrorRecord[] {
+    return this.store.listFileErrors(system.id);
+  }
+
+  fileError(system: SystemRecord, fileName: string): FileErrorRecord | undefined {
+    return this.store.getFileError(system.id, fileName);
+  }
+
+  /** Removes a file error; false when there was none of that name. */
+  dismissFileError(system: SystemRecord, fileName: string): boolean {
+    return this.change(() => this.store.deleteFileError(system.id, fileName));
   }
 
   /**

@@ -30,6 +30,16 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The answer's body: NgDP's `ErrorMessage` and any further fields of the failure. */
+export function errorMessageOf(failure: ApiFailure): {
+  code: string;
+  message: string;
+  fieldErrors: FieldError[];
+  [field: string]: unknown;
+} {
+  return { code: failure.code, message: failure.message, fieldErrors: failure.fieldErrors, ...failure.extra };
+}
+
 /** 400 for one bad query or body field. */
 export function badField(
   resource: string,

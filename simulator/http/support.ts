@@ -4,7 +4,7 @@
  * stack trace, never a crash.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { ApiFailure, badField, type FieldError } from '../engine/errors.ts';
+import { ApiFailure, badField, errorMessageOf, type FieldError } from '../engine/errors.ts';
 
 export interface ErrorMessage {
   code: string;
@@ -85,9 +85,7 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
 }
 
 export function sendFailure(response: Response, failure: ApiFailure): void {
-  response
-    .status(failure.status)
-    .json({ ...errorBody(failure.code, failure.message, failure.fieldErrors), ...failure.extra });
+  response.status(failure.status).json(errorMessageOf(failure));
 }
 
 /** Express error middleware: ApiFailure → its answer; body-parser errors → 400; the rest → 500. */

@@ -9,6 +9,7 @@ import type {
   Contact,
   ContactPoint,
   EventRecord,
+  FileErrorRecord,
   Job,
   MailboxEntry,
   MessageRecord,
@@ -110,6 +111,13 @@ class ArrivalQueue {
   }
 }
 
+/** The key of a system's receipts for one message. */
+const messageKey = (systemId: string, messageUUID: string): string => `${systemId}\n${messageUUID}`;
+const fileErrorKey = (systemId: string, fileName: string): string => `${systemId}\n${fileName}`;
+/** Orders file names by their UTF-8 bytes, as SQLite's BINARY collation does. */
+const byFileName = (a: FileErrorRecord, b: FileErrorRecord): number =>
+  Buffer.compare(Buffer.from(a.fileName), Buffer.from(b.fileName));
+
 function emptyState() {
   return {
     organisations: new Map<string, Organisation>(),
@@ -125,6 +133,10 @@ function emptyState() {
     receipts: new Map<string, ReceiptRecord>(),
     /** Per system, its receipts' ids. */
     receiptsBySystem: new Map<string, ArrivalQueue>(),
+    /** Per system and messageUUID (`messageKey`), its receipts' ids. */
+    receiptsByMessage: new Map<string, ArrivalQueue>(),
+    /** By `fileErrorKey`. */
+    fileErrors: new Map<string, FileErrorRecord>(),
     mailboxes: new Map<string, MailboxEntry[]>(),
     /** By eventTime, then arrival. */
     events: [] as EventRecord[],
@@ -349,20 +361,29 @@ export class MemoryStore implements Store {
   }
 
   putReceipt(receipt: ReceiptRecord): void {
-    const { receipts, receiptsBySystem } = this.state;
+    const { receipts, receiptsBySystem, receiptsByMessage } = this.state;
     const previous = receipts.get(receipt.id);
     if (previous !== undefined && previous.systemId !== receipt.systemId) {
       this.dequeue(receiptsBySystem, previous.systemId, receipt.id);
     }
+    const previousKey =
+      previous?.messageUUID === undefined ? undefined : messageKey(previous.systemId, previous.messageUUID);
+    const key =
+      receipt.messageUUID === undefined ? undefined : messageKey(receipt.systemId, receipt.messageUUID);
+    if (previousKey !== undefined && previousKey !== key)
+      this.dequeue(receiptsByMessage, previousKey, receipt.id);
     this.enqueue(receiptsBySystem, receipt.systemId, receipt.id);
+    if (key !== undefined) this.enqueue(receiptsByMessage, key, receipt.id);
     this.setEntry(receipts, receipt.id, copy(receipt));
   }
 
   deleteReceipt(id: string): boolean {
-    const { receipts, receiptsBySystem } = this.state;
+    const { receipts, receiptsBySystem, receiptsByMessage } = this.state;
     const receipt = receipts.get(id);
     if (receipt === undefined) return false;
     this.dequeue(receiptsBySystem, receipt.systemId, id);
+    if (receipt.messageUUID !== undefined)
+      this.dequeue(receiptsByMessage, messageKey(receipt.systemId, receipt.messageUUID), id);
     this.deleteEntry(receipts, id);
     return true;
   }
@@ -374,6 +395,35 @@ export class MemoryStore implements Store {
 
   countReceipts(systemId: string): number {
     return this.state.receiptsBySystem.get(systemId)?.size ?? 0;
+  }
+
+  listMessageReceipts(systemId: string, messageUUID: string): ReceiptRecord[] {
+    const queue = this.state.receiptsByMessage.get(messageKey(systemId, messageUUID));
+    const ids = queue?.slice({ offset: 0, limit: queue.size }) ?? [];
+    return ids.map((id) => copy(this.state.receipts.get(id) as ReceiptRecord));
+  }
+
+  getFileError(systemId: string, fileName: string): FileErrorRecord | undefined {
+    const found = this.state.fileErrors.get(fileErrorKey(systemId, fileName));
+    return found && copy(found);
+  }
+
+  putFileError(error: FileErrorRecord): void {
+    this.setEntry(this.state.fileErrors, fileErrorKey(error.systemId, error.fileName), copy(error));
+  }
+
+  deleteFileError(systemId: string, fileName: string): boolean {
+    const key = fileErrorKey(systemId, fileName);
+    if (!this.state.fileErrors.has(key)) return false;
+    this.deleteEntry(this.state.fileErrors, key);
+    return true;
+  }
+
+  listFileErrors(systemId: string): FileErrorRecord[] {
+    return [...this.state.fileErrors.values()]
+      .filter((error) => error.systemId === systemId)
+      .sort(byFileName)
+      .map(copy);
   }
 
   addToMailbox(entry: MailboxEntry): void {

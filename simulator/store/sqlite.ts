@@ -27,6 +27,7 @@ import type {
   Contact,
   ContactPoint,
   EventRecord,
+  FileErrorRecord,
   Job,
   MailboxEntry,
   MessageRecord,
@@ -162,6 +163,20 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 2: MeMos over LARGE_XML_BYTES live in files beside the database (`file`), not in the BLOB.
   `ALTER TABLE message_xml ADD COLUMN file TEXT;`,
+  // 3: receipts are found by messageUUID (SFTP's /out/receipts/<messageUUID>.json); SFTP error files.
+  `
+  ALTER TABLE receipts ADD COLUMN message_uuid TEXT;
+  UPDATE receipts SET message_uuid = json_extract(data, '$.messageUUID');
+  CREATE INDEX receipts_by_message ON receipts (system_id, message_uuid, arrival)
+    WHERE message_uuid IS NOT NULL;
+
+  CREATE TABLE file_errors (
+    system_id TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (system_id, file_name)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -173,6 +188,7 @@ const TABLES = [
   'messages',
   'message_xml',
   'receipts',
+  'file_errors',
   'mailbox',
   'events',
   'event_systems',
@@ -397,15 +413,24 @@ function prepareStatements(db: DatabaseSync) {
 
     getReceipt: prepare('SELECT data FROM receipts WHERE id = ?'),
     // A receipt put again keeps its place; one moved to another system arrives there now.
-    putReceipt: prepare(`INSERT INTO receipts (id, system_id, arrival, data)
+    putReceipt: prepare(`INSERT INTO receipts (id, system_id, arrival, message_uuid, data)
       VALUES (:id, :system,
-        (SELECT coalesce(max(arrival), 0) + 1 FROM receipts WHERE system_id = :system), :data)
+        (SELECT coalesce(max(arrival), 0) + 1 FROM receipts WHERE system_id = :system), :uuid, :data)
       ON CONFLICT (id) DO UPDATE SET
         arrival = CASE WHEN system_id = excluded.system_id THEN arrival ELSE excluded.arrival END,
-        system_id = excluded.system_id, data = excluded.data`),
+        system_id = excluded.system_id, message_uuid = excluded.message_uuid, data = excluded.data`),
     deleteReceipt: prepare('DELETE FROM receipts WHERE id = ?'),
     listReceipts: prepare('SELECT data FROM receipts WHERE system_id = ? ORDER BY arrival LIMIT ? OFFSET ?'),
     countReceipts: prepare('SELECT count(*) AS n FROM receipts WHERE system_id = ?'),
+    listMessageReceipts: prepare(
+      'SELECT data FROM receipts WHERE system_id = ? AND message_uuid = ? ORDER BY arrival',
+    ),
+
+    getFileError: prepare('SELECT data FROM file_errors WHERE system_id = ? AND file_name = ?'),
+    putFileError: prepare(`INSERT INTO file_errors (system_id, file_name, data) VALUES (?, ?, ?)
+      ON CONFLICT (system_id, file_name) DO UPDATE SET data = excluded.data`),
+    deleteFileError: prepare('DELETE FROM file_errors WHERE system_id = ? AND file_name = ?'),
+    listFileErrors: prepare('SELECT data FROM file_errors WHERE system_id = ? ORDER BY file_name'),
 
     addToMailbox: prepare(`INSERT INTO mailbox (owner, arrival, data)
       VALUES (:owner, (SELECT coalesce(max(arrival), 0) + 1 FROM mailbox WHERE owner = :owner), :data)`),
@@ -669,6 +694,7 @@ export class SqliteStore implements Store {
     this.sql.putReceipt.run({
       id: receipt.id,
       system: receipt.systemId ?? null,
+      uuid: receipt.messageUUID ?? null,
       data: JSON.stringify(receipt),
     });
   }
@@ -683,6 +709,26 @@ export class SqliteStore implements Store {
 
   countReceipts(systemId: string): number {
     return this.sql.countReceipts.get(systemId)?.n as number;
+  }
+
+  listMessageReceipts(systemId: string, messageUUID: string): ReceiptRecord[] {
+    return parseAll(this.sql.listMessageReceipts.all(systemId, messageUUID));
+  }
+
+  getFileError(systemId: string, fileName: string): FileErrorRecord | undefined {
+    return parse(this.sql.getFileError.get(systemId, fileName));
+  }
+
+  putFileError(error: FileErrorRecord): void {
+    this.sql.putFileError.run(error.systemId, error.fileName, JSON.stringify(error));
+  }
+
+  deleteFileError(systemId: string, fileName: string): boolean {
+    return this.sql.deleteFileError.run(systemId, fileName).changes !== 0;
+  }
+
+  listFileErrors(systemId: string): FileErrorRecord[] {
+    return parseAll(this.sql.listFileErrors.all(systemId));
   }
 
   addToMailbox(entry: MailboxEntry): void {

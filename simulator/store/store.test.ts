@@ -14,6 +14,7 @@ import type {
   Contact,
   ContactPoint,
   EventRecord,
+  FileErrorRecord,
   Job,
   MessageRecord,
   Organisation,
@@ -108,6 +109,13 @@ const receipt = (id: string, systemId: string, fields: Partial<ReceiptRecord> = 
   ...fields,
 });
 
+const fileError = (systemId: string, fileName: string, code = 'CONTAINER_UNREADABLE'): FileErrorRecord => ({
+  systemId,
+  fileName,
+  createdAt: 1,
+  errorMessage: { code, message: `${fileName} cannot be read`, fieldErrors: [] },
+});
+
 const event = (id: string, eventTime: number, fields: Partial<EventRecord> = {}): EventRecord => ({
   id,
   eventTag: 'MEMO_SEND_RECEIVED',
@@ -147,9 +155,11 @@ function fill(store: Store): void {
     store.putMessage(message('m-3', { route: { kind: 'MAILBOX', owner: 'cpr-c-1' }, state: 'DELIVERED' }));
     store.putMessageXml('m-1', bytes('<memo>one</memo>'));
     store.putMessageXml('m-2', bytes('<memo>two</memo>'));
-    store.putReceipt(receipt('r-1', 'sys-1'));
-    store.putReceipt(receipt('r-2', 'sys-1'));
+    store.putReceipt(receipt('r-1', 'sys-1', { messageUUID: 'm-1' }));
+    store.putReceipt(receipt('r-2', 'sys-1', { messageUUID: 'm-1' }));
     store.putReceipt(receipt('r-3', 'sys-2'));
+    store.putFileError(fileError('sys-1', 'b.tar.lzma'));
+    store.putFileError(fileError('sys-1', 'a.xml', 'MEMO_UNREADABLE'));
     store.addToMailbox({ owner: 'cpr-c-1', messageUUID: 'm-3', deliveredAt: 7 });
     store.appendEvent(event('e-1', 10, { messageUUID: 'm-1', systemIds: ['sys-1'], parties: ['cpr-c-1'] }));
     store.appendEvent(event('e-2', 20, { messageUUID: 'm-2', systemIds: ['sys-1', 'sys-2'] }));
@@ -185,6 +195,8 @@ function contents(store: Store) {
     container: store.listContainerMessages('container-1'),
     receipts: [store.listReceipts('sys-1', ALL), store.listReceipts('sys-2', ALL)],
     receiptCounts: [store.countReceipts('sys-1'), store.countReceipts('sys-2')],
+    messageReceipts: store.listMessageReceipts('sys-1', 'm-1'),
+    fileErrors: [store.listFileErrors('sys-1'), store.getFileError('sys-1', 'a.xml')],
     mailbox: store.listMailbox('cpr-c-1'),
     events: store.listEvents(ALL_TIME, ALL),
     eventCount: store.countEvents(ALL_TIME),
@@ -207,6 +219,8 @@ function nothingIn(store: Store) {
     fetchable: store.countFetchable('sys-1'),
     container: store.listContainerMessages('container-1'),
     receipts: store.countReceipts('sys-1'),
+    messageReceipts: store.listMessageReceipts('sys-1', 'm-1'),
+    fileErrors: store.listFileErrors('sys-1'),
     mailbox: store.listMailbox('cpr-c-1'),
     events: store.countEvents(ALL_TIME),
     messageEvents: store.listMessageEvents('m-1'),
@@ -225,6 +239,8 @@ const EMPTY = {
   fetchable: 0,
   container: [],
   receipts: 0,
+  messageReceipts: [],
+  fileErrors: [],
   mailbox: [],
   events: 0,
   messageEvents: [],
@@ -553,6 +569,78 @@ describe.each([
     });
   });
 
+  describe('receipts of a message', () => {
+    it("lists a system's receipts for one message oldest first, apart from other messages and systems", () => {
+      store.putReceipt(receipt('r2', 's', { messageUUID: 'm' }));
+      store.putReceipt(receipt('r1', 's', { messageUUID: 'm' }));
+      store.putReceipt(receipt('other-message', 's', { messageUUID: 'n' }));
+      store.putReceipt(receipt('other-system', 't', { messageUUID: 'm' }));
+      store.putReceipt(receipt('no-message', 's'));
+      expect(ids(store.listMessageReceipts('s', 'm'))).toEqual(['r2', 'r1']);
+      expect(ids(store.listMessageReceipts('t', 'm'))).toEqual(['other-system']);
+      expect(store.listMessageReceipts('s', 'unknown')).toEqual([]);
+    });
+
+    it('follows deletes, and receipts put again under another message or system', () => {
+      for (const id of ['r1', 'r2', 'r3']) store.putReceipt(receipt(id, 's', { messageUUID: 'm' }));
+      store.deleteReceipt('r1');
+      store.putReceipt(receipt('r2', 's', { messageUUID: 'n' }));
+      store.putReceipt(receipt('r3', 't', { messageUUID: 'm' }));
+      store.putReceipt(receipt('r4', 's', { messageUUID: 'm' }));
+      expect(ids(store.listMessageReceipts('s', 'm'))).toEqual(['r4']);
+      expect(ids(store.listMessageReceipts('s', 'n'))).toEqual(['r2']);
+      expect(ids(store.listMessageReceipts('t', 'm'))).toEqual(['r3']);
+    });
+
+    it('keeps the place of a receipt put again under the same message', () => {
+      for (const id of ['r1', 'r2']) store.putReceipt(receipt(id, 's', { messageUUID: 'm' }));
+      store.putReceipt(receipt('r1', 's', { messageUUID: 'm', errorMessage: 'updated' }));
+      expect(store.listMessageReceipts('s', 'm')).toEqual([
+        receipt('r1', 's', { messageUUID: 'm', errorMessage: 'updated' }),
+        receipt('r2', 's', { messageUUID: 'm' }),
+      ]);
+    });
+  });
+
+  describe('file errors', () => {
+    it('reads a file error back by system and file name', () => {
+      store.putFileError(fileError('s', 'x.tar.lzma'));
+      expect(store.getFileError('s', 'x.tar.lzma')).toEqual(fileError('s', 'x.tar.lzma'));
+      expect(store.getFileError('t', 'x.tar.lzma')).toBeUndefined();
+      expect(store.getFileError('s', 'y.tar.lzma')).toBeUndefined();
+    });
+
+    it('replaces the error of a file name put again', () => {
+      store.putFileError(fileError('s', 'x.xml'));
+      store.putFileError(fileError('s', 'x.xml', 'MEMO_UNREADABLE'));
+      expect(store.listFileErrors('s')).toEqual([fileError('s', 'x.xml', 'MEMO_UNREADABLE')]);
+    });
+
+    it("lists a system's file errors by the UTF-8 bytes of their names, apart from other systems", () => {
+      for (const name of ['b.xml', 'ü.xml', 'A.xml', 'a.xml', '\u{1F600}.xml', '\uFF21.xml'])
+        store.putFileError(fileError('s', name));
+      store.putFileError(fileError('t', 'c.xml'));
+      expect(store.listFileErrors('s').map((error) => error.fileName)).toEqual([
+        'A.xml',
+        'a.xml',
+        'b.xml',
+        'ü.xml',
+        '\uFF21.xml',
+        '\u{1F600}.xml',
+      ]);
+      expect(store.listFileErrors('nobody')).toEqual([]);
+    });
+
+    it('deletes a file error and reports whether there was one', () => {
+      store.putFileError(fileError('s', 'x.xml'));
+      store.putFileError(fileError('t', 'x.xml'));
+      expect(store.deleteFileError('s', 'x.xml')).toBe(true);
+      expect(store.deleteFileError('s', 'x.xml')).toBe(false);
+      expect(store.getFileError('s', 'x.xml')).toBeUndefined();
+      expect(store.getFileError('t', 'x.xml')).toBeDefined();
+    });
+  });
+
   describe('mailboxes', () => {
     it("lists an owner's mailbox in the order delivered, apart from other owners", () => {
       store.addToMailbox({ owner: 'x', messageUUID: 'm2', deliveredAt: 2 });
@@ -815,7 +903,10 @@ describe.each([
           store.putMessageXml('m-4', bytes('<new/>'));
           store.putReceipt(receipt('r-2', 'sys-2'));
           store.deleteReceipt('r-1');
-          store.putReceipt(receipt('r-4', 'sys-1'));
+          store.putReceipt(receipt('r-4', 'sys-1', { messageUUID: 'm-1' }));
+          store.putFileError(fileError('sys-1', 'a.xml', 'CHANGED'));
+          store.putFileError(fileError('sys-1', 'c.xml'));
+          store.deleteFileError('sys-1', 'b.tar.lzma');
           store.addToMailbox({ owner: 'cpr-c-1', messageUUID: 'm-4', deliveredAt: 8 });
           store.appendEvent(event('e-4', 15, { messageUUID: 'm-1', systemIds: ['sys-2'] }));
           store.putJob(job('j-1', 10, 1));
@@ -964,7 +1055,7 @@ describe('the sqlite store file', () => {
     const path = newFile();
     SqliteStore.open(path).close();
     const db = new DatabaseSync(path);
-    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
     expect(db.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((row) => row.name)).toEqual([
@@ -973,6 +1064,7 @@ describe('the sqlite store file', () => {
       'event_parties',
       'event_systems',
       'events',
+      'file_errors',
       'jobs',
       'mailbox',
       'message_xml',
@@ -983,6 +1075,28 @@ describe('the sqlite store file', () => {
       'systems',
     ]);
     db.close();
+  });
+
+  it('finds the receipts of a data file of schema version 2 by messageUUID once it is migrated', () => {
+    const path = newFile();
+    SqliteStore.open(path).close();
+    // Back to version 2: without what migration 3 adds.
+    const old = new DatabaseSync(path);
+    old.exec(`
+      DROP INDEX receipts_by_message;
+      ALTER TABLE receipts DROP COLUMN message_uuid;
+      DROP TABLE file_errors;
+      PRAGMA user_version = 2;
+    `);
+    const insert = old.prepare('INSERT INTO receipts (id, system_id, arrival, data) VALUES (?, ?, ?, ?)');
+    insert.run('r-1', 's', 1, JSON.stringify(receipt('r-1', 's', { messageUUID: 'm' })));
+    insert.run('r-2', 's', 2, JSON.stringify(receipt('r-2', 's')));
+    old.close();
+    const store = SqliteStore.open(path);
+    expect(ids(store.listMessageReceipts('s', 'm'))).toEqual(['r-1']);
+    store.putFileError(fileError('s', 'x.xml'));
+    expect(store.listFileErrors('s')).toHaveLength(1);
+    store.close();
   });
 
   it('refuses a file that is not a SQLite database, saying so', () => {

@@ -7,6 +7,7 @@ import type {
   Contact,
   ContactPoint,
   EventRecord,
+  FileErrorRecord,
   Job,
   MailboxEntry,
   MessageRecord,
@@ -85,6 +86,15 @@ export interface Store {
   /** A system's available receipts, oldest first. */
   listReceipts(systemId: string, slice: Slice): ReceiptRecord[];
   countReceipts(systemId: string): number;
+  /** A system's available receipts for one message, oldest first. */
+  listMessageReceipts(systemId: string, messageUUID: string): ReceiptRecord[];
+
+  getFileError(systemId: string, fileName: string): FileErrorRecord | undefined;
+  /** Stores a file error; it replaces one of the same system and file name. */
+  putFileError(error: FileErrorRecord): void;
+  deleteFileError(systemId: string, fileName: string): boolean;
+  /** A system's file errors, ordered by file name (its UTF-8 bytes). */
+  listFileErrors(systemId: string): FileErrorRecord[];
 
   addToMailbox(entry: MailboxEntry): void;
   listMailbox(owner: string): MailboxEntry[];

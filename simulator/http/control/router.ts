@@ -3,7 +3,7 @@
  * mailboxes and messages, fault rules, and setting up systems and test identities.
  */
 import express, { type Router } from 'express';
-import { allowedIpProblem, issueApiKey } from '../../domain/auth.ts';
+import { allowedIpProblem, issueApiKey, sshPublicKeyProblem } from '../../domain/auth.ts';
 import type {
   Contact,
   ContactPoint,
@@ -30,7 +30,6 @@ export interface ControlHooks {
 const iso = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const ROLES: readonly SystemRole[] = ['SENDER', 'RECIPIENT', 'RECIPIENT_DEFAULT'];
 const PROTOCOLS: readonly Protocol[] = ['REST_PUSH', 'REST_PULL', 'REST_PUBLISH_SUBSCRIBE', 'SFTP'];
 
@@ -405,6 +404,15 @@ export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
           'is not a valid user name',
           body.sshUsername,
         );
+      const holder = engine.store.findSystemBySshUsername(body.sshUsername);
+      if (holder !== undefined)
+        throw badField(
+          'system',
+          'sshUsername',
+          'ALREADY_IN_USE',
+          `is already the SFTP user of system ${holder.id}`,
+          body.sshUsername,
+        );
       system.sshUsername = body.sshUsername;
     }
     engine.saveSystem(system);
@@ -429,14 +437,8 @@ export function controlRouter(engine: Engine, hooks: ControlHooks): Router {
       const system = engine.store.getSystem(id);
       if (system === undefined) throw new ApiFailure(404, 'NOT_FOUND', `no system ${id}`);
       const key = typeof request.body === 'string' ? request.body.trim() : '';
-      if (!SSH_PUBLIC_KEY.test(key) || key.includes('\n')) {
-        throw badField(
-          'ssh-key',
-          'body',
-          'INVALID_FORMAT',
-          'must be one OpenSSH public key line (ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa)',
-        );
-      }
+      const problem = sshPublicKeyProblem(key);
+      if (problem !== undefined) throw badField('ssh-key', 'body', 'INVALID_FORMAT', problem);
       if (!system.sshPublicKeys.includes(key)) system.sshPublicKeys.push(key);
       engine.store.putSystem(system);
       response.json({

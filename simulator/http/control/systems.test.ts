@@ -146,6 +146,21 @@ describe('POST /simulator/v1/systems', () => {
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ fieldErrors: [{ field }] });
   });
+
+  test('an sshUsername another system has answers 400 ALREADY_IN_USE', async () => {
+    const response = await control('POST', '/systems', {
+      organisationId: SEED_IDS.authority,
+      roles: ['SENDER'],
+      protocol: 'SFTP',
+      sshUsername: 'testkommune',
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({
+      code: 'ALREADY_IN_USE',
+      fieldErrors: [{ field: 'sshUsername', rejectedValue: 'testkommune' }],
+    });
+  });
 });
 
 describe('PATCH /simulator/v1/systems/{id}', () => {

@@ -1,0 +1,106 @@
+/**
+ * `digitalpost sim start` and its SFTP server: the `--json` line's `sftp` with the real port and the
+ * host key fingerprint, the banner's SFTP line, and `--no-sftp`.
+ */
+import { connect, createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../program.ts';
+
+/** Runs `sim start` until its first output is in, hands that to `check`, then stops it. */
+async function whileRunning(argv: string[], check: (stdout: string) => Promise<void>): Promise<number> {
+  let stdout = '';
+  let stderr = '';
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const exit = runCli(['sim', 'start', '--port', '0', ...argv], {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+    untilStopped: () => stopped,
+  });
+  const until = Date.now() + 10_000;
+  while (stdout === '' && Date.now() < until) {
+    const early = await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 20))]);
+    if (typeof early === 'number') throw new Error(`sim start exited with ${early}: ${stderr}`);
+  }
+  try {
+    await check(stdout);
+  } finally {
+    stop();
+  }
+  return exit;
+}
+
+/** Whether something accepts TCP connections there. */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('digitalpost sim start', () => {
+  it('prints the SFTP server in the --json line: the real port of --sftp-port 0 and the host key fingerprint', async () => {
+    const code = await whileRunning(['--sftp-port', '0', '--json'], async (stdout) => {
+      const { sftp } = JSON.parse(stdout.split('\n')[0] as string) as {
+        sftp: { host: string; port: number; hostKeyFingerprint: string };
+      };
+      expect(sftp).toEqual({
+        host: '127.0.0.1',
+        port: expect.any(Number),
+        hostKeyFingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/),
+      });
+      expect(sftp.port).toBeGreaterThan(0);
+      expect(await listening(sftp.host, sftp.port)).toBe(true);
+    });
+    expect(code).toBe(0);
+  });
+
+  it('shows the SFTP address, the host key and how to register a key in the banner', async () => {
+    await whileRunning(['--sftp-port', '0'], async (stdout) => {
+      expect(stdout).toMatch(/ {2}SFTP {5}sftp:\/\/127\.0\.0\.1:\d+ {2}\(host key SHA256:\S+\)/);
+      expect(stdout).toContain('SFTP user testkommune');
+      expect(stdout).toMatch(
+        /curl -X PUT --data-binary @\S+ http:\S+\/systems\/20000000-0000-4000-8000-000000000005\/ssh-key/,
+      );
+    });
+  });
+
+  it('exits 1 with one line saying so when the SFTP port is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    let stderr = '';
+    try {
+      const code = await runCli(['sim', 'start', '--port', '0', '--sftp-port', String(port)], {
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        env: {},
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `digitalpost: SFTP port ${port} on 127.0.0.1 is in use; choose another with --sftp-port (0 = any free port)\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('runs no SFTP server with --no-sftp', async () => {
+    await whileRunning(['--no-sftp', '--json'], async (stdout) => {
+      expect(JSON.parse(stdout.split('\n')[0] as string)).toMatchObject({ sftp: null });
+    });
+  });
+});

@@ -1,0 +1,565 @@
+/**
+ * One SFTP session (protocol version 3) on the chrooted home of `layout.ts`. An adapter: uploads
+ * are handed to the engine when they are taken, receipts and error files come from it; the only
+ * state of its own is the upload buffers of `/in`.
+ */
+import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
+import type { FileErrorRecord, ReceiptRecord, SystemRecord } from '../domain/model.ts';
+import { type Engine, toWireReceipt } from '../engine/engine.ts';
+import { ApiFailure } from '../engine/errors.ts';
+import {
+  type Directory,
+  errorFileName,
+  homePath,
+  homeSegments,
+  type Place,
+  placeOf,
+  readReceiptFileName,
+  receiptFileNames,
+  SUBDIRECTORIES,
+  uploadKind,
+  uploadNameProblem,
+  uploadOfErrorFile,
+} from './layout.ts';
+import { Upload } from './uploads.ts';
+
+const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
+const WRITE_FLAGS = OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC | OPEN_MODE.EXCL;
+/** Directory entries per READDIR answer (as OpenSSH's server sends). */
+const ENTRIES_PER_READDIR = 100;
+/** The most one READ answers, well inside every client's packet limit. */
+const MAX_READ = 64 * 1024;
+const MAX_HANDLES = 256;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** What a session needs from the server: the engine, who is logged in, and the uploads. */
+export interface SessionContext {
+  engine: Engine;
+  /** The SFTP user name. */
+  username: string;
+  /** The system as it logged in; errors of its uploads are recorded under it. */
+  login: SystemRecord;
+  /**
+   * The system as it is now, admitted again as at login (for every change: taking an upload,
+   * acknowledging a receipt). Throws the engine's `ApiFailure` when it may no longer send.
+   */
+  admit(): SystemRecord;
+  /** The system's `/in`, shared by its sessions. */
+  uploads: Map<string, Upload>;
+  log(line: string): void;
+  /** Work that answers later; the server waits for it when it stops. */
+  track(work: Promise<void>): void;
+}
+
+/** A request refused with an SFTP status. */
+class Refusal extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const denied = (message: string): Refusal => new Refusal(STATUS_CODE.PERMISSION_DENIED, message);
+const missing = (path: string): Refusal => new Refusal(STATUS_CODE.NO_SUCH_FILE, `${path}: no such file`);
+
+/** A directory entry, before it becomes SFTP's FileEntry. */
+interface Listed {
+  name: string;
+  directory: boolean;
+  size: number;
+  modifiedAt: number;
+}
+
+type Handle =
+  | { kind: 'listing'; entries: Listed[]; next: number }
+  | { kind: 'reader'; content: Buffer; modifiedAt: number }
+  | {
+      kind: 'writer';
+      upload: Upload;
+      append: boolean;
+      readable: boolean;
+      /** Why the upload was dropped (it grew past the limit); every later request fails. */
+      dropped?: string;
+    };
+
+function attributes(entry: Pick<Listed, 'directory' | 'size' | 'modifiedAt'>): Attributes {
+  const seconds = Math.floor(entry.modifiedAt / 1000);
+  return {
+    mode: entry.directory ? S_IFDIR | 0o755 : S_IFREG | 0o644,
+    uid: 0,
+    gid: 0,
+    size: entry.size,
+    atime: seconds,
+    mtime: seconds,
+  };
+}
+
+/** An `ls -l` line, which OpenSSH's `ls -l` prints as it is. */
+function longname(entry: Listed, owner: string): string {
+  const date = new Date(entry.modifiedAt);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return [
+    entry.directory ? 'drwxr-xr-x' : '-rw-r--r--',
+    '   1',
+    owner.padEnd(8),
+    owner.padEnd(8),
+    String(entry.size).padStart(8),
+    MONTHS[date.getUTCMonth()],
+    String(date.getUTCDate()).padStart(2),
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`,
+    entry.name,
+  ].join(' ');
+}
+
+const receiptContent = (receipt: ReceiptRecord): Buffer =>
+  Buffer.from(`${JSON.stringify(toWireReceipt(receipt, true))}\n`);
+const errorContent = (error: FileErrorRecord): Buffer =>
+  Buffer.from(`${JSON.stringify(error.errorMessage)}\n`);
+
+/** Serves SFTP requests of one session until the channel closes. */
+export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
+  const session = new Session(sftp, context);
+  sftp.on('OPEN', (id, path, flags) => session.run(id, () => session.open(id, path, flags)));
+  sftp.on('READ', (id, handle, offset, length) =>
+    session.run(id, () => session.read(id, handle, offset, length)),
+  );
+  sftp.on('WRITE', (id, handle, offset, data) =>
+    session.run(id, () => session.write(id, handle, offset, data)),
+  );
+  sftp.on('CLOSE', (id, handle) => session.run(id, () => session.close(id, handle)));
+  sftp.on('FSTAT', (id, handle) => session.run(id, () => session.fstat(id, handle)));
+  sftp.on('FSETSTAT', (id, handle) => session.run(id, () => session.fsetstat(id, handle)));
+  sftp.on('STAT', (id, path) => session.run(id, () => session.stat(id, path)));
+  sftp.on('LSTAT', (id, path) => session.run(id, () => session.stat(id, path)));
+  sftp.on('SETSTAT', (id, path) => session.run(id, () => session.setstat(id, path)));
+  sftp.on('OPENDIR', (id, path) => session.run(id, () => session.opendir(id, path)));
+  sftp.on('READDIR', (id, handle) => session.run(id, () => session.readdir(id, handle)));
+  sftp.on('REALPATH', (id, path) => session.run(id, () => session.realpath(id, path)));
+  sftp.on('REMOVE', (id, path) => session.run(id, () => session.remove(id, path)));
+  sftp.on('RENAME', (id, from, to) => session.run(id, () => session.rename(id, from, to)));
+  sftp.on('MKDIR', (id) => session.refuse(id, 'folders cannot be made here; the layout is fixed'));
+  sftp.on('RMDIR', (id) => session.refuse(id, 'folders cannot be removed; the layout is fixed'));
+  sftp.on('SYMLINK', (id) => session.refuse(id, 'links cannot be made here'));
+  sftp.on('READLINK', (id) => session.refuse(id, 'there are no links here'));
+  // The client has nothing more to ask: close the channel, as OpenSSH's client waits for that.
+  sftp.on('end', () => {
+    session.release();
+    sftp.end();
+  });
+  sftp.on('close', () => session.release());
+}
+
+class Session {
+  private readonly sftp: SFTPWrapper;
+  private readonly context: SessionContext;
+  private readonly handles = new Map<number, Handle>();
+  private nextHandle = 1;
+
+  constructor(sftp: SFTPWrapper, context: SessionContext) {
+    this.sftp = sftp;
+    this.context = context;
+  }
+
+  private get engine(): Engine {
+    return this.context.engine;
+  }
+
+  private get uploads(): Map<string, Upload> {
+    return this.context.uploads;
+  }
+
+  private now(): number {
+    return this.engine.clock.now();
+  }
+
+  /** Runs a request; a Refusal becomes its status, anything else a logged FAILURE. */
+  run(id: number, work: () => void | Promise<void>): void {
+    try {
+      const pending = work();
+      if (pending !== undefined) this.context.track(pending.catch((error: unknown) => this.fail(id, error)));
+    } catch (error) {
+      this.fail(id, error);
+    }
+  }
+
+  /**
+   * Lets go of the session's handles when it ends. An upload still open for writing is not taken:
+   * it stays in `/in` as far as it came, for the client to remove, write again or rename.
+   */
+  release(): void {
+    for (const handle of this.handles.values()) if (handle.kind === 'writer') handle.upload.writers--;
+    this.handles.clear();
+  }
+
+  refuse(id: number, message: string): void {
+    this.sftp.status(id, STATUS_CODE.PERMISSION_DENIED, message);
+  }
+
+  private fail(id: number, error: unknown): void {
+    if (error instanceof Refusal) {
+      this.sftp.status(id, error.status, error.message);
+      return;
+    }
+    this.context.log(
+      `sftp: ${this.context.username}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    this.sftp.status(id, STATUS_CODE.FAILURE, 'the simulator failed to handle the request; see its log');
+  }
+
+  // ---------------------------------------------------------------- paths and handles
+
+  private locate(path: string): Place {
+    const segments = homeSegments(path);
+    if (segments === undefined) throw denied(`${path} is outside the home folder`);
+    return placeOf(segments);
+  }
+
+  private makeRoomForHandle(): void {
+    if (this.handles.size >= MAX_HANDLES) {
+      throw new Refusal(STATUS_CODE.FAILURE, `at most ${MAX_HANDLES} handles may be open at once`);
+    }
+  }
+
+  private addHandle(handle: Handle): Buffer {
+    const id = this.nextHandle++;
+    this.handles.set(id, handle);
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32BE(id);
+    return bytes;
+  }
+
+  private handleOf(bytes: Buffer): { id: number; handle: Handle } {
+    const id = bytes.length === 4 ? bytes.readUInt32BE() : 0;
+    const handle = this.handles.get(id);
+    if (handle === undefined) throw new Refusal(STATUS_CODE.FAILURE, 'not an open handle');
+    return { id, handle };
+  }
+
+  // ---------------------------------------------------------------- what is where
+
+  private receiptNamed(name: string): ReceiptRecord | undefined {
+    const { store } = this.engine;
+    const systemId = this.context.login.id;
+    const parsed = readReceiptFileName(name);
+    if (parsed === undefined) return undefined;
+    if ('first' in parsed) {
+      const [oldest] = store.listMessageReceipts(systemId, parsed.first);
+      if (oldest !== undefined) return oldest;
+      const alone = store.getReceipt(parsed.first);
+      return alone?.systemId === systemId && alone.messageUUID === undefined ? alone : undefined;
+    }
+    const receipt = store.getReceipt(parsed.id);
+    return receipt?.systemId === systemId && receipt.messageUUID === parsed.messageUUID ? receipt : undefined;
+  }
+
+  private errorNamed(name: string): FileErrorRecord | undefined {
+    const upload = uploadOfErrorFile(name);
+    return upload === undefined ? undefined : this.engine.fileError(this.context.login, upload);
+  }
+
+  /** A file's content and time, or a refusal saying why there is none. */
+  private fileAt(place: Place, path: string): { content: Buffer; modifiedAt: number } {
+    switch (place.kind) {
+      case 'upload': {
+        const upload = this.uploads.get(place.name);
+        if (upload === undefined) throw missing(path);
+        return { content: upload.bytes(), modifiedAt: upload.modifiedAt };
+      }
+      case 'receipt': {
+        const receipt = this.receiptNamed(place.name);
+        if (receipt === undefined) throw missing(path);
+        return { content: receiptContent(receipt), modifiedAt: receipt.timeStamp };
+      }
+      case 'error': {
+        const error = this.errorNamed(place.name);
+        if (error === undefined) throw missing(path);
+        return { content: errorContent(error), modifiedAt: error.createdAt };
+      }
+      case 'directory':
+        throw new Refusal(STATUS_CODE.FAILURE, `${path} is a folder`);
+      default:
+        throw denied(`${path}: nothing is there, and nothing may be`);
+    }
+  }
+
+  private attributesAt(place: Place, path: string): Attributes {
+    if (place.kind === 'directory') return attributes({ directory: true, size: 0, modifiedAt: this.now() });
+    if (place.kind === 'upload') {
+      const upload = this.uploads.get(place.name);
+      if (upload === undefined) throw missing(path);
+      return attributes({ directory: false, size: upload.size, modifiedAt: upload.modifiedAt });
+    }
+    const { content, modifiedAt } = this.fileAt(place, path);
+    return attributes({ directory: false, size: content.length, modifiedAt });
+  }
+
+  private listing(path: Directory): Listed[] {
+    const now = this.now();
+    const subdirectories = SUBDIRECTORIES[path];
+    if (subdirectories !== undefined)
+      return subdirectories.map((name) => ({ name, directory: true, size: 0, modifiedAt: now }));
+    if (path === '/in') {
+      return [...this.uploads.values()].map((upload) => ({
+        name: upload.name,
+        directory: false,
+        size: upload.size,
+        modifiedAt: upload.modifiedAt,
+      }));
+    }
+    if (path === '/out/errors') {
+      return this.engine.fileErrors(this.context.login).map((error) => ({
+        name: errorFileName(error.fileName),
+        directory: false,
+        size: errorContent(error).length,
+        modifiedAt: error.createdAt,
+      }));
+    }
+    const { store } = this.engine;
+    const systemId = this.context.login.id;
+    // One read for the whole folder: a snapshot, paged out by READDIR.
+    const receipts = store.listReceipts(systemId, { offset: 0, limit: store.countReceipts(systemId) });
+    const names = receiptFileNames(receipts);
+    return receipts.map((receipt, i) => ({
+      name: names[i] as string,
+      directory: false,
+      size: receiptContent(receipt).length,
+      modifiedAt: receipt.timeStamp,
+    }));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  open(id: number, path: string, flags: number): void {
+    const place = this.locate(path);
+    this.makeRoomForHandle();
+    if ((flags & WRITE_FLAGS) === 0) {
+      const { content, modifiedAt } = this.fileAt(place, path);
+      this.sftp.handle(id, this.addHandle({ kind: 'reader', content, modifiedAt }));
+      return;
+    }
+    if (place.kind !== 'upload') throw denied(`${path}: only files in /in may be written`);
+    const problem = uploadNameProblem(place.name);
+    if (problem !== undefined) throw denied(`${path}: ${problem}`);
+    let upload = this.uploads.get(place.name);
+    const create = (flags & OPEN_MODE.CREAT) !== 0;
+    if (upload !== undefined && create && (flags & OPEN_MODE.EXCL) !== 0)
+      throw new Refusal(STATUS_CODE.FAILURE, `${path} exists`);
+    if (upload === undefined && !create) throw missing(path);
+    // A new or truncated file is a new upload; a writer still on the old one writes to nowhere.
+    if (upload === undefined || (flags & OPEN_MODE.TRUNC) !== 0) {
+      upload = new Upload(place.name, this.now());
+      this.uploads.set(place.name, upload);
+    }
+    upload.writers++;
+    const append = (flags & OPEN_MODE.APPEND) !== 0;
+    const readable = (flags & OPEN_MODE.READ) !== 0;
+    this.sftp.handle(id, this.addHandle({ kind: 'writer', upload, append, readable }));
+  }
+
+  read(id: number, bytes: Buffer, offset: number, length: number): void {
+    const { handle } = this.handleOf(bytes);
+    let content: Buffer;
+    if (handle.kind === 'reader') content = handle.content;
+    else if (handle.kind === 'writer' && handle.readable && handle.dropped === undefined)
+      content = handle.upload.bytes();
+    else throw new Refusal(STATUS_CODE.FAILURE, 'the handle was not opened for reading');
+    if (offset >= content.length) {
+      this.sftp.status(id, STATUS_CODE.EOF);
+      return;
+    }
+    this.sftp.data(id, content.subarray(offset, offset + Math.min(length, MAX_READ)));
+  }
+
+  write(id: number, bytes: Buffer, offset: number, data: Buffer): void {
+    const { handle } = this.handleOf(bytes);
+    if (handle.kind !== 'writer')
+      throw new Refusal(STATUS_CODE.FAILURE, 'the handle was not opened for writing');
+    if (handle.dropped !== undefined) throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
+    const { upload } = handle;
+    const limit = this.engine.settings.container.maxBytes;
+    if (!upload.write(data, handle.append ? undefined : offset, limit, this.now())) {
+      handle.dropped = `/in/${upload.name} would be larger than ${limit} bytes, the most an upload may have; it was dropped`;
+      if (this.uploads.get(upload.name) === upload) this.uploads.delete(upload.name);
+      this.engine.recordFileError(
+        this.context.login,
+        upload.name,
+        new ApiFailure(400, 'MESSAGE_TOO_LARGE', handle.dropped),
+      );
+      this.context.log(`sftp: ${this.context.username}: dropped ${upload.name}: larger than ${limit} bytes`);
+      throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
+    }
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  async close(id: number, bytes: Buffer): Promise<void> {
+    const { id: handleId, handle } = this.handleOf(bytes);
+    this.handles.delete(handleId);
+    if (handle.kind === 'writer') {
+      handle.upload.writers--;
+      if (handle.dropped !== undefined) throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
+      await this.takeWhenFinal(handle.upload);
+    }
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  fstat(id: number, bytes: Buffer): void {
+    const { handle } = this.handleOf(bytes);
+    const entry =
+      handle.kind === 'listing'
+        ? { directory: true, size: 0, modifiedAt: this.now() }
+        : handle.kind === 'reader'
+          ? { directory: false, size: handle.content.length, modifiedAt: handle.modifiedAt }
+          : { directory: false, size: handle.upload.size, modifiedAt: handle.upload.modifiedAt };
+    this.sftp.attrs(id, attributes(entry));
+  }
+
+  /** Attributes of uploads are taken and ignored (clients set times and modes after a `put`). */
+  fsetstat(id: number, bytes: Buffer): void {
+    const { handle } = this.handleOf(bytes);
+    if (handle.kind !== 'writer') throw denied('only uploads in /in may have their attributes set');
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  stat(id: number, path: string): void {
+    this.sftp.attrs(id, this.attributesAt(this.locate(path), path));
+  }
+
+  setstat(id: number, path: string): void {
+    const place = this.locate(path);
+    if (place.kind !== 'upload') throw denied(`${path}: only uploads in /in may have their attributes set`);
+    if (!this.uploads.has(place.name)) throw missing(path);
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  opendir(id: number, path: string): void {
+    const place = this.locate(path);
+    if (place.kind === 'directory') {
+      this.makeRoomForHandle();
+      const entries = this.listing(place.path);
+      this.sftp.handle(id, this.addHandle({ kind: 'listing', entries, next: 0 }));
+      return;
+    }
+    this.fileAt(place, path);
+    throw new Refusal(STATUS_CODE.FAILURE, `${path} is not a folder`);
+  }
+
+  readdir(id: number, bytes: Buffer): void {
+    const { handle } = this.handleOf(bytes);
+    if (handle.kind !== 'listing') throw new Refusal(STATUS_CODE.FAILURE, 'the handle is not a folder');
+    if (handle.next >= handle.entries.length) {
+      this.sftp.status(id, STATUS_CODE.EOF);
+      return;
+    }
+    const page = handle.entries.slice(handle.next, handle.next + ENTRIES_PER_READDIR);
+    handle.next += page.length;
+    this.sftp.name(
+      id,
+      page.map(
+        (entry): FileEntry => ({
+          filename: entry.name,
+          longname: longname(entry, this.context.username),
+          attrs: attributes(entry),
+        }),
+      ),
+    );
+  }
+
+  realpath(id: number, path: string): void {
+    const segments = homeSegments(path);
+    if (segments === undefined) throw denied(`${path} is outside the home folder`);
+    const resolved = homePath(segments);
+    const place = placeOf(segments);
+    const entry = { directory: place.kind === 'directory', size: 0, modifiedAt: this.now() };
+    this.sftp.name(id, [{ filename: resolved, longname: resolved, attrs: attributes(entry) }]);
+  }
+
+  remove(id: number, path: string): void {
+    const place = this.locate(path);
+    switch (place.kind) {
+      case 'upload':
+        if (!this.uploads.delete(place.name)) throw missing(path);
+        break;
+      case 'receipt': {
+        const receipt = this.receiptNamed(place.name);
+        if (receipt === undefined) throw missing(path);
+        this.engine.acknowledgeReceipt(this.admitted(), receipt.id);
+        break;
+      }
+      case 'error': {
+        const upload = uploadOfErrorFile(place.name);
+        if (upload === undefined || !this.engine.dismissFileError(this.admitted(), upload))
+          throw missing(path);
+        break;
+      }
+      case 'directory':
+        throw denied(`${path} is a folder of the fixed layout`);
+      default:
+        throw denied(`${path}: nothing is there, and nothing may be`);
+    }
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  async rename(id: number, from: string, to: string): Promise<void> {
+    const source = this.locate(from);
+    const target = this.locate(to);
+    if (source.kind !== 'upload' || target.kind !== 'upload')
+      throw denied('only files in /in may be renamed, and only within /in');
+    const upload = this.uploads.get(source.name);
+    if (upload === undefined) throw missing(from);
+    const problem = uploadNameProblem(target.name);
+    if (problem !== undefined) throw denied(`${to}: ${problem}`);
+    if (target.name !== source.name) {
+      if (this.uploads.has(target.name)) throw new Refusal(STATUS_CODE.FAILURE, `${to} exists`);
+      this.uploads.delete(source.name);
+      upload.name = target.name;
+      this.uploads.set(target.name, upload);
+      await this.takeWhenFinal(upload);
+    }
+    this.sftp.status(id, STATUS_CODE.OK);
+  }
+
+  // ---------------------------------------------------------------- taking uploads
+
+  /** The system, admitted again; a refusal (e.g. deactivated since login) as PERMISSION_DENIED. */
+  private admitted(): SystemRecord {
+    try {
+      return this.context.admit();
+    } catch (error) {
+      if (error instanceof ApiFailure) throw denied(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Takes an upload that is complete (no writer left) under a final name: it leaves `/in` and goes
+   * to the engine, which has stored it when this resolves. A refusal by the engine becomes the
+   * upload's error file; a success removes an error file left by an earlier upload of that name.
+   */
+  private async takeWhenFinal(upload: Upload): Promise<void> {
+    const kind = uploadKind(upload.name);
+    if (kind === undefined || upload.writers > 0 || this.uploads.get(upload.name) !== upload) return;
+    this.uploads.delete(upload.name);
+    const { engine, login, username, log } = this.context;
+    try {
+      const system = this.context.admit();
+      if (kind === 'container') {
+        const { receipt, stored, rejected } = await engine.submitContainer(system, upload.bytes());
+        log(
+          `sftp: ${username}: took ${upload.name}: container ${receipt.transmissionId}, ${stored} messages stored, ${rejected} rejected`,
+        );
+      } else {
+        const { receipt } = await engine.submitMemoFile(system, upload.bytes());
+        log(`sftp: ${username}: took ${upload.name}: MeMo ${receipt.messageUUID}`);
+      }
+      engine.dismissFileError(system, upload.name);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      engine.recordFileError(login, upload.name, error);
+      log(`sftp: ${username}: did not take ${upload.name}: ${error.code}: ${error.message}`);
+    }
+  }
+}
