@@ -77,9 +77,12 @@ export function addConnectionOptions(command: Command): Command {
       `the system's API key (env ${ENV.apiKey}, which other users cannot see in the process list)`,
     ),
     new Option('--cert <file>', 'client certificate (PEM) for mutual TLS; with --key').conflicts('pfx'),
-    new Option('--key <file>', 'its private key (PEM)').conflicts('pfx'),
+    new Option('--key <file>', 'its private key (PEM); with --sftp: the SSH private key').conflicts('pfx'),
     new Option('--pfx <file>', 'client certificate and key as PKCS#12 (.p12, .pfx)'),
-    new Option('--passphrase <text>', `passphrase of --key or --pfx (env ${ENV.passphrase})`),
+    new Option(
+      '--passphrase <text>',
+      `passphrase of --key or --pfx (env ${ENV.passphrase}; with --sftp DIGITALPOST_SFTP_PASSPHRASE)`,
+    ),
     new Option('--ca <file>', "trust these CAs (PEM) instead of the system's (repeatable)").argParser(
       collect,
     ),

@@ -17,6 +17,7 @@ const exitCode = await runCli(process.argv.slice(2), {
       process.stdout.write('', (error) => (error ? reject(error) : resolve())),
     ),
   env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
   untilStopped: () =>
     new Promise((resolve) => {
       process.once('SIGINT', () => resolve());

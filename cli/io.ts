@@ -10,6 +10,8 @@ export interface CliIO {
    * printed, e.g. acknowledging a receipt.
    */
   flushed?: () => Promise<void>;
+  /** Whether stderr is a terminal (progress bars are drawn only there). */
+  stderrIsTTY?: boolean;
   /** Resolves when a long-running command should stop (SIGINT/SIGTERM for the real process). */
   untilStopped?: () => Promise<void>;
 }

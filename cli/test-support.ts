@@ -12,7 +12,7 @@ export interface Run {
 export async function run(
   argv: readonly string[],
   env: Record<string, string | undefined> = {},
-  io: Pick<CliIO, 'flushed'> = {},
+  io: Pick<CliIO, 'flushed' | 'stderrIsTTY' | 'untilStopped'> = {},
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';

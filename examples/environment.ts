@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ClientOptions } from 'digitalpost';
-import { type RunningSimulator, startSimulator } from 'digitalpost/simulator';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from 'digitalpost/simulator';
 
 /** Seeded systems of the simulator's default seed (docs/simulator.md). */
 export const SEEDED_SYSTEMS = {
@@ -25,6 +25,8 @@ export const SEEDED_SYSTEMS = {
   sender: '20000000-0000-4000-8000-000000000001',
   /** Testfirma ApS's recipient system (CVR 87654321), MeMos by PULL unless switched to PUSH. */
   companyRecipient: '20000000-0000-4000-8000-000000000004',
+  /** Testkommune's SFTP mass-sending system, SFTP user `testkommune` (register a key first). */
+  sftpSender: '20000000-0000-4000-8000-000000000005',
 } as const;
 
 /** The API key of a seeded system. */
@@ -58,10 +60,14 @@ export function clientFromEnvironment(env: NodeJS.ProcessEnv = process.env): Cli
 
 /**
  * Runs `run` against a simulator started for it, on a free port, and stops the simulator after.
- * The real clock: the simulator delivers and receipts by itself, as NgDP does.
+ * The real clock: the simulator delivers and receipts by itself, as NgDP does. `options` add to the
+ * simulator's (e.g. `sftpPort: 0` for its SFTP server).
  */
-export async function withLocalSimulator<T>(run: (simulator: RunningSimulator) => Promise<T>): Promise<T> {
-  const simulator = await startSimulator({ port: 0 });
+export async function withLocalSimulator<T>(
+  run: (simulator: RunningSimulator) => Promise<T>,
+  options: SimulatorOptions = {},
+): Promise<T> {
+  const simulator = await startSimulator({ port: 0, ...options });
   console.log(`started a local NgDP simulator at ${simulator.apiUrl}`);
   try {
     return await run(simulator);

@@ -16,11 +16,14 @@
  * │   └── ServiceUnavailableError 503
  * ├── ConnectionError, TimeoutError
  * ├── MemoParseError, MemoValidationError
- * └── BatchSendError (memos.sendBatch stopped; what was accepted, where to resume)
+ * ├── BatchSendError (memos.sendBatch stopped; what was accepted, where to resume)
+ * ├── SftpError (SFTP: login, host key, connection, refused operations, the local journal)
+ * └── SftpSendError (SftpSender.send/sendFiles stopped; what was uploaded)
  * ```
  */
 import type { ContainerReceipt } from './client/types.ts';
 import type { MemoIssue } from './memo/types.ts';
+import type { SftpUpload } from './sftp/types.ts';
 
 /** The base class of every error this package throws. */
 export class DigitalPostError extends Error {
@@ -258,6 +261,111 @@ export class BatchSendError extends DigitalPostError {
     this.accepted = accepted;
     this.resumeFrom = details.resumeFrom;
     this.unsentMessageUUIDs = details.unsentMessageUUIDs;
+    this.skipped = details.skipped;
+    this.invalidMessage = details.invalidMessage;
+  }
+}
+
+/** Codes of {@link SftpError}. */
+export type SftpErrorCode =
+  /** The server refused the user name with this key. */
+  | 'SFTP_AUTH_FAILED'
+  /** The server's host key is not the pinned one: maybe not the server you mean. */
+  | 'SFTP_HOST_KEY_MISMATCH'
+  /** The server cannot be reached, or the connection broke. */
+  | 'SFTP_CONNECTION_FAILED'
+  /** The server did not complete the login in time. */
+  | 'SFTP_TIMEOUT'
+  /** The private key cannot be read, or the passphrase is missing or wrong. */
+  | 'SFTP_KEY_INVALID'
+  /** The server refused an operation (`PERMISSION_DENIED`). */
+  | 'SFTP_PERMISSION_DENIED'
+  /** A remote file is not there (`NO_SUCH_FILE`). */
+  | 'SFTP_NO_SUCH_FILE'
+  /** The server failed an operation with another status (`FAILURE`, …). */
+  | 'SFTP_FAILURE'
+  /** Another process holds the journal. */
+  | 'SFTP_JOURNAL_LOCKED'
+  /** The journal cannot be read or written, or is not a journal. */
+  | 'SFTP_JOURNAL_INVALID';
+
+/** Where an {@link SftpError} happened. */
+export interface SftpErrorDetails {
+  /** `host:port` of the server, or the journal file for journal errors. */
+  where: string;
+  /** The remote path of a refused operation. */
+  path?: string;
+  /** The server's host key fingerprint, when known (`SHA256:…`). */
+  hostKeyFingerprint?: string;
+}
+
+/**
+ * SFTP mass sending failed: the login (key, host key), the connection, an operation the server
+ * refused, or the local journal. The message says what and where; it never holds a private key or a
+ * passphrase.
+ */
+export class SftpError extends DigitalPostError {
+  declare readonly code: SftpErrorCode;
+  /** `host:port` of the server (the journal file for journal errors). */
+  readonly where: string;
+  /** The remote path of a refused operation. */
+  readonly path: string | undefined;
+  /** The host key fingerprint the server presented, when known. */
+  readonly hostKeyFingerprint: string | undefined;
+  /** Whether trying again later may succeed (a broken connection, a timeout). */
+  readonly retryable: boolean;
+
+  constructor(
+    code: SftpErrorCode,
+    message: string,
+    details: SftpErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.where = details.where;
+    this.path = details.path;
+    this.hostKeyFingerprint = details.hostKeyFingerprint;
+    this.retryable = code === 'SFTP_CONNECTION_FAILED' || code === 'SFTP_TIMEOUT';
+  }
+}
+
+/** What an {@link SftpSendError} knows about the run it stopped. */
+export interface SftpSendErrorDetails {
+  /** See {@link SftpSendError.uploads}. */
+  uploads: SftpUpload[];
+  /** See {@link SftpSendError.skipped}. */
+  skipped: InvalidBatchMessage[];
+  /** See {@link SftpSendError.invalidMessage}. */
+  invalidMessage: InvalidBatchMessage | undefined;
+}
+
+/**
+ * `SftpSender.send` or `sendFiles` stopped before the end of its input: the connection broke, the
+ * server refused an upload, a message or file was invalid (`onInvalid: 'throw'`), the input or
+ * `onProgress` threw, or the signal aborted. `cause` is what happened. `uploads` are complete on the
+ * server. With a journal, running the same input again sends exactly what is missing.
+ */
+export class SftpSendError extends DigitalPostError {
+  declare readonly code: 'SFTP_SEND_INCOMPLETE';
+  /** The containers and files uploaded (and renamed to their final names) before it stopped. */
+  readonly uploads: readonly SftpUpload[];
+  /** How many messages those containers hold. */
+  readonly uploaded: number;
+  /** With `onInvalid: 'skip'`: the invalid messages or files left out so far. */
+  readonly skipped: readonly InvalidBatchMessage[];
+  /** With `onInvalid: 'throw'`: the invalid message or file that stopped it; its error is `cause`. */
+  readonly invalidMessage: InvalidBatchMessage | undefined;
+
+  constructor(details: SftpSendErrorDetails, cause: unknown) {
+    const uploaded = details.uploads.reduce((sum, upload) => sum + upload.messageUUIDs.length, 0);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'SFTP_SEND_INCOMPLETE',
+      `the SFTP upload stopped after ${details.uploads.length} uploaded files: ${reason}`,
+      { cause },
+    );
+    this.uploads = details.uploads;
+    this.uploaded = uploaded;
     this.skipped = details.skipped;
     this.invalidMessage = details.invalidMessage;
   }

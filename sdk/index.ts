@@ -23,6 +23,11 @@ export {
   NotFoundError,
   PermissionDeniedError,
   ServiceUnavailableError,
+  SftpError,
+  type SftpErrorCode,
+  type SftpErrorDetails,
+  SftpSendError,
+  type SftpSendErrorDetails,
   type TechnicalReceipt,
   TimeoutError,
   UnprocessableEntityError,
@@ -31,3 +36,4 @@ export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';
 export * from './receivers/index.ts';
+export * from './sftp/index.ts';

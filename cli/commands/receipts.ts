@@ -1,13 +1,20 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
 import { NotFoundError } from '../../sdk/errors.ts';
 import { maskCpr } from '../../sdk/http/transport.ts';
-import { addConnectionOptions, type Connection, type ConnectionFlags, connect } from '../connection.ts';
+import {
+  addConnectionOptions,
+  type Connection,
+  type ConnectionFlags,
+  connect,
+  seconds,
+} from '../connection.ts';
 import { ensureDirectory, isSafeFileName, reason, writeFileAtomically } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { addSftpOptions, refuseSftpFlags, type SftpFlags, sftpConnection } from '../sftp.ts';
 
-interface PullFlags extends ConnectionFlags {
+export interface PullFlags extends ConnectionFlags {
   ack: boolean;
   out?: string;
   json?: boolean;
@@ -20,7 +27,7 @@ function line(receipt: Receipt): string {
 }
 
 /** Waits until the printed line is out; a closed stdout stops the run before the receipt is acknowledged. */
-async function printed(io: CliIO): Promise<void> {
+export async function printed(io: CliIO): Promise<void> {
   try {
     await io.flushed?.();
   } catch (error) {
@@ -41,32 +48,49 @@ async function acknowledge(connection: Connection, receipt: Receipt): Promise<vo
   }
 }
 
+/**
+ * Writes a receipt to --out (when given) and prints it. False when it must stay unacknowledged: its
+ * messageUUID cannot be a file name (said on stderr).
+ *
+ * @throws CliError when the file cannot be written.
+ */
+export async function printReceipt(
+  receipt: Receipt,
+  flags: Pick<PullFlags, 'out' | 'json'>,
+  io: CliIO,
+): Promise<boolean> {
+  if (flags.out !== undefined) {
+    const name = receipt.messageUUID ?? receipt.id;
+    if (!isSafeFileName(name)) {
+      io.stderr(
+        `digitalpost: a receipt's messageUUID cannot be a file name, left unacknowledged: ${JSON.stringify(name)}\n`,
+      );
+      return false;
+    }
+    const file = join(flags.out, `${name}.json`);
+    try {
+      await writeFileAtomically(file, `${JSON.stringify(receipt, null, 2)}\n`);
+    } catch (error) {
+      throw new CliError(
+        `cannot write ${file}: ${reason(error)}; the receipt stays unacknowledged`,
+        EXIT.failed,
+      );
+    }
+  }
+  io.stdout(flags.json ? `${JSON.stringify(receipt)}\n` : line(receipt));
+  return true;
+}
+
 async function pull(flags: PullFlags, io: CliIO): Promise<number> {
   const connection = await connect(flags, io);
   if (flags.out !== undefined) await ensureDirectory(flags.out, '--out');
   let exitCode: number = EXIT.ok;
   try {
     for await (const receipt of connection.client.receipts.list()) {
-      if (flags.out !== undefined) {
-        const name = receipt.messageUUID ?? receipt.id;
-        if (!isSafeFileName(name)) {
-          io.stderr(
-            `digitalpost: a receipt's messageUUID cannot be a file name, left unacknowledged: ${JSON.stringify(name)}\n`,
-          );
-          exitCode = EXIT.failed;
-          continue;
-        }
-        const file = join(flags.out, `${name}.json`);
-        try {
-          await writeFileAtomically(file, `${JSON.stringify(receipt, null, 2)}\n`);
-        } catch (error) {
-          throw new CliError(
-            `cannot write ${file}: ${reason(error)}; the receipt stays unacknowledged`,
-            EXIT.failed,
-          );
-        }
+      if (!(await printReceipt(receipt, flags, io))) {
+        exitCode = EXIT.failed;
+        continue;
       }
-      io.stdout(flags.json ? `${JSON.stringify(receipt)}\n` : line(receipt));
       if (!flags.ack) continue;
       await printed(io);
       await acknowledge(connection, receipt);
@@ -74,6 +98,61 @@ async function pull(flags: PullFlags, io: CliIO): Promise<number> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     connection.fail(error);
+  }
+  return exitCode;
+}
+
+interface PullSftpFlags extends SftpFlags {
+  /** Seconds to keep looking for new receipts. */
+  wait?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `receipts pull --sftp`: the receipt files of /out/receipts, printed and deleted (acknowledged);
+ * and the error files of /out/errors on stderr, deleted too. With --wait, again every 2 s.
+ */
+async function pullOverSftp(flags: PullFlags & PullSftpFlags, io: CliIO): Promise<number> {
+  const connection = await sftpConnection(flags, io);
+  if (flags.out !== undefined) await ensureDirectory(flags.out, '--out');
+  let exitCode: number = EXIT.ok;
+  let stop = false;
+  // Only a run that waits takes over Ctrl-C (to stop between polls); otherwise it ends the process.
+  if (flags.wait !== undefined)
+    void io.untilStopped?.().then(() => {
+      stop = true;
+    });
+  const deadline = Date.now() + (flags.wait ?? 0) * 1000;
+  try {
+    await connection.connect('nothing was done');
+    const { sender } = connection;
+    for (;;) {
+      for await (const file of sender.receipts()) {
+        if (!(await printReceipt(file.receipt, flags, io))) {
+          exitCode = EXIT.failed;
+          continue;
+        }
+        if (!flags.ack) continue;
+        await printed(io);
+        await file.ack();
+      }
+      for await (const refused of sender.errors()) {
+        exitCode = EXIT.failed;
+        io.stderr(
+          `digitalpost: the server did not take ${refused.upload} (/out/errors/${refused.file}): ${refused.error.code}: ${maskCpr(refused.error.message)}\n`,
+        );
+        if (flags.ack) await refused.dismiss();
+      }
+      const left = deadline - Date.now();
+      if (stop || left <= 0) break;
+      await sleep(Math.min(2_000, left));
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(connection.describe(error), EXIT.failed);
+  } finally {
+    await connection.close();
   }
   return exitCode;
 }
@@ -93,7 +172,13 @@ export function registerReceiptsCommands(
     .option('--no-ack', 'leave the receipts on NgDP (they are printed again next time)')
     .option('--out <dir>', 'also write each receipt to <dir>/<messageUUID>.json (created if missing)')
     .option('--json', 'print each receipt as NgDP gave it, one JSON object per line (JSON Lines)');
-  addConnectionOptions(command)
+  addConnectionOptions(command);
+  addSftpOptions(command, [
+    new Option(
+      '--wait <seconds>',
+      'with --sftp: keep looking for new receipts this long (every 2 s; Ctrl-C stops)',
+    ).argParser(seconds('--wait')),
+  ])
     .addHelpText(
       'after',
       [
@@ -102,9 +187,22 @@ export function registerReceiptsCommands(
         'shows it again next time, never loses it. CPR numbers in errorMessage are masked in the text',
         'lines, not in --json or --out.',
         '',
+        'With --sftp the receipts are the files in /out/receipts, acknowledged by deleting them; error',
+        'files in /out/errors (uploads the server did not take) are printed on stderr and removed too',
+        '(unless --no-ack), and make the exit code 1. Example, against the simulator:',
+        '  digitalpost receipts pull --sftp 127.0.0.1:4522 --user testkommune --key ~/.ssh/id_ed25519',
+        '',
         'Exit codes: 0 every receipt handled (also when there were none),',
-        '  1 NgDP unreachable or refused, or a file could not be written, 2 usage error or missing credentials.',
+        '  1 NgDP unreachable or refused, a file could not be written, or (--sftp) an upload was not taken,',
+        '  2 usage error or missing credentials.',
       ].join('\n'),
     )
-    .action(async (flags: PullFlags) => setExitCode(await pull(flags, io)));
+    .action(async (flags: PullFlags & PullSftpFlags) => {
+      if (flags.sftp !== undefined) {
+        setExitCode(await pullOverSftp(flags, io));
+        return;
+      }
+      refuseSftpFlags(flags, [['wait', '--wait']]);
+      setExitCode(await pull(flags, io));
+    });
 }

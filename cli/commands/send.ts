@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
 import { MemoValidationError } from '../../sdk/errors.ts';
 import { maskCpr } from '../../sdk/http/transport.ts';
@@ -10,11 +10,14 @@ import {
   type Connection,
   type ConnectionFlags,
   connect,
+  count,
   seconds,
   stopsTheRun,
 } from '../connection.ts';
 import { reason, unreadable } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { addSftpOptions, refuseSftpFlags } from '../sftp.ts';
+import { type SendSftpFlags, sendOverSftp } from './send-sftp.ts';
 
 interface SendFlags extends ConnectionFlags {
   validate: boolean;
@@ -179,9 +182,10 @@ export function registerSendCommand(program: Command, io: CliIO, setExitCode: (c
   const command = program
     .command('send')
     .description(
-      'send MeMo XML files (validated first); one line per file with its messageUUID and technical receipt',
+      'send MeMo XML files (validated first); one line per file with its messageUUID and technical receipt. ' +
+        'With --sftp: upload MeMo files packed into .tar.lzma containers, and ready-made containers, to the SFTP server',
     )
-    .argument('<file...>', 'MeMo XML files')
+    .argument('<file...>', 'MeMo XML files; with --sftp also .tar.lzma containers and directories of both')
     .option('--no-validate', 'send without validating locally first (NgDP still validates)')
     .option('--wait', 'then wait for each business receipt and print it (it stays for receipts pull)')
     .option(
@@ -191,18 +195,48 @@ export function registerSendCommand(program: Command, io: CliIO, setExitCode: (c
       120,
     )
     .option('--json', 'print one JSON object per file (JSON Lines): {file, sent, messageUUID, receipt, …}');
-  addConnectionOptions(command)
+  addConnectionOptions(command);
+  addSftpOptions(command, [
+    new Option(
+      '--journal <file>',
+      'record every upload in this file; running the same command again after a crash sends exactly what is missing',
+    ),
+    new Option(
+      '--max-per-container <n>',
+      'at most this many MeMos in one container (default 1000)',
+    ).argParser(count('--max-per-container')),
+    new Option('--quiet', 'no progress display and summary on stderr'),
+  ])
     .addHelpText(
       'after',
       [
         '',
         'Sending the same file again is safe: NgDP answers with the original receipt, not a second letter.',
-        '--wait needs a sender system that pulls its business receipts (REST_PULL).',
+        '--wait needs a sender system that pulls its business receipts (REST_PULL, or SFTP with --sftp).',
+        '',
+        'With --sftp, MeMo files (given, or the *.xml of a directory) go up packed into containers named',
+        '<messageUUID of the first>.tar.lzma, .tar.lzma files as they are; each is written under a .part',
+        'name and renamed. One line per file: "FILE: UPLOADED messageUUID (in /in/NAME)". Large batches',
+        'show their progress on stderr (a bar on a terminal). Example, against the simulator:',
+        '  digitalpost send --sftp 127.0.0.1:4522 --user testkommune --key ~/.ssh/id_ed25519 \\',
+        '    --host-key SHA256:… --journal mailing.journal letters/',
         '',
         'Exit codes: 0 every file sent (with --wait: every business receipt COMPLETED),',
-        '  1 a file was not sent, a business receipt is INVALID or NOT_ALLOWED, or --wait timed out,',
-        '  2 usage error, missing credentials or an unreadable file (then nothing is sent).',
+        '  1 a file was not sent or not taken, a business receipt is INVALID or NOT_ALLOWED, --wait timed',
+        '    out, or the server refused the login or could not be reached,',
+        '  2 usage error, missing credentials or an unreadable file or key (then nothing is sent).',
       ].join('\n'),
     )
-    .action(async (files: string[], flags: SendFlags) => setExitCode(await send(files, flags, io)));
+    .action(async (files: string[], flags: SendFlags & SendSftpFlags) => {
+      if (flags.sftp !== undefined) {
+        setExitCode(await sendOverSftp(files, flags, io));
+        return;
+      }
+      refuseSftpFlags(flags, [
+        ['journal', '--journal'],
+        ['maxPerContainer', '--max-per-container'],
+        ['quiet', '--quiet'],
+      ]);
+      setExitCode(await send(files, flags, io));
+    });
 }

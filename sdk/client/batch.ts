@@ -96,7 +96,7 @@ interface BatchSettings {
 }
 
 /** A valid message read from the input, ready to go into a container. */
-interface Entry {
+export interface Entry {
   index: number;
   messageUUID: string;
   xml: Uint8Array;
@@ -141,10 +141,18 @@ function batchSettings(options: SendBatchOptions): BatchSettings {
   };
 }
 
-function iteratorOf(messages: unknown): Iterator<unknown> | AsyncIterator<unknown> {
+/**
+ * The iterator of a batch's input.
+ *
+ * @throws TypeError, naming `caller`, when `messages` is not a list of messages.
+ */
+export function iteratorOf(
+  messages: unknown,
+  caller = 'sendBatch',
+): Iterator<unknown> | AsyncIterator<unknown> {
   if (typeof messages === 'string' || messages instanceof Uint8Array || isMemo(messages)) {
     throw new TypeError(
-      'sendBatch: messages must be a list of MeMos (an array, iterable or async iterable); send one MeMo with memos.send',
+      `${caller}: messages must be a list of MeMos (an array, iterable or async iterable); send one MeMo with memos.send`,
     );
   }
   if (typeof messages === 'object' && messages !== null) {
@@ -154,7 +162,7 @@ function iteratorOf(messages: unknown): Iterator<unknown> | AsyncIterator<unknow
     if (typeof iterator === 'function') return iterator.call(messages);
   }
   throw new TypeError(
-    `sendBatch: messages must be an array, iterable or async iterable of MeMos, got ${kindOf(messages)}`,
+    `${caller}: messages must be an array, iterable or async iterable of MeMos, got ${kindOf(messages)}`,
   );
 }
 
@@ -166,7 +174,7 @@ function kindOf(value: unknown): string {
     : typeof value;
 }
 
-function abortedError(signal: AbortSignal): DigitalPostError {
+export function abortedError(signal: AbortSignal): DigitalPostError {
   return new DigitalPostError('ABORTED', 'the batch was aborted', { cause: signal.reason });
 }
 
@@ -187,11 +195,20 @@ function invalidUUID(messageUUID: string, issue: Omit<MemoIssue, 'path'>): MemoV
   );
 }
 
+/** What a {@link BatchReader} needs to know. */
+export interface ReaderSettings {
+  skipInvalid: boolean;
+  prepare: { validate: boolean; validation: ValidateOptions | undefined };
+  signal: AbortSignal | undefined;
+  /** The API reading, named in errors (`sendBatch`, `SftpSender.send`). */
+  caller: string;
+}
+
 /**
  * Reads the input one message at a time: checks the type, prepares (validates, serializes) and
- * refuses a messageUUID seen earlier in the batch.
+ * refuses a messageUUID seen earlier in the batch. Shared by `memos.sendBatch` and `SftpSender.send`.
  */
-class BatchReader {
+export class BatchReader {
   /** Invalid messages left out (`skip`). */
   readonly skipped: InvalidBatchMessage[] = [];
   /** The invalid message that stopped the batch (`throw`). */
@@ -199,13 +216,13 @@ class BatchReader {
   /** How many items were taken from the input. */
   count = 0;
   private readonly iterator: Iterator<unknown> | AsyncIterator<unknown>;
-  private readonly settings: BatchSettings;
+  private readonly settings: ReaderSettings;
   /** messageUUID (lower case) → index of the message that has it. */
   private readonly seen = new Map<string, number>();
   private finished = false;
   private stopped = false;
 
-  constructor(iterator: Iterator<unknown> | AsyncIterator<unknown>, settings: BatchSettings) {
+  constructor(iterator: Iterator<unknown> | AsyncIterator<unknown>, settings: ReaderSettings) {
     this.iterator = iterator;
     this.settings = settings;
   }
@@ -214,7 +231,7 @@ class BatchReader {
   async next(): Promise<Entry | undefined> {
     for (;;) {
       if (this.stopped) throw new DigitalPostError('BATCH_STOPPED', 'the batch stopped');
-      const { signal } = this.settings.request;
+      const { signal } = this.settings;
       if (signal?.aborted) throw abortedError(signal);
       const result = await this.iterator.next();
       if (result.done) {
@@ -245,7 +262,7 @@ class BatchReader {
   private entryOf(value: unknown, index: number): Entry | undefined {
     if (!(typeof value === 'string' || value instanceof Uint8Array || isMemo(value))) {
       throw new TypeError(
-        `sendBatch: the message at index ${index} is not a MeMo (a Memo, or MeMo XML as text or bytes), got ${kindOf(value)}`,
+        `${this.settings.caller}: the message at index ${index} is not a MeMo (a Memo, or MeMo XML as text or bytes), got ${kindOf(value)}`,
       );
     }
     let prepared: { bytes: Uint8Array; messageUUID: string };
@@ -288,7 +305,7 @@ class BatchReader {
 }
 
 /** A local MeMo problem as a MemoValidationError, or undefined for any other error. */
-function asValidationError(error: unknown): MemoValidationError | undefined {
+export function asValidationError(error: unknown): MemoValidationError | undefined {
   if (error instanceof MemoValidationError) return error;
   if (error instanceof MemoParseError)
     return new MemoValidationError([{ path: '', code: error.code, message: error.message }], 'not a MeMo');
@@ -460,6 +477,11 @@ export async function sendBatch(
   options: SendBatchOptions = {},
 ): Promise<BatchResult> {
   const settings = batchSettings(options);
-  const reader = new BatchReader(iteratorOf(messages), settings);
+  const reader = new BatchReader(iteratorOf(messages), {
+    skipInvalid: settings.skipInvalid,
+    prepare: settings.prepare,
+    signal: settings.request.signal,
+    caller: 'sendBatch',
+  });
   return new BatchSender(transport, settings, reader).run();
 }

@@ -1,0 +1,194 @@
+/**
+ * What the commands that talk to NgDP's SFTP server share (`send --sftp`, `receipts pull --sftp`):
+ * where (`--sftp HOST:PORT`), who (`--user`, `--key`, `--passphrase`) and which server
+ * (`--host-key`), from flags first and the environment second; and how SFTP errors read on one
+ * line. The key and its passphrase never reach the output.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SftpError } from '../sdk/errors.ts';
+import { SftpSender } from '../sdk/sftp/sender.ts';
+import { reason } from './files.ts';
+import { CliError, type CliIO, EXIT } from './io.ts';
+
+/** The environment variables the SFTP modes read (flags take precedence). */
+export const SFTP_ENV = {
+  user: 'DIGITALPOST_SFTP_USER',
+  key: 'DIGITALPOST_SFTP_KEY',
+  passphrase: 'DIGITALPOST_SFTP_PASSPHRASE',
+  hostKey: 'DIGITALPOST_SFTP_HOST_KEY',
+} as const;
+
+/** An SFTP server address. */
+export interface SftpAddress {
+  host: string;
+  port: number;
+}
+
+export interface SftpFlags {
+  sftp?: SftpAddress;
+  user?: string;
+  /** With --sftp: the SSH private key file (otherwise the TLS key of --cert). */
+  key?: string;
+  passphrase?: string;
+  hostKey?: string;
+  /** Seconds (the connection flag --timeout), for logging in. */
+  timeout: number;
+}
+
+/** Parses `HOST:PORT`, `HOST` (port 22) or `[IPv6]:PORT`. */
+export function sftpAddress(value: string): SftpAddress {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+))(?::(\d{1,5}))?$/.exec(value);
+  const port = match?.[3] === undefined ? 22 : Number(match[3]);
+  const host = match?.[1] ?? match?.[2];
+  if (host === undefined || port < 1 || port > 65_535)
+    throw new InvalidArgumentError('--sftp must be HOST:PORT, e.g. 127.0.0.1:4522 (the simulator)');
+  return { host, port };
+}
+
+const GROUP = 'SFTP (mass sending to the SFTP server instead of the REST API):';
+
+/** Adds `--sftp`, `--user` and `--host-key` (`--key`, `--passphrase` and `--timeout` are shared). */
+export function addSftpOptions(command: Command, extra: Option[] = []): Command {
+  const options = [
+    new Option(
+      '--sftp <host:port>',
+      'use the SFTP server at HOST:PORT (the simulator: 127.0.0.1:4522); --key is then the SSH private key',
+    ).argParser(sftpAddress),
+    new Option('--user <name>', `the system's SFTP user (env ${SFTP_ENV.user})`),
+    new Option(
+      '--host-key <fingerprint>',
+      `the server's host key, SHA256:… as ssh-keygen -l prints it (env ${SFTP_ENV.hostKey}); without it the key is only shown`,
+    ),
+    ...extra,
+  ];
+  for (const option of options) command.addOption(option.helpGroup(GROUP));
+  return command.addHelpText(
+    'after',
+    `\nWith --sftp: ${SFTP_ENV.user}, ${SFTP_ENV.key} (key file), ${SFTP_ENV.passphrase}, ${SFTP_ENV.hostKey}.`,
+  );
+}
+
+/** Flags of the REST connection that mean nothing with --sftp. */
+const REST_ONLY = [
+  ['apiKey', '--api-key'],
+  ['baseUrl', '--base-url'],
+  ['environment', '--environment'],
+  ['cert', '--cert'],
+  ['pfx', '--pfx'],
+  ['ca', '--ca'],
+] as const;
+
+/** Fails with exit 2 when a flag of the REST connection is given with --sftp. */
+export function refuseRestFlags(flags: object): void {
+  for (const [key, flag] of REST_ONLY)
+    if ((flags as Record<string, unknown>)[key] !== undefined)
+      throw new CliError(`${flag} is for the REST API; it is not used with --sftp`);
+}
+
+/** Fails with exit 2 when an SFTP flag is given without --sftp. */
+export function refuseSftpFlags(flags: object, names: ReadonlyArray<readonly [string, string]>): void {
+  for (const [key, flag] of [['user', '--user'], ['hostKey', '--host-key'], ...names] as const)
+    if ((flags as Record<string, unknown>)[key] !== undefined)
+      throw new CliError(`${flag} needs --sftp HOST:PORT`);
+}
+
+const given = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
+
+/** An SftpSender for one command run, and how its errors read. */
+export interface SftpConnection {
+  sender: SftpSender;
+  /** `host:port`. */
+  server: string;
+  /** One line for an error, without secrets. */
+  describe(error: unknown): string;
+  /**
+   * Connects and logs in, or fails the command with one line ending in `unlessDone` (exit 2 for a
+   * key that cannot be used, else 1).
+   */
+  connect(unlessDone: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the sender from flags and environment (`--sftp` given), or fails with exit 2 naming what
+ * is missing or unreadable. Warnings (an unpinned host key, recovered uploads) go to stderr.
+ */
+export async function sftpConnection(
+  flags: SftpFlags,
+  io: CliIO,
+  options: { journal?: string } = {},
+): Promise<SftpConnection> {
+  const address = flags.sftp as SftpAddress;
+  refuseRestFlags(flags);
+  const user = flags.user ?? given(io.env[SFTP_ENV.user]);
+  if (user === undefined) throw new CliError(`no SFTP user: pass --user NAME or set ${SFTP_ENV.user}`);
+  const keyFile = flags.key ?? given(io.env[SFTP_ENV.key]);
+  if (keyFile === undefined) throw new CliError(`no SSH private key: pass --key FILE or set ${SFTP_ENV.key}`);
+  const keyFlag = flags.key === undefined ? SFTP_ENV.key : '--key';
+  let privateKey: Buffer;
+  try {
+    privateKey = await readFile(keyFile);
+  } catch (error) {
+    throw new CliError(`cannot read the ${keyFlag} file ${keyFile}: ${reason(error)}`);
+  }
+  const hostKey = flags.hostKey ?? given(io.env[SFTP_ENV.hostKey]);
+  const passphrase = flags.passphrase ?? given(io.env[SFTP_ENV.passphrase]);
+  let sender: SftpSender;
+  try {
+    sender = new SftpSender({
+      host: address.host,
+      port: address.port,
+      username: user,
+      privateKey,
+      ...(passphrase === undefined ? {} : { passphrase }),
+      ...(hostKey === undefined ? {} : { hostKey }),
+      readyTimeoutMs: flags.timeout * 1000,
+      ...(options.journal === undefined ? {} : { journal: options.journal }),
+    });
+  } catch (error) {
+    if (error instanceof TypeError && /hostKey/.test(error.message))
+      throw new CliError(
+        `${flags.hostKey === undefined ? SFTP_ENV.hostKey : '--host-key'} must be a fingerprint like SHA256:ekwZ0pUa… (43 base64 characters), as ssh-keygen -l prints it`,
+      );
+    throw error;
+  }
+  sender.on('warning', (warning) => {
+    const hint =
+      warning.code === 'HOST_KEY_NOT_PINNED'
+        ? `the host key of ${sender.server} was not checked; it is ${warning.fingerprint}: pass --host-key ${warning.fingerprint} to make sure it is the server you mean`
+        : warning.message;
+    io.stderr(`digitalpost: warning: ${hint}\n`);
+  });
+  const secrets = [passphrase].filter(
+    (secret): secret is string => secret !== undefined && secret.length >= 4,
+  );
+  const redact = (text: string): string =>
+    secrets.reduce((result, secret) => result.replaceAll(secret, '***'), text);
+  const describe = (error: unknown): string => {
+    let text = error instanceof Error ? error.message : String(error);
+    if (error instanceof SftpError && error.code === 'SFTP_AUTH_FAILED')
+      text += ' (check --user and --key: the key must be registered for the system)';
+    if (error instanceof SftpError && error.code === 'SFTP_HOST_KEY_MISMATCH') text += ' (--host-key)';
+    return redact(text);
+  };
+  return {
+    sender,
+    server: sender.server,
+    describe,
+    async connect(unlessDone) {
+      try {
+        await sender.connect();
+      } catch (error) {
+        if (error instanceof SftpError && error.code === 'SFTP_KEY_INVALID') {
+          const why = error.message.replace(/^.*? cannot be used: /, '');
+          const hint = /passphrase/.test(why) ? ` (--passphrase or ${SFTP_ENV.passphrase})` : '';
+          throw new CliError(`cannot use the ${keyFlag} file ${keyFile}: ${redact(why)}${hint}`);
+        }
+        throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed);
+      }
+    },
+    close: () => sender.close(),
+  };
+}

@@ -1,0 +1,25 @@
+/** SFTP mass sending: `SftpSender` and its types. */
+export { SftpSender } from './sender.ts';
+export type {
+  HostKeyVerifier,
+  InvalidSftpFile,
+  SftpErrorMessage,
+  SftpFileError,
+  SftpLayout,
+  SftpListOptions,
+  SftpProgress,
+  SftpReceipt,
+  SftpSenderEvents,
+  SftpSenderOptions,
+  SftpSendFilesOptions,
+  SftpSendInput,
+  SftpSendOptions,
+  SftpSendResult,
+  SftpSkipped,
+  SftpUpload,
+  SftpUploadProgress,
+  SftpUploadStart,
+  SftpWaitOptions,
+  SftpWaitResult,
+  SftpWarning,
+} from './types.ts';
