@@ -28,7 +28,27 @@ function hostKeyOf(privateKey: string, where: string): HostKey {
     throw new Error(
       `${where} is not an OpenSSH private key${parsed instanceof Error ? `: ${parsed.message}` : ''}`,
     );
+  // The key must sign what its public half verifies: a key that fails this would lock every client out.
+  const publicKey = ssh2.utils.parseKey(parsed.getPublicSSH());
+  const probe = Buffer.from('digitalpost host key check');
+  if (publicKey instanceof Error || publicKey.verify(probe, parsed.sign(probe)) !== true)
+    throw new Error(`${where} does not verify its own signature`);
   return { privateKey, fingerprint: fingerprintOf(parsed.getPublicSSH()) };
+}
+
+/**
+ * A new ed25519 host key. ssh2's generator writes a key its own parser cannot read about once in 256
+ * times (mscdex/ssh2#1390): such a key is thrown away and another made, so none is ever used or
+ * stored.
+ */
+function newHostKey(): HostKey {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return hostKeyOf(ssh2.utils.generateKeyPairSync('ed25519').private, 'the new key');
+    } catch (error) {
+      if (attempt >= 16) throw error;
+    }
+  }
 }
 
 /**
@@ -38,8 +58,7 @@ function hostKeyOf(privateKey: string, where: string): HostKey {
  * @throws Error when the stored key cannot be read or is not a private key.
  */
 export function loadHostKey(dataDir: string | undefined): HostKey {
-  if (dataDir === undefined)
-    return hostKeyOf(ssh2.utils.generateKeyPairSync('ed25519').private, 'the new key');
+  if (dataDir === undefined) return newHostKey();
   const file = join(dataDir, HOST_KEY_FILE);
   let stored: string | undefined;
   try {
@@ -49,7 +68,7 @@ export function loadHostKey(dataDir: string | undefined): HostKey {
       throw new Error(`cannot read the SFTP host key ${file}: ${(error as NodeJS.ErrnoException).code}`);
   }
   if (stored !== undefined) return hostKeyOf(stored, `the SFTP host key file ${file}`);
-  const key = hostKeyOf(ssh2.utils.generateKeyPairSync('ed25519').private, 'the new key');
+  const key = newHostKey();
   // Complete under its final name or not at all: a half-written key would lock clients out.
   const temporary = `${file}.${process.pid}.part`;
   writeFileSync(temporary, key.privateKey, { mode: 0o600 });

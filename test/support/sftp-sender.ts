@@ -8,11 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
-import { connectSftp, type KeyPair, registerKey } from './sftp.ts';
+import { connectSftp, type KeyPair, newKeyPair, registerKey } from './sftp.ts';
 import { letterTo, mailbox, resetSimulator, SEED_IDS, startTestSimulator } from './simulator.ts';
 
 /** The SFTP user of the seeded SFTP sender system (Testkommune). */
@@ -82,22 +81,9 @@ export async function startSftpSimulator(): Promise<SftpSimulator> {
   };
 }
 
-/**
- * An ed25519 key pair (its private half encrypted with `passphrase` when given) whose halves ssh2
- * can read back. ssh2 1.17's `generateKeyPairSync('ed25519')` drops leading zero bytes of the public
- * key about once in 256 pairs (mscdex/ssh2#1390, #1513), and such a pair is unusable: it is made again.
- */
+/** An ed25519 key pair ssh2 can read back (see `newKeyPair`). */
 export function usableKeyPair(passphrase?: string): KeyPair {
-  for (;;) {
-    const keys =
-      passphrase === undefined
-        ? ssh2.utils.generateKeyPairSync('ed25519', { comment: 'test@digitalpost' })
-        : ssh2.utils.generateKeyPairSync('ed25519', { passphrase, cipher: 'aes256-ctr', rounds: 16 });
-    const readable =
-      !(ssh2.utils.parseKey(keys.public) instanceof Error) &&
-      !(ssh2.utils.parseKey(keys.private, passphrase) instanceof Error);
-    if (readable) return keys;
-  }
+  return newKeyPair(passphrase);
 }
 
 /** `count` valid letters to citizen 0101700001. */
