@@ -239,6 +239,34 @@ describe('the NgDP shape of a written container', () => {
     expect(tarBytes.length % 10_240).toBe(0);
   });
 
+  it('writes the tar byte for byte as tar-stream packs the same entries', async () => {
+    // Our headers are written by hand (nothing allocated per message); tar-stream is the reference.
+    const pack = tar.pack();
+    const packed = collect(pack as AsyncIterable<Buffer>);
+    for (const { header, body } of entries) {
+      pack.entry({ name: header.name, size: body.length, mode: 0o700, mtime, uid: 0, gid: 0 }, body);
+    }
+    pack.finalize();
+    const reference = Buffer.concat(await packed);
+    // tar-stream ends with the two zero blocks; we go on with zeros to a whole record, as GNU tar does.
+    expect(tarBytes.subarray(0, reference.length).equals(reference)).toBe(true);
+    expect(tarBytes.subarray(reference.length).equals(Buffer.alloc(tarBytes.length - reference.length))).toBe(
+      true,
+    );
+  });
+
+  it('refuses a messageUUID that makes an entry name longer than a tar header holds', async () => {
+    const messageUUID = 'x'.repeat(97);
+    await expect(containerOf([{ messageUUID, xml: Buffer.from('<a/>') }])).rejects.toThrow(
+      /entry name x+\.xml is longer than a tar header holds \(100 bytes\)/,
+    );
+    // 96 + ".xml" is exactly 100 bytes: still fits.
+    const [entry] = await collect(
+      readContainer(await containerOf([{ messageUUID: 'y'.repeat(96), xml: Buffer.from('<a/>') }])),
+    );
+    expect(entry!.name).toBe(`${'y'.repeat(96)}.xml`);
+  });
+
   it('does not add a second BOM to XML that already has one', async () => {
     const xml = Buffer.concat([BOM, Buffer.from('<a/>')]);
     const [entry] = await collect(readContainer(await containerOf([{ messageUUID: randomUUID(), xml }])));

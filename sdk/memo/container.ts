@@ -64,21 +64,6 @@ function isMemo(input: ContainerInput): input is Memo {
   return 'messageHeader' in input;
 }
 
-function entryOf(input: ContainerInput, byteOrderMark: boolean): { name: string; body: Buffer } {
-  if (isMemo(input)) {
-    return {
-      name: `${input.messageHeader.messageUUID}.xml`,
-      body: serializeMemoToBytes(input, { byteOrderMark }),
-    };
-  }
-  const xml = Buffer.from(input.xml.buffer, input.xml.byteOffset, input.xml.byteLength);
-  const hasBom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
-  return {
-    name: `${input.messageUUID}.xml`,
-    body: byteOrderMark && !hasBom ? Buffer.concat([BOM, xml]) : xml,
-  };
-}
-
 /**
  * Containers whose LZMA header declares a larger dictionary are refused as unreadable: NgDP's own
  * declare 128 MiB. Reading costs about min(dictionary, bytes decompressed so far) of memory.
@@ -87,11 +72,16 @@ const MAX_DICTIONARY_SIZE = 256 * 1024 * 1024;
 
 /** Tar archives are written in records of 20 blocks, as GNU tar and NgDP's own containers are. */
 const TAR_RECORD_SIZE = 20 * 512;
+const TAR_BLOCK_SIZE = 512;
+/** Zeros for padding entries and ending the archive; only ever read. */
+const ZEROS = Buffer.alloc(TAR_RECORD_SIZE);
 
 /**
  * Writes MeMos as a `.tar.lzma` container and yields its bytes as they are compressed. Entries are
  * named `<messageUUID>.xml` and mode 0700, as NgDP's own tooling writes them. Messages are pulled
  * from `messages` only as the output is consumed, so memory stays flat however many there are.
+ *
+ * @throws TypeError when a messageUUID makes an entry name longer than a tar header holds (100 bytes).
  */
 export async function* writeContainer(
   messages: Iterable<ContainerInput> | AsyncIterable<ContainerInput>,
@@ -101,56 +91,77 @@ export async function* writeContainer(
   yield* compressLzmaAlone(packTar(messages, options), level === undefined ? {} : { level });
 }
 
-/** The tar of the messages, produced as it is read. */
+/**
+ * The tar of the messages, produced as it is read: per entry its header, a BOM when one is added,
+ * the message's own bytes (not copied) and the padding. The header is one buffer rewritten for
+ * every entry, so a chunk is valid only until the next one is asked for — the compressor copies
+ * each one as it takes it. Nothing is allocated per message but the message itself: a batch of
+ * thousands leaves no garbage behind that could outlive its container.
+ */
 async function* packTar(
   messages: Iterable<ContainerInput> | AsyncIterable<ContainerInput>,
   options: WriteContainerOptions,
 ): AsyncGenerator<Buffer> {
-  const pack = tar.pack();
-  const adding = addEntries(pack, messages, options);
+  const byteOrderMark = options.byteOrderMark !== false;
+  const mtime = Math.floor((options.mtime ?? new Date()).getTime() / 1000);
+  const header = Buffer.alloc(TAR_BLOCK_SIZE);
   let size = 0;
-  try {
-    for await (const chunk of pack as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      yield chunk;
+  for await (const message of messages) {
+    let name: string;
+    let body: Buffer;
+    let bom = false;
+    if (isMemo(message)) {
+      name = `${message.messageHeader.messageUUID}.xml`;
+      body = serializeMemoToBytes(message, { byteOrderMark });
+    } else {
+      name = `${message.messageUUID}.xml`;
+      body = Buffer.from(message.xml.buffer, message.xml.byteOffset, message.xml.byteLength);
+      bom = byteOrderMark && !(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf);
     }
-  } catch (error) {
-    throw (await adding)?.error ?? error;
-  } finally {
-    pack.destroy();
+    const length = body.length + (bom ? BOM.length : 0);
+    writeTarHeader(header, name, length, mtime);
+    yield header;
+    if (bom) yield BOM;
+    if (body.length > 0) yield body;
+    const padding = (TAR_BLOCK_SIZE - (length % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;
+    if (padding > 0) yield ZEROS.subarray(0, padding);
+    size += TAR_BLOCK_SIZE + length + padding;
   }
-  const failure = await adding;
-  if (failure) throw failure.error;
-  const padding = (TAR_RECORD_SIZE - (size % TAR_RECORD_SIZE)) % TAR_RECORD_SIZE;
-  if (padding > 0) yield Buffer.alloc(padding);
+  // The end of the archive (two zero blocks), then zeros to a whole record.
+  const end = 2 * TAR_BLOCK_SIZE;
+  yield ZEROS.subarray(0, end + ((TAR_RECORD_SIZE - ((size + end) % TAR_RECORD_SIZE)) % TAR_RECORD_SIZE));
 }
 
 /**
- * Adds the messages to `pack` one by one, each once the pack has taken the previous one (so at
- * most one message waits in memory), then finalizes it. Never rejects: a failure destroys the pack
- * and is returned, for the reader of the pack to throw.
+ * A ustar header for a regular file, mode 0700, owned by 0:0 — byte for byte what tar-stream and
+ * GNU tar write for it — into `header` (512 bytes).
  */
-async function addEntries(
-  pack: tar.Pack,
-  messages: Iterable<ContainerInput> | AsyncIterable<ContainerInput>,
-  options: WriteContainerOptions,
-): Promise<{ error: unknown } | undefined> {
-  const mtime = options.mtime ?? new Date();
-  try {
-    for await (const message of messages) {
-      const { name, body } = entryOf(message, options.byteOrderMark !== false);
-      await new Promise<void>((resolve, reject) => {
-        pack.entry({ name, size: body.length, mode: 0o700, mtime, uid: 0, gid: 0 }, body, (error) =>
-          error ? reject(error) : resolve(),
-        );
-      });
-    }
-    pack.finalize();
-    return undefined;
-  } catch (error) {
-    pack.destroy(error instanceof Error ? error : new Error(String(error)));
-    return { error };
-  }
+function writeTarHeader(header: Buffer, name: string, size: number, mtime: number): void {
+  if (Buffer.byteLength(name) > 100)
+    throw new TypeError(
+      `writeContainer: the entry name ${name} is longer than a tar header holds (100 bytes)`,
+    );
+  if (size >= 8 ** 11) throw new RangeError(`writeContainer: the entry ${name} is larger than tar allows`);
+  header.fill(0);
+  header.write(name, 0);
+  writeOctal(header, 100, 0o700, 6);
+  writeOctal(header, 108, 0, 6);
+  writeOctal(header, 116, 0, 6);
+  writeOctal(header, 124, size, 11);
+  writeOctal(header, 136, mtime, 11);
+  header[156] = 0x30; // '0': a regular file
+  header.write('ustar\x0000', 257, 'latin1');
+  writeOctal(header, 329, 0, 6);
+  writeOctal(header, 337, 0, 6);
+  // The checksum counts its own 8 bytes as spaces.
+  let checksum = 8 * 0x20;
+  for (let i = 0; i < TAR_BLOCK_SIZE; i++) if (i < 148 || i >= 156) checksum += header[i] as number;
+  writeOctal(header, 148, checksum, 6);
+}
+
+/** `value` as `digits` octal digits and a space. */
+function writeOctal(header: Buffer, offset: number, value: number, digits: number): void {
+  header.write(`${value.toString(8).padStart(digits, '0')} `, offset, 'latin1');
 }
 
 /**
