@@ -334,6 +334,42 @@ describe('retries', () => {
     for (const uuid of uuidsOf(memos)) expect(receipts.get(uuid)).toHaveLength(1);
   });
 
+  test('a later container retried while the next one is built is resent with its own bytes', async () => {
+    // The sender reuses two buffers for the containers' bytes: the one being retried must not be
+    // the one the next container is written into.
+    const memos = await letters(35);
+    await withRecorder(
+      async ({ client, recorder, events }) => {
+        const result = await client.memos.sendBatch(memos, {
+          maxMessagesPerContainer: 10,
+          onProgress: async ({ containers }) => {
+            if (containers === 2)
+              await addFault(simulator, { operation: 'POST /memos/', status: 503, times: 1 });
+          },
+        });
+        expect(events.map((event) => event.status)).toEqual([201, 201, 503, 201, 201]);
+        const posts = containerPosts(recorder);
+        expect(posts[3]!.body.equals(posts[2]!.body)).toBe(true);
+        const uuids = uuidsOf(memos);
+        const expected = [
+          uuids.slice(0, 10),
+          uuids.slice(10, 20),
+          uuids.slice(20, 30),
+          uuids.slice(20, 30),
+          uuids.slice(30),
+        ];
+        for (const [i, post] of posts.entries()) {
+          const names = [];
+          for await (const entry of readContainer(post.body)) names.push(entry.messageUUID);
+          expect(names).toEqual(expected[i]);
+        }
+        expect(result.accepted).toBe(35);
+      },
+      { retry: QUICK_RETRY },
+    );
+    expect(await delivered()).toEqual(uuidsOf(memos).sort());
+  });
+
   test('a container whose answer was lost is sent again, and its messages are delivered once', async () => {
     const memos = await letters(5);
     // The simulator stores the container 300 ms in; the client gives up at 150 ms and retries later.
