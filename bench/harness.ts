@@ -323,6 +323,8 @@ export interface Row {
   rssGrowthMB?: number;
   /** Peak RSS growth as a multiple of the input/message size. */
   rssGrowthX?: number;
+  /** Peak RSS of a whole process, MiB (the table shows this column only when set). */
+  rssPeakMB?: number;
   /** Latency percentiles of the requests of a load test, ms (the table shows these columns only when set). */
   p50Ms?: number;
   p95Ms?: number;
@@ -382,6 +384,7 @@ export function report(title: string, sections: readonly { heading: string; rows
     // Latency columns (load tests) only in sections that have them: the other tables stay as they were.
     const latency = section.rows.some((row) => row.p50Ms !== undefined || row.errors !== undefined);
     const latencyMs = (value: number | undefined): string => (value === undefined ? '' : value.toFixed(1));
+    const peak = section.rows.some((row) => row.rssPeakMB !== undefined);
     const table = [
       [
         'name',
@@ -391,6 +394,7 @@ export function report(title: string, sections: readonly { heading: string; rows
         'vs',
         'RSS +MiB',
         'RSS ×',
+        ...(peak ? ['RSS peak MiB'] : []),
         ...(latency ? ['p50 ms', 'p95 ms', 'p99 ms', 'errors'] : []),
         'target',
         '',
@@ -403,6 +407,7 @@ export function report(title: string, sections: readonly { heading: string; rows
         row.baseline ?? '',
         row.rssGrowthMB === undefined ? '' : row.rssGrowthMB.toFixed(1),
         row.rssGrowthX === undefined ? '' : `${row.rssGrowthX.toFixed(2)}×`,
+        ...(peak ? [row.rssPeakMB === undefined ? '' : row.rssPeakMB.toFixed(1)] : []),
         ...(latency
           ? [
               latencyMs(row.p50Ms),
@@ -417,7 +422,16 @@ export function report(title: string, sections: readonly { heading: string; rows
     ];
     const widths =
       table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];
-    const numeric = new Set([1, 2, 3, 5, 6, ...(latency ? [7, 8, 9, 10] : [])]);
+    const extra = peak ? 1 : 0;
+    const numeric = new Set([
+      1,
+      2,
+      3,
+      5,
+      6,
+      ...(peak ? [7] : []),
+      ...(latency ? [7, 8, 9, 10].map((column) => column + extra) : []),
+    ]);
     for (const [index, cells] of table.entries()) {
       const text = cells
         .map((cell, column) =>
