@@ -88,7 +88,7 @@ export class Memos {
    * `maxContainerBytes` of XML — so memory stays bounded whatever the size of the batch; containers
    * go out one after another, in input order. Each message is validated like `send`'s; a
    * messageUUID that appears twice in the batch is refused locally (the batch keeps every
-   * messageUUID it has read, about 100 bytes each). A container is built once and a retry (after a
+   * messageUUID it has read: with the result's lists, about 150 bytes per message). A container is built once and a retry (after a
    * timeout, connection error or 503) sends the same bytes.
    *
    * An empty input resolves at once, without a request.
