@@ -354,6 +354,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
         });
         applySeed(store, seed);
         engine.faults.clear();
+        engine.notifyReset();
         engine.scheduler.resume();
       },
       advanceClock: (ms) => simulatorClock.advance(ms).then(() => undefined, controlFailure),

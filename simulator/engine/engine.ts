@@ -190,6 +190,7 @@ export class Engine {
   private readonly log: Logger;
   private readonly parsed = new Map<string, ParsedMemo>();
   private readonly intake: GroupCommit;
+  private readonly resetListeners = new Set<() => void>();
 
   constructor(options: {
     store: Store;
@@ -213,6 +214,22 @@ export class Engine {
       onError: (error, job) =>
         this.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} failed: ${String(error)}`),
     });
+  }
+
+  /**
+   * Runs `listener` after every reset of the simulator (`POST /simulator/v1/reset`), for state kept
+   * outside the store (the SFTP server's uploads). Returns a function that removes it.
+   */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => {
+      this.resetListeners.delete(listener);
+    };
+  }
+
+  /** Tells the {@link onReset} listeners that the store has been reset. */
+  notifyReset(): void {
+    for (const listener of this.resetListeners) listener();
   }
 
   // ---------------------------------------------------------------- identity

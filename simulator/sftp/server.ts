@@ -167,6 +167,8 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
   listener.on('error', (error) => log(`sftp: ${error.message}`));
   const address = listener.address();
   if (address === null || typeof address === 'string') throw new Error('the SFTP server has no TCP address');
+  // A reset of the simulator empties /in too, as it empties everything else.
+  const stopClearing = engine.onReset(() => folders.clear());
   let closed: Promise<void> | undefined;
   return {
     host: address.address,
@@ -174,6 +176,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
     hostKeyFingerprint: options.hostKey.fingerprint,
     close() {
       closed ??= (async () => {
+        stopClearing();
         const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await Promise.allSettled([...pending]);

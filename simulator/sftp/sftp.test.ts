@@ -98,6 +98,36 @@ describe('the SFTP server', () => {
       expect(delivered).toEqual(expect.arrayContaining(memos.map(uuidOf)));
     });
 
+    it('a reset of the simulator empties /in, and a file still being written is never taken', async () => {
+      const [memo] = (await letters(1)) as [Memo];
+      const name = unique('.tar.lzma');
+      await client.put(`/in/${name}.part`, await containerOf([memo]));
+      const { sftp } = client;
+      const handle = await new Promise<Buffer>((resolve, reject) =>
+        sftp.open(`/in/${unique('.xml')}`, 'w', (error, opened) => (error ? reject(error) : resolve(opened))),
+      );
+      expect(await client.list('/in')).toHaveLength(2);
+
+      await resetSimulator(simulator);
+      await registerKey(simulator, SEED_IDS.senderSftp, keys.public);
+
+      expect(await client.list('/in')).toEqual([]);
+      expect(await client.status(client.rename(`/in/${name}.part`, `/in/${name}`))).toBe('NO_SUCH_FILE');
+      const xml = serializeMemoToBytes(memo);
+      await new Promise<void>((resolve, reject) =>
+        sftp.write(handle, Buffer.from(xml), 0, xml.length, 0, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+      await new Promise<void>((resolve, reject) =>
+        sftp.close(handle, (error) => (error ? reject(error) : resolve())),
+      );
+      expect(await client.list('/in')).toEqual([]);
+      await simulator.settle();
+      expect(await messageExists(simulator, uuidOf(memo))).toBe(false);
+      expect(await client.list('/out/receipts')).toEqual([]);
+    });
+
     it('lists the business receipts of the system in /out/receipts as <messageUUID>.json', async () => {
       const memos = await letters(3);
       await client.put(`/in/${unique('.tar.lzma')}`, await containerOf(memos));

@@ -1,7 +1,7 @@
 /**
  * The files in the `/in` folders: uploaded, or being uploaded, and not yet taken. They are kept in
  * memory, bounded per file, and shared by every session of a system (a client that reconnects
- * finds its `*.part` files again); they do not outlive the simulator process.
+ * finds its `*.part` files again); they do not outlive the simulator process, nor a reset.
  */
 
 /** One file in `/in`. */
@@ -64,5 +64,14 @@ export class UploadFolders {
       this.folders.set(systemId, folder);
     }
     return folder;
+  }
+
+  /**
+   * Empties every folder (a reset of the simulator). Sessions keep their folder, now empty; a file
+   * still open for writing is written on and then dropped: it is no longer in its folder, so it is
+   * never taken.
+   */
+  clear(): void {
+    for (const folder of this.folders.values()) folder.clear();
   }
 }
