@@ -33,16 +33,22 @@ export function toMemoDateTime(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-const copenhagenDay = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Copenhagen',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+/**
+ * Made on first use, not when the module loads: a formatter with a time zone makes ICU load its
+ * time-zone and locale data, ≈ 9 MiB of RSS (measured on Node 24), which every program importing
+ * the package paid while few ever format a value date from a `Date`.
+ */
+let copenhagenDay: Intl.DateTimeFormat | undefined;
 
 /** The Danish calendar date (Europe/Copenhagen) of an instant, as `YYYY-MM-DD`. */
 export function toCopenhagenDate(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('toCopenhagenDate: invalid Date');
+  copenhagenDay ??= new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Copenhagen',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
   return copenhagenDay.format(date);
 }
 
