@@ -21,20 +21,6 @@ import { createLetter, DigitalPostClient, SftpSender } from '../dist/index.js';
 const SENDER_CVR = '12345678';
 const RECIPIENT_CPR = '0101700001';
 
-/** The 1 KiB PDF of the client and simulator benchmarks: a real header, then xorshift32 bytes. */
-const SMALL_PDF = (() => {
-  const bytes = Buffer.alloc(1024);
-  let x = 1;
-  for (let i = 0; i < bytes.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  bytes.write('%PDF-1.7\n', 0, 'latin1');
-  return bytes;
-})();
-
 const now = () => performance.timeOrigin + performance.now();
 
 /**
@@ -48,10 +34,9 @@ const highWater = (() => {
     return {
       reset: () => writeFileSync('/proc/self/clear_refs', '5'),
       peak: () => Number(/VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) * 1024,
-      exact: true,
     };
   } catch {
-    return { reset: () => {}, peak: () => process.resourceUsage().maxRSS * 1024, exact: false };
+    return { reset: () => {}, peak: () => process.resourceUsage().maxRSS * 1024 };
   }
 })();
 
@@ -68,8 +53,11 @@ function memory() {
   };
 }
 
-/** A PDF-looking 1 KiB file of its own for every `seed` (`--distinct-pdfs`). */
-function distinctPdf(seed) {
+/**
+ * A PDF-looking 1 KiB file: a real header, then xorshift32 bytes from `seed`. Seed 1 is the PDF of
+ * the client and simulator benchmarks; `--distinct-pdfs` gives every letter a seed of its own.
+ */
+function pdf(seed) {
   const bytes = Buffer.alloc(1024);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < bytes.length; i++) {
@@ -81,6 +69,8 @@ function distinctPdf(seed) {
   bytes.write('%PDF-1.7\n', 0, 'latin1');
   return bytes;
 }
+
+const SMALL_PDF = pdf(1);
 
 let made = 0;
 
@@ -95,7 +85,7 @@ async function* letters(count, distinct, onFirst = () => {}) {
       recipient: { cpr: RECIPIENT_CPR },
       label: 'Afgørelse om boligstøtte',
       document: {
-        content: distinct ? distinctPdf(0x9e3779b9 * made) : SMALL_PDF,
+        content: distinct ? pdf(0x9e3779b9 * made) : SMALL_PDF,
         filename: 'afgoerelse.pdf',
       },
     });
@@ -152,7 +142,6 @@ async function send({ mode, count, warm, distinct, rest, sftp: sftpConfig }) {
     cpuUs: used.user + used.system,
     baseline: before,
     peakRss: highWater.peak(),
-    peakExact: highWater.exact,
     after: memory(),
   };
 }

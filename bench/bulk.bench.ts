@@ -37,13 +37,13 @@
  * messages untimed), `--distinct-pdfs` (every letter its own incompressible PDF),
  * `--sender-flags="--max-semi-space-size=8"` (Node flags for the senders).
  */
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { startSimulator } from '../simulator/index.ts';
 import { newKeyPair } from '../test/support/sftp.ts';
+import { call, forkBench, serveBench } from './child.ts';
 import { args, median, type Row, report, round, toMB } from './harness.ts';
 
 const argv = process.argv.slice(2);
@@ -89,7 +89,7 @@ interface Endpoints {
   sftp: { host: string; port: number; hostKeyFingerprint: string };
 }
 
-type SimulatorMessage = ({ type: 'ready' } & Endpoints) | { type: 'cpu:done'; user: number; system: number };
+type SimulatorMessage = { type: 'ready' } & Endpoints;
 
 async function serve(): Promise<void> {
   const simulator = await startSimulator({ port: 0, sftpPort: 0 });
@@ -98,25 +98,19 @@ async function serve(): Promise<void> {
   const sftp = systems.find((system) => system.protocol === 'SFTP' && system.sshUsername !== null);
   if (rest === undefined || sftp === undefined || simulator.sftp === null)
     throw new Error('the seed has no REST_PULL or no SFTP sender system');
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'cpu') process.send?.({ type: 'cpu:done', ...process.cpuUsage() });
-    else if (message.type === 'stop') {
-      void simulator.stop().finally(() => {
-        process.disconnect?.();
-        process.exit(0);
-      });
-    }
-  });
-  process.send?.({
-    type: 'ready',
-    apiUrl: simulator.apiUrl,
-    controlUrl: simulator.controlUrl,
-    restApiKey: rest.apiKey,
-    sftpApiKey: sftp.apiKey,
-    sftpSystemId: sftp.id,
-    sftpUser: sftp.sshUsername ?? '',
-    sftp: simulator.sftp,
-  } satisfies SimulatorMessage);
+  serveBench(
+    {
+      type: 'ready',
+      apiUrl: simulator.apiUrl,
+      controlUrl: simulator.controlUrl,
+      restApiKey: rest.apiKey,
+      sftpApiKey: sftp.apiKey,
+      sftpSystemId: sftp.id,
+      sftpUser: sftp.sshUsername ?? '',
+      sftp: simulator.sftp,
+    } satisfies SimulatorMessage,
+    () => simulator.stop(),
+  );
 }
 
 interface Simulator extends Endpoints {
@@ -131,32 +125,9 @@ interface Simulator extends Endpoints {
   stop(): Promise<void>;
 }
 
-async function call(
-  url: string,
-  init: { method?: 'GET' | 'POST' | 'PUT'; body?: string; headers?: Record<string, string> } = {},
-): Promise<string> {
-  const answer = await request(url, { method: init.method ?? 'GET', body: init.body, headers: init.headers });
-  const text = await answer.body.text();
-  if (answer.statusCode !== 200) throw new Error(`${url}: ${answer.statusCode} ${text.slice(0, 200)}`);
-  return text;
-}
-
 async function startSimulatorChild(): Promise<Simulator> {
-  // execArgv: [] — never inherit --cpu-prof (or anything else) from this process.
-  const child: ChildProcess = fork(import.meta.filename, ['--serve'], {
-    execArgv: [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<Endpoints>((resolve, reject) => {
-    child.once('message', (message: SimulatorMessage) => {
-      if (message.type === 'ready') resolve(message);
-      else reject(new Error(`simulator child: unexpected first message ${JSON.stringify(message)}`));
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`the simulator child exited before it was ready (${signal ?? code})`)),
-    );
-  });
+  const child = await forkBench<SimulatorMessage>('simulator', import.meta.filename, ['--serve']);
+  const { type: _, ...ready } = child.ready;
   const page = async (apiKey: string, size: number) =>
     JSON.parse(
       await call(`${ready.apiUrl}/receipts-bulk/?size=${size}`, {
@@ -165,16 +136,7 @@ async function startSimulatorChild(): Promise<Simulator> {
     ) as { totalElements: number; receipts: { receiptStatus: string }[] };
   return {
     ...ready,
-    cpu: () =>
-      new Promise((resolve) => {
-        const onMessage = (message: SimulatorMessage): void => {
-          if (message.type !== 'cpu:done') return;
-          child.off('message', onMessage);
-          resolve(message.user + message.system);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu' });
-      }),
+    cpu: () => child.cpu(),
     async reset(publicKey) {
       await call(`${ready.controlUrl}/reset`, { method: 'POST' });
       await call(`${ready.controlUrl}/systems/${ready.sftpSystemId}/ssh-key`, {
@@ -186,13 +148,7 @@ async function startSimulatorChild(): Promise<Simulator> {
     receipts: async (apiKey) => (await page(apiKey, 1)).totalElements,
     notCompleted: async (apiKey, size) =>
       (await page(apiKey, size)).receipts.filter((receipt) => receipt.receiptStatus !== 'COMPLETED').length,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exit;
-      clearTimeout(timer);
-    },
+    stop: () => child.stop(),
   };
 }
 
@@ -219,7 +175,6 @@ interface Sent {
   cpuUs: number;
   baseline: MemorySnapshot;
   peakRss: number;
-  peakExact: boolean;
   after: MemorySnapshot;
 }
 
@@ -244,37 +199,21 @@ interface SenderChild {
 }
 
 async function startSender(): Promise<SenderChild> {
-  // No flags: the sender runs as a user's program would (no --expose-gc, no type stripping).
-  const child = fork(join(import.meta.dirname, 'bulk-sender.mjs'), [], {
+  // No flags unless asked: the sender runs as a user's program would (no --expose-gc, no type stripping).
+  const child = await forkBench<SenderMessage>('sender', join(import.meta.dirname, 'bulk-sender.mjs'), [], {
     execArgv: SENDER_FLAGS,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdout: 'inherit',
   });
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(`the sender exited (${signal ?? code})`)),
-  );
-  const next = (): Promise<SenderMessage> =>
-    Promise.race([
-      new Promise<SenderMessage>((resolve) => child.once('message', resolve)),
-      exited.then((why) => Promise.reject(new Error(why))),
-    ]);
-  const first = await next();
-  if (first.type !== 'ready') throw new Error(`sender: unexpected first message ${JSON.stringify(first)}`);
   return {
-    ready: first.memory,
+    ready: child.ready.memory,
     async ask<T extends SenderMessage>(message: object): Promise<T> {
-      const answer = next();
-      child.send(message);
+      const answer = child.next();
+      child.process.send(message);
       const reply = await answer;
       if (reply.type === 'failed') throw new Error(`sender: ${reply.error}`);
       return reply as T;
     },
-    async exit() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.send({ type: 'exit' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    exit: () => child.stop({ type: 'exit' }),
   };
 }
 

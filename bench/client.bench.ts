@@ -28,7 +28,6 @@
  * N rounds (default 11). `--only=sdk|sdk-novalidate|minimal`: just that case (no ratio, no target),
  * e.g. under `node --cpu-prof` to profile the senders; the simulator child is never profiled.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { request } from 'undici';
@@ -36,6 +35,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { DigitalPostClient } from '../sdk/client/index.ts';
 import { createLetter, type Memo, serializeMemoToBytes } from '../sdk/memo/index.ts';
 import { startSimulator } from '../simulator/index.ts';
+import { call, forkBench, serveBench } from './child.ts';
 import { args, median, type Row, report, round } from './harness.ts';
 
 const argv = process.argv.slice(2);
@@ -59,9 +59,7 @@ const MINIMAL = 'minimal undici loop';
 // ---------------------------------------------------------------------------------------------------
 // The simulator child: this script with --serve
 
-type ChildMessage =
-  | { type: 'ready'; apiUrl: string; controlUrl: string; apiKey: string }
-  | { type: 'cpu:done'; user: number; system: number };
+type ChildMessage = { type: 'ready'; apiUrl: string; controlUrl: string; apiKey: string };
 
 async function serve(): Promise<void> {
   const simulator = await startSimulator({ port: 0 });
@@ -69,21 +67,15 @@ async function serve(): Promise<void> {
     (system) => system.roles.includes('SENDER') && system.protocol === 'REST_PULL',
   );
   if (sender === undefined) throw new Error('the seed has no REST_PULL sender system');
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'cpu') process.send?.({ type: 'cpu:done', ...process.cpuUsage() });
-    else if (message.type === 'stop') {
-      void simulator.stop().finally(() => {
-        process.disconnect?.();
-        process.exit(0);
-      });
-    }
-  });
-  process.send?.({
-    type: 'ready',
-    apiUrl: simulator.apiUrl,
-    controlUrl: simulator.controlUrl,
-    apiKey: sender.apiKey,
-  } satisfies ChildMessage);
+  serveBench(
+    {
+      type: 'ready',
+      apiUrl: simulator.apiUrl,
+      controlUrl: simulator.controlUrl,
+      apiKey: sender.apiKey,
+    } satisfies ChildMessage,
+    () => simulator.stop(),
+  );
 }
 
 interface Simulator {
@@ -97,45 +89,17 @@ interface Simulator {
 }
 
 async function startChild(): Promise<Simulator> {
-  // execArgv: [] — never inherit --cpu-prof (or anything else) from this process.
-  const child: ChildProcess = fork(import.meta.filename, ['--serve'], {
-    execArgv: [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
-    child.once('message', (message: ChildMessage) => {
-      if (message.type === 'ready') resolve(message);
-      else reject(new Error(`simulator child: unexpected first message ${JSON.stringify(message)}`));
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`the simulator child exited before it was ready (${signal ?? code})`)),
-    );
-  });
+  const child = await forkBench<ChildMessage>('simulator', import.meta.filename, ['--serve']);
+  const { apiUrl, controlUrl, apiKey } = child.ready;
   return {
-    ...ready,
-    cpu: () =>
-      new Promise((resolve) => {
-        const onMessage = (message: ChildMessage): void => {
-          if (message.type !== 'cpu:done') return;
-          child.off('message', onMessage);
-          resolve(message.user + message.system);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu' });
-      }),
+    apiUrl,
+    controlUrl,
+    apiKey,
+    cpu: () => child.cpu(),
     async reset() {
-      const answer = await request(`${ready.controlUrl}/reset`, { method: 'POST' });
-      const text = await answer.body.text();
-      if (answer.statusCode !== 200) throw new Error(`reset: ${answer.statusCode} ${text.slice(0, 200)}`);
+      await call(`${controlUrl}/reset`, { method: 'POST' });
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exit;
-      clearTimeout(timer);
-    },
+    stop: () => child.stop(),
   };
 }
 
