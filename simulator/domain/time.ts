@@ -5,7 +5,9 @@
 
 /** Made on first use: ICU's time-zone data costs ≈ 9 MiB of RSS once loaded (see sdk/memo/builder.ts). */
 let formatter: Intl.DateTimeFormat | undefined;
-function copenhagenParts(): Intl.DateTimeFormat {
+
+/** The Copenhagen wall-clock fields of an instant: `year`, `month`, `day`, `hour`, `minute`, `second`. */
+function partsAt(instant: number): Record<string, string> {
   formatter ??= new Intl.DateTimeFormat('en-CA', {
     timeZone: 'Europe/Copenhagen',
     year: 'numeric',
@@ -16,15 +18,11 @@ function copenhagenParts(): Intl.DateTimeFormat {
     second: '2-digit',
     hourCycle: 'h23',
   });
-  return formatter;
+  return Object.fromEntries(formatter.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
 }
 
 function offsetAt(instant: number): number {
-  const parts = Object.fromEntries(
-    copenhagenParts()
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = partsAt(instant);
   const asUtc = Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,
@@ -38,11 +36,7 @@ function offsetAt(instant: number): number {
 
 /** The Copenhagen calendar date of an instant, `YYYY-MM-DD`. */
 export function copenhagenDate(instant: number): string {
-  const parts = Object.fromEntries(
-    copenhagenParts()
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = partsAt(instant);
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
