@@ -7,14 +7,51 @@ import { randomUUID } from 'node:crypto';
 /** Operations of deliveries the simulator makes. */
 export const PUSH_OPERATIONS = ['PUSH memo', 'PUSH receipt', 'PUSH notification'] as const;
 
+/** The SFTP requests a fault rule can name, as `"SFTP <REQUEST>"` (SFTP v3 request names). */
+export const SFTP_REQUESTS = [
+  'OPEN',
+  'READ',
+  'WRITE',
+  'CLOSE',
+  'FSTAT',
+  'FSETSTAT',
+  'STAT',
+  'LSTAT',
+  'SETSTAT',
+  'OPENDIR',
+  'READDIR',
+  'REALPATH',
+  'REMOVE',
+  'RENAME',
+] as const;
+
+/** The operation of an SFTP request, e.g. `"SFTP RENAME"`. */
+export type SftpOperation = `SFTP ${(typeof SFTP_REQUESTS)[number]}`;
+
+const SFTP_OPERATIONS: readonly string[] = SFTP_REQUESTS.map((request) => `SFTP ${request}`);
+
+/**
+ * What an SFTP fault does to the request: `FAILURE` answers SSH_FX_FAILURE without doing it;
+ * `DISCONNECT_BEFORE` closes the connection without doing it; `DISCONNECT_AFTER` does it, then
+ * closes the connection instead of answering (the answer is lost: the client cannot know).
+ */
+export const SFTP_FAULTS = ['FAILURE', 'DISCONNECT_BEFORE', 'DISCONNECT_AFTER'] as const;
+
+export type SftpFault = (typeof SFTP_FAULTS)[number];
+
 export interface FaultRule {
   id: string;
-  /** `"METHOD /path-template"` relative to `/apis/v1` (e.g. `"POST /memos/"`), or a PUSH operation. */
+  /**
+   * `"METHOD /path-template"` relative to `/apis/v1` (e.g. `"POST /memos/"`), a PUSH operation, or
+   * an SFTP request (`"SFTP RENAME"`).
+   */
   operation: string;
   /** Only calls by (or deliveries to) this system. */
   systemId?: string;
   /** Answer with this status (calls) / treat the delivery as answered with it (pushes). */
   status?: number;
+  /** What happens to the SFTP request (SFTP operations only). */
+  sftp?: SftpFault;
   /** Wait this long first (real milliseconds). */
   delayMs?: number;
   /** Chance of applying to a matching call, 0–1 (default 1). */
@@ -40,21 +77,30 @@ export function checkFaultRule(
     return { problems: [{ field: '', message: 'the body must be a JSON object', rejectedValue: input }] };
   }
   const body = input as Record<string, unknown>;
-  const { operation, systemId, status, delayMs, probability, times } = body;
+  const { operation, systemId, status, sftp, delayMs, probability, times } = body;
+  const isSftp = typeof operation === 'string' && SFTP_OPERATIONS.includes(operation);
   if (
     typeof operation !== 'string' ||
-    !(OPERATION.test(operation) || (PUSH_OPERATIONS as readonly string[]).includes(operation))
+    !(OPERATION.test(operation) || (PUSH_OPERATIONS as readonly string[]).includes(operation) || isSftp)
   ) {
     problems.push({
       field: 'operation',
       message:
-        'must be "METHOD /path" relative to /apis/v1 (e.g. "POST /memos/") or one of PUSH memo, PUSH receipt, PUSH notification',
+        'must be "METHOD /path" relative to /apis/v1 (e.g. "POST /memos/"), one of PUSH memo, PUSH receipt, PUSH notification, ' +
+        `or "SFTP <request>" with a request of ${SFTP_REQUESTS.join(', ')}`,
       rejectedValue: operation,
     });
   }
   if (systemId !== undefined && typeof systemId !== 'string')
     problems.push({ field: 'systemId', message: 'must be a string', rejectedValue: systemId });
-  if (
+  if (status !== undefined && isSftp) {
+    problems.push({
+      field: 'status',
+      message:
+        'SFTP requests have no HTTP status: give sftp (FAILURE, DISCONNECT_BEFORE or DISCONNECT_AFTER)',
+      rejectedValue: status,
+    });
+  } else if (
     status !== undefined &&
     !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)
   ) {
@@ -87,11 +133,30 @@ export function checkFaultRule(
   if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 1)) {
     problems.push({ field: 'times', message: 'must be a positive integer', rejectedValue: times });
   }
-  if (status === undefined && delayMs === undefined) {
-    problems.push({ field: 'status', message: 'give status, delayMs or both', rejectedValue: undefined });
+  if (sftp !== undefined) {
+    if (!isSftp) {
+      problems.push({
+        field: 'sftp',
+        message: 'applies to SFTP operations only ("SFTP <request>"); HTTP calls and pushes take status',
+        rejectedValue: sftp,
+      });
+    } else if (!(SFTP_FAULTS as readonly unknown[]).includes(sftp)) {
+      problems.push({
+        field: 'sftp',
+        message: `must be one of ${SFTP_FAULTS.join(', ')}`,
+        rejectedValue: sftp,
+      });
+    }
+  }
+  if (isSftp ? sftp === undefined && delayMs === undefined : status === undefined && delayMs === undefined) {
+    problems.push(
+      isSftp
+        ? { field: 'sftp', message: 'give sftp, delayMs or both', rejectedValue: undefined }
+        : { field: 'status', message: 'give status, delayMs or both', rejectedValue: undefined },
+    );
   }
   for (const key of Object.keys(body)) {
-    if (!['operation', 'systemId', 'status', 'delayMs', 'probability', 'times'].includes(key)) {
+    if (!['operation', 'systemId', 'status', 'sftp', 'delayMs', 'probability', 'times'].includes(key)) {
       problems.push({ field: key, message: 'is not a fault rule field', rejectedValue: body[key] });
     }
   }

@@ -93,7 +93,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
     };
   }
 
-  function contextOf(login: Login, address: string): SessionContext {
+  function contextOf(login: Login, address: string, connection: Connection): SessionContext {
     return {
       engine,
       username: login.username,
@@ -102,6 +102,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
       uploads: folders.of(login.system.id),
       log,
       track,
+      disconnect: () => connection.end(),
     };
   }
 
@@ -138,7 +139,9 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
       }
       log(`sftp: ${user.username} (system ${user.system.id}) logged in from ${address}`);
       connection.on('session', (acceptSession) => {
-        acceptSession().on('sftp', (acceptSftp) => serveSftp(acceptSftp(), contextOf(user, address)));
+        acceptSession().on('sftp', (acceptSftp) =>
+          serveSftp(acceptSftp(), contextOf(user, address, connection)),
+        );
       });
     });
     connection.on('close', () => {

@@ -3,10 +3,12 @@
  * are handed to the engine when they are taken, receipts and error files come from it; the only
  * state of its own is the upload buffers of `/in`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { FileErrorRecord, ReceiptRecord, SystemRecord } from '../domain/model.ts';
 import { type Engine, toWireReceipt } from '../engine/engine.ts';
 import { ApiFailure } from '../engine/errors.ts';
+import type { SftpOperation } from '../engine/faults.ts';
 import {
   type Directory,
   errorFileName,
@@ -51,6 +53,8 @@ export interface SessionContext {
   log(line: string): void;
   /** Work that answers later; the server waits for it when it stops. */
   track(work: Promise<void>): void;
+  /** Closes the SSH connection the session runs in (an injected fault). */
+  disconnect(): void;
 }
 
 /** A request refused with an SFTP status. */
@@ -123,24 +127,24 @@ const errorContent = (error: FileErrorRecord): Buffer =>
 /** Serves SFTP requests of one session until the channel closes. */
 export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
   const session = new Session(sftp, context);
-  sftp.on('OPEN', (id, path, flags) => session.run(id, () => session.open(id, path, flags)));
+  sftp.on('OPEN', (id, path, flags) => session.run('SFTP OPEN', id, () => session.open(id, path, flags)));
   sftp.on('READ', (id, handle, offset, length) =>
-    session.run(id, () => session.read(id, handle, offset, length)),
+    session.run('SFTP READ', id, () => session.read(id, handle, offset, length)),
   );
   sftp.on('WRITE', (id, handle, offset, data) =>
-    session.run(id, () => session.write(id, handle, offset, data)),
+    session.run('SFTP WRITE', id, () => session.write(id, handle, offset, data)),
   );
-  sftp.on('CLOSE', (id, handle) => session.run(id, () => session.close(id, handle)));
-  sftp.on('FSTAT', (id, handle) => session.run(id, () => session.fstat(id, handle)));
-  sftp.on('FSETSTAT', (id, handle) => session.run(id, () => session.fsetstat(id, handle)));
-  sftp.on('STAT', (id, path) => session.run(id, () => session.stat(id, path)));
-  sftp.on('LSTAT', (id, path) => session.run(id, () => session.stat(id, path)));
-  sftp.on('SETSTAT', (id, path) => session.run(id, () => session.setstat(id, path)));
-  sftp.on('OPENDIR', (id, path) => session.run(id, () => session.opendir(id, path)));
-  sftp.on('READDIR', (id, handle) => session.run(id, () => session.readdir(id, handle)));
-  sftp.on('REALPATH', (id, path) => session.run(id, () => session.realpath(id, path)));
-  sftp.on('REMOVE', (id, path) => session.run(id, () => session.remove(id, path)));
-  sftp.on('RENAME', (id, from, to) => session.run(id, () => session.rename(id, from, to)));
+  sftp.on('CLOSE', (id, handle) => session.run('SFTP CLOSE', id, () => session.close(id, handle)));
+  sftp.on('FSTAT', (id, handle) => session.run('SFTP FSTAT', id, () => session.fstat(id, handle)));
+  sftp.on('FSETSTAT', (id, handle) => session.run('SFTP FSETSTAT', id, () => session.fsetstat(id, handle)));
+  sftp.on('STAT', (id, path) => session.run('SFTP STAT', id, () => session.stat(id, path)));
+  sftp.on('LSTAT', (id, path) => session.run('SFTP LSTAT', id, () => session.stat(id, path)));
+  sftp.on('SETSTAT', (id, path) => session.run('SFTP SETSTAT', id, () => session.setstat(id, path)));
+  sftp.on('OPENDIR', (id, path) => session.run('SFTP OPENDIR', id, () => session.opendir(id, path)));
+  sftp.on('READDIR', (id, handle) => session.run('SFTP READDIR', id, () => session.readdir(id, handle)));
+  sftp.on('REALPATH', (id, path) => session.run('SFTP REALPATH', id, () => session.realpath(id, path)));
+  sftp.on('REMOVE', (id, path) => session.run('SFTP REMOVE', id, () => session.remove(id, path)));
+  sftp.on('RENAME', (id, from, to) => session.run('SFTP RENAME', id, () => session.rename(id, from, to)));
   sftp.on('MKDIR', (id) => session.refuse(id, 'folders cannot be made here; the layout is fixed'));
   sftp.on('RMDIR', (id) => session.refuse(id, 'folders cannot be removed; the layout is fixed'));
   sftp.on('SYMLINK', (id) => session.refuse(id, 'links cannot be made here'));
@@ -153,15 +157,40 @@ export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
   sftp.on('close', () => session.release());
 }
 
+/** The SFTPWrapper methods that answer a request; their first argument is the request id. */
+const ANSWERS = ['status', 'handle', 'data', 'name', 'attrs'] as const;
+
+/**
+ * Makes the answers to the requests in `lost` go nowhere: instead of answering one of them, the
+ * connection is closed (a `DISCONNECT_AFTER` fault: done, but the client never hears of it).
+ */
+function loseAnswers(sftp: SFTPWrapper, lost: Set<number>, disconnect: () => void): void {
+  for (const method of ANSWERS) {
+    const answer = sftp[method] as (id: number, ...rest: never[]) => boolean;
+    (sftp as unknown as Record<string, unknown>)[method] = (id: number, ...rest: never[]): boolean => {
+      if (!lost.delete(id)) return answer.call(sftp, id, ...rest);
+      disconnect();
+      return true;
+    };
+  }
+}
+
 class Session {
   private readonly sftp: SFTPWrapper;
   private readonly context: SessionContext;
   private readonly handles = new Map<number, Handle>();
   private nextHandle = 1;
+  /** Requests whose answer is to be lost (`DISCONNECT_AFTER`). */
+  private readonly lost = new Set<number>();
+  /** A request a fault delays, until it has started: later requests start after it. */
+  private delayed: Promise<void> | undefined;
+  /** The session is over: requests still coming (or delayed) are not served. */
+  private ended = false;
 
   constructor(sftp: SFTPWrapper, context: SessionContext) {
     this.sftp = sftp;
     this.context = context;
+    loseAnswers(sftp, this.lost, () => this.disconnect());
   }
 
   private get engine(): Engine {
@@ -176,8 +205,72 @@ class Session {
     return this.engine.clock.now();
   }
 
-  /** Runs a request; a Refusal becomes its status, anything else a logged FAILURE. */
-  run(id: number, work: () => void | Promise<void>): void {
+  /**
+   * Runs a request, unless a fault rule for it says otherwise (`/simulator/v1/faults`): a Refusal
+   * becomes its status, anything else a logged FAILURE. While a fault delays a request, the
+   * requests after it wait their turn, so that they still start in the order they came.
+   */
+  run(operation: SftpOperation, id: number, work: () => void | Promise<void>): void {
+    const waitingFor = this.delayed;
+    const begin = () => this.begin(operation, id, work);
+    const started = waitingFor === undefined ? begin() : waitingFor.then(begin, begin);
+    if (started === undefined) return;
+    this.delayed = started;
+    const done = (): void => {
+      if (this.delayed === started) this.delayed = undefined;
+    };
+    started.then(done, (error: unknown) => {
+      done();
+      this.context.log(
+        `sftp: ${this.context.username}: ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+
+  /** Starts a request; when a fault delays it, a promise that settles once it has started. */
+  private begin(
+    operation: SftpOperation,
+    id: number,
+    work: () => void | Promise<void>,
+  ): Promise<void> | undefined {
+    if (this.ended) return undefined;
+    const fault = this.context.engine.faults.match(operation, this.context.login.id);
+    if (fault === undefined) {
+      this.perform(id, work);
+      return undefined;
+    }
+    const apply = (): void => {
+      if (this.ended) return;
+      this.context.log(
+        `sftp: ${this.context.username}: ${operation}: injected fault ${fault.sftp ?? `delay of ${fault.delayMs} ms`}`,
+      );
+      switch (fault.sftp) {
+        case 'FAILURE':
+          this.perform(id, () => {
+            throw new Refusal(STATUS_CODE.FAILURE, `${operation}: injected fault`);
+          });
+          return;
+        case 'DISCONNECT_BEFORE':
+          this.disconnect();
+          return;
+        case 'DISCONNECT_AFTER':
+          this.lost.add(id);
+          this.perform(id, work);
+          return;
+        default:
+          this.perform(id, work);
+      }
+    };
+    const delayMs = fault.delayMs ?? 0;
+    if (delayMs === 0) {
+      apply();
+      return undefined;
+    }
+    // Not tracked, and not holding the process: stopping the server does not wait for a delay.
+    return sleep(delayMs, undefined, { ref: false }).then(apply);
+  }
+
+  private perform(id: number, work: () => void | Promise<void>): void {
     try {
       const pending = work();
       if (pending !== undefined) this.context.track(pending.catch((error: unknown) => this.fail(id, error)));
@@ -186,11 +279,19 @@ class Session {
     }
   }
 
+  /** Closes the connection (an injected fault); requests still coming are not served. */
+  private disconnect(): void {
+    if (this.ended) return;
+    this.release();
+    this.context.disconnect();
+  }
+
   /**
    * Lets go of the session's handles when it ends. An upload still open for writing is not taken:
    * it stays in `/in` as far as it came, for the client to remove, write again or rename.
    */
   release(): void {
+    this.ended = true;
     for (const handle of this.handles.values()) if (handle.kind === 'writer') handle.upload.writers--;
     this.handles.clear();
   }
