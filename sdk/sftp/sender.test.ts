@@ -14,7 +14,7 @@ import {
   uuidOf,
   writeMemoFiles,
 } from '../../test/support/sftp-sender.ts';
-import { keyOf, letterTo, pullReceipts, SEED_IDS } from '../../test/support/simulator.ts';
+import { call, keyOf, letterTo, pullReceipts, SEED_IDS } from '../../test/support/simulator.ts';
 import { MemoValidationError, SftpError, SftpSendError } from '../errors.ts';
 import { writeContainer } from '../memo/container.ts';
 import type { Memo } from '../memo/types.ts';
@@ -713,5 +713,64 @@ describe('the journal', () => {
       message: expect.stringContaining('is not a digitalpost SFTP journal'),
     });
     expect(await readFile(path, 'utf8')).toBe('<not-a-journal/>\n');
+  });
+});
+
+describe('a connection lost in the middle of a run (the simulator’s SFTP fault rules)', () => {
+  async function fault(rule: Record<string, unknown>): Promise<void> {
+    const response = await call(`${server.simulator.controlUrl}/faults`, {
+      method: 'POST',
+      body: JSON.stringify(rule),
+      contentType: 'application/json',
+    });
+    expect(response.status, response.text).toBe(201);
+  }
+
+  async function failedRun(journal: string, memos: Memo[]): Promise<void> {
+    const first = senderWith({ journal });
+    const failure = await first.send(memos, { maxMessagesPerContainer: 2 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SftpSendError);
+    expect((failure as SftpSendError).cause).toMatchObject({
+      code: 'SFTP_CONNECTION_FAILED',
+      retryable: true,
+    });
+    await first.close();
+  }
+
+  it('a rename done but never answered: the next run with the journal does not send that container again', async () => {
+    const memos = await letters(4);
+    const journal = newJournal();
+    await fault({ operation: 'SFTP RENAME', sftp: 'DISCONNECT_AFTER', times: 1 });
+    await failedRun(journal, memos);
+    const first = `${uuidOf(memos[0] as Memo)}.tar.lzma`;
+    expect(server.taken().map((taken) => taken.name)).toEqual([first]);
+
+    const again = senderWith({ journal });
+    const warnings: SftpWarning[] = [];
+    again.on('warning', (warning) => warnings.push(warning));
+    const result = await again.send(memos, { maxMessagesPerContainer: 2 });
+
+    expect(warnings).toEqual([expect.objectContaining({ code: 'RECOVERED', name: first })]);
+    expect(result).toMatchObject({ messages: 2, alreadySent: 2 });
+    expect(server.taken().map((taken) => taken.name)).toEqual([
+      first,
+      `${uuidOf(memos[2] as Memo)}.tar.lzma`,
+    ]);
+    expectOnce(await server.delivered(), memos);
+  });
+
+  it('a connection closed while writing: the next run removes the .part and sends its messages', async () => {
+    const memos = await letters(4);
+    const journal = newJournal();
+    await fault({ operation: 'SFTP WRITE', sftp: 'DISCONNECT_BEFORE', times: 1 });
+    await failedRun(journal, memos);
+    expect(server.taken()).toEqual([]);
+    expect(await server.list('/in')).toEqual([`${uuidOf(memos[0] as Memo)}.tar.lzma.part`]);
+
+    const result = await senderWith({ journal }).send(memos, { maxMessagesPerContainer: 2 });
+
+    expect(result).toMatchObject({ messages: 4, alreadySent: 0 });
+    expect(await server.list('/in')).toEqual([]);
+    expectOnce(await server.delivered(), memos);
   });
 });

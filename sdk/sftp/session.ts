@@ -63,6 +63,12 @@ export class SftpSession {
   private closed = false;
   /** Why the connection ended, when it did. */
   private lost: Error | undefined;
+  /**
+   * How to fail each call still waiting for its answer. ssh2 fails the requests in flight when the
+   * channel closes, but not one made as it closes — say the `close` of a handle after a write
+   * failed — whose callback then never comes: every call must end when the connection does.
+   */
+  private readonly waiting = new Set<(error: Error) => void>();
 
   private constructor(where: string, client: Client, sftp: SFTPWrapper, fingerprint: string) {
     this.where = where;
@@ -72,9 +78,14 @@ export class SftpSession {
     client.on('error', (error: Error) => {
       this.lost = error;
     });
-    client.on('close', () => {
+    const ended = (): void => {
       this.closed = true;
-    });
+      const error = this.lost ?? new Error('the connection closed');
+      for (const fail of [...this.waiting]) fail(error);
+    };
+    client.on('close', ended);
+    // The SFTP channel can close before the connection does; nothing more can be asked then.
+    sftp.on('close', ended);
   }
 
   /** Whether the connection is still up. */
@@ -186,15 +197,28 @@ export class SftpSession {
     work: (done: (error: Error | null | undefined, value?: T) => void) => void,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.closed) {
+        reject(this.fail(this.lost ?? new Error('the connection is closed'), action, path));
+        return;
+      }
+      const fail = (error: Error): void => {
+        this.waiting.delete(fail);
+        reject(this.fail(error, action, path));
+      };
+      this.waiting.add(fail);
       const done = (error: Error | null | undefined, value?: T): void => {
-        if (error) reject(this.fail(error, action, path));
-        else resolve(value as T);
+        if (error) {
+          fail(error);
+          return;
+        }
+        this.waiting.delete(fail);
+        resolve(value as T);
       };
       try {
         work(done);
       } catch (error) {
         // ssh2 throws synchronously once the channel is gone.
-        reject(this.fail(error, action, path));
+        fail(error as Error);
       }
     });
   }
