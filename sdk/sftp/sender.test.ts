@@ -486,6 +486,9 @@ describe('logging in', () => {
     expect(() => senderWith({ hostKey: 'ab:cd' })).toThrow(/hostKey must be an OpenSSH SHA-256 fingerprint/);
     expect(() => senderWith({ port: 70_000 })).toThrow(/port must be an integer from 1 to 65535/);
     expect(() => senderWith({ layout: { inbox: 'in' } })).toThrow(/layout.inbox must be an absolute path/);
+    expect(() => senderWith({ requestTimeoutMs: 0 })).toThrow(
+      /requestTimeoutMs must be a positive number, got 0/,
+    );
   });
 });
 
@@ -756,6 +759,34 @@ describe('a connection lost in the middle of a run (the simulator’s SFTP fault
       first,
       `${uuidOf(memos[2] as Memo)}.tar.lzma`,
     ]);
+    expectOnce(await server.delivered(), memos);
+  });
+
+  it('a server that stops answering: the request times out, the connection is closed, and the next run completes', async () => {
+    const memos = await letters(2);
+    const journal = newJournal();
+    // The rename is held back far longer than the sender waits for an answer.
+    await fault({ operation: 'SFTP RENAME', delayMs: 30_000, times: 1 });
+    const first = senderWith({ journal, requestTimeoutMs: 300 });
+    const started = Date.now();
+    const failure = await first.send(memos).catch((error: unknown) => error);
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(failure).toBeInstanceOf(SftpSendError);
+    expect((failure as SftpSendError).cause).toMatchObject({
+      code: 'SFTP_TIMEOUT',
+      retryable: true,
+      message: expect.stringMatching(/did not answer to rename .* within 300 ms; the connection was closed/),
+    });
+    await first.close();
+    const name = `${uuidOf(memos[0] as Memo)}.tar.lzma`;
+    expect(await server.list('/in')).toEqual([`${name}.part`]);
+
+    const result = await senderWith({ journal }).send(memos);
+
+    // The complete .part of the first run is renamed, not uploaded again.
+    expect(result).toMatchObject({ messages: 0, alreadySent: 2 });
+    expect(server.taken().map((taken) => taken.name)).toEqual([name]);
     expectOnce(await server.delivered(), memos);
   });
 

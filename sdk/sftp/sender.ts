@@ -56,6 +56,7 @@ function senderSettings(options: SftpSenderOptions): {
     passphrase,
     hostKey,
     readyTimeoutMs = 20_000,
+    requestTimeoutMs = 60_000,
     journal,
   } = options;
   if (typeof host !== 'string' || host.trim() === '')
@@ -80,6 +81,10 @@ function senderSettings(options: SftpSenderOptions): {
     throw new TypeError(
       `SftpSender: readyTimeoutMs must be a positive number, got ${String(readyTimeoutMs)}`,
     );
+  if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0))
+    throw new TypeError(
+      `SftpSender: requestTimeoutMs must be a positive number, got ${String(requestTimeoutMs)}`,
+    );
   if (journal !== undefined && (typeof journal !== 'string' || journal === ''))
     throw new TypeError('SftpSender: journal must be a file path');
   const layout = { ...DEFAULT_LAYOUT, ...options.layout };
@@ -89,7 +94,7 @@ function senderSettings(options: SftpSenderOptions): {
         `SftpSender: layout.${key} must be an absolute path on the server, got ${String(path)}`,
       );
   return {
-    session: { host, port, username, privateKey, passphrase, hostKey, readyTimeoutMs },
+    session: { host, port, username, privateKey, passphrase, hostKey, readyTimeoutMs, requestTimeoutMs },
     ...(journal === undefined ? {} : { journal }),
     layout,
   };

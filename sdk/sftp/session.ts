@@ -27,6 +27,8 @@ export interface SessionSettings {
   passphrase: string | undefined;
   hostKey: string | HostKeyVerifier | undefined;
   readyTimeoutMs: number;
+  /** How long a request may wait for its answer before the connection is given up. */
+  requestTimeoutMs: number;
 }
 
 /** The OpenSSH fingerprint (`SHA256:<base64, unpadded>`) of a key in SSH wire format. */
@@ -69,9 +71,17 @@ export class SftpSession {
    * failed — whose callback then never comes: every call must end when the connection does.
    */
   private readonly waiting = new Set<(error: Error) => void>();
+  private readonly requestTimeoutMs: number;
 
-  private constructor(where: string, client: Client, sftp: SFTPWrapper, fingerprint: string) {
+  private constructor(
+    where: string,
+    client: Client,
+    sftp: SFTPWrapper,
+    fingerprint: string,
+    requestTimeoutMs: number,
+  ) {
     this.where = where;
+    this.requestTimeoutMs = requestTimeoutMs;
     this.client = client;
     this.sftp = sftp;
     this.hostKeyFingerprint = fingerprint;
@@ -124,7 +134,7 @@ export class SftpSession {
             return;
           }
           client.off('error', fail);
-          resolve(new SftpSession(where, client, sftp, presented ?? ''));
+          resolve(new SftpSession(where, client, sftp, presented ?? '', settings.requestTimeoutMs));
         });
       });
       client.once('close', () =>
@@ -202,15 +212,31 @@ export class SftpSession {
         return;
       }
       const fail = (error: Error): void => {
+        clearTimeout(timer);
         this.waiting.delete(fail);
         reject(this.fail(error, action, path));
       };
       this.waiting.add(fail);
+      // A server that stops answering would hold the call forever: give up the connection.
+      const timer = setTimeout(() => {
+        this.waiting.delete(fail);
+        const at = path === undefined ? '' : ` ${path}`;
+        this.lost = new Error(`the server did not answer a request within ${this.requestTimeoutMs} ms`);
+        reject(
+          new SftpError(
+            'SFTP_TIMEOUT',
+            `the SFTP server at ${this.where} did not answer to ${action}${at} within ${this.requestTimeoutMs} ms; the connection was closed`,
+            { where: this.where, ...(path === undefined ? {} : { path }) },
+          ),
+        );
+        this.close();
+      }, this.requestTimeoutMs);
       const done = (error: Error | null | undefined, value?: T): void => {
         if (error) {
           fail(error);
           return;
         }
+        clearTimeout(timer);
         this.waiting.delete(fail);
         resolve(value as T);
       };

@@ -32,6 +32,12 @@ export interface SftpSenderOptions {
   /** How long connecting and logging in may take (default 20 000 ms). */
   readyTimeoutMs?: number;
   /**
+   * How long one SFTP request (a write, a rename, a read…) may wait for its answer (default
+   * 60 000 ms). Past it the connection is closed and the call fails with `SFTP_TIMEOUT`
+   * (retryable): a server that stopped answering does not hang a run.
+   */
+  requestTimeoutMs?: number;
+  /**
    * A local file (JSON Lines, created if missing) recording each upload as it happens, flushed to
    * the disk at every step. Running the same input again after a crash then uploads exactly what
    * is missing: nothing twice, nothing lost. One process at a time may use a journal.

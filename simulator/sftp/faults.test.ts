@@ -151,6 +151,21 @@ describe('SFTP fault rules', () => {
     expect(order).toEqual(['stat', 'list']);
   });
 
+  it('a delayed request whose client has gone is never done', async () => {
+    const { bytes, uuids } = await container();
+    const name = unique('.tar.lzma');
+    await client.put(`/in/${name}.part`, bytes);
+    await fault({ operation: 'SFTP RENAME', delayMs: 200, times: 1 });
+    const renamed = client.rename(`/in/${name}.part`, `/in/${name}`).catch(() => 'closed');
+    await client.end();
+    expect(await renamed).toBe('closed');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    client = await login();
+    expect(await client.list('/in')).toEqual([`${name}.part`]);
+    expect(await messageExists(uuids[0] as string)).toBe(false);
+  });
+
   it('applies only to the system named by systemId', async () => {
     await fault({ operation: 'SFTP OPENDIR', sftp: 'FAILURE', systemId: SEED_IDS.senderPull });
     expect(await client.list('/in')).toEqual([]);
