@@ -155,11 +155,11 @@ describe('SFTP fault rules', () => {
     const { bytes, uuids } = await container();
     const name = unique('.tar.lzma');
     await client.put(`/in/${name}.part`, bytes);
-    await fault({ operation: 'SFTP RENAME', delayMs: 200, times: 1 });
+    await fault({ operation: 'SFTP RENAME', delayMs: 500, times: 1 });
     const renamed = client.rename(`/in/${name}.part`, `/in/${name}`).catch(() => 'closed');
     await client.end();
     expect(await renamed).toBe('closed');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 800));
 
     client = await login();
     expect(await client.list('/in')).toEqual([`${name}.part`]);
