@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { connectSftp } from '../../test/support/sftp.ts';
 import {
   containerByTools,
+  containerOf,
   letters,
   SFTP_USER,
   type SftpSimulator,
@@ -14,9 +15,8 @@ import {
   uuidOf,
   writeMemoFiles,
 } from '../../test/support/sftp-sender.ts';
-import { call, keyOf, letterTo, pullReceipts, SEED_IDS } from '../../test/support/simulator.ts';
+import { addFault, keyOf, letterTo, pullReceipts, SEED_IDS } from '../../test/support/simulator.ts';
 import { MemoValidationError, SftpError, SftpSendError } from '../errors.ts';
-import { writeContainer } from '../memo/container.ts';
 import type { Memo } from '../memo/types.ts';
 import { serializeMemoToBytes } from '../memo/writer.ts';
 import { SftpSender } from './sender.ts';
@@ -58,12 +58,6 @@ function senderWith(options: Partial<SftpSenderOptions> = {}): SftpSender {
 
 let journals = 0;
 const newJournal = (): string => join(dir, `journal-${++journals}.jsonl`);
-
-async function containerOf(memos: Memo[]): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of writeContainer(memos)) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 /** Each messageUUID once, and nothing else. */
 function expectOnce(delivered: string[], memos: Memo[]): void {
@@ -720,14 +714,7 @@ describe('the journal', () => {
 });
 
 describe('a connection lost in the middle of a run (the simulator’s SFTP fault rules)', () => {
-  async function fault(rule: Record<string, unknown>): Promise<void> {
-    const response = await call(`${server.simulator.controlUrl}/faults`, {
-      method: 'POST',
-      body: JSON.stringify(rule),
-      contentType: 'application/json',
-    });
-    expect(response.status, response.text).toBe(201);
-  }
+  const fault = (rule: Record<string, unknown>): Promise<void> => addFault(server.simulator, rule);
 
   async function failedRun(journal: string, memos: Memo[]): Promise<void> {
     const first = senderWith({ journal });

@@ -6,8 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeContainer } from '../../sdk/memo/container.ts';
-import type { Memo } from '../../sdk/memo/types.ts';
 import {
   connectSftp,
   type KeyPair,
@@ -15,10 +13,11 @@ import {
   registerKey,
   type SftpClient,
 } from '../../test/support/sftp.ts';
+import { containerOf, letters, uuidOf } from '../../test/support/sftp-sender.ts';
 import {
-  type ApiResponse,
+  addFault,
   call,
-  letterTo,
+  messageExists,
   resetSimulator,
   SEED_IDS,
   startTestSimulator,
@@ -47,31 +46,14 @@ beforeEach(async () => {
 });
 afterEach(() => client.end());
 
-function addFault(rule: Record<string, unknown>): Promise<ApiResponse> {
-  return call(`${simulator.controlUrl}/faults`, {
-    method: 'POST',
-    body: JSON.stringify(rule),
-    contentType: 'application/json',
-  });
-}
-
-async function fault(rule: Record<string, unknown>): Promise<void> {
-  const response = await addFault(rule);
-  expect(response.status, response.text).toBe(201);
-}
+const fault = (rule: Record<string, unknown>): Promise<void> => addFault(simulator, rule);
 
 async function container(count = 1): Promise<{ bytes: Buffer; uuids: string[] }> {
-  const memos: Memo[] = await Promise.all(
-    Array.from({ length: count }, (_, i) => letterTo({ cpr: '0101700001' }, { label: `Brev ${i + 1}` })),
-  );
-  const chunks: Buffer[] = [];
-  for await (const chunk of writeContainer(memos)) chunks.push(chunk);
-  return { bytes: Buffer.concat(chunks), uuids: memos.map((memo) => memo.messageHeader.messageUUID) };
+  const memos = await letters(count);
+  return { bytes: await containerOf(memos), uuids: memos.map(uuidOf) };
 }
 
-async function messageExists(messageUUID: string): Promise<boolean> {
-  return (await call(`${simulator.controlUrl}/messages/${messageUUID}`)).status === 200;
-}
+const exists = (messageUUID: string): Promise<boolean> => messageExists(simulator, messageUUID);
 
 const unique = (suffix: string): string => `${randomUUID()}${suffix}`;
 
@@ -84,12 +66,12 @@ describe('SFTP fault rules', () => {
 
     expect(await client.status(client.rename(`/in/${name}.part`, `/in/${name}`))).toBe('FAILURE');
     expect(await client.list('/in')).toEqual([`${name}.part`]);
-    expect(await messageExists(uuids[0] as string)).toBe(false);
+    expect(await exists(uuids[0] as string)).toBe(false);
     expect(log.some((line) => line.includes('SFTP RENAME: injected fault FAILURE'))).toBe(true);
 
     // The rule has expired: the same rename goes through.
     await client.rename(`/in/${name}.part`, `/in/${name}`);
-    expect(await messageExists(uuids[0] as string)).toBe(true);
+    expect(await exists(uuids[0] as string)).toBe(true);
   });
 
   it('DISCONNECT_BEFORE closes the connection without doing the request', async () => {
@@ -103,7 +85,7 @@ describe('SFTP fault rules', () => {
 
     client = await login();
     expect(await client.list('/in')).toEqual([`${name}.part`]);
-    expect(await messageExists(uuids[0] as string)).toBe(false);
+    expect(await exists(uuids[0] as string)).toBe(false);
   });
 
   it('DISCONNECT_AFTER does the request, then closes the connection instead of answering', async () => {
@@ -116,7 +98,7 @@ describe('SFTP fault rules', () => {
     await client.closed;
 
     // The container was taken although the client never heard so.
-    for (const uuid of uuids) expect(await messageExists(uuid)).toBe(true);
+    for (const uuid of uuids) expect(await exists(uuid)).toBe(true);
     client = await login();
     expect(await client.list('/in')).toEqual([]);
     await simulator.settle();
@@ -163,7 +145,7 @@ describe('SFTP fault rules', () => {
 
     client = await login();
     expect(await client.list('/in')).toEqual([`${name}.part`]);
-    expect(await messageExists(uuids[0] as string)).toBe(false);
+    expect(await exists(uuids[0] as string)).toBe(false);
   });
 
   it('applies only to the system named by systemId', async () => {
@@ -179,12 +161,7 @@ describe('SFTP fault rules', () => {
     try {
       await registerKey(own, SEED_IDS.senderSftp, keys.public);
       const ownClient = await connectSftp(own, { username: USER, privateKey: keys.private });
-      const response = await call(`${own.controlUrl}/faults`, {
-        method: 'POST',
-        body: JSON.stringify({ operation: 'SFTP STAT', delayMs: 600_000 }),
-        contentType: 'application/json',
-      });
-      expect(response.status).toBe(201);
+      await addFault(own, { operation: 'SFTP STAT', delayMs: 600_000 });
       const pending = ownClient.stat('/in').catch(() => 'closed');
       const started = Date.now();
       await own.stop();
@@ -204,7 +181,11 @@ describe('SFTP fault rules', () => {
       [{ operation: 'SFTP MKDIR', sftp: 'FAILURE' }, 'operation', /"SFTP <request>" with a request of OPEN/],
       [{ operation: 'sftp rename', sftp: 'FAILURE' }, 'operation', /must be "METHOD \/path"/],
     ])('%j: 400 with a field error on %s', async (rule, field, message) => {
-      const response = await addFault(rule);
+      const response = await call(`${simulator.controlUrl}/faults`, {
+        method: 'POST',
+        body: JSON.stringify(rule),
+        contentType: 'application/json',
+      });
 
       expect(response.status).toBe(400);
       const body = response.json as { fieldErrors: Array<{ field: string; message: string }> };

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeContainer } from '../../sdk/memo/container.ts';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import {
@@ -19,11 +18,12 @@ import {
   type SftpClient,
   type StatusName,
 } from '../../test/support/sftp.ts';
+import { containerOf, letters, uuidOf } from '../../test/support/sftp-sender.ts';
 import {
-  call,
   keyOf,
   letterTo,
   mailbox,
+  messageExists,
   patchSystem,
   pullReceipts,
   type ReceiptBody,
@@ -37,25 +37,8 @@ import type { RunningSimulator } from '../index.ts';
 
 const USER = 'testkommune';
 
-async function containerOf(memos: Array<Memo | { messageUUID: string; xml: Uint8Array }>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of writeContainer(memos)) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-const letters = (count: number): Promise<Memo[]> =>
-  Promise.all(
-    Array.from({ length: count }, (_, i) => letterTo({ cpr: '0101700001' }, { label: `Brev ${i + 1}` })),
-  );
-
-const uuidOf = (memo: Memo): string => memo.messageHeader.messageUUID;
-
 /** A unique file name, so that tests never meet each other's uploads. */
 const unique = (suffix: string): string => `${randomUUID()}${suffix}`;
-
-async function messageExists(simulator: RunningSimulator, messageUUID: string): Promise<boolean> {
-  return (await call(`${simulator.controlUrl}/messages/${messageUUID}`)).status === 200;
-}
 
 describe('the SFTP server', () => {
   let simulator: RunningSimulator;

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type ContainerInput, writeContainer } from '../../sdk/memo/container.ts';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
@@ -94,6 +95,13 @@ export function letters(count: number): Promise<Memo[]> {
 }
 
 export const uuidOf = (memo: Memo): string => memo.messageHeader.messageUUID;
+
+/** A `.tar.lzma` container of the messages, whole, as `writeContainer` writes it. */
+export async function containerOf(messages: ContainerInput[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of writeContainer(messages)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 
 /** Writes each MeMo to `<dir>/<prefix><n>.xml`, in order; returns the paths. */
 export async function writeMemoFiles(

@@ -404,6 +404,11 @@ export async function addFault(simulator: RunningSimulator, rule: Record<string,
   if (response.status !== 201) throw new Error(`POST fault failed: ${response.status} ${response.text}`);
 }
 
+/** Whether the simulator has the message (`GET /simulator/v1/messages/{id}` answers 200). */
+export async function messageExists(simulator: RunningSimulator, messageUUID: string): Promise<boolean> {
+  return (await call(`${simulator.controlUrl}/messages/${messageUUID}`)).status === 200;
+}
+
 /** `POST /simulator/v1/reset`. */
 export async function resetSimulator(simulator: RunningSimulator): Promise<void> {
   const response = await call(`${simulator.controlUrl}/reset`, { method: 'POST' });
