@@ -148,13 +148,10 @@ export function checkFaultRule(
       });
     }
   }
-  if (isSftp ? sftp === undefined && delayMs === undefined : status === undefined && delayMs === undefined) {
-    problems.push(
-      isSftp
-        ? { field: 'sftp', message: 'give sftp, delayMs or both', rejectedValue: undefined }
-        : { field: 'status', message: 'give status, delayMs or both', rejectedValue: undefined },
-    );
-  }
+  // What the rule does: an SFTP request's fate, or the answer to an HTTP call or push.
+  const effect = isSftp ? 'sftp' : 'status';
+  if (body[effect] === undefined && delayMs === undefined)
+    problems.push({ field: effect, message: `give ${effect}, delayMs or both`, rejectedValue: undefined });
   for (const key of Object.keys(body)) {
     if (!['operation', 'systemId', 'status', 'sftp', 'delayMs', 'probability', 'times'].includes(key)) {
       problems.push({ field: key, message: 'is not a fault rule field', rejectedValue: body[key] });
