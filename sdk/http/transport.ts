@@ -20,6 +20,7 @@ import {
   TimeoutError,
   UnprocessableEntityError,
 } from '../errors.ts';
+import { maskCpr } from '../ngdp/identifiers.ts';
 import { backoffMs, type RetryOptions, type RetrySettings, retryAfterMs, retrySettings } from './retry.ts';
 
 /** Per-request overrides of the client's settings. */
@@ -78,14 +79,6 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-}
-
-/**
- * CPR numbers (10 digits on their own, not inside a UUID) shown as `DDMMYY****`. A percent-escape
- * such as the `%2C` between numbers in a query also separates them.
- */
-export function maskCpr(text: string): string {
-  return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})\d{4}(?![\w-])/g, '$1****');
 }
 
 const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> = {
@@ -305,4 +298,4 @@ export class Transport {
   }
 }
 
-export { retrySettings };
+export { maskCpr, retrySettings };

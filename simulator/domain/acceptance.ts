@@ -5,10 +5,10 @@
 
 import type { Memo } from '../../sdk/memo/types.ts';
 import type { ValidationResult } from '../../sdk/memo/validate.ts';
+import { copenhagenDate, copenhagenMidnight, daysBetween } from '../../sdk/ngdp/time.ts';
 import type { Store } from '../store/store.ts';
 import { isActive, isRecipientSystem } from './auth.ts';
 import type { Contact, Organisation, Route, SystemRecord } from './model.ts';
-import { copenhagenDate, copenhagenMidnight, daysBetween } from './time.ts';
 
 export type Rejection = { status: 'INVALID' | 'NOT_ALLOWED'; code: string; message: string };
 

@@ -15,6 +15,7 @@ import {
 import { readMemo } from '../../sdk/memo/reader.ts';
 import type { Memo, MemoIssue } from '../../sdk/memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
+import { copenhagenDate } from '../../sdk/ngdp/time.ts';
 import type { Clock } from '../clock.ts';
 import { decide, validationRejection } from '../domain/acceptance.ts';
 import {
@@ -38,7 +39,6 @@ import type {
   SystemRole,
 } from '../domain/model.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, type RetrySchedule } from '../domain/retry.ts';
-import { copenhagenDate } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { ApiFailure, badField, errorMessageOf } from './errors.ts';
 import { Faults } from './faults.ts';

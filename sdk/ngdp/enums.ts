@@ -1,0 +1,108 @@
+/**
+ * NgDP's enumerations, with the names and values of its API 1.68.0 (`ngdp-openapi-1.68.json`; a test
+ * holds each list against that file). Where NgDP's enum has an `UNKNOWN` member ("used for fallback on
+ * unknown data — never set this manually"), the list here has it too: an answer from NgDP may carry
+ * it. The simulator uses the subsets it simulates, named beside each list.
+ */
+
+/** `ReceiptStatus`: `RECEIVED` is the technical receipt; the others are business receipts. */
+export const RECEIPT_STATUSES = ['RECEIVED', 'COMPLETED', 'INVALID', 'NOT_ALLOWED'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+/** The outcome of a letter, after the technical `RECEIVED`. */
+export type BusinessReceiptStatus = Exclude<ReceiptStatus, 'RECEIVED'>;
+/** What a recipient system may answer in its business receipt (`POST /memos/{id}/receipt`). */
+export const RECIPIENT_RECEIPT_STATUSES = ['COMPLETED', 'INVALID'] as const;
+
+/** `PublicRegistrationStatus`: whether a contact can get Digital Post, as senders may see it. */
+export const PUBLIC_REGISTRATION_STATUSES = ['UNKNOWN', 'REGISTERED', 'EXEMPT', 'CLOSED'] as const;
+export type PublicRegistrationStatus = (typeof PUBLIC_REGISTRATION_STATUSES)[number];
+
+/** `RegistrationStatus`: how a contact came to be registered or exempt. */
+export const REGISTRATION_STATUSES = [
+  'UNKNOWN',
+  'AUTOMATIC_REGISTRATION',
+  'VOLUNTARY_REGISTRATION',
+  'BEFORE_UNCONFIRMED_REGISTRATION',
+  'UNCONFIRMED_REGISTRATION',
+  'EXEMPT_LEFT_THE_COUNTRY',
+  'EXEMPT_OTHER_REASON',
+  'CREATED_AWAITING_REGISTRATION',
+] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
+/** `ProtocolType` (a system's `serviceProtocol`). */
+export const PROTOCOL_TYPES = [
+  'UNKNOWN',
+  'AS4',
+  'REST_PUBLISH_SUBSCRIBE',
+  'REST_PULL',
+  'REST_PUSH',
+  'SMTP',
+  'SFTP',
+] as const;
+export type ProtocolType = (typeof PROTOCOL_TYPES)[number];
+/** The protocols of sender and recipient systems that digitalpost speaks (and the simulator serves). */
+export const SYSTEM_PROTOCOLS = ['REST_PUSH', 'REST_PULL', 'REST_PUBLISH_SUBSCRIBE', 'SFTP'] as const;
+export type SystemProtocol = (typeof SYSTEM_PROTOCOLS)[number];
+
+/** `SystemTypes` (a system's roles), without `UNKNOWN`. */
+export const SYSTEM_TYPES = ['SENDER', 'RECIPIENT', 'RECIPIENT_DEFAULT'] as const;
+export type SystemType = (typeof SYSTEM_TYPES)[number];
+
+/** `ContactType`. */
+export const CONTACT_TYPES = ['UNKNOWN', 'COMPANY', 'CITIZEN'] as const;
+export type ContactType = (typeof CONTACT_TYPES)[number];
+
+/** `OrganisationType`, without `UNKNOWN`. */
+export const ORGANISATION_TYPES = ['AUTHORITY', 'COMPANY'] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+
+/** A contact point's `targets`: who may write to it. */
+export const CONTACT_POINT_TARGETS = ['UNKNOWN', 'CITIZEN', 'COMPANY', 'AUTHORITY'] as const;
+export type ContactPointTarget = (typeof CONTACT_POINT_TARGETS)[number];
+
+/** `MaterialMessageType`: a MeMo's `messageType`. */
+export const MESSAGE_TYPES = ['DIGITALPOST', 'NEMSMS'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** `MemoCreateAndSendCommandRecipientIdType`: how a MeMo names its recipient. */
+export const RECIPIENT_ID_TYPES = ['CVR', 'CPR'] as const;
+export type RecipientIdType = (typeof RECIPIENT_ID_TYPES)[number];
+
+/**
+ * The event-log tags (`EventLogEventTag`) of a message's lifecycle and of systems, as NgDP's event
+ * log (`GET /events/`) shows them; a subset of NgDP's list of several hundred.
+ */
+export const EventTag = {
+  MEMO_SEND_RECEIVED: 'MEMO_SEND_RECEIVED',
+  MEMO_MASS_SEND_RECEIVED: 'MEMO_MASS_SEND_RECEIVED',
+  MEMO_EXTRACTED: 'MEMO_EXTRACTED',
+  MEMO_ARCHIVE_REJECTED: 'MEMO_ARCHIVE_REJECTED',
+  TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM: 'TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM',
+  MEMO_SEND_VALIDATED: 'MEMO_SEND_VALIDATED',
+  MEMO_SEND_VALIDATION_FAILED: 'MEMO_SEND_VALIDATION_FAILED',
+  DELAYED_MEMO_SEND_VALIDATED_AWAITING_DELAY: 'DELAYED_MEMO_SEND_VALIDATED_AWAITING_DELAY',
+  DELAYED_MEMO_SEND_SENT: 'DELAYED_MEMO_SEND_SENT',
+  DELAYED_MEMO_MESSAGE_RECALLED: 'DELAYED_MEMO_MESSAGE_RECALLED',
+  MEMO_SEND_RECALLED: 'MEMO_SEND_RECALLED',
+  MEMO_AVAILABLE_TO_RECIPIENT: 'MEMO_AVAILABLE_TO_RECIPIENT',
+  NEM_SMS_SENT_SUCCESSFULLY: 'NEM_SMS_SENT_SUCCESSFULLY',
+  MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM: 'MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM',
+  MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM_FAILED: 'MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM_FAILED',
+  MEMO_SEND_READY_FOR_FETCH: 'MEMO_SEND_READY_FOR_FETCH',
+  MEMO_SEND_FETCHED_BY_RECIPIENT_SYSTEM: 'MEMO_SEND_FETCHED_BY_RECIPIENT_SYSTEM',
+  MEMO_SEND_FAILED: 'MEMO_SEND_FAILED',
+  NOTIFICATION_SENT: 'NOTIFICATION_SENT',
+  NOTIFICATION_FAILED: 'NOTIFICATION_FAILED',
+  BUSINESS_RECEIPT_CREATED: 'BUSINESS_RECEIPT_CREATED',
+  BUSINESS_RECEIPT_RECEIVED_BY_RECIPIENT_SYSTEM: 'BUSINESS_RECEIPT_RECEIVED_BY_RECIPIENT_SYSTEM',
+  BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM: 'BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM',
+  BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM_FAILED: 'BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM_FAILED',
+  SYSTEM_CHANGED: 'SYSTEM_CHANGED',
+} as const;
+export type EventTagName = (typeof EventTag)[keyof typeof EventTag];
+
+/** Whether `value` is one of `values` (narrows it to the list's type). */
+export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (values as readonly string[]).includes(value);
+}

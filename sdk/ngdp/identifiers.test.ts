@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { isCprNumber, isCvrNumber, isUuid, maskCpr, partyNumberKind } from './identifiers.ts';
+
+describe('isUuid', () => {
+  it.each([
+    ['5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6d', true],
+    ['5A2C4B1E-8F3D-4C6A-9B7E-1D2F3A4B5C6D', true],
+    ['00000000-0000-0000-0000-000000000000', true],
+    ['5a2c4b1e8f3d4c6a9b7e1d2f3a4b5c6d', false],
+    ['5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6', false],
+    ['5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6dd', false],
+    ['{5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6d}', false],
+    ['5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6g', false],
+    ['', false],
+    [undefined, false],
+    [42, false],
+  ])('%s is a UUID: %s', (value, expected) => {
+    expect(isUuid(value)).toBe(expected);
+  });
+});
+
+describe('CPR and CVR numbers', () => {
+  it.each([
+    ['0101901234', 'CPR'],
+    ['12345678', 'CVR'],
+    ['010190-1234', undefined],
+    ['123456789', undefined],
+    ['01019012345', undefined],
+    ['１２３４５６７８', undefined],
+    [' 12345678', undefined],
+    ['', undefined],
+    [12345678, undefined],
+  ])('%s is a %s number', (value, kind) => {
+    expect(partyNumberKind(value)).toBe(kind);
+    expect(isCprNumber(value)).toBe(kind === 'CPR');
+    expect(isCvrNumber(value)).toBe(kind === 'CVR');
+  });
+});
+
+describe('maskCpr', () => {
+  it.each([
+    ['recipient 0101901234 is exempt', 'recipient 010190**** is exempt'],
+    ['cprNumber=0101901234%2C0202802345', 'cprNumber=010190****%2C020280****'],
+    ['a CVR 12345678 stays', 'a CVR 12345678 stays'],
+    ['uuid 5a2c4b1e-8f3d-4c6a-9b7e-0101901234ab stays', 'uuid 5a2c4b1e-8f3d-4c6a-9b7e-0101901234ab stays'],
+    ['a longer number 01019012345 stays', 'a longer number 01019012345 stays'],
+  ])('%s → %s', (text, masked) => {
+    expect(maskCpr(text)).toBe(masked);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * NgDP's JSON shapes that both sides of the integration API share, with NgDP's field names
+ * (`ngdp-openapi-1.68.json`). Date-times are ISO-8601 strings as on the wire.
+ */
+import type { ReceiptStatus } from './enums.ts';
+
+/** `FieldErrorResource`: one field NgDP refused, in an {@link ErrorMessage}. */
+export interface FieldErrorResource {
+  resource?: string;
+  field?: string;
+  code?: string;
+  message?: string;
+  rejectedValue?: unknown;
+}
+
+/** `ErrorMessage`: the body of NgDP's 4xx/5xx answers. */
+export interface ErrorMessage {
+  code?: string;
+  message?: string;
+  fieldErrors?: FieldErrorResource[];
+}
+
+/** NgDP's `Receipt`: technical (`RECEIVED`) or business (`COMPLETED`, `INVALID`, `NOT_ALLOWED`). */
+export interface Receipt {
+  /** The receipt's own id, for `GET`/`DELETE /receipts/{id}` (receipts from lists only). */
+  id?: string;
+  transmissionId: string;
+  messageUUID?: string;
+  messageId?: string;
+  timeStamp: string;
+  receiptStatus: ReceiptStatus;
+  errorCode?: string;
+  errorMessage?: string;
+}
