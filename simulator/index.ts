@@ -24,16 +24,17 @@ import {
   seedRecords,
 } from './domain/seed.ts';
 import { parseDuration } from './domain/time.ts';
+import { Engine } from './engine/engine.ts';
+import { Rejection } from './engine/rejections.ts';
 import {
   type ChaosSettings,
   DEFAULT_CHAOS,
   DEFAULT_ENGINE_SETTINGS,
-  Engine,
   type EngineSettings,
   NO_CHAOS,
-} from './engine/engine.ts';
-import { ApiFailure } from './engine/errors.ts';
+} from './engine/settings.ts';
 import { createApp } from './http/app.ts';
+import { HttpOutbound } from './http/outbound.ts';
 import { loadHostKey } from './sftp/host-key.ts';
 import { type SftpServer, startSftpServer } from './sftp/server.ts';
 import { lockDataDir } from './store/lock.ts';
@@ -41,8 +42,8 @@ import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/store.ts';
 
 export type { Fixtures, SeedData } from './domain/seed.ts';
-export type { ChaosSettings, EngineSettings } from './engine/engine.ts';
 export type { FaultRule } from './engine/faults.ts';
+export type { ChaosSettings, EngineSettings } from './engine/settings.ts';
 
 /** Options of {@link startSimulator}; every field is optional. */
 export interface SimulatorOptions {
@@ -138,6 +139,8 @@ export interface SimulatorCore {
   app: Express;
   fixtures: Fixtures;
   clock: SimulatorClock;
+  /** Waits until no job is running and none is due. */
+  settle(): Promise<void>;
   /** Points publish/subscribe notifications at the real API URL once it is known. */
   setApiUrl(url: string): void;
   close(): Promise<void>;
@@ -224,16 +227,6 @@ function containerLimitsOf(limits: Partial<EngineSettings['container']> = {}): E
   };
 }
 
-function applySeed(store: Store, seed: SeedData): void {
-  const records = seedRecords(seed);
-  store.transaction(() => {
-    for (const organisation of records.organisations) store.putOrganisation(organisation);
-    for (const system of records.systems) store.putSystem(system);
-    for (const point of records.contactPoints) store.putContactPoint(point);
-    for (const contact of records.contacts) store.putContact(contact);
-  });
-}
-
 async function openStore(
   dataDir: string | undefined,
 ): Promise<{ store: Store; fresh: boolean; release: () => void }> {
@@ -294,23 +287,23 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   };
   const log = options.log ?? (() => {});
   const { store, fresh, release } = await openStore(options.dataDir);
-  if (fresh) applySeed(store, seed);
+  const outbound = new HttpOutbound();
   const engine = new Engine({
     store,
     clock,
     settings,
+    outbound,
+    seed: seedRecords(seed),
     log,
     ...(options.random ? { random: options.random } : {}),
   });
+  if (fresh) engine.seedStore();
 
-  const manual = (): ManualClock => {
-    if (!(clock instanceof ManualClock)) {
-      throw new DigitalPostError(
-        'CLOCK_NOT_MANUAL',
-        'the clock is real; start the simulator with clock "manual" (--clock manual) to move it',
-      );
-    }
-    return clock;
+  /** The engine's refusal to move a real clock, as the public API's error. */
+  const clockFailure = (error: unknown): never => {
+    if (error instanceof Rejection && error.code === 'CLOCK_NOT_MANUAL')
+      throw new DigitalPostError('CLOCK_NOT_MANUAL', error.message);
+    throw error;
   };
   const simulatorClock: SimulatorClock = {
     mode: clock.mode,
@@ -319,47 +312,22 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const ms = typeof by === 'number' ? by : parseDuration(by);
       if (ms === undefined || ms < 0)
         throw new DigitalPostError('INVALID_DURATION', `not a duration: ${String(by)}`);
-      const target = manual();
-      await engine.scheduler.advanceTo(target, target.now() + ms);
+      await engine.advanceClock(ms).catch(clockFailure);
       return new Date(clock.now());
     },
     async set(to) {
-      const target = manual();
       const instant = new Date(to).getTime();
-      if (Number.isNaN(instant)) throw new DigitalPostError('INVALID_DATE', `not a date: ${String(to)}`);
-      if (instant >= target.now()) await engine.scheduler.advanceTo(target, instant);
-      else {
-        target.set(instant);
-        await engine.scheduler.idle();
-      }
+      if (clock.mode === 'manual' && Number.isNaN(instant))
+        throw new DigitalPostError('INVALID_DATE', `not a date: ${String(to)}`);
+      await engine.setClock(instant).catch(clockFailure);
       return new Date(clock.now());
     },
   };
-  const controlFailure = (error: unknown): never => {
-    if (error instanceof DigitalPostError && error.code === 'CLOCK_NOT_MANUAL') {
-      throw new ApiFailure(409, 'CLOCK_NOT_MANUAL', error.message);
-    }
-    throw error;
-  };
   const app = createApp({
     engine,
+    fixtures,
     log,
     ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
-    control: {
-      fixtures: () => fixtures,
-      async reset() {
-        await engine.scheduler.stop();
-        store.transaction(() => {
-          store.clear();
-        });
-        applySeed(store, seed);
-        engine.faults.clear();
-        engine.notifyReset();
-        engine.scheduler.resume();
-      },
-      advanceClock: (ms) => simulatorClock.advance(ms).then(() => undefined, controlFailure),
-      setClock: (instant) => simulatorClock.set(new Date(instant)).then(() => undefined, controlFailure),
-    },
   });
   engine.start();
   return {
@@ -367,11 +335,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     app,
     fixtures,
     clock: simulatorClock,
+    settle: () => engine.idle(),
     setApiUrl(url) {
-      engine.settings.apiUrl = url;
+      outbound.apiUrl = url;
     },
     async close() {
-      await engine.scheduler.stop();
+      await engine.stop();
       store.close();
       release();
     },
@@ -444,7 +413,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         : { host: sftp.host, port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
     fixtures: core.fixtures,
     clock: core.clock,
-    settle: () => core.engine.scheduler.idle(),
+    settle: () => core.settle(),
     stop() {
       stopped ??= Promise.all([closeHttp(), sftp?.close()]).then(() => core.close());
       return stopped;

@@ -132,7 +132,7 @@ export async function createDigitalPostHandlers(
     controlUrl: simulator.controlUrl,
     fixtures: core.fixtures,
     clock: core.clock,
-    settle: () => core.engine.scheduler.idle(),
+    settle: () => core.settle(),
     dispatcher: (dispatcherOptions = {}) =>
       new ResponderDispatcher((request) => simulator.handle(request), {
         name: `the NgDP simulator at ${simulator.baseUrl}`,

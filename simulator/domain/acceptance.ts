@@ -8,6 +8,7 @@ import type { ValidationResult } from '../../sdk/memo/validate.ts';
 import { copenhagenDate, copenhagenMidnight, daysBetween } from '../../sdk/ngdp/time.ts';
 import type { Store } from '../store/store.ts';
 import { isActive, isRecipientSystem } from './auth.ts';
+import { autoRegistered } from './contacts.ts';
 import type { Contact, Organisation, Route, SystemRecord } from './model.ts';
 
 export type Rejection = { status: 'INVALID' | 'NOT_ALLOWED'; code: string; message: string };
@@ -96,22 +97,6 @@ function unreachable(contact: Contact, memo: Memo, sender: Organisation): Reject
     };
   }
   return null;
-}
-
-function autoRegistered(kind: 'CITIZEN' | 'COMPANY', number: string, now: number, id: string): Contact {
-  return {
-    id,
-    type: kind,
-    ...(kind === 'CITIZEN' ? { cprNumber: number } : { cvrNumber: number }),
-    name: kind === 'CITIZEN' ? `Testborger ${number.slice(0, 6)}` : `Testvirksomhed ${number}`,
-    mailboxSubscription: {
-      registrationStatus: 'AUTOMATIC_REGISTRATION',
-      publicRegistrationStatus: 'REGISTERED',
-    },
-    transactionId: id,
-    createdDate: now,
-    lastUpdated: now,
-  };
 }
 
 function mailboxDecision(

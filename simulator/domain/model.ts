@@ -1,22 +1,31 @@
 /**
- * The simulator's records. Field names follow NgDP's JSON where a record is shown on the wire.
- * Times are epoch milliseconds of the simulator clock.
+ * The simulator's records. Field names follow NgDP's JSON where a record is shown on the wire; the
+ * enumerations are NgDP's own (`sdk/ngdp`). Times are epoch milliseconds of the simulator clock.
  */
+import type {
+  BusinessReceiptStatus,
+  MessageType,
+  OrganisationType,
+  PublicRegistrationStatus,
+  ReceiptStatus,
+  RegistrationStatus,
+  SystemProtocol,
+  SystemType,
+} from '../../sdk/ngdp/enums.ts';
+import type { MessageState } from './lifecycle.ts';
 
-export type OrganisationType = 'AUTHORITY' | 'COMPANY';
-export type SystemRole = 'SENDER' | 'RECIPIENT' | 'RECIPIENT_DEFAULT';
-export type Protocol = 'REST_PUSH' | 'REST_PULL' | 'REST_PUBLISH_SUBSCRIBE' | 'SFTP';
-export type ReceiptStatus = 'RECEIVED' | 'COMPLETED' | 'INVALID' | 'NOT_ALLOWED';
-export type PublicRegistrationStatus = 'REGISTERED' | 'EXEMPT' | 'CLOSED' | 'UNKNOWN';
-export type RegistrationStatus =
-  | 'AUTOMATIC_REGISTRATION'
-  | 'VOLUNTARY_REGISTRATION'
-  | 'BEFORE_UNCONFIRMED_REGISTRATION'
-  | 'UNCONFIRMED_REGISTRATION'
-  | 'EXEMPT_LEFT_THE_COUNTRY'
-  | 'EXEMPT_OTHER_REASON'
-  | 'CREATED_AWAITING_REGISTRATION'
-  | 'UNKNOWN';
+export type {
+  BusinessReceiptStatus,
+  MessageState,
+  OrganisationType,
+  PublicRegistrationStatus,
+  ReceiptStatus,
+  RegistrationStatus,
+};
+/** A system's roles (NgDP's `systemTypes`). */
+export type SystemRole = SystemType;
+/** How a system sends or receives (NgDP's `serviceProtocol`), of those the simulator serves. */
+export type Protocol = SystemProtocol;
 
 export interface Organisation {
   id: string;
@@ -88,16 +97,6 @@ export type Route =
   | { kind: 'MAILBOX'; owner: string }
   | { kind: 'SYSTEM'; systemId: string; organisationId: string; contactPointId?: string };
 
-export type MessageState =
-  | 'RECEIVED'
-  | 'AWAITING_DELAY'
-  | 'DELIVERING'
-  | 'READY_FOR_FETCH'
-  | 'DELIVERED'
-  | 'REJECTED'
-  | 'RECALLED'
-  | 'FAILED';
-
 export interface MessageRecord {
   messageUUID: string;
   transmissionId: string;
@@ -112,7 +111,7 @@ export interface MessageRecord {
   receivedAt: number;
   /** Summary of the MeMo header, filled in by validation. */
   label?: string;
-  messageType?: 'DIGITALPOST' | 'NEMSMS';
+  messageType?: MessageType;
   recipientId?: string;
   recipientIdType?: string;
   doNotDeliverUntilDate?: string;
@@ -125,7 +124,7 @@ export interface MessageRecord {
   deliveredAt?: number;
   fetchedAt?: number;
   /** Business receipt status once decided. */
-  businessStatus?: Exclude<ReceiptStatus, 'RECEIVED'>;
+  businessStatus?: BusinessReceiptStatus;
   recalledAt?: number;
 }
 

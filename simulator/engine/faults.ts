@@ -1,8 +1,14 @@
 /**
- * Fault injection (`/simulator/v1/faults`): make chosen calls into the simulator, or deliveries the
- * simulator makes, fail or slow down — a number of times, or with a probability.
+ * Fault injection and chaos, in one place. Fault rules (`/simulator/v1/faults`) make chosen calls
+ * into the simulator, SFTP requests, or deliveries the simulator makes fail or slow down — a number
+ * of times, or with a probability. Chaos (`--chaos`, Pebble-style) adds random pressure: 503s on
+ * `POST /memos/`, late business receipts, repeated pushes, random page sizes. The adapters ask one
+ * question per call ({@link Faults.forCall}, {@link Faults.forSftp}); the engine asks the rest.
  */
-import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EngineContext } from './context.ts';
+import type { PushOutcome } from './outbound.ts';
+import { reject } from './rejections.ts';
 
 /** Operations of deliveries the simulator makes. */
 export const PUSH_OPERATIONS = ['PUSH memo', 'PUSH receipt', 'PUSH notification'] as const;
@@ -161,16 +167,43 @@ export function checkFaultRule(
   return { rule: body as Omit<FaultRule, 'id'> };
 }
 
+/** What to do with a call into the simulator (after any delay its fault rule asked for). */
+export type CallVerdict =
+  /** Serve it. */
+  | { kind: 'proceed' }
+  /** Answer with this status instead (an injected fault). */
+  | { kind: 'answer'; status: number }
+  /** Answer 503 as NgDP does when it cannot take a MeMo now (a fault rule or chaos). */
+  | { kind: 'unavailable' };
+
+/** What a fault rule does to an SFTP request: a delay first, then the fault (none: serve it). */
+export interface SftpVerdict {
+  delayMs: number;
+  fault: SftpFault | undefined;
+}
+
+/** The operation chaos answers with 503 now and then. */
+const CHAOS_OPERATION = 'POST /memos/';
+
 export class Faults {
   private rules: FaultRule[] = [];
-  private readonly random: () => number;
+  private readonly context: EngineContext;
 
-  constructor(random: () => number) {
-    this.random = random;
+  constructor(context: EngineContext) {
+    this.context = context;
   }
 
-  add(rule: Omit<FaultRule, 'id'>): FaultRule {
-    const stored = { id: randomUUID(), ...rule };
+  // ---------------------------------------------------------------- the rules
+
+  /**
+   * Adds a fault rule from its JSON form.
+   *
+   * @throws Rejection INVALID_FAULT_RULE naming every problem of the rule.
+   */
+  add(input: unknown): FaultRule {
+    const checked = checkFaultRule(input);
+    if ('problems' in checked) throw reject.invalidFaultRule(checked.problems);
+    const stored = { id: this.context.newId(), ...checked.rule };
     this.rules.push(stored);
     return { ...stored };
   }
@@ -179,10 +212,11 @@ export class Faults {
     return this.rules.map((rule) => ({ ...rule }));
   }
 
-  remove(id: string): boolean {
+  /** @throws Rejection NOT_FOUND when there is no rule with this id. */
+  remove(id: string): void {
     const before = this.rules.length;
     this.rules = this.rules.filter((rule) => rule.id !== id);
-    return this.rules.length < before;
+    if (this.rules.length === before) throw reject.notFound(`no fault rule ${id}`);
   }
 
   clear(): void {
@@ -190,17 +224,86 @@ export class Faults {
   }
 
   /** The rule that applies to this call, if any (counting it against `times`). */
-  match(operation: string, systemId: string | undefined): FaultRule | undefined {
+  private match(operation: string, systemId: string | undefined): FaultRule | undefined {
     for (const rule of this.rules) {
       if (rule.operation !== operation) continue;
       if (rule.systemId !== undefined && rule.systemId !== systemId) continue;
-      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (rule.probability !== undefined && this.context.random() >= rule.probability) continue;
       if (rule.times !== undefined) {
         rule.times -= 1;
-        if (rule.times <= 0) this.remove(rule.id);
+        if (rule.times <= 0) this.rules = this.rules.filter((other) => other !== rule);
       }
       return { ...rule };
     }
     return undefined;
+  }
+
+  // ---------------------------------------------------------------- the questions
+
+  /**
+   * What to do with a call into NgDP's API by `systemId` (`operation`: `"METHOD /path-template"`).
+   * Resolves after the delay a fault rule asks for.
+   */
+  async forCall(operation: string, systemId: string): Promise<CallVerdict> {
+    const fault = this.match(operation, systemId);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.status !== undefined) {
+      return operation === CHAOS_OPERATION && fault.status === 503
+        ? { kind: 'unavailable' }
+        : { kind: 'answer', status: fault.status };
+    }
+    const { rejectRate } = this.context.settings.chaos;
+    if (operation === CHAOS_OPERATION && rejectRate > 0 && this.context.random() < rejectRate)
+      return { kind: 'unavailable' };
+    return { kind: 'proceed' };
+  }
+
+  /** What to do with an SFTP request of `systemId`, when a fault rule names it. */
+  forSftp(operation: SftpOperation, systemId: string): SftpVerdict | undefined {
+    const fault = this.match(operation, systemId);
+    return fault === undefined ? undefined : { delayMs: fault.delayMs ?? 0, fault: fault.sftp };
+  }
+
+  /**
+   * The outcome a fault rule gives a delivery the simulator makes (`PUSH memo`, …), after its delay;
+   * undefined when the delivery is to be made for real. A delay of the push timeout or more is a
+   * delivery that got no answer.
+   */
+  async forPush(
+    operation: (typeof PUSH_OPERATIONS)[number],
+    systemId: string,
+  ): Promise<PushOutcome | undefined> {
+    const fault = this.match(operation, systemId);
+    if (fault === undefined) return undefined;
+    const { pushTimeoutMs } = this.context.settings;
+    const delay = fault.delayMs ?? 0;
+    if (delay >= pushTimeoutMs) {
+      await sleep(pushTimeoutMs);
+      return { ok: false, reason: `no answer within ${pushTimeoutMs} ms (injected fault)` };
+    }
+    await sleep(delay);
+    if (fault.status === undefined) return undefined;
+    return fault.status >= 200 && fault.status < 300
+      ? { ok: true, status: fault.status }
+      : { ok: false, status: fault.status, reason: `answered ${fault.status} (injected fault)` };
+  }
+
+  // ---------------------------------------------------------------- chaos
+
+  /** The page size a list uses: with random page sizes, a random one up to the one asked for. */
+  pageSize(size: number): number {
+    return this.context.settings.chaos.randomPageSizes ? 1 + Math.floor(this.context.random() * size) : size;
+  }
+
+  /** How much later a business receipt comes (simulator time, ms). */
+  receiptDelay(): number {
+    const max = this.context.settings.chaos.receiptDelayMaxMs;
+    return max > 0 ? Math.floor(this.context.random() * max) : 0;
+  }
+
+  /** Whether a successful push is made once more (at-least-once delivery). */
+  repeatPush(): boolean {
+    const rate = this.context.settings.chaos.duplicatePushRate;
+    return rate > 0 && this.context.random() < rate;
   }
 }

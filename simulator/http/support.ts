@@ -1,32 +1,23 @@
 /**
- * What every HTTP adapter shares: NgDP's `ErrorMessage` answers, bounded body reading, paging
- * parameters, and the error middleware that turns anything thrown into a specific answer — never a
- * stack trace, never a crash.
+ * What the HTTP adapters share to read a request: bounded body reading, the media type, query
+ * parameters and paging. A request that cannot be read is refused with a rejection from the
+ * engine's catalogue, answered by `rejections.ts`.
  */
-import type { NextFunction, Request, Response } from 'express';
-import { ApiFailure, badField, errorMessageOf, type FieldError } from '../engine/errors.ts';
-
-export interface ErrorMessage {
-  code: string;
-  message: string;
-  fieldErrors: FieldError[];
-}
-
-export function errorBody(code: string, message: string, fieldErrors: FieldError[] = []): ErrorMessage {
-  return { code, message, fieldErrors };
-}
+import type { Request } from 'express';
+import { reject } from '../engine/rejections.ts';
 
 /**
- * Reads a request body into one buffer, refusing more than `limit` bytes with 400 MESSAGE_TOO_LARGE.
- * With a Content-Length the buffer is allocated once and filled, so a 99 MB MeMo costs 99 MB, not
+ * Reads a request body into one buffer, refusing more than `limit` bytes (MESSAGE_TOO_LARGE). With
+ * a Content-Length the buffer is allocated once and filled, so a 99 MB MeMo costs 99 MB, not
  * twice that.
  */
-export function readBody(request: Request, limit: number): Promise<Buffer> {
+export function readBody(request: Request, limit: number, what = 'the request body'): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   const known =
     request.headers['content-length'] !== undefined && Number.isInteger(declared) && declared >= 0;
-  if (known && declared > limit) return Promise.reject(tooLarge(limit));
-  return new Promise((resolve, reject) => {
+  const tooLarge = () => reject.tooLarge(`${what} is larger than ${limit} bytes`);
+  if (known && declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, fail) => {
     const target = known ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,10 +25,8 @@ export function readBody(request: Request, limit: number): Promise<Buffer> {
       if (size + chunk.length > (target?.length ?? limit)) {
         request.off('data', onData);
         request.resume();
-        reject(
-          target === undefined
-            ? tooLarge(limit)
-            : new ApiFailure(400, 'BAD_REQUEST', 'the body is longer than its Content-Length'),
+        fail(
+          target === undefined ? tooLarge() : reject.badRequest('the body is longer than its Content-Length'),
         );
         return;
       }
@@ -50,12 +39,8 @@ export function readBody(request: Request, limit: number): Promise<Buffer> {
       if (target !== undefined) resolve(size === target.length ? target : target.subarray(0, size));
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
-    request.once('error', reject);
+    request.once('error', fail);
   });
-}
-
-function tooLarge(limit: number): ApiFailure {
-  return new ApiFailure(400, 'MESSAGE_TOO_LARGE', `the request body is larger than ${limit} bytes`);
 }
 
 /** The media type of a Content-Type header, lower case, without parameters. */
@@ -67,8 +52,27 @@ export function mediaType(request: Request): string {
 export function queryText(request: Request, name: string): string | undefined {
   const value = request.query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw badField('query', name, 'INVALID_PARAMETER', 'must be given once');
+  if (typeof value !== 'string') throw reject.invalidParameter(name, 'must be given once');
   return value;
+}
+
+/** Comma-separated values of a query parameter, each checked by `valid` when given. */
+export function queryList(
+  request: Request,
+  name: string,
+  valid?: (value: string) => boolean,
+): string[] | undefined {
+  const text = queryText(request, name);
+  if (text === undefined) return undefined;
+  const values = text
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean);
+  for (const value of values) {
+    if (valid !== undefined && !valid(value))
+      throw reject.invalidParameter(name, `"${value}" is not valid`, value);
+  }
+  return values;
 }
 
 /** Zero-based `page` and `size` (1..1000, default 20). */
@@ -76,65 +80,15 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
   const integer = (name: string, min: number, max: number, fallback: number): number => {
     const text = queryText(request, name);
     if (text === undefined || text === '') return fallback;
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      throw badField('query', name, 'INVALID_PARAMETER', `must be an integer from ${min} to ${max}`, text);
-    }
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      throw reject.invalidParameter(name, `must be an integer from ${min} to ${max}`, text);
     return Number(text);
   };
   return { page: integer('page', 0, 1_000_000, 0), size: integer('size', 1, 1000, defaultSize) };
 }
 
-export function sendFailure(response: Response, failure: ApiFailure): void {
-  response.status(failure.status).json(errorMessageOf(failure));
-}
-
-/** Express error middleware: ApiFailure → its answer; body-parser errors → 400; the rest → 500. */
-export function errorMiddleware(log: (line: string) => void) {
-  return (error: unknown, _request: Request, response: Response, _next: NextFunction): void => {
-    if (response.headersSent) {
-      response.destroy();
-      return;
-    }
-    if (error instanceof ApiFailure) {
-      if (error.code === 'MESSAGE_TOO_LARGE') response.setHeader('connection', 'close');
-      sendFailure(response, error);
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    if (
-      error instanceof URIError ||
-      (typeof status === 'number' && status >= 400 && status < 500 && !('type' in (error as object)))
-    ) {
-      response
-        .status(400)
-        .json(errorBody('BAD_REQUEST', `the request cannot be read: ${(error as Error).message}`));
-      return;
-    }
-    const type = (error as { type?: string }).type;
-    if (type === 'entity.parse.failed') {
-      response
-        .status(400)
-        .json(errorBody('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`));
-      return;
-    }
-    if (type === 'entity.too.large') {
-      response.status(400).json(errorBody('MESSAGE_TOO_LARGE', 'the request body is too large'));
-      return;
-    }
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      response.status(400).json(errorBody('UNSUPPORTED_ENCODING', (error as Error).message));
-      return;
-    }
-    log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    response
-      .status(500)
-      .json(errorBody('INTERNAL_ERROR', 'the simulator failed to handle the request; see its log'));
-  };
-}
-
-/** 404 in ErrorMessage form for paths nobody serves. */
-export function notFound(request: Request, response: Response): void {
-  response
-    .status(404)
-    .json(errorBody('NOT_FOUND', `no such resource: ${request.method} ${request.originalUrl.split('?')[0]}`));
+/** A JSON body that must be an object. */
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw reject.invalidBody();
+  return body as Record<string, unknown>;
 }

@@ -9,7 +9,7 @@ import ssh2, { type AuthContext, type ClientInfo, type Connection } from 'ssh2';
 import { normalizeAddress } from '../domain/auth.ts';
 import type { SystemRecord } from '../domain/model.ts';
 import type { Engine } from '../engine/engine.ts';
-import { ApiFailure } from '../engine/errors.ts';
+import { Rejection } from '../engine/rejections.ts';
 import type { HostKey } from './host-key.ts';
 import { type SessionContext, serveSftp } from './session.ts';
 import { UploadFolders } from './uploads.ts';
@@ -79,9 +79,9 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
       };
     let found: { system: SystemRecord; key: string };
     try {
-      found = engine.authenticateSsh(context.username, context.key.data, address);
+      found = engine.access.authenticateSsh(context.username, context.key.data, address);
     } catch (error) {
-      if (error instanceof ApiFailure) return { refused: error.message };
+      if (error instanceof Rejection) return { refused: error.message };
       throw error;
     }
     if (context.signature === undefined || context.blob === undefined) return { wouldDo: true };
@@ -98,7 +98,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
       engine,
       username: login.username,
       login: login.system,
-      admit: () => engine.authenticateSsh(login.username, login.publicKey, address).system,
+      admit: () => engine.access.authenticateSsh(login.username, login.publicKey, address).system,
       uploads: folders.of(login.system.id),
       log,
       track,
@@ -171,7 +171,9 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
   const address = listener.address();
   if (address === null || typeof address === 'string') throw new Error('the SFTP server has no TCP address');
   // A reset of the simulator empties /in too, as it empties everything else.
-  const stopClearing = engine.onReset(() => folders.clear());
+  const stopClearing = engine.listen((event) => {
+    if (event.type === 'reset') folders.clear();
+  });
   let closed: Promise<void> | undefined;
   return {
     host: address.address,

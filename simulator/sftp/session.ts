@@ -6,9 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { FileErrorRecord, ReceiptRecord, SystemRecord } from '../domain/model.ts';
-import { type Engine, toWireReceipt } from '../engine/engine.ts';
-import { ApiFailure } from '../engine/errors.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { SftpOperation } from '../engine/faults.ts';
+import { Rejection, reject } from '../engine/rejections.ts';
+import { receiptJson } from '../wire/receipts.ts';
 import {
   type Directory,
   errorFileName,
@@ -23,6 +24,7 @@ import {
   uploadNameProblem,
   uploadOfErrorFile,
 } from './layout.ts';
+import { errorFileOf, SFTP_STATUS_OF } from './rejections.ts';
 import { Upload } from './uploads.ts';
 
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
@@ -45,7 +47,7 @@ export interface SessionContext {
   login: SystemRecord;
   /**
    * The system as it is now, admitted again as at login (for every change: taking an upload,
-   * acknowledging a receipt). Throws the engine's `ApiFailure` when it may no longer send.
+   * acknowledging a receipt). Throws the engine's `Rejection` when it may no longer send.
    */
   admit(): SystemRecord;
   /** The system's `/in`, shared by its sessions. */
@@ -120,7 +122,7 @@ function longname(entry: Listed, owner: string): string {
 }
 
 const receiptContent = (receipt: ReceiptRecord): Buffer =>
-  Buffer.from(`${JSON.stringify(toWireReceipt(receipt, true))}\n`);
+  Buffer.from(`${JSON.stringify(receiptJson(receipt, true))}\n`);
 const errorContent = (error: FileErrorRecord): Buffer =>
   Buffer.from(`${JSON.stringify(error.errorMessage)}\n`);
 
@@ -234,7 +236,7 @@ class Session {
     work: () => void | Promise<void>,
   ): Promise<void> | undefined {
     if (this.ended) return undefined;
-    const fault = this.context.engine.faults.match(operation, this.context.login.id);
+    const fault = this.engine.faults.forSftp(operation, this.context.login.id);
     if (fault === undefined) {
       this.perform(id, work);
       return undefined;
@@ -242,9 +244,9 @@ class Session {
     const apply = (): void => {
       if (this.ended) return;
       this.context.log(
-        `sftp: ${this.context.username}: ${operation}: injected fault ${fault.sftp ?? `delay of ${fault.delayMs} ms`}`,
+        `sftp: ${this.context.username}: ${operation}: injected fault ${fault.fault ?? `delay of ${fault.delayMs} ms`}`,
       );
-      switch (fault.sftp) {
+      switch (fault.fault) {
         case 'FAILURE':
           this.perform(id, () => {
             throw new Refusal(STATUS_CODE.FAILURE, `${operation}: injected fault`);
@@ -261,7 +263,7 @@ class Session {
           this.perform(id, work);
       }
     };
-    const delayMs = fault.delayMs ?? 0;
+    const { delayMs } = fault;
     if (delayMs === 0) {
       apply();
       return undefined;
@@ -343,23 +345,23 @@ class Session {
   // ---------------------------------------------------------------- what is where
 
   private receiptNamed(name: string): ReceiptRecord | undefined {
-    const { store } = this.engine;
-    const systemId = this.context.login.id;
+    const { receipts } = this.engine;
+    const { login } = this.context;
     const parsed = readReceiptFileName(name);
     if (parsed === undefined) return undefined;
     if ('first' in parsed) {
-      const [oldest] = store.listMessageReceipts(systemId, parsed.first);
+      const [oldest] = receipts.ofMessage(login, parsed.first);
       if (oldest !== undefined) return oldest;
-      const alone = store.getReceipt(parsed.first);
-      return alone?.systemId === systemId && alone.messageUUID === undefined ? alone : undefined;
+      const alone = receipts.find(login, parsed.first);
+      return alone?.messageUUID === undefined ? alone : undefined;
     }
-    const receipt = store.getReceipt(parsed.id);
-    return receipt?.systemId === systemId && receipt.messageUUID === parsed.messageUUID ? receipt : undefined;
+    const receipt = receipts.find(login, parsed.id);
+    return receipt?.messageUUID === parsed.messageUUID ? receipt : undefined;
   }
 
   private errorNamed(name: string): FileErrorRecord | undefined {
     const upload = uploadOfErrorFile(name);
-    return upload === undefined ? undefined : this.engine.fileError(this.context.login, upload);
+    return upload === undefined ? undefined : this.engine.fileErrors.find(this.context.login, upload);
   }
 
   /** A file's content and time, or a refusal saying why there is none. */
@@ -412,17 +414,15 @@ class Session {
       }));
     }
     if (path === '/out/errors') {
-      return this.engine.fileErrors(this.context.login).map((error) => ({
+      return this.engine.fileErrors.list(this.context.login).map((error) => ({
         name: errorFileName(error.fileName),
         directory: false,
         size: errorContent(error).length,
         modifiedAt: error.createdAt,
       }));
     }
-    const { store } = this.engine;
-    const systemId = this.context.login.id;
     // One read for the whole folder: a snapshot, paged out by READDIR.
-    const receipts = store.listReceipts(systemId, { offset: 0, limit: store.countReceipts(systemId) });
+    const receipts = this.engine.receipts.all(this.context.login);
     const names = receiptFileNames(receipts);
     return receipts.map((receipt, i) => ({
       name: names[i] as string,
@@ -481,14 +481,14 @@ class Session {
       throw new Refusal(STATUS_CODE.FAILURE, 'the handle was not opened for writing');
     if (handle.dropped !== undefined) throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
     const { upload } = handle;
-    const limit = this.engine.settings.container.maxBytes;
+    const limit = this.engine.intake.limits.containerBytes;
     if (!upload.write(data, handle.append ? undefined : offset, limit, this.now())) {
       handle.dropped = `/in/${upload.name} would be larger than ${limit} bytes, the most an upload may have; it was dropped`;
       if (this.uploads.get(upload.name) === upload) this.uploads.delete(upload.name);
-      this.engine.recordFileError(
+      this.engine.fileErrors.record(
         this.context.login,
         upload.name,
-        new ApiFailure(400, 'MESSAGE_TOO_LARGE', handle.dropped),
+        errorFileOf(reject.tooLarge(handle.dropped)),
       );
       this.context.log(`sftp: ${this.context.username}: dropped ${upload.name}: larger than ${limit} bytes`);
       throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
@@ -587,12 +587,12 @@ class Session {
       case 'receipt': {
         const receipt = this.receiptNamed(place.name);
         if (receipt === undefined) throw missing(path);
-        this.engine.acknowledgeReceipt(this.admitted(), receipt.id);
+        this.engine.receipts.acknowledge(this.admitted(), receipt.id);
         break;
       }
       case 'error': {
         const upload = uploadOfErrorFile(place.name);
-        if (upload === undefined || !this.engine.dismissFileError(this.admitted(), upload))
+        if (upload === undefined || !this.engine.fileErrors.dismiss(this.admitted(), upload))
           throw missing(path);
         break;
       }
@@ -625,12 +625,12 @@ class Session {
 
   // ---------------------------------------------------------------- taking uploads
 
-  /** The system, admitted again; a refusal (e.g. deactivated since login) as PERMISSION_DENIED. */
+  /** The system, admitted again; a refusal (e.g. deactivated since login) as its SFTP status. */
   private admitted(): SystemRecord {
     try {
       return this.context.admit();
     } catch (error) {
-      if (error instanceof ApiFailure) throw denied(error.message);
+      if (error instanceof Rejection) throw new Refusal(SFTP_STATUS_OF[error.kind], error.message);
       throw error;
     }
   }
@@ -648,18 +648,21 @@ class Session {
     try {
       const system = this.context.admit();
       if (kind === 'container') {
-        const { receipt, stored, rejected } = await engine.submitContainer(system, upload.bytes());
+        const { transmissionId, stored, rejected } = await engine.intake.submitContainer(
+          system,
+          upload.bytes(),
+        );
         log(
-          `sftp: ${username}: took ${upload.name}: container ${receipt.transmissionId}, ${stored} messages stored, ${rejected} rejected`,
+          `sftp: ${username}: took ${upload.name}: container ${transmissionId}, ${stored} messages stored, ${rejected} rejected`,
         );
       } else {
-        const { receipt } = await engine.submitMemoFile(system, upload.bytes());
-        log(`sftp: ${username}: took ${upload.name}: MeMo ${receipt.messageUUID}`);
+        const { message } = await engine.intake.submitMemoFile(system, upload.bytes());
+        log(`sftp: ${username}: took ${upload.name}: MeMo ${message.messageUUID}`);
       }
-      engine.dismissFileError(system, upload.name);
+      engine.fileErrors.dismiss(system, upload.name);
     } catch (error) {
-      if (!(error instanceof ApiFailure)) throw error;
-      engine.recordFileError(login, upload.name, error);
+      if (!(error instanceof Rejection)) throw error;
+      engine.fileErrors.record(login, upload.name, errorFileOf(error));
       log(`sftp: ${username}: did not take ${upload.name}: ${error.code}: ${error.message}`);
     }
   }

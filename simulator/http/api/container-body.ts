@@ -6,7 +6,7 @@
  */
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { ApiFailure } from '../../engine/errors.ts';
+import { type Rejection, reject } from '../../engine/rejections.ts';
 import { readBody } from '../support.ts';
 
 export const LZMA_TYPE = 'application/x-lzma';
@@ -14,8 +14,8 @@ export const LZMA_TYPE = 'application/x-lzma';
 /** Room for multipart boundaries and part headers on top of the container limit. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-function tooLarge(limit: number): ApiFailure {
-  return new ApiFailure(400, 'MESSAGE_TOO_LARGE', `the container is larger than ${limit} bytes`);
+function tooLarge(limit: number): Rejection {
+  return reject.tooLarge(`the container is larger than ${limit} bytes`);
 }
 
 /** The raw body as a stream, and the limit failure when the body broke it. */
@@ -25,7 +25,7 @@ export interface RawContainer {
    * Set once the body went over the limit. The container reader may report that as an unreadable
    * container (its input simply stopped); this says what really happened.
    */
-  failure(): ApiFailure | undefined;
+  failure(): Rejection | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ export function rawContainer(request: Request, limit: number): RawContainer {
   if (request.headers['content-length'] !== undefined && Number.isInteger(declared) && declared > limit) {
     throw tooLarge(limit);
   }
-  let failure: ApiFailure | undefined;
+  let failure: Rejection | undefined;
   return {
     chunks: (async function* () {
       let size = 0;
@@ -68,10 +68,10 @@ export async function multipartContainer(request: Request, limit: number): Promi
   } catch (error) {
     throw malformed(error);
   }
-  return new Promise<Buffer>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, refuse) => {
     let found: Buffer | undefined;
-    let failure: ApiFailure | undefined;
-    const fail = (error: ApiFailure): void => {
+    let failure: Rejection | undefined;
+    const fail = (error: Rejection): void => {
       failure ??= error;
     };
     parser.on('file', (name, stream, info) => {
@@ -84,11 +84,7 @@ export async function multipartContainer(request: Request, limit: number): Promi
       if (type !== LZMA_TYPE) {
         stream.resume();
         fail(
-          new ApiFailure(
-            400,
-            'CONTENT_TYPE_NOT_SUPPORTED',
-            `the part "file" must have Content-Type ${LZMA_TYPE}, not ${type}`,
-          ),
+          reject.contentTypeNotSupported(`the part "file" must have Content-Type ${LZMA_TYPE}, not ${type}`),
         );
         return;
       }
@@ -97,7 +93,7 @@ export async function multipartContainer(request: Request, limit: number): Promi
       stream.on('limit', () => fail(tooLarge(limit)));
       stream.on('end', () => {
         if (found !== undefined) {
-          fail(new ApiFailure(400, 'BAD_REQUEST', 'the request has more than one part named "file"'));
+          fail(reject.badRequest('the request has more than one part named "file"'));
         }
         found = Buffer.concat(chunks);
       });
@@ -105,27 +101,24 @@ export async function multipartContainer(request: Request, limit: number): Promi
     parser.on('field', (name) => {
       if (name === 'file') {
         fail(
-          new ApiFailure(
-            400,
-            'CONTENT_TYPE_NOT_SUPPORTED',
+          reject.contentTypeNotSupported(
             `the part "file" must be a file part with Content-Type ${LZMA_TYPE}`,
           ),
         );
       }
     });
     parser.on('partsLimit', () => fail(malformed(new Error('more than 20 parts'))));
-    parser.on('error', (error) => reject(malformed(error)));
+    parser.on('error', (error) => refuse(malformed(error)));
     parser.on('close', () => {
-      if (failure !== undefined) reject(failure);
+      if (failure !== undefined) refuse(failure);
       else if (found === undefined) {
-        reject(new ApiFailure(400, 'CONTAINER_MISSING', 'the multipart body has no part named "file"'));
+        refuse(reject.containerMissing());
       } else resolve(found);
     });
     parser.end(body);
   });
 }
 
-function malformed(error: unknown): ApiFailure {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ApiFailure(400, 'MALFORMED_MULTIPART', `the multipart body cannot be read: ${reason}`);
+function malformed(error: unknown): Rejection {
+  return reject.malformedMultipart(error instanceof Error ? error.message : String(error));
 }

@@ -1,0 +1,214 @@
+/**
+ * Delivery of a validated message along its route: into a citizen's or company's mailbox, pushed to
+ * a REST_PUSH recipient system (retried on the delivery schedule, then handed to the organisation's
+ * default recipient system), or offered to a PULL or publish/subscribe system (with a notification
+ * for the latter). Every call to a system goes through the outbound port.
+ */
+import { EventTag } from '../../sdk/ngdp/enums.ts';
+import { isActive } from '../domain/auth.ts';
+import { move } from '../domain/lifecycle.ts';
+import type { Job, MessageRecord, SystemRecord } from '../domain/model.ts';
+import type { EngineContext } from './context.ts';
+import type { Outbound, PushOutcome } from './outbound.ts';
+import type { Pusher } from './pushing.ts';
+import type { Receipts } from './receipts.ts';
+import type { Systems } from './systems.ts';
+
+export class Delivery {
+  private readonly context: EngineContext;
+  private readonly receipts: Receipts;
+  private readonly systems: Systems;
+  private readonly pusher: Pusher;
+  private readonly outbound: Outbound;
+
+  constructor(
+    context: EngineContext,
+    receipts: Receipts,
+    systems: Systems,
+    pusher: Pusher,
+    outbound: Outbound,
+  ) {
+    this.context = context;
+    this.receipts = receipts;
+    this.systems = systems;
+    this.pusher = pusher;
+    this.outbound = outbound;
+  }
+
+  /** Hands a validated message to its route (inside a change). */
+  deliver(message: MessageRecord): void {
+    const { store } = this.context;
+    const route = message.route;
+    if (route === undefined) return;
+    if (route.kind === 'MAILBOX') {
+      const now = this.context.now();
+      const events = move(message, 'deliverToMailbox', now);
+      store.putMessage(message);
+      store.addToMailbox({ owner: route.owner, messageUUID: message.messageUUID, deliveredAt: now });
+      for (const tag of events) this.context.record(tag, message);
+      if (message.businessStatus !== undefined) return;
+      const contact = store.findContact(message.recipientIdType === 'CPR' ? 'cpr' : 'cvr', route.owner);
+      this.receipts.issueAfter(message, { status: 'COMPLETED' }, contact?.receiptDelayMs ?? 0);
+      return;
+    }
+    const system = store.getSystem(route.systemId);
+    if (system === undefined) {
+      this.fail(message, 'the recipient system no longer exists');
+      return;
+    }
+    this.handTo(message, system);
+  }
+
+  /** The `deliver` job: a message's value date has come. */
+  deliverDue(job: Job): void {
+    this.context.change(() => {
+      this.context.store.deleteJob(job.id);
+      const message = this.context.store.getMessage(job.messageUUID as string);
+      if (message === undefined || message.state !== 'AWAITING_DELAY') return;
+      this.context.record(EventTag.DELAYED_MEMO_SEND_SENT, message);
+      this.deliver(message);
+    });
+  }
+
+  /** Starts the delivery to a recipient system, counting attempts afresh. */
+  private handTo(message: MessageRecord, system: SystemRecord): void {
+    const { store } = this.context;
+    const now = this.context.now();
+    message.attempts = 0;
+    delete message.firstAttemptAt;
+    if (system.protocol === 'REST_PUSH') {
+      move(message, 'startPush', now);
+      store.putMessage(message);
+      this.context.schedule('push-memo', now, { messageUUID: message.messageUUID });
+      return;
+    }
+    const events = move(message, 'offerForFetch', now);
+    store.putMessage(message);
+    for (const tag of events) this.context.record(tag, message);
+    if (system.protocol === 'REST_PUBLISH_SUBSCRIBE')
+      this.context.schedule('push-notification', now, { messageUUID: message.messageUUID });
+  }
+
+  /** Every attempt failed, or there is nowhere to deliver: the sender gets a NOT_ALLOWED receipt. */
+  private fail(message: MessageRecord, reason: string): void {
+    const events = move(message, 'fail', this.context.now());
+    message.businessStatus = 'NOT_ALLOWED';
+    this.context.store.putMessage(message);
+    for (const tag of events) this.context.record(tag, message, { text: reason });
+    this.receipts.issue(message, {
+      status: 'NOT_ALLOWED',
+      code: 'RECIPIENT_NOT_REACHABLE',
+      text: `delivery to the recipient system failed: ${reason}`,
+    });
+  }
+
+  // ---------------------------------------------------------------- pushes
+
+  /** The `push-memo` job: one attempt at pushing a MeMo to its recipient system. */
+  async pushMemo(job: Job): Promise<void> {
+    const { store } = this.context;
+    const message = store.getMessage(job.messageUUID as string);
+    const system = message?.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (message === undefined || message.state !== 'DELIVERING' || system === undefined) {
+      this.context.change(() => store.deleteJob(job.id));
+      return;
+    }
+    const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
+    const attemptAt = this.context.now();
+    const outcome: PushOutcome = isActive(system, attemptAt)
+      ? await this.pusher.attempt('PUSH memo', system, system.endpoint, (url, timeoutMs) =>
+          this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+        )
+      : { ok: false, reason: 'the recipient system is not in operation' };
+    this.context.change(() => {
+      const current = store.getMessage(message.messageUUID);
+      if (current === undefined || current.state !== 'DELIVERING') {
+        store.deleteJob(job.id);
+        return;
+      }
+      current.attempts += 1;
+      current.firstAttemptAt ??= attemptAt;
+      if (outcome.ok) {
+        store.deleteJob(job.id);
+        const events = move(current, 'pushSucceeded', this.context.now());
+        store.putMessage(current);
+        for (const tag of events) this.context.record(tag, current);
+        this.systems.deliverySucceeded(system);
+        return;
+      }
+      this.context.record(EventTag.MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM_FAILED, current, {
+        text: outcome.reason,
+      });
+      this.systems.deliveryFailed(system);
+      const next = this.pusher.nextAttempt(
+        current.firstAttemptAt,
+        current.attempts,
+        current.fallback === true,
+      );
+      if (next !== undefined) {
+        store.putMessage(current);
+        store.putJob({ ...job, dueAt: next, attempt: current.attempts });
+        return;
+      }
+      store.deleteJob(job.id);
+      const fallback = this.fallbackFor(current, system);
+      if (fallback === undefined) {
+        this.fail(current, outcome.reason);
+        return;
+      }
+      current.fallback = true;
+      current.route = { kind: 'SYSTEM', systemId: fallback.id, organisationId: fallback.organisationId };
+      this.handTo(current, fallback);
+    });
+  }
+
+  /** The organisation's default recipient system, when the failing system is another one. */
+  private fallbackFor(message: MessageRecord, failing: SystemRecord): SystemRecord | undefined {
+    if (message.fallback) return undefined;
+    const now = this.context.now();
+    return this.context.store
+      .listSystems(failing.organisationId)
+      .find(
+        (system) =>
+          system.id !== failing.id && system.roles.includes('RECIPIENT_DEFAULT') && isActive(system, now),
+      );
+  }
+
+  /** The `push-notification` job: one attempt at telling a publish/subscribe system of a MeMo. */
+  async pushNotification(job: Job): Promise<void> {
+    const { store } = this.context;
+    const message = store.getMessage(job.messageUUID as string);
+    const system = message?.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (message === undefined || message.state !== 'READY_FOR_FETCH' || system === undefined) {
+      this.context.change(() => store.deleteJob(job.id));
+      return;
+    }
+    const attemptAt = this.context.now();
+    const outcome = await this.pusher.attempt(
+      'PUSH notification',
+      system,
+      system.endpoint,
+      (url, timeoutMs) =>
+        this.outbound.pushNotification(
+          url,
+          { messageUUID: message.messageUUID, timeStamp: attemptAt },
+          timeoutMs,
+        ),
+    );
+    this.context.change(() => {
+      const firstAttemptAt = Number(job.data?.firstAttemptAt ?? attemptAt);
+      const attempts = job.attempt + 1;
+      if (outcome.ok) {
+        store.deleteJob(job.id);
+        this.context.record(EventTag.NOTIFICATION_SENT, message);
+        this.systems.deliverySucceeded(system);
+        return;
+      }
+      this.context.record(EventTag.NOTIFICATION_FAILED, message, { text: outcome.reason });
+      this.systems.deliveryFailed(system);
+      const next = this.pusher.nextAttempt(firstAttemptAt, attempts, false);
+      if (next === undefined) store.deleteJob(job.id);
+      else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { firstAttemptAt } });
+    });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * NgDP's event log as systems read it (`GET /events/`): the events concerning the caller's
+ * organisation, in a period of at most 3 calendar months, by system, party and tag.
+ */
+import type { EventRecord, SystemRecord } from '../domain/model.ts';
+import { addMonths } from '../domain/time.ts';
+import type { EngineContext } from './context.ts';
+import type { Faults } from './faults.ts';
+import type { Page, PageRequest } from './paging.ts';
+import { reject } from './rejections.ts';
+
+export interface EventSearch extends PageRequest {
+  /** Date-times (`2025-06-01T00:00:00.000Z`) as given; default: the 3 months up to now. */
+  dateFrom?: string | undefined;
+  dateTo?: string | undefined;
+  /** Only events of this system (one of the caller's organisation). */
+  system?: string | undefined;
+  /** Only events concerning this CPR/CVR number. */
+  party?: string | undefined;
+  eventTag?: string | undefined;
+}
+
+function instant(field: string, text: string): number {
+  const time = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\d/.test(text) || Number.isNaN(time))
+    throw reject.invalidParameter(field, 'must be a date-time like 2025-06-01T00:00:00.000Z', text);
+  return time;
+}
+
+export class EventLog {
+  private readonly context: EngineContext;
+  private readonly faults: Faults;
+
+  constructor(context: EngineContext, faults: Faults) {
+    this.context = context;
+    this.faults = faults;
+  }
+
+  /**
+   * Events concerning the caller's organisation, oldest first.
+   *
+   * @throws Rejection when a date is not a date-time, `dateFrom` is after `dateTo`, the period is longer than 3 months, or `system` is
+   *   not one of the caller's organisation.
+   */
+  search(caller: SystemRecord, search: EventSearch): Page<EventRecord> {
+    const { store } = this.context;
+    const to = search.dateTo === undefined ? this.context.now() : instant('dateTo', search.dateTo);
+    const from = search.dateFrom === undefined ? addMonths(to, -3) : instant('dateFrom', search.dateFrom);
+    if (from > to) throw reject.invalidParameter('dateFrom', 'must not be after dateTo', search.dateFrom);
+    if (addMonths(from, 3) < to) throw reject.periodTooLong(search.dateTo);
+    const own = store.listSystems(caller.organisationId).map((system) => system.id);
+    if (search.system !== undefined && !own.includes(search.system)) throw reject.notOwnSystem();
+    const query = {
+      from,
+      to,
+      systemIds: search.system === undefined ? own : [search.system],
+      ...(search.party === undefined ? {} : { party: search.party }),
+      ...(search.eventTag === undefined ? {} : { eventTag: search.eventTag }),
+    };
+    const size = this.faults.pageSize(search.size);
+    return {
+      items: store.listEvents(query, { offset: search.page * size, limit: size }),
+      page: search.page,
+      size,
+      total: store.countEvents(query),
+    };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The outbound port: the calls NgDP makes to systems — MeMos to REST_PUSH recipient systems,
+ * business receipts to sender systems, publish/subscribe notifications. The engine decides what to
+ * deliver, when and how often; an adapter (`http/outbound.ts`) says how it looks on the wire and
+ * makes the call. Any 2xx is success; any other status, a connection error or no answer within
+ * `timeoutMs` is a failed attempt.
+ */
+import type { ReceiptRecord } from '../domain/model.ts';
+
+export type PushOutcome = { ok: true; status: number } | { ok: false; status?: number; reason: string };
+
+export interface Outbound {
+  /** Delivers a MeMo to a recipient system's endpoint. */
+  pushMemo(
+    url: string,
+    memo: { messageUUID: string; xml: Uint8Array },
+    timeoutMs: number,
+  ): Promise<PushOutcome>;
+  /** Delivers a business receipt to a sender system's receipt endpoint. */
+  pushReceipt(url: string, receipt: ReceiptRecord, timeoutMs: number): Promise<PushOutcome>;
+  /** Tells a publish/subscribe recipient system that a MeMo waits for it (sent at `timeStamp`). */
+  pushNotification(
+    url: string,
+    notification: { messageUUID: string; timeStamp: number },
+    timeoutMs: number,
+  ): Promise<PushOutcome>;
+}

@@ -1,0 +1,108 @@
+/**
+ * What NgDP decides about a received message, after it answered 201: the MeMo's schema and rules,
+ * the sender's permissions, the value date and the recipient (`domain/acceptance.ts`). A message
+ * that passes is held for its value date or delivered; one that does not is rejected with an
+ * INVALID or NOT_ALLOWED business receipt.
+ */
+import { validateMemo } from '../../sdk/memo/validate.ts';
+import { EventTag } from '../../sdk/ngdp/enums.ts';
+import { decide, type Rejection as Refusal, validationRejection } from '../domain/acceptance.ts';
+import { move } from '../domain/lifecycle.ts';
+import type { Job, MessageRecord } from '../domain/model.ts';
+import type { EngineContext } from './context.ts';
+import type { Delivery } from './delivery.ts';
+import type { MemoCache } from './memo-cache.ts';
+import type { Receipts } from './receipts.ts';
+
+export class Processing {
+  private readonly context: EngineContext;
+  private readonly memos: MemoCache;
+  private readonly delivery: Delivery;
+  private readonly receipts: Receipts;
+
+  constructor(context: EngineContext, memos: MemoCache, delivery: Delivery, receipts: Receipts) {
+    this.context = context;
+    this.memos = memos;
+    this.delivery = delivery;
+    this.receipts = receipts;
+  }
+
+  /** The `process` job: validation, permissions, value date and routing of a received message. */
+  process(job: Job): void {
+    const messageUUID = job.messageUUID as string;
+    const parsed = this.memos.take(messageUUID);
+    const { store, settings } = this.context;
+    this.context.change(() => {
+      store.deleteJob(job.id);
+      const message = store.getMessage(messageUUID);
+      if (message === undefined || message.state !== 'RECEIVED') return;
+      if (parsed === undefined) {
+        this.reject(message, {
+          status: 'INVALID',
+          code: 'MEMO_SCHEMA_INVALID',
+          message: 'the stored MeMo cannot be read',
+        });
+        return;
+      }
+      const { memo, structuralIssues } = parsed;
+      const result = validateMemo(memo, settings.validation);
+      const issues = [...structuralIssues, ...result.issues];
+      const header = memo.messageHeader;
+      if (typeof header === 'object' && header !== null) {
+        message.label = typeof header.label === 'string' ? header.label : undefined;
+        message.messageType = header.messageType === 'NEMSMS' ? 'NEMSMS' : 'DIGITALPOST';
+        message.recipientId = header.recipient?.recipientID;
+        message.recipientIdType = header.recipient?.idType?.toUpperCase();
+        message.doNotDeliverUntilDate = header.doNotDeliverUntilDate;
+      }
+      if (issues.length > 0) {
+        this.reject(message, validationRejection({ ...result, issues, valid: false }));
+        return;
+      }
+      const sender = store.getSystem(message.senderSystemId);
+      const organisation = sender && store.getOrganisation(sender.organisationId);
+      if (organisation === undefined) {
+        this.reject(message, {
+          status: 'NOT_ALLOWED',
+          code: 'SYSTEM_NOT_ACTIVE',
+          message: 'the sender system no longer exists',
+        });
+        return;
+      }
+      const decision = decide(
+        memo,
+        organisation,
+        store,
+        { valueDateHorizonDays: settings.valueDateHorizonDays, loose: settings.loose },
+        { now: this.context.now(), newId: () => this.context.newId() },
+      );
+      if (!decision.ok) {
+        this.reject(message, decision);
+        return;
+      }
+      if (decision.register !== undefined) store.putContact(decision.register);
+      message.route = decision.route;
+      this.context.record(EventTag.MEMO_SEND_VALIDATED, message);
+      if (decision.deliverAt === undefined) {
+        this.delivery.deliver(message);
+        return;
+      }
+      const events = move(message, 'awaitValueDate', this.context.now());
+      store.putMessage(message);
+      for (const tag of events) this.context.record(tag, message);
+      this.context.schedule('deliver', decision.deliverAt, { messageUUID });
+      if (settings.valueDateReceipt === 'acceptance' && decision.route.kind === 'MAILBOX')
+        this.receipts.issueAfter(message, { status: 'COMPLETED' }, 0);
+    });
+  }
+
+  /** The message is not taken: rejected, with its INVALID or NOT_ALLOWED receipt (inside a change). */
+  reject(message: MessageRecord, refusal: Refusal): void {
+    const events = move(message, 'reject', this.context.now());
+    message.businessStatus = refusal.status;
+    this.context.store.putMessage(message);
+    for (const tag of events)
+      this.context.record(tag, message, { text: `${refusal.code}: ${refusal.message}` });
+    this.receipts.issue(message, { status: refusal.status, code: refusal.code, text: refusal.message });
+  }
+}

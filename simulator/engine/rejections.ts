@@ -1,0 +1,218 @@
+/**
+ * Every request the simulator refuses, as one catalogue of typed rejections (in the manner of
+ * Azurite's StorageErrorFactory: one function per refusal). A rejection says what kind of refusal
+ * it is, with NgDP's code, a message and the fields at fault — never an HTTP status. Each edge maps
+ * them once: `http/rejections.ts` to a status and NgDP's `ErrorMessage`, `sftp/rejections.ts` to an
+ * SFTP status or an error file. The engine throws them from use cases; the adapters throw them too
+ * when a request cannot even be read, so that every refusal is answered by the same table.
+ */
+import type { MessageRecord } from '../domain/model.ts';
+
+/** What kind of refusal: the edges choose their answer by it. */
+export type RejectionKind =
+  /** The request is malformed or a field is wrong. */
+  | 'invalid'
+  /** The request is larger than a limit. */
+  | 'too-large'
+  /** No valid credentials. */
+  | 'unauthenticated'
+  /** Valid credentials, but not allowed (inactive system, address, role). */
+  | 'forbidden'
+  /** What the request names does not exist (for this caller). */
+  | 'not-found'
+  /** The request conflicts with the state of what it names. */
+  | 'conflict'
+  /** Well-formed, but not processable in this state. */
+  | 'unprocessable';
+
+/** One field at fault (NgDP's `FieldErrorResource`). */
+export interface FieldProblem {
+  /** What the field belongs to: `query`, `path`, `memo`, `receipt`, `system`, … */
+  resource: string;
+  field: string;
+  code: string;
+  message: string;
+  rejectedValue?: unknown;
+}
+
+export class Rejection extends Error {
+  readonly kind: RejectionKind;
+  /** NgDP's `ErrorMessage.code` (ours where NgDP's is unknown: simulator.md). */
+  readonly code: string;
+  readonly fieldErrors: readonly FieldProblem[];
+  /**
+   * The message a duplicate send collided with, when the caller sent it (its technical receipt is
+   * part of the answer); another system learns nothing about that message.
+   */
+  readonly original: MessageRecord | undefined;
+
+  constructor(
+    kind: RejectionKind,
+    code: string,
+    message: string,
+    fieldErrors: readonly FieldProblem[] = [],
+    original?: MessageRecord,
+  ) {
+    super(message);
+    this.name = 'Rejection';
+    this.kind = kind;
+    this.code = code;
+    this.fieldErrors = fieldErrors;
+    this.original = original;
+  }
+}
+
+/** A refusal of one field: the field's code is the answer's code, its message prefixed by the field. */
+function field(
+  kind: RejectionKind,
+  resource: string,
+  name: string,
+  code: string,
+  message: string,
+  rejectedValue?: unknown,
+): Rejection {
+  return new Rejection(kind, code, `${name}: ${message}`, [
+    { resource, field: name, code, message, rejectedValue },
+  ]);
+}
+
+/** The catalogue: one function per refusal. */
+export const reject = {
+  // ---------------------------------------------------------------- access
+  /** No API key, a malformed one, or one no system has; also an unknown SFTP user or key. */
+  unauthenticated: (message: string) => new Rejection('unauthenticated', 'UNAUTHENTICATED', message),
+  /** The control API's token is missing or wrong. */
+  controlTokenRequired: () =>
+    new Rejection(
+      'unauthenticated',
+      'UNAUTHENTICATED',
+      'the control API needs "Authorization: Bearer <control token>" on this bind address',
+    ),
+  systemNotActive: (systemId: string) =>
+    new Rejection(
+      'forbidden',
+      'SYSTEM_NOT_ACTIVE',
+      `system ${systemId} is not in operation (activation window or deactivated)`,
+    ),
+  ipNotAllowed: (address: string, systemId: string) =>
+    new Rejection(
+      'forbidden',
+      'IP_NOT_ALLOWED',
+      `calls from ${address} are not allowed for system ${systemId}`,
+    ),
+  roleMissing: (systemId: string, roles: readonly string[]) =>
+    new Rejection(
+      'forbidden',
+      'SYSTEM_ROLE_MISSING',
+      `system ${systemId} needs the role ${roles.join(' or ')} for this call`,
+    ),
+  notOwnSystem: () =>
+    new Rejection(
+      'forbidden',
+      'FORBIDDEN',
+      'senderOrRecipientSystem must be a system of your own organisation',
+    ),
+
+  // ---------------------------------------------------------------- reading a request
+  /** A field of the query, path or body is wrong (`code` is the field's, e.g. INVALID_FORMAT). */
+  invalidField: (resource: string, name: string, code: string, message: string, rejectedValue?: unknown) =>
+    field('invalid', resource, name, code, message, rejectedValue),
+  /** A query parameter is not valid. */
+  invalidParameter: (name: string, message: string, rejectedValue?: unknown) =>
+    field('invalid', 'query', name, 'INVALID_PARAMETER', message, rejectedValue),
+  /** A required field is missing. */
+  requiredField: (resource: string, name: string, message = 'is required') =>
+    field('invalid', resource, name, 'REQUIRED', message),
+  invalidBody: (message = 'the body must be a JSON object') =>
+    new Rejection('invalid', 'INVALID_BODY', message),
+  invalidJson: (reason: string) =>
+    new Rejection('invalid', 'INVALID_JSON', `the body is not valid JSON: ${reason}`),
+  unsupportedEncoding: (reason: string) => new Rejection('invalid', 'UNSUPPORTED_ENCODING', reason),
+  /** The request cannot be read at all (bad URL escape, body longer than declared, …). */
+  badRequest: (message: string) => new Rejection('invalid', 'BAD_REQUEST', message),
+  contentTypeNotSupported: (message: string) =>
+    new Rejection('invalid', 'CONTENT_TYPE_NOT_SUPPORTED', message),
+  /** Over a size limit (`what`: "the request body", "the MeMo", "the container", …). */
+  tooLarge: (message: string) => new Rejection('too-large', 'MESSAGE_TOO_LARGE', message),
+  malformedMultipart: (reason: string) =>
+    new Rejection('invalid', 'MALFORMED_MULTIPART', `the multipart body cannot be read: ${reason}`),
+  containerMissing: () =>
+    new Rejection('invalid', 'CONTAINER_MISSING', 'the multipart body has no part named "file"'),
+  invalidFaultRule: (problems: ReadonlyArray<{ field: string; message: string; rejectedValue: unknown }>) =>
+    new Rejection(
+      'invalid',
+      'INVALID_FAULT_RULE',
+      problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      problems.map((p) => ({ resource: 'fault', code: 'INVALID', ...p })),
+    ),
+
+  // ---------------------------------------------------------------- intake
+  memoUuidMissing: (resource: 'query' | 'memo', name: string, message: string, rejectedValue?: unknown) =>
+    field('invalid', resource, name, 'MEMO_UUID_MISSING', message, rejectedValue),
+  memoUuidMismatch: (message: string, rejectedValue?: unknown) =>
+    field('invalid', 'query', 'memo-message-uuid', 'MEMO_UUID_MISMATCH', message, rejectedValue),
+  memoUnreadable: (reason: string) =>
+    new Rejection('invalid', 'MEMO_UNREADABLE', `the MeMo cannot be read: ${reason}`),
+  /** The messageUUID names another message; `original` when the caller sent that one. */
+  duplicateMessage: (messageUUID: string, original: MessageRecord | undefined) =>
+    new Rejection(
+      'conflict',
+      'DUPLICATE_MESSAGE_UUID',
+      `a different message with messageUUID ${messageUUID} was already received; use a new messageUUID for a new message`,
+      [],
+      original,
+    ),
+  /** A bulk container that cannot be taken (`code` from the container reader). */
+  containerUnreadable: (code: string, reason: string) =>
+    new Rejection('invalid', code, `the container cannot be taken: ${reason}`),
+  containerEmpty: () => new Rejection('invalid', 'CONTAINER_EMPTY', 'the container holds no MeMo'),
+
+  // ---------------------------------------------------------------- messages and receipts
+  notFound: (message: string) => new Rejection('not-found', 'NOT_FOUND', message),
+  alreadyRecalled: (messageUUID: string) =>
+    new Rejection('conflict', 'ALREADY_RECALLED', `message ${messageUUID} was already recalled`),
+  pastValueDate: (messageUUID: string) =>
+    new Rejection(
+      'conflict',
+      'ALREADY_DELIVERED',
+      `message ${messageUUID} is past its value date or already handled`,
+    ),
+  noValueDate: (messageUUID: string) =>
+    new Rejection(
+      'unprocessable',
+      'NO_VALUE_DATE',
+      `message ${messageUUID} has no doNotDeliverUntilDate; only messages waiting for their value date can be recalled`,
+    ),
+  receiptAlreadyGiven: (messageUUID: string) =>
+    new Rejection(
+      'conflict',
+      'RECEIPT_ALREADY_GIVEN',
+      `a business receipt for ${messageUUID} was already given`,
+    ),
+  receiptStatusNotAccepted: (status: unknown) =>
+    new Rejection(
+      'unprocessable',
+      'RECEIPT_STATUS_NOT_ACCEPTED',
+      `receiptStatus must be COMPLETED or INVALID, got ${JSON.stringify(status)}`,
+    ),
+
+  // ---------------------------------------------------------------- event log
+  periodTooLong: (dateTo: unknown) =>
+    new Rejection('invalid', 'PERIOD_TOO_LONG', 'dateFrom and dateTo may be at most 3 months apart', [
+      {
+        resource: 'query',
+        field: 'dateTo',
+        code: 'PERIOD_TOO_LONG',
+        message: 'at most 3 months after dateFrom',
+        rejectedValue: dateTo,
+      },
+    ]),
+
+  // ---------------------------------------------------------------- simulator control
+  clockNotManual: () =>
+    new Rejection(
+      'conflict',
+      'CLOCK_NOT_MANUAL',
+      'the clock is real; start the simulator with clock "manual" (--clock manual) to move it',
+    ),
+};

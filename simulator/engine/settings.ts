@@ -1,0 +1,77 @@
+/**
+ * The engine's settings: explicit objects with defaults, checked once at the boundary
+ * (`startSimulator`'s options, the CLI's flags) and read-only below it.
+ */
+import type { ReadContainerOptions } from '../../sdk/memo/container.ts';
+import type { ValidateOptions } from '../../sdk/memo/validate.ts';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../domain/retry.ts';
+
+/** Behaviour switches of `--chaos`; each can be set on its own. */
+export interface ChaosSettings {
+  /** Share of `POST /memos/` answered 503 (default with --chaos: 0.05). */
+  rejectRate: number;
+  /** Business receipts are delayed by a random 0..this many ms of simulator time (60 000). */
+  receiptDelayMaxMs: number;
+  /** Share of successful PUSH deliveries that are repeated (0.1). */
+  duplicatePushRate: number;
+  /** List endpoints answer with a random page size up to the one asked for. */
+  randomPageSizes: boolean;
+}
+
+export const NO_CHAOS: ChaosSettings = {
+  rejectRate: 0,
+  receiptDelayMaxMs: 0,
+  duplicatePushRate: 0,
+  randomPageSizes: false,
+};
+
+export const DEFAULT_CHAOS: ChaosSettings = {
+  rejectRate: 0.05,
+  receiptDelayMaxMs: 60_000,
+  duplicatePushRate: 0.1,
+  randomPageSizes: true,
+};
+
+/** Limits of a bulk container: compressed bytes, entries, bytes per entry and in all. */
+export type ContainerLimits = { maxBytes: number } & Required<ReadContainerOptions>;
+
+export interface EngineSettings {
+  /** How many days after today a value date may lie (default 5). */
+  valueDateHorizonDays: number;
+  /** Register unknown, well-formed CPR/CVR numbers instead of rejecting them (`--loose`). */
+  loose: boolean;
+  /**
+   * When a mailbox letter with a value date gets its business receipt: `delivery` (simulator.md,
+   * default) or `acceptance` (DIGST: NgDP processes and receipts at once, holding only delivery).
+   */
+  valueDateReceipt: 'delivery' | 'acceptance';
+  retry: RetrySchedule;
+  /** A push that gets no answer within this many real ms fails (default 30 000). */
+  pushTimeoutMs: number;
+  /** A recipient system whose every delivery failed for this long is deactivated (7 days). */
+  deactivateAfterMs: number;
+  /** Largest MeMo `POST /memos/` (and an SFTP `.xml` file) takes, in bytes (default 140 MB). */
+  maxMemoBytes: number;
+  container: ContainerLimits;
+  /** The MeMo rules applied to received messages. */
+  validation: Pick<ValidateOptions, 'notificationMaxLength' | 'maxAttachments' | 'maxTotalContentBytes'>;
+  chaos: ChaosSettings;
+}
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
+  valueDateHorizonDays: 5,
+  loose: false,
+  valueDateReceipt: 'delivery',
+  retry: DEFAULT_RETRY_SCHEDULE,
+  pushTimeoutMs: 30_000,
+  deactivateAfterMs: 7 * 24 * 3_600_000,
+  maxMemoBytes: 140 * 1024 * 1024,
+  container: {
+    maxBytes: 140 * 1024 * 1024,
+    maxEntries: 100_000,
+    maxEntryBytes: 140 * 1024 * 1024,
+    maxTotalBytes: 1024 * 1024 * 1024,
+  },
+  validation: {},
+  chaos: NO_CHAOS,
+};

@@ -1,0 +1,88 @@
+/**
+ * The engine's outbound port on HTTP (undici): NgDP's calls to systems as they look on the wire —
+ * a MeMo as multipart/form-data (part `file`, filename = the messageUUID), a receipt as NgDP's
+ * Receipt JSON, a publish/subscribe notification as `{ messageUUID, memoUrl, timeStamp }`.
+ */
+import { randomBytes } from 'node:crypto';
+import { request } from 'undici';
+import type { Outbound, PushOutcome } from '../engine/outbound.ts';
+import { receiptJson } from '../wire/receipts.ts';
+
+async function post(
+  url: string,
+  body: Uint8Array | string,
+  contentType: string,
+  timeoutMs: number,
+): Promise<PushOutcome> {
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType, 'user-agent': 'digitalpost-simulator' },
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await response.body.dump();
+    const { statusCode } = response;
+    return statusCode >= 200 && statusCode < 300
+      ? { ok: true, status: statusCode }
+      : { ok: false, status: statusCode, reason: `answered ${statusCode}` };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const reason =
+      name === 'TimeoutError' || name === 'AbortError'
+        ? `no answer within ${timeoutMs} ms`
+        : `${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}`;
+    return { ok: false, reason };
+  }
+}
+
+/** A multipart/form-data body with one part `file` holding the MeMo, as NgDP pushes it. */
+function memoMultipart(messageUUID: string, xml: Uint8Array): { body: Buffer; contentType: string } {
+  const boundary = `----ngdp${randomBytes(12).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${messageUUID}"\r\nContent-Type: application/xml\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, xml, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The outbound port over HTTP; notifications point at `apiUrl` (`…/apis/v1`), set once it is known. */
+export class HttpOutbound implements Outbound {
+  apiUrl: string;
+
+  constructor(apiUrl = 'http://127.0.0.1/apis/v1') {
+    this.apiUrl = apiUrl;
+  }
+
+  pushMemo(
+    url: string,
+    memo: { messageUUID: string; xml: Uint8Array },
+    timeoutMs: number,
+  ): Promise<PushOutcome> {
+    const { body, contentType } = memoMultipart(memo.messageUUID, memo.xml);
+    return post(url, body, contentType, timeoutMs);
+  }
+
+  pushReceipt(
+    url: string,
+    receipt: Parameters<Outbound['pushReceipt']>[1],
+    timeoutMs: number,
+  ): Promise<PushOutcome> {
+    return post(url, JSON.stringify(receiptJson(receipt)), 'application/json', timeoutMs);
+  }
+
+  pushNotification(
+    url: string,
+    notification: { messageUUID: string; timeStamp: number },
+    timeoutMs: number,
+  ): Promise<PushOutcome> {
+    const body = JSON.stringify({
+      messageUUID: notification.messageUUID,
+      memoUrl: `${this.apiUrl}/memos/${notification.messageUUID}`,
+      timeStamp: new Date(notification.timeStamp).toISOString(),
+    });
+    return post(url, body, 'application/json', timeoutMs);
+  }
+}

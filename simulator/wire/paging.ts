@@ -1,0 +1,65 @@
+/**
+ * NgDP's list frames and cursors: `PagingResultUUID` (`GET /memos/`, `GET /receipts/`), the
+ * `currentPage/next/totalPages/elementsOnPage/totalElements` frame of searches, and the `next`
+ * cursors. Contacts use NgDP's own search-after cursor; elsewhere NgDP's cursor format is unknown
+ * and ours is base64 of `page:<n>:<size>` (docs/differences.md).
+ */
+import type { Page } from '../engine/paging.ts';
+import { reject } from '../engine/rejections.ts';
+
+/** NgDP's `PagingResultUUID`. */
+export function pagingResultJson(page: Page<string>) {
+  const totalPages = Math.ceil(page.total / page.size);
+  const ordering = [{ property: 'createdDate', direction: 'ASC' }];
+  return {
+    content: page.items,
+    number: page.page,
+    size: page.size,
+    previous: page.page > 0 ? { page: page.page - 1, size: page.size, ordering } : null,
+    next: page.page + 1 < totalPages ? { page: page.page + 1, size: page.size, ordering } : null,
+    totalElements: page.total,
+    totalPages,
+  };
+}
+
+/** The frame of NgDP's search results around `items` (e.g. `{ events: [...] }`). */
+export function searchFrameJson<T>(page: Page<T>, items: Record<string, unknown>) {
+  const totalPages = Math.max(1, Math.ceil(page.total / page.size));
+  return {
+    currentPage: page.page,
+    ...(page.page + 1 < totalPages ? { next: pageCursor(page.page + 1, page.size) } : {}),
+    totalPages,
+    elementsOnPage:
+      page.page * page.size < page.total ? Math.min(page.size, page.total - page.page * page.size) : 0,
+    totalElements: page.total,
+    ...items,
+  };
+}
+
+function pageCursor(page: number, size: number): string {
+  return Buffer.from(`page:${page}:${size}`).toString('base64');
+}
+
+/** The page a `next` cursor of {@link searchFrameJson} names. */
+export function readPageCursor(cursor: string): { page: number; size: number } {
+  const match = /^page:(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (match === null) throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
+  return { page: Number(match[1]), size: Number(match[2]) };
+}
+
+/** Where a contact search stands: after this contact in NgDP's order (lastUpdated, transactionId). */
+export interface ContactPosition {
+  lastUpdated: number;
+  transactionId: string;
+}
+
+/** NgDP's contact cursor: base64 of `[ <lastUpdated epoch-ms>, "<transactionId>" ]` of the page's last contact. */
+export function contactCursor(position: ContactPosition): string {
+  return Buffer.from(`[ ${position.lastUpdated}, "${position.transactionId}" ]`).toString('base64');
+}
+
+export function readContactCursor(cursor: string): ContactPosition {
+  const match = /^\[ (\d+), "([^"]*)" \]$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (match === null) throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
+  return { lastUpdated: Number(match[1]), transactionId: match[2] as string };
+}
