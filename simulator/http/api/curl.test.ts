@@ -3,6 +3,7 @@
  * after `Basic`, the MeMo file as the body): send a MeMo, then pull its business receipt.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,28 @@ describe.skipIf(!CURL)(TITLE, () => {
 
     const gone = await curl([...auth, `${simulator.apiUrl}/receipts/${content[0]}`]);
     expect(gone).toEqual({ status: 404, json: expect.objectContaining({ code: 'NOT_FOUND' }) });
+  });
+
+  it("registers an SSH key with the line the start banner prints (curl's default form content type)", async () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+    const blob = Buffer.concat([
+      Buffer.from([0, 0, 0, 11]),
+      Buffer.from('ssh-ed25519'),
+      Buffer.from([0, 0, 0, 32]),
+      raw,
+    ]);
+    const file = join(folder, 'id_ed25519.pub');
+    await writeFile(file, `ssh-ed25519 ${blob.toString('base64')} curl@digitalpost\n`);
+
+    const registered = await curl([
+      '-X',
+      'PUT',
+      '--data-binary',
+      `@${file}`,
+      `${simulator.controlUrl}/systems/${SEED_IDS.senderSftp}/ssh-key`,
+    ]);
+
+    expect(registered).toEqual({ status: 200, json: expect.objectContaining({ sshPublicKeys: 1 }) });
   });
 });

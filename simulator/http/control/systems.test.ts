@@ -336,6 +336,58 @@ describe('PUT /simulator/v1/systems/{id}/ssh-key', () => {
     expect(response.json).toMatchObject({ code: expect.any(String), message: expect.any(String) });
   });
 
+  test('takes the key as text whatever the content type says (curl sends a form type by default)', async () => {
+    const response = await control(
+      'PUT',
+      `/systems/${SEED_IDS.senderPull}/ssh-key`,
+      `${sshPublicKey()}\n`,
+      'application/x-www-form-urlencoded',
+    );
+
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ id: SEED_IDS.senderPull, sshPublicKeys: 1 });
+  });
+
+  test('takes the key as JSON { "publicKey": … } too', async () => {
+    const response = await control('PUT', `/systems/${SEED_IDS.senderPull}/ssh-key`, {
+      publicKey: sshPublicKey(),
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ sshPublicKeys: 1 });
+  });
+
+  test('registering the same key again changes nothing', async () => {
+    const key = sshPublicKey();
+    await control('PUT', `/systems/${SEED_IDS.senderPull}/ssh-key`, key, 'text/plain');
+    const again = await control('PUT', `/systems/${SEED_IDS.senderPull}/ssh-key`, `${key}\n`, 'text/plain');
+
+    expect(again.json).toMatchObject({ sshPublicKeys: 1 });
+  });
+
+  test.each([
+    ['JSON that is not an object', '["ssh-ed25519 AAAA"]', 'INVALID_BODY'],
+    ['JSON without publicKey', '{"key":"ssh-ed25519 AAAA"}', 'INVALID_FORMAT'],
+    ['broken JSON', '{"publicKey":', 'INVALID_JSON'],
+  ])('rejects %s with 400 %s', async (_name, body, code) => {
+    const response = await control('PUT', `/systems/${SEED_IDS.senderPull}/ssh-key`, body);
+
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ code });
+  });
+
+  test('rejects a body over 16 KiB with 400 MESSAGE_TOO_LARGE', async () => {
+    const response = await control(
+      'PUT',
+      `/systems/${SEED_IDS.senderPull}/ssh-key`,
+      'x'.repeat(17 * 1024),
+      'text/plain',
+    );
+
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+  });
+
   test('an unknown system answers 404', async () => {
     const response = await control('PUT', `/systems/${randomUUID()}/ssh-key`, sshPublicKey(), 'text/plain');
 
