@@ -19,10 +19,10 @@ import {
   EMPTY_SEED,
   type Fixtures,
   fixturesOf,
-  readSeed,
   type SeedData,
   seedRecords,
 } from './domain/seed.ts';
+import { readSeed } from './domain/seed-file.ts';
 import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
 import { Rejection } from './engine/rejections.ts';

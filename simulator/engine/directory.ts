@@ -12,6 +12,7 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { unknownContact } from '../domain/contacts.ts';
+import { isMobileNumber } from '../domain/formats.ts';
 import type { Contact, ContactPoint } from '../domain/model.ts';
 import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
@@ -59,8 +60,6 @@ export interface ContactPointInput {
   systemId?: unknown;
   active?: unknown;
 }
-
-const MOBILE_NUMBER = /^[2-9]\d{7}$/;
 
 function isAfter(contact: Contact, position: ContactPosition | undefined): boolean {
   if (position === undefined) return true;
@@ -169,7 +168,7 @@ export class Directory {
     const registrationStatus = (input.registrationStatus ??
       (status === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN')) as RegistrationStatus;
     const mobile = input.nemSmsMobileNumber;
-    if (mobile !== undefined && (typeof mobile !== 'string' || !MOBILE_NUMBER.test(mobile)))
+    if (mobile !== undefined && !isMobileNumber(mobile))
       throw reject.invalidField(
         resource,
         'nemSmsMobileNumber',

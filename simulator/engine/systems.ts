@@ -6,6 +6,7 @@
 import { EventTag, isOneOf, SYSTEM_PROTOCOLS, SYSTEM_TYPES } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import { allowedIpProblem, issueApiKey, sshPublicKeyProblem } from '../domain/auth.ts';
+import { isEndpointUrl, isSshUsername } from '../domain/formats.ts';
 import type { SystemRecord, SystemRole } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
@@ -29,9 +30,6 @@ export interface SystemInput {
   deactivated?: unknown;
 }
 
-const URL_PATTERN = /^https?:\/\/\S+$/;
-const SSH_USERNAME = /^[a-z_][a-z0-9_.-]{0,31}$/;
-
 const invalid = (name: string, code: string, message: string, value?: unknown) =>
   reject.invalidField('system', name, code, message, value);
 
@@ -42,7 +40,7 @@ function withFields(system: SystemRecord, input: SystemInput): SystemRecord {
     const value = input[name];
     if (value === undefined) continue;
     if (value === null) delete next[name];
-    else if (typeof value === 'string' && URL_PATTERN.test(value)) next[name] = value;
+    else if (isEndpointUrl(value)) next[name] = value;
     else throw invalid(name, 'INVALID_FORMAT', 'must be an http(s) URL or null', value);
   }
   for (const name of ['activeFrom', 'activeTo'] as const) {
@@ -136,7 +134,7 @@ export class Systems {
       input,
     );
     if (typeof input.sshUsername === 'string') {
-      if (!SSH_USERNAME.test(input.sshUsername))
+      if (!isSshUsername(input.sshUsername))
         throw invalid('sshUsername', 'INVALID_FORMAT', 'is not a valid user name', input.sshUsername);
       const holder = store.findSystemBySshUsername(input.sshUsername);
       if (holder !== undefined)

@@ -1,0 +1,27 @@
+/**
+ * The forms of record fields that the seed, the control API and (next) Administrativ Adgang all
+ * check: a system's endpoints, its SFTP user name, a NemSMS mobile number. Identifiers (UUID, CPR,
+ * CVR) are NgDP's vocabulary, in `sdk/ngdp/identifiers.ts`.
+ */
+
+/** An http(s) URL with no spaces: where the simulator delivers MeMos, receipts and notifications. */
+export function isEndpointUrl(value: unknown): value is string {
+  return typeof value === 'string' && /^https?:\/\/\S+$/.test(value);
+}
+
+/** A POSIX-style user name of at most 32 characters, as SFTP servers take them. */
+export function isSshUsername(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z_][a-z0-9_.-]{0,31}$/.test(value);
+}
+
+/** A Danish mobile number for NemSMS: 8 digits, not starting with 0 or 1. */
+export function isMobileNumber(value: unknown): value is string {
+  return typeof value === 'string' && /^[2-9]\d{7}$/.test(value);
+}
+
+/** A record id as the simulator writes them: a UUID in lower case. */
+export function isRecordId(value: unknown): value is string {
+  return (
+    typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * A seed file (`--seed FILE`, `seed` of `startSimulator`): checked field by field, with every
+ * problem named by where it is (`systems[1].protocol`), and defaults filled in.
+ */
+import {
+  isOneOf,
+  ORGANISATION_TYPES,
+  PUBLIC_REGISTRATION_STATUSES,
+  REGISTRATION_STATUSES,
+  SYSTEM_PROTOCOLS,
+  SYSTEM_TYPES,
+} from '../../sdk/ngdp/enums.ts';
+import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
+import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
+import { isEndpointUrl, isMobileNumber, isRecordId, isSshUsername } from './formats.ts';
+import type { SystemRole } from './model.ts';
+import type {
+  SeedCitizen,
+  SeedCompany,
+  SeedContactPoint,
+  SeedData,
+  SeedOrganisation,
+  SeedSystem,
+} from './seed.ts';
+
+const isDateTime = (value: string): boolean => /^\d{4}-\d\d-\d\dT/.test(value);
+
+/**
+ * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
+ * where, e.g. `systems[1].protocol`), or the seed.
+ */
+export function readSeed(input: unknown): { seed: SeedData } | { problems: string[] } {
+  const problems: string[] = [];
+  const object = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  const root = object(input);
+  if (root === undefined) return { problems: ['the seed must be a JSON object'] };
+  const list = (key: string): Record<string, unknown>[] => {
+    const value = root[key] ?? [];
+    if (!Array.isArray(value)) {
+      problems.push(`${key} must be an array`);
+      return [];
+    }
+    return value.map((item, i) => {
+      const entry = object(item);
+      if (entry === undefined) problems.push(`${key}[${i}] must be an object`);
+      return entry ?? {};
+    });
+  };
+  const text = (
+    item: Record<string, unknown>,
+    where: string,
+    key: string,
+    valid?: (value: string) => boolean,
+    optional = false,
+  ): string => {
+    const value = item[key];
+    if (value === undefined && optional) return '';
+    if (typeof value !== 'string' || (valid !== undefined && !valid(value))) {
+      problems.push(
+        `${where}.${key} ${value === undefined ? 'is required' : `is not valid: ${JSON.stringify(value)}`}`,
+      );
+      return '';
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(
+    item: Record<string, unknown>,
+    where: string,
+    key: string,
+    allowed: readonly T[],
+  ): T => {
+    const value = item[key];
+    if (!isOneOf(allowed, value)) problems.push(`${where}.${key} must be one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+
+  const organisations = list('organisations').map((o, i): SeedOrganisation => {
+    const where = `organisations[${i}]`;
+    return {
+      id: text(o, where, 'id', isRecordId),
+      cvrNumber: text(o, where, 'cvrNumber', isCvrNumber),
+      name: text(o, where, 'name'),
+      type: oneOf(o, where, 'type', ORGANISATION_TYPES),
+      mandatoryPostAllowed: o.mandatoryPostAllowed === true,
+      legalNotificationAllowed: o.legalNotificationAllowed === true,
+    };
+  });
+  const organisationIds = new Set(organisations.map((o) => o.id));
+  /** SFTP user names taken so far, with where. */
+  const sshUsers = new Map<string, string>();
+  const systems = list('systems').map((s, i): SeedSystem => {
+    const where = `systems[${i}]`;
+    const roles = Array.isArray(s.roles) ? (s.roles as SystemRole[]) : [];
+    if (roles.length === 0 || roles.some((role) => !isOneOf(SYSTEM_TYPES, role)))
+      problems.push(`${where}.roles must be a non-empty array of ${SYSTEM_TYPES.join(', ')}`);
+    const organisationId = text(s, where, 'organisationId', isRecordId);
+    if (organisationId && !organisationIds.has(organisationId))
+      problems.push(`${where}.organisationId names no organisation of the seed`);
+    const allowedIps = Array.isArray(s.allowedIps) ? (s.allowedIps as unknown[]) : [];
+    for (const [j, entry] of allowedIps.entries()) {
+      const problem = typeof entry === 'string' ? allowedIpProblem(entry) : 'must be a string';
+      if (problem !== undefined) problems.push(`${where}.allowedIps[${j}] ${problem}`);
+    }
+    const endpoint = text(s, where, 'endpoint', isEndpointUrl, true);
+    const receiptEndpoint = text(s, where, 'receiptEndpoint', isEndpointUrl, true);
+    const sshUsername = text(s, where, 'sshUsername', isSshUsername, true);
+    const sameUser = sshUsers.get(sshUsername);
+    if (sameUser !== undefined) problems.push(`${where}.sshUsername is already the user of ${sameUser}`);
+    else if (sshUsername) sshUsers.set(sshUsername, where);
+    const sshPublicKeys = Array.isArray(s.sshPublicKeys) ? (s.sshPublicKeys as unknown[]) : [];
+    if (s.sshPublicKeys !== undefined && !Array.isArray(s.sshPublicKeys))
+      problems.push(`${where}.sshPublicKeys must be an array`);
+    for (const [j, key] of sshPublicKeys.entries()) {
+      const problem = typeof key === 'string' ? sshPublicKeyProblem(key.trim()) : 'must be a string';
+      if (problem !== undefined) problems.push(`${where}.sshPublicKeys[${j}] ${problem}`);
+    }
+    const activeFrom = s.activeFrom === null ? null : text(s, where, 'activeFrom', isDateTime, true);
+    const activeTo = text(s, where, 'activeTo', isDateTime, true);
+    return {
+      id: text(s, where, 'id', isRecordId),
+      organisationId,
+      name: text(s, where, 'name'),
+      roles,
+      protocol: oneOf(s, where, 'protocol', SYSTEM_PROTOCOLS),
+      apiKeySecret: text(s, where, 'apiKeySecret', isRecordId),
+      sshUsername: sshUsername || null,
+      ...(sshPublicKeys.length > 0 ? { sshPublicKeys: sshPublicKeys.map((key) => String(key).trim()) } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(receiptEndpoint ? { receiptEndpoint } : {}),
+      allowedIps: allowedIps as string[],
+      ...(activeFrom === null ? { activeFrom: null } : activeFrom ? { activeFrom } : {}),
+      ...(activeTo ? { activeTo } : {}),
+    };
+  });
+  const contactPoints = list('contactPoints').map((p, i): SeedContactPoint => {
+    const where = `contactPoints[${i}]`;
+    const systemId = text(p, where, 'systemId', isRecordId, true);
+    return {
+      id: text(p, where, 'id', isRecordId),
+      organisationId: text(p, where, 'organisationId', isRecordId),
+      name: text(p, where, 'name'),
+      ...(systemId ? { systemId } : {}),
+    };
+  });
+  const citizens = list('citizens').map((c, i): SeedCitizen => {
+    const where = `citizens[${i}]`;
+    const nemSms = text(c, where, 'nemSmsMobileNumber', isMobileNumber, true);
+    const delay = c.receiptDelayMs;
+    if (delay !== undefined && !(Number.isInteger(delay) && (delay as number) >= 0))
+      problems.push(`${where}.receiptDelayMs must be a non-negative integer`);
+    return {
+      cprNumber: text(c, where, 'cprNumber', isCprNumber),
+      name: text(c, where, 'name'),
+      publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
+      registrationStatus: oneOf(c, where, 'registrationStatus', REGISTRATION_STATUSES),
+      ...(nemSms ? { nemSmsMobileNumber: nemSms } : {}),
+      ...(delay === undefined ? {} : { receiptDelayMs: delay as number }),
+    };
+  });
+  const companies = list('companies').map((c, i): SeedCompany => {
+    const where = `companies[${i}]`;
+    return {
+      cvrNumber: text(c, where, 'cvrNumber', isCvrNumber),
+      name: text(c, where, 'name'),
+      publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
+    };
+  });
+  for (const key of Object.keys(root)) {
+    if (!['organisations', 'systems', 'contactPoints', 'citizens', 'companies'].includes(key))
+      problems.push(`${key} is not a seed section`);
+  }
+  return problems.length > 0
+    ? { problems }
+    : { seed: { organisations, systems, contactPoints, citizens, companies } };
+}
