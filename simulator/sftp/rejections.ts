@@ -19,6 +19,25 @@ export const SFTP_STATUS_OF: Readonly<Record<RejectionKind, number>> = {
   unprocessable: STATUS_CODE.FAILURE,
 };
 
+/** A request refused with an SFTP status. */
+export class Refusal extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const denied = (message: string): Refusal => new Refusal(STATUS_CODE.PERMISSION_DENIED, message);
+export const missing = (path: string): Refusal =>
+  new Refusal(STATUS_CODE.NO_SUCH_FILE, `${path}: no such file`);
+
+/** A rejection by the engine as the refusal of a request. */
+export function refusalOf(rejection: Rejection): Refusal {
+  return new Refusal(SFTP_STATUS_OF[rejection.kind], rejection.message);
+}
+
 /** The content of the error file of an upload the engine refused. */
 export function errorFileOf(rejection: Rejection): FileErrorRecord['errorMessage'] {
   return errorMessageJson(rejection);

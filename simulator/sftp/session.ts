@@ -4,27 +4,22 @@
  * state of its own is the upload buffers of `/in`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
-import type { FileErrorRecord, ReceiptRecord, SystemRecord } from '../domain/model.ts';
+import ssh2, { type FileEntry, type SFTPWrapper } from 'ssh2';
+import type { SystemRecord } from '../domain/model.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SftpOperation } from '../engine/faults.ts';
 import { Rejection, reject } from '../engine/rejections.ts';
-import { receiptJson } from '../wire/receipts.ts';
+import { attributes, Home, type Listed, longname } from './home.ts';
 import {
-  type Directory,
-  errorFileName,
   homePath,
   homeSegments,
   type Place,
   placeOf,
-  readReceiptFileName,
-  receiptFileNames,
-  SUBDIRECTORIES,
   uploadKind,
   uploadNameProblem,
   uploadOfErrorFile,
 } from './layout.ts';
-import { errorFileOf, SFTP_STATUS_OF } from './rejections.ts';
+import { denied, errorFileOf, missing, Refusal, refusalOf } from './rejections.ts';
 import { Upload } from './uploads.ts';
 
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
@@ -34,9 +29,6 @@ const ENTRIES_PER_READDIR = 100;
 /** The most one READ answers, well inside every client's packet limit. */
 const MAX_READ = 64 * 1024;
 const MAX_HANDLES = 256;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** What a session needs from the server: the engine, who is logged in, and the uploads. */
 export interface SessionContext {
@@ -59,27 +51,6 @@ export interface SessionContext {
   disconnect(): void;
 }
 
-/** A request refused with an SFTP status. */
-class Refusal extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
-const denied = (message: string): Refusal => new Refusal(STATUS_CODE.PERMISSION_DENIED, message);
-const missing = (path: string): Refusal => new Refusal(STATUS_CODE.NO_SUCH_FILE, `${path}: no such file`);
-
-/** A directory entry, before it becomes SFTP's FileEntry. */
-interface Listed {
-  name: string;
-  directory: boolean;
-  size: number;
-  modifiedAt: number;
-}
-
 type Handle =
   | { kind: 'listing'; entries: Listed[]; next: number }
   | { kind: 'reader'; content: Buffer; modifiedAt: number }
@@ -91,40 +62,6 @@ type Handle =
       /** Why the upload was dropped (it grew past the limit); every later request fails. */
       dropped?: string;
     };
-
-function attributes(entry: Pick<Listed, 'directory' | 'size' | 'modifiedAt'>): Attributes {
-  const seconds = Math.floor(entry.modifiedAt / 1000);
-  return {
-    mode: entry.directory ? S_IFDIR | 0o755 : S_IFREG | 0o644,
-    uid: 0,
-    gid: 0,
-    size: entry.size,
-    atime: seconds,
-    mtime: seconds,
-  };
-}
-
-/** An `ls -l` line, which OpenSSH's `ls -l` prints as it is. */
-function longname(entry: Listed, owner: string): string {
-  const date = new Date(entry.modifiedAt);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return [
-    entry.directory ? 'drwxr-xr-x' : '-rw-r--r--',
-    '   1',
-    owner.padEnd(8),
-    owner.padEnd(8),
-    String(entry.size).padStart(8),
-    MONTHS[date.getUTCMonth()],
-    String(date.getUTCDate()).padStart(2),
-    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`,
-    entry.name,
-  ].join(' ');
-}
-
-const receiptContent = (receipt: ReceiptRecord): Buffer =>
-  Buffer.from(`${JSON.stringify(receiptJson(receipt, true))}\n`);
-const errorContent = (error: FileErrorRecord): Buffer =>
-  Buffer.from(`${JSON.stringify(error.errorMessage)}\n`);
 
 /** Serves SFTP requests of one session until the channel closes. */
 export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
@@ -180,6 +117,7 @@ function loseAnswers(sftp: SFTPWrapper, lost: Set<number>, disconnect: () => voi
 class Session {
   private readonly sftp: SFTPWrapper;
   private readonly context: SessionContext;
+  private readonly home: Home;
   private readonly handles = new Map<number, Handle>();
   private nextHandle = 1;
   /** Requests whose answer is to be lost (`DISCONNECT_AFTER`). */
@@ -192,6 +130,7 @@ class Session {
   constructor(sftp: SFTPWrapper, context: SessionContext) {
     this.sftp = sftp;
     this.context = context;
+    this.home = new Home(context.engine, context.login, context.uploads);
     loseAnswers(sftp, this.lost, () => this.disconnect());
   }
 
@@ -342,103 +281,13 @@ class Session {
     return { id, handle };
   }
 
-  // ---------------------------------------------------------------- what is where
-
-  private receiptNamed(name: string): ReceiptRecord | undefined {
-    const { receipts } = this.engine;
-    const { login } = this.context;
-    const parsed = readReceiptFileName(name);
-    if (parsed === undefined) return undefined;
-    if ('first' in parsed) {
-      const [oldest] = receipts.ofMessage(login, parsed.first);
-      if (oldest !== undefined) return oldest;
-      const alone = receipts.find(login, parsed.first);
-      return alone?.messageUUID === undefined ? alone : undefined;
-    }
-    const receipt = receipts.find(login, parsed.id);
-    return receipt?.messageUUID === parsed.messageUUID ? receipt : undefined;
-  }
-
-  private errorNamed(name: string): FileErrorRecord | undefined {
-    const upload = uploadOfErrorFile(name);
-    return upload === undefined ? undefined : this.engine.fileErrors.find(this.context.login, upload);
-  }
-
-  /** A file's content and time, or a refusal saying why there is none. */
-  private fileAt(place: Place, path: string): { content: Buffer; modifiedAt: number } {
-    switch (place.kind) {
-      case 'upload': {
-        const upload = this.uploads.get(place.name);
-        if (upload === undefined) throw missing(path);
-        return { content: upload.bytes(), modifiedAt: upload.modifiedAt };
-      }
-      case 'receipt': {
-        const receipt = this.receiptNamed(place.name);
-        if (receipt === undefined) throw missing(path);
-        return { content: receiptContent(receipt), modifiedAt: receipt.timeStamp };
-      }
-      case 'error': {
-        const error = this.errorNamed(place.name);
-        if (error === undefined) throw missing(path);
-        return { content: errorContent(error), modifiedAt: error.createdAt };
-      }
-      case 'directory':
-        throw new Refusal(STATUS_CODE.FAILURE, `${path} is a folder`);
-      default:
-        throw denied(`${path}: nothing is there, and nothing may be`);
-    }
-  }
-
-  private attributesAt(place: Place, path: string): Attributes {
-    if (place.kind === 'directory') return attributes({ directory: true, size: 0, modifiedAt: this.now() });
-    if (place.kind === 'upload') {
-      const upload = this.uploads.get(place.name);
-      if (upload === undefined) throw missing(path);
-      return attributes({ directory: false, size: upload.size, modifiedAt: upload.modifiedAt });
-    }
-    const { content, modifiedAt } = this.fileAt(place, path);
-    return attributes({ directory: false, size: content.length, modifiedAt });
-  }
-
-  private listing(path: Directory): Listed[] {
-    const now = this.now();
-    const subdirectories = SUBDIRECTORIES[path];
-    if (subdirectories !== undefined)
-      return subdirectories.map((name) => ({ name, directory: true, size: 0, modifiedAt: now }));
-    if (path === '/in') {
-      return [...this.uploads.values()].map((upload) => ({
-        name: upload.name,
-        directory: false,
-        size: upload.size,
-        modifiedAt: upload.modifiedAt,
-      }));
-    }
-    if (path === '/out/errors') {
-      return this.engine.fileErrors.list(this.context.login).map((error) => ({
-        name: errorFileName(error.fileName),
-        directory: false,
-        size: errorContent(error).length,
-        modifiedAt: error.createdAt,
-      }));
-    }
-    // One read for the whole folder: a snapshot, paged out by READDIR.
-    const receipts = this.engine.receipts.all(this.context.login);
-    const names = receiptFileNames(receipts);
-    return receipts.map((receipt, i) => ({
-      name: names[i] as string,
-      directory: false,
-      size: receiptContent(receipt).length,
-      modifiedAt: receipt.timeStamp,
-    }));
-  }
-
   // ---------------------------------------------------------------- requests
 
   open(id: number, path: string, flags: number): void {
     const place = this.locate(path);
     this.makeRoomForHandle();
     if ((flags & WRITE_FLAGS) === 0) {
-      const { content, modifiedAt } = this.fileAt(place, path);
+      const { content, modifiedAt } = this.home.fileAt(place, path);
       this.sftp.handle(id, this.addHandle({ kind: 'reader', content, modifiedAt }));
       return;
     }
@@ -526,7 +375,7 @@ class Session {
   }
 
   stat(id: number, path: string): void {
-    this.sftp.attrs(id, this.attributesAt(this.locate(path), path));
+    this.sftp.attrs(id, this.home.attributesAt(this.locate(path), path));
   }
 
   setstat(id: number, path: string): void {
@@ -540,11 +389,11 @@ class Session {
     const place = this.locate(path);
     if (place.kind === 'directory') {
       this.makeRoomForHandle();
-      const entries = this.listing(place.path);
+      const entries = this.home.listing(place.path);
       this.sftp.handle(id, this.addHandle({ kind: 'listing', entries, next: 0 }));
       return;
     }
-    this.fileAt(place, path);
+    this.home.fileAt(place, path);
     throw new Refusal(STATUS_CODE.FAILURE, `${path} is not a folder`);
   }
 
@@ -585,7 +434,7 @@ class Session {
         if (!this.uploads.delete(place.name)) throw missing(path);
         break;
       case 'receipt': {
-        const receipt = this.receiptNamed(place.name);
+        const receipt = this.home.receiptNamed(place.name);
         if (receipt === undefined) throw missing(path);
         this.engine.receipts.acknowledge(this.admitted(), receipt.id);
         break;
@@ -630,7 +479,7 @@ class Session {
     try {
       return this.context.admit();
     } catch (error) {
-      if (error instanceof Rejection) throw new Refusal(SFTP_STATUS_OF[error.kind], error.message);
+      if (error instanceof Rejection) throw refusalOf(error);
       throw error;
     }
   }
