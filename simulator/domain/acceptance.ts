@@ -6,10 +6,9 @@
 import type { Memo } from '../../sdk/memo/types.ts';
 import type { ValidationResult } from '../../sdk/memo/validate.ts';
 import { copenhagenDate, copenhagenMidnight, daysBetween } from '../../sdk/ngdp/time.ts';
-import type { Store } from '../store/store.ts';
 import { isActive, isRecipientSystem } from './auth.ts';
 import { autoRegistered } from './contacts.ts';
-import type { Contact, Organisation, Route, SystemRecord } from './model.ts';
+import type { Contact, ContactPoint, Organisation, Route, SystemRecord } from './model.ts';
 
 export type Rejection = { status: 'INVALID' | 'NOT_ALLOWED'; code: string; message: string };
 
@@ -33,7 +32,13 @@ export interface AcceptanceSettings {
   loose: boolean;
 }
 
-type Directory = Pick<Store, 'findContact' | 'findOrganisationByCvr' | 'listSystems' | 'getContactPoint'>;
+/** What routing looks up (the store has it): the register, organisations, systems, contact points. */
+export interface Directory {
+  findContact(kind: 'cpr' | 'cvr', number: string): Contact | undefined;
+  findOrganisationByCvr(cvrNumber: string): Organisation | undefined;
+  listSystems(organisationId?: string): SystemRecord[];
+  getContactPoint(id: string): ContactPoint | undefined;
+}
 
 const NOT_YET_REACHABLE = new Set([
   'UNCONFIRMED_REGISTRATION',
