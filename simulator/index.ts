@@ -72,10 +72,10 @@ export interface SimulatorOptions {
   valueDateHorizonDays?: number;
   /**
    * When a mailbox letter held for its value date gets its business receipt: `delivery` (default,
-   * simulator.md) or `acceptance` (as DIGST describes NgDP).
+   * docs/differences.md) or `acceptance` (as DIGST describes NgDP).
    */
   valueDateReceipt?: 'delivery' | 'acceptance';
-  /** Delivery retry schedule (simulator.md defaults). */
+  /** Delivery retry schedule (defaults: docs/differences.md, "Delivery, receipts and retries"). */
   retry?: Partial<RetrySchedule>;
   /** Push timeout in ms (default 30 000). */
   pushTimeoutMs?: number;

@@ -1,6 +1,6 @@
 /**
- * NgDP's enumerations, with the names and values of its API 1.68.0 (`ngdp-openapi-1.68.json`; a test
- * holds each list against that file). Where NgDP's enum has an `UNKNOWN` member ("used for fallback on
+ * NgDP's enumerations, with the names and values of its API 1.68.0 (`enums.test.ts` holds each list
+ * against NgDP's OpenAPI description). Where NgDP's enum has an `UNKNOWN` member ("used for fallback on
  * unknown data — never set this manually"), the list here has it too: an answer from NgDP may carry
  * it. The simulator uses the subsets it simulates, named beside each list.
  */

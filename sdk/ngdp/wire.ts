@@ -1,6 +1,6 @@
 /**
- * NgDP's JSON shapes that both sides of the integration API share, with NgDP's field names
- * (`ngdp-openapi-1.68.json`). Date-times are ISO-8601 strings as on the wire.
+ * NgDP's JSON shapes that both sides of the integration API share, with the field names of NgDP's
+ * API 1.68.0. Date-times are ISO-8601 strings as on the wire.
  */
 import type { ReceiptStatus } from './enums.ts';
 

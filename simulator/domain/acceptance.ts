@@ -1,6 +1,6 @@
 /**
  * Whether NgDP accepts a received MeMo, and where it goes: schema and NgDP rules, the sender's
- * permissions, the value date, the recipient's registration and the routing of simulator.md.
+ * permissions, the value date, the recipient's registration and the routing of docs/simulator.md ("Magic identities") and docs/differences.md.
  */
 
 import type { Memo } from '../../sdk/memo/types.ts';

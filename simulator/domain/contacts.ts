@@ -1,6 +1,6 @@
 /**
  * Contacts the register does not hold: a number asked for but not registered is shown as a stand-in
- * with publicRegistrationStatus UNKNOWN (simulator.md), and one registered on first use (`--loose`).
+ * with publicRegistrationStatus UNKNOWN (docs/simulator.md, "Magic identities"), and one registered on first use (`--loose`).
  */
 import { createHash } from 'node:crypto';
 import type { Contact } from './model.ts';

@@ -1,6 +1,6 @@
 /**
  * The delivery retry schedule for pushes (MeMos to recipient systems, receipts to sender systems,
- * publish/subscribe notifications): simulator.md "Delivery retries".
+ * publish/subscribe notifications): docs/differences.md, "Delivery, receipts and retries".
  */
 
 export interface RetrySchedule {

@@ -1,6 +1,6 @@
 /**
  * The simulator's starting data: the default seed (deterministic ids and API keys, the magic
- * identities of simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
+ * identities of docs/simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
  */
 import { issueApiKey } from './auth.ts';
 import type {
@@ -75,7 +75,7 @@ export interface SeedData {
   companies: SeedCompany[];
 }
 
-/** The fixtures object of simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
+/** The fixtures object of docs/simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
 export interface Fixtures {
   organisations: Array<{ id: string; cvrNumber: string; name: string; type: OrganisationType }>;
   systems: Array<{

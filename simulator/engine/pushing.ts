@@ -1,7 +1,7 @@
 /**
  * One attempt at a delivery the simulator makes (a MeMo, a receipt, a notification) through the
  * outbound port — or the outcome a fault rule gives it instead — and when the next attempt is due
- * after a failure (simulator.md, "Delivery retries").
+ * after a failure (docs/differences.md, "Delivery, receipts and retries").
  */
 import type { SystemRecord } from '../domain/model.ts';
 import { nextAttemptAt } from '../domain/retry.ts';

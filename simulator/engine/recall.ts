@@ -1,6 +1,6 @@
 /**
  * Recall (`DELETE /memos/{id}` by the sending system): a message that waits for its value date is
- * never delivered. Irreversible; the sender gets no receipt for it (simulator.md, "Recall").
+ * never delivered. Irreversible; the sender gets no receipt for it (docs/differences.md, "Value dates and recall").
  */
 import { copenhagenDate, valueDateOf } from '../../sdk/ngdp/time.ts';
 import { move, recallability } from '../domain/lifecycle.ts';

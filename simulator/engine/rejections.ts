@@ -37,7 +37,7 @@ export interface FieldProblem {
 
 export class Rejection extends Error {
   readonly kind: RejectionKind;
-  /** NgDP's `ErrorMessage.code` (ours where NgDP's is unknown: simulator.md). */
+  /** NgDP's `ErrorMessage.code` (ours where NgDP's is unknown: docs/simulator.md, "Codes"). */
   readonly code: string;
   readonly fieldErrors: readonly FieldProblem[];
   /**

@@ -41,7 +41,7 @@ export interface EngineSettings {
   /** Register unknown, well-formed CPR/CVR numbers instead of rejecting them (`--loose`). */
   loose: boolean;
   /**
-   * When a mailbox letter with a value date gets its business receipt: `delivery` (simulator.md,
+   * When a mailbox letter with a value date gets its business receipt: `delivery` (docs/differences.md,
    * default) or `acceptance` (DIGST: NgDP processes and receipts at once, holding only delivery).
    */
   valueDateReceipt: 'delivery' | 'acceptance';

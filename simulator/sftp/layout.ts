@@ -1,5 +1,5 @@
 /**
- * The chrooted home every SFTP user sees (simulator.md, "SFTP mass sending"):
+ * The chrooted home every SFTP user sees (docs/simulator.md, "SFTP mass sending"):
  *
  * ```
  * /in                 uploads; a file is taken when closed (or renamed) under a final name

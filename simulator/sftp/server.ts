@@ -1,5 +1,5 @@
 /**
- * The SFTP server for mass sending (simulator.md, "SFTP mass sending"), on ssh2: a sender system's
+ * The SFTP server for mass sending (docs/simulator.md, "SFTP mass sending"), on ssh2: a sender system's
  * SFTP user logs in with a public key registered for the system, and gets the chrooted home of
  * `layout.ts`. Only public-key logins and the `sftp` subsystem are served; shells, commands and
  * forwarding are refused. Who may log in is the engine's decision, as for REST calls.

@@ -1,4 +1,4 @@
-/** NgDP's `Receipt` JSON (ngdp-api.md §4.1), from the simulator's records. */
+/** NgDP's `Receipt` JSON, from the simulator's records. */
 import type { Receipt } from '../../sdk/ngdp/wire.ts';
 import type { MessageRecord, ReceiptRecord } from '../domain/model.ts';
 
@@ -40,7 +40,7 @@ export function containerReceiptJson(container: { transmissionId: string; receiv
 
 /**
  * The body NgDP answers `POST /memos/` with when it cannot take a MeMo now (503): a Receipt with an
- * error, and no message (ngdp-api.md §3.1).
+ * error, and no message (docs/simulator.md, "NgDP's API").
  */
 export function unavailableReceiptJson(transmissionId: string, now: number): Omit<Receipt, 'receiptStatus'> {
   return {

@@ -1,5 +1,5 @@
 /**
- * The body of a bulk `POST /memos/` (ngdp-api.md §3.2): a `.tar.lzma` container sent raw as
+ * The body of a bulk `POST /memos/` (docs/bulk-and-sftp.md, "The container format"): a `.tar.lzma` container sent raw as
  * `application/x-lzma`, or as the multipart/form-data part `file` whose own type is
  * `application/x-lzma`. The raw form is streamed into the container reader; the multipart form is
  * read whole (within the same limit) and its part handed on.

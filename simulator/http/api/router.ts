@@ -1,6 +1,6 @@
 /**
  * NgDP's integration API under `/apis/v1`: the same paths, verbs, content types, status codes and
- * JSON names as the real system (ngdp-api.md). This adapter reads requests, calls the engine's use
+ * JSON names as the real system (docs/simulator.md, "NgDP's API"; what differs: docs/differences.md). This adapter reads requests, calls the engine's use
  * cases and writes NgDP's JSON; it holds no business rules.
  */
 import { randomUUID } from 'node:crypto';
