@@ -196,8 +196,6 @@ export class Delivery {
         ),
     );
     this.context.change(() => {
-      const firstAttemptAt = Number(job.data?.firstAttemptAt ?? attemptAt);
-      const attempts = job.attempt + 1;
       if (outcome.ok) {
         store.deleteJob(job.id);
         this.context.record(EventTag.NOTIFICATION_SENT, message);
@@ -206,9 +204,7 @@ export class Delivery {
       }
       this.context.record(EventTag.NOTIFICATION_FAILED, message, { text: outcome.reason });
       this.systems.deliveryFailed(system);
-      const next = this.pusher.nextAttempt(firstAttemptAt, attempts, false);
-      if (next === undefined) store.deleteJob(job.id);
-      else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { firstAttemptAt } });
+      this.pusher.retryLater(job, attemptAt);
     });
   }
 }

@@ -3,7 +3,7 @@
  * outbound port — or the outcome a fault rule gives it instead — and when the next attempt is due
  * after a failure (docs/differences.md, "Delivery, receipts and retries").
  */
-import type { SystemRecord } from '../domain/model.ts';
+import type { Job, SystemRecord } from '../domain/model.ts';
 import { nextAttemptAt } from '../domain/retry.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults, PUSH_OPERATIONS } from './faults.ts';
@@ -46,5 +46,19 @@ export class Pusher {
   nextAttempt(firstAttemptAt: number, attempts: number, fallback: boolean): number | undefined {
     const next = nextAttemptAt(this.context.settings.retry, attempts, firstAttemptAt, fallback);
     return next === undefined ? undefined : Math.max(next, this.context.now());
+  }
+
+  /**
+   * After a failed attempt of a job that counts its own attempts (receipts, notifications): the job
+   * again at the next attempt's time, or gone when the schedule is exhausted or it is no longer
+   * `wanted` (inside a change). `attemptAt` is when this attempt began.
+   */
+  retryLater(job: Job, attemptAt: number, wanted = true): void {
+    const { store } = this.context;
+    const firstAttemptAt = Number(job.data?.firstAttemptAt ?? attemptAt);
+    const attempts = job.attempt + 1;
+    const next = this.nextAttempt(firstAttemptAt, attempts, false);
+    if (next === undefined || !wanted) store.deleteJob(job.id);
+    else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { firstAttemptAt } });
   }
 }

@@ -141,8 +141,6 @@ export class Receipts {
     );
     this.context.change(() => {
       const message = receipt.messageUUID === undefined ? undefined : store.getMessage(receipt.messageUUID);
-      const firstAttemptAt = Number(job.data?.firstAttemptAt ?? attemptAt);
-      const attempts = job.attempt + 1;
       if (outcome.ok) {
         store.deleteJob(job.id);
         store.deleteReceipt(receipt.id);
@@ -155,10 +153,8 @@ export class Receipts {
         systemIds: [sender.id],
         text: outcome.reason,
       });
-      const next = this.pusher.nextAttempt(firstAttemptAt, attempts, false);
       // Acknowledged meanwhile (listed and deleted by the sender): nothing more to push.
-      if (next === undefined || store.getReceipt(receipt.id) === undefined) store.deleteJob(job.id);
-      else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { firstAttemptAt } });
+      this.pusher.retryLater(job, attemptAt, store.getReceipt(receipt.id) !== undefined);
     });
   }
 
