@@ -1,0 +1,99 @@
+/**
+ * The engine as a whole (`Engine`): simulator time moved by the manual clock, running each job at
+ * its own due time, and a reset back to the seed.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  HOUR,
+  MINUTE,
+  RecordingOutbound,
+  rejectionOf,
+  START,
+  testEngine,
+} from '../../test/support/engine.ts';
+import { ManualClock, RealClock } from '../clock.ts';
+import { DEFAULT_SEED, seedRecords } from '../domain/seed.ts';
+import { MemoryStore } from '../store/memory.ts';
+import { Engine } from './engine.ts';
+import { DEFAULT_ENGINE_SETTINGS } from './settings.ts';
+
+describe('the clock', () => {
+  it('cannot be moved when it is real: CLOCK_NOT_MANUAL', async () => {
+    const engine = new Engine({
+      store: new MemoryStore(),
+      clock: new RealClock(),
+      settings: DEFAULT_ENGINE_SETTINGS,
+      outbound: new RecordingOutbound(new ManualClock(START)),
+      seed: seedRecords(DEFAULT_SEED),
+    });
+
+    expect(await rejectionOf(() => engine.advanceClock(HOUR))).toMatchObject({
+      kind: 'conflict',
+      code: 'CLOCK_NOT_MANUAL',
+    });
+  });
+
+  it('advanced past several due jobs runs each at its own due time, in order', async () => {
+    const { engine, clock, letter, send, receipts } = testEngine();
+    await send(await letter({ cpr: '0101700006' }));
+    await engine.advanceClock(10 * MINUTE);
+    await send(await letter({ cpr: '0101700006' }));
+
+    await engine.advanceClock(2 * HOUR);
+
+    expect(receipts().map((receipt) => receipt.timeStamp)).toEqual([
+      START + HOUR,
+      START + 10 * MINUTE + HOUR,
+    ]);
+    expect(clock.now()).toBe(START + 10 * MINUTE + 2 * HOUR);
+  });
+
+  it('set backwards only moves the clock', async () => {
+    const { engine, clock, letter, send, receipts } = testEngine();
+    await send(await letter({ cpr: '0101700006' }));
+
+    await engine.setClock(START - HOUR);
+
+    expect(clock.now()).toBe(START - HOUR);
+    expect(receipts()).toEqual([]);
+  });
+});
+
+describe('a reset', () => {
+  it('forgets every message', async () => {
+    const { engine, letter, send } = testEngine();
+    const { messageUUID } = await send(await letter({ cpr: '0101700001' }));
+
+    await engine.reset();
+
+    expect(await rejectionOf(() => engine.inspection.message(messageUUID))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(engine.inspection.mailbox('0101700001')).toEqual([]);
+  });
+
+  it('goes back to the seeded systems and tells listeners', async () => {
+    const { engine, emitted } = testEngine();
+    const seeded = engine.systems.list();
+    engine.systems.create({
+      organisationId: seeded[0]?.organisationId,
+      roles: ['SENDER'],
+      protocol: 'REST_PULL',
+    });
+
+    await engine.reset();
+
+    expect(engine.systems.list()).toEqual(seeded);
+    expect(emitted.at(-1)).toEqual({ type: 'reset' });
+  });
+
+  it('drops pending jobs: a receipt due later never comes', async () => {
+    const { engine, letter, send, receipts } = testEngine();
+    await send(await letter({ cpr: '0101700006' }));
+
+    await engine.reset();
+    await engine.advanceClock(2 * HOUR);
+
+    expect(receipts()).toEqual([]);
+  });
+});
