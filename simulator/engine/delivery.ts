@@ -48,7 +48,7 @@ export class Delivery {
       for (const tag of events) this.context.record(tag, message);
       if (message.businessStatus !== undefined) return;
       const contact = store.findContact(message.recipientIdType === 'CPR' ? 'cpr' : 'cvr', route.owner);
-      this.receipts.issueAfter(message, { status: 'COMPLETED' }, contact?.receiptDelayMs ?? 0);
+      this.receipts.issue(message, { status: 'COMPLETED' }, { delayMs: contact?.receiptDelayMs ?? 0 });
       return;
     }
     const system = store.getSystem(route.systemId);

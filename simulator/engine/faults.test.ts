@@ -17,6 +17,7 @@ import {
 import { NO_CHAOS } from './settings.ts';
 
 const SENDER = SEED_IDS.senderPull;
+const TRANSMISSION = '5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6d';
 
 /** A random source that gives `values` in turn, then the last one for ever. */
 function randomOf(...values: number[]): () => number {
@@ -173,13 +174,7 @@ describe('chaos', () => {
     expect(receipts()).toMatchObject([{ receiptStatus: 'COMPLETED', timeStamp: START + 30_000 }]);
   });
 
-  /**
-   * Suspected engine bug (reported, not fixed here): simulator.md and docs/simulator.md say chaos
-   * delays business receipts by 0–60 s, but only the COMPLETED receipt of a mailbox delivery goes
-   * through `Receipts.issueAfter`; INVALID / NOT_ALLOWED receipts (processing's reject) and those of
-   * recipient systems are issued at once.
-   */
-  it.fails('delays the NOT_ALLOWED receipt of a refused letter as well', async () => {
+  it('delays the NOT_ALLOWED receipt of a refused letter as well', async () => {
     const { engine, letter, send, receipts } = testEngine({
       settings: chaos({ receiptDelayMaxMs: 60_000 }),
       random: randomOf(0.5),
@@ -190,6 +185,30 @@ describe('chaos', () => {
     await engine.advanceClock(30_000);
 
     expect(receipts()).toMatchObject([{ receiptStatus: 'NOT_ALLOWED', timeStamp: START + 30_000 }]);
+  });
+
+  it("passes a recipient system's receipt on late too, and refuses a second one meanwhile", async () => {
+    const { engine, letter, send, receipts, system } = testEngine({
+      settings: chaos({ receiptDelayMaxMs: 60_000 }),
+      random: randomOf(0.5),
+    });
+    const { messageUUID } = await send(await letter({ cvr: '87654321' }));
+    const company = system(SEED_IDS.companyRecipient);
+
+    engine.recipients.acceptReceipt(company, messageUUID, {
+      receiptStatus: 'COMPLETED',
+      transmissionId: TRANSMISSION,
+    });
+    const again = await rejectionOf(() =>
+      engine.recipients.acceptReceipt(company, messageUUID, { receiptStatus: 'INVALID' }),
+    );
+    expect(receipts()).toEqual([]);
+    await engine.advanceClock(30_000);
+
+    expect(again).toMatchObject({ kind: 'conflict', code: 'RECEIPT_ALREADY_GIVEN' });
+    expect(receipts()).toMatchObject([
+      { receiptStatus: 'COMPLETED', transmissionId: TRANSMISSION, timeStamp: START + 30_000 },
+    ]);
   });
 
   it('repeats a successful push when the random source falls below the duplicate rate', async () => {

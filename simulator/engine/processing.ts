@@ -92,7 +92,7 @@ export class Processing {
       for (const tag of events) this.context.record(tag, message);
       this.context.schedule('deliver', decision.deliverAt, { messageUUID });
       if (settings.valueDateReceipt === 'acceptance' && decision.route.kind === 'MAILBOX')
-        this.receipts.issueAfter(message, { status: 'COMPLETED' }, 0);
+        this.receipts.issue(message, { status: 'COMPLETED' });
     });
   }
 

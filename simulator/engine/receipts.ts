@@ -36,11 +36,54 @@ export class Receipts {
   // ---------------------------------------------------------------- creating them (in a change)
 
   /**
-   * Creates the sender's business receipt for `message` and records the outcome on it. It is
-   * pushed to a REST_PUSH sender with a receipt endpoint, and listed under `/receipts/` until
-   * delivered or acknowledged.
+   * Decides the outcome of `message` and gives its sender the business receipt: now, or `delayMs`
+   * later (a slow mailbox), and under chaos a random while later still. The receipt is pushed to a
+   * REST_PUSH sender with a receipt endpoint, and listed under `/receipts/` until delivered or
+   * acknowledged. `transmissionId` is the recipient system's, when its receipt is passed on.
    */
-  issue(message: MessageRecord, outcome: Outcome, transmissionId: string = this.context.newId()): void {
+  issue(
+    message: MessageRecord,
+    outcome: Outcome,
+    options: { delayMs?: number; transmissionId?: string } = {},
+  ): void {
+    const delay = (options.delayMs ?? 0) + this.faults.receiptDelay();
+    message.businessStatus = outcome.status;
+    if (delay <= 0) {
+      this.create(message, outcome, options.transmissionId ?? this.context.newId());
+      return;
+    }
+    this.context.store.putMessage(message);
+    this.context.schedule('receipt', this.context.now() + delay, {
+      messageUUID: message.messageUUID,
+      data: {
+        status: outcome.status,
+        ...(outcome.code === undefined ? {} : { code: outcome.code }),
+        ...(outcome.text === undefined ? {} : { text: outcome.text }),
+        ...(options.transmissionId === undefined ? {} : { transmissionId: options.transmissionId }),
+      },
+    });
+  }
+
+  /** The `receipt` job: a receipt given later has come due. */
+  issueDue(job: Job): void {
+    this.context.change(() => {
+      this.context.store.deleteJob(job.id);
+      const message = this.context.store.getMessage(job.messageUUID as string);
+      if (message === undefined) return;
+      const data = job.data ?? {};
+      this.create(
+        message,
+        {
+          status: data.status as BusinessReceiptStatus,
+          code: data.code as string | undefined,
+          text: data.text as string | undefined,
+        },
+        typeof data.transmissionId === 'string' ? data.transmissionId : this.context.newId(),
+      );
+    });
+  }
+
+  private create(message: MessageRecord, outcome: Outcome, transmissionId: string): void {
     const { store } = this.context;
     const receipt: ReceiptRecord = {
       id: this.context.newId(),
@@ -60,38 +103,6 @@ export class Receipts {
       meta: { receiptStatus: outcome.status, errorCode: outcome.code },
     });
     this.pushLater(store.getSystem(message.senderSystemId), receipt);
-  }
-
-  /** Issues the receipt `delayMs` later (plus any chaos delay), or now. */
-  issueAfter(message: MessageRecord, outcome: Outcome, delayMs: number): void {
-    const delay = delayMs + this.faults.receiptDelay();
-    if (delay <= 0) {
-      this.issue(message, outcome);
-      return;
-    }
-    this.context.schedule('receipt', this.context.now() + delay, {
-      messageUUID: message.messageUUID,
-      data: {
-        status: outcome.status,
-        ...(outcome.code === undefined ? {} : { code: outcome.code }),
-        ...(outcome.text === undefined ? {} : { text: outcome.text }),
-      },
-    });
-  }
-
-  /** The `receipt` job: a receipt issued later has come due. */
-  issueDue(job: Job): void {
-    this.context.change(() => {
-      this.context.store.deleteJob(job.id);
-      const message = this.context.store.getMessage(job.messageUUID as string);
-      if (message === undefined) return;
-      const data = job.data ?? {};
-      this.issue(message, {
-        status: data.status as BusinessReceiptStatus,
-        code: data.code as string | undefined,
-        text: data.text as string | undefined,
-      });
-    });
   }
 
   /**

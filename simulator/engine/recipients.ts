@@ -81,7 +81,7 @@ export class Recipients {
       this.receipts.issue(
         message,
         { status, code: receipt.errorCode, text: receipt.errorMessage },
-        receipt.transmissionId ?? this.context.newId(),
+        receipt.transmissionId === undefined ? {} : { transmissionId: receipt.transmissionId },
       );
     });
   }
