@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { duplexPair } from 'node:stream';
 import { Pool } from 'undici';
-import { SimulatorConfigError, type SimulatorCore } from '../simulator/index.ts';
+import type { SimulatorCore } from '../simulator/core.ts';
+import { SimulatorConfigError } from '../simulator/index.ts';
 
 const API_ROOT = '/apis/v1';
 const CONTROL_ROOT = '/simulator/v1';

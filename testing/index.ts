@@ -10,12 +10,8 @@ import type { RequestHandler } from 'msw';
 import type { Dispatcher } from 'undici';
 import { ENVIRONMENTS } from '../sdk/client/client.ts';
 import { DigitalPostError } from '../sdk/errors.ts';
-import {
-  createSimulator,
-  type Fixtures,
-  type SimulatorClock,
-  type SimulatorOptions,
-} from '../simulator/index.ts';
+import { createSimulator } from '../simulator/core.ts';
+import type { Fixtures, SimulatorClock, SimulatorOptions } from '../simulator/index.ts';
 import { ResponderDispatcher } from './dispatcher.ts';
 import { checkBaseUrl, InProcessSimulator } from './in-process.ts';
 import { simulatorHandlers } from './msw.ts';

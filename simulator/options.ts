@@ -1,0 +1,189 @@
+/**
+ * The simulator's options, checked once at the boundary: every value that is wrong is a
+ * `SimulatorConfigError` naming it, before anything starts.
+ */
+import { readFileSync } from 'node:fs';
+import { DigitalPostError } from '../sdk/errors.ts';
+import { type Clock, ManualClock, RealClock } from './clock.ts';
+import type { RetrySchedule } from './domain/retry.ts';
+import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
+import { readSeed } from './domain/seed-file.ts';
+import {
+  type ChaosSettings,
+  DEFAULT_CHAOS,
+  DEFAULT_ENGINE_SETTINGS,
+  type EngineSettings,
+  NO_CHAOS,
+} from './engine/settings.ts';
+
+/** Options of {@link startSimulator}; every field is optional. */
+export interface SimulatorOptions {
+  /** Bind address (default `127.0.0.1`, loopback only). */
+  host?: string;
+  /** HTTP port (default 4500; 0 = any free port). */
+  port?: number;
+  /**
+   * Port of the SFTP server for mass sending, on the same host (0 = any free port). Without it no
+   * SFTP server runs. Its ed25519 host key is made on start, and kept in `dataDir` when there is one.
+   */
+  sftpPort?: number;
+  /** Keep state in SQLite in this folder (created if missing); default: in memory. */
+  dataDir?: string;
+  /** `real` (default) or `manual`: time moves only through the control API or `clock.advance`. */
+  clock?: 'real' | 'manual';
+  /** Start of a manual clock (default: now). */
+  clockStart?: Date | string;
+  /** `default` (the documented fixtures), `none`, a seed JSON file path, or a seed object. */
+  seed?: 'default' | 'none' | string | SeedData;
+  /** Pebble-style pressure: true for all chaos switches, or choose them one by one. */
+  chaos?: boolean | Partial<ChaosSettings>;
+  /** Auto-register unknown, well-formed CPR/CVR numbers instead of rejecting them. */
+  loose?: boolean;
+  /** How many days ahead a value date may be (default 5). */
+  valueDateHorizonDays?: number;
+  /**
+   * When a mailbox letter held for its value date gets its business receipt: `delivery` (default,
+   * docs/differences.md) or `acceptance` (as DIGST describes NgDP).
+   */
+  valueDateReceipt?: 'delivery' | 'acceptance';
+  /** Delivery retry schedule (defaults: docs/differences.md, "Delivery, receipts and retries"). */
+  retry?: Partial<RetrySchedule>;
+  /** Push timeout in ms (default 30 000). */
+  pushTimeoutMs?: number;
+  /** Deactivate a recipient system after every delivery failed this long (default 7 days). */
+  deactivateAfterMs?: number;
+  /** Largest single-MeMo request body (default 140 MB). */
+  maxMemoBytes?: number;
+  /**
+   * Limits of a bulk container (REST and SFTP): `maxBytes` compressed (default 140 MB), `maxEntries`
+   * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
+   */
+  container?: Partial<EngineSettings['container']>;
+  /** MeMo rules for received messages (notification length, attachments, size). */
+  validation?: EngineSettings['validation'];
+  /** Token the control API requires (default: none on loopback, a random one elsewhere). */
+  controlToken?: string;
+  /** Where the simulator writes its log lines (default: nowhere). */
+  log?: (line: string) => void;
+  /** Random source of chaos and fault probabilities (default Math.random). */
+  random?: () => number;
+}
+
+export class SimulatorConfigError extends DigitalPostError {
+  constructor(message: string) {
+    super('SIMULATOR_CONFIG_INVALID', message);
+  }
+}
+
+function loadSeed(seed: SimulatorOptions['seed']): SeedData {
+  if (seed === undefined || seed === 'default') return DEFAULT_SEED;
+  if (seed === 'none') return EMPTY_SEED;
+  let input: unknown = seed;
+  if (typeof seed === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(seed, 'utf8');
+    } catch (error) {
+      throw new SimulatorConfigError(
+        `cannot read the seed file ${seed}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new SimulatorConfigError(`the seed file ${seed} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const result = readSeed(input);
+  if ('problems' in result) {
+    throw new SimulatorConfigError(
+      `the seed is not valid: ${result.problems.slice(0, 5).join('; ')}${result.problems.length > 5 ? '; …' : ''}`,
+    );
+  }
+  return result.seed;
+}
+
+function chaosOf(chaos: SimulatorOptions['chaos']): ChaosSettings {
+  if (chaos === undefined || chaos === false) return NO_CHAOS;
+  if (chaos === true) return DEFAULT_CHAOS;
+  return { ...NO_CHAOS, ...chaos };
+}
+
+function valueDateReceiptOf(value: SimulatorOptions['valueDateReceipt']): EngineSettings['valueDateReceipt'] {
+  if (value === undefined) return 'delivery';
+  if (value !== 'delivery' && value !== 'acceptance') {
+    throw new SimulatorConfigError(
+      `valueDateReceipt must be "delivery" or "acceptance", got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new SimulatorConfigError(`${name} must be a non-negative number, got ${value}`);
+  return value;
+}
+
+function containerLimitsOf(limits: Partial<EngineSettings['container']> = {}): EngineSettings['container'] {
+  const defaults = DEFAULT_ENGINE_SETTINGS.container;
+  const known = new Set(Object.keys(defaults));
+  for (const name of Object.keys(limits)) {
+    if (!known.has(name)) {
+      throw new SimulatorConfigError(`container.${name} is not a container limit (${[...known].join(', ')})`);
+    }
+  }
+  const limit = (name: keyof EngineSettings['container']): number => {
+    const value = limits[name];
+    if (value === undefined) return defaults[name];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new SimulatorConfigError(`container.${name} must be a positive integer, got ${value}`);
+    }
+    return value;
+  };
+  return {
+    maxBytes: limit('maxBytes'),
+    maxEntries: limit('maxEntries'),
+    maxEntryBytes: limit('maxEntryBytes'),
+    maxTotalBytes: limit('maxTotalBytes'),
+  };
+}
+
+/** The seed, the engine's settings and the clock that `options` ask for. */
+export function checkOptions(options: SimulatorOptions): {
+  seed: SeedData;
+  settings: EngineSettings;
+  clock: Clock;
+} {
+  const seed = loadSeed(options.seed);
+  const clockStart = options.clockStart === undefined ? Date.now() : new Date(options.clockStart).getTime();
+  if (Number.isNaN(clockStart))
+    throw new SimulatorConfigError(`clockStart is not a date: ${String(options.clockStart)}`);
+  if (options.clock !== undefined && options.clock !== 'real' && options.clock !== 'manual') {
+    throw new SimulatorConfigError(`clock must be "real" or "manual", got ${String(options.clock)}`);
+  }
+  const clock: Clock = options.clock === 'manual' ? new ManualClock(clockStart) : new RealClock();
+  const settings: EngineSettings = {
+    ...DEFAULT_ENGINE_SETTINGS,
+    loose: options.loose === true,
+    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt),
+    valueDateHorizonDays: positive(
+      'valueDateHorizonDays',
+      options.valueDateHorizonDays,
+      DEFAULT_ENGINE_SETTINGS.valueDateHorizonDays,
+    ),
+    retry: { ...DEFAULT_ENGINE_SETTINGS.retry, ...options.retry },
+    pushTimeoutMs: positive('pushTimeoutMs', options.pushTimeoutMs, DEFAULT_ENGINE_SETTINGS.pushTimeoutMs),
+    deactivateAfterMs: positive(
+      'deactivateAfterMs',
+      options.deactivateAfterMs,
+      DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
+    ),
+    maxMemoBytes: positive('maxMemoBytes', options.maxMemoBytes, DEFAULT_ENGINE_SETTINGS.maxMemoBytes),
+    container: containerLimitsOf(options.container),
+    validation: { ...options.validation },
+    chaos: chaosOf(options.chaos),
+  };
+  return { seed, settings, clock };
+}
