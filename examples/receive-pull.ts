@@ -26,6 +26,7 @@ import {
   type ClientOptions,
   DigitalPostClient,
   type InboxMemo,
+  isUuid,
   MemoParseError,
   NotFoundError,
 } from 'digitalpost';
@@ -45,8 +46,6 @@ export interface PullResult {
   stored: string[];
   rejected: Array<{ messageUUID: string; errorCode: string }>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Writes the file whole or not at all: a crash leaves no half-written MeMo. */
 async function store(folder: string, messageUUID: string, xml: Uint8Array): Promise<string> {
@@ -71,7 +70,7 @@ export async function main(options: PullOptions): Promise<PullResult> {
 
   for await (const messageUUID of client.inbox.list()) {
     // The id becomes a filename: take nothing but a UUID.
-    if (!UUID.test(messageUUID)) {
+    if (!isUuid(messageUUID)) {
       await reject(messageUUID, 'MESSAGE_UUID_INVALID', 'the messageUUID is not a UUID');
       continue;
     }

@@ -35,5 +35,8 @@ export {
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';
+export * from './ngdp/enums.ts';
+export * from './ngdp/identifiers.ts';
+export type { ErrorMessage, FieldErrorResource } from './ngdp/wire.ts';
 export * from './receivers/index.ts';
 export * from './sftp/index.ts';

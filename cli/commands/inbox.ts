@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { InboxMemo } from '../../sdk/client/types.ts';
 import { MemoParseError } from '../../sdk/errors.ts';
-import { maskCpr } from '../../sdk/http/transport.ts';
 import type { MemoIssue } from '../../sdk/memo/types.ts';
+import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   addConnectionOptions,
   type Connection,

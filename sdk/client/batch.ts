@@ -18,6 +18,7 @@ import { readMemo } from '../memo/reader.ts';
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import { type ValidateOptions, validationSettings } from '../memo/validate.ts';
 import { MemoSerializeError } from '../memo/writer.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { isMemo, prepareMemo } from './prepare.ts';
 import type { ContainerReceipt, Receipt } from './types.ts';
 
@@ -83,8 +84,6 @@ export interface BatchResult {
 const DEFAULT_MAX_MESSAGES = 1_000;
 const MAX_MESSAGES_LIMIT = 100_000;
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-/** Any UUID: the messageUUID names the container entry, so nothing else may get into the tar. */
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 interface BatchSettings {
   maxMessages: number;
@@ -274,7 +273,8 @@ export class BatchReader {
       return this.invalid({ index, messageUUID: messageUUIDIn(value), error: invalid });
     }
     const { messageUUID } = prepared;
-    if (!UUID.test(messageUUID)) {
+    // The messageUUID names the container entry, so nothing but a UUID may get into the tar.
+    if (!isUuid(messageUUID)) {
       const error = invalidUUID(messageUUID, {
         code: 'INVALID_UUID',
         message: `must be a UUID (it names the container entry), got "${messageUUID}"`,

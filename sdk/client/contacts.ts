@@ -2,6 +2,7 @@
 import { DigitalPostError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
+import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
 import type { Contact, ContactPointEntry, RegistrationStatus } from './types.ts';
 
 /** Registrations that exist but cannot receive post yet. */
@@ -61,9 +62,9 @@ interface ContactSearchResult {
 }
 
 function checkNumbers(kind: 'CPR' | 'CVR', numbers: readonly string[] | undefined): void {
-  const pattern = kind === 'CPR' ? /^\d{10}$/ : /^\d{8}$/;
+  const valid = kind === 'CPR' ? isCprNumber : isCvrNumber;
   for (const number of numbers ?? []) {
-    if (typeof number !== 'string' || !pattern.test(number)) {
+    if (!valid(number)) {
       throw new DigitalPostError(
         `INVALID_${kind}`,
         `a ${kind} number has exactly ${kind === 'CPR' ? 10 : 8} digits`,

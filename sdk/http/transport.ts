@@ -297,5 +297,3 @@ export class Transport {
     return new ErrorClass(details);
   }
 }
-
-export { maskCpr, retrySettings };

@@ -5,6 +5,7 @@
  */
 import tar, { type Extract } from 'tar-stream';
 import { DigitalPostError } from '../errors.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { LzmaError } from './lzma/errors.ts';
 import { compressLzmaAlone, decompressLzmaAlone } from './lzma/stream.ts';
 import type { Memo } from './types.ts';
@@ -57,8 +58,15 @@ export interface WriteContainerOptions {
   compressionLevel?: number;
 }
 
-const UUID_NAME = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.xml$/;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The messageUUID an entry named `<uuid>.xml` (or `./<uuid>.xml`) carries, lower case. */
+function messageUUIDOfName(name: string): string | undefined {
+  const file = name.startsWith('./') ? name.slice(2) : name;
+  if (!file.endsWith('.xml')) return undefined;
+  const uuid = file.slice(0, -'.xml'.length);
+  return isUuid(uuid) ? uuid.toLowerCase() : undefined;
+}
 
 function isMemo(input: ContainerInput): input is Memo {
   return 'messageHeader' in input;
@@ -199,8 +207,7 @@ export async function* readContainer(
       }
       const body = await readEntry(entry, size);
       if (type !== 'file') continue;
-      const match = UUID_NAME.exec(name.replace(/^\.\//, ''));
-      yield { name, messageUUID: match?.[1]?.toLowerCase(), xml: body };
+      yield { name, messageUUID: messageUUIDOfName(name), xml: body };
     }
   } catch (error) {
     throw containerErrorOf(feeding.failure ?? error);

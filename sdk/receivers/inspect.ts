@@ -3,14 +3,10 @@
  * The verdict becomes the business receipt (`COMPLETED`, or `INVALID` with the problems).
  */
 import { MemoParseError, MemoValidationError } from '../errors.ts';
-import { maskCpr } from '../http/transport.ts';
 import { readMemo } from '../memo/reader.ts';
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+import { isUuid, maskCpr } from '../ngdp/identifiers.ts';
 
 /** The receipt codes are the project's (simulator.md "Error codes"); NgDP's are not public. */
 export type Inspection =

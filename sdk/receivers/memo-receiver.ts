@@ -1,8 +1,9 @@
 /** `createMemoReceiver`: the endpoint NgDP pushes MeMos to (REST_PUSH recipient systems, §5.1). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
 import { notPost, ReceiverRefusal, type RequestHandler } from './http.ts';
-import { inspectMemo, isUuid } from './inspect.ts';
+import { inspectMemo } from './inspect.ts';
 import { readUpload } from './upload.ts';
 
 /** Options of {@link createMemoReceiver}. */

@@ -1,6 +1,6 @@
 /** Where the receivers' failures go: an answer to the caller, and `onError`. */
 import type { ServerResponse } from 'node:http';
-import { maskCpr } from '../http/transport.ts';
+import { maskCpr } from '../ngdp/identifiers.ts';
 import { answer, answerRefusal, ClientGone, ReceiverRefusal } from './http.ts';
 
 /** Receives what went wrong; it must not throw (what it throws is ignored). */
