@@ -30,7 +30,7 @@ import {
   MemoParseError,
   NotFoundError,
 } from 'digitalpost';
-import { createLetter } from 'digitalpost/memo';
+import { createLetter, describeIssues } from 'digitalpost/memo';
 import { clientFromEnvironment, SEEDED_SYSTEMS, seededApiKey, withLocalSimulator } from './environment.ts';
 
 export interface PullOptions {
@@ -86,10 +86,9 @@ export async function main(options: PullOptions): Promise<PullResult> {
       }
       throw error;
     }
-    const [first, ...more] = fetched.issues;
+    const [first] = fetched.issues;
     if (first !== undefined) {
-      const reason = `${first.path ? `${first.path}: ` : ''}${first.message}${more.length ? ` (and ${more.length} more)` : ''}`;
-      await reject(messageUUID, first.code, reason);
+      await reject(messageUUID, first.code, describeIssues(fetched.issues, { limit: 1 }));
       continue;
     }
     const file = await store(options.folder, messageUUID, fetched.xml);

@@ -22,6 +22,7 @@
  * ```
  */
 import type { ContainerReceipt } from './client/types.ts';
+import { describeIssues } from './memo/issues.ts';
 import type { MemoIssue } from './memo/types.ts';
 import type { SftpUpload } from './sftp/types.ts';
 
@@ -181,11 +182,12 @@ export class MemoParseError extends DigitalPostError {
 export class MemoValidationError extends DigitalPostError {
   readonly issues: readonly MemoIssue[];
 
+  /** The message names the first issue and counts the others; `issues` holds them all. */
   constructor(issues: readonly MemoIssue[], summary = 'MeMo is not valid') {
-    const first = issues[0];
-    const detail = first === undefined ? '' : `: ${first.path ? `${first.path}: ` : ''}${first.message}`;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super('MEMO_INVALID', `${summary}${detail}${more}`);
+    super(
+      'MEMO_INVALID',
+      issues.length === 0 ? summary : `${summary}: ${describeIssues(issues, { limit: 1 })}`,
+    );
     this.issues = issues;
   }
 }

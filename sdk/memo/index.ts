@@ -32,6 +32,7 @@ export {
   type WriteContainerOptions,
   writeContainer,
 } from './container.ts';
+export { type DescribeIssuesOptions, describeIssues } from './issues.ts';
 export { type ParseOptions, parseMemo } from './parse.ts';
 export { ACTION_CODES, FORBIDDEN_FILENAME_CHARACTERS } from './rules.ts';
 export { MEMO_NAMESPACES } from './schema.ts';
