@@ -23,6 +23,7 @@ import {
   type ClientOptions,
   ConnectionError,
   DigitalPostClient,
+  InvalidOptionsError,
   MemoValidationError,
   PermissionDeniedError,
   ServiceUnavailableError,
@@ -151,7 +152,7 @@ export async function verifyConnection(
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });
   } catch (error) {
-    if (error instanceof TypeError)
+    if (error instanceof InvalidOptionsError)
       return failed('SETTINGS_INVALID', 'CLIENT_SETTINGS_INVALID', error.message);
     throw error;
   }
@@ -177,7 +178,8 @@ export async function verifyConnection(
         `Check the settings: ${issue?.message ?? error.message}`,
       );
     }
-    if (error instanceof TypeError) return failed('SETTINGS_INVALID', 'SETTINGS_INVALID', error.message);
+    if (error instanceof InvalidOptionsError)
+      return failed('SETTINGS_INVALID', 'SETTINGS_INVALID', error.message);
     throw error;
   }
   const messageUUID = memo.messageHeader.messageUUID;

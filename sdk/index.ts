@@ -6,6 +6,7 @@
 export * from './client/index.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetails,
   AuthenticationError,
   BadRequestError,
@@ -14,12 +15,11 @@ export {
   ConflictError,
   ConnectionError,
   DigitalPostError,
+  type DigitalPostErrorCode,
   DuplicateMessageError,
   type FieldError,
   type InvalidBatchMessage,
-  MemoParseError,
-  type MemoParseErrorCode,
-  MemoValidationError,
+  InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
   ServiceUnavailableError,

@@ -1,5 +1,5 @@
 /** `client.contacts` and `client.contactPoints`: who can receive Digital Post, and where to write. */
-import { DigitalPostError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
 import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
@@ -89,7 +89,7 @@ export class Contacts {
     const cvr = 'cvr' in who ? who.cvr : undefined;
     if (cpr !== undefined) checkNumbers('CPR', [cpr]);
     else if (cvr !== undefined) checkNumbers('CVR', [cvr]);
-    else throw new TypeError('contacts.lookup needs { cpr } or { cvr }');
+    else throw new InvalidOptionsError('contacts.lookup needs { cpr } or { cvr }');
     const response = await this.transport.send(
       {
         method: 'GET',

@@ -26,6 +26,7 @@ import {
   ConnectionError,
   DigitalPostError,
   DuplicateMessageError,
+  InvalidOptionsError,
   MemoValidationError,
   NotFoundError,
   PermissionDeniedError,
@@ -326,5 +327,20 @@ describe('secrets stay out of errors and logs', () => {
     expect(shown).not.toContain('0101700001');
     expect(shown).not.toContain('0101700002');
     expect((error as ApiError).path).toContain('010170****');
+  });
+});
+
+describe('InvalidOptionsError', () => {
+  test('is a DigitalPostError with the code INVALID_OPTIONS, not a TypeError', () => {
+    let error: unknown;
+    try {
+      loggedClient(simulator.apiUrl, senderKey, { timeoutMs: 0 });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toBeInstanceOf(DigitalPostError);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ name: 'InvalidOptionsError', code: 'INVALID_OPTIONS' });
   });
 });

@@ -98,7 +98,7 @@ export class Memos {
    *   onProgress: ({ container }) => markSent(container.messageUUIDs),
    * });
    *
-   * @throws TypeError for invalid options, or `messages` that is not a list (nothing is sent).
+   * @throws InvalidOptionsError for invalid options, or `messages` that is not a list (nothing is sent).
    * @throws BatchSendError when the batch stops before the end of its input: `cause` says why,
    *   `containers` what NgDP accepted, `resumeFrom` where in the input to go on.
    */

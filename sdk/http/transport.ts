@@ -14,6 +14,7 @@ import {
   ConnectionError,
   DigitalPostError,
   type FieldError,
+  InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
   ServiceUnavailableError,
@@ -158,7 +159,7 @@ export class Transport {
       overrides.retry === undefined ? this.options.retry : retrySettings(overrides.retry, this.options.retry);
     const timeoutMs = overrides.timeoutMs ?? this.options.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+      throw new InvalidOptionsError(`timeoutMs must be a positive number, got ${timeoutMs}`);
     const requestId = randomUUID();
     const url = this.url(http.path, http.query);
     const shownPath = maskCpr(url.slice(this.options.baseUrl.length));

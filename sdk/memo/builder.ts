@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { DigitalPostError, MemoValidationError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, MemoValidationError } from '../errors.ts';
 import { copenhagenDate } from '../ngdp/time.ts';
 import type {
   Action,
@@ -30,13 +30,13 @@ export function newMessageUUID(): string {
 
 /** A date-time in MeMo's form: UTC with `Z`, milliseconds only when there are any. */
 export function toMemoDateTime(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new TypeError('toMemoDateTime: invalid Date');
+  if (Number.isNaN(date.getTime())) throw new InvalidOptionsError('toMemoDateTime: invalid Date');
   return date.toISOString().replace('.000Z', 'Z');
 }
 
 /** The Danish calendar date (Europe/Copenhagen) of an instant, as `YYYY-MM-DD`. */
 export function toCopenhagenDate(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new TypeError('toCopenhagenDate: invalid Date');
+  if (Number.isNaN(date.getTime())) throw new InvalidOptionsError('toCopenhagenDate: invalid Date');
   return copenhagenDate(date.getTime());
 }
 
@@ -152,7 +152,8 @@ export interface ReplyOptions extends Omit<LetterOptions, 'sender' | 'recipient'
 }
 
 function senderOf(input: SenderInput): Sender {
-  if (typeof input?.cvr !== 'string') throw new TypeError('sender.cvr must be a string of 8 digits');
+  if (typeof input?.cvr !== 'string')
+    throw new InvalidOptionsError('sender.cvr must be a string of 8 digits');
   return {
     senderID: input.cvr,
     idType: 'CVR',
@@ -165,7 +166,7 @@ function senderOf(input: SenderInput): Sender {
 function recipientOf(input: RecipientInput): Recipient {
   const hasCpr = typeof input?.cpr === 'string';
   const hasCvr = typeof input?.cvr === 'string';
-  if (hasCpr === hasCvr) throw new TypeError('recipient must have exactly one of cpr and cvr');
+  if (hasCpr === hasCvr) throw new InvalidOptionsError('recipient must have exactly one of cpr and cvr');
   return {
     recipientID: (hasCpr ? input.cpr : input.cvr) as string,
     idType: hasCpr ? 'CPR' : 'CVR',
@@ -191,7 +192,7 @@ async function fileOf(input: FileInput, language: string): Promise<MemoFile> {
     filename = spec.filename ?? basename(spec.path);
   } else {
     if (!(spec.content instanceof Uint8Array))
-      throw new TypeError('file content must be a Uint8Array or Buffer');
+      throw new InvalidOptionsError('file content must be a Uint8Array or Buffer');
     content = spec.content;
     filename = spec.filename;
   }
@@ -360,7 +361,7 @@ export async function createReply(original: Memo, options: ReplyOptions): Promis
   const to = original.messageHeader.sender;
   const senderLabel = options.senderLabel ?? from.label;
   if (senderLabel === undefined) {
-    throw new TypeError('createReply: the original recipient has no label; pass senderLabel');
+    throw new InvalidOptionsError('createReply: the original recipient has no label; pass senderLabel');
   }
   const sender: Sender = {
     senderID: from.recipientID,

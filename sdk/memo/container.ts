@@ -4,7 +4,7 @@
  * the LZMA dictionary and one entry, however many messages a container holds.
  */
 import tar, { type Extract } from 'tar-stream';
-import { DigitalPostError } from '../errors.ts';
+import { ContainerError, type ContainerErrorCode, InvalidOptionsError } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { LzmaError } from './lzma/errors.ts';
 import { compressLzmaAlone, decompressLzmaAlone } from './lzma/stream.ts';
@@ -24,17 +24,8 @@ export interface ContainerEntry {
   xml: Buffer;
 }
 
-/** Codes of {@link ContainerError}. */
-export type ContainerErrorCode = 'CONTAINER_UNREADABLE' | 'CONTAINER_TOO_LARGE';
-
-/** A container that cannot be read (not LZMA, not tar, truncated) or breaks a limit. */
-export class ContainerError extends DigitalPostError {
-  declare readonly code: ContainerErrorCode;
-
-  constructor(code: ContainerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+// Declared with every other error in sdk/errors.ts, and exported here beside readContainer.
+export { ContainerError, type ContainerErrorCode };
 
 export interface ReadContainerOptions {
   /** At most this many entries (default 100 000). */
@@ -89,7 +80,7 @@ const ZEROS = Buffer.alloc(TAR_RECORD_SIZE);
  * named `<messageUUID>.xml` and mode 0700, as NgDP's own tooling writes them. Messages are pulled
  * from `messages` only as the output is consumed, so memory stays flat however many there are.
  *
- * @throws TypeError when a messageUUID makes an entry name longer than a tar header holds (100 bytes).
+ * @throws InvalidOptionsError when a messageUUID makes an entry name longer than a tar header holds (100 bytes).
  */
 export async function* writeContainer(
   messages: Iterable<ContainerInput> | AsyncIterable<ContainerInput>,
@@ -146,10 +137,11 @@ async function* packTar(
  */
 function writeTarHeader(header: Buffer, name: string, size: number, mtime: number): void {
   if (Buffer.byteLength(name) > 100)
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `writeContainer: the entry name ${name} is longer than a tar header holds (100 bytes)`,
     );
-  if (size >= 8 ** 11) throw new RangeError(`writeContainer: the entry ${name} is larger than tar allows`);
+  if (size >= 8 ** 11)
+    throw new InvalidOptionsError(`writeContainer: the entry ${name} is larger than tar allows`);
   header.fill(0);
   header.write(name, 0);
   writeOctal(header, 100, 0o700, 6);

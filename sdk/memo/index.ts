@@ -4,7 +4,14 @@
  *
  * @packageDocumentation
  */
-export { MemoParseError, type MemoParseErrorCode, MemoValidationError } from '../errors.ts';
+export {
+  ContainerError,
+  type ContainerErrorCode,
+  MemoParseError,
+  type MemoParseErrorCode,
+  MemoSerializeError,
+  MemoValidationError,
+} from '../errors.ts';
 export { decodeBase64, encodeBase64 } from './base64.ts';
 export {
   type CommonOptions,
@@ -24,8 +31,6 @@ export {
 } from './builder.ts';
 export {
   type ContainerEntry,
-  ContainerError,
-  type ContainerErrorCode,
   type ContainerInput,
   type ReadContainerOptions,
   readContainer,
@@ -38,4 +43,4 @@ export { ACTION_CODES, FORBIDDEN_FILENAME_CHARACTERS } from './rules.ts';
 export { MEMO_NAMESPACES } from './schema.ts';
 export type * from './types.ts';
 export { type ValidateOptions, type ValidationResult, validateMemo } from './validate.ts';
-export { MemoSerializeError, type SerializeOptions, serializeMemo, serializeMemoToBytes } from './writer.ts';
+export { type SerializeOptions, serializeMemo, serializeMemoToBytes } from './writer.ts';

@@ -2,6 +2,7 @@
  * A list of MeMo issues as one line of text: for error messages, INVALID receipts and a refusal's
  * reason. The one rule for it, so that every place says the same about the same MeMo.
  */
+import { InvalidOptionsError } from '../errors.ts';
 import { maskCpr } from '../ngdp/identifiers.ts';
 import type { MemoIssue } from './types.ts';
 
@@ -25,9 +26,13 @@ export interface DescribeIssuesOptions {
 export function describeIssues(issues: readonly MemoIssue[], options: DescribeIssuesOptions = {}): string {
   const { limit, maxLength } = options;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0))
-    throw new TypeError(`describeIssues: limit must be a non-negative integer, got ${String(limit)}`);
+    throw new InvalidOptionsError(
+      `describeIssues: limit must be a non-negative integer, got ${String(limit)}`,
+    );
   if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength > 0))
-    throw new TypeError(`describeIssues: maxLength must be a positive integer, got ${String(maxLength)}`);
+    throw new InvalidOptionsError(
+      `describeIssues: maxLength must be a positive integer, got ${String(maxLength)}`,
+    );
   const listed = issues.slice(0, limit ?? issues.length);
   const more = issues.length - listed.length;
   const text = listed.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
