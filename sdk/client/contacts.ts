@@ -3,6 +3,7 @@ import { DigitalPostError, InvalidOptionsError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
 import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
+import { numberedPages, paginate } from './pagination.ts';
 import type { Contact, ContactPointEntry, RegistrationStatus } from './types.ts';
 
 /** Registrations that exist but cannot receive post yet. */
@@ -129,23 +130,16 @@ export class Contacts {
     if (filter.cpr?.length) query.cprNumber = filter.cpr.join(',');
     if (filter.cvr?.length) query.cvrNumber = filter.cvr.join(',');
     if (filter.ids?.length) query.id = filter.ids.join(',');
-    let next: string | undefined;
-    for (;;) {
+    yield* paginate<Contact, string>(async (next) => {
       const response = await this.transport.send(
         { method: 'GET', path: '/contacts/', query: next === undefined ? query : { ...query, next } },
         filter,
       );
       const page = parseJson(response.body) as ContactSearchResult;
       const contacts = page.contacts ?? [];
-      yield* contacts;
-      if (
-        contacts.length === 0 ||
-        page.next === undefined ||
-        (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0)
-      )
-        return;
-      next = page.next;
-    }
+      const last = contacts.length === 0 || (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0);
+      return { items: contacts, next: last ? undefined : page.next };
+    });
   }
 }
 
@@ -163,21 +157,21 @@ export class ContactPoints {
   }
 
   /** Every contact point matching the filter (`GET /contact-points/`), across pages. */
-  async *search(filter: ContactPointSearch = {}): AsyncGenerator<ContactPointEntry> {
+  search(filter: ContactPointSearch = {}): AsyncGenerator<ContactPointEntry> {
     const size = filter.pageSize ?? 100;
-    for (let page = 0; ; page++) {
-      const response = await this.transport.send(
-        {
-          method: 'GET',
-          path: '/contact-points/',
-          query: { page, size, ...(filter.term === undefined ? {} : { searchTermOrName: filter.term }) },
-        },
-        filter,
-      );
-      const result = parseJson(response.body) as { contactPoints?: ContactPointEntry[]; totalPages?: number };
-      const points = result.contactPoints ?? [];
-      yield* points;
-      if (points.length === 0 || page + 1 >= (result.totalPages ?? 0)) return;
-    }
+    const term = filter.term === undefined ? {} : { searchTermOrName: filter.term };
+    return paginate(
+      numberedPages(async (page) => {
+        const response = await this.transport.send(
+          { method: 'GET', path: '/contact-points/', query: { page, size, ...term } },
+          filter,
+        );
+        const result = parseJson(response.body) as {
+          contactPoints?: ContactPointEntry[];
+          totalPages?: number;
+        };
+        return { items: result.contactPoints ?? [], totalPages: result.totalPages ?? 0 };
+      }),
+    );
   }
 }

@@ -2,6 +2,7 @@
 import { DigitalPostError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
+import { numberedPages, paginate } from './pagination.ts';
 import type { Receipt, ReceiptPage } from './types.ts';
 
 export interface ReceiptListOptions extends RequestOptions {
@@ -49,25 +50,16 @@ export class Receipts {
    *   await client.receipts.ack(receipt.id!);
    * }
    */
-  async *list(options: ReceiptListOptions = {}): AsyncGenerator<Receipt> {
+  list(options: ReceiptListOptions = {}): AsyncGenerator<Receipt> {
     const size = options.pageSize ?? 100;
-    const seen = new Set<string>();
-    // Acknowledging while listing shifts later pages forward; passes repeat until one finds nothing new.
-    for (;;) {
-      let found = false;
-      for (let page = 0; ; page++) {
-        const result = await this.bulk({ ...options, page, size });
-        for (const receipt of result.receipts) {
-          const key = receipt.id ?? `${receipt.transmissionId}/${receipt.messageUUID}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          found = true;
-          yield receipt;
-        }
-        if (result.receipts.length === 0 || page + 1 >= result.totalPages) break;
-      }
-      if (!found) return;
-    }
+    const pages = numberedPages(async (page) => {
+      const result = await this.bulk({ ...options, page, size });
+      return { items: result.receipts, totalPages: result.totalPages };
+    });
+    // Acknowledging while listing shifts later pages forward.
+    return paginate(pages, {
+      repeatPasses: { keyOf: (receipt) => receipt.id ?? `${receipt.transmissionId}/${receipt.messageUUID}` },
+    });
   }
 
   /** One page of receipts with their full bodies (`GET /receipts-bulk/`). */
