@@ -4,6 +4,7 @@
  * numbers.
  */
 
+import { isOneOf, RECIPIENT_ID_TYPES } from '../ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
 import type {
   Action,
@@ -58,7 +59,7 @@ function checkIdentifier(idType: unknown, id: unknown, path: string, field: stri
 function checkParty(party: unknown, path: string, idField: string, report: Report): void {
   if (typeof party !== 'object' || party === null) return;
   const { idType } = party as { idType?: unknown };
-  if (isString(idType) && !['CPR', 'CVR'].includes(idType.toUpperCase())) {
+  if (isString(idType) && !isOneOf(RECIPIENT_ID_TYPES, idType.toUpperCase())) {
     report(join(path, 'idType'), 'ID_TYPE_UNSUPPORTED', `idType must be CPR or CVR, got "${idType}"`);
   }
   checkIdentifier(idType, (party as Record<string, unknown>)[idField], path, idField, report);

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Receipt, ReceiptStatus } from '../client/types.ts';
 import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { isOneOf, RECEIPT_STATUSES } from '../ngdp/enums.ts';
 import { requireFunction } from './delivery.ts';
 import { answer, notPost, type RequestHandler, readJson } from './http.ts';
 import { type ErrorHandler, refuse, reporter } from './report.ts';
@@ -25,7 +26,6 @@ export interface ReceiptReceiverOptions {
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
-const STATUSES: readonly ReceiptStatus[] = ['RECEIVED', 'COMPLETED', 'INVALID', 'NOT_ALLOWED'];
 const TEXT_FIELDS = ['id', 'messageUUID', 'messageId', 'errorCode', 'errorMessage'] as const;
 
 /**
@@ -90,8 +90,8 @@ function receiptOf(body: unknown): Receipt {
   for (const name of ['transmissionId', 'timeStamp'] as const) {
     if (typeof fields[name] !== 'string') problems.push(`${name} must be a string`);
   }
-  if (!STATUSES.includes(fields.receiptStatus as ReceiptStatus)) {
-    problems.push(`receiptStatus must be one of ${STATUSES.join(', ')}`);
+  if (!isOneOf(RECEIPT_STATUSES, fields.receiptStatus)) {
+    problems.push(`receiptStatus must be one of ${RECEIPT_STATUSES.join(', ')}`);
   }
   for (const name of TEXT_FIELDS) {
     if (fields[name] !== undefined && typeof fields[name] !== 'string')
