@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { SftpError } from '../sdk/errors.ts';
+import { InvalidOptionsError, SftpError } from '../sdk/errors.ts';
 import { SftpSender } from '../sdk/sftp/sender.ts';
 import { reason } from './files.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
@@ -148,7 +148,7 @@ export async function sftpConnection(
       ...(options.journal === undefined ? {} : { journal: options.journal }),
     });
   } catch (error) {
-    if (error instanceof TypeError && /hostKey/.test(error.message))
+    if (error instanceof InvalidOptionsError && /hostKey/.test(error.message))
       throw new CliError(
         `${flags.hostKey === undefined ? SFTP_ENV.hostKey : '--host-key'} must be a fingerprint like SHA256:ekwZ0pUa… (43 base64 characters), as ssh-keygen -l prints it`,
       );

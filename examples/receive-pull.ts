@@ -26,10 +26,11 @@ import {
   type ClientOptions,
   DigitalPostClient,
   type InboxMemo,
+  isUuid,
   MemoParseError,
   NotFoundError,
 } from 'digitalpost';
-import { createLetter } from 'digitalpost/memo';
+import { createLetter, describeIssues } from 'digitalpost/memo';
 import { clientFromEnvironment, SEEDED_SYSTEMS, seededApiKey, withLocalSimulator } from './environment.ts';
 
 export interface PullOptions {
@@ -45,8 +46,6 @@ export interface PullResult {
   stored: string[];
   rejected: Array<{ messageUUID: string; errorCode: string }>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Writes the file whole or not at all: a crash leaves no half-written MeMo. */
 async function store(folder: string, messageUUID: string, xml: Uint8Array): Promise<string> {
@@ -71,7 +70,7 @@ export async function main(options: PullOptions): Promise<PullResult> {
 
   for await (const messageUUID of client.inbox.list()) {
     // The id becomes a filename: take nothing but a UUID.
-    if (!UUID.test(messageUUID)) {
+    if (!isUuid(messageUUID)) {
       await reject(messageUUID, 'MESSAGE_UUID_INVALID', 'the messageUUID is not a UUID');
       continue;
     }
@@ -87,10 +86,9 @@ export async function main(options: PullOptions): Promise<PullResult> {
       }
       throw error;
     }
-    const [first, ...more] = fetched.issues;
+    const [first] = fetched.issues;
     if (first !== undefined) {
-      const reason = `${first.path ? `${first.path}: ` : ''}${first.message}${more.length ? ` (and ${more.length} more)` : ''}`;
-      await reject(messageUUID, first.code, reason);
+      await reject(messageUUID, first.code, describeIssues(fetched.issues, { limit: 1 }));
       continue;
     }
     const file = await store(options.folder, messageUUID, fetched.xml);

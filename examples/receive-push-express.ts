@@ -131,7 +131,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
           pollIntervalMs: 100,
           timeoutMs: 10_000,
         });
-        console.log(`Testkommune's business receipt: ${receipt?.receiptStatus ?? 'none yet'}`);
+        console.log(`Testkommune's business receipt: ${receipt.receiptStatus}`);
       } finally {
         await endpoint.close();
       }

@@ -19,6 +19,7 @@
 import {
   ApiError,
   AuthenticationError,
+  type BusinessReceipt,
   type ClientOptions,
   ConnectionError,
   DigitalPostClient,
@@ -138,8 +139,12 @@ export async function main(options: SendLetterOptions): Promise<SendLetterResult
     return failure;
   }
 
-  const receipt = await client.receipts.waitFor(messageUUID, options.wait);
-  if (receipt === undefined) {
+  let receipt: BusinessReceipt;
+  try {
+    // Acknowledged (deleted at NgDP) as it is returned: this function is where it is handled.
+    receipt = await client.receipts.waitFor(messageUUID, options.wait);
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
     // Not a failure: the letter is with NgDP. Its receipt will still come; your receipt loop gets it.
     console.log(`no business receipt yet for ${messageUUID}`);
     return { sent: true, messageUUID, receiptStatus: 'PENDING' };

@@ -23,6 +23,7 @@ import {
   type ClientOptions,
   ConnectionError,
   DigitalPostClient,
+  InvalidOptionsError,
   MemoValidationError,
   PermissionDeniedError,
   ServiceUnavailableError,
@@ -151,7 +152,7 @@ export async function verifyConnection(
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });
   } catch (error) {
-    if (error instanceof TypeError)
+    if (error instanceof InvalidOptionsError)
       return failed('SETTINGS_INVALID', 'CLIENT_SETTINGS_INVALID', error.message);
     throw error;
   }
@@ -177,7 +178,8 @@ export async function verifyConnection(
         `Check the settings: ${issue?.message ?? error.message}`,
       );
     }
-    if (error instanceof TypeError) return failed('SETTINGS_INVALID', 'SETTINGS_INVALID', error.message);
+    if (error instanceof InvalidOptionsError)
+      return failed('SETTINGS_INVALID', 'SETTINGS_INVALID', error.message);
     throw error;
   }
   const messageUUID = memo.messageHeader.messageUUID;
@@ -187,19 +189,23 @@ export async function verifyConnection(
     return callFailure(error);
   }
 
-  let receipt: BusinessReceipt | undefined;
+  let receipt: BusinessReceipt;
   try {
     receipt = await client.receipts.waitFor(messageUUID, options.wait);
   } catch (error) {
+    // waitFor's TimeoutError: the wait ran out (failing polls are tried again until then). When its
+    // last poll failed, that failure (NgDP unavailable, unreachable) is what to report.
+    if (error instanceof TimeoutError && error.cause !== undefined)
+      return { ...callFailure(error.cause), messageUUID };
+    if (error instanceof TimeoutError)
+      return failed(
+        'NO_RECEIPT',
+        'RECEIPT_TIMEOUT',
+        'Digital Post accepted the letter but has not confirmed its delivery yet. Try again in a few minutes.',
+        messageUUID,
+      );
     return { ...callFailure(error), messageUUID };
   }
-  if (receipt === undefined)
-    return failed(
-      'NO_RECEIPT',
-      'RECEIPT_TIMEOUT',
-      'Digital Post accepted the letter but has not confirmed its delivery yet. Try again in a few minutes.',
-      messageUUID,
-    );
   if (receipt.receiptStatus !== 'COMPLETED') {
     const code = receipt.errorCode ?? receipt.receiptStatus;
     const advice =

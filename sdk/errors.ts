@@ -1,56 +1,205 @@
 /**
- * The one error hierarchy of digitalpost, in the style of stripe-node and openai-node. Every error
- * has a stable `code` to branch on; messages never contain API keys, private keys or full CPR
- * numbers.
+ * The one error hierarchy of digitalpost, in the style of stripe-node and openai-node: every error
+ * class the package throws is declared here. Every error has a stable `code` to branch on (the
+ * package's own are {@link DigitalPostErrorCode}; an {@link ApiError} carries NgDP's); messages
+ * never contain API keys, private keys or full CPR numbers.
  *
  * ```
  * DigitalPostError
- * ├── ApiError (status, code, fieldErrors, retryable, requestId)
+ * ├── ApiError (status, code, fieldErrors, retryable, requestId): NgDP answered with an error
  * │   ├── BadRequestError 400
  * │   ├── AuthenticationError 401
  * │   ├── PermissionDeniedError 403
  * │   ├── NotFoundError 404
  * │   ├── ConflictError 409
- * │   │   └── DuplicateMessageError (the messageUUID was used for another message)
+ * │   │   └── DuplicateMessageError 409 DUPLICATE_MESSAGE_UUID (another message has the messageUUID)
  * │   ├── UnprocessableEntityError 422
  * │   └── ServiceUnavailableError 503
- * ├── ConnectionError, TimeoutError
- * ├── MemoParseError, MemoValidationError
+ * ├── ConnectionError CONNECTION_FAILED, TimeoutError TIMEOUT
+ * ├── InvalidOptionsError INVALID_OPTIONS (a bad option or argument: nothing was done)
+ * ├── MemoParseError, MemoValidationError, MemoSerializeError, ContainerError
  * ├── BatchSendError (memos.sendBatch stopped; what was accepted, where to resume)
  * ├── SftpError (SFTP: login, host key, connection, refused operations, the local journal)
- * └── SftpSendError (SftpSender.send/sendFiles stopped; what was uploaded)
+ * ├── SftpSendError (SftpSender.send/sendFiles stopped; what was uploaded)
+ * ├── ReceiverRefusal (a receiver refused what NgDP pushed, and the status it answered)
+ * ├── NoResponderError (digitalpost/testing: a request nobody answers)
+ * └── SimulatorConfigError, StoreFileError (digitalpost/simulator: its options, its data file)
  * ```
+ *
+ * A few codes have no class of their own and come as a plain `DigitalPostError`: `ABORTED`,
+ * `FILE_UNREADABLE`, `FILE_TYPE_UNKNOWN`, `FILE_CHANGED`, `INVALID_CPR`, `INVALID_CVR`, … (see
+ * {@link DigitalPostErrorCode}).
  */
 import type { ContainerReceipt } from './client/types.ts';
+import { describeIssues } from './memo/issues.ts';
 import type { MemoIssue } from './memo/types.ts';
+import type { FieldErrorResource } from './ngdp/wire.ts';
 import type { SftpUpload } from './sftp/types.ts';
+
+/** Codes of {@link MemoParseError}. */
+export type MemoParseErrorCode =
+  | 'XML_MALFORMED'
+  | 'XML_FORBIDDEN_MARKUP'
+  | 'XML_ENCODING_UNSUPPORTED'
+  | 'NOT_A_MEMO';
+
+/** Codes of {@link ContainerError}. */
+export type ContainerErrorCode = 'CONTAINER_UNREADABLE' | 'CONTAINER_TOO_LARGE';
+
+/** Codes of {@link SftpError}. */
+export type SftpErrorCode =
+  /** The server refused the user name with this key. */
+  | 'SFTP_AUTH_FAILED'
+  /** The server's host key is not the pinned one: maybe not the server you mean. */
+  | 'SFTP_HOST_KEY_MISMATCH'
+  /** The server cannot be reached, or the connection broke. */
+  | 'SFTP_CONNECTION_FAILED'
+  /** The server did not complete the login in time. */
+  | 'SFTP_TIMEOUT'
+  /** The private key cannot be read, or the passphrase is missing or wrong. */
+  | 'SFTP_KEY_INVALID'
+  /** The server refused an operation (`PERMISSION_DENIED`). */
+  | 'SFTP_PERMISSION_DENIED'
+  /** A remote file is not there (`NO_SUCH_FILE`). */
+  | 'SFTP_NO_SUCH_FILE'
+  /** The server failed an operation with another status (`FAILURE`, …). */
+  | 'SFTP_FAILURE'
+  /** Another process holds the journal. */
+  | 'SFTP_JOURNAL_LOCKED'
+  /** The journal cannot be read or written, or is not a journal. */
+  | 'SFTP_JOURNAL_INVALID'
+  /** The sender was closed: make a new one. */
+  | 'SFTP_SENDER_CLOSED';
+
+/** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
+export type ReceiverRefusalCode =
+  /** 405: not a POST. */
+  | 'METHOD_NOT_ALLOWED'
+  /** 415: not the content type NgDP sends. */
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  /** 413: the body is larger than `maxBytes`. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** 400: the request is not what NgDP sends. */
+  | 'MALFORMED_MULTIPART'
+  | 'MEMO_MISSING'
+  | 'MEMO_AMBIGUOUS'
+  | 'MESSAGE_UUID_MISSING'
+  | 'INVALID_JSON'
+  | 'INVALID_RECEIPT'
+  | 'INVALID_NOTIFICATION'
+  /** 500: a body parser read the body and left nothing usable in `req.body`. */
+  | 'BODY_ALREADY_READ'
+  /** 500: your handler threw; NgDP delivers again. */
+  | 'MEMO_NOT_HANDLED'
+  | 'RECEIPT_NOT_HANDLED'
+  /** 502: the notified MeMo could not be fetched from NgDP. */
+  | 'MEMO_FETCH_FAILED'
+  /** 503: the store of seen messages failed. */
+  | 'SEEN_STORE_FAILED';
+
+/** Codes of {@link StoreFileError}. */
+export type StoreFileErrorCode =
+  | 'STORE_NOT_SQLITE'
+  | 'STORE_FOREIGN_DATABASE'
+  | 'STORE_TOO_NEW'
+  | 'STORE_UNOPENABLE';
+
+/**
+ * The codes of the errors digitalpost raises itself, to branch on with `error.code`. An
+ * {@link ApiError} carries NgDP's code instead ({@link ApiErrorCode}).
+ */
+export type DigitalPostErrorCode =
+  /** {@link ConnectionError}. */
+  | 'CONNECTION_FAILED'
+  /** {@link TimeoutError}: a request, or a wait (`receipts.waitFor`), ran out of time. */
+  | 'TIMEOUT'
+  /** A request, batch or wait was stopped through its `signal`. */
+  | 'ABORTED'
+  /** {@link InvalidOptionsError}. */
+  | 'INVALID_OPTIONS'
+  /** `contacts.lookup` / `contacts.search` with a CPR number that is not 10 digits. */
+  | 'INVALID_CPR'
+  /** `contacts.lookup` / `contacts.search` with a CVR number that is not 8 digits. */
+  | 'INVALID_CVR'
+  | MemoParseErrorCode
+  /** {@link MemoValidationError}. */
+  | 'MEMO_INVALID'
+  /** {@link MemoSerializeError}. */
+  | 'MEMO_NOT_SERIALIZABLE'
+  | ContainerErrorCode
+  /** A file to attach or to send cannot be read, or is not a regular file. */
+  | 'FILE_UNREADABLE'
+  /** `createLetter`: the MIME type of a file cannot be told from its name. */
+  | 'FILE_TYPE_UNKNOWN'
+  /** `SftpSender.sendFiles`: a file changed while it was being sent. */
+  | 'FILE_CHANGED'
+  /** {@link BatchSendError}. */
+  | 'BATCH_INCOMPLETE'
+  /** A batch's input was read after the batch had stopped. */
+  | 'BATCH_STOPPED'
+  | SftpErrorCode
+  /** {@link SftpSendError}. */
+  | 'SFTP_SEND_INCOMPLETE'
+  | ReceiverRefusalCode
+  /** {@link NoResponderError}. */
+  | 'TESTING_NOT_HANDLED'
+  /** `digitalpost/testing`: a call to the simulator's control API failed (when it gave no code). */
+  | 'CONTROL_FAILED'
+  /** {@link SimulatorConfigError}. */
+  | 'SIMULATOR_CONFIG_INVALID'
+  /** The simulator's data folder is used by another simulator. */
+  | 'DATA_DIR_IN_USE'
+  /** The simulator's clock was moved, but it is not the manual clock. */
+  | 'CLOCK_NOT_MANUAL'
+  /** The simulator's clock was moved by something that is not a duration or a date. */
+  | 'INVALID_DURATION'
+  | 'INVALID_DATE'
+  | StoreFileErrorCode;
+
+/**
+ * The `code` of an {@link ApiError}: NgDP's `ErrorMessage.code`, or `HTTP_<status>` when the answer
+ * had none. Open-ended: NgDP has its own list and may add to it (`SYSTEM_NOT_ACTIVE`,
+ * `RECIPIENT_NOT_FOUND`, …); the codes named here are those the SDK gives a class of their own.
+ */
+export type ApiErrorCode = 'DUPLICATE_MESSAGE_UUID' | `HTTP_${number}` | (string & Record<never, never>);
 
 /** The base class of every error this package throws. */
 export class DigitalPostError extends Error {
-  /** A stable, machine-readable code. */
-  readonly code: string;
+  /** A stable, machine-readable code: one of {@link DigitalPostErrorCode}, or NgDP's on an {@link ApiError}. */
+  readonly code: DigitalPostErrorCode | ApiErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: DigitalPostErrorCode | ApiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
 }
 
-/** One entry of NgDP's `ErrorMessage.fieldErrors`. */
-export interface FieldError {
-  resource?: string;
-  field?: string;
-  code?: string;
-  message?: string;
-  rejectedValue?: unknown;
+/**
+ * An option or argument is not valid: a programming or configuration error, found before anything
+ * was sent or changed. Never retryable; the message names the option and what was wrong (never a
+ * secret), e.g. `DigitalPostClient: timeoutMs must be positive, got 0`.
+ *
+ * Like undici's `InvalidArgumentError` (`UND_ERR_INVALID_ARG`) it is one of the package's own
+ * errors, deliberately not a `TypeError`: one `instanceof DigitalPostError` catches everything
+ * digitalpost throws, and `code` tells a bad option from a failed call.
+ */
+export class InvalidOptionsError extends DigitalPostError {
+  declare readonly code: 'INVALID_OPTIONS';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_OPTIONS', message, options);
+  }
 }
+
+/** One entry of NgDP's `ErrorMessage.fieldErrors` (NgDP's `FieldErrorResource`). */
+export type FieldError = FieldErrorResource;
 
 /** What an {@link ApiError} knows about the call that failed. */
 export interface ApiErrorDetails {
   status: number;
-  /** NgDP's `ErrorMessage.code`, or `HTTP_<status>` when the answer had none. */
-  code?: string;
+  /** NgDP's `ErrorMessage.code`; without it the error's code is `HTTP_<status>`. */
+  code?: ApiErrorCode;
   message: string;
   fieldErrors?: FieldError[];
   /** The client's id of this call (also in its log lines). */
@@ -64,8 +213,12 @@ export interface ApiErrorDetails {
   body?: unknown;
 }
 
-/** NgDP answered with an error status. */
+/**
+ * NgDP answered with an error status. The transport makes the subclass of the status (and
+ * {@link DuplicateMessageError} of a 409 `DUPLICATE_MESSAGE_UUID`); other statuses are an `ApiError`.
+ */
 export class ApiError extends DigitalPostError {
+  declare readonly code: ApiErrorCode;
   readonly status: number;
   /** NgDP's own message (`ErrorMessage.message`), without the status and path. */
   readonly detail: string;
@@ -95,12 +248,19 @@ export class ApiError extends DigitalPostError {
   }
 }
 
+/** 400: NgDP refused the request as malformed or invalid (see `fieldErrors`). */
 export class BadRequestError extends ApiError {}
+/** 401: the API key is missing, wrong or revoked. */
 export class AuthenticationError extends ApiError {}
+/** 403: the system may not do this (its role, its organisation, its IP address). */
 export class PermissionDeniedError extends ApiError {}
+/** 404: no such message, receipt or contact (for this system). */
 export class NotFoundError extends ApiError {}
+/** 409: the request conflicts with what NgDP holds (already delivered, recalled, …). */
 export class ConflictError extends ApiError {}
+/** 422: the request is well-formed but NgDP cannot act on it (e.g. recalling a letter without a value date). */
 export class UnprocessableEntityError extends ApiError {}
+/** 503: NgDP is unavailable for now. Retryable. */
 export class ServiceUnavailableError extends ApiError {}
 
 /** The technical receipt NgDP gave for a message (`POST /memos/` → 201). */
@@ -116,11 +276,16 @@ export interface TechnicalReceipt {
 
 /**
  * NgDP already holds a different message under this messageUUID (409 `DUPLICATE_MESSAGE_UUID`). The
- * letter was not sent twice. `originalReceipt` is the technical receipt of the message NgDP holds,
- * when known (from NgDP's answer, or from this client's own earlier send).
+ * letter was not sent twice. Made by the transport from NgDP's answer, never retried.
  */
 export class DuplicateMessageError extends ConflictError {
+  declare readonly code: 'DUPLICATE_MESSAGE_UUID';
+  /** The messageUUID of the refused send. */
   readonly messageUUID: string;
+  /**
+   * The technical receipt of the message NgDP holds, when known: from NgDP's answer (its `receipt`,
+   * given to the system that sent the original), else from this client's own earlier send of it.
+   */
   readonly originalReceipt: TechnicalReceipt | undefined;
 
   constructor(details: ApiErrorDetails, messageUUID: string, originalReceipt: TechnicalReceipt | undefined) {
@@ -132,6 +297,7 @@ export class DuplicateMessageError extends ConflictError {
 
 /** The connection to NgDP failed (DNS, refused, reset, TLS). Retryable. */
 export class ConnectionError extends DigitalPostError {
+  declare readonly code: 'CONNECTION_FAILED';
   readonly retryable = true;
   readonly requestId: string;
 
@@ -141,23 +307,21 @@ export class ConnectionError extends DigitalPostError {
   }
 }
 
-/** NgDP did not answer in time. Retryable: a send is repeated with the same messageUUID and bytes. */
+/**
+ * NgDP did not answer a request in time, or a wait ran out (`receipts.waitFor`). Retryable: a send
+ * is repeated with the same messageUUID and bytes.
+ */
 export class TimeoutError extends DigitalPostError {
+  declare readonly code: 'TIMEOUT';
   readonly retryable = true;
-  readonly requestId: string;
+  /** The id of the request that got no answer; undefined when a wait ran out between requests. */
+  readonly requestId: string | undefined;
 
-  constructor(message: string, requestId: string, options?: { cause?: unknown }) {
+  constructor(message: string, requestId: string | undefined, options?: { cause?: unknown }) {
     super('TIMEOUT', message, options);
     this.requestId = requestId;
   }
 }
-
-/** Codes of {@link MemoParseError}. */
-export type MemoParseErrorCode =
-  | 'XML_MALFORMED'
-  | 'XML_FORBIDDEN_MARKUP'
-  | 'XML_ENCODING_UNSUPPORTED'
-  | 'NOT_A_MEMO';
 
 /**
  * The input is not a MeMo document at all: not well-formed XML, not UTF-8, a DOCTYPE or entity
@@ -179,14 +343,37 @@ export class MemoParseError extends DigitalPostError {
 
 /** A MeMo breaks the schema or NgDP's rules; `issues` lists every problem found. */
 export class MemoValidationError extends DigitalPostError {
+  declare readonly code: 'MEMO_INVALID';
   readonly issues: readonly MemoIssue[];
 
+  /** The message names the first issue and counts the others; `issues` holds them all. */
   constructor(issues: readonly MemoIssue[], summary = 'MeMo is not valid') {
-    const first = issues[0];
-    const detail = first === undefined ? '' : `: ${first.path ? `${first.path}: ` : ''}${first.message}`;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super('MEMO_INVALID', `${summary}${detail}${more}`);
+    super(
+      'MEMO_INVALID',
+      issues.length === 0 ? summary : `${summary}: ${describeIssues(issues, { limit: 1 })}`,
+    );
     this.issues = issues;
+  }
+}
+
+/** The model cannot be written as XML (a value of the wrong type, a 1.2-only element in 1.1, …). */
+export class MemoSerializeError extends DigitalPostError {
+  declare readonly code: 'MEMO_NOT_SERIALIZABLE';
+  /** Where, as in {@link MemoIssue.path}. */
+  readonly path: string;
+
+  constructor(path: string, message: string) {
+    super('MEMO_NOT_SERIALIZABLE', `${path ? `${path}: ` : ''}${message}`);
+    this.path = path;
+  }
+}
+
+/** A container that cannot be read (not LZMA, not tar, truncated) or breaks a limit. */
+export class ContainerError extends DigitalPostError {
+  declare readonly code: ContainerErrorCode;
+
+  constructor(code: ContainerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -265,29 +452,6 @@ export class BatchSendError extends DigitalPostError {
     this.invalidMessage = details.invalidMessage;
   }
 }
-
-/** Codes of {@link SftpError}. */
-export type SftpErrorCode =
-  /** The server refused the user name with this key. */
-  | 'SFTP_AUTH_FAILED'
-  /** The server's host key is not the pinned one: maybe not the server you mean. */
-  | 'SFTP_HOST_KEY_MISMATCH'
-  /** The server cannot be reached, or the connection broke. */
-  | 'SFTP_CONNECTION_FAILED'
-  /** The server did not complete the login in time. */
-  | 'SFTP_TIMEOUT'
-  /** The private key cannot be read, or the passphrase is missing or wrong. */
-  | 'SFTP_KEY_INVALID'
-  /** The server refused an operation (`PERMISSION_DENIED`). */
-  | 'SFTP_PERMISSION_DENIED'
-  /** A remote file is not there (`NO_SUCH_FILE`). */
-  | 'SFTP_NO_SUCH_FILE'
-  /** The server failed an operation with another status (`FAILURE`, …). */
-  | 'SFTP_FAILURE'
-  /** Another process holds the journal. */
-  | 'SFTP_JOURNAL_LOCKED'
-  /** The journal cannot be read or written, or is not a journal. */
-  | 'SFTP_JOURNAL_INVALID';
 
 /** Where an {@link SftpError} happened. */
 export interface SftpErrorDetails {
@@ -368,5 +532,50 @@ export class SftpSendError extends DigitalPostError {
     this.uploaded = uploaded;
     this.skipped = details.skipped;
     this.invalidMessage = details.invalidMessage;
+  }
+}
+
+/**
+ * A request a receiver refused, and the status it answered. Receivers pass it to `onError` (or the
+ * error behind it, as `cause`) so that a sender who keeps failing is noticed.
+ */
+export class ReceiverRefusal extends DigitalPostError {
+  declare readonly code: ReceiverRefusalCode;
+  /** The HTTP status the receiver answered. */
+  readonly status: number;
+
+  constructor(status: number, code: ReceiverRefusalCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
+/**
+ * `digitalpost/testing`: a request nobody answers — not for the dispatcher's origin, and no
+ * fallback was given.
+ */
+export class NoResponderError extends DigitalPostError {
+  declare readonly code: 'TESTING_NOT_HANDLED';
+
+  constructor(message: string) {
+    super('TESTING_NOT_HANDLED', message);
+  }
+}
+
+/** `digitalpost/simulator`: the simulator's options are not valid (a seed, a folder, a port, …). */
+export class SimulatorConfigError extends DigitalPostError {
+  declare readonly code: 'SIMULATOR_CONFIG_INVALID';
+
+  constructor(message: string) {
+    super('SIMULATOR_CONFIG_INVALID', message);
+  }
+}
+
+/** `digitalpost/simulator`: the data file (`--data-dir`) cannot be used as the simulator's store. */
+export class StoreFileError extends DigitalPostError {
+  declare readonly code: StoreFileErrorCode;
+
+  constructor(code: StoreFileErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

@@ -6,6 +6,7 @@
 export * from './client/index.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetails,
   AuthenticationError,
   BadRequestError,
@@ -14,12 +15,11 @@ export {
   ConflictError,
   ConnectionError,
   DigitalPostError,
+  type DigitalPostErrorCode,
   DuplicateMessageError,
   type FieldError,
   type InvalidBatchMessage,
-  MemoParseError,
-  type MemoParseErrorCode,
-  MemoValidationError,
+  InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
   ServiceUnavailableError,
@@ -35,5 +35,8 @@ export {
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';
+export * from './ngdp/enums.ts';
+export * from './ngdp/identifiers.ts';
+export type { ErrorMessage, FieldErrorResource } from './ngdp/wire.ts';
 export * from './receivers/index.ts';
 export * from './sftp/index.ts';

@@ -5,7 +5,7 @@
  * abort, and hands what the function declines to a fallback dispatcher.
  */
 import { Dispatcher, errors, Response as UndiciResponse } from 'undici';
-import { DigitalPostError } from '../sdk/errors.ts';
+import { InvalidOptionsError, NoResponderError } from '../sdk/errors.ts';
 
 /** Answers a request, or declines it with undefined. */
 export type Responder = (request: Request) => Promise<Response | undefined>;
@@ -15,13 +15,6 @@ export interface ResponderDispatcherOptions {
   fallback?: Dispatcher | undefined;
   /** Names the dispatcher in errors. */
   name: string;
-}
-
-/** A request nobody answers: not for this dispatcher's origin, and no fallback was given. */
-export class NoResponderError extends DigitalPostError {
-  constructor(message: string) {
-    super('TESTING_NOT_HANDLED', message);
-  }
 }
 
 type RequestBody = Dispatcher.DispatchOptions['body'] | Iterable<unknown> | AsyncIterable<unknown> | Blob;
@@ -66,7 +59,7 @@ const ENCODED_BY_FETCH = new Set([
 function chunkBytes(chunk: unknown): Uint8Array {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   if (chunk instanceof Uint8Array) return chunk;
-  throw new TypeError(`a request body chunk must be a string or Uint8Array, got ${typeof chunk}`);
+  throw new InvalidOptionsError(`a request body chunk must be a string or Uint8Array, got ${typeof chunk}`);
 }
 
 /** The whole request body, whatever undici was given: string, bytes, a stream, an iterable, a Blob or FormData. */
@@ -93,13 +86,13 @@ async function readBody(body: RequestBody): Promise<{ bytes: Buffer; contentType
   } else if (typeof body === 'object' && Symbol.iterator in body) {
     for (const chunk of body as Iterable<unknown>) chunks.push(chunkBytes(chunk));
   } else {
-    throw new TypeError(`cannot read a request body of type ${typeof body}`);
+    throw new InvalidOptionsError(`cannot read a request body of type ${typeof body}`);
   }
   return { bytes: Buffer.concat(chunks) };
 }
 
 function urlOf(options: Dispatcher.DispatchOptions): URL {
-  if (options.origin === undefined) throw new TypeError('the request has no origin');
+  if (options.origin === undefined) throw new InvalidOptionsError('the request has no origin');
   const url = new URL(options.path, options.origin);
   for (const [name, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined) url.searchParams.append(name, String(value));
@@ -337,6 +330,7 @@ export class ResponderDispatcher extends Dispatcher {
     handler: Dispatcher.DispatchHandler,
     controller: Controller,
   ): Promise<void> {
+    // Not a bad option but a network failure, as fetch reports it (a TypeError): what a client would see.
     if (response.type === 'error') throw new TypeError('Network error (a mocked Response.error())');
     const { parsed, raw } = responseHeaders(response);
     controller.rawHeaders = raw;

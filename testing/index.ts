@@ -16,8 +16,8 @@ import { ResponderDispatcher } from './dispatcher.ts';
 import { checkBaseUrl, InProcessSimulator } from './in-process.ts';
 import { simulatorHandlers } from './msw.ts';
 
+export { NoResponderError } from '../sdk/errors.ts';
 export type { FaultRule, Fixtures, SimulatorClock } from '../simulator/index.ts';
-export { NoResponderError } from './dispatcher.ts';
 export {
   createMswDispatcher,
   interceptUndici,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { canReceiveDigitalPost } from '../../sdk/client/contacts.ts';
 import type { Contact } from '../../sdk/client/types.ts';
+import { partyNumberKind } from '../../sdk/ngdp/identifiers.ts';
 import { addConnectionOptions, type ConnectionFlags, connect, stopsTheRun } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 
@@ -12,8 +13,13 @@ type Who = { cpr: string } | { cvr: string };
 
 /** A CPR number (10 digits, also as DDMMYY-SSSS) or a CVR number (8 digits). */
 function parseNumber(text: string): Who {
-  if (/^\d{6}-?\d{4}$/.test(text)) return { cpr: text.replace('-', '') };
-  if (/^\d{8}$/.test(text)) return { cvr: text };
+  const number = /^\d{6}-\d{4}$/.test(text) ? text.replace('-', '') : text;
+  switch (partyNumberKind(number)) {
+    case 'CPR':
+      return { cpr: number };
+    case 'CVR':
+      return { cvr: number };
+  }
   throw new CliError(
     `${JSON.stringify(text)} is neither a CPR number (10 digits, DDMMYYSSSS) nor a CVR number (8 digits)`,
   );

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { InboxMemo } from '../../sdk/client/types.ts';
 import { MemoParseError } from '../../sdk/errors.ts';
-import { maskCpr } from '../../sdk/http/transport.ts';
+import { describeIssues } from '../../sdk/memo/issues.ts';
 import type { MemoIssue } from '../../sdk/memo/types.ts';
+import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   addConnectionOptions,
   type Connection,
@@ -37,11 +38,8 @@ const MAX_REASON_LENGTH = 500;
 
 /** One line about a MeMo's problems, CPR numbers masked, short enough for a receipt. */
 function summary(issues: readonly MemoIssue[]): string {
-  const [first] = issues;
-  if (first === undefined) return 'the MeMo is not valid';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  const text = maskCpr(`${first.path ? `${first.path}: ` : ''}${first.message}${more}`);
-  return text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
+  if (issues.length === 0) return 'the MeMo is not valid';
+  return describeIssues(issues, { limit: 1, maxLength: MAX_REASON_LENGTH });
 }
 
 /** Fetches one MeMo; a MeMo that cannot even be read comes back as one issue. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
 import { NotFoundError } from '../../sdk/errors.ts';
-import { maskCpr } from '../../sdk/http/transport.ts';
+import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   addConnectionOptions,
   type Connection,

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
 import { MemoValidationError } from '../../sdk/errors.ts';
-import { maskCpr } from '../../sdk/http/transport.ts';
 import { readMemo } from '../../sdk/memo/reader.ts';
 import type { MemoIssue } from '../../sdk/memo/types.ts';
+import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   addConnectionOptions,
   type Connection,

@@ -23,6 +23,7 @@ import {
   BadRequestError,
   BatchSendError,
   type DigitalPostError,
+  InvalidOptionsError,
   MemoValidationError,
   ServiceUnavailableError,
 } from '../errors.ts';
@@ -664,12 +665,12 @@ describe('invalid messages', () => {
     expect((error.cause as MemoValidationError).issues[0]).toMatchObject({ code: 'INVALID_UUID' });
   });
 
-  test('an item that is not a MeMo stops the batch with a TypeError, also with onInvalid: skip', async () => {
+  test('an item that is not a MeMo stops the batch with an InvalidOptionsError, also with onInvalid: skip', async () => {
     const [memo] = await letters(1);
     const error = await batchError(
       client.memos.sendBatch([memo!, { hello: 'world' } as unknown as Memo], { onInvalid: 'skip' }),
     );
-    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.cause).toBeInstanceOf(InvalidOptionsError);
     expect((error.cause as Error).message).toContain('the message at index 1 is not a MeMo');
   });
 });
@@ -680,10 +681,10 @@ describe('bad arguments', () => {
     ['a string', async () => '<memo:Message/>'],
     ['a number', async () => 42],
     ['null', async () => null],
-  ])('messages as %s: TypeError, nothing sent', async (_, make) => {
+  ])('messages as %s: InvalidOptionsError, nothing sent', async (_, make) => {
     const messages = (await make()) as unknown as Memo[];
     const error = await rejection(client.memos.sendBatch(messages));
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as Error).message).toMatch(/^sendBatch: messages must be/);
   });
 
@@ -698,14 +699,14 @@ describe('bad arguments', () => {
     [{ timeoutMs: -1 }, 'timeoutMs'],
     [{ retry: { maxRetries: -1 } }, 'retry.maxRetries'],
     [{ validation: { maxAttachments: -1 } }, 'maxAttachments'],
-  ])('options %o: TypeError naming %s, the input is not read', async (options, name) => {
+  ])('options %o: InvalidOptionsError naming %s, the input is not read', async (options, name) => {
     let read = false;
     function* input() {
       read = true;
       yield* [];
     }
     const error = await rejection(client.memos.sendBatch(input(), options as never));
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as Error).message).toContain(name);
     expect(read).toBe(false);
   });

@@ -8,7 +8,9 @@ import {
   BatchSendError,
   DigitalPostError,
   type InvalidBatchMessage,
+  InvalidOptionsError,
   MemoParseError,
+  MemoSerializeError,
   MemoValidationError,
 } from '../errors.ts';
 import { retrySettings } from '../http/retry.ts';
@@ -17,7 +19,7 @@ import { writeContainer } from '../memo/container.ts';
 import { readMemo } from '../memo/reader.ts';
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import { type ValidateOptions, validationSettings } from '../memo/validate.ts';
-import { MemoSerializeError } from '../memo/writer.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { isMemo, prepareMemo } from './prepare.ts';
 import type { ContainerReceipt, Receipt } from './types.ts';
 
@@ -83,8 +85,6 @@ export interface BatchResult {
 const DEFAULT_MAX_MESSAGES = 1_000;
 const MAX_MESSAGES_LIMIT = 100_000;
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-/** Any UUID: the messageUUID names the container entry, so nothing else may get into the tar. */
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 interface BatchSettings {
   maxMessages: number;
@@ -104,28 +104,30 @@ export interface Entry {
 
 function batchSettings(options: SendBatchOptions): BatchSettings {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('sendBatch: options must be an object');
+    throw new InvalidOptionsError('sendBatch: options must be an object');
   const { maxMessagesPerContainer: maxMessages = DEFAULT_MAX_MESSAGES } = options;
   if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES_LIMIT) {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `sendBatch: maxMessagesPerContainer must be an integer from 1 to ${MAX_MESSAGES_LIMIT}, got ${String(maxMessages)}`,
     );
   }
   const { maxContainerBytes: maxBytes = DEFAULT_MAX_BYTES } = options;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new TypeError(`sendBatch: maxContainerBytes must be a positive integer, got ${String(maxBytes)}`);
+    throw new InvalidOptionsError(
+      `sendBatch: maxContainerBytes must be a positive integer, got ${String(maxBytes)}`,
+    );
   }
   const { onInvalid = 'throw', onProgress, validate = true, validation } = options;
   if (onInvalid !== 'throw' && onInvalid !== 'skip')
-    throw new TypeError(`sendBatch: onInvalid must be "throw" or "skip", got ${String(onInvalid)}`);
+    throw new InvalidOptionsError(`sendBatch: onInvalid must be "throw" or "skip", got ${String(onInvalid)}`);
   if (onProgress !== undefined && typeof onProgress !== 'function')
-    throw new TypeError('sendBatch: onProgress must be a function');
+    throw new InvalidOptionsError('sendBatch: onProgress must be a function');
   if (typeof validate !== 'boolean')
-    throw new TypeError(`sendBatch: validate must be a boolean, got ${String(validate)}`);
+    throw new InvalidOptionsError(`sendBatch: validate must be a boolean, got ${String(validate)}`);
   if (validation !== undefined) validationSettings(validation);
   const { timeoutMs, retry, signal } = options;
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0))
-    throw new TypeError(`sendBatch: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+    throw new InvalidOptionsError(`sendBatch: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   if (retry !== undefined) retrySettings(retry);
   return {
     maxMessages,
@@ -144,14 +146,14 @@ function batchSettings(options: SendBatchOptions): BatchSettings {
 /**
  * The iterator of a batch's input.
  *
- * @throws TypeError, naming `caller`, when `messages` is not a list of messages.
+ * @throws InvalidOptionsError, naming `caller`, when `messages` is not a list of messages.
  */
 export function iteratorOf(
   messages: unknown,
   caller = 'sendBatch',
 ): Iterator<unknown> | AsyncIterator<unknown> {
   if (typeof messages === 'string' || messages instanceof Uint8Array || isMemo(messages)) {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `${caller}: messages must be a list of MeMos (an array, iterable or async iterable); send one MeMo with memos.send`,
     );
   }
@@ -161,7 +163,7 @@ export function iteratorOf(
     const iterator = (messages as Partial<Iterable<unknown>>)[Symbol.iterator];
     if (typeof iterator === 'function') return iterator.call(messages);
   }
-  throw new TypeError(
+  throw new InvalidOptionsError(
     `${caller}: messages must be an array, iterable or async iterable of MeMos, got ${kindOf(messages)}`,
   );
 }
@@ -261,7 +263,7 @@ export class BatchReader {
 
   private entryOf(value: unknown, index: number): Entry | undefined {
     if (!(typeof value === 'string' || value instanceof Uint8Array || isMemo(value))) {
-      throw new TypeError(
+      throw new InvalidOptionsError(
         `${this.settings.caller}: the message at index ${index} is not a MeMo (a Memo, or MeMo XML as text or bytes), got ${kindOf(value)}`,
       );
     }
@@ -274,7 +276,8 @@ export class BatchReader {
       return this.invalid({ index, messageUUID: messageUUIDIn(value), error: invalid });
     }
     const { messageUUID } = prepared;
-    if (!UUID.test(messageUUID)) {
+    // The messageUUID names the container entry, so nothing but a UUID may get into the tar.
+    if (!isUuid(messageUUID)) {
       const error = invalidUUID(messageUUID, {
         code: 'INVALID_UUID',
         message: `must be a UUID (it names the container entry), got "${messageUUID}"`,
@@ -506,7 +509,7 @@ class ContainerBuffer {
 /**
  * Sends many MeMos as bulk containers; see {@link Memos.sendBatch}.
  *
- * @throws TypeError for invalid options or input that is not a list (nothing is read or sent).
+ * @throws InvalidOptionsError for invalid options or input that is not a list (nothing is read or sent).
  * @throws BatchSendError when the batch stops before the end of its input.
  */
 export async function sendBatch(

@@ -10,6 +10,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { loggedClient, startRecorder } from '../../test/support/client.ts';
 import { keyOf, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { InvalidOptionsError } from '../errors.ts';
 import { type ClientOptions, DigitalPostClient, ENVIRONMENTS } from './client.ts';
 
 let simulator: RunningSimulator;
@@ -24,13 +25,13 @@ afterAll(() => simulator.stop());
 const KEY =
   'MjAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAxOjMwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMQ==';
 
-/** The TypeError a constructor call throws. */
-function constructionError(options: unknown): TypeError {
+/** The InvalidOptionsError a constructor call throws. */
+function constructionError(options: unknown): InvalidOptionsError {
   try {
     new DigitalPostClient(options as ClientOptions);
   } catch (error) {
-    expect(error).toBeInstanceOf(TypeError);
-    return error as TypeError;
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    return error as InvalidOptionsError;
   }
   throw new Error('expected the constructor to throw');
 }
@@ -57,21 +58,24 @@ describe('choosing NgDP', () => {
     expect(client.baseUrl).toBe('https://api.digitalpost.dk/apis/v1');
   });
 
-  test('neither baseUrl nor environment is a TypeError: production is never chosen for you', () => {
+  test('neither baseUrl nor environment is an InvalidOptionsError: production is never chosen for you', () => {
     expect(constructionError({ apiKey: KEY }).message).toMatch(/production is never chosen/);
   });
 
-  test('both baseUrl and environment is a TypeError', () => {
+  test('both baseUrl and environment is an InvalidOptionsError', () => {
     constructionError({ apiKey: KEY, environment: 'test', baseUrl: 'http://127.0.0.1:4500/apis/v1' });
   });
 
-  test('an unknown environment is a TypeError', () => {
+  test('an unknown environment is an InvalidOptionsError', () => {
     expect(constructionError({ apiKey: KEY, environment: 'staging' }).message).toMatch(/staging/);
   });
 
-  test.each(['not a url', 'ftp://example.com/apis/v1'])('the baseUrl "%s" is a TypeError', (baseUrl) => {
-    constructionError({ apiKey: KEY, baseUrl });
-  });
+  test.each(['not a url', 'ftp://example.com/apis/v1'])(
+    'the baseUrl "%s" is an InvalidOptionsError',
+    (baseUrl) => {
+      constructionError({ apiKey: KEY, baseUrl });
+    },
+  );
 
   test('trailing slashes of the baseUrl are dropped', () => {
     const client = new DigitalPostClient({ apiKey: KEY, baseUrl: 'http://127.0.0.1:4500/apis/v1//' });
@@ -86,16 +90,16 @@ describe('validating the other options', () => {
     ['blank', '   '],
     ['containing a space', 'abc def'],
     ['not a string', 42],
-  ])('an apiKey %s is a TypeError', (_what, key) => {
+  ])('an apiKey %s is an InvalidOptionsError', (_what, key) => {
     constructionError({ apiKey: key, environment: 'test' });
   });
 
-  test('the TypeError for a malformed apiKey does not show the key', () => {
+  test('the InvalidOptionsError for a malformed apiKey does not show the key', () => {
     const secret = 'c2VjcmV0 LXZhbHVl';
     expect(constructionError({ apiKey: secret, environment: 'test' }).message).not.toContain('c2VjcmV0');
   });
 
-  test('tls together with a dispatcher is a TypeError', () => {
+  test('tls together with a dispatcher is an InvalidOptionsError', () => {
     const dispatcher = new Agent();
     expect(
       constructionError({
@@ -107,24 +111,27 @@ describe('validating the other options', () => {
     ).toMatch(/tls or dispatcher/);
   });
 
-  test('tls without cert and key, or pfx, is a TypeError', () => {
+  test('tls without cert and key, or pfx, is an InvalidOptionsError', () => {
     constructionError({ apiKey: KEY, environment: 'test', tls: { cert: 'cert' } });
   });
 
-  test.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('timeoutMs %d is a TypeError', (timeoutMs) => {
-    constructionError({ apiKey: KEY, environment: 'test', timeoutMs });
-  });
+  test.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+    'timeoutMs %d is an InvalidOptionsError',
+    (timeoutMs) => {
+      constructionError({ apiKey: KEY, environment: 'test', timeoutMs });
+    },
+  );
 
-  test('a negative retry setting is a TypeError', () => {
+  test('a negative retry setting is an InvalidOptionsError', () => {
     expect(
       constructionError({ apiKey: KEY, environment: 'test', retry: { maxRetries: -1 } }).message,
     ).toMatch(/retry\.maxRetries/);
   });
 
-  test('a per-request timeoutMs that is not positive is a TypeError', async () => {
+  test('a per-request timeoutMs that is not positive is an InvalidOptionsError', async () => {
     const { client, events } = loggedClient(simulator.apiUrl, apiKey);
     await expect(client.contacts.lookup({ cvr: '87654321' }, { timeoutMs: 0 })).rejects.toBeInstanceOf(
-      TypeError,
+      InvalidOptionsError,
     );
     expect(events).toEqual([]);
   });

@@ -1,6 +1,8 @@
 /** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
+
 import { Agent, type Dispatcher } from 'undici';
 import packageJson from '../../package.json' with { type: 'json' };
+import { InvalidOptionsError } from '../errors.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
 import { type RequestLogEvent, Transport } from '../http/transport.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
@@ -52,18 +54,18 @@ export interface ClientOptions {
 
 function baseUrlOf(options: ClientOptions): string {
   if (options.baseUrl !== undefined && options.environment !== undefined) {
-    throw new TypeError('DigitalPostClient: give baseUrl or environment, not both');
+    throw new InvalidOptionsError('DigitalPostClient: give baseUrl or environment, not both');
   }
   if (options.environment !== undefined) {
     const url = ENVIRONMENTS[options.environment];
     if (url === undefined)
-      throw new TypeError(
+      throw new InvalidOptionsError(
         `DigitalPostClient: environment must be "test" or "production", got ${String(options.environment)}`,
       );
     return url;
   }
   if (options.baseUrl === undefined) {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       'DigitalPostClient: give baseUrl, or environment "test" or "production" (production is never chosen for you)',
     );
   }
@@ -71,16 +73,16 @@ function baseUrlOf(options: ClientOptions): string {
   try {
     url = new URL(options.baseUrl);
   } catch {
-    throw new TypeError(`DigitalPostClient: baseUrl is not a URL: ${options.baseUrl}`);
+    throw new InvalidOptionsError(`DigitalPostClient: baseUrl is not a URL: ${options.baseUrl}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new TypeError('DigitalPostClient: baseUrl must be http(s)');
+    throw new InvalidOptionsError('DigitalPostClient: baseUrl must be http(s)');
   return options.baseUrl.replace(/\/+$/, '');
 }
 
 function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
   if (options.tls !== undefined && options.dispatcher !== undefined) {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       'DigitalPostClient: give tls or dispatcher, not both (configure TLS on your dispatcher)',
     );
   }
@@ -88,7 +90,7 @@ function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
   if (options.tls === undefined) return undefined;
   const tls = options.tls;
   const valid = 'pfx' in tls ? tls.pfx !== undefined : tls.cert !== undefined && tls.key !== undefined;
-  if (!valid) throw new TypeError('DigitalPostClient: tls needs { cert, key } or { pfx }');
+  if (!valid) throw new InvalidOptionsError('DigitalPostClient: tls needs { cert, key } or { pfx }');
   return new Agent({ connect: { ...tls } });
 }
 
@@ -115,13 +117,13 @@ export class DigitalPostClient {
 
   constructor(options: ClientOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '' || /\s/.test(options.apiKey)) {
-      throw new TypeError(
+      throw new InvalidOptionsError(
         'DigitalPostClient: apiKey must be the API key from Administrativ Adgang (a string without spaces)',
       );
     }
     const timeoutMs = options.timeoutMs ?? 30_000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      throw new TypeError(`DigitalPostClient: timeoutMs must be positive, got ${timeoutMs}`);
+      throw new InvalidOptionsError(`DigitalPostClient: timeoutMs must be positive, got ${timeoutMs}`);
     this.baseUrl = baseUrlOf(options);
     const transport = new Transport({
       baseUrl: this.baseUrl,

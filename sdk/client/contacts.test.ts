@@ -13,7 +13,7 @@ import {
   SEED_IDS,
   startTestSimulator,
 } from '../../test/support/simulator.ts';
-import { DigitalPostError, NotFoundError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, NotFoundError } from '../errors.ts';
 import { canReceiveDigitalPost, digitalPostReachability } from './contacts.ts';
 import type { Contact, RegistrationStatus } from './types.ts';
 
@@ -93,8 +93,10 @@ describe('client.contacts.lookup', () => {
     expect(logged.events).toEqual([]);
   });
 
-  test('neither cpr nor cvr is a TypeError', async () => {
-    await expect(logged.client.contacts.lookup({} as { cpr: string })).rejects.toBeInstanceOf(TypeError);
+  test('neither cpr nor cvr is an InvalidOptionsError', async () => {
+    await expect(logged.client.contacts.lookup({} as { cpr: string })).rejects.toBeInstanceOf(
+      InvalidOptionsError,
+    );
   });
 });
 

@@ -1,7 +1,9 @@
 /** `client.contacts` and `client.contactPoints`: who can receive Digital Post, and where to write. */
-import { DigitalPostError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
+import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
+import { numberedPages, paginate } from './pagination.ts';
 import type { Contact, ContactPointEntry, RegistrationStatus } from './types.ts';
 
 /** Registrations that exist but cannot receive post yet. */
@@ -61,9 +63,9 @@ interface ContactSearchResult {
 }
 
 function checkNumbers(kind: 'CPR' | 'CVR', numbers: readonly string[] | undefined): void {
-  const pattern = kind === 'CPR' ? /^\d{10}$/ : /^\d{8}$/;
+  const valid = kind === 'CPR' ? isCprNumber : isCvrNumber;
   for (const number of numbers ?? []) {
-    if (typeof number !== 'string' || !pattern.test(number)) {
+    if (!valid(number)) {
       throw new DigitalPostError(
         `INVALID_${kind}`,
         `a ${kind} number has exactly ${kind === 'CPR' ? 10 : 8} digits`,
@@ -88,7 +90,7 @@ export class Contacts {
     const cvr = 'cvr' in who ? who.cvr : undefined;
     if (cpr !== undefined) checkNumbers('CPR', [cpr]);
     else if (cvr !== undefined) checkNumbers('CVR', [cvr]);
-    else throw new TypeError('contacts.lookup needs { cpr } or { cvr }');
+    else throw new InvalidOptionsError('contacts.lookup needs { cpr } or { cvr }');
     const response = await this.transport.send(
       {
         method: 'GET',
@@ -128,23 +130,16 @@ export class Contacts {
     if (filter.cpr?.length) query.cprNumber = filter.cpr.join(',');
     if (filter.cvr?.length) query.cvrNumber = filter.cvr.join(',');
     if (filter.ids?.length) query.id = filter.ids.join(',');
-    let next: string | undefined;
-    for (;;) {
+    yield* paginate<Contact, string>(async (next) => {
       const response = await this.transport.send(
         { method: 'GET', path: '/contacts/', query: next === undefined ? query : { ...query, next } },
         filter,
       );
       const page = parseJson(response.body) as ContactSearchResult;
       const contacts = page.contacts ?? [];
-      yield* contacts;
-      if (
-        contacts.length === 0 ||
-        page.next === undefined ||
-        (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0)
-      )
-        return;
-      next = page.next;
-    }
+      const last = contacts.length === 0 || (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0);
+      return { items: contacts, next: last ? undefined : page.next };
+    });
   }
 }
 
@@ -162,21 +157,21 @@ export class ContactPoints {
   }
 
   /** Every contact point matching the filter (`GET /contact-points/`), across pages. */
-  async *search(filter: ContactPointSearch = {}): AsyncGenerator<ContactPointEntry> {
+  search(filter: ContactPointSearch = {}): AsyncGenerator<ContactPointEntry> {
     const size = filter.pageSize ?? 100;
-    for (let page = 0; ; page++) {
-      const response = await this.transport.send(
-        {
-          method: 'GET',
-          path: '/contact-points/',
-          query: { page, size, ...(filter.term === undefined ? {} : { searchTermOrName: filter.term }) },
-        },
-        filter,
-      );
-      const result = parseJson(response.body) as { contactPoints?: ContactPointEntry[]; totalPages?: number };
-      const points = result.contactPoints ?? [];
-      yield* points;
-      if (points.length === 0 || page + 1 >= (result.totalPages ?? 0)) return;
-    }
+    const term = filter.term === undefined ? {} : { searchTermOrName: filter.term };
+    return paginate(
+      numberedPages(async (page) => {
+        const response = await this.transport.send(
+          { method: 'GET', path: '/contact-points/', query: { page, size, ...term } },
+          filter,
+        );
+        const result = parseJson(response.body) as {
+          contactPoints?: ContactPointEntry[];
+          totalPages?: number;
+        };
+        return { items: result.contactPoints ?? [], totalPages: result.totalPages ?? 0 };
+      }),
+    );
   }
 }

@@ -26,6 +26,7 @@ import {
   ConnectionError,
   DigitalPostError,
   DuplicateMessageError,
+  InvalidOptionsError,
   MemoValidationError,
   NotFoundError,
   PermissionDeniedError,
@@ -223,6 +224,40 @@ describe('DuplicateMessageError', () => {
     expect(error).toBeInstanceOf(DuplicateMessageError);
     expect((error as DuplicateMessageError).originalReceipt).toBeUndefined();
   });
+
+  test("carries the client's own earlier receipt when NgDP's answer has none", async () => {
+    const memo = await letterTo({ cpr: '0101700001' });
+    const messageUUID = memo.messageHeader.messageUUID;
+    const receipt = {
+      transmissionId: '00000000-0000-4000-8000-0000000000aa',
+      messageUUID,
+      timeStamp: '2025-06-02T08:00:00Z',
+      receiptStatus: 'RECEIVED',
+    };
+    let sends = 0;
+    const server = createServer((request, response) => {
+      request.resume().on('end', () => {
+        const first = sends++ === 0;
+        response
+          .writeHead(first ? 201 : 409, { 'content-type': 'application/json' })
+          .end(JSON.stringify(first ? receipt : { code: 'DUPLICATE_MESSAGE_UUID', message: 'used' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { client } = loggedClient(`http://127.0.0.1:${port}/apis/v1`, senderKey);
+      await client.memos.send(memo);
+      const error = await rejection(
+        client.memos.send({ ...memo, messageHeader: { ...memo.messageHeader, label: 'Other' } }),
+      );
+      expect(error).toBeInstanceOf(DuplicateMessageError);
+      expect(error).toMatchObject({ messageUUID, originalReceipt: receipt });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
 
 describe('MemoValidationError', () => {
@@ -326,5 +361,20 @@ describe('secrets stay out of errors and logs', () => {
     expect(shown).not.toContain('0101700001');
     expect(shown).not.toContain('0101700002');
     expect((error as ApiError).path).toContain('010170****');
+  });
+});
+
+describe('InvalidOptionsError', () => {
+  test('is a DigitalPostError with the code INVALID_OPTIONS, not a TypeError', () => {
+    let error: unknown;
+    try {
+      loggedClient(simulator.apiUrl, senderKey, { timeoutMs: 0 });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toBeInstanceOf(DigitalPostError);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ name: 'InvalidOptionsError', code: 'INVALID_OPTIONS' });
   });
 });

@@ -5,6 +5,7 @@ import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
 import { readMemo } from '../memo/reader.ts';
 import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
+import { numberedPages, paginate } from './pagination.ts';
 import type { InboxMemo } from './types.ts';
 
 export interface InboxListOptions extends RequestOptions {
@@ -31,28 +32,17 @@ export class Inbox {
    * The messageUUIDs of every MeMo waiting for this system (`GET /memos/`), across pages. Completing
    * memos while iterating is fine: the list is walked again until a pass finds nothing new.
    */
-  async *list(options: InboxListOptions = {}): AsyncGenerator<string> {
+  list(options: InboxListOptions = {}): AsyncGenerator<string> {
     const size = options.pageSize ?? 100;
-    const seen = new Set<string>();
-    for (;;) {
-      let found = false;
-      for (let page = 0; ; page++) {
-        const response = await this.transport.send(
-          { method: 'GET', path: '/memos/', query: { page, size } },
-          options,
-        );
-        const result = parseJson(response.body) as { content?: string[]; totalPages?: number };
-        const ids = result.content ?? [];
-        for (const id of ids) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          found = true;
-          yield id;
-        }
-        if (ids.length === 0 || page + 1 >= (result.totalPages ?? 0)) break;
-      }
-      if (!found) return;
-    }
+    const pages = numberedPages(async (page) => {
+      const response = await this.transport.send(
+        { method: 'GET', path: '/memos/', query: { page, size } },
+        options,
+      );
+      const result = parseJson(response.body) as { content?: string[]; totalPages?: number };
+      return { items: result.content ?? [], totalPages: result.totalPages ?? 0 };
+    });
+    return paginate(pages, { repeatPasses: { keyOf: (id) => id } });
   }
 
   /**

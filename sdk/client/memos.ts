@@ -1,5 +1,5 @@
 /** `client.memos`: sending MeMos, one or many, and recalling them before their value date. */
-import { ApiError, DuplicateMessageError, type TechnicalReceipt } from '../errors.ts';
+import type { TechnicalReceipt } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
 import type { Memo } from '../memo/types.ts';
@@ -41,41 +41,21 @@ export class Memos {
    */
   async send(input: Memo | string | Uint8Array, options: SendOptions = {}): Promise<Receipt> {
     const { bytes, messageUUID } = prepareMemo(input, options);
-    try {
-      const response = await this.transport.send(
-        {
-          method: 'POST',
-          path: '/memos/',
-          query: { 'memo-message-uuid': messageUUID },
-          body: bytes,
-          contentType: 'application/xml',
-        },
-        options,
-      );
-      const receipt = parseJson(response.body) as Receipt;
-      this.remember(messageUUID, receipt);
-      return receipt;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && error.code === 'DUPLICATE_MESSAGE_UUID') {
-        const fromAnswer = (error.body as { receipt?: TechnicalReceipt } | undefined)?.receipt;
-        throw new DuplicateMessageError(
-          {
-            status: error.status,
-            code: error.code,
-            message: error.detail,
-            fieldErrors: error.fieldErrors,
-            requestId: error.requestId,
-            method: error.method,
-            path: error.path,
-            headers: error.headers,
-            body: error.body,
-          },
-          messageUUID,
-          fromAnswer ?? this.receipts.get(messageUUID),
-        );
-      }
-      throw error;
-    }
+    const response = await this.transport.send(
+      {
+        method: 'POST',
+        path: '/memos/',
+        query: { 'memo-message-uuid': messageUUID },
+        body: bytes,
+        contentType: 'application/xml',
+        messageUUID,
+        knownReceipt: () => this.receipts.get(messageUUID),
+      },
+      options,
+    );
+    const receipt = parseJson(response.body) as Receipt;
+    this.remember(messageUUID, receipt);
+    return receipt;
   }
 
   /**
@@ -98,7 +78,7 @@ export class Memos {
    *   onProgress: ({ container }) => markSent(container.messageUUIDs),
    * });
    *
-   * @throws TypeError for invalid options, or `messages` that is not a list (nothing is sent).
+   * @throws InvalidOptionsError for invalid options, or `messages` that is not a list (nothing is sent).
    * @throws BatchSendError when the batch stops before the end of its input: `cause` says why,
    *   `containers` what NgDP accepted, `resumeFrom` where in the input to go on.
    */

@@ -6,13 +6,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { loggedClient } from '../../test/support/client.ts';
 import {
+  addFault,
   keyOf,
   letterTo,
   resetSimulator,
   SEED_IDS,
   startTestSimulator,
 } from '../../test/support/simulator.ts';
-import { NotFoundError, PermissionDeniedError } from '../errors.ts';
+import {
+  InvalidOptionsError,
+  NotFoundError,
+  PermissionDeniedError,
+  ServiceUnavailableError,
+  TimeoutError,
+} from '../errors.ts';
 import type { DigitalPostClient } from './client.ts';
 import type { Receipt } from './types.ts';
 
@@ -190,15 +197,20 @@ describe('client.receipts.waitFor', () => {
     expect((await client.receipts.bulk()).receipts.map((r) => r.messageUUID)).toEqual([other]);
   });
 
-  test('resolves to undefined when no receipt comes within the timeout, and can leave it unacknowledged', async () => {
+  test('throws a TimeoutError when no receipt comes within the timeout, and can leave it unacknowledged', async () => {
     const slow = await letterTo({ cpr: '0101700006' });
+    const { messageUUID } = slow.messageHeader;
     await client.memos.send(slow);
-    const early = await client.receipts.waitFor(slow.messageHeader.messageUUID, {
+    const early = client.receipts.waitFor(messageUUID, {
       clock: onSimulatorTime(),
       pollIntervalMs: 60_000,
       timeoutMs: 30 * 60_000,
     });
-    expect(early).toBeUndefined();
+    await expect(early).rejects.toBeInstanceOf(TimeoutError);
+    await expect(early).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: `the receipt for ${messageUUID} did not come within 1800000 ms`,
+    });
     await simulator.clock.advance('PT1H');
     const late = await client.receipts.waitFor(slow.messageHeader.messageUUID, {
       ack: false,
@@ -207,4 +219,69 @@ describe('client.receipts.waitFor', () => {
     expect(late?.receiptStatus).toBe('COMPLETED');
     expect((await client.receipts.bulk()).receipts).toHaveLength(1);
   });
+
+  test("each poll has the client's request timeout, not the whole wait: a slower poll is given up and tried again", async () => {
+    const memo = await letterTo({ cpr: '0101700001' });
+    await client.memos.send(memo);
+    await simulator.settle();
+    const waiting = loggedClient(simulator.apiUrl, keyOf(simulator, SEED_IDS.senderPull), { timeoutMs: 100 });
+    await addFault(simulator, { operation: 'GET /receipts-bulk/', delayMs: 1_000, times: 1 });
+
+    const receipt = await waiting.client.receipts.waitFor(memo.messageHeader.messageUUID, {
+      clock: onSimulatorTime(),
+      timeoutMs: 60_000,
+    });
+
+    expect(receipt.receiptStatus).toBe('COMPLETED');
+    const polls = waiting.events.filter((event) => event.path.startsWith('/receipts-bulk/'));
+    expect(polls[0]).toMatchObject({ attempt: 0, error: 'TIMEOUT' });
+    expect(polls[1]).toMatchObject({ attempt: 1, status: 200 });
+  });
+
+  test('a poll that fails with a retryable error does not end the wait', async () => {
+    const memo = await letterTo({ cpr: '0101700001' });
+    await client.memos.send(memo);
+    await addFault(simulator, { operation: 'GET /receipts-bulk/', status: 503, times: 1 });
+
+    const receipt = await client.receipts.waitFor(memo.messageHeader.messageUUID, {
+      clock: onSimulatorTime(),
+      retry: false,
+    });
+
+    expect(receipt.receiptStatus).toBe('COMPLETED');
+  });
+
+  test('a poll that fails for good ends the wait with its error', async () => {
+    const memo = await letterTo({ cpr: '0101700001' });
+    await client.memos.send(memo);
+    await addFault(simulator, { operation: 'GET /receipts-bulk/', status: 403, times: 1 });
+
+    await expect(
+      client.receipts.waitFor(memo.messageHeader.messageUUID, { clock: onSimulatorTime() }),
+    ).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
+
+  test('the wait ran out: TimeoutError with the last failed poll as its cause', async () => {
+    await addFault(simulator, { operation: 'GET /receipts-bulk/', status: 503 });
+    const error = await client.receipts
+      .waitFor('5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6d', {
+        clock: onSimulatorTime(),
+        retry: false,
+        timeoutMs: 60_000,
+        pollIntervalMs: 30_000,
+      })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).requestId).toBeUndefined();
+    expect((error as TimeoutError).cause).toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  test.each([{ timeoutMs: 0 }, { timeoutMs: Number.NaN }, { pollIntervalMs: -1 }])(
+    'refuses the options %o before polling',
+    async (options) => {
+      await expect(
+        client.receipts.waitFor('5a2c4b1e-8f3d-4c6a-9b7e-1d2f3a4b5c6d', options),
+      ).rejects.toBeInstanceOf(InvalidOptionsError);
+    },
+  );
 });

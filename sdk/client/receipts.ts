@@ -1,7 +1,9 @@
 /** `client.receipts`: business receipts for a sender system that pulls them. */
-import { DigitalPostError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, TimeoutError } from '../errors.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
 import { parseJson } from '../http/transport.ts';
+import type { BusinessReceiptStatus } from '../ngdp/enums.ts';
+import { numberedPages, paginate } from './pagination.ts';
 import type { Receipt, ReceiptPage } from './types.ts';
 
 export interface ReceiptListOptions extends RequestOptions {
@@ -10,12 +12,20 @@ export interface ReceiptListOptions extends RequestOptions {
 }
 
 /** Options of {@link Receipts.waitFor}. */
-export interface WaitForReceiptOptions extends RequestOptions {
-  /** Give up after this long (default 120 000 ms); `waitFor` then resolves to undefined. */
+export interface WaitForReceiptOptions extends Omit<RequestOptions, 'timeoutMs'> {
+  /**
+   * How long to wait in all (default 120 000 ms); `waitFor` then throws a {@link TimeoutError}. This
+   * is not the timeout of each poll: that is the client's `timeoutMs`, or `requestTimeoutMs`.
+   */
   timeoutMs?: number;
+  /** The time for one attempt of each request the wait makes (default: the client's `timeoutMs`). */
+  requestTimeoutMs?: number;
   /** Time between polls (default 2 000 ms). */
   pollIntervalMs?: number;
-  /** Acknowledge the receipt once found (default true). */
+  /**
+   * Acknowledge the receipt once found (default true): it is deleted at NgDP and no longer listed.
+   * `false` leaves it for a {@link Receipts.list} loop to handle and acknowledge.
+   */
   ack?: boolean;
   /**
    * The clock the wait runs on (default real time). Tests on a simulator with a manual clock pass
@@ -25,7 +35,12 @@ export interface WaitForReceiptOptions extends RequestOptions {
 }
 
 /** A business receipt: the outcome of a letter, after the technical RECEIVED. */
-export type BusinessReceipt = Receipt & { receiptStatus: Exclude<Receipt['receiptStatus'], 'RECEIVED'> };
+export type BusinessReceipt = Receipt & { receiptStatus: BusinessReceiptStatus };
+
+/** Whether trying the same request again later may succeed (a timeout, a connection error, 503). */
+function isRetryable(error: unknown): boolean {
+  return error instanceof DigitalPostError && (error as { retryable?: unknown }).retryable === true;
+}
 
 const realClock = {
   now: () => Date.now(),
@@ -49,25 +64,16 @@ export class Receipts {
    *   await client.receipts.ack(receipt.id!);
    * }
    */
-  async *list(options: ReceiptListOptions = {}): AsyncGenerator<Receipt> {
+  list(options: ReceiptListOptions = {}): AsyncGenerator<Receipt> {
     const size = options.pageSize ?? 100;
-    const seen = new Set<string>();
-    // Acknowledging while listing shifts later pages forward; passes repeat until one finds nothing new.
-    for (;;) {
-      let found = false;
-      for (let page = 0; ; page++) {
-        const result = await this.bulk({ ...options, page, size });
-        for (const receipt of result.receipts) {
-          const key = receipt.id ?? `${receipt.transmissionId}/${receipt.messageUUID}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          found = true;
-          yield receipt;
-        }
-        if (result.receipts.length === 0 || page + 1 >= result.totalPages) break;
-      }
-      if (!found) return;
-    }
+    const pages = numberedPages(async (page) => {
+      const result = await this.bulk({ ...options, page, size });
+      return { items: result.receipts, totalPages: result.totalPages };
+    });
+    // Acknowledging while listing shifts later pages forward.
+    return paginate(pages, {
+      repeatPasses: { keyOf: (receipt) => receipt.id ?? `${receipt.transmissionId}/${receipt.messageUUID}` },
+    });
   }
 
   /** One page of receipts with their full bodies (`GET /receipts-bulk/`). */
@@ -101,32 +107,76 @@ export class Receipts {
   }
 
   /**
-   * Polls until the business receipt of `messageUUID` is available and returns it (acknowledged,
-   * unless `ack: false`); undefined when none came within the timeout. Suited to one letter at a
-   * time (a connection check, a command-line send); a system sending many letters runs one
-   * {@link Receipts.list} loop and matches receipts to letters by messageUUID.
+   * Polls until the business receipt of `messageUUID` is available and returns it. The receipt is
+   * **acknowledged — deleted at NgDP — before it is returned**, unless `ack: false`: handle it
+   * (store the outcome) before anything can fail, or pass `ack: false` and acknowledge it yourself.
+   *
+   * `timeoutMs` is the whole wait; each poll is a request with the client's own timeout (or
+   * `requestTimeoutMs`) and retries. A poll that still fails with a retryable error (a timeout, a
+   * connection error, 503) does not end the wait: the next poll tries again.
+   *
+   * Suited to one letter at a time (a connection check, a command-line send); a system sending many
+   * letters runs one {@link Receipts.list} loop and matches receipts to letters by messageUUID.
+   *
+   * @throws TimeoutError (code `TIMEOUT`) when no business receipt came within `timeoutMs`; its
+   *   `cause` is the last poll's failure, if it failed.
+   * @throws ApiError when a poll fails for good (e.g. AuthenticationError); `ABORTED` when `signal`
+   *   aborts; InvalidOptionsError for invalid options.
    */
-  async waitFor(
-    messageUUID: string,
-    options: WaitForReceiptOptions = {},
-  ): Promise<BusinessReceipt | undefined> {
+  async waitFor(messageUUID: string, options: WaitForReceiptOptions = {}): Promise<BusinessReceipt> {
+    const { timeoutMs = 120_000, pollIntervalMs = 2_000 } = options;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new InvalidOptionsError(
+        `receipts.waitFor: timeoutMs must be a positive number, got ${timeoutMs}`,
+      );
+    if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 0)
+      throw new InvalidOptionsError(
+        `receipts.waitFor: pollIntervalMs must be a non-negative number, got ${pollIntervalMs}`,
+      );
+    const request: RequestOptions = {
+      ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
     const clock = options.clock ?? realClock;
-    const deadline = clock.now() + (options.timeoutMs ?? 120_000);
-    const wanted = messageUUID.toLowerCase();
+    const deadline = clock.now() + timeoutMs;
+    let failure: unknown;
     for (;;) {
-      for await (const receipt of this.list(options)) {
-        if (receipt.messageUUID?.toLowerCase() !== wanted || receipt.receiptStatus === 'RECEIVED') continue;
-        if (options.ack !== false && receipt.id !== undefined) await this.ack(receipt.id, options);
-        return receipt as BusinessReceipt;
+      try {
+        const receipt = await this.find(messageUUID, request);
+        failure = undefined;
+        if (receipt !== undefined) {
+          if (options.ack !== false && receipt.id !== undefined) await this.ack(receipt.id, request);
+          return receipt;
+        }
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        failure = error;
       }
       const left = deadline - clock.now();
-      if (left <= 0) return undefined;
+      if (left <= 0) {
+        throw new TimeoutError(
+          `the receipt for ${messageUUID} did not come within ${timeoutMs} ms`,
+          undefined,
+          failure === undefined ? undefined : { cause: failure },
+        );
+      }
       if (options.signal?.aborted)
         throw new DigitalPostError('ABORTED', 'waiting for the receipt was aborted', {
           cause: options.signal.reason,
         });
-      await clock.sleep(Math.min(options.pollIntervalMs ?? 2_000, left));
+      await clock.sleep(Math.min(pollIntervalMs, left));
     }
+  }
+
+  /** The business receipt of `messageUUID` among those listed now, if there is one. */
+  private async find(messageUUID: string, request: RequestOptions): Promise<BusinessReceipt | undefined> {
+    const wanted = messageUUID.toLowerCase();
+    for await (const receipt of this.list(request)) {
+      if (receipt.messageUUID?.toLowerCase() === wanted && receipt.receiptStatus !== 'RECEIVED')
+        return receipt as BusinessReceipt;
+    }
+    return undefined;
   }
 
   /** Acknowledges (deletes) a handled receipt (`DELETE /receipts/{id}`). */

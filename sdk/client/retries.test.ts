@@ -17,7 +17,13 @@ import {
   SEED_IDS,
   startTestSimulator,
 } from '../../test/support/simulator.ts';
-import { ConnectionError, DigitalPostError, ServiceUnavailableError, TimeoutError } from '../errors.ts';
+import {
+  ConnectionError,
+  DigitalPostError,
+  InvalidOptionsError,
+  ServiceUnavailableError,
+  TimeoutError,
+} from '../errors.ts';
 
 let simulator: RunningSimulator;
 let senderKey: string;
@@ -266,10 +272,10 @@ describe('overrides', () => {
     expect(events[0]?.retryInMs).toBeUndefined();
   });
 
-  test('a retry setting that is not a non-negative number is a TypeError', async () => {
+  test('a retry setting that is not a non-negative number is an InvalidOptionsError', async () => {
     const { client } = loggedClient(simulator.apiUrl, senderKey);
     await expect(client.contacts.lookup(COMPANY, { retry: { maxRetries: -1 } })).rejects.toBeInstanceOf(
-      TypeError,
+      InvalidOptionsError,
     );
   });
 });

@@ -3,21 +3,16 @@
  * camelCase), date-times are ISO-8601 strings as on the wire.
  */
 import type { Memo, MemoIssue } from '../memo/types.ts';
+import type {
+  ContactPointTarget,
+  ContactType,
+  PublicRegistrationStatus,
+  ReceiptStatus,
+  RegistrationStatus,
+} from '../ngdp/enums.ts';
+import type { Receipt } from '../ngdp/wire.ts';
 
-export type ReceiptStatus = 'RECEIVED' | 'COMPLETED' | 'INVALID' | 'NOT_ALLOWED';
-
-/** NgDP's `Receipt`: technical (`RECEIVED`) or business (`COMPLETED`, `INVALID`, `NOT_ALLOWED`). */
-export interface Receipt {
-  /** The receipt's own id, for `receipts.get` / `receipts.ack` (receipts from lists only). */
-  id?: string;
-  transmissionId: string;
-  messageUUID?: string;
-  messageId?: string;
-  timeStamp: string;
-  receiptStatus: ReceiptStatus;
-  errorCode?: string;
-  errorMessage?: string;
-}
+export type { PublicRegistrationStatus, Receipt, ReceiptStatus, RegistrationStatus };
 
 /**
  * NgDP's technical receipt for one bulk container (`POST /memos/` with `application/x-lzma` → 201),
@@ -46,18 +41,6 @@ export interface ReceiptPage {
   receipts: Receipt[];
 }
 
-export type PublicRegistrationStatus = 'REGISTERED' | 'EXEMPT' | 'CLOSED' | 'UNKNOWN';
-
-export type RegistrationStatus =
-  | 'AUTOMATIC_REGISTRATION'
-  | 'VOLUNTARY_REGISTRATION'
-  | 'BEFORE_UNCONFIRMED_REGISTRATION'
-  | 'UNCONFIRMED_REGISTRATION'
-  | 'EXEMPT_LEFT_THE_COUNTRY'
-  | 'EXEMPT_OTHER_REASON'
-  | 'CREATED_AWAITING_REGISTRATION'
-  | 'UNKNOWN';
-
 export interface MailboxSubscription {
   id?: string;
   version?: number;
@@ -82,7 +65,7 @@ export interface NemSmsSubscription {
 export interface Contact {
   id: string;
   version?: number;
-  type: 'CITIZEN' | 'COMPANY' | 'UNKNOWN';
+  type: ContactType;
   transactionId?: string;
   cprNumber?: string;
   cvrNumber?: string;
@@ -103,7 +86,7 @@ export interface ContactPointEntry {
   organisationId?: string;
   systemId?: string;
   description?: string;
-  targets?: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY' | 'UNKNOWN'>;
+  targets?: ContactPointTarget[];
   active?: boolean;
   visible?: boolean;
   memoSizeThresholdMB?: number;

@@ -1,5 +1,7 @@
 /** The retry arithmetic: `Retry-After` in both of its forms, and exponential backoff with full jitter. */
+
 import { describe, expect, test } from 'vitest';
+import { InvalidOptionsError } from '../errors.ts';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, retrySettings } from './retry.ts';
 
 describe('retryAfterMs', () => {
@@ -59,7 +61,10 @@ describe('retrySettings', () => {
     });
   });
 
-  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('%d is refused with a TypeError', (value) => {
-    expect(() => retrySettings({ maxDelayMs: value })).toThrow(TypeError);
-  });
+  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY])(
+    '%d is refused with an InvalidOptionsError',
+    (value) => {
+      expect(() => retrySettings({ maxDelayMs: value })).toThrow(InvalidOptionsError);
+    },
+  );
 });

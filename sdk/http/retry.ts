@@ -1,4 +1,5 @@
 /** When to try a request again: exponential backoff with full jitter, and NgDP's `Retry-After`. */
+import { InvalidOptionsError } from '../errors.ts';
 
 /** Retry settings of the client, or of one request. */
 export interface RetryOptions {
@@ -29,7 +30,7 @@ export function retrySettings(
   const settings = { ...base, ...options };
   for (const [name, value] of Object.entries(settings)) {
     if (!Number.isFinite(value) || value < 0)
-      throw new TypeError(`retry.${name} must be a non-negative number, got ${value}`);
+      throw new InvalidOptionsError(`retry.${name} must be a non-negative number, got ${value}`);
   }
   return settings;
 }

@@ -13,10 +13,13 @@ import {
   ConflictError,
   ConnectionError,
   DigitalPostError,
+  DuplicateMessageError,
   type FieldError,
+  InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
   ServiceUnavailableError,
+  type TechnicalReceipt,
   TimeoutError,
   UnprocessableEntityError,
 } from '../errors.ts';
@@ -73,6 +76,16 @@ export interface HttpRequest {
    * receipt posted twice); such an error is then taken as success.
    */
   earlierAttemptSucceeded?: (error: ApiError) => boolean;
+  /**
+   * The messageUUID this request sends (`POST /memos/`): a 409 `DUPLICATE_MESSAGE_UUID` answer
+   * becomes a {@link DuplicateMessageError} for it.
+   */
+  messageUUID?: string;
+  /**
+   * The original technical receipt of `messageUUID` as the caller knows it (its own earlier send),
+   * for a DuplicateMessageError whose answer carries none.
+   */
+  knownReceipt?: () => TechnicalReceipt | undefined;
 }
 
 export interface HttpResponse {
@@ -158,7 +171,7 @@ export class Transport {
       overrides.retry === undefined ? this.options.retry : retrySettings(overrides.retry, this.options.retry);
     const timeoutMs = overrides.timeoutMs ?? this.options.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+      throw new InvalidOptionsError(`timeoutMs must be a positive number, got ${timeoutMs}`);
     const requestId = randomUUID();
     const url = this.url(http.path, http.query);
     const shownPath = maskCpr(url.slice(this.options.baseUrl.length));
@@ -197,11 +210,7 @@ export class Transport {
           });
           return { status, headers: response.headers, body };
         }
-        failure = this.apiError(status, response.headers, body, {
-          requestId,
-          method: http.method,
-          path: shownPath,
-        });
+        failure = this.apiError(http, status, response.headers, body, { requestId, path: shownPath });
         retryAfter = retryAfterMs(response.headers['retry-after']);
         if (attempt > 0 && http.earlierAttemptSucceeded?.(failure)) {
           this.log({
@@ -255,10 +264,11 @@ export class Transport {
   }
 
   private apiError(
+    http: HttpRequest,
     status: number,
     headers: Record<string, string | string[] | undefined>,
     body: Buffer,
-    context: { requestId: string; method: string; path: string },
+    context: { requestId: string; path: string },
   ): ApiError {
     const json = parseJson(body);
     const message = json as
@@ -291,11 +301,32 @@ export class Transport {
       fieldErrors: Array.isArray(message?.fieldErrors) ? (message.fieldErrors as FieldError[]) : [],
       headers,
       body: json,
+      method: http.method,
       ...context,
     };
-    const ErrorClass = ERROR_CLASSES[status] ?? ApiError;
-    return new ErrorClass(details);
+    return errorOfStatus(details, http);
   }
 }
 
-export { maskCpr, retrySettings };
+/**
+ * The error class of an answer, in one place: by status, and a 409 `DUPLICATE_MESSAGE_UUID` to a
+ * send as {@link DuplicateMessageError}, with the original receipt from the answer (NgDP gives it to
+ * the system that sent the original) or else from what the caller knows.
+ */
+function errorOfStatus(details: ApiErrorDetails, http: HttpRequest): ApiError {
+  if (details.status === 409 && details.code === 'DUPLICATE_MESSAGE_UUID' && http.messageUUID !== undefined) {
+    const answered = (details.body as { receipt?: unknown } | undefined)?.receipt;
+    const original = isTechnicalReceipt(answered) ? answered : http.knownReceipt?.();
+    return new DuplicateMessageError(details, http.messageUUID, original);
+  }
+  const ErrorClass = ERROR_CLASSES[details.status] ?? ApiError;
+  return new ErrorClass(details);
+}
+
+function isTechnicalReceipt(value: unknown): value is TechnicalReceipt {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { transmissionId?: unknown }).transmissionId === 'string'
+  );
+}

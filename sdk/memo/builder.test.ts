@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DigitalPostError, MemoValidationError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, MemoValidationError } from '../errors.ts';
 import {
   createLetter,
   createNemSms,
@@ -131,7 +131,7 @@ describe('createLetter', () => {
         label: 'x',
         document: { content: pdf, filename: 'a.pdf' },
       }),
-    ).rejects.toThrow(TypeError);
+    ).rejects.toThrow(InvalidOptionsError);
   });
 });
 

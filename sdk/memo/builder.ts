@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { DigitalPostError, MemoValidationError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, MemoValidationError } from '../errors.ts';
+import { copenhagenDate } from '../ngdp/time.ts';
 import type {
   Action,
   AttentionData,
@@ -29,27 +30,14 @@ export function newMessageUUID(): string {
 
 /** A date-time in MeMo's form: UTC with `Z`, milliseconds only when there are any. */
 export function toMemoDateTime(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new TypeError('toMemoDateTime: invalid Date');
+  if (Number.isNaN(date.getTime())) throw new InvalidOptionsError('toMemoDateTime: invalid Date');
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-/**
- * Made on first use, not when the module loads: a formatter with a time zone makes ICU load its
- * time-zone and locale data, ≈ 9 MiB of RSS (measured on Node 24), which every program importing
- * the package paid while few ever format a value date from a `Date`.
- */
-let copenhagenDay: Intl.DateTimeFormat | undefined;
-
 /** The Danish calendar date (Europe/Copenhagen) of an instant, as `YYYY-MM-DD`. */
 export function toCopenhagenDate(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new TypeError('toCopenhagenDate: invalid Date');
-  copenhagenDay ??= new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Copenhagen',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
-  return copenhagenDay.format(date);
+  if (Number.isNaN(date.getTime())) throw new InvalidOptionsError('toCopenhagenDate: invalid Date');
+  return copenhagenDate(date.getTime());
 }
 
 /** MIME types by file extension, for the formats Digital Post letters carry. */
@@ -164,7 +152,8 @@ export interface ReplyOptions extends Omit<LetterOptions, 'sender' | 'recipient'
 }
 
 function senderOf(input: SenderInput): Sender {
-  if (typeof input?.cvr !== 'string') throw new TypeError('sender.cvr must be a string of 8 digits');
+  if (typeof input?.cvr !== 'string')
+    throw new InvalidOptionsError('sender.cvr must be a string of 8 digits');
   return {
     senderID: input.cvr,
     idType: 'CVR',
@@ -177,7 +166,7 @@ function senderOf(input: SenderInput): Sender {
 function recipientOf(input: RecipientInput): Recipient {
   const hasCpr = typeof input?.cpr === 'string';
   const hasCvr = typeof input?.cvr === 'string';
-  if (hasCpr === hasCvr) throw new TypeError('recipient must have exactly one of cpr and cvr');
+  if (hasCpr === hasCvr) throw new InvalidOptionsError('recipient must have exactly one of cpr and cvr');
   return {
     recipientID: (hasCpr ? input.cpr : input.cvr) as string,
     idType: hasCpr ? 'CPR' : 'CVR',
@@ -203,7 +192,7 @@ async function fileOf(input: FileInput, language: string): Promise<MemoFile> {
     filename = spec.filename ?? basename(spec.path);
   } else {
     if (!(spec.content instanceof Uint8Array))
-      throw new TypeError('file content must be a Uint8Array or Buffer');
+      throw new InvalidOptionsError('file content must be a Uint8Array or Buffer');
     content = spec.content;
     filename = spec.filename;
   }
@@ -372,7 +361,7 @@ export async function createReply(original: Memo, options: ReplyOptions): Promis
   const to = original.messageHeader.sender;
   const senderLabel = options.senderLabel ?? from.label;
   if (senderLabel === undefined) {
-    throw new TypeError('createReply: the original recipient has no label; pass senderLabel');
+    throw new InvalidOptionsError('createReply: the original recipient has no label; pass senderLabel');
   }
   const sender: Sender = {
     senderID: from.recipientID,

@@ -4,7 +4,8 @@
  * the LZMA dictionary and one entry, however many messages a container holds.
  */
 import tar, { type Extract } from 'tar-stream';
-import { DigitalPostError } from '../errors.ts';
+import { ContainerError, type ContainerErrorCode, InvalidOptionsError } from '../errors.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { LzmaError } from './lzma/errors.ts';
 import { compressLzmaAlone, decompressLzmaAlone } from './lzma/stream.ts';
 import type { Memo } from './types.ts';
@@ -23,17 +24,8 @@ export interface ContainerEntry {
   xml: Buffer;
 }
 
-/** Codes of {@link ContainerError}. */
-export type ContainerErrorCode = 'CONTAINER_UNREADABLE' | 'CONTAINER_TOO_LARGE';
-
-/** A container that cannot be read (not LZMA, not tar, truncated) or breaks a limit. */
-export class ContainerError extends DigitalPostError {
-  declare readonly code: ContainerErrorCode;
-
-  constructor(code: ContainerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+// Declared with every other error in sdk/errors.ts, and exported here beside readContainer.
+export { ContainerError, type ContainerErrorCode };
 
 export interface ReadContainerOptions {
   /** At most this many entries (default 100 000). */
@@ -57,8 +49,15 @@ export interface WriteContainerOptions {
   compressionLevel?: number;
 }
 
-const UUID_NAME = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.xml$/;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The messageUUID an entry named `<uuid>.xml` (or `./<uuid>.xml`) carries, lower case. */
+function messageUUIDOfName(name: string): string | undefined {
+  const file = name.startsWith('./') ? name.slice(2) : name;
+  if (!file.endsWith('.xml')) return undefined;
+  const uuid = file.slice(0, -'.xml'.length);
+  return isUuid(uuid) ? uuid.toLowerCase() : undefined;
+}
 
 function isMemo(input: ContainerInput): input is Memo {
   return 'messageHeader' in input;
@@ -81,7 +80,7 @@ const ZEROS = Buffer.alloc(TAR_RECORD_SIZE);
  * named `<messageUUID>.xml` and mode 0700, as NgDP's own tooling writes them. Messages are pulled
  * from `messages` only as the output is consumed, so memory stays flat however many there are.
  *
- * @throws TypeError when a messageUUID makes an entry name longer than a tar header holds (100 bytes).
+ * @throws InvalidOptionsError when a messageUUID makes an entry name longer than a tar header holds (100 bytes).
  */
 export async function* writeContainer(
   messages: Iterable<ContainerInput> | AsyncIterable<ContainerInput>,
@@ -138,10 +137,11 @@ async function* packTar(
  */
 function writeTarHeader(header: Buffer, name: string, size: number, mtime: number): void {
   if (Buffer.byteLength(name) > 100)
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `writeContainer: the entry name ${name} is longer than a tar header holds (100 bytes)`,
     );
-  if (size >= 8 ** 11) throw new RangeError(`writeContainer: the entry ${name} is larger than tar allows`);
+  if (size >= 8 ** 11)
+    throw new InvalidOptionsError(`writeContainer: the entry ${name} is larger than tar allows`);
   header.fill(0);
   header.write(name, 0);
   writeOctal(header, 100, 0o700, 6);
@@ -199,8 +199,7 @@ export async function* readContainer(
       }
       const body = await readEntry(entry, size);
       if (type !== 'file') continue;
-      const match = UUID_NAME.exec(name.replace(/^\.\//, ''));
-      yield { name, messageUUID: match?.[1]?.toLowerCase(), xml: body };
+      yield { name, messageUUID: messageUUIDOfName(name), xml: body };
     }
   } catch (error) {
     throw containerErrorOf(feeding.failure ?? error);

@@ -4,7 +4,14 @@
  *
  * @packageDocumentation
  */
-export { MemoParseError, type MemoParseErrorCode, MemoValidationError } from '../errors.ts';
+export {
+  ContainerError,
+  type ContainerErrorCode,
+  MemoParseError,
+  type MemoParseErrorCode,
+  MemoSerializeError,
+  MemoValidationError,
+} from '../errors.ts';
 export { decodeBase64, encodeBase64 } from './base64.ts';
 export {
   type CommonOptions,
@@ -24,17 +31,16 @@ export {
 } from './builder.ts';
 export {
   type ContainerEntry,
-  ContainerError,
-  type ContainerErrorCode,
   type ContainerInput,
   type ReadContainerOptions,
   readContainer,
   type WriteContainerOptions,
   writeContainer,
 } from './container.ts';
+export { type DescribeIssuesOptions, describeIssues } from './issues.ts';
 export { type ParseOptions, parseMemo } from './parse.ts';
 export { ACTION_CODES, FORBIDDEN_FILENAME_CHARACTERS } from './rules.ts';
 export { MEMO_NAMESPACES } from './schema.ts';
 export type * from './types.ts';
 export { type ValidateOptions, type ValidationResult, validateMemo } from './validate.ts';
-export { MemoSerializeError, type SerializeOptions, serializeMemo, serializeMemoToBytes } from './writer.ts';
+export { type SerializeOptions, serializeMemo, serializeMemoToBytes } from './writer.ts';

@@ -4,6 +4,8 @@
  * numbers.
  */
 
+import { isOneOf, RECIPIENT_ID_TYPES } from '../ngdp/enums.ts';
+import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
 import type {
   Action,
   AdditionalDocument,
@@ -31,7 +33,6 @@ export const ACTION_CODES: readonly string[] = [
 export const FORBIDDEN_FILENAME_CHARACTERS = /[<>:"/\\|?*\r\n\u00a0\u2000-\u200a\u2028\u205f\u2060\u3000]/u;
 
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/;
-const DIGITS = /^\d+$/;
 
 type Report = (path: string, code: string, message: string) => void;
 
@@ -47,25 +48,18 @@ function join(path: string, step: string): string {
 function checkIdentifier(idType: unknown, id: unknown, path: string, field: string, report: Report): void {
   if (!isString(idType) || !isString(id)) return;
   const kind = idType.toUpperCase();
-  if (kind === 'CPR' && (id.length !== 10 || !DIGITS.test(id))) {
-    report(
-      join(path, field),
-      'CPR_INVALID',
-      `${field} must be a CPR number of exactly 10 digits (found ${id.length} characters)`,
-    );
-  } else if (kind === 'CVR' && (id.length !== 8 || !DIGITS.test(id))) {
-    report(
-      join(path, field),
-      'CVR_INVALID',
-      `${field} must be a CVR number of exactly 8 digits (found ${id.length} characters)`,
-    );
+  const found = `found ${id.length} characters`;
+  if (kind === 'CPR' && !isCprNumber(id)) {
+    report(join(path, field), 'CPR_INVALID', `${field} must be a CPR number of exactly 10 digits (${found})`);
+  } else if (kind === 'CVR' && !isCvrNumber(id)) {
+    report(join(path, field), 'CVR_INVALID', `${field} must be a CVR number of exactly 8 digits (${found})`);
   }
 }
 
 function checkParty(party: unknown, path: string, idField: string, report: Report): void {
   if (typeof party !== 'object' || party === null) return;
   const { idType } = party as { idType?: unknown };
-  if (isString(idType) && !['CPR', 'CVR'].includes(idType.toUpperCase())) {
+  if (isString(idType) && !isOneOf(RECIPIENT_ID_TYPES, idType.toUpperCase())) {
     report(join(path, 'idType'), 'ID_TYPE_UNSUPPORTED', `idType must be CPR or CVR, got "${idType}"`);
   }
   checkIdentifier(idType, (party as Record<string, unknown>)[idField], path, idField, report);

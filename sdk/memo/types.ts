@@ -13,12 +13,13 @@
  *
  * @packageDocumentation
  */
+import type { MessageType } from '../ngdp/enums.ts';
+
+/** `MessageHeader/messageType`: NgDP's `MaterialMessageType`. */
+export type { MessageType };
 
 /** The MeMo versions this library reads and writes. */
 export type MemoVersion = '1.1' | '1.2';
-
-/** `MessageHeader/messageType`. */
-export type MessageType = 'DIGITALPOST' | 'NEMSMS';
 
 /** A MeMo message: the root element `memo:Message`. */
 export interface Memo {

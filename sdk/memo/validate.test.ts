@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minimalMemo, richMemo } from '../../test/support/memos.ts';
+import { InvalidOptionsError } from '../errors.ts';
 import type { Memo, MemoFile } from './types.ts';
 import { type ValidateOptions, validateMemo } from './validate.ts';
 
@@ -193,8 +194,8 @@ describe('schema rules on the model', () => {
     expect(codes(memo)).toEqual([{ path: 'MessageHeader/Recipient/recipientID', code: 'CPR_INVALID' }]);
   });
 
-  it('rejects invalid options with a TypeError', () => {
-    expect(() => validateMemo(minimalMemo('1.2'), { maxAttachments: -1 })).toThrow(TypeError);
+  it('rejects invalid options with an InvalidOptionsError', () => {
+    expect(() => validateMemo(minimalMemo('1.2'), { maxAttachments: -1 })).toThrow(InvalidOptionsError);
     expect(() => validateMemo(minimalMemo('1.2'), { rules: 'strict' as never })).toThrow(/rules/);
   });
 });

@@ -3,7 +3,7 @@
  * differences) on the model, NgDP's rules beyond the schema (see rules.ts), and — for XML input —
  * the structural checks of the reader. Every problem is reported, not just the first.
  */
-import { MemoParseError } from '../errors.ts';
+import { InvalidOptionsError, MemoParseError } from '../errors.ts';
 import { readMemo } from './reader.ts';
 import { checkNgdpRules } from './rules.ts';
 import { type ComplexType, existsIn, isComplex, MessageType, type Particle, segment } from './schema.ts';
@@ -61,20 +61,24 @@ export const DEFAULT_VALIDATION: Readonly<ValidationSettings> = {
   maxTotalContentBytes: 99_500_000,
 };
 
-/** Resolves and checks {@link ValidateOptions}; throws TypeError for a bad one. */
+/** Resolves and checks {@link ValidateOptions}; throws InvalidOptionsError for a bad one. */
 export function validationSettings(options: ValidateOptions): ValidationSettings {
   const settings = { ...DEFAULT_VALIDATION };
   for (const key of ['notificationMaxLength', 'maxAttachments', 'maxTotalContentBytes'] as const) {
     const value = options[key];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 0) {
-      throw new TypeError(`validateMemo: ${key} must be a non-negative integer, got ${String(value)}`);
+      throw new InvalidOptionsError(
+        `validateMemo: ${key} must be a non-negative integer, got ${String(value)}`,
+      );
     }
     settings[key] = value;
   }
   if (options.rules !== undefined) {
     if (options.rules !== 'ngdp' && options.rules !== 'schema') {
-      throw new TypeError(`validateMemo: rules must be "ngdp" or "schema", got ${String(options.rules)}`);
+      throw new InvalidOptionsError(
+        `validateMemo: rules must be "ngdp" or "schema", got ${String(options.rules)}`,
+      );
     }
     settings.rules = options.rules;
   }
@@ -209,7 +213,7 @@ class ModelChecker {
  * Never throws for a bad MeMo: an unreadable document gives one issue (code `XML_MALFORMED`,
  * `XML_FORBIDDEN_MARKUP`, `XML_ENCODING_UNSUPPORTED` or `NOT_A_MEMO`) and `memo: undefined`.
  *
- * @throws TypeError when the options are invalid.
+ * @throws InvalidOptionsError when the options are invalid.
  */
 export function validateMemo(
   input: Memo | string | Uint8Array,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimalMemo, richMemo } from '../../test/support/memos.ts';
-import { MemoSerializeError, serializeMemo, serializeMemoToBytes } from './writer.ts';
+import { MemoSerializeError } from '../errors.ts';
+import { serializeMemo, serializeMemoToBytes } from './writer.ts';
 
 describe('serializeMemo', () => {
   it('writes the memo: prefix and declares only the namespaces used, on the root', () => {

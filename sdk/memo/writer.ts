@@ -6,7 +6,7 @@
  * The document is assembled from parts; file contents stay bytes until the end, so
  * {@link serializeMemoToBytes} base64-encodes them straight into the output buffer.
  */
-import { DigitalPostError } from '../errors.ts';
+import { MemoSerializeError } from '../errors.ts';
 import { encodeBase64 } from './base64.ts';
 import {
   type ComplexType,
@@ -25,17 +25,6 @@ export interface SerializeOptions {
   indent?: number;
   /** Start with a UTF-8 byte order mark, as NgDP's own container tooling does (default false). */
   byteOrderMark?: boolean;
-}
-
-/** The model cannot be written as XML (a value of the wrong type, a 1.2-only element in 1.1, …). */
-export class MemoSerializeError extends DigitalPostError {
-  /** Where, as in {@link MemoIssue.path}. */
-  readonly path: string;
-
-  constructor(path: string, message: string) {
-    super('MEMO_NOT_SERIALIZABLE', `${path ? `${path}: ` : ''}${message}`);
-    this.path = path;
-  }
 }
 
 type Part = string | Uint8Array;

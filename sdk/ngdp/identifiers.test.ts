@@ -37,14 +37,27 @@ describe('CPR and CVR numbers', () => {
   });
 });
 
-describe('maskCpr', () => {
+describe('maskCpr: CPR numbers never appear whole in an error message or a log line', () => {
   it.each([
     ['recipient 0101901234 is exempt', 'recipient 010190**** is exempt'],
     ['cprNumber=0101901234%2C0202802345', 'cprNumber=010190****%2C020280****'],
     ['a CVR 12345678 stays', 'a CVR 12345678 stays'],
     ['uuid 5a2c4b1e-8f3d-4c6a-9b7e-0101901234ab stays', 'uuid 5a2c4b1e-8f3d-4c6a-9b7e-0101901234ab stays'],
     ['a longer number 01019012345 stays', 'a longer number 01019012345 stays'],
+    ['/contacts/?cprNumber=0101700001', '/contacts/?cprNumber=010170****'],
+    ['/contacts/?cprNumber=0101700001%2C0101700002', '/contacts/?cprNumber=010170****%2C010170****'],
+    ['0101700001,0101700002', '010170****,010170****'],
   ])('%s → %s', (text, masked) => {
     expect(maskCpr(text)).toBe(masked);
+  });
+
+  it.each([
+    '/memos/20000000-0000-4000-8000-000000000001',
+    '/memos/123e4567-e89b-12d3-a456-426614174000',
+    'cvrNumber=87654321',
+    'transmission 01017000011',
+    'id ab0101700001',
+  ])('leaves %s alone', (text) => {
+    expect(maskCpr(text)).toBe(text);
   });
 });

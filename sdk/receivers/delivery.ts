@@ -4,10 +4,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { DigitalPostClient } from '../client/client.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
 import type { Memo } from '../memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
-import { answer, ReceiverRefusal } from './http.ts';
+import { answer } from './http.ts';
 import { type Inspection, receiptMessage } from './inspect.ts';
 import { type ErrorHandler, refuse, reporter } from './report.ts';
 
@@ -78,16 +78,17 @@ export function memorySeenStore(limit = SEEN_LIMIT): SeenStore {
 }
 
 export function requireFunction(owner: string, name: string, value: unknown): void {
-  if (typeof value !== 'function') throw new TypeError(`${owner}: ${name} must be a function`);
+  if (typeof value !== 'function') throw new InvalidOptionsError(`${owner}: ${name} must be a function`);
 }
 
 /** Checks the shared options once, when the receiver is created. */
 export function checkMemoHandlingOptions(owner: string, options: MemoHandlingOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${owner}: options are required`);
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError(`${owner}: options are required`);
   const inbox = (options.client as Partial<DigitalPostClient> | undefined)?.inbox;
   const methods = [inbox?.complete, inbox?.reject, inbox?.fetchXml];
   if (methods.some((method) => typeof method !== 'function')) {
-    throw new TypeError(`${owner}: client must be the recipient system's DigitalPostClient`);
+    throw new InvalidOptionsError(`${owner}: client must be the recipient system's DigitalPostClient`);
   }
   requireFunction(owner, 'onMemo', options.onMemo);
   if (options.onError !== undefined) requireFunction(owner, 'onError', options.onError);
@@ -95,7 +96,7 @@ export function checkMemoHandlingOptions(owner: string, options: MemoHandlingOpt
     requireFunction(owner, 'seen.has', options.seen?.has);
     requireFunction(owner, 'seen.add', options.seen?.add);
   }
-  // Throws TypeError for invalid validation options (the empty document itself is only reported).
+  // Throws InvalidOptionsError for invalid validation options (the empty document itself is only reported).
   validateMemo('', options.validation);
 }
 

@@ -4,7 +4,7 @@
  * mounted earlier (express.json(), express.raw(), express.text()) left in `req.body`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DigitalPostError } from '../errors.ts';
+import { ReceiverRefusal } from '../errors.ts';
 
 /**
  * A request handler for `node:http` servers and express (`app.post(path, handler)`). It always
@@ -15,23 +15,6 @@ export type RequestHandler = (
   res: ServerResponse,
   next?: (error?: unknown) => void,
 ) => void;
-
-/**
- * A request a receiver refused, and the status it answered. Receivers pass it to `onError` (or the
- * error behind it, as `cause`) so that a sender who keeps failing is noticed. Codes:
- * `METHOD_NOT_ALLOWED` 405, `UNSUPPORTED_MEDIA_TYPE` 415, `PAYLOAD_TOO_LARGE` 413,
- * `MALFORMED_MULTIPART`, `MEMO_MISSING`, `MEMO_AMBIGUOUS`, `MESSAGE_UUID_MISSING`, `INVALID_JSON`,
- * `INVALID_RECEIPT`, `INVALID_NOTIFICATION` 400, `BODY_ALREADY_READ` and `*_NOT_HANDLED` 500,
- * `MEMO_FETCH_FAILED` 502, `SEEN_STORE_FAILED` 503.
- */
-export class ReceiverRefusal extends DigitalPostError {
-  readonly status: number;
-
-  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.status = status;
-  }
-}
 
 /** The client went away before its request was read; nobody is left to answer. */
 export class ClientGone extends Error {}

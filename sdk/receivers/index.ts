@@ -4,8 +4,10 @@
  *
  * @packageDocumentation
  */
+
+export { ReceiverRefusal, type ReceiverRefusalCode } from '../errors.ts';
 export type { MemoHandlingOptions, ReceivedMemo, SeenStore } from './delivery.ts';
-export { ReceiverRefusal, type RequestHandler } from './http.ts';
+export type { RequestHandler } from './http.ts';
 export { createMemoReceiver, type MemoReceiverOptions } from './memo-receiver.ts';
 export { createNotificationReceiver, type NotificationReceiverOptions } from './notification-receiver.ts';
 export { createReceiptReceiver, type ReceiptReceiverOptions } from './receipt-receiver.ts';

@@ -3,14 +3,11 @@
  * The verdict becomes the business receipt (`COMPLETED`, or `INVALID` with the problems).
  */
 import { MemoParseError, MemoValidationError } from '../errors.ts';
-import { maskCpr } from '../http/transport.ts';
+import { clip, describeIssues } from '../memo/issues.ts';
 import { readMemo } from '../memo/reader.ts';
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+import { isUuid, maskCpr } from '../ngdp/identifiers.ts';
 
 /** The receipt codes are the project's (simulator.md "Error codes"); NgDP's are not public. */
 export type Inspection =
@@ -85,21 +82,18 @@ export function inspectMemo(
 
 const LISTED_ISSUES = 10;
 const MAX_ERROR_MESSAGE = 2_000;
+const NOT_VALID = 'MeMo is not valid: ';
 
 /**
  * The `errorMessage` of an INVALID receipt: the problems (the first ten), CPR numbers masked — the
  * receipt travels back to the sender and into logs.
  */
 export function receiptMessage(problem: MemoParseError | MemoValidationError): string {
-  let text: string;
-  if (problem instanceof MemoParseError) text = `MeMo cannot be read: ${problem.message}`;
-  else {
-    const listed = problem.issues
-      .slice(0, LISTED_ISSUES)
-      .map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
-    const more = problem.issues.length - listed.length;
-    text = `MeMo is not valid: ${listed.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
-  }
-  const masked = maskCpr(text);
-  return masked.length <= MAX_ERROR_MESSAGE ? masked : `${masked.slice(0, MAX_ERROR_MESSAGE - 1)}…`;
+  if (problem instanceof MemoParseError)
+    return clip(maskCpr(`MeMo cannot be read: ${problem.message}`), MAX_ERROR_MESSAGE);
+  const issues = describeIssues(problem.issues, {
+    limit: LISTED_ISSUES,
+    maxLength: MAX_ERROR_MESSAGE - NOT_VALID.length,
+  });
+  return `${NOT_VALID}${issues}`;
 }

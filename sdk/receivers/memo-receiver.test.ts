@@ -20,9 +20,8 @@ import {
   serve,
 } from '../../test/support/receivers.ts';
 import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
-import { AuthenticationError, MemoParseError, MemoValidationError } from '../errors.ts';
+import { AuthenticationError, MemoParseError, MemoValidationError, ReceiverRefusal } from '../errors.ts';
 import type { ReceivedMemo, SeenStore } from './delivery.ts';
-import { ReceiverRefusal } from './http.ts';
 import { createMemoReceiver, type MemoReceiverOptions } from './memo-receiver.ts';
 
 let simulator: RunningSimulator;

@@ -1,8 +1,11 @@
 /** `createMemoReceiver`: the endpoint NgDP pushes MeMos to (REST_PUSH recipient systems, §5.1). */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
-import { notPost, ReceiverRefusal, type RequestHandler } from './http.ts';
-import { inspectMemo, isUuid } from './inspect.ts';
+import { notPost, type RequestHandler } from './http.ts';
+import { inspectMemo } from './inspect.ts';
 import { readUpload } from './upload.ts';
 
 /** Options of {@link createMemoReceiver}. */
@@ -52,7 +55,9 @@ export function createMemoReceiver(options: MemoReceiverOptions): RequestHandler
   checkMemoHandlingOptions('createMemoReceiver', options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new TypeError(`createMemoReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`);
+    throw new InvalidOptionsError(
+      `createMemoReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`,
+    );
   }
   const delivery = new MemoDelivery(options, 'memo receiver');
   return (req, res) => {

@@ -2,10 +2,13 @@
  * `createNotificationReceiver`: the endpoint of a REST_PUBLISH_SUBSCRIBE recipient system, told
  * that a MeMo is ready (simulator.md "Publish/subscribe"; NgDP's payload is unknown, ngdp-api.md §5.4).
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ReceiverRefusal } from '../errors.ts';
+import { isUuid } from '../ngdp/identifiers.ts';
 import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
-import { notPost, ReceiverRefusal, type RequestHandler, readJson } from './http.ts';
-import { inspectMemo, isUuid } from './inspect.ts';
+import { notPost, type RequestHandler, readJson } from './http.ts';
+import { inspectMemo } from './inspect.ts';
 
 /** Options of {@link createNotificationReceiver}. */
 export type NotificationReceiverOptions = MemoHandlingOptions;

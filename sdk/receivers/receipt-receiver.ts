@@ -1,8 +1,11 @@
 /** `createReceiptReceiver`: a sender system's `receiptEndpoint`, where NgDP pushes business receipts (§4.3). */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Receipt, ReceiptStatus } from '../client/types.ts';
+import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { isOneOf, RECEIPT_STATUSES } from '../ngdp/enums.ts';
 import { requireFunction } from './delivery.ts';
-import { answer, notPost, ReceiverRefusal, type RequestHandler, readJson } from './http.ts';
+import { answer, notPost, type RequestHandler, readJson } from './http.ts';
 import { type ErrorHandler, refuse, reporter } from './report.ts';
 
 /** Options of {@link createReceiptReceiver}. */
@@ -23,7 +26,6 @@ export interface ReceiptReceiverOptions {
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
-const STATUSES: readonly ReceiptStatus[] = ['RECEIVED', 'COMPLETED', 'INVALID', 'NOT_ALLOWED'];
 const TEXT_FIELDS = ['id', 'messageUUID', 'messageId', 'errorCode', 'errorMessage'] as const;
 
 /**
@@ -44,13 +46,13 @@ const TEXT_FIELDS = ['id', 'messageUUID', 'messageId', 'errorCode', 'errorMessag
  */
 export function createReceiptReceiver(options: ReceiptReceiverOptions): RequestHandler {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createReceiptReceiver: options are required');
+    throw new InvalidOptionsError('createReceiptReceiver: options are required');
   }
   requireFunction('createReceiptReceiver', 'onReceipt', options.onReceipt);
   if (options.onError !== undefined) requireFunction('createReceiptReceiver', 'onError', options.onError);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `createReceiptReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`,
     );
   }
@@ -88,8 +90,8 @@ function receiptOf(body: unknown): Receipt {
   for (const name of ['transmissionId', 'timeStamp'] as const) {
     if (typeof fields[name] !== 'string') problems.push(`${name} must be a string`);
   }
-  if (!STATUSES.includes(fields.receiptStatus as ReceiptStatus)) {
-    problems.push(`receiptStatus must be one of ${STATUSES.join(', ')}`);
+  if (!isOneOf(RECEIPT_STATUSES, fields.receiptStatus)) {
+    problems.push(`receiptStatus must be one of ${RECEIPT_STATUSES.join(', ')}`);
   }
   for (const name of TEXT_FIELDS) {
     if (fields[name] !== undefined && typeof fields[name] !== 'string')

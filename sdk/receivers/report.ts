@@ -1,7 +1,9 @@
 /** Where the receivers' failures go: an answer to the caller, and `onError`. */
+
 import type { ServerResponse } from 'node:http';
-import { maskCpr } from '../http/transport.ts';
-import { answer, answerRefusal, ClientGone, ReceiverRefusal } from './http.ts';
+import { ReceiverRefusal } from '../errors.ts';
+import { maskCpr } from '../ngdp/identifiers.ts';
+import { answer, answerRefusal, ClientGone } from './http.ts';
 
 /** Receives what went wrong; it must not throw (what it throws is ignored). */
 export type ErrorHandler = (error: unknown, context: { messageUUID?: string }) => void;

@@ -2,9 +2,11 @@
  * The MeMo of a recipient PUSH (ngdp-api.md §5.1): multipart/form-data with one part named `file`,
  * whose filename is the bare messageUUID. Read with busboy, within a size limit.
  */
+
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
-import { type BodySink, parsedBody, ReceiverRefusal, shown, streamBody, tooLarge } from './http.ts';
+import { ReceiverRefusal } from '../errors.ts';
+import { type BodySink, parsedBody, shown, streamBody, tooLarge } from './http.ts';
 
 export interface Upload {
   /** The part's filename, when it has one. */

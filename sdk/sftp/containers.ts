@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BatchReader, type Entry } from '../client/batch.ts';
-import { SftpSendError } from '../errors.ts';
+import { InvalidOptionsError, SftpSendError } from '../errors.ts';
 import { writeContainer } from '../memo/container.ts';
 import { validationSettings } from '../memo/validate.ts';
 import type { SftpProgress, SftpSendOptions, SftpSendResult, SftpUpload } from './types.ts';
@@ -29,38 +29,38 @@ interface SendSettings {
   signal: AbortSignal | undefined;
 }
 
-/** The options of `send`, checked. @throws TypeError for an invalid one. */
+/** The options of `send`, checked. @throws InvalidOptionsError for an invalid one. */
 export function sendSettings(options: SftpSendOptions): SendSettings {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('SftpSender.send: options must be an object');
+    throw new InvalidOptionsError('SftpSender.send: options must be an object');
   const { maxMessagesPerContainer: maxMessages = DEFAULT_MAX_MESSAGES } = options;
   if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES_LIMIT)
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `SftpSender.send: maxMessagesPerContainer must be an integer from 1 to ${MAX_MESSAGES_LIMIT}, got ${String(maxMessages)}`,
     );
   const { maxContainerBytes: maxBytes = DEFAULT_MAX_BYTES } = options;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `SftpSender.send: maxContainerBytes must be a positive integer, got ${String(maxBytes)}`,
     );
   return { maxMessages, maxBytes, ...commonSettings('SftpSender.send', options) };
 }
 
-/** The options `send` and `sendFiles` share, checked. @throws TypeError for an invalid one. */
+/** The options `send` and `sendFiles` share, checked. @throws InvalidOptionsError for an invalid one. */
 export function commonSettings(
   caller: string,
   options: Pick<SftpSendOptions, 'validate' | 'validation' | 'onInvalid' | 'onProgress' | 'signal'>,
 ): Omit<SendSettings, 'maxMessages' | 'maxBytes'> {
   const { onInvalid = 'throw', onProgress, validate = true, validation, signal } = options;
   if (onInvalid !== 'throw' && onInvalid !== 'skip')
-    throw new TypeError(`${caller}: onInvalid must be "throw" or "skip", got ${String(onInvalid)}`);
+    throw new InvalidOptionsError(`${caller}: onInvalid must be "throw" or "skip", got ${String(onInvalid)}`);
   if (onProgress !== undefined && typeof onProgress !== 'function')
-    throw new TypeError(`${caller}: onProgress must be a function`);
+    throw new InvalidOptionsError(`${caller}: onProgress must be a function`);
   if (typeof validate !== 'boolean')
-    throw new TypeError(`${caller}: validate must be a boolean, got ${String(validate)}`);
+    throw new InvalidOptionsError(`${caller}: validate must be a boolean, got ${String(validate)}`);
   if (validation !== undefined) validationSettings(validation);
   if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new TypeError(`${caller}: signal must be an AbortSignal`);
+    throw new InvalidOptionsError(`${caller}: signal must be an AbortSignal`);
   return { skipInvalid: onInvalid === 'skip', validate, validation, onProgress, signal };
 }
 

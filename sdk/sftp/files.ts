@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { abortedError, asValidationError } from '../client/batch.ts';
 import { prepareMemo } from '../client/prepare.ts';
-import { DigitalPostError, MemoValidationError, SftpSendError } from '../errors.ts';
+import { DigitalPostError, InvalidOptionsError, MemoValidationError, SftpSendError } from '../errors.ts';
 import { ContainerError, readContainer } from '../memo/container.ts';
 import type { ValidateOptions } from '../memo/validate.ts';
 import { type commonSettings, RunTotals } from './containers.ts';
@@ -126,15 +126,15 @@ async function validatedMessages(
  * Checks that every path is a readable regular file named `.xml` or `.tar.lzma`, before anything
  * is sent.
  *
- * @throws TypeError when `paths` is not an array of strings or a name is of another kind.
+ * @throws InvalidOptionsError when `paths` is not an array of strings or a name is of another kind.
  * @throws DigitalPostError FILE_UNREADABLE when a file is missing or not a regular file.
  */
 export async function checkFiles(paths: readonly string[]): Promise<void> {
   if (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string'))
-    throw new TypeError('SftpSender.sendFiles: paths must be an array of file paths');
+    throw new InvalidOptionsError('SftpSender.sendFiles: paths must be an array of file paths');
   for (const path of paths) {
     if (fileKind(path) === undefined)
-      throw new TypeError(
+      throw new InvalidOptionsError(
         `SftpSender.sendFiles: ${path} is neither a MeMo (.xml) nor a container (.tar.lzma)`,
       );
     let regular: boolean;

@@ -16,10 +16,11 @@
  * holds the journal, through `<journal>.lock` holding its pid.
  */
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SftpError } from '../errors.ts';
+import { acquirePidLock } from '../support/pid-lock.ts';
 
 const HEADER = { journal: 'digitalpost-sftp', v: 1 } as const;
 
@@ -55,7 +56,7 @@ export interface Unfinished {
 export class Journal {
   readonly path: string;
   private readonly handle: FileHandle;
-  private readonly lockPath: string;
+  private readonly unlock: () => void;
   /** Uploads not in a final state, by name. */
   private readonly open = new Map<string, Unfinished>();
   /** messageUUIDs (lower case) of uploads the server has. */
@@ -63,10 +64,10 @@ export class Journal {
   /** SHA-256 of the files the server has. */
   private readonly files = new Set<string>();
 
-  private constructor(path: string, handle: FileHandle, lockPath: string) {
+  private constructor(path: string, handle: FileHandle, unlock: () => void) {
     this.path = path;
     this.handle = handle;
-    this.lockPath = lockPath;
+    this.unlock = unlock;
   }
 
   /**
@@ -76,14 +77,13 @@ export class Journal {
    *   holds it; SFTP_JOURNAL_INVALID when it cannot be read, or is not a journal.
    */
   static async open(path: string): Promise<Journal> {
-    const lockPath = `${path}.lock`;
-    await lock(path, lockPath);
+    const unlock = lock(path);
     try {
       await cutTornLine(path);
       const handle = await open(path, 'a').catch((error: unknown) => {
         throw invalid(path, `cannot open it: ${describe(error)}`, error);
       });
-      const journal = new Journal(path, handle, lockPath);
+      const journal = new Journal(path, handle, unlock);
       try {
         const empty = (await handle.stat()).size === 0;
         if (empty) {
@@ -96,7 +96,7 @@ export class Journal {
       }
       return journal;
     } catch (error) {
-      await rm(lockPath, { force: true });
+      unlock();
       throw error;
     }
   }
@@ -125,7 +125,7 @@ export class Journal {
   /** Closes the file and releases the lock. */
   async close(): Promise<void> {
     await this.handle.close().catch(() => {});
-    await rm(this.lockPath, { force: true });
+    this.unlock();
   }
 
   private async append(line: object): Promise<void> {
@@ -222,41 +222,28 @@ function invalid(path: string, why: string, cause?: unknown): SftpError {
   );
 }
 
-/** Whether a process with this pid runs (a zombie counts; its parent has not seen it end). */
-function running(pid: number): boolean {
+/**
+ * Locks the journal through `<journal>.lock`, taking over a lock left by a process that ended
+ * without closing its sender (a crash); returns the function that releases it.
+ */
+function lock(path: string): () => void {
+  const lockPath = `${path}.lock`;
+  let attempt: ReturnType<typeof acquirePidLock>;
   try {
-    process.kill(pid, 0);
-    return true;
+    attempt = acquirePidLock(lockPath);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    throw invalid(path, `cannot make its lock file ${lockPath}: ${describe(error)}`, error);
   }
-}
-
-/** Takes the lock, or takes over one left by a process that is gone. */
-async function lock(path: string, lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw invalid(path, `cannot make its lock file ${lockPath}: ${describe(error)}`, error);
-    }
-    const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && holder > 0 && running(holder)) {
-      const who = holder === process.pid ? 'another SftpSender of this process' : `process ${holder}`;
-      throw new SftpError(
-        'SFTP_JOURNAL_LOCKED',
-        `the journal ${path} is in use by ${who} (lock file ${lockPath}); one run at a time may use it`,
-        { where: path },
-      );
-    }
-    // Left by a process that ended without closing the sender (a crash): take it over.
-    await rm(lockPath, { force: true });
-  }
-  throw new SftpError('SFTP_JOURNAL_LOCKED', `the journal ${path} could not be locked`, { where: path });
+  if ('release' in attempt) return attempt.release;
+  if (attempt.heldBy === undefined)
+    throw new SftpError('SFTP_JOURNAL_LOCKED', `the journal ${path} could not be locked`, { where: path });
+  const who =
+    attempt.heldBy === 'this process' ? 'another SftpSender of this process' : `process ${attempt.heldBy}`;
+  throw new SftpError(
+    'SFTP_JOURNAL_LOCKED',
+    `the journal ${path} is in use by ${who} (lock file ${lockPath}); one run at a time may use it`,
+    { where: path },
+  );
 }
 
 /** Cuts off a last line without its newline: the append a crash interrupted. */

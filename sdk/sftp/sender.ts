@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { abortedError, iteratorOf } from '../client/batch.ts';
 import type { Receipt } from '../client/types.ts';
-import { SftpError } from '../errors.ts';
+import { InvalidOptionsError, SftpError } from '../errors.ts';
 import { commonSettings, sendContainers, sendSettings } from './containers.ts';
 import { checkFiles, sendFiles } from './files.ts';
 import { Journal } from './journal.ts';
@@ -47,7 +47,7 @@ function senderSettings(options: SftpSenderOptions): {
   layout: SftpLayout;
 } {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('SftpSender: options must be an object');
+    throw new InvalidOptionsError('SftpSender: options must be an object');
   const {
     host,
     port = 22,
@@ -60,37 +60,37 @@ function senderSettings(options: SftpSenderOptions): {
     journal,
   } = options;
   if (typeof host !== 'string' || host.trim() === '')
-    throw new TypeError('SftpSender: host must be a host name or IP address');
+    throw new InvalidOptionsError('SftpSender: host must be a host name or IP address');
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new TypeError(`SftpSender: port must be an integer from 1 to 65535, got ${String(port)}`);
+    throw new InvalidOptionsError(`SftpSender: port must be an integer from 1 to 65535, got ${String(port)}`);
   if (typeof username !== 'string' || username === '')
-    throw new TypeError('SftpSender: username must be given');
+    throw new InvalidOptionsError('SftpSender: username must be given');
   if (!(typeof privateKey === 'string' || Buffer.isBuffer(privateKey)) || privateKey.length === 0)
-    throw new TypeError('SftpSender: privateKey must be the private key, as a string or Buffer');
+    throw new InvalidOptionsError('SftpSender: privateKey must be the private key, as a string or Buffer');
   if (passphrase !== undefined && typeof passphrase !== 'string')
-    throw new TypeError('SftpSender: passphrase must be a string');
+    throw new InvalidOptionsError('SftpSender: passphrase must be a string');
   if (
     hostKey !== undefined &&
     typeof hostKey !== 'function' &&
     !(typeof hostKey === 'string' && isFingerprint(hostKey))
   )
-    throw new TypeError(
+    throw new InvalidOptionsError(
       'SftpSender: hostKey must be an OpenSSH SHA-256 fingerprint ("SHA256:" and 43 base64 characters, as ssh-keygen -l prints it) or a function',
     );
   if (!(Number.isFinite(readyTimeoutMs) && readyTimeoutMs > 0))
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `SftpSender: readyTimeoutMs must be a positive number, got ${String(readyTimeoutMs)}`,
     );
   if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0))
-    throw new TypeError(
+    throw new InvalidOptionsError(
       `SftpSender: requestTimeoutMs must be a positive number, got ${String(requestTimeoutMs)}`,
     );
   if (journal !== undefined && (typeof journal !== 'string' || journal === ''))
-    throw new TypeError('SftpSender: journal must be a file path');
+    throw new InvalidOptionsError('SftpSender: journal must be a file path');
   const layout = { ...DEFAULT_LAYOUT, ...options.layout };
   for (const [key, path] of Object.entries(layout))
     if (typeof path !== 'string' || !path.startsWith('/'))
-      throw new TypeError(
+      throw new InvalidOptionsError(
         `SftpSender: layout.${key} must be an absolute path on the server, got ${String(path)}`,
       );
   return {
@@ -133,7 +133,7 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
   private turn: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  /** @throws TypeError for invalid options (nothing is connected). */
+  /** @throws InvalidOptionsError for invalid options (nothing is connected). */
   constructor(options: SftpSenderOptions) {
     super();
     const settings = senderSettings(options);
@@ -187,7 +187,7 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
    * With a `journal`, messages uploaded by an earlier run are left out (`skipped` events,
    * `alreadySent`), and what a crashed run left unfinished is finished or removed first.
    *
-   * @throws TypeError for invalid options or `messages` that is not a list (nothing is sent).
+   * @throws InvalidOptionsError for invalid options or `messages` that is not a list (nothing is sent).
    * @throws SftpError when connecting or the journal fails (nothing is sent).
    * @throws SftpSendError when the run stops before the end of its input; `cause` says why.
    */
@@ -213,7 +213,7 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
    * validated first unless `validate: false`. With a `journal`, a file with the same content as
    * one uploaded before is left out.
    *
-   * @throws TypeError when a path is not named `.xml` or `.tar.lzma`, or for invalid options.
+   * @throws InvalidOptionsError when a path is not named `.xml` or `.tar.lzma`, or for invalid options.
    * @throws DigitalPostError FILE_UNREADABLE when a file cannot be read (nothing is sent).
    * @throws SftpError when connecting or the journal fails (nothing is sent).
    * @throws SftpSendError when the run stops before the last file; `cause` says why.
@@ -301,7 +301,8 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
   // ---------------------------------------------------------------- internals
 
   private async sessionNow(): Promise<SftpSession> {
-    if (this.closed) throw new TypeError('SftpSender: the sender is closed');
+    if (this.closed)
+      throw new SftpError('SFTP_SENDER_CLOSED', 'SftpSender: the sender is closed', { where: this.server });
     if (this.session?.open) return this.session;
     this.connecting ??= SftpSession.connect(this.settings).finally(() => {
       this.connecting = undefined;
@@ -423,7 +424,9 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
   ): AsyncGenerator<T> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new TypeError(`SftpSender: concurrency must be a positive integer, got ${String(concurrency)}`);
+      throw new InvalidOptionsError(
+        `SftpSender: concurrency must be a positive integer, got ${String(concurrency)}`,
+      );
     const queue: Array<Promise<T | undefined>> = [];
     const names: Array<{ name: string; size: number | undefined }> = [];
     const fill = (): void => {

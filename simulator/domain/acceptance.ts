@@ -3,6 +3,7 @@
  * permissions, the value date, the recipient's registration and the routing of docs/simulator.md ("Magic identities") and docs/differences.md.
  */
 
+import { describeIssues } from '../../sdk/memo/issues.ts';
 import type { Memo } from '../../sdk/memo/types.ts';
 import type { ValidationResult } from '../../sdk/memo/validate.ts';
 import { copenhagenDate, copenhagenMidnight, daysBetween } from '../../sdk/ngdp/time.ts';
@@ -58,11 +59,7 @@ export function validationRejection(result: ValidationResult): Rejection {
     : codes.has('TOO_MANY_ATTACHMENTS')
       ? 'TOO_MANY_ATTACHMENTS'
       : 'MEMO_SCHEMA_INVALID';
-  const shown = result.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
-  const more = result.issues.length > 3 ? `; and ${result.issues.length - 3} more` : '';
-  return { status: 'INVALID', code, message: `${shown.join('; ')}${more}` };
+  return { status: 'INVALID', code, message: describeIssues(result.issues, { limit: 3 }) };
 }
 
 /** Whether a registered contact can receive this message (null when it can). */

@@ -4,7 +4,9 @@
  * native streaming compressor, several times faster than an encoder in JavaScript could be, running
  * on a worker thread.
  */
+
 import { lzma } from '@napi-rs/lzma';
+import { InvalidOptionsError } from '../../errors.ts';
 import { LzmaDecoder, type LzmaDecoderOptions } from './decoder.ts';
 
 /**
@@ -48,7 +50,7 @@ export async function* compressLzmaAlone(
 ): AsyncGenerator<Buffer> {
   const level = options.level ?? 1;
   if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new RangeError(`LZMA level must be an integer 0–9, got ${level}`);
+    throw new InvalidOptionsError(`LZMA level must be an integer 0–9, got ${level}`);
   }
   const input = pullStream(inBlocks(source, INPUT_BLOCK_SIZE));
   const reader = lzma.compressStream(input.stream, { preset: level }).getReader();
