@@ -2,18 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { describeWith } from '../../../test/support/requirements.ts';
 import { LzmaError } from './errors.ts';
 import { compressLzmaAlone, decompressLzmaAlone } from './stream.ts';
-
-function xzAvailable(): boolean {
-  try {
-    execFileSync('xz', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const XZ = xzAvailable();
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
@@ -153,21 +144,18 @@ describe('decompressLzmaAlone', () => {
   });
 });
 
-describe.skipIf(!XZ)(
-  XZ ? 'interop with xz --format=lzma' : 'interop with xz (skipped: xz is not installed)',
-  () => {
-    const data = Buffer.concat([Buffer.alloc(300_000, '<Label>Afgørelse</Label>'), randomBytes(300_000)]);
+describeWith({ tools: ['xz'] }, 'interop with xz --format=lzma', () => {
+  const data = Buffer.concat([Buffer.alloc(300_000, '<Label>Afgørelse</Label>'), randomBytes(300_000)]);
 
-    it('xz decodes what compressLzmaAlone writes', async () => {
-      const compressed = await collect(compressLzmaAlone([data]));
-      expect(
-        execFileSync('xz', ['--format=lzma', '-dc'], { input: compressed, maxBuffer: 1 << 30 }).equals(data),
-      ).toBe(true);
-    });
+  it('xz decodes what compressLzmaAlone writes', async () => {
+    const compressed = await collect(compressLzmaAlone([data]));
+    expect(
+      execFileSync('xz', ['--format=lzma', '-dc'], { input: compressed, maxBuffer: 1 << 30 }).equals(data),
+    ).toBe(true);
+  });
 
-    it('decompressLzmaAlone decodes what xz writes', async () => {
-      const compressed = execFileSync('xz', ['--format=lzma', '-c'], { input: data, maxBuffer: 1 << 30 });
-      expect((await collect(decompressLzmaAlone([compressed]))).equals(data)).toBe(true);
-    });
-  },
-);
+  it('decompressLzmaAlone decodes what xz writes', async () => {
+    const compressed = execFileSync('xz', ['--format=lzma', '-c'], { input: data, maxBuffer: 1 << 30 });
+    expect((await collect(decompressLzmaAlone([compressed]))).equals(data)).toBe(true);
+  });
+});
