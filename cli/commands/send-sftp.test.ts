@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
-import { itWith } from '../../test/support/requirements.ts';
+import { itWith, needs } from '../../test/support/requirements.ts';
 import { registerKey } from '../../test/support/sftp.ts';
 import {
   containerByTools,
@@ -97,7 +97,8 @@ async function invalidMemoFile(folder: string, name: string): Promise<string> {
 }
 
 describe('digitalpost send --sftp', () => {
-  it('uploads a directory: its MeMo files packed into containers, its containers as they are; one line per file', async () => {
+  it('uploads a directory: its MeMo files packed into containers, its containers as they are; one line per file', async (context) => {
+    needs(context, { tools: ['tar', 'xz'] });
     const folder = await newFolder();
     const memos = await letters(5);
     const files = await writeMemoFiles(folder, memos);

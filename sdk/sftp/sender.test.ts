@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { needs } from '../../test/support/requirements.ts';
 import { connectSftp } from '../../test/support/sftp.ts';
 import {
   containerByTools,
@@ -249,7 +250,8 @@ describe('SftpSender.send', () => {
 });
 
 describe('SftpSender.sendFiles', () => {
-  it('uploads a container made by tar and xz --format=lzma, and a single .xml MeMo, under temporary names renamed after', async () => {
+  it('uploads a container made by tar and xz --format=lzma, and a single .xml MeMo, under temporary names renamed after', async (context) => {
+    needs(context, { tools: ['tar', 'xz'] });
     const inContainer = await letters(3);
     const [single] = (await letters(1)) as [Memo];
     const container = join(dir, 'made-by-tools.tar.lzma');

@@ -94,28 +94,34 @@ describe('what becomes of a test', () => {
   });
 });
 
-describe('describeWith and itWith, in a Vitest run of test/fixtures/requirements', () => {
+describe('describeWith, itWith and needs, in a Vitest run of test/fixtures/requirements', () => {
   const folder = mkdtempSync(join(tmpdir(), 'dp-requirements-'));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   interface Outcome {
     exitCode: number;
     tests: Array<{ name: string; status: string; failure: string }>;
+    /** What the verbose reporter printed, where a skip's note shows. */
+    output: string;
   }
 
-  /** Runs Vitest on the fixture with `CI` set to `ci` (or unset) and reads its JSON report. */
+  /** Runs Vitest on the fixture with `CI` set to `ci` (or unset) and reads its reports. */
   async function runFixture(ci: string | undefined): Promise<Outcome> {
-    const env: NodeJS.ProcessEnv = {};
+    const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
     for (const [name, value] of Object.entries(process.env)) {
       if (!name.startsWith('VITEST') && name !== 'CI') env[name] = value;
     }
     if (ci !== undefined) env.CI = ci;
     const report = join(folder, `report-${ci ?? 'unset'}.json`);
     const vitest = join(dirname(fileURLToPath(import.meta.resolve('vitest/package.json'))), 'vitest.mjs');
-    const args = [vitest, 'run', '--config', FIXTURE_CONFIG, '--reporter=json', `--outputFile=${report}`];
-    const exitCode = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env }).then(
-      () => 0,
-      (error: { code?: number }) => error.code ?? -1,
+    const reporters = ['--reporter=json', `--outputFile.json=${report}`, '--reporter=verbose'];
+    const args = [vitest, 'run', '--config', FIXTURE_CONFIG, ...reporters];
+    const { exitCode, output } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env }).then(
+      ({ stdout }) => ({ exitCode: 0, output: stdout }),
+      (error: { code?: number; stdout?: string }) => ({
+        exitCode: error.code ?? -1,
+        output: error.stdout ?? '',
+      }),
     );
     const json = JSON.parse(readFileSync(report, 'utf8')) as {
       testResults: Array<{
@@ -129,8 +135,13 @@ describe('describeWith and itWith, in a Vitest run of test/fixtures/requirements
         failure: test.failureMessages.join('\n').split('\n')[0] ?? '',
       })),
     );
-    return { exitCode, tests };
+    return { exitCode, tests, output };
   }
+
+  const failingInCi = (reason: string) =>
+    expect.stringMatching(
+      new RegExp(`^Error: ${reason.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. CI runs every test`),
+    );
 
   it('with CI set, a test whose tool or ../shared file is missing fails, saying what is missing', async () => {
     const { exitCode, tests } = await runFixture('1');
@@ -139,23 +150,24 @@ describe('describeWith and itWith, in a Vitest run of test/fixtures/requirements
       {
         name: 'a block that needs a missing tool',
         status: 'failed',
-        failure: expect.stringMatching(
-          /^Error: digitalpost-no-such-tool is not on the PATH\. CI runs every test/,
-        ),
+        failure: failingInCi('digitalpost-no-such-tool is not on the PATH'),
       },
       {
         name: 'a test that needs a missing file of ../shared',
         status: 'failed',
-        failure: expect.stringMatching(
-          /^Error: \.\.\/shared\/no\/such\/file\.xsd not found\. CI runs every test/,
-        ),
+        failure: failingInCi('../shared/no/such/file.xsd not found'),
+      },
+      {
+        name: 'a test that checks for a missing tool itself',
+        status: 'failed',
+        failure: failingInCi('digitalpost-no-such-tool is not on the PATH'),
       },
       { name: 'a block whose tool is present runs', status: 'passed', failure: '' },
     ]);
   });
 
-  it('with CI unset, such a test is skipped with the reason in its name, and the rest runs', async () => {
-    const { exitCode, tests } = await runFixture(undefined);
+  it('with CI unset, such a test is skipped with the reason, and the rest runs', async () => {
+    const { exitCode, tests, output } = await runFixture(undefined);
     expect(exitCode).toBe(0);
     expect(tests).toEqual([
       {
@@ -168,7 +180,12 @@ describe('describeWith and itWith, in a Vitest run of test/fixtures/requirements
         status: 'skipped',
         failure: '',
       },
+      { name: 'a test that checks for a missing tool itself', status: 'skipped', failure: '' },
       { name: 'a block whose tool is present runs', status: 'passed', failure: '' },
     ]);
+    // needs() gives the reason as the skip's note, which the reporter prints beside the name.
+    expect(output).toMatch(
+      /a test that checks for a missing tool itself.*\[digitalpost-no-such-tool is not on the PATH\]/,
+    );
   });
 });

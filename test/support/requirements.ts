@@ -4,12 +4,13 @@
  * CI must never be green with, say, the differential test against the official schemas not run. In
  * a user's clone (`CI` unset) it is skipped, with the reason in its name.
  *
- * Use `describeWith` or `itWith` instead of `describe.skipIf` / `it.skipIf` for every such test, so
- * the rule is written here once. When the requirements are met nothing is listed as skipped.
+ * Use `describeWith` or `itWith` instead of `describe.skipIf` / `it.skipIf` for every such test, or
+ * `needs(context, …)` first thing in a test, so the rule is written here once. When the requirements
+ * are met nothing is listed as skipped.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { describe, it, type TestFunction } from 'vitest';
+import { describe, it, type TestContext, type TestFunction } from 'vitest';
 import { sharedDir, sharedPath } from './shared.ts';
 import tools from './tools.json' with { type: 'json' };
 
@@ -127,4 +128,14 @@ export function itWith(requirements: Requirements, name: string, body: TestFunct
   const outcome = verdict(requirements);
   if (outcome.kind === 'run') it(name, body, timeout);
   else standIn(name, outcome);
+}
+
+/**
+ * First thing in a test (`it('…', async (context) => { needs(context, { tools: ['xz'] }); … })`): when
+ * `requirements` are unmet it stops the test here, failing in CI, skipped with the reason elsewhere.
+ */
+export function needs(context: Pick<TestContext, 'skip'>, requirements: Requirements): void {
+  const outcome = verdict(requirements);
+  if (outcome.kind === 'fail') throw missingInCi(outcome.reason);
+  if (outcome.kind === 'skip') context.skip(outcome.reason);
 }
