@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeMemoToBytes } from '../sdk/memo/writer.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
+import { describeWith } from '../test/support/requirements.ts';
 import { addFault, keyOf, letterTo, SEED_IDS, startTestSimulator } from '../test/support/simulator.ts';
 import { type ConnectionFlags, connect } from './connection.ts';
 import { lines, run } from './test-support.ts';
@@ -175,12 +176,7 @@ describe('connection flags', () => {
   });
 });
 
-const openssl = await promisify(execFile)('openssl', ['version']).then(
-  () => true,
-  () => false,
-);
-
-describe.skipIf(!openssl)('mutual TLS files', () => {
+describeWith({ tools: ['openssl'] }, 'mutual TLS files', () => {
   const passphrase = 'correct-horse-7';
   let cert: string;
   let key: string;

@@ -4,37 +4,35 @@
  * models, and mutated ones — must get the same valid/invalid verdict from both.
  *
  * Needs `../shared/xsd` (next to the repository) and `xmllint` on the PATH; without them the
- * block is skipped. The corpus is reproducible: fast-check runs with a fixed seed. Set
- * MEMO_DIFF_SEED and MEMO_DIFF_CASES to explore further.
+ * block fails in CI and is skipped elsewhere (test/support/requirements.ts). The corpus is
+ * reproducible: fast-check runs with a fixed seed. Set MEMO_DIFF_SEED and MEMO_DIFF_CASES to explore
+ * further.
  *
  * xmllint runs once per batch of files, not once per case. Known places where libxml2 departs
  * from XSD 1.0 (and our validator follows XSD) are kept out of the corpus; see
  * test/support/memo-arbitraries.ts ("libxml2 deviation").
  */
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MemoVersion } from '../sdk/memo/types.ts';
 import { validateMemo } from '../sdk/memo/validate.ts';
 import { type DifferentialCase, differentialCaseArbitrary } from './support/memo-arbitraries.ts';
-import { noSharedReason, sharedDir } from './support/shared.ts';
+import { describeWith } from './support/requirements.ts';
+import { sharedPath } from './support/shared.ts';
 
-const XSD_DIR = join(sharedDir ?? '../shared/', 'xsd');
+/** The official schemas, as paths inside `../shared`. */
+const SCHEMA_FILES: Readonly<Record<MemoVersion, string>> = {
+  '1.1': 'xsd/memo-1.1/MeMo_core.xsd',
+  '1.2': 'xsd/memo-1.2/Version1.2/MeMo_core.xsd',
+};
+/** Their absolute paths; only used when they are present. */
 const SCHEMAS: Readonly<Record<MemoVersion, string>> = {
-  '1.1': join(XSD_DIR, 'memo-1.1', 'MeMo_core.xsd'),
-  '1.2': join(XSD_DIR, 'memo-1.2', 'Version1.2', 'MeMo_core.xsd'),
+  '1.1': sharedPath(SCHEMA_FILES['1.1']) ?? '',
+  '1.2': sharedPath(SCHEMA_FILES['1.2']) ?? '',
 };
 /** memoNotificationType's maxLength in each schema set's MeMo_dataTypes.xsd. */
 const NOTIFICATION_MAX_LENGTH: Readonly<Record<MemoVersion, number>> = { '1.1': 150, '1.2': 160 };
@@ -45,20 +43,6 @@ const CASES = Number(process.env.MEMO_DIFF_CASES ?? 4000);
 const BATCH = 250;
 /** An xmllint run that takes longer than this is killed (the test then fails, it never hangs). */
 const XMLLINT_TIMEOUT_MS = 90_000;
-
-/** Why the differential test cannot run here, or undefined when it can. */
-function skipReason(): string | undefined {
-  if (sharedDir === undefined) return noSharedReason;
-  for (const [version, path] of Object.entries(SCHEMAS)) {
-    if (!existsSync(path))
-      return `the MeMo ${version} schema is not at ${path}: skipping the differential test`;
-  }
-  const probe = spawnSync('xmllint', ['--version'], { stdio: 'ignore', timeout: 10_000 });
-  if (probe.error !== undefined || probe.status !== 0) {
-    return 'xmllint is not installed (Debian: libxml2-utils): skipping the differential test against the schemas';
-  }
-  return undefined;
-}
 
 interface Verdict {
   valid: boolean;
@@ -200,9 +184,8 @@ function describeMismatch(result: CaseResult, maxXml = 4000): string {
   ].join('\n');
 }
 
-const reason = skipReason();
-
-describe.skipIf(reason !== undefined)(
+describeWith(
+  { tools: ['xmllint'], shared: Object.values(SCHEMA_FILES) },
   'validateMemo agrees with xmllint and the official MeMo schemas',
   () => {
     let dir = '';
@@ -292,12 +275,5 @@ describe.skipIf(reason !== undefined)(
           `(${groups.size} distinct kinds, see the log above):\n${summary.join('\n')}`,
       );
     });
-  },
-);
-
-describe.skipIf(reason === undefined)(
-  'validateMemo agrees with xmllint and the official MeMo schemas',
-  () => {
-    it.skip(reason ?? 'needs ../shared and xmllint', () => {});
   },
 );

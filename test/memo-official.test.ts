@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseMemo } from '../sdk/memo/parse.ts';
 import { validateMemo } from '../sdk/memo/validate.ts';
 import { serializeMemo } from '../sdk/memo/writer.ts';
-import { noSharedReason, sharedDir } from './support/shared.ts';
+import { describeWith } from './support/requirements.ts';
+import { sharedPath } from './support/shared.ts';
 
-const officialDir = sharedDir === undefined ? undefined : join(sharedDir, 'fixtures/memo/official');
+const OFFICIAL = 'fixtures/memo/official';
+const officialDir = sharedPath(OFFICIAL);
 const files = officialDir === undefined ? [] : readdirSync(officialDir).filter((f) => f.endsWith('.xml'));
 
-describe.skipIf(officialDir === undefined)("Digitaliseringsstyrelsen's official MeMo examples", () => {
+describeWith({ shared: [OFFICIAL] }, "Digitaliseringsstyrelsen's official MeMo examples", () => {
   it('are present', () => {
     expect(files.length).toBeGreaterThan(0);
   });
@@ -30,8 +32,4 @@ describe.skipIf(officialDir === undefined)("Digitaliseringsstyrelsen's official 
     const memo = parseMemo(readFileSync(join(officialDir as string, file)));
     expect(parseMemo(serializeMemo(memo))).toEqual(memo);
   });
-});
-
-describe.skipIf(officialDir !== undefined)('official MeMo examples', () => {
-  it.skip(noSharedReason, () => {});
 });

@@ -2,18 +2,19 @@
  * Interop with OpenSSH (issue 5): the `sftp` client in batch mode, logging in with a key made by
  * `ssh-keygen` and registered through the control API, uploads a container made by the system `tar`
  * and `xz --format=lzma` under a temporary name and renames it; then reads the receipts back the same
- * way (`ls`, `get`, `rm`). The tools come from the operating system; without them the suite is
- * skipped, saying which is missing.
+ * way (`ls`, `get`, `rm`). The tools come from the operating system; without them the suite fails
+ * in CI and is skipped elsewhere, saying which is missing.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Memo } from '../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../sdk/memo/writer.ts';
 import type { RunningSimulator } from '../simulator/index.ts';
+import { describeWith } from './support/requirements.ts';
 import { registerKey } from './support/sftp.ts';
 import {
   keyOf,
@@ -27,13 +28,8 @@ import {
 
 const run = promisify(execFile);
 const TOOLS = ['sftp', 'ssh', 'ssh-keygen', 'xz', 'tar'];
-const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-const title =
-  missing.length === 0
-    ? 'the OpenSSH sftp client against the simulator'
-    : `the OpenSSH sftp client against the simulator (skipped: ${missing.join(', ')} not installed)`;
 
-describe.skipIf(missing.length > 0)(title, () => {
+describeWith({ tools: TOOLS }, 'the OpenSSH sftp client against the simulator', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dp-sftp-interop-'));
   const key = join(dir, 'id_ed25519');
   const knownHosts = join(dir, 'known_hosts');

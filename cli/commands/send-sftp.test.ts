@@ -1,10 +1,13 @@
 /** `digitalpost send --sftp` against the simulator's SFTP server. */
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
+import { itWith, needs } from '../../test/support/requirements.ts';
 import { registerKey } from '../../test/support/sftp.ts';
 import {
   containerByTools,
@@ -17,7 +20,7 @@ import {
   writeMemoFiles,
 } from '../../test/support/sftp-sender.ts';
 import { letterTo, SEED_IDS } from '../../test/support/simulator.ts';
-import { jsonLines, lines, run } from '../test-support.ts';
+import { jsonLines, lines, type Run, run } from '../test-support.ts';
 
 let server: SftpSimulator;
 let dir: string;
@@ -57,6 +60,33 @@ const newFolder = async (): Promise<string> => {
 /** An ed25519 key pair whose private key is encrypted with `passphrase`. */
 const encryptedKey = (passphrase: string): { private: string; public: string } => usableKeyPair(passphrase);
 
+const AS_ROOT = process.getuid?.() === 0;
+/** Root's capabilities to read and search any file whatever its mode, as setpriv drops them. */
+const WITHOUT_FILE_MODE_OVERRIDES = '-dac_override,-dac_read_search';
+
+/**
+ * Runs `digitalpost …argv` in a child process that file modes hold for. As root that means without
+ * the capabilities that let root ignore them (dropped from the bounding and inheritable sets, so the
+ * child never has them); it is still root, owning and reading the test's own files.
+ */
+function runHeldToFileModes(argv: readonly string[]): Promise<Run> {
+  const cli = [process.execPath, fileURLToPath(new URL('../index.ts', import.meta.url)), ...argv];
+  const [command, ...args] = AS_ROOT
+    ? [
+        'setpriv',
+        `--inh-caps=${WITHOUT_FILE_MODE_OVERRIDES}`,
+        `--bounding-set=${WITHOUT_FILE_MODE_OVERRIDES}`,
+        ...cli,
+      ]
+    : cli;
+  return new Promise((resolve) => {
+    execFile(command as string, args, { env: { PATH: process.env.PATH } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function invalidMemoFile(folder: string, name: string): Promise<string> {
@@ -67,7 +97,8 @@ async function invalidMemoFile(folder: string, name: string): Promise<string> {
 }
 
 describe('digitalpost send --sftp', () => {
-  it('uploads a directory: its MeMo files packed into containers, its containers as they are; one line per file', async () => {
+  it('uploads a directory: its MeMo files packed into containers, its containers as they are; one line per file', async (context) => {
+    needs(context, { tools: ['tar', 'xz'] });
     const folder = await newFolder();
     const memos = await letters(5);
     const files = await writeMemoFiles(folder, memos);
@@ -389,12 +420,12 @@ describe('digitalpost send --sftp', () => {
       });
     });
 
-    // Root reads any directory, whatever its mode.
-    it.skipIf(process.getuid?.() === 0)('a directory that cannot be read: exit 2', async () => {
+    // Root reads any directory whatever its mode, so as root the CLI runs without that power.
+    itWith(AS_ROOT ? { tools: ['setpriv'] } : {}, 'a directory that cannot be read: exit 2', async () => {
       const folder = await newFolder();
       await chmod(folder, 0o000);
       try {
-        const result = await run(['send', ...sftp(), folder]);
+        const result = await runHeldToFileModes(['send', ...sftp(), folder]);
         expect(result).toMatchObject({ code: 2, stdout: '' });
         expect(result.stderr).toBe(
           `digitalpost: cannot read the directory ${folder}: permission denied (nothing was sent)\n`,

@@ -3,7 +3,7 @@
  * PKCS#12 `{ pfx, passphrase }`, against a local HTTPS server that demands one and passes calls on
  * to the simulator. The certificates are throwaways made with the system's openssl.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { FAST_RETRY } from '../../test/support/client.ts';
+import { describeWith } from '../../test/support/requirements.ts';
 import { keyOf, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
 import { ConnectionError } from '../errors.ts';
 import { type ClientOptions, DigitalPostClient } from './client.ts';
 
-const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 const PASSPHRASE = 'pkcs12-test-passphrase';
 
 interface Certificates {
@@ -107,7 +107,7 @@ interface SeenRequest {
   authorization: string | undefined;
 }
 
-describe.skipIf(!HAS_OPENSSL)('mutual TLS (skipped when openssl is not installed)', () => {
+describeWith({ tools: ['openssl'] }, 'mutual TLS', () => {
   let dir: string;
   let certificates: Certificates;
   let simulator: RunningSimulator;

@@ -212,8 +212,39 @@ describe('date helpers', () => {
     expect(toMemoDateTime(new Date('2025-06-01T08:30:00.250Z'))).toBe('2025-06-01T08:30:00.250Z');
   });
 
-  it('gives the Copenhagen calendar date across daylight saving', () => {
-    expect(toCopenhagenDate(new Date('2025-01-01T23:30:00Z'))).toBe('2025-01-02');
-    expect(toCopenhagenDate(new Date('2025-01-01T22:30:00Z'))).toBe('2025-01-01');
+  // Summer time begins on the last Sunday of March (02:00 CET becomes 03:00 CEST, at 01:00 UTC) and
+  // ends on the last Sunday of October (03:00 CEST becomes 02:00 CET, at 01:00 UTC). Midnight in
+  // Copenhagen is 23:00 UTC the day before in winter and 22:00 UTC in summer.
+  it.each([
+    // 2025-03-30 begins in winter time,
+    ['2025-03-29T22:59:59.999Z', '2025-03-29'],
+    ['2025-03-29T23:00:00.000Z', '2025-03-30'],
+    // and moves to summer time that night: 01:59:59.999 CET, then 03:00 CEST, the same day.
+    ['2025-03-30T00:59:59.999Z', '2025-03-30'],
+    ['2025-03-30T01:00:00.000Z', '2025-03-30'],
+    // 2025-03-31 is the first midnight in summer time: an hour earlier in UTC than the one before.
+    ['2025-03-30T21:59:59.999Z', '2025-03-30'],
+    ['2025-03-30T22:00:00.000Z', '2025-03-31'],
+    ['2025-03-30T22:59:59.999Z', '2025-03-31'],
+    // 2025-10-26 begins in summer time,
+    ['2025-10-25T21:59:59.999Z', '2025-10-25'],
+    ['2025-10-25T22:00:00.000Z', '2025-10-26'],
+    // and moves back to winter time that night: 02:59:59.999 CEST, then 02:00 CET again.
+    ['2025-10-26T00:59:59.999Z', '2025-10-26'],
+    ['2025-10-26T01:00:00.000Z', '2025-10-26'],
+    // 2025-10-27 is the first midnight in winter time: an hour later in UTC than the one before.
+    ['2025-10-26T22:00:00.000Z', '2025-10-26'],
+    ['2025-10-26T22:59:59.999Z', '2025-10-26'],
+    ['2025-10-26T23:00:00.000Z', '2025-10-27'],
+  ])('the instant %s is on %s in Copenhagen, as a value date too', async (instant, date) => {
+    expect(toCopenhagenDate(new Date(instant))).toBe(date);
+    const letter = await createLetter({
+      sender,
+      recipient: { cpr: '0101901234' },
+      label: 'x',
+      document: { content: pdf, filename: 'a.pdf' },
+      doNotDeliverUntil: new Date(instant),
+    });
+    expect(letter.messageHeader.doNotDeliverUntilDate).toBe(date);
   });
 });

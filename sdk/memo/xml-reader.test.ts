@@ -106,11 +106,11 @@ describe('unsafe XML', () => {
  <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
 ]>
 ${minimal.replace('<?xml version="1.0" encoding="UTF-8"?>', '').replace('Eksempel Kommune', '&lol9;')}`;
-    const started = performance.now();
     const error = parseError(bomb);
     expect(error.code).toBe('XML_FORBIDDEN_MARKUP');
     expect(error.message).toContain('DOCTYPE');
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Stopped where the DOCTYPE begins, before the first entity declaration on the next line.
+    expect({ line: error.line, column: error.column }).toEqual({ line: 2, column: 1 });
   });
 
   it('rejects an external entity (XXE) without reading the file', () => {
@@ -147,10 +147,11 @@ ${minimal.replace('<?xml version="1.0" encoding="UTF-8"?>', '').replace('Eksempe
   });
 
   it('fails fast on a huge document that is not XML', () => {
-    const huge = Buffer.alloc(50 * 1024 * 1024, 'a');
-    const started = performance.now();
-    expect(parseError(huge).code).toBe('XML_MALFORMED');
-    expect(performance.now() - started).toBeLessThan(5000);
+    const huge = parseError(Buffer.alloc(50 * 1024 * 1024, 'a'));
+    expect(huge.code).toBe('XML_MALFORMED');
+    // Refused at its first character, as one byte of it is: the other 50 MiB make no difference.
+    expect({ line: huge.line, column: huge.column }).toEqual({ line: 1, column: 1 });
+    expect(huge.message).toBe(parseError('a').message);
   });
 });
 

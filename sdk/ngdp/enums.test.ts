@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { noSharedReason, sharedDir } from '../../test/support/shared.ts';
+import { expect, it } from 'vitest';
+import { describeWith } from '../../test/support/requirements.ts';
+import { sharedPath } from '../../test/support/shared.ts';
 import {
   CONTACT_POINT_TARGETS,
   CONTACT_TYPES,
@@ -20,16 +20,18 @@ import {
 interface Schema {
   enum?: string[];
 }
+const OPENAPI = 'spec/ngdp-openapi-1.68.json';
+const openApiFile = sharedPath(OPENAPI);
 const openApi =
-  sharedDir === undefined
+  openApiFile === undefined
     ? undefined
-    : (JSON.parse(readFileSync(join(sharedDir, 'spec/ngdp-openapi-1.68.json'), 'utf8')) as {
+    : (JSON.parse(readFileSync(openApiFile, 'utf8')) as {
         components: { schemas: Record<string, Schema> };
       });
 const enumOf = (name: string): string[] => openApi?.components.schemas[name]?.enum ?? [];
 const withoutUnknown = (values: string[]): string[] => values.filter((value) => value !== 'UNKNOWN');
 
-describe.skipIf(openApi === undefined)("NgDP's enums, held against its OpenAPI 1.68.0", () => {
+describeWith({ shared: [OPENAPI] }, "NgDP's enums, held against its OpenAPI 1.68.0", () => {
   it.each([
     ['ReceiptStatus', RECEIPT_STATUSES],
     ['PublicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES],
@@ -61,8 +63,4 @@ describe.skipIf(openApi === undefined)("NgDP's enums, held against its OpenAPI 1
       expect(tags).toContain(value);
     }
   });
-});
-
-describe.skipIf(openApi !== undefined)("NgDP's enums", () => {
-  it.skip(noSharedReason, () => {});
 });

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import { type ClientOptions, DigitalPostClient } from '../../sdk/client/client.ts';
 import type { RequestLogEvent } from '../../sdk/http/transport.ts';
 
@@ -17,7 +17,7 @@ export interface LoggedClient {
   events: RequestLogEvent[];
 }
 
-/** A client for `baseUrl` with fast retries that keeps its log events. */
+/** A client for `baseUrl` with fast retries that keeps its log events (and passes them to `logger`). */
 export function loggedClient(
   baseUrl: string,
   apiKey: string,
@@ -28,10 +28,39 @@ export function loggedClient(
     baseUrl,
     apiKey,
     retry: FAST_RETRY,
-    logger: (event) => events.push(event),
     ...options,
+    logger: (event) => {
+      events.push(event);
+      options.logger?.(event);
+    },
   });
   return { client, events };
+}
+
+export interface WatchedDispatcher {
+  dispatcher: Dispatcher;
+  /** Resolves as the `count`th request is handed to the dispatcher, in the client's own call. */
+  dispatched(count: number): Promise<void>;
+}
+
+/**
+ * A dispatcher that tells when the client sends each request: at once, in the client's call, not
+ * when a server has read it. With `settlesBefore` a test asks whether a retry was sent before some
+ * timer was due, as a question of order.
+ */
+export function watchedDispatcher(base: Dispatcher = getGlobalDispatcher()): WatchedDispatcher {
+  let sent = 0;
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const dispatcher = base.compose((dispatch) => (options, handler) => {
+    sent++;
+    for (const waiter of waiting.filter((w) => w.count <= sent)) waiter.resolve();
+    return dispatch(options, handler);
+  });
+  return {
+    dispatcher,
+    dispatched: (count) =>
+      count <= sent ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve })),
+  };
 }
 
 export interface RecordedRequest {

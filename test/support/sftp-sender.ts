@@ -121,7 +121,10 @@ export async function writeMemoFiles(
 
 const run = promisify(execFile);
 
-/** A `.tar.lzma` container made by the system's `tar` and `xz --format=lzma`, at `path`. */
+/**
+ * A `.tar.lzma` container made by the system's `tar` and `xz --format=lzma`, at `path`. A test that
+ * uses it starts with `needs(context, { tools: ['tar', 'xz'] })` (requirements.ts).
+ */
 export async function containerByTools(path: string, memos: readonly Memo[]): Promise<void> {
   const staging = await mkdtemp(join(tmpdir(), 'dp-tar-'));
   try {

@@ -2,18 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { LzmaCompressor, lzma } from '@napi-rs/lzma';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { describeWith } from '../../../test/support/requirements.ts';
 import { LzmaDecoder, type LzmaDecoderOptions } from './decoder.ts';
 import { LzmaError } from './errors.ts';
-
-function xzAvailable(): boolean {
-  try {
-    execFileSync('xz', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const XZ = xzAvailable();
 
 /** Decodes `input` fed in the given chunks; returns the output and the size of every read. */
 function decode(
@@ -205,7 +196,7 @@ describe('LzmaDecoder', () => {
     expect(() => decoder.write(Uint8Array.of(1))).toThrow(/after end/);
   });
 
-  describe.skipIf(!XZ)(XZ ? 'with xz' : 'with xz (skipped: xz is not installed)', () => {
+  describeWith({ tools: ['xz'] }, 'with xz', () => {
     it.each([
       ['lc=3,lp=0,pb=2 (the default)', 'preset=6'],
       ['lc=0,lp=2,pb=0', 'preset=1,lc=0,lp=2,pb=0'],

@@ -17,6 +17,7 @@ import { writeContainer } from '../../../sdk/memo/container.ts';
 import type { Memo } from '../../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../../sdk/memo/writer.ts';
 import { multipart } from '../../../test/support/receivers.ts';
+import { describeWith } from '../../../test/support/requirements.ts';
 import {
   type ApiResponse,
   call,
@@ -458,7 +459,7 @@ describe('POST /memos/ with a bulk container', () => {
     });
   });
 
-  describe('interop', () => {
+  describeWith({ tools: ['tar', 'xz'] }, 'interop', () => {
     it('takes a container made by the system tar and xz --format=lzma', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'dp-bulk-'));
       try {

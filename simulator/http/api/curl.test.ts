@@ -2,29 +2,20 @@
  * Smoke test with the system `curl`, as integrators try the API first (`--http1.1`, the key verbatim
  * after `Basic`, the MeMo file as the body): send a MeMo, then pull its business receipt.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serializeMemoToBytes } from '../../../sdk/memo/writer.ts';
+import { describeWith } from '../../../test/support/requirements.ts';
 import { keyOf, letterTo, SEED_IDS, startTestSimulator } from '../../../test/support/simulator.ts';
 import type { RunningSimulator } from '../../index.ts';
 
 const run = promisify(execFile);
 
-function curlAvailable(): boolean {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const CURL = curlAvailable();
 const STATUS_MARK = '\n--status:';
 
 /** Runs curl; answers the HTTP status and the body parsed as JSON (undefined when empty). */
@@ -38,11 +29,7 @@ async function curl(args: string[]): Promise<{ status: number; json: unknown }> 
   };
 }
 
-const TITLE = CURL
-  ? 'the API driven by the system curl'
-  : 'the API driven by the system curl (skipped: curl is not installed)';
-
-describe.skipIf(!CURL)(TITLE, () => {
+describeWith({ tools: ['curl'] }, 'the API driven by the system curl', () => {
   let simulator: RunningSimulator;
   let folder: string;
 
