@@ -5,14 +5,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Express } from 'express';
-import { DigitalPostError } from '../sdk/errors.ts';
+import { DigitalPostError, SimulatorConfigError } from '../sdk/errors.ts';
 import { type Fixtures, fixturesOf, seedRecords } from './domain/seed.ts';
 import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
 import { Rejection } from './engine/rejections.ts';
 import { createApp } from './http/app.ts';
 import { HttpOutbound } from './http/outbound.ts';
-import { checkOptions, SimulatorConfigError, type SimulatorOptions } from './options.ts';
+import { checkOptions, type SimulatorOptions } from './options.ts';
 import { lockDataDir } from './store/lock.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/store.ts';

@@ -8,17 +8,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SimulatorConfigError } from '../sdk/errors.ts';
 import { createSimulator, type SimulatorClock, type SimulatorCore } from './core.ts';
 import type { Fixtures } from './domain/seed.ts';
-import { SimulatorConfigError, type SimulatorOptions } from './options.ts';
+import type { SimulatorOptions } from './options.ts';
 import { loadHostKey } from './sftp/host-key.ts';
 import { type SftpServer, startSftpServer } from './sftp/server.ts';
 
+export { SimulatorConfigError, StoreFileError } from '../sdk/errors.ts';
 export type { SimulatorClock } from './core.ts';
 export type { Fixtures, SeedData } from './domain/seed.ts';
 export type { FaultRule } from './engine/faults.ts';
 export type { ChaosSettings, EngineSettings } from './engine/settings.ts';
-export { SimulatorConfigError, type SimulatorOptions } from './options.ts';
+export type { SimulatorOptions } from './options.ts';
 
 /** Where the SFTP server listens, and its host key's fingerprint for clients to pin. */
 export interface SftpAddress {

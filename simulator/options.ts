@@ -3,7 +3,7 @@
  * `SimulatorConfigError` naming it, before anything starts.
  */
 import { readFileSync } from 'node:fs';
-import { DigitalPostError } from '../sdk/errors.ts';
+import { SimulatorConfigError } from '../sdk/errors.ts';
 import { type Clock, ManualClock, RealClock } from './clock.ts';
 import type { RetrySchedule } from './domain/retry.ts';
 import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
@@ -67,12 +67,6 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Random source of chaos and fault probabilities (default Math.random). */
   random?: () => number;
-}
-
-export class SimulatorConfigError extends DigitalPostError {
-  constructor(message: string) {
-    super('SIMULATOR_CONFIG_INVALID', message);
-  }
 }
 
 function loadSeed(seed: SimulatorOptions['seed']): SeedData {

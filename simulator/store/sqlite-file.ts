@@ -3,12 +3,7 @@
  * pragmas (WAL, synchronous NORMAL: see sqlite.ts), and the schema migrations.
  */
 import { DatabaseSync } from 'node:sqlite';
-import { DigitalPostError } from '../../sdk/errors.ts';
-
-/** The data file cannot be used as a store; `code` says why. */
-export class StoreFileError extends DigitalPostError {
-  declare readonly code: 'STORE_NOT_SQLITE' | 'STORE_FOREIGN_DATABASE' | 'STORE_TOO_NEW' | 'STORE_UNOPENABLE';
-}
+import { StoreFileError } from '../../sdk/errors.ts';
 
 /**
  * Each entry moves the schema from version `index` to `index + 1` (kept in `PRAGMA user_version`).

@@ -38,7 +38,7 @@ import { openDatabase, TABLES } from './sqlite-file.ts';
 import { contactFilter, eventFilter, prepareStatements } from './sqlite-statements.ts';
 import type { ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
-export { StoreFileError } from './sqlite-file.ts';
+export { StoreFileError } from '../../sdk/errors.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
