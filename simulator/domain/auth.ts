@@ -4,9 +4,8 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from './model.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SHA-256 of a key's secret half, as stored. */
 export function hashSecret(secret: string): string {
@@ -32,7 +31,7 @@ export function parseAuthorization(
   const colon = decoded.indexOf(':');
   const systemId = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
-  if (colon === -1 || !UUID.test(systemId) || !UUID.test(secret)) return undefined;
+  if (colon === -1 || !isUuid(systemId) || !isUuid(secret)) return undefined;
   return { systemId: systemId.toLowerCase(), secret };
 }
 

@@ -5,8 +5,8 @@
  * message is stored with its processing job in a group commit: an answer means it is on disk.
  */
 import { createHash } from 'node:crypto';
-import { MemoParseError } from '../../sdk/errors.ts';
-import { type ContainerEntry, ContainerError, readContainer } from '../../sdk/memo/container.ts';
+import { ContainerError, MemoParseError } from '../../sdk/errors.ts';
+import { type ContainerEntry, readContainer } from '../../sdk/memo/container.ts';
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { MessageRecord, SystemRecord } from '../domain/model.ts';

@@ -6,6 +6,7 @@
  * SFTP status or an error file. The engine throws them from use cases; the adapters throw them too
  * when a request cannot even be read, so that every refusal is answered by the same table.
  */
+import type { FieldErrorResource } from '../../sdk/ngdp/wire.ts';
 import type { MessageRecord } from '../domain/model.ts';
 
 /** What kind of refusal: the edges choose their answer by it. */
@@ -25,15 +26,12 @@ export type RejectionKind =
   /** Well-formed, but not processable in this state. */
   | 'unprocessable';
 
-/** One field at fault (NgDP's `FieldErrorResource`). */
-export interface FieldProblem {
-  /** What the field belongs to: `query`, `path`, `memo`, `receipt`, `system`, … */
-  resource: string;
-  field: string;
-  code: string;
-  message: string;
-  rejectedValue?: unknown;
-}
+/**
+ * One field at fault: NgDP's `FieldErrorResource` with all but `rejectedValue` given. `resource` is
+ * what the field belongs to: `query`, `path`, `memo`, `receipt`, `system`, …
+ */
+export type FieldProblem = Required<Omit<FieldErrorResource, 'rejectedValue'>> &
+  Pick<FieldErrorResource, 'rejectedValue'>;
 
 export class Rejection extends Error {
   readonly kind: RejectionKind;

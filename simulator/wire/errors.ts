@@ -1,13 +1,11 @@
 /** NgDP's `ErrorMessage` JSON of a rejection: the body of an error answer, and of an SFTP error file. */
 
-import type { Receipt } from '../../sdk/ngdp/wire.ts';
+import type { ErrorMessage, Receipt } from '../../sdk/ngdp/wire.ts';
 import type { FieldProblem, Rejection } from '../engine/rejections.ts';
 import { technicalReceiptJson } from './receipts.ts';
 
 /** An `ErrorMessage`, with the sender's own earlier receipt when a duplicate send collided with it. */
-export type ErrorMessageJson = {
-  code: string;
-  message: string;
+export type ErrorMessageJson = Required<Omit<ErrorMessage, 'fieldErrors'>> & {
   fieldErrors: FieldProblem[];
   receipt?: Receipt;
 };
