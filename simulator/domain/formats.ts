@@ -3,6 +3,7 @@
  * check: a system's endpoints, its SFTP user name, a NemSMS mobile number. Identifiers (UUID, CPR,
  * CVR) are NgDP's vocabulary, in `sdk/ngdp/identifiers.ts`.
  */
+import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 
 /** An http(s) URL with no spaces: where the simulator delivers MeMos, receipts and notifications. */
 export function isEndpointUrl(value: unknown): value is string {
@@ -21,7 +22,5 @@ export function isMobileNumber(value: unknown): value is string {
 
 /** A record id as the simulator writes them: a UUID in lower case. */
 export function isRecordId(value: unknown): value is string {
-  return (
-    typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)
-  );
+  return isUuid(value) && value === value.toLowerCase();
 }

@@ -4,6 +4,7 @@
  * identities. An adapter: every change is a use case of the engine.
  */
 import express, { type Router } from 'express';
+import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
 import { parseDuration } from '../../domain/time.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
@@ -66,7 +67,7 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
 
   router.get('/mailboxes/:owner/messages', (request, response) => {
     const owner = request.params.owner as string;
-    if (!/^\d{8}(\d{2})?$/.test(owner))
+    if (partyNumberKind(owner) === undefined)
       throw reject.invalidField(
         'path',
         'owner',
