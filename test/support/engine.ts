@@ -28,32 +28,11 @@ import { Rejection } from '../../simulator/engine/rejections.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../simulator/engine/settings.ts';
 import { MemoryStore } from '../../simulator/store/memory.ts';
 
+export { DAY, FALLBACK_OFFSETS, HOUR, MINUTE, RETRY_OFFSETS } from './schedule.ts';
 export { SEED_IDS };
-
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
 
 /** Where the manual clock starts: Monday 2 June 2025, 12:00 Copenhagen time (CEST, UTC+2). */
 export const START = Date.UTC(2025, 5, 2, 10, 0, 0);
-
-/** simulator.md "Delivery retries": +0, +10 min, +1 h, +4 h, +12 h, then daily to 7 days. */
-export const RETRY_OFFSETS = [
-  0,
-  10 * MINUTE,
-  HOUR,
-  4 * HOUR,
-  12 * HOUR,
-  DAY,
-  2 * DAY,
-  3 * DAY,
-  4 * DAY,
-  5 * DAY,
-  6 * DAY,
-  7 * DAY,
-];
-/** Then 3 attempts at the organisation's default recipient system: +0, +10 min, +1 h. */
-export const FALLBACK_OFFSETS = [0, 10 * MINUTE, HOUR];
 
 export type OutboundKind = 'memo' | 'receipt' | 'notification';
 

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { serializeMemoToBytes } from '../../../sdk/memo/writer.ts';
+import { DAY, FALLBACK_OFFSETS, HOUR, MINUTE, RETRY_OFFSETS } from '../../../test/support/schedule.ts';
 import {
   addFault,
   call,
@@ -30,26 +31,8 @@ import {
 } from '../../../test/support/simulator.ts';
 import type { RunningSimulator } from '../../index.ts';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** simulator.md: +0, +10 min, +1 h, +4 h, +12 h, then one a day until 7 days after the first. */
-const SCHEDULE = [
-  0,
-  10 * MINUTE,
-  HOUR,
-  4 * HOUR,
-  12 * HOUR,
-  DAY,
-  2 * DAY,
-  3 * DAY,
-  4 * DAY,
-  5 * DAY,
-  6 * DAY,
-  7 * DAY,
-];
-/** simulator.md: then 3 attempts at the organisation's default recipient system. */
-const FALLBACK = [0, 10 * MINUTE, HOUR];
+const SCHEDULE = RETRY_OFFSETS;
+const FALLBACK = FALLBACK_OFFSETS;
 const PUSH_TIMEOUT_MS = 200;
 
 let simulator: RunningSimulator;
