@@ -495,6 +495,65 @@ describe('limits', () => {
   });
 });
 
+describe('beforeEntry', () => {
+  it('is told each file entry’s name and size before its bytes are read', async () => {
+    const messages = [1, 2, 3].map((n) => ({ messageUUID: randomUUID(), xml: Buffer.alloc(n * 1000, 'x') }));
+    const seen: string[] = [];
+    const entries = readContainer(await containerOf(messages, { byteOrderMark: false }), {
+      beforeEntry: ({ name, size }) => {
+        seen.push(`${name} ${size}`);
+      },
+    });
+    for await (const entry of entries) seen.push(`read ${entry.name}`);
+    expect(seen).toEqual(
+      messages.flatMap(({ messageUUID, xml }) => [
+        `${messageUUID}.xml ${xml.length}`,
+        `read ${messageUUID}.xml`,
+      ]),
+    );
+  });
+
+  it('is waited for when it returns a promise', async () => {
+    const container = await containerOf([letter(1), letter(2)]);
+    let released = false;
+    const release = (resolve: () => void): void => {
+      released = true;
+      resolve();
+    };
+    const entries = readContainer(container, {
+      beforeEntry: () => new Promise<void>((resolve) => setTimeout(() => release(resolve), 20)),
+    });
+    for await (const _ of entries) expect(released).toBe(true);
+  });
+
+  it('stops the reading with what it throws, passed on as it is, not as a ContainerError', async () => {
+    const container = await containerOf([letter(1), letter(2)]);
+    const refusal = new Error('no room for it');
+    let calls = 0;
+    const read: ContainerEntry[] = [];
+    const caught = await (async () => {
+      for await (const entry of readContainer(container, {
+        beforeEntry: () => {
+          if (++calls === 2) throw refusal;
+        },
+      }))
+        read.push(entry);
+    })().catch((error: unknown) => error);
+    expect(caught).toBe(refusal);
+    expect(read).toHaveLength(1);
+  });
+
+  it('is not asked about entries that are not files', async () => {
+    const container = await tarLzma([
+      { name: 'folder/', body: new Uint8Array(0), type: 'directory' },
+      { name: `${randomUUID()}.xml`, body: Buffer.from('<x/>') },
+    ]);
+    const sizes: number[] = [];
+    await collect(readContainer(container, { beforeEntry: ({ size }) => void sizes.push(size) }));
+    expect(sizes).toEqual([4]);
+  });
+});
+
 /**
  * Runs `script` (an ES module body) in a fresh Node process, where `container` is this folder's
  * container.ts, and returns what it printed as JSON. A fresh process, so its memory is its own.

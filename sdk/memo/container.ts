@@ -34,6 +34,12 @@ export interface ReadContainerOptions {
   maxEntryBytes?: number;
   /** At most this many bytes uncompressed in all, counted as they are decompressed (default 2 GiB). */
   maxTotalBytes?: number;
+  /**
+   * Called with each file entry's name and size (from its tar header) before its bytes are read,
+   * which they are once it returns (or its promise resolves): a reader can make room for the entry
+   * first, or stop. What it throws stops reading and is thrown as it is.
+   */
+  beforeEntry?: (entry: { name: string; size: number }) => void | Promise<void>;
 }
 
 export interface WriteContainerOptions {
@@ -184,6 +190,9 @@ export async function* readContainer(
     maxDictionarySize: MAX_DICTIONARY_SIZE,
   });
   const feeding = feedExtract(extract, decompressed, maxTotalBytes);
+  const { beforeEntry } = options;
+  /** What `beforeEntry` threw: the caller's own, passed on unchanged. */
+  let refusal: { error: unknown } | undefined;
   let count = 0;
   try {
     for await (const entry of extract) {
@@ -197,11 +206,23 @@ export async function* readContainer(
           `the entry ${name} is larger than ${maxEntryBytes} bytes`,
         );
       }
+      if (type !== 'file') {
+        await skipEntry(entry, size);
+        continue;
+      }
+      if (beforeEntry !== undefined) {
+        try {
+          await beforeEntry({ name, size });
+        } catch (error) {
+          refusal = { error };
+          throw error;
+        }
+      }
       const body = await readEntry(entry, size);
-      if (type !== 'file') continue;
       yield { name, messageUUID: messageUUIDOfName(name), xml: body };
     }
   } catch (error) {
+    if (refusal !== undefined) throw refusal.error;
     throw containerErrorOf(feeding.failure ?? error);
   } finally {
     // Stops the decompression too: the feeder sees the extract destroyed when it next wakes.
@@ -257,16 +278,28 @@ function drained(stream: Extract): Promise<void> {
   });
 }
 
-/** Reads an entry's body whole, checking it is as long as its header said. */
+/**
+ * Reads an entry's body whole into one buffer of the size its header gives (so an entry costs its
+ * size once, not its parts and then their concatenation), checking it is exactly that long.
+ */
 async function readEntry(entry: AsyncIterable<unknown>, size: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
+  const body = Buffer.allocUnsafe(size);
   let length = 0;
   for await (const part of entry) {
-    parts.push(part as Buffer);
-    length += (part as Buffer).length;
+    const bytes = part as Buffer;
+    if (length + bytes.length > size) throw new Error(`an entry is longer than its ${size} bytes`);
+    bytes.copy(body, length);
+    length += bytes.length;
   }
   if (length !== size) throw new Error(`an entry ends after ${length} of its ${size} bytes`);
-  return Buffer.concat(parts, length);
+  return body;
+}
+
+/** Reads past an entry that is not a file (a folder, a link), checking its length as {@link readEntry} does. */
+async function skipEntry(entry: AsyncIterable<unknown>, size: number): Promise<void> {
+  let length = 0;
+  for await (const part of entry) length += (part as Buffer).length;
+  if (length !== size) throw new Error(`an entry ends after ${length} of its ${size} bytes`);
 }
 
 function containerErrorOf(error: unknown): ContainerError {
