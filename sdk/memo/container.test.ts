@@ -20,6 +20,7 @@ import {
   ContainerError,
   type ContainerErrorCode,
   type ContainerInput,
+  containerWindowBytes,
   type ReadContainerOptions,
   readContainer,
   type WriteContainerOptions,
@@ -660,4 +661,24 @@ console.log(JSON.stringify({ growthMB: (peak - baseline) / MiB, xmlMB: xmlBytes 
     expect(result.xmlMB).toBeGreaterThan(45);
     expect(result.growthMB).toBeLessThan(40);
   }, 150_000);
+});
+
+describe('containerWindowBytes', () => {
+  it('is the dictionary the header declares, within the declared size and maxTotalBytes', async () => {
+    const container = await containerOf([letter(1)], { compressionLevel: 1 });
+    expect(containerWindowBytes(container, 2 * 1024 * MiB)).toBe(MiB);
+    expect(containerWindowBytes(container, 1000)).toBe(1000);
+    const sized = Buffer.from(container);
+    sized.writeBigUInt64LE(5000n, 5);
+    expect(containerWindowBytes(sized, 2 * 1024 * MiB)).toBe(5000);
+  });
+
+  it('is 0 for what the reader refuses at once: not LZMA, too large a dictionary, too short', () => {
+    expect(containerWindowBytes(Buffer.from('this is not LZMA at all'), MiB)).toBe(0);
+    const huge = Buffer.alloc(13);
+    huge[0] = 0x5d;
+    huge.writeUInt32LE(0xffff_ffff, 1);
+    expect(containerWindowBytes(huge, 1024 * MiB)).toBe(0);
+    expect(containerWindowBytes(Buffer.alloc(5), MiB)).toBe(0);
+  });
 });

@@ -7,6 +7,7 @@ import tar, { type Extract } from 'tar-stream';
 import { ContainerError, type ContainerErrorCode, InvalidOptionsError } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { LzmaError } from './lzma/errors.ts';
+import { HEADER_SIZE, parseHeader } from './lzma/header.ts';
 import { compressLzmaAlone, decompressLzmaAlone } from './lzma/stream.ts';
 import type { Memo } from './types.ts';
 import { serializeMemoToBytes } from './writer.ts';
@@ -74,6 +75,21 @@ function isMemo(input: ContainerInput): input is Memo {
  * declare 128 MiB. Reading costs about min(dictionary, bytes decompressed so far) of memory.
  */
 const MAX_DICTIONARY_SIZE = 256 * 1024 * 1024;
+
+/**
+ * The most memory {@link readContainer} can spend on the LZMA window of a container starting with
+ * `head`: the dictionary its header declares, but no more than the data's declared length or
+ * `maxTotalBytes`. 0 for bytes it refuses at once (not LZMA-alone, too large a dictionary).
+ */
+export function containerWindowBytes(head: Uint8Array, maxTotalBytes: number): number {
+  if (head.byteLength < HEADER_SIZE) return 0;
+  try {
+    const header = parseHeader(head, MAX_DICTIONARY_SIZE);
+    return Math.min(header.dictionarySize, header.uncompressedSize ?? Infinity, maxTotalBytes);
+  } catch {
+    return 0;
+  }
+}
 
 /** Tar archives are written in records of 20 blocks, as GNU tar and NgDP's own containers are. */
 const TAR_RECORD_SIZE = 20 * 512;
