@@ -11,6 +11,9 @@ import { isActive, isRecipientSystem } from './auth.ts';
 import { autoRegistered } from './contacts.ts';
 import type { Contact, ContactPoint, Organisation, Route, SystemRecord } from './model.ts';
 
+/** What routing reads of a MeMo: its header (a digest carries no more). */
+type Headed = Pick<Memo, 'messageHeader'>;
+
 export type Rejection = { status: 'INVALID' | 'NOT_ALLOWED'; code: string; message: string };
 
 export type Decision =
@@ -52,7 +55,7 @@ function reject(status: Rejection['status'], code: string, message: string): Dec
 }
 
 /** The receipt for a MeMo that breaks the schema or NgDP's rules. */
-export function validationRejection(result: ValidationResult): Rejection {
+export function validationRejection(result: Pick<ValidationResult, 'issues'>): Rejection {
   const codes = new Set(result.issues.map((issue) => issue.code));
   const code = codes.has('MESSAGE_TOO_LARGE')
     ? 'MESSAGE_TOO_LARGE'
@@ -63,7 +66,7 @@ export function validationRejection(result: ValidationResult): Rejection {
 }
 
 /** Whether a registered contact can receive this message (null when it can). */
-function unreachable(contact: Contact, memo: Memo, sender: Organisation): Rejection | null {
+function unreachable(contact: Contact, memo: Headed, sender: Organisation): Rejection | null {
   const { publicRegistrationStatus, registrationStatus } = contact.mailboxSubscription;
   const who = contact.type === 'CITIZEN' ? 'the citizen' : 'the company';
   switch (publicRegistrationStatus) {
@@ -104,7 +107,7 @@ function unreachable(contact: Contact, memo: Memo, sender: Organisation): Reject
 function mailboxDecision(
   kind: 'CITIZEN' | 'COMPANY',
   number: string,
-  memo: Memo,
+  memo: Headed,
   sender: Organisation,
   directory: Directory,
   settings: AcceptanceSettings,
@@ -133,7 +136,7 @@ function mailboxDecision(
 
 function systemRoute(
   organisation: Organisation,
-  memo: Memo,
+  memo: Headed,
   systems: SystemRecord[],
   directory: Directory,
   now: number,
@@ -173,7 +176,7 @@ function systemRoute(
  * (mandatory, legal notification), the value date, the recipient.
  */
 export function decide(
-  memo: Memo,
+  memo: Headed,
   sender: Organisation,
   directory: Directory,
   settings: AcceptanceSettings,

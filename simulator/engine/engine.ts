@@ -20,6 +20,8 @@ import { FileErrors } from './file-errors.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
+import { InlineMemoWork, type MemoWork } from './memo-work.ts';
+import { MemoryBudget } from './memory-budget.ts';
 import type { Outbound } from './outbound.ts';
 import { Processing } from './processing.ts';
 import { Pusher } from './pushing.ts';
@@ -45,6 +47,11 @@ export interface EngineOptions {
   settings: EngineSettings;
   /** How the simulator calls systems (MeMos, receipts, notifications). */
   outbound: Outbound;
+  /**
+   * Where MeMos and containers are read (default: on the calling thread). The engine closes it
+   * when it stops.
+   */
+  memoWork?: MemoWork;
   /** What a reset goes back to. */
   seed: SeedRecords;
   log?: Logger;
@@ -61,6 +68,8 @@ export class Engine {
   readonly access: Access;
   /** Taking MeMos and bulk containers in. */
   readonly intake: Intake;
+  /** The memory that request bodies, uploads and containers being read may hold together. */
+  readonly memory: MemoryBudget;
   /** Why SFTP uploads were not taken. */
   readonly fileErrors: FileErrors;
   /** The recipient system's side: PULL queue, fetching, business receipts. */
@@ -80,6 +89,7 @@ export class Engine {
   private readonly context: EngineContext;
   private readonly scheduler: Scheduler;
   private readonly memos: MemoCache;
+  private readonly work: MemoWork;
   private readonly processing: Processing;
   private readonly delivery: Delivery;
   private readonly seed: SeedRecords;
@@ -93,12 +103,14 @@ export class Engine {
       store: options.store,
       clock: options.clock,
       run: (job) => this.run(job),
-      sync: { isSync: (job) => SYNC_JOBS.has(job.kind), run: (job) => this.runSync(job) },
+      sync: { isSync: (job) => this.isSync(job), run: (job) => this.runSync(job) },
       onError: (error, job) =>
         context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} failed: ${String(error)}`),
     });
     context.onChange(() => this.scheduler.wake());
-    this.memos = new MemoCache(options.store);
+    this.work = options.memoWork ?? new InlineMemoWork(options.settings.validation);
+    this.memory = new MemoryBudget(options.settings.memoryBudgetBytes);
+    this.memos = new MemoCache(options.store, this.work);
     this.faults = new Faults(context);
     const pusher = new Pusher(context, this.faults);
     this.access = new Access(context);
@@ -106,12 +118,17 @@ export class Engine {
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
     this.delivery = new Delivery(context, this.receipts, this.systems, pusher, options.outbound);
     this.processing = new Processing(context, this.memos, this.delivery, this.receipts);
-    this.intake = new Intake(context, this.memos, this.processing, this.receipts, () =>
-      this.scheduler.wake(),
-    );
+    this.intake = new Intake(context, {
+      memos: this.memos,
+      processing: this.processing,
+      receipts: this.receipts,
+      work: this.work,
+      memory: this.memory,
+      afterCommit: () => this.scheduler.wake(),
+    });
     this.fileErrors = new FileErrors(context);
     this.recipients = new Recipients(context, this.faults, this.receipts);
-    this.recall = new Recall(context, this.memos);
+    this.recall = new Recall(context);
     this.directory = new Directory(context, this.faults);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
@@ -185,16 +202,28 @@ export class Engine {
     this.scheduler.resume();
   }
 
-  /** Stops running jobs; resolves when running ones have finished. */
-  stop(): Promise<void> {
-    return this.scheduler.stop();
+  /** Stops running jobs and the MeMo work; resolves when running jobs have finished. */
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.work.close();
   }
 
   // ---------------------------------------------------------------- jobs
 
-  /** Runs a job that does I/O (a push), or any other. */
+  /**
+   * A job without I/O, which can run in a batch: all but pushes, and processing of a message whose
+   * MeMo must first be read again (after a restart, or when the cache let it go).
+   */
+  private isSync(job: Job): boolean {
+    if (job.kind === 'process') return this.memos.has(job.messageUUID as string);
+    return SYNC_JOBS.has(job.kind);
+  }
+
+  /** Runs a job that does I/O (a push, reading a MeMo again), or any other. */
   private run(job: Job): Promise<void> | void {
     switch (job.kind) {
+      case 'process':
+        return this.memos.load(job.messageUUID as string).then(() => this.processing.process(job));
       case 'push-memo':
         return this.delivery.pushMemo(job);
       case 'push-notification':

@@ -4,15 +4,17 @@
  * messageUUID, a repeat or a conflict); the rest is decided by processing, after the answer. Each
  * message is stored with its processing job in a group commit: an answer means it is on disk.
  */
-import { createHash } from 'node:crypto';
-import { ContainerError, MemoParseError } from '../../sdk/errors.ts';
-import { type ContainerEntry, readContainer } from '../../sdk/memo/container.ts';
+import { ContainerError } from '../../sdk/errors.ts';
+import { containerWindowBytes } from '../../sdk/memo/container.ts';
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import type { MemoDigest } from '../domain/memo-digest.ts';
 import type { MessageRecord, SystemRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
-import { type MemoCache, type ParsedMemo, parseMemo } from './memo-cache.ts';
+import type { MemoCache } from './memo-cache.ts';
+import type { EntryRead, MemoWork } from './memo-work.ts';
+import type { MemoryBudget } from './memory-budget.ts';
 import type { Processing } from './processing.ts';
 import type { Receipts } from './receipts.ts';
 import { reject } from './rejections.ts';
@@ -21,8 +23,7 @@ import { reject } from './rejections.ts';
 interface Received {
   messageUUID: string;
   xml: Uint8Array;
-  contentHash: string;
-  parsed: ParsedMemo;
+  digest: MemoDigest;
 }
 
 /** A container entry that cannot become a message. */
@@ -46,15 +47,17 @@ export interface TakenContainer {
   rejected: number;
 }
 
-/**
- * What makes two sends "the same message": the XML's bytes, less a leading UTF-8 BOM, so a MeMo
- * sent alone and again inside a container (whose tooling adds a BOM) is one message.
- */
-function contentHashOf(xml: Uint8Array): string {
-  const bom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
-  return createHash('sha256')
-    .update(bom ? xml.subarray(3) : xml)
-    .digest('hex');
+/** The use case's collaborators, besides the shared context. */
+export interface IntakeParts {
+  memos: MemoCache;
+  processing: Processing;
+  receipts: Receipts;
+  /** Where MeMos and containers are read (on this thread or another). */
+  work: MemoWork;
+  /** What entries of containers being read are held against. */
+  memory: MemoryBudget;
+  /** Called after each group commit (the scheduler looks for the new jobs). */
+  afterCommit: () => void;
 }
 
 export class Intake {
@@ -62,20 +65,18 @@ export class Intake {
   private readonly memos: MemoCache;
   private readonly processing: Processing;
   private readonly receipts: Receipts;
+  private readonly work: MemoWork;
+  private readonly memory: MemoryBudget;
   private readonly group: GroupCommit;
 
-  constructor(
-    context: EngineContext,
-    memos: MemoCache,
-    processing: Processing,
-    receipts: Receipts,
-    afterCommit: () => void,
-  ) {
+  constructor(context: EngineContext, parts: IntakeParts) {
     this.context = context;
-    this.memos = memos;
-    this.processing = processing;
-    this.receipts = receipts;
-    this.group = new GroupCommit(context.store, afterCommit);
+    this.memos = parts.memos;
+    this.processing = parts.processing;
+    this.receipts = parts.receipts;
+    this.work = parts.work;
+    this.memory = parts.memory;
+    this.group = new GroupCommit(context.store, parts.afterCommit);
   }
 
   /** The largest MeMo and container (compressed) taken, in bytes: request bodies past them are refused. */
@@ -86,7 +87,8 @@ export class Intake {
 
   /**
    * One MeMo by `POST /memos/`: `queryUUID` is the `memo-message-uuid` query parameter, which must
-   * name the MeMo's own messageUUID.
+   * name the MeMo's own messageUUID. The bytes are taken over (they may go to another thread to be
+   * read): do not use them afterwards.
    *
    * @throws Rejection for a missing or mismatching messageUUID, an unreadable MeMo, or a
    *   messageUUID that names a different message (DUPLICATE_MESSAGE_UUID).
@@ -113,15 +115,11 @@ export class Intake {
   }
 
   /** Reads, checks and stores one MeMo; `queryUUID` undefined takes the header's messageUUID. */
-  private take(system: SystemRecord, xml: Uint8Array, queryUUID: string | undefined): Promise<Taken> {
-    let parsed: ParsedMemo;
-    try {
-      parsed = parseMemo(xml);
-    } catch (error) {
-      if (error instanceof MemoParseError) throw reject.memoUnreadable(error.message);
-      throw error;
-    }
-    const headerUUID = parsed.memo.messageHeader?.messageUUID;
+  private async take(system: SystemRecord, xml: Uint8Array, queryUUID: string | undefined): Promise<Taken> {
+    const read = await this.work.read(xml);
+    if ('unreadable' in read) throw reject.memoUnreadable(read.unreadable);
+    const { digest } = read;
+    const headerUUID = digest.header?.messageUUID;
     if (queryUUID === undefined && !isUuid(headerUUID)) {
       throw reject.memoUuidMissing(
         'memo',
@@ -141,7 +139,7 @@ export class Intake {
     }
     if (!isUuid(headerUUID)) throw reject.memoUuidMismatch('is not a UUID', queryUUID);
     const messageUUID = headerUUID.toLowerCase();
-    const received: Received = { messageUUID, xml, contentHash: contentHashOf(xml), parsed };
+    const received: Received = { messageUUID, xml: read.xml, digest };
     // Stored in a group commit with the other messages of this moment; answered once on disk.
     return this.group.run(() => {
       const outcome = this.receive(system, received);
@@ -168,7 +166,8 @@ export class Intake {
     containerTransmissionId?: string,
   ): Taken | { kind: 'conflict'; existing: MessageRecord } {
     const { store } = this.context;
-    const { messageUUID, xml, contentHash, parsed } = received;
+    const { messageUUID, xml, digest } = received;
+    const { contentHash, header } = digest;
     const existing = store.getMessage(messageUUID);
     if (existing !== undefined) {
       return existing.senderSystemId === system.id && existing.contentHash === contentHash
@@ -176,11 +175,14 @@ export class Intake {
         : { kind: 'conflict', existing };
     }
     const now = this.context.now();
-    const messageId = parsed.memo.messageHeader?.messageID;
+    const messageId = header?.messageID;
+    // Known from now on, so that a recall before processing needs no second reading of the MeMo.
+    const valueDate = header?.doNotDeliverUntilDate;
     const message: MessageRecord = {
       messageUUID,
       transmissionId: this.context.newId(),
       ...(typeof messageId === 'string' ? { messageId } : {}),
+      ...(typeof valueDate === 'string' ? { doNotDeliverUntilDate: valueDate } : {}),
       senderSystemId: system.id,
       ...(containerTransmissionId === undefined ? {} : { containerTransmissionId }),
       contentHash,
@@ -198,7 +200,7 @@ export class Intake {
       this.context.record(EventTag.MEMO_EXTRACTED, message, { meta: { containerTransmissionId } });
     }
     this.context.schedule('process', now, { messageUUID });
-    this.memos.remember(messageUUID, parsed);
+    this.memos.remember(messageUUID, digest);
     return { kind: 'new', message };
   }
 
@@ -208,31 +210,47 @@ export class Intake {
    * A bulk container (`.tar.lzma`, by REST or SFTP): every readable entry becomes a message of its
    * own, decided and receipted on its own; entries that cannot be read or whose name is not their
    * messageUUID get an INVALID receipt and do not stop the rest. Everything of the container is
-   * stored in one group commit, so taking it means all of it is on disk.
+   * stored in one group commit, so taking it means all of it is on disk. Until then its entries,
+   * and the decoder's window while it reads them, are held against the memory budget. The bytes
+   * are taken over: do not use them afterwards.
    *
-   * @throws Rejection when the container cannot be read at all or holds no entry.
+   * @throws Rejection when the container cannot be read at all or holds no entry; `unavailable`
+   *   when the memory budget has no room for it now.
    */
-  async submitContainer(
-    system: SystemRecord,
-    source: Uint8Array | AsyncIterable<Uint8Array>,
-  ): Promise<TakenContainer> {
-    const transmissionId = this.context.newId();
-    const entries: Array<Received | RejectedEntry> = [];
+  async submitContainer(system: SystemRecord, container: Uint8Array): Promise<TakenContainer> {
+    const { settings } = this.context;
+    const hold = this.memory.hold("the container's decompressed entries");
     try {
-      for await (const entry of readContainer(source, this.context.settings.container))
-        entries.push(this.inspect(entry));
-    } catch (error) {
-      if (!(error instanceof ContainerError)) throw error;
-      this.context.change(() =>
-        this.context.record(EventTag.MEMO_ARCHIVE_REJECTED, undefined, {
-          systemIds: [system.id],
-          text: error.message,
-          meta: { transmissionId },
-        }),
-      );
-      throw reject.containerUnreadable(error.code, error.message);
+      hold.grow(containerWindowBytes(container, settings.container.maxTotalBytes));
+      const transmissionId = this.context.newId();
+      const entries: Array<Received | RejectedEntry> = [];
+      try {
+        for await (const entry of this.work.readContainer(container, { limits: settings.container, hold }))
+          entries.push(this.inspect(entry));
+      } catch (error) {
+        if (!(error instanceof ContainerError)) throw error;
+        this.context.change(() =>
+          this.context.record(EventTag.MEMO_ARCHIVE_REJECTED, undefined, {
+            systemIds: [system.id],
+            text: error.message,
+            meta: { transmissionId },
+          }),
+        );
+        throw reject.containerUnreadable(error.code, error.message);
+      }
+      if (entries.length === 0) throw reject.containerEmpty();
+      return await this.storeEntries(system, transmissionId, entries);
+    } finally {
+      hold.release();
     }
-    if (entries.length === 0) throw reject.containerEmpty();
+  }
+
+  /** Stores a container's entries in one group commit. */
+  private storeEntries(
+    system: SystemRecord,
+    transmissionId: string,
+    entries: ReadonlyArray<Received | RejectedEntry>,
+  ): Promise<TakenContainer> {
     return this.group.run(() => {
       const receivedAt = this.context.now();
       this.context.record(EventTag.MEMO_MASS_SEND_RECEIVED, undefined, {
@@ -266,20 +284,16 @@ export class Intake {
     });
   }
 
-  /** Reads one container entry: its MeMo, and whether its name is its messageUUID. */
-  private inspect(entry: ContainerEntry): Received | RejectedEntry {
-    let parsed: ParsedMemo;
-    try {
-      parsed = parseMemo(entry.xml);
-    } catch (error) {
-      if (!(error instanceof MemoParseError)) throw error;
+  /** What one container entry is: a MeMo to store, or one to refuse (unreadable, misnamed). */
+  private inspect(entry: EntryRead): Received | RejectedEntry {
+    if ('unreadable' in entry) {
       return {
         rejection: 'MEMO_SCHEMA_INVALID',
-        message: `${entry.name} cannot be read: ${error.message}`,
+        message: `${entry.name} cannot be read: ${entry.unreadable}`,
         messageUUID: entry.messageUUID,
       };
     }
-    const header = parsed.memo.messageHeader?.messageUUID;
+    const header = entry.digest.header?.messageUUID;
     const own = isUuid(header) ? header.toLowerCase() : undefined;
     if (own === undefined || own !== entry.messageUUID) {
       return {
@@ -288,7 +302,7 @@ export class Intake {
         messageUUID: own ?? entry.messageUUID,
       };
     }
-    return { messageUUID: own, xml: entry.xml, contentHash: contentHashOf(entry.xml), parsed };
+    return { messageUUID: own, xml: entry.xml, digest: entry.digest };
   }
 
   /** An entry that cannot become a message: an INVALID receipt, when it names a messageUUID. */

@@ -1,67 +1,60 @@
 /**
- * MeMos parsed at intake, kept until processing so that a message is parsed once; after a restart
- * (or past the cache's size) a stored MeMo is parsed again from its bytes.
+ * The digests of MeMos read at intake (`domain/memo-digest.ts`), kept until processing so that a
+ * message is read once; after a restart (or past the cache's size) a stored MeMo is read again
+ * from its bytes, through the MeMo work port.
  */
-import { readMemo } from '../../sdk/memo/reader.ts';
-import type { Memo, MemoIssue } from '../../sdk/memo/types.ts';
+import type { MemoDigest } from '../domain/memo-digest.ts';
 import type { Store } from '../store/store.ts';
-
-/** A parsed MeMo, with the structural problems the lenient reader found. */
-export interface ParsedMemo {
-  memo: Memo;
-  structuralIssues: MemoIssue[];
-}
+import type { MemoWork } from './memo-work.ts';
 
 const LIMIT = 5_000;
 
-/**
- * Reads a MeMo leniently.
- *
- * @throws MemoParseError when it is not a MeMo document at all.
- */
-export function parseMemo(xml: Uint8Array): ParsedMemo {
-  const { memo, issues } = readMemo(xml);
-  return { memo, structuralIssues: issues };
-}
-
 export class MemoCache {
-  private readonly parsed = new Map<string, ParsedMemo>();
+  private readonly digests = new Map<string, MemoDigest>();
   private readonly store: Store;
+  private readonly work: MemoWork;
 
-  constructor(store: Store) {
+  constructor(store: Store, work: MemoWork) {
     this.store = store;
+    this.work = work;
   }
 
-  remember(messageUUID: string, parsed: ParsedMemo): void {
-    if (this.parsed.size >= LIMIT) {
-      const oldest = this.parsed.keys().next().value;
-      if (oldest !== undefined) this.parsed.delete(oldest);
+  remember(messageUUID: string, digest: MemoDigest): void {
+    if (this.digests.size >= LIMIT) {
+      const oldest = this.digests.keys().next().value;
+      if (oldest !== undefined) this.digests.delete(oldest);
     }
-    this.parsed.set(messageUUID, parsed);
+    this.digests.set(messageUUID, digest);
   }
 
-  /** The parsed MeMo of a stored message (taken out of the cache), or undefined when unreadable. */
-  take(messageUUID: string): ParsedMemo | undefined {
-    const cached = this.peek(messageUUID);
-    this.parsed.delete(messageUUID);
-    return cached;
+  has(messageUUID: string): boolean {
+    return this.digests.has(messageUUID);
   }
 
-  /** The parsed MeMo of a stored message, left in the cache. */
-  peek(messageUUID: string): ParsedMemo | undefined {
-    const cached = this.parsed.get(messageUUID);
-    if (cached !== undefined) return cached;
-    const xml = this.store.getMessageXml(messageUUID);
-    if (xml === undefined) return undefined;
+  /** The digest of a message (taken out of the cache); undefined when it is not in the cache. */
+  take(messageUUID: string): MemoDigest | undefined {
+    const digest = this.digests.get(messageUUID);
+    this.digests.delete(messageUUID);
+    return digest;
+  }
+
+  /**
+   * Reads a stored message's MeMo again into the cache. A MeMo that cannot be read for any reason
+   * is left out, so that processing rejects it instead of trying again.
+   */
+  async load(messageUUID: string): Promise<void> {
+    const stored = this.store.getMessageXml(messageUUID);
+    if (stored === undefined) return;
     try {
-      return parseMemo(xml);
+      // A copy: the work may take the bytes to another thread, and these may be the store's own.
+      const read = await this.work.read(new Uint8Array(stored));
+      if ('digest' in read) this.remember(messageUUID, read.digest);
     } catch {
-      // Not only MemoParseError: a MeMo that cannot be read for any reason is rejected, not retried.
-      return undefined;
+      // Left out, as an unreadable MeMo is.
     }
   }
 
   clear(): void {
-    this.parsed.clear();
+    this.digests.clear();
   }
 }

@@ -4,9 +4,8 @@
  * that passes is held for its value date or delivered; one that does not is rejected with an
  * INVALID or NOT_ALLOWED business receipt.
  */
-import { validateMemo } from '../../sdk/memo/validate.ts';
 import { EventTag } from '../../sdk/ngdp/enums.ts';
-import { decide, type Rejection as Refusal, validationRejection } from '../domain/acceptance.ts';
+import { decide, type Rejection as Refusal } from '../domain/acceptance.ts';
 import { move } from '../domain/lifecycle.ts';
 import type { Job, MessageRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
@@ -27,16 +26,19 @@ export class Processing {
     this.receipts = receipts;
   }
 
-  /** The `process` job: validation, permissions, value date and routing of a received message. */
+  /**
+   * The `process` job: validation, permissions, value date and routing of a received message. Its
+   * MeMo was checked when it was read (the digest says whether it is valid), so this is quick.
+   */
   process(job: Job): void {
     const messageUUID = job.messageUUID as string;
-    const parsed = this.memos.take(messageUUID);
+    const digest = this.memos.take(messageUUID);
     const { store, settings } = this.context;
     this.context.change(() => {
       store.deleteJob(job.id);
       const message = store.getMessage(messageUUID);
       if (message === undefined || message.state !== 'RECEIVED') return;
-      if (parsed === undefined) {
+      if (digest === undefined) {
         this.reject(message, {
           status: 'INVALID',
           code: 'MEMO_SCHEMA_INVALID',
@@ -44,19 +46,19 @@ export class Processing {
         });
         return;
       }
-      const { memo, structuralIssues } = parsed;
-      const result = validateMemo(memo, settings.validation);
-      const issues = [...structuralIssues, ...result.issues];
-      const header = memo.messageHeader;
-      if (typeof header === 'object' && header !== null) {
+      const { header, invalid } = digest;
+      if (header !== undefined) {
         message.label = typeof header.label === 'string' ? header.label : undefined;
         message.messageType = header.messageType === 'NEMSMS' ? 'NEMSMS' : 'DIGITALPOST';
         message.recipientId = header.recipient?.recipientID;
         message.recipientIdType = header.recipient?.idType?.toUpperCase();
         message.doNotDeliverUntilDate = header.doNotDeliverUntilDate;
       }
-      if (issues.length > 0) {
-        this.reject(message, validationRejection({ ...result, issues, valid: false }));
+      if (invalid !== undefined || header === undefined) {
+        this.reject(
+          message,
+          invalid ?? { status: 'INVALID', code: 'MEMO_SCHEMA_INVALID', message: 'no MessageHeader' },
+        );
         return;
       }
       const sender = store.getSystem(message.senderSystemId);
@@ -70,7 +72,7 @@ export class Processing {
         return;
       }
       const decision = decide(
-        memo,
+        { messageHeader: header },
         organisation,
         store,
         { valueDateHorizonDays: settings.valueDateHorizonDays, loose: settings.loose },

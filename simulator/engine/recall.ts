@@ -6,16 +6,13 @@ import { copenhagenDate, valueDateOf } from '../../sdk/ngdp/time.ts';
 import { move, recallability } from '../domain/lifecycle.ts';
 import type { SystemRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
-import type { MemoCache } from './memo-cache.ts';
 import { reject } from './rejections.ts';
 
 export class Recall {
   private readonly context: EngineContext;
-  private readonly memos: MemoCache;
 
-  constructor(context: EngineContext, memos: MemoCache) {
+  constructor(context: EngineContext) {
     this.context = context;
-    this.memos = memos;
   }
 
   /**
@@ -30,11 +27,8 @@ export class Recall {
       const message = store.getMessage(messageUUID.toLowerCase());
       if (message === undefined || message.senderSystemId !== system.id)
         throw reject.notFound(`no message ${messageUUID} from this system`);
-      // Not processed yet: the value date is read from the MeMo itself.
-      const doNotDeliverUntil =
-        message.state === 'RECEIVED'
-          ? this.memos.peek(message.messageUUID)?.memo.messageHeader?.doNotDeliverUntilDate
-          : message.doNotDeliverUntilDate;
+      // Intake notes the MeMo's value date, so it is known before processing too.
+      const doNotDeliverUntil = message.doNotDeliverUntilDate;
       const valueDate = doNotDeliverUntil === undefined ? undefined : valueDateOf(doNotDeliverUntil);
       switch (recallability(message, valueDate, copenhagenDate(this.context.now()))) {
         case 'already-recalled':

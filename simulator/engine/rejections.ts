@@ -24,7 +24,9 @@ export type RejectionKind =
   /** The request conflicts with the state of what it names. */
   | 'conflict'
   /** Well-formed, but not processable in this state. */
-  | 'unprocessable';
+  | 'unprocessable'
+  /** Not now: the simulator is busy (its memory budget is taken); the same request may succeed later. */
+  | 'unavailable';
 
 /**
  * One field at fault: NgDP's `FieldErrorResource` with all but `rejectedValue` given. `resource` is
@@ -142,6 +144,29 @@ export const reject = {
       'INVALID_FAULT_RULE',
       problems.map((p) => `${p.field}: ${p.message}`).join('; '),
       problems.map((p) => ({ resource: 'fault', code: 'INVALID', ...p })),
+    ),
+
+  // ---------------------------------------------------------------- memory budget
+  /** The budget for requests in flight has no room now for `what`. */
+  busy: (what: string, used: number, capacity: number) =>
+    new Rejection(
+      'unavailable',
+      'SERVICE_UNAVAILABLE',
+      `the simulator has no room for ${what} now: ${used} of the ${capacity} bytes it allows for requests in flight are taken by others; try again later`,
+    ),
+  /** Memory for `what` could not be allocated (the budget is larger than the machine allows). */
+  noMemory: (what: string) =>
+    new Rejection(
+      'unavailable',
+      'SERVICE_UNAVAILABLE',
+      `the simulator could not allocate memory for ${what} now; try again later`,
+    ),
+  /** `what` alone needs more than the whole budget: no retry can help. */
+  overBudget: (what: string, needed: number, capacity: number) =>
+    new Rejection(
+      'too-large',
+      'MESSAGE_TOO_LARGE',
+      `${what} needs ${needed} bytes in memory, more than the ${capacity} the simulator allows for requests in flight (memoryBudget)`,
     ),
 
   // ---------------------------------------------------------------- intake

@@ -3,7 +3,7 @@
  * (`startSimulator`'s options, the CLI's flags) and read-only below it.
  */
 import type { ReadContainerOptions } from '../../sdk/memo/container.ts';
-import type { ValidateOptions } from '../../sdk/memo/validate.ts';
+import type { ValidationRules } from '../domain/memo-digest.ts';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../domain/retry.ts';
 
 /** Behaviour switches of `--chaos`; each can be set on its own. */
@@ -33,7 +33,9 @@ export const DEFAULT_CHAOS: ChaosSettings = {
 };
 
 /** Limits of a bulk container: compressed bytes, entries, bytes per entry and in all. */
-export type ContainerLimits = { maxBytes: number } & Required<ReadContainerOptions>;
+export type ContainerLimits = { maxBytes: number } & Required<
+  Pick<ReadContainerOptions, 'maxEntries' | 'maxEntryBytes' | 'maxTotalBytes'>
+>;
 
 export interface EngineSettings {
   /** How many days after today a value date may lie (default 5). */
@@ -53,8 +55,13 @@ export interface EngineSettings {
   /** Largest MeMo `POST /memos/` (and an SFTP `.xml` file) takes, in bytes (default 140 MB). */
   maxMemoBytes: number;
   container: ContainerLimits;
+  /**
+   * Bytes that request bodies, SFTP uploads and containers being read may hold in memory together
+   * (`engine/memory-budget.ts`; default 1 GiB).
+   */
+  memoryBudgetBytes: number;
   /** The MeMo rules applied to received messages. */
-  validation: Pick<ValidateOptions, 'notificationMaxLength' | 'maxAttachments' | 'maxTotalContentBytes'>;
+  validation: ValidationRules;
   chaos: ChaosSettings;
 }
 
@@ -72,6 +79,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
     maxEntryBytes: 140 * 1024 * 1024,
     maxTotalBytes: 1024 * 1024 * 1024,
   },
+  memoryBudgetBytes: 1024 * 1024 * 1024,
   validation: {},
   chaos: NO_CHAOS,
 };

@@ -15,11 +15,20 @@ export const STATUS_OF: Readonly<Record<RejectionKind, number>> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  unavailable: 503,
 };
 
-/** Answers a rejection. A body too large is not read further: the connection closes after the answer. */
+/** How long a caller refused for want of room should wait before trying again, seconds. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Answers a rejection. A body too large, or one there is no room for now, is not read further: the
+ * connection closes after the answer. A refusal for now says when to try again.
+ */
 export function sendRejection(response: Response, rejection: Rejection): void {
-  if (rejection.kind === 'too-large') response.setHeader('connection', 'close');
+  if (rejection.kind === 'too-large' || rejection.kind === 'unavailable')
+    response.setHeader('connection', 'close');
+  if (rejection.kind === 'unavailable') response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
   response.status(STATUS_OF[rejection.kind]).json(errorMessageJson(rejection));
 }
 

@@ -4,34 +4,68 @@
  * engine's catalogue, answered by `rejections.ts`.
  */
 import type { Request } from 'express';
+import type { Hold } from '../engine/memory-budget.ts';
 import { reject } from '../engine/rejections.ts';
 
+/** The body's declared length, when the request declares a valid one. */
+export function declaredLength(request: Request): number | undefined {
+  const header = request.headers['content-length'];
+  const declared = Number(header);
+  return header !== undefined && Number.isInteger(declared) && declared >= 0 ? declared : undefined;
+}
+
+/** For small bodies whose limit is their bound: held against nothing. */
+const UNCOUNTED: Hold = { what: 'a small body', bytes: 0, grow() {}, shrink() {}, release() {} };
+
 /**
- * Reads a request body into one buffer, refusing more than `limit` bytes (MESSAGE_TOO_LARGE). With
- * a Content-Length the buffer is allocated once and filled, so a 99 MB MeMo costs 99 MB, not
- * twice that.
+ * Reads a request body into one buffer, refusing more than `limit` bytes (MESSAGE_TOO_LARGE). The
+ * bytes are held against the engine's memory budget (`hold`) before they are read: with a
+ * Content-Length all at once, and the buffer is then allocated once and filled, so a 99 MB MeMo
+ * costs 99 MB, not twice that; without one, chunk by chunk. No room in the budget is the
+ * rejection `unavailable` (503). The caller releases the hold once it is done with the body.
  */
-export function readBody(request: Request, limit: number, what = 'the request body'): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  const known =
-    request.headers['content-length'] !== undefined && Number.isInteger(declared) && declared >= 0;
+export function readBody(
+  request: Request,
+  limit: number,
+  what = 'the request body',
+  hold: Hold = UNCOUNTED,
+): Promise<Buffer> {
+  const declared = declaredLength(request);
   const tooLarge = () => reject.tooLarge(`${what} is larger than ${limit} bytes`);
-  if (known && declared > limit) return Promise.reject(tooLarge());
+  if (declared !== undefined && declared > limit) return Promise.reject(tooLarge());
+  let target: Buffer | undefined;
+  try {
+    if (declared !== undefined) {
+      hold.grow(declared);
+      target = allocate(declared, what);
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, fail) => {
-    const target = known ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (rejection: unknown): void => {
+      request.off('data', onData);
+      request.resume();
+      fail(rejection);
+    };
     const onData = (chunk: Buffer): void => {
       if (size + chunk.length > (target?.length ?? limit)) {
-        request.off('data', onData);
-        request.resume();
-        fail(
+        stop(
           target === undefined ? tooLarge() : reject.badRequest('the body is longer than its Content-Length'),
         );
         return;
       }
-      if (target === undefined) chunks.push(chunk);
-      else chunk.copy(target, size);
+      if (target === undefined) {
+        try {
+          hold.grow(chunk.length);
+        } catch (error) {
+          stop(error);
+          return;
+        }
+        chunks.push(chunk);
+      } else chunk.copy(target, size);
       size += chunk.length;
     };
     request.on('data', onData);
@@ -41,6 +75,16 @@ export function readBody(request: Request, limit: number, what = 'the request bo
     });
     request.once('error', fail);
   });
+}
+
+/** A buffer of `size` bytes; a failed allocation is a refusal for now, not an internal error. */
+function allocate(size: number, what: string): Buffer {
+  try {
+    return Buffer.allocUnsafe(size);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw reject.noMemory(what);
+  }
 }
 
 /** The media type of a Content-Type header, lower case, without parameters. */

@@ -13,7 +13,6 @@ import {
   uploadKind,
   uploadNameProblem,
 } from './layout.ts';
-import { Upload } from './uploads.ts';
 
 const receipt = (id: string, messageUUID?: string): ReceiptRecord => ({
   id,
@@ -89,33 +88,5 @@ describe('receipt file names', () => {
     expect(readReceiptFileName('m1.r3.json')).toEqual({ messageUUID: 'm1', id: 'r3' });
     for (const name of ['m1', 'm1.xml', '.json', 'a.b.c.json'])
       expect(readReceiptFileName(name)).toBeUndefined();
-  });
-});
-
-describe('an upload', () => {
-  it('appends writes in order and refuses one past the limit, keeping what it has', () => {
-    const upload = new Upload('a.part', 0);
-    expect(upload.write(Buffer.from('abc'), 0, 5, 1)).toBe(true);
-    expect(upload.write(Buffer.from('de'), undefined, 5, 2)).toBe(true);
-    expect(upload.write(Buffer.from('f'), 5, 5, 3)).toBe(false);
-    expect(upload.bytes().toString()).toBe('abcde');
-    expect(upload.modifiedAt).toBe(2);
-  });
-
-  it('takes writes at other offsets: over what it has, and past its end with zeros between', () => {
-    const upload = new Upload('a.part', 0);
-    upload.write(Buffer.from('abcdef'), 0, 100, 1);
-    upload.write(Buffer.from('XY'), 2, 100, 1);
-    upload.write(Buffer.from('Z'), 8, 100, 1);
-    expect(upload.bytes()).toEqual(Buffer.from('abXYef\0\0Z'));
-    expect(upload.size).toBe(9);
-  });
-
-  it('keeps its own copy of what was written', () => {
-    const upload = new Upload('a.part', 0);
-    const data = Buffer.from('abc');
-    upload.write(data, 0, 100, 1);
-    data.fill(0);
-    expect(upload.bytes().toString()).toBe('abc');
   });
 });

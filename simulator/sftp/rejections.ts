@@ -17,6 +17,7 @@ export const SFTP_STATUS_OF: Readonly<Record<RejectionKind, number>> = {
   'not-found': STATUS_CODE.NO_SUCH_FILE,
   conflict: STATUS_CODE.FAILURE,
   unprocessable: STATUS_CODE.FAILURE,
+  unavailable: STATUS_CODE.FAILURE,
 };
 
 /** A request refused with an SFTP status. */

@@ -8,7 +8,7 @@ import ssh2, { type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { SystemRecord } from '../domain/model.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SftpOperation } from '../engine/faults.ts';
-import { Rejection, reject } from '../engine/rejections.ts';
+import { Rejection } from '../engine/rejections.ts';
 import { attributes, Home, type Listed, longname } from './home.ts';
 import {
   homePath,
@@ -301,7 +301,8 @@ class Session {
     if (upload === undefined && !create) throw missing(path);
     // A new or truncated file is a new upload; a writer still on the old one writes to nowhere.
     if (upload === undefined || (flags & OPEN_MODE.TRUNC) !== 0) {
-      upload = new Upload(place.name, this.now());
+      upload?.discard();
+      upload = new Upload(place.name, this.now(), this.engine.memory.hold(`/in/${place.name}`));
       this.uploads.set(place.name, upload);
     }
     upload.writers++;
@@ -312,16 +313,21 @@ class Session {
 
   read(id: number, bytes: Buffer, offset: number, length: number): void {
     const { handle } = this.handleOf(bytes);
-    let content: Buffer;
-    if (handle.kind === 'reader') content = handle.content;
-    else if (handle.kind === 'writer' && handle.readable && handle.dropped === undefined)
-      content = handle.upload.bytes();
-    else throw new Refusal(STATUS_CODE.FAILURE, 'the handle was not opened for reading');
-    if (offset >= content.length) {
+    const wanted = Math.min(length, MAX_READ);
+    let size: number;
+    let read: () => Buffer;
+    if (handle.kind === 'reader') {
+      size = handle.content.length;
+      read = () => handle.content.subarray(offset, offset + wanted);
+    } else if (handle.kind === 'writer' && handle.readable && handle.dropped === undefined) {
+      size = handle.upload.size;
+      read = () => handle.upload.read(offset, wanted);
+    } else throw new Refusal(STATUS_CODE.FAILURE, 'the handle was not opened for reading');
+    if (offset >= size) {
       this.sftp.status(id, STATUS_CODE.EOF);
       return;
     }
-    this.sftp.data(id, content.subarray(offset, offset + Math.min(length, MAX_READ)));
+    this.sftp.data(id, read());
   }
 
   write(id: number, bytes: Buffer, offset: number, data: Buffer): void {
@@ -331,15 +337,21 @@ class Session {
     if (handle.dropped !== undefined) throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
     const { upload } = handle;
     const limit = this.engine.intake.limits.containerBytes;
-    if (!upload.write(data, handle.append ? undefined : offset, limit, this.now())) {
-      handle.dropped = `/in/${upload.name} would be larger than ${limit} bytes, the most an upload may have; it was dropped`;
+    const refusal = upload.write(data, handle.append ? undefined : offset, limit, this.now());
+    if (refusal !== undefined) {
+      // Dropped, so that a file that cannot be finished holds no memory; the error file says why.
+      handle.dropped =
+        refusal.kind === 'too-large'
+          ? `/in/${upload.name} would be larger than ${limit} bytes, the most an upload may have; it was dropped`
+          : `/in/${upload.name} was dropped: ${refusal.message}`;
       if (this.uploads.get(upload.name) === upload) this.uploads.delete(upload.name);
+      upload.discard();
       this.engine.fileErrors.record(
         this.context.login,
         upload.name,
-        errorFileOf(reject.tooLarge(handle.dropped)),
+        errorFileOf(new Rejection(refusal.kind, refusal.code, handle.dropped)),
       );
-      this.context.log(`sftp: ${this.context.username}: dropped ${upload.name}: larger than ${limit} bytes`);
+      this.context.log(`sftp: ${this.context.username}: dropped ${upload.name}: ${refusal.message}`);
       throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
     }
     this.sftp.status(id, STATUS_CODE.OK);
@@ -430,9 +442,13 @@ class Session {
   remove(id: number, path: string): void {
     const place = this.locate(path);
     switch (place.kind) {
-      case 'upload':
-        if (!this.uploads.delete(place.name)) throw missing(path);
+      case 'upload': {
+        const upload = this.uploads.get(place.name);
+        if (upload === undefined) throw missing(path);
+        this.uploads.delete(place.name);
+        upload.discard();
         break;
+      }
       case 'receipt': {
         const receipt = this.home.receiptNamed(place.name);
         if (receipt === undefined) throw missing(path);
@@ -513,6 +529,8 @@ class Session {
       if (!(error instanceof Rejection)) throw error;
       engine.fileErrors.record(login, upload.name, errorFileOf(error));
       log(`sftp: ${username}: did not take ${upload.name}: ${error.code}: ${error.message}`);
+    } finally {
+      upload.discard();
     }
   }
 }

@@ -1,11 +1,12 @@
 /**
  * The body of a bulk `POST /memos/` (docs/bulk-and-sftp.md, "The container format"): a `.tar.lzma` container sent raw as
  * `application/x-lzma`, or as the multipart/form-data part `file` whose own type is
- * `application/x-lzma`. The raw form is streamed into the container reader; the multipart form is
- * read whole (within the same limit) and its part handed on.
+ * `application/x-lzma`. Either is read whole (within the container limit, held against the memory
+ * budget) and handed to the engine, which decompresses it on a worker thread.
  */
 import busboy from 'busboy';
 import type { Request } from 'express';
+import type { Hold } from '../../engine/memory-budget.ts';
 import { type Rejection, reject } from '../../engine/rejections.ts';
 import { readBody } from '../support.ts';
 
@@ -18,47 +19,18 @@ function tooLarge(limit: number): Rejection {
   return reject.tooLarge(`the container is larger than ${limit} bytes`);
 }
 
-/** The raw body as a stream, and the limit failure when the body broke it. */
-export interface RawContainer {
-  chunks: AsyncIterable<Uint8Array>;
-  /**
-   * Set once the body went over the limit. The container reader may report that as an unreadable
-   * container (its input simply stopped); this says what really happened.
-   */
-  failure(): Rejection | undefined;
+/** The raw body (`application/x-lzma`), refusing more than `limit` bytes. */
+export function rawContainer(request: Request, limit: number, hold: Hold): Promise<Buffer> {
+  return readBody(request, limit, 'the container', hold);
 }
 
 /**
- * The raw body as a stream of chunks, refusing more than `limit` bytes. A declared Content-Length
- * over the limit is refused before anything is read.
+ * The part `file` (of type application/x-lzma) of a multipart/form-data body. The body and the
+ * part's copy of it are both held against `hold`.
  */
-export function rawContainer(request: Request, limit: number): RawContainer {
-  const declared = Number(request.headers['content-length']);
-  if (request.headers['content-length'] !== undefined && Number.isInteger(declared) && declared > limit) {
-    throw tooLarge(limit);
-  }
-  let failure: Rejection | undefined;
-  return {
-    chunks: (async function* () {
-      let size = 0;
-      // Not destroyed when the reader stops early: the rest is drained and the answer still goes out
-      // on a connection that stays usable.
-      for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) {
-          failure = tooLarge(limit);
-          throw failure;
-        }
-        yield chunk;
-      }
-    })(),
-    failure: () => failure,
-  };
-}
-
-/** The part `file` (of type application/x-lzma) of a multipart/form-data body. */
-export async function multipartContainer(request: Request, limit: number): Promise<Buffer> {
-  const body = await readBody(request, limit + MULTIPART_OVERHEAD);
+export async function multipartContainer(request: Request, limit: number, hold: Hold): Promise<Buffer> {
+  const body = await readBody(request, limit + MULTIPART_OVERHEAD, 'the multipart body', hold);
+  hold.grow(body.length);
   let parser: busboy.Busboy;
   try {
     parser = busboy({

@@ -28,7 +28,7 @@ import {
 } from '../../wire/receipts.ts';
 import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
-import { LZMA_TYPE, multipartContainer, type RawContainer, rawContainer } from './container-body.ts';
+import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -116,9 +116,18 @@ export function apiRouter(engine: Engine): Router {
         `Content-Type must be application/xml or text/xml for one MeMo, or ${LZMA_TYPE} or multipart/form-data for a container${type ? `, not ${type}` : ''}`,
       );
     }
-    const body = await readBody(request, engine.intake.limits.memoBytes);
-    const { message } = await engine.intake.submitMemo(system, body, queryText(request, 'memo-message-uuid'));
-    response.status(201).json(technicalReceiptJson(message));
+    const hold = engine.memory.hold('the MeMo');
+    try {
+      const body = await readBody(request, engine.intake.limits.memoBytes, 'the request body', hold);
+      const { message } = await engine.intake.submitMemo(
+        system,
+        body,
+        queryText(request, 'memo-message-uuid'),
+      );
+      response.status(201).json(technicalReceiptJson(message));
+    } finally {
+      hold.release();
+    }
   });
 
   /** A bulk container: one 201 for the transmission, a business receipt per entry. */
@@ -129,16 +138,20 @@ export function apiRouter(engine: Engine): Router {
     type: string,
   ): Promise<void> {
     const limit = engine.intake.limits.containerBytes;
-    let raw: RawContainer | undefined;
+    const hold = engine.memory.hold('the container');
     try {
-      if (type === LZMA_TYPE) raw = rawContainer(request, limit);
-      const source = raw === undefined ? await multipartContainer(request, limit) : raw.chunks;
-      const container = await engine.intake.submitContainer(system, source);
-      response.status(201).json(containerReceiptJson(container));
+      const container =
+        type === LZMA_TYPE
+          ? await rawContainer(request, limit, hold)
+          : await multipartContainer(request, limit, hold);
+      const taken = await engine.intake.submitContainer(system, container);
+      response.status(201).json(containerReceiptJson(taken));
     } catch (error) {
       // Whatever of the body was not read is dropped, so the answer can go out.
       request.resume();
-      throw raw?.failure() ?? error;
+      throw error;
+    } finally {
+      hold.release();
     }
   }
 

@@ -1,0 +1,66 @@
+/**
+ * What the simulator keeps of a MeMo it has read: the header that routing and the event log need,
+ * the hash that tells a repeat from a conflict, and — when the MeMo breaks the schema or NgDP's
+ * rules — the INVALID receipt it will get. Not the model: its decoded files can be as large as the
+ * MeMo, and a digest is small enough to keep for every message waiting to be processed and to pass
+ * between threads.
+ */
+import { createHash } from 'node:crypto';
+import { MemoParseError } from '../../sdk/errors.ts';
+import { readMemo } from '../../sdk/memo/reader.ts';
+import type { MessageHeader } from '../../sdk/memo/types.ts';
+import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
+import { type Rejection as Refusal, validationRejection } from './acceptance.ts';
+
+export interface MemoDigest {
+  /** The MessageHeader as read (the reader is lenient: it may be incomplete or missing). */
+  header: MessageHeader | undefined;
+  /** {@link contentHashOf} the MeMo's bytes. */
+  contentHash: string;
+  /** The receipt of a MeMo that breaks the schema or NgDP's rules; undefined when it is valid. */
+  invalid: Refusal | undefined;
+}
+
+/** A MeMo read: its digest, or why it cannot be read at all. */
+export type MemoReading = { digest: MemoDigest } | { unreadable: string };
+
+/** The MeMo rules received messages are held to (the engine's `validation` setting). */
+export type ValidationRules = Pick<
+  ValidateOptions,
+  'notificationMaxLength' | 'maxAttachments' | 'maxTotalContentBytes'
+>;
+
+/**
+ * What makes two sends "the same message": the XML's bytes, less a leading UTF-8 BOM, so a MeMo
+ * sent alone and again inside a container (whose tooling adds a BOM) is one message.
+ */
+export function contentHashOf(xml: Uint8Array): string {
+  const bom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
+  return createHash('sha256')
+    .update(bom ? xml.subarray(3) : xml)
+    .digest('hex');
+}
+
+/**
+ * Reads a MeMo leniently, checks it against the schema and NgDP's rules, and hashes it. The work
+ * is the same on whichever thread it runs, so this is the one place it is written.
+ */
+export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading {
+  let read: ReturnType<typeof readMemo>;
+  try {
+    read = readMemo(xml);
+  } catch (error) {
+    if (error instanceof MemoParseError) return { unreadable: error.message };
+    throw error;
+  }
+  const { memo, issues: structural } = read;
+  const issues = [...structural, ...validateMemo(memo, rules).issues];
+  const header = memo.messageHeader as MessageHeader | undefined;
+  return {
+    digest: {
+      header: typeof header === 'object' && header !== null ? header : undefined,
+      contentHash: contentHashOf(xml),
+      invalid: issues.length > 0 ? validationRejection({ issues }) : undefined,
+    },
+  };
+}
