@@ -258,3 +258,57 @@ describe('a bulk container', () => {
     expect(rejection).toMatchObject({ kind: 'invalid', code: 'CONTAINER_UNREADABLE' });
   });
 });
+
+describe('the memory budget', () => {
+  /** Letters whose XML is about 40 KB each. */
+  async function letters(count: number, letter: ReturnType<typeof testEngine>['letter']): Promise<Memo[]> {
+    const pdf = Buffer.alloc(30_000, 'p');
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        letter({ cpr: '0101700001' }, { document: { content: pdf, filename: 'brev.pdf' } }),
+      ),
+    );
+  }
+
+  it('holds the entries of a container while it is read, and nothing once it is stored', async () => {
+    const { engine, letter, system } = testEngine();
+    await engine.intake.submitContainer(
+      system(SEED_IDS.senderPull),
+      await containerOf(await letters(3, letter)),
+    );
+    expect(engine.memory.used).toBe(0);
+  });
+
+  it('with no room now for the entries of a container refuses it unavailable, storing none of it', async () => {
+    const { engine, letter, system, receipts } = testEngine({ settings: { memoryBudgetBytes: 2_000_000 } });
+    const memos = await letters(20, letter);
+    const others = engine.memory.hold('another request');
+    others.grow(1_500_000);
+
+    const rejection = await rejectionOf(async () =>
+      engine.intake.submitContainer(system(SEED_IDS.senderPull), await containerOf(memos)),
+    );
+
+    expect(rejection).toMatchObject({ kind: 'unavailable', code: 'SERVICE_UNAVAILABLE' });
+    expect(engine.memory.used).toBe(1_500_000);
+    await engine.idle();
+    expect(receipts()).toEqual([]);
+    others.release();
+    const taken = await engine.intake.submitContainer(system(SEED_IDS.senderPull), await containerOf(memos));
+    expect(taken).toMatchObject({ stored: 20 });
+  });
+
+  it('refuses a container whose entries need more than the whole budget as too large', async () => {
+    const { engine, letter, system } = testEngine({ settings: { memoryBudgetBytes: 500_000 } });
+
+    const rejection = await rejectionOf(async () =>
+      engine.intake.submitContainer(
+        system(SEED_IDS.senderPull),
+        await containerOf(await letters(20, letter)),
+      ),
+    );
+
+    expect(rejection).toMatchObject({ kind: 'too-large', code: 'MESSAGE_TOO_LARGE' });
+    expect(engine.memory.used).toBe(0);
+  });
+});
