@@ -15,7 +15,19 @@ export default defineConfig([
     target: 'node22',
     platform: 'node',
     splitting: true,
+    // The MeMo pool finds its thread's module beside itself through import.meta.url, in CJS too.
+    shims: true,
     // node:sqlite exists only under its node: name.
+    removeNodeProtocol: false,
+  },
+  {
+    // The MeMo thread (simulator/threads/): a module of its own in dist/, beside the bundles that
+    // start it; ESM, as the package is.
+    entry: { 'memo-thread': 'simulator/threads/memo-thread.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
     removeNodeProtocol: false,
   },
   {

@@ -240,7 +240,9 @@ describe('send-batch', () => {
   });
 
   it('sends a container again when its answer was lost, and NgDP keeps one letter each', async () => {
-    const ngdp = await startNgdp();
+    // Containers read on the main thread: the client's 200 ms timeout leaves no room for the
+    // simulator to start a worker thread for the second round (a few hundred ms from the sources).
+    const ngdp = await startNgdp({ workerThreads: 0 });
     // NgDP takes the first container, but only answers after the client has given up on it.
     await control(ngdp, '/faults', 'POST', { operation: 'POST /memos/', delayMs: 400, times: 1 });
     const { main, sampleRows } = await import('./send-batch.ts');

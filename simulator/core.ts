@@ -9,6 +9,7 @@ import { DigitalPostError, SimulatorConfigError } from '../sdk/errors.ts';
 import { type Fixtures, fixturesOf, seedRecords } from './domain/seed.ts';
 import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
+import { InlineMemoWork } from './engine/memo-work.ts';
 import { Rejection } from './engine/rejections.ts';
 import { createApp } from './http/app.ts';
 import { HttpOutbound } from './http/outbound.ts';
@@ -16,6 +17,7 @@ import { checkOptions, type SimulatorOptions } from './options.ts';
 import { lockDataDir } from './store/lock.ts';
 import { MemoryStore } from './store/memory.ts';
 import type { Store } from './store/store.ts';
+import { WorkerMemoWork } from './threads/pool.ts';
 
 /** Simulator time, as `startSimulator` returns it. */
 export interface SimulatorClock {
@@ -68,7 +70,7 @@ async function openStore(
 
 /** Builds the simulator without listening (for `startSimulator` and in-process testing). */
 export async function createSimulator(options: SimulatorOptions = {}): Promise<SimulatorCore> {
-  const { seed, settings, clock } = checkOptions(options);
+  const { seed, settings, clock, workerThreads } = checkOptions(options);
   const fixtures = fixturesOf(seed);
   const log = options.log ?? (() => {});
   const { store, fresh, release } = await openStore(options.dataDir);
@@ -78,6 +80,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     clock,
     settings,
     outbound,
+    memoWork:
+      workerThreads === 0
+        ? new InlineMemoWork(settings.validation)
+        : new WorkerMemoWork({
+            rules: settings.validation,
+            ...(workerThreads === undefined ? {} : { threads: workerThreads }),
+            log,
+          }),
     seed: seedRecords(seed),
     log,
     ...(options.random ? { random: options.random } : {}),

@@ -59,6 +59,17 @@ export interface SimulatorOptions {
    * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
    */
   container?: Partial<EngineSettings['container']>;
+  /**
+   * Bytes that request bodies, SFTP uploads and bulk containers being read may hold in memory
+   * together (default 1 GiB). Past it, callers are refused for now: 503 with Retry-After, an SFTP
+   * FAILURE. At least `maxMemoBytes` and `container.maxBytes`.
+   */
+  memoryBudget?: number;
+  /**
+   * Worker threads that read large MeMos and bulk containers, so that the simulator keeps answering
+   * meanwhile (default: one per CPU; 0 = read them on the main thread).
+   */
+  workerThreads?: number;
   /** MeMo rules for received messages (notification length, attachments, size). */
   validation?: EngineSettings['validation'];
   /** Token the control API requires (default: none on loopback, a random one elsewhere). */
@@ -144,11 +155,35 @@ function containerLimitsOf(limits: Partial<EngineSettings['container']> = {}): E
   };
 }
 
+/** The memory budget: a whole number of bytes, enough for the largest MeMo and container taken. */
+function memoryBudgetOf(value: number | undefined, maxMemoBytes: number, maxContainerBytes: number): number {
+  if (value === undefined)
+    return Math.max(DEFAULT_ENGINE_SETTINGS.memoryBudgetBytes, maxMemoBytes, maxContainerBytes);
+  if (!Number.isInteger(value) || value < 1)
+    throw new SimulatorConfigError(`memoryBudget must be a positive whole number of bytes, got ${value}`);
+  if (value < Math.max(maxMemoBytes, maxContainerBytes)) {
+    throw new SimulatorConfigError(
+      `memoryBudget (${value} bytes) must be at least maxMemoBytes (${maxMemoBytes}) and container.maxBytes (${maxContainerBytes}), or those could never be taken`,
+    );
+  }
+  return value;
+}
+
+/** How many worker threads read MeMos (0: none). */
+function workerThreadsOf(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 64)
+    throw new SimulatorConfigError(`workerThreads must be a whole number from 0 to 64, got ${value}`);
+  return value;
+}
+
 /** The seed, the engine's settings and the clock that `options` ask for. */
 export function checkOptions(options: SimulatorOptions): {
   seed: SeedData;
   settings: EngineSettings;
   clock: Clock;
+  /** Worker threads for MeMo work; undefined: one per CPU. */
+  workerThreads: number | undefined;
 } {
   const seed = loadSeed(options.seed);
   const clockStart = options.clockStart === undefined ? Date.now() : new Date(options.clockStart).getTime();
@@ -158,6 +193,8 @@ export function checkOptions(options: SimulatorOptions): {
     throw new SimulatorConfigError(`clock must be "real" or "manual", got ${String(options.clock)}`);
   }
   const clock: Clock = options.clock === 'manual' ? new ManualClock(clockStart) : new RealClock();
+  const maxMemoBytes = positive('maxMemoBytes', options.maxMemoBytes, DEFAULT_ENGINE_SETTINGS.maxMemoBytes);
+  const container = containerLimitsOf(options.container);
   const settings: EngineSettings = {
     ...DEFAULT_ENGINE_SETTINGS,
     loose: options.loose === true,
@@ -174,10 +211,11 @@ export function checkOptions(options: SimulatorOptions): {
       options.deactivateAfterMs,
       DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
     ),
-    maxMemoBytes: positive('maxMemoBytes', options.maxMemoBytes, DEFAULT_ENGINE_SETTINGS.maxMemoBytes),
-    container: containerLimitsOf(options.container),
+    maxMemoBytes,
+    container,
+    memoryBudgetBytes: memoryBudgetOf(options.memoryBudget, maxMemoBytes, container.maxBytes),
     validation: { ...options.validation },
     chaos: chaosOf(options.chaos),
   };
-  return { seed, settings, clock };
+  return { seed, settings, clock, workerThreads: workerThreadsOf(options.workerThreads) };
 }

@@ -91,9 +91,23 @@ describe('the layers import only what docs/architecture.md allows', () => {
     ]).toEqual([]);
   });
 
+  it('simulator/threads implements the MeMo work port: the port, the domain and the MeMo library only', () => {
+    expect(
+      violations(
+        'simulator/threads',
+        (target) =>
+          under(target, 'simulator/threads', 'simulator/domain', 'sdk/memo') ||
+          ['simulator/engine/memo-work.ts', 'simulator/engine/memory-budget.ts', 'sdk/errors.ts'].includes(
+            target,
+          ) ||
+          target.startsWith('node:'),
+      ),
+    ).toEqual([]);
+  });
+
   it('the engine and the domain never import an adapter', () => {
     const notAdapter = (target: string): boolean =>
-      !under(target, 'simulator/http', 'simulator/sftp', 'simulator/wire');
+      !under(target, 'simulator/http', 'simulator/sftp', 'simulator/wire', 'simulator/threads');
     expect([
       ...violations('simulator/engine', notAdapter),
       ...violations('simulator/domain', notAdapter),
