@@ -98,6 +98,22 @@ describe('digitalpost sim start', () => {
     }
   });
 
+  it('takes --memory-budget with a unit, and refuses one smaller than the largest MeMo in one line', async () => {
+    await whileRunning(['--no-sftp', '--memory-budget', '2GiB', '--json'], async (stdout) => {
+      expect(JSON.parse(stdout.split('\n')[0] as string)).toHaveProperty('apiUrl');
+    });
+    let stderr = '';
+    const code = await runCli(['sim', 'start', '--port', '0', '--no-sftp', '--memory-budget', '10MB'], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: {},
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^digitalpost: memoryBudget \(10000000 bytes\) must be at least maxMemoBytes/);
+  });
+
   it('runs no SFTP server with --no-sftp', async () => {
     await whileRunning(['--no-sftp', '--json'], async (stdout) => {
       expect(JSON.parse(stdout.split('\n')[0] as string)).toMatchObject({ sftp: null });

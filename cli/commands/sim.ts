@@ -16,12 +16,33 @@ interface StartFlags {
   loose?: boolean;
   json?: boolean;
   controlToken?: string;
+  memoryBudget?: number;
 }
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
     throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return Number(value);
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+};
+
+/** A size in bytes: a whole number with an optional unit (`1GiB`, `600MB`, `1073741824`). */
+function byteSize(value: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = BYTE_UNITS[(match?.[2] ?? '').toLowerCase()];
+  if (match === null || unit === undefined)
+    throw new InvalidArgumentError('must be a size in bytes, e.g. 1073741824, 600MB or 1GiB');
+  return Number(match[1]) * unit;
 }
 
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
@@ -81,6 +102,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.chaos ? { chaos: true } : {}),
       ...(flags.loose ? { loose: true } : {}),
       ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
+      ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -130,6 +152,11 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .option(
       '--control-token <token>',
       'require this bearer token on the control API (default: required only off loopback)',
+    )
+    .option(
+      '--memory-budget <size>',
+      'memory that request bodies, SFTP uploads and containers being read may take together; past it callers get 503 (default 1GiB)',
+      byteSize,
     )
     .option(
       '--json',
