@@ -74,6 +74,10 @@ export function readBody(
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
     request.once('error', fail);
+    // A client that goes away mid-body: settled, so that whatever holds the body lets it go.
+    request.once('close', () => {
+      if (!request.complete) fail(reject.badRequest('the connection closed before the body ended'));
+    });
   });
 }
 

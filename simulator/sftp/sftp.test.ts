@@ -279,6 +279,40 @@ describe('the SFTP server', () => {
     });
   });
 
+  describe('the memory budget', () => {
+    it('refuses a write it has no room for with FAILURE, drops that upload and says why; room comes back with a removal', async () => {
+      const limit = 1_600_000;
+      const small = await startTestSimulator({
+        sftpPort: 0,
+        memoryBudget: 2_000_000,
+        maxMemoBytes: limit,
+        container: { maxBytes: limit },
+      });
+      try {
+        await registerKey(small, SEED_IDS.senderSftp, keys.public);
+        const budgeted = await connectSftp(small, { username: USER, privateKey: keys.private });
+        const kept = unique('.tar.lzma.part');
+        await budgeted.put(`/in/${kept}`, Buffer.alloc(1_500_000));
+        const refused = unique('.tar.lzma.part');
+        expect(await budgeted.status(budgeted.put(`/in/${refused}`, Buffer.alloc(1_000_000)))).toBe(
+          'FAILURE',
+        );
+        expect(await budgeted.list('/in')).toEqual([kept]);
+        const error = JSON.parse((await budgeted.get(`/out/errors/${refused}.json`)).toString('utf8'));
+        expect(error).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE',
+          message: expect.stringContaining('no room'),
+        });
+        await budgeted.remove(`/in/${kept}`);
+        await budgeted.put(`/in/${refused}`, Buffer.alloc(1_000_000));
+        expect(await budgeted.list('/in')).toEqual([refused]);
+        budgeted.end();
+      } finally {
+        await small.stop();
+      }
+    });
+  });
+
   describe('the home folder', () => {
     it('has the fixed layout: /in and /out, with /out/receipts and /out/errors', async () => {
       expect(await client.list('/')).toEqual(['in', 'out']);
