@@ -3,11 +3,13 @@
  * its own due time, and a reset back to the seed.
  */
 import { describe, expect, it } from 'vitest';
+import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import {
   HOUR,
   MINUTE,
   RecordingOutbound,
   rejectionOf,
+  SEED_IDS,
   START,
   testEngine,
 } from '../../test/support/engine.ts';
@@ -15,7 +17,55 @@ import { ManualClock, RealClock } from '../clock.ts';
 import { DEFAULT_SEED, seedRecords } from '../domain/seed.ts';
 import { MemoryStore } from '../store/memory.ts';
 import { Engine } from './engine.ts';
+import { InlineMemoWork, type MemoRead } from './memo-work.ts';
 import { DEFAULT_ENGINE_SETTINGS } from './settings.ts';
+
+/** MeMo work on the test's thread that counts the MeMos it reads. */
+class CountingWork extends InlineMemoWork {
+  reads = 0;
+
+  constructor() {
+    super({});
+  }
+
+  override read(xml: Uint8Array): Promise<MemoRead> {
+    this.reads++;
+    return super.read(xml);
+  }
+}
+
+describe('reading MeMos', () => {
+  it('reads each MeMo once: at intake, not again when it is processed', async () => {
+    const work = new CountingWork();
+    const { letter, send } = testEngine({ memoWork: work });
+
+    const message = await send(await letter({ cpr: '0101700001' }));
+
+    expect(message.state).toBe('DELIVERED');
+    expect(work.reads).toBe(1);
+  });
+
+  it('reads a stored MeMo again to process it when its reading is gone (a restart)', async () => {
+    const store = new MemoryStore();
+    const before = testEngine({ store });
+    before.engine.seedStore();
+    await before.engine.stop();
+    const memo = await before.letter({ cpr: '0101700001' });
+    // Taken in by an engine whose jobs do not run, then processed by a fresh one on the same store.
+    await before.engine.intake.submitMemo(
+      before.system(SEED_IDS.senderPull),
+      serializeMemoToBytes(memo),
+      memo.messageHeader.messageUUID,
+    );
+    const work = new CountingWork();
+    const after = testEngine({ store, memoWork: work });
+
+    await after.engine.idle();
+
+    expect(after.message(memo.messageHeader.messageUUID).state).toBe('DELIVERED');
+    expect(work.reads).toBe(1);
+  });
+});
 
 describe('the clock', () => {
   it('cannot be moved when it is real: CLOCK_NOT_MANUAL', async () => {

@@ -71,11 +71,14 @@ export class Scheduler {
       .listDueJobs(this.clock.now(), this.concurrency + this.inFlight.size + SYNC_BATCH)
       .filter((job) => !this.inFlight.has(job.id));
     const sync = this.sync;
-    const batch = sync === undefined ? [] : due.filter((job) => sync.isSync(job)).slice(0, SYNC_BATCH);
+    // Asked once per job: running the batch may change the answer (a processed message's MeMo
+    // leaves the cache), and a job must not then be started a second time.
+    const synchronous = new Set(sync === undefined ? [] : due.filter((job) => sync.isSync(job)));
+    const batch = [...synchronous].slice(0, SYNC_BATCH);
     if (sync !== undefined && batch.length > 0) this.runBatch(sync, batch);
     for (const job of due) {
       if (this.inFlight.size >= this.concurrency) break;
-      if (sync === undefined || !sync.isSync(job)) this.start(job);
+      if (!synchronous.has(job)) this.start(job);
     }
     this.armTimer();
     this.checkIdle();

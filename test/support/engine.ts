@@ -23,10 +23,12 @@ import {
 } from '../../simulator/domain/seed.ts';
 import type { EngineEvent } from '../../simulator/engine/context.ts';
 import { Engine } from '../../simulator/engine/engine.ts';
+import type { MemoWork } from '../../simulator/engine/memo-work.ts';
 import type { Outbound, PushOutcome } from '../../simulator/engine/outbound.ts';
 import { Rejection } from '../../simulator/engine/rejections.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../simulator/engine/settings.ts';
 import { MemoryStore } from '../../simulator/store/memory.ts';
+import type { Store } from '../../simulator/store/store.ts';
 
 export { DAY, FALLBACK_OFFSETS, HOUR, MINUTE, RETRY_OFFSETS } from './schedule.ts';
 export { SEED_IDS };
@@ -111,6 +113,10 @@ export class RecordingOutbound implements Outbound {
 export interface TestEngineOptions {
   settings?: Partial<EngineSettings>;
   random?: () => number;
+  /** Where MeMos are read (default: on the test's thread). */
+  memoWork?: MemoWork;
+  /** The store (default: a new memory store, seeded). */
+  store?: Store;
 }
 
 export interface TestEngine {
@@ -155,16 +161,17 @@ export function testEngine(options: TestEngineOptions = {}): TestEngine {
   const clock = new ManualClock(START);
   const outbound = new RecordingOutbound(clock);
   const engine = new Engine({
-    store: new MemoryStore(),
+    store: options.store ?? new MemoryStore(),
     clock,
     settings: { ...DEFAULT_ENGINE_SETTINGS, ...options.settings },
     outbound,
     seed: seedRecords(DEFAULT_SEED),
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.memoWork === undefined ? {} : { memoWork: options.memoWork }),
   });
   const emitted: EngineEvent[] = [];
   engine.listen((event) => emitted.push(event));
-  engine.seedStore();
+  if (options.store === undefined) engine.seedStore();
   engine.start();
   onTestFinished(() => engine.stop());
 
