@@ -225,8 +225,12 @@ export class Intake {
       const transmissionId = this.context.newId();
       const entries: Array<Received | RejectedEntry> = [];
       try {
-        for await (const entry of this.work.readContainer(container, { limits: settings.container, hold }))
-          entries.push(this.inspect(entry));
+        for await (const entry of this.work.readContainer(container, { limits: settings.container, hold })) {
+          const inspected = this.inspect(entry);
+          // An entry refused here keeps none of its bytes: they no longer count.
+          if ('rejection' in inspected) hold.shrink(entry.xml.byteLength);
+          entries.push(inspected);
+        }
       } catch (error) {
         if (!(error instanceof ContainerError)) throw error;
         this.context.change(() =>
