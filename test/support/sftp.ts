@@ -42,7 +42,7 @@ export function newKeyPair(passphrase?: string): KeyPair {
 
 /** `PUT /simulator/v1/systems/{id}/ssh-key`; throws unless it answers 200. */
 export async function registerKey(
-  simulator: RunningSimulator,
+  simulator: Pick<RunningSimulator, 'controlUrl'>,
   systemId: string,
   publicKey: string,
 ): Promise<void> {
@@ -96,7 +96,7 @@ const callback =
 
 /** Connects and logs in; rejects when the login fails (within a few seconds, never hanging). */
 export function connectSftp(
-  simulator: RunningSimulator,
+  simulator: Pick<RunningSimulator, 'sftp'>,
   login: { username: string } & Pick<
     ConnectConfig,
     'privateKey' | 'password' | 'tryKeyboard' | 'authHandler'
