@@ -238,6 +238,20 @@ describe('a bulk container', () => {
     expect(message.state).toBe('DELIVERED');
   });
 
+  it('of more letters than one commit stores takes them all, with one received and one technical receipt event', async () => {
+    const { engine, letter, system, emitted } = testEngine();
+    const memos = await Promise.all(Array.from({ length: 1_100 }, () => letter({ cpr: '0101700001' })));
+
+    const taken = await engine.intake.submitContainer(system(SEED_IDS.senderPull), await containerOf(memos));
+
+    expect(taken).toMatchObject({ stored: 1_100, rejected: 0 });
+    const tags = emitted.flatMap((event) => (event.type === 'logged' ? [event.event.eventTag] : []));
+    expect(tags.filter((tag) => tag === 'MEMO_EXTRACTED')).toHaveLength(1_100);
+    expect(tags.filter((tag) => tag === 'MEMO_MASS_SEND_RECEIVED')).toHaveLength(1);
+    expect(tags.filter((tag) => tag === 'TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM')).toHaveLength(1);
+    expect(engine.memory.used).toBe(0);
+  });
+
   it('that holds no MeMo is refused CONTAINER_EMPTY', async () => {
     const { engine, system } = testEngine();
 

@@ -14,10 +14,13 @@ import type { EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { MemoCache } from './memo-cache.ts';
 import type { EntryRead, MemoWork } from './memo-work.ts';
-import type { MemoryBudget } from './memory-budget.ts';
+import type { Hold, MemoryBudget } from './memory-budget.ts';
 import type { Processing } from './processing.ts';
 import type { Receipts } from './receipts.ts';
 import { reject } from './rejections.ts';
+
+/** Container entries stored per group commit (about 25 ms of the main thread each). */
+const ENTRIES_PER_COMMIT = 500;
 
 /** A MeMo taken in, ready to store. */
 interface Received {
@@ -209,10 +212,10 @@ export class Intake {
   /**
    * A bulk container (`.tar.lzma`, by REST or SFTP): every readable entry becomes a message of its
    * own, decided and receipted on its own; entries that cannot be read or whose name is not their
-   * messageUUID get an INVALID receipt and do not stop the rest. Everything of the container is
-   * stored in one group commit, so taking it means all of it is on disk. Until then its entries,
-   * and the decoder's window while it reads them, are held against the memory budget. The bytes
-   * are taken over: do not use them afterwards.
+   * messageUUID get an INVALID receipt and do not stop the rest. The container is read whole
+   * before anything is stored (a refusal stores nothing), then stored in slices; taking it means
+   * all of it is on disk. Until then its entries, and the decoder's window while it reads them,
+   * are held against the memory budget. The bytes are taken over: do not use them afterwards.
    *
    * @throws Rejection when the container cannot be read at all or holds no entry; `unavailable`
    *   when the memory budget has no room for it now.
@@ -243,49 +246,73 @@ export class Intake {
         throw reject.containerUnreadable(error.code, error.message);
       }
       if (entries.length === 0) throw reject.containerEmpty();
-      return await this.storeEntries(system, transmissionId, entries);
+      return await this.storeEntries(system, transmissionId, entries, hold);
     } finally {
       hold.release();
     }
   }
 
-  /** Stores a container's entries in one group commit. */
-  private storeEntries(
+  /**
+   * Stores a container's entries, {@link ENTRIES_PER_COMMIT} per group commit, so that a container
+   * of 100,000 letters holds the main thread for a few dozen milliseconds at a time, not for
+   * seconds; each slice's bytes stop counting against the budget once they are stored. The
+   * answer comes once the last slice is on disk. A crash in between leaves the first slices
+   * stored; sending the container again completes it, the stored entries being repeats.
+   */
+  private async storeEntries(
     system: SystemRecord,
     transmissionId: string,
     entries: ReadonlyArray<Received | RejectedEntry>,
+    hold: Hold,
   ): Promise<TakenContainer> {
-    return this.group.run(() => {
-      const receivedAt = this.context.now();
-      this.context.record(EventTag.MEMO_MASS_SEND_RECEIVED, undefined, {
-        systemIds: [system.id],
-        meta: { transmissionId, entries: String(entries.length) },
-      });
-      let stored = 0;
-      let rejected = 0;
-      for (const entry of entries) {
-        if ('rejection' in entry) {
-          rejected++;
-          this.rejectEntry(system, entry, transmissionId);
-          continue;
+    const receivedAt = this.context.now();
+    let stored = 0;
+    let rejected = 0;
+    for (let from = 0; from < entries.length; from += ENTRIES_PER_COMMIT) {
+      const slice = entries.slice(from, from + ENTRIES_PER_COMMIT);
+      const last = from + ENTRIES_PER_COMMIT >= entries.length;
+      const counts = await this.group.run(() => {
+        if (from === 0) {
+          this.context.record(EventTag.MEMO_MASS_SEND_RECEIVED, undefined, {
+            systemIds: [system.id],
+            meta: { transmissionId, entries: String(entries.length) },
+          });
         }
-        const outcome = this.receive(system, entry, transmissionId);
-        if (outcome.kind === 'conflict') {
-          rejected++;
-          this.receipts.issueForEntry(
-            system,
-            entry.messageUUID,
-            'DUPLICATE_MESSAGE_UUID',
-            'a different message with this messageUUID was already received',
-          );
-        } else stored++;
-      }
-      this.context.record(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, undefined, {
-        systemIds: [system.id],
-        meta: { transmissionId },
+        const sliceCounts = { stored: 0, rejected: 0 };
+        for (const entry of slice) {
+          if (this.storeEntry(system, entry, transmissionId)) sliceCounts.stored++;
+          else sliceCounts.rejected++;
+        }
+        if (last) {
+          this.context.record(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, undefined, {
+            systemIds: [system.id],
+            meta: { transmissionId },
+          });
+        }
+        return sliceCounts;
       });
-      return { transmissionId, receivedAt, stored, rejected };
-    });
+      stored += counts.stored;
+      rejected += counts.rejected;
+      for (const entry of slice) if (!('rejection' in entry)) hold.shrink(entry.xml.byteLength);
+    }
+    return { transmissionId, receivedAt, stored, rejected };
+  }
+
+  /** Stores one entry of a container (inside a transaction); false when it is refused. */
+  private storeEntry(system: SystemRecord, entry: Received | RejectedEntry, transmissionId: string): boolean {
+    if ('rejection' in entry) {
+      this.rejectEntry(system, entry, transmissionId);
+      return false;
+    }
+    const outcome = this.receive(system, entry, transmissionId);
+    if (outcome.kind !== 'conflict') return true;
+    this.receipts.issueForEntry(
+      system,
+      entry.messageUUID,
+      'DUPLICATE_MESSAGE_UUID',
+      'a different message with this messageUUID was already received',
+    );
+    return false;
   }
 
   /** What one container entry is: a MeMo to store, or one to refuse (unreadable, misnamed). */
