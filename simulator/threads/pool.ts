@@ -28,13 +28,13 @@ export interface MemoThreadOptions {
   threads?: number;
   /** MeMos smaller than this are read on the calling thread (default 64 KiB). */
   inlineBelow?: number;
-  /** Heap limit of each thread, MiB (default 1024): a MeMo that needs more is refused, the process lives. */
+  /** Heap limit of each thread, MiB (default 512): a MeMo that needs more is refused, the process lives. */
   heapLimitMb?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_INLINE_BELOW = 64 * 1024;
-const DEFAULT_HEAP_LIMIT_MB = 1024;
+const DEFAULT_HEAP_LIMIT_MB = 512;
 
 /** The thread's module: beside this one, as TypeScript in the sources and as JavaScript in `dist/`. */
 function threadUrl(): URL {
