@@ -8,6 +8,8 @@ export interface Latencies {
   sorted: number[];
   median: number;
   max: number;
+  /** Calls that failed (no answer, or `call` threw); their time counts among the latencies too. */
+  errors: number;
 }
 
 /**
@@ -28,10 +30,17 @@ export async function latencyWhile<T>(
     done = true;
   });
   const timings: Promise<number>[] = [];
+  let errors = 0;
   const start = performance.now();
   for (let n = 0; !done; n++) {
     const sent = performance.now();
-    timings.push(call().then(() => performance.now() - sent));
+    const took = (): number => performance.now() - sent;
+    timings.push(
+      call().then(took, () => {
+        errors++;
+        return took();
+      }),
+    );
     const next = start + (n + 1) * everyMs;
     await Promise.race([
       settled,
@@ -45,6 +54,7 @@ export async function latencyWhile<T>(
       sorted,
       median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0,
       max: sorted.at(-1) ?? 0,
+      errors,
     },
   };
 }
