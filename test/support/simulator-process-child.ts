@@ -39,6 +39,9 @@ process.on('message', (message: { type: string }) => {
   }
 });
 
+// The test that started it is gone: so is it.
+process.on('disconnect', () => void simulator.stop().finally(() => process.exit(0)));
+
 send({
   type: 'ready',
   apiUrl: simulator.apiUrl,
