@@ -165,3 +165,5 @@ port.on('message', (message: ToThread) => {
       containers.get(message.job)?.answer(message);
   }
 });
+
+post({ type: 'ready', job: 0 });

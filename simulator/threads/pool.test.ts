@@ -89,6 +89,27 @@ describe('a MeMo read on a worker thread', () => {
   });
 });
 
+describe('when no thread can start', () => {
+  it('reads on the calling thread instead, and says so once in the log', async () => {
+    const lines: string[] = [];
+    const work = pool({
+      module: new URL('./no-such-module.js', import.meta.url),
+      log: (line) => lines.push(line),
+    });
+    const { xml } = memoOf(100_000);
+    const container = await containerOf([memoOf(1000)]);
+
+    expect(await work.read(Buffer.from(xml))).toHaveProperty('digest');
+    expect((await entriesOf(work, container)).entries).toHaveLength(1);
+    expect(await work.read(Buffer.from(xml))).toHaveProperty('digest');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^MeMo threads cannot start .*; reading MeMos and containers on the main thread$/,
+      ),
+    ]);
+  });
+});
+
 describe('a container read on a worker thread', () => {
   it('yields the same entries as on the calling thread, in order', async () => {
     const entries = [memoOf(500), memoOf(300_000), { messageUUID: randomUUID(), xml: Buffer.from('junk') }];

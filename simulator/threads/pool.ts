@@ -6,7 +6,9 @@
  * thread and back costs about a third of reading it.
  *
  * A thread that dies (out of memory: each has a heap limit, so a MeMo that would need more cannot
- * take the process down) fails its jobs and is replaced by the next job.
+ * take the process down) fails its job and is replaced by the next one. A thread that cannot even
+ * start (its module is missing, as in a bundle that left `dist/memo-thread.js` behind) makes the
+ * pool read everything on the calling thread from then on, and says so in the log.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -31,6 +33,8 @@ export interface MemoThreadOptions {
   /** Heap limit of each thread, MiB (default 512): a MeMo that needs more is refused, the process lives. */
   heapLimitMb?: number;
   log?: (line: string) => void;
+  /** The threads' module (default: `memo-thread` beside this one). */
+  module?: URL;
 }
 
 const DEFAULT_INLINE_BELOW = 64 * 1024;
@@ -44,15 +48,21 @@ function threadUrl(): URL {
 
 interface Thread {
   worker: Worker;
+  /** Its modules are loaded: it takes jobs (until then a job could not be handed back if it failed). */
+  ready: boolean;
   /** The job it runs: one at a time, so that a thread that dies takes only that job with it. */
   job: JobState | undefined;
 }
 
-/** What a job does with its thread's messages, how it learns its thread died, and how it begins. */
+/**
+ * What a job does with its thread's messages, how it learns its thread died, how it begins, and
+ * how it is done on the calling thread instead when no thread can start.
+ */
 interface JobHandlers {
   listener: (message: FromThread) => void;
   lost: (error: Error) => void;
   begin: (job: Job) => void;
+  inline: () => void;
 }
 
 interface JobState {
@@ -62,6 +72,7 @@ interface JobState {
   listener: (message: FromThread) => void;
   lost: (error: Error) => void;
   begin: () => void;
+  inline: () => void;
 }
 
 /** A job as its caller sees it. */
@@ -80,11 +91,14 @@ export class WorkerMemoWork implements MemoWork {
   private readonly heapLimitMb: number;
   private readonly rules: ValidationRules;
   private readonly log: (line: string) => void;
+  private readonly module: URL;
   private readonly threads: Thread[] = [];
   /** Jobs waiting for a thread, first come first served. */
   private readonly queue: JobState[] = [];
   private nextJob = 1;
   private closed = false;
+  /** No thread could start: everything is read on the calling thread. */
+  private unavailable = false;
 
   constructor(options: MemoThreadOptions) {
     this.rules = options.rules;
@@ -93,14 +107,16 @@ export class WorkerMemoWork implements MemoWork {
     this.inlineBelow = options.inlineBelow ?? DEFAULT_INLINE_BELOW;
     this.heapLimitMb = options.heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB;
     this.log = options.log ?? (() => {});
+    this.module = options.module ?? threadUrl();
   }
 
   async read(xml: Uint8Array): Promise<MemoRead> {
-    if (xml.byteLength < this.inlineBelow || this.closed) return this.inline.read(xml);
+    if (xml.byteLength < this.inlineBelow || this.closed || this.unavailable) return this.inline.read(xml);
     const bytes = movable(xml);
     return new Promise<MemoRead>((resolve, reject) => {
       this.start({
         begin: (job) => job.send({ type: 'read', job: job.id, xml: bytes }, [bytes.buffer]),
+        inline: () => this.inline.read(bytes).then(resolve, reject),
         listener: (message) => {
           if (message.type === 'read') resolve({ xml: asBuffer(message.xml), ...message.reading });
           else if (message.type === 'failed') reject(errorOf(message.error));
@@ -112,7 +128,7 @@ export class WorkerMemoWork implements MemoWork {
   }
 
   async *readContainer(container: Uint8Array, { limits, hold }: ContainerReading): AsyncIterable<EntryRead> {
-    if (this.closed) {
+    if (this.closed || this.unavailable) {
       yield* this.inline.readContainer(container, { limits, hold });
       return;
     }
@@ -133,6 +149,11 @@ export class WorkerMemoWork implements MemoWork {
           },
           [bytes.buffer],
         ),
+      inline: () =>
+        void (async () => {
+          for await (const entry of this.inline.readContainer(bytes, { limits, hold })) queue.push(entry);
+          queue.end();
+        })().catch((error: unknown) => queue.fail(error)),
       listener: (message) => this.onContainerMessage(message, job, queue, hold),
       lost: (error) =>
         queue.fail(new ContainerError('CONTAINER_TOO_LARGE', `the container ${this.why(error)}`)),
@@ -199,6 +220,10 @@ export class WorkerMemoWork implements MemoWork {
         job.end();
       },
       begin: () => handlers.begin(job),
+      inline: () => {
+        handlers.inline();
+        job.end();
+      },
     };
     const job: Job = {
       id: state.id,
@@ -226,10 +251,18 @@ export class WorkerMemoWork implements MemoWork {
   /** Gives waiting jobs to free threads, starting threads up to the pool's size. */
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const thread =
-        this.threads.find((candidate) => candidate.job === undefined) ??
-        (this.threads.length < this.size ? this.spawn() : undefined);
-      if (thread === undefined) return;
+      if (this.unavailable) {
+        (this.queue.shift() as JobState).inline();
+        continue;
+      }
+      const thread = this.threads.find((candidate) => candidate.ready && candidate.job === undefined);
+      if (thread === undefined) {
+        // As many threads starting as jobs waiting, within the pool's size.
+        const starting = this.threads.filter((candidate) => !candidate.ready).length;
+        if (starting >= this.queue.length || this.threads.length >= this.size) return;
+        this.spawn();
+        continue;
+      }
       const state = this.queue.shift() as JobState;
       thread.job = state;
       state.thread = thread;
@@ -240,13 +273,18 @@ export class WorkerMemoWork implements MemoWork {
 
   private spawn(): Thread {
     const data: ThreadData = { rules: this.rules };
-    const worker = new Worker(threadUrl(), {
+    const worker = new Worker(this.module, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMb },
     });
-    const thread: Thread = { worker, job: undefined };
+    const thread: Thread = { worker, ready: false, job: undefined };
     this.threads.push(thread);
     worker.on('message', (message: FromThread) => {
+      if (message.type === 'ready') {
+        thread.ready = true;
+        this.dispatch();
+        return;
+      }
       // A job that has ended (stopped) may still say something: its id is no longer the thread's.
       if (thread.job?.id === message.job) thread.job.listener(message);
     });
@@ -254,7 +292,12 @@ export class WorkerMemoWork implements MemoWork {
       const index = this.threads.indexOf(thread);
       if (index < 0) return;
       this.threads.splice(index, 1);
-      if (!this.closed) this.log(`a MeMo thread ended: ${error.message}`);
+      if (!thread.ready && !this.closed) {
+        this.unavailable = true;
+        this.log(
+          `MeMo threads cannot start (${error.message}); reading MeMos and containers on the main thread`,
+        );
+      } else if (!this.closed) this.log(`a MeMo thread ended: ${error.message}`);
       const job = thread.job;
       thread.job = undefined;
       job?.lost(error);

@@ -46,6 +46,8 @@ export type ToThread =
   | { type: 'stop'; job: number };
 
 export type FromThread =
+  /** The thread has loaded its modules and takes jobs (job 0: no job). */
+  | { type: 'ready'; job: 0 }
   | { type: 'read'; job: number; xml: Uint8Array; reading: MemoReading }
   /** Before decoding an entry this large: hold `bytes` for it, then answer `granted`. */
   | { type: 'reserve'; job: number; bytes: number }
