@@ -2,7 +2,7 @@
  * Issue 11, "no freeze": while the simulator reads a decompression bomb or a large MeMo, other
  * callers are still answered. The simulator runs in a child process, a caller asks it for its
  * receipts every 25 ms meanwhile, and the latencies of those calls are checked with generous
- * bounds (the exact figures are bench/hostile.bench.ts's). Before, reading the bomb held the one
+ * bounds (the exact figures are bench/sim-hostile.bench.ts's). Before, reading the bomb held the one
  * thread for seconds: the median caller waited over a second.
  */
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * Issue 11, "bounded memory": the peak RSS of one maximal MeMo over the idle process, a container
  * whose entries would not fit the memory budget, and many callers declaring the largest body at
  * once. The simulator runs in a child process whose peak RSS (the kernel's high-water mark) is read
- * around each case; the bounds are generous, the exact figures are bench/hostile.bench.ts's.
+ * around each case; the bounds are generous, the exact figures are bench/sim-hostile.bench.ts's.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -21,7 +21,7 @@
  * Targets: other callers answered within 100 ms at the median and 1 s at worst while each heavy
  * request is read; peak RSS for the maximal MeMo ≤ 3× its size over the idle process.
  *
- * `node --expose-gc bench/hostile.bench.ts [--json] [--quick]`, or `npm run bench -- hostile`.
+ * `node --expose-gc bench/sim-hostile.bench.ts [--json] [--quick]`, or `npm run bench -- sim-hostile`.
  * `--quick`: a 20 MiB "maximal" MeMo, a 10 MB MeMo with references, 1,000 letters, a 1 s quiet window.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
