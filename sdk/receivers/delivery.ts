@@ -187,7 +187,7 @@ export class MemoDelivery {
 
   private async handle(key: string, { inspection, xml }: Obtained): Promise<Verdict> {
     if (!inspection.valid) {
-      this.report(inspection.problem, { messageUUID: inspection.messageUUID });
+      this.report(inspection.cause ?? inspection.problem, { messageUUID: inspection.messageUUID });
       return {
         receiptStatus: 'INVALID',
         errorCode: inspection.errorCode,
