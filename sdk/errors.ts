@@ -77,8 +77,14 @@ export type ReceiverRefusalCode =
   | 'METHOD_NOT_ALLOWED'
   /** 415: not the content type NgDP sends. */
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** 415: a `Content-Encoding` (gzip, br, …) the receiver does not decode; it answers `Accept-Encoding: identity`. */
+  | 'UNSUPPORTED_CONTENT_ENCODING'
   /** 413: the body is larger than `maxBytes`. */
   | 'PAYLOAD_TOO_LARGE'
+  /** 408: the body stopped coming for longer than `bodyTimeoutMs`. */
+  | 'REQUEST_TIMEOUT'
+  /** 400: JSON nested deeper than any NgDP body (a receipt or a notification is one flat object). */
+  | 'JSON_TOO_DEEP'
   /** 400: the request is not what NgDP sends. */
   | 'MALFORMED_MULTIPART'
   | 'MEMO_MISSING'
@@ -95,7 +101,12 @@ export type ReceiverRefusalCode =
   /** 502: the notified MeMo could not be fetched from NgDP. */
   | 'MEMO_FETCH_FAILED'
   /** 503: the store of seen messages failed. */
-  | 'SEEN_STORE_FAILED';
+  | 'SEEN_STORE_FAILED'
+  /**
+   * 503 with `Retry-After`: the receiver holds as many request bodies (`maxBytesInFlight`) or
+   * fetches of notified MeMos (`maxFetchesInFlight`) as it may; NgDP delivers again later.
+   */
+  | 'RECEIVER_BUSY';
 
 /** Codes of {@link StoreFileError}. */
 export type StoreFileErrorCode =

@@ -1,11 +1,12 @@
 /** `createMemoReceiver`: the endpoint NgDP pushes MeMos to (REST_PUSH recipient systems, §5.1). */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { ReceiverRefusal } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
 import { notPost, type RequestHandler } from './http.ts';
 import { inspectMemo } from './inspect.ts';
+import { BodyBudget, type BodyLimits, bodyLimits, requestLimits } from './limits.ts';
 import { readUpload } from './upload.ts';
 
 /** Options of {@link createMemoReceiver}. */
@@ -15,6 +16,15 @@ export interface MemoReceiverOptions extends MemoHandlingOptions {
    * base64-encoded, in its XML and multipart envelope). Larger ones are answered 413.
    */
   maxBytes?: number;
+  /**
+   * The bytes of request bodies held at once, over all requests (default twice `maxBytes`; at
+   * least `maxBytes`). A request whose body does not fit — by its Content-Length before anything
+   * is read, or as it comes without one — is answered 503 `RECEIVER_BUSY` with `Retry-After`, and
+   * NgDP delivers again later. Memory for MeMos is about four times this at worst (docs/sdk.md).
+   */
+  maxBytesInFlight?: number;
+  /** The longest pause in a request body, ms (default 30 000); then 408 and the connection is closed. */
+  bodyTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
@@ -53,17 +63,17 @@ const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
  */
 export function createMemoReceiver(options: MemoReceiverOptions): RequestHandler {
   checkMemoHandlingOptions('createMemoReceiver', options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new InvalidOptionsError(
-      `createMemoReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`,
-    );
-  }
+  const limits = requestLimits('createMemoReceiver', options, {
+    maxBytes: DEFAULT_MAX_BYTES,
+    inFlight: (maxBytes) => 2 * maxBytes,
+  });
+  const budget = new BodyBudget(limits.maxBytesInFlight);
   const delivery = new MemoDelivery(options, 'memo receiver');
   return (req, res) => {
-    receive(req, res, delivery, { maxBytes, validation: options.validation }).catch((error: unknown) =>
-      delivery.refuse(res, error),
-    );
+    const claim = budget.claim();
+    receive(req, res, delivery, { ...bodyLimits(limits, claim), validation: options.validation })
+      .catch((error: unknown) => delivery.refuse(res, error))
+      .finally(() => claim.release());
   };
 }
 
@@ -71,10 +81,10 @@ async function receive(
   req: IncomingMessage,
   res: ServerResponse,
   delivery: MemoDelivery,
-  settings: { maxBytes: number; validation: MemoReceiverOptions['validation'] },
+  settings: BodyLimits & { validation: MemoReceiverOptions['validation'] },
 ): Promise<void> {
   if (req.method !== 'POST') throw notPost('MeMos');
-  const upload = await readUpload(req, settings.maxBytes);
+  const upload = await readUpload(req, settings);
   const filename = isUuid(upload.filename) ? upload.filename : undefined;
   const inspection = inspectMemo(upload.content, filename, settings.validation);
   if (inspection === undefined) {
@@ -84,5 +94,11 @@ async function receive(
       'neither the MeMo nor the filename of part "file" names a messageUUID',
     );
   }
-  await delivery.deliver(res, inspection.messageUUID, async () => ({ inspection, xml: upload.content }));
+  const { messageUUID } = inspection;
+  await delivery.deliver(res, {
+    messageUUID,
+    // Anyone may POST here: only the same bytes under the same messageUUID are a redelivery.
+    key: `${messageUUID.toLowerCase()}:${upload.sha256}`,
+    obtain: async () => ({ inspection, xml: upload.content, sha256: upload.sha256 }),
+  });
 }
