@@ -117,10 +117,19 @@ export function admitBody(req: IncomingMessage, limits: BodyLimits): number | un
   return declared;
 }
 
-/** A request header value as shown in an answer: short, CPR numbers masked, whatever the caller sent. */
+/**
+ * A request header value as shown in an answer: short, and every run of ten digits masked as a
+ * CPR number would be, wherever it stands (`maskCpr` spares digits inside words and identifiers;
+ * text a caller made up deserves no such care).
+ */
 export function shown(value: string | undefined): string {
   if (value === undefined) return 'nothing';
-  return maskCpr(value.length <= 100 ? value : `${value.slice(0, 99)}…`);
+  return maskDigitRuns(value.length <= 100 ? value : `${value.slice(0, 99)}…`);
+}
+
+/** `DDMMYYSSSS` and `DDMMYY-SSSS` anywhere in `text` as `DDMMYY****`. */
+export function maskDigitRuns(text: string): string {
+  return maskCpr(text).replace(/(\d{6})-?\d{4}/g, '$1****');
 }
 
 /** Where {@link streamBody} puts the body: a Writable, or anything with the same few methods. */

@@ -8,8 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { ReceiverRefusal } from '../errors.ts';
-import { maskCpr } from '../ngdp/identifiers.ts';
-import { admitBody, type BodySink, parsedBody, shown, streamBody, tooLarge } from './http.ts';
+import { admitBody, type BodySink, maskDigitRuns, parsedBody, shown, streamBody, tooLarge } from './http.ts';
 import type { BodyLimits } from './limits.ts';
 
 export interface Upload {
@@ -170,6 +169,6 @@ function malformed(error: unknown): ReceiverRefusal {
   return new ReceiverRefusal(
     400,
     'MALFORMED_MULTIPART',
-    `the multipart body cannot be read: ${maskCpr(reason)}`,
+    `the multipart body cannot be read: ${maskDigitRuns(reason)}`,
   );
 }
