@@ -44,18 +44,26 @@ const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
  *   `errorMessage` (CPR numbers masked); `onMemo` is not called. A MeMo whose own messageUUID is
  *   not the part's filename is `INVALID` (`MEMO_UUID_MISMATCH`); the MeMo's own messageUUID is the
  *   one it is known by, and the filename counts only when it is a UUID.
- * - A redelivery of a messageUUID `onMemo` has handled (see `seen`) is answered 200 without calling
- *   `onMemo` again, and `COMPLETED` is posted again in case the first receipt was lost (a 409 from
- *   NgDP means it was not). Duplicates arriving while the first is still being handled wait for it
- *   and answer as it does.
+ * - A redelivery — the same messageUUID with the same bytes (SHA-256) — of a MeMo `onMemo` has
+ *   handled (see `seen`) is answered 200 without calling `onMemo` again, and `COMPLETED` is posted
+ *   again in case the first receipt was lost (a 409 from NgDP means it was not). Duplicates
+ *   arriving while the first is still being handled wait for it and answer as it does. Other bytes
+ *   under a handled messageUUID are not a redelivery: anyone who can reach the endpoint can POST
+ *   them, and they must not make NgDP's own MeMo look handled. They wait for the messageUUID's
+ *   attempt under way, if any, and reach `onMemo` on their own (with their own `sha256`). Require
+ *   NgDP's client certificate in front of the endpoint (docs/sdk.md, "Only NgDP may push").
  * - The receipt is posted after the answer; if NgDP does not take it, `onError` is told.
  *
  * Refusals are answered with a small JSON body `{ "code", "message" }`: 405 for another method
- * than POST; 415 for another content type than multipart/form-data; 413 for a body over
- * `maxBytes` (the connection is then closed, so the rest is not read); 400 for a malformed body
- * (`MALFORMED_MULTIPART`), no part `file` (`MEMO_MISSING`: "MeMo is not present in request", as
- * NgDP's reference), more than one (`MEMO_AMBIGUOUS`), or no messageUUID in either the MeMo or the
- * filename (`MESSAGE_UUID_MISSING`). The handler never throws and never leaves a promise rejected.
+ * than POST; 415 for another content type than multipart/form-data, or a `Content-Encoding`
+ * (`UNSUPPORTED_CONTENT_ENCODING`); 413 for a body over `maxBytes`; 408 for a body that stalls
+ * longer than `bodyTimeoutMs`; 503 `RECEIVER_BUSY` with `Retry-After` when the body does not fit
+ * in `maxBytesInFlight`; 400 for a malformed body (`MALFORMED_MULTIPART`), no part `file`
+ * (`MEMO_MISSING`: "MeMo is not present in request", as NgDP's reference), more than one
+ * (`MEMO_AMBIGUOUS`), or no messageUUID in either the MeMo or the filename
+ * (`MESSAGE_UUID_MISSING`). A refusal answered before the body was read closes the connection, so
+ * the rest is not read. The handler never throws and never leaves a promise rejected; a MeMo the
+ * reader fails on in a way it does not document is INVALID, not a 500.
  *
  * @example
  * const client = new DigitalPostClient({ environment: 'test', apiKey, tls });
