@@ -11,6 +11,7 @@ import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
 import { Rejection } from './engine/rejections.ts';
 import { createApp } from './http/app.ts';
+import type { HostPolicy } from './http/cross-site.ts';
 import { HttpOutbound } from './http/outbound.ts';
 import { checkOptions, type SimulatorOptions } from './options.ts';
 import { lockDataDir } from './store/lock.ts';
@@ -66,8 +67,14 @@ async function openStore(
   }
 }
 
-/** Builds the simulator without listening (for `startSimulator` and in-process testing). */
-export async function createSimulator(options: SimulatorOptions = {}): Promise<SimulatorCore> {
+/**
+ * Builds the simulator without listening (for `startSimulator` and in-process testing). A simulator
+ * that will listen passes the Host names it answers to (`http/cross-site.ts`).
+ */
+export async function createSimulator(
+  options: SimulatorOptions = {},
+  hostPolicy?: HostPolicy,
+): Promise<SimulatorCore> {
   const { seed, settings, clock } = checkOptions(options);
   const fixtures = fixturesOf(seed);
   const log = options.log ?? (() => {});
@@ -113,6 +120,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     fixtures,
     log,
     ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+    ...(hostPolicy === undefined ? {} : { hostPolicy }),
   });
   engine.start();
   return {

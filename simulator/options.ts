@@ -61,6 +61,12 @@ export interface SimulatorOptions {
   container?: Partial<EngineSettings['container']>;
   /** MeMo rules for received messages (notification length, attachments, size). */
   validation?: EngineSettings['validation'];
+  /**
+   * Host names the listening simulator answers to, besides IP addresses, `localhost` (and
+   * `*.localhost`) and the `host` it binds to: the protection against DNS rebinding (SECURITY.md).
+   * `.example.com` allows that domain and its subdomains; `*` allows any name.
+   */
+  allowedHosts?: readonly string[];
   /** Token the control API requires (default: none on loopback, a random one elsewhere). */
   controlToken?: string;
   /** Where the simulator writes its log lines (default: nowhere). */
@@ -180,4 +186,20 @@ export function checkOptions(options: SimulatorOptions): {
     chaos: chaosOf(options.chaos),
   };
   return { seed, settings, clock };
+}
+
+const HOST_NAME = /^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
+
+/** The `allowedHosts` option, checked: host names, `.domain` patterns or `*`. */
+export function checkAllowedHosts(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw new SimulatorConfigError(`allowedHosts must be a list of host names, got ${String(value)}`);
+  return value.map((entry: unknown) => {
+    if (typeof entry !== 'string' || (entry !== '*' && (entry.length > 253 || !HOST_NAME.test(entry))))
+      throw new SimulatorConfigError(
+        `allowedHosts: ${JSON.stringify(entry)} is not a host name, a ".domain" or "*"`,
+      );
+    return entry;
+  });
 }

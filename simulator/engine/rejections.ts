@@ -86,6 +86,22 @@ export const reject = {
       'UNAUTHENTICATED',
       'the control API needs "Authorization: Bearer <control token>" on this bind address',
     ),
+  /** A listening simulator was called under a name it does not answer to (DNS rebinding). */
+  hostNotAllowed: (host: string) =>
+    new Rejection(
+      'forbidden',
+      'HOST_NOT_ALLOWED',
+      `the simulator does not answer to the Host ${JSON.stringify(host.slice(0, 300))}; ` +
+        'allow the name with --allowed-hosts (startSimulator: allowedHosts)',
+    ),
+  /** A browser sent the request from another site (a page driving the simulator behind your back). */
+  crossSiteRequest: (evidence: string) =>
+    new Rejection(
+      'forbidden',
+      'CROSS_SITE_REQUEST',
+      `a browser sent this request from another site (${evidence.slice(0, 300)}); ` +
+        'the simulator answers only its own pages and programs such as curl or the SDK',
+    ),
   systemNotActive: (systemId: string) =>
     new Rejection(
       'forbidden',

@@ -26,6 +26,7 @@ import {
   technicalReceiptJson,
   unavailableReceiptJson,
 } from '../../wire/receipts.ts';
+import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
 import { LZMA_TYPE, multipartContainer, type RawContainer, rawContainer } from './container-body.ts';
@@ -70,7 +71,7 @@ function recipientReceipt(body: unknown, messageUUID: string): RecipientReceipt 
 
 export function apiRouter(engine: Engine): Router {
   const router = express.Router({ caseSensitive: true });
-  const json = express.json({ limit: '1mb', type: () => true });
+  const json = jsonBody({ strictType: false });
 
   /**
    * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
