@@ -46,7 +46,8 @@ async function openStore(
 ): Promise<{ store: Store; fresh: boolean; release: () => void }> {
   if (dataDir === undefined) return { store: new MemoryStore(), fresh: true, release: () => {} };
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // It holds every letter and CPR number: the owner's only (an existing folder keeps its mode).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new SimulatorConfigError(
       `cannot create the data folder ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
