@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { DigitalPostError, SimulatorConfigError } from '../sdk/errors.ts';
 import { type Fixtures, fixturesOf, seedRecords } from './domain/seed.ts';
-import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
 import { Rejection } from './engine/rejections.ts';
 import { createApp } from './http/app.ts';
@@ -92,27 +91,25 @@ export async function createSimulator(
   });
   if (fresh) engine.seedStore();
 
-  /** The engine's refusal to move a real clock, as the public API's error. */
-  const clockFailure = (error: unknown): never => {
-    if (error instanceof Rejection && error.code === 'CLOCK_NOT_MANUAL')
-      throw new DigitalPostError('CLOCK_NOT_MANUAL', error.message);
-    throw error;
-  };
+  /** The engine's refusals to move the clock, as the public API's errors. */
+  const clockFailure =
+    (invalid: 'INVALID_DURATION' | 'INVALID_DATE') =>
+    (error: unknown): never => {
+      if (error instanceof Rejection && error.code === 'CLOCK_NOT_MANUAL')
+        throw new DigitalPostError('CLOCK_NOT_MANUAL', error.message);
+      if (error instanceof Rejection && error.kind === 'invalid')
+        throw new DigitalPostError(invalid, error.message);
+      throw error;
+    };
   const simulatorClock: SimulatorClock = {
     mode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(by) {
-      const ms = typeof by === 'number' ? by : parseDuration(by);
-      if (ms === undefined || ms < 0)
-        throw new DigitalPostError('INVALID_DURATION', `not a duration: ${String(by)}`);
-      await engine.advanceClock(ms).catch(clockFailure);
+      await engine.advanceClock(by).catch(clockFailure('INVALID_DURATION'));
       return new Date(clock.now());
     },
     async set(to) {
-      const instant = new Date(to).getTime();
-      if (clock.mode === 'manual' && Number.isNaN(instant))
-        throw new DigitalPostError('INVALID_DATE', `not a date: ${String(to)}`);
-      await engine.setClock(instant).catch(clockFailure);
+      await engine.setClock(new Date(to).getTime()).catch(clockFailure('INVALID_DATE'));
       return new Date(clock.now());
     },
   };

@@ -8,6 +8,7 @@ import { type Clock, ManualClock, RealClock } from './clock.ts';
 import type { RetrySchedule } from './domain/retry.ts';
 import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
 import { readSeed } from './domain/seed-file.ts';
+import { withinClockRange } from './domain/time.ts';
 import {
   type ChaosSettings,
   DEFAULT_CHAOS,
@@ -160,6 +161,10 @@ export function checkOptions(options: SimulatorOptions): {
   const clockStart = options.clockStart === undefined ? Date.now() : new Date(options.clockStart).getTime();
   if (Number.isNaN(clockStart))
     throw new SimulatorConfigError(`clockStart is not a date: ${String(options.clockStart)}`);
+  if (!withinClockRange(clockStart))
+    throw new SimulatorConfigError(
+      `clockStart must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got ${String(options.clockStart)}`,
+    );
   if (options.clock !== undefined && options.clock !== 'real' && options.clock !== 'manual') {
     throw new SimulatorConfigError(`clock must be "real" or "manual", got ${String(options.clock)}`);
   }

@@ -223,6 +223,28 @@ export const reject = {
     ]),
 
   // ---------------------------------------------------------------- simulator control
+  /** A clock move given as something that is not a duration (`by`) or a date-time (`to`). */
+  clockValueInvalid: (name: 'by' | 'to', rejectedValue: unknown) =>
+    field(
+      'invalid',
+      'clock',
+      name,
+      'INVALID_FORMAT',
+      name === 'by'
+        ? 'must be an ISO-8601 duration such as PT1H or P2D'
+        : 'must be an ISO-8601 date-time such as 2025-06-02T00:00:00Z',
+      rejectedValue,
+    ),
+  /** A clock move that would leave the clock's range (domain/time.ts). */
+  clockOutOfRange: (name: 'by' | 'to', rejectedValue: unknown) =>
+    field(
+      'invalid',
+      'clock',
+      name,
+      'OUT_OF_RANGE',
+      'would move the clock outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z',
+      rejectedValue,
+    ),
   clockNotManual: () =>
     new Rejection(
       'conflict',

@@ -6,7 +6,7 @@
  * rescheduling itself in the store. With a manual clock, `advanceTo` moves time job by job so every
  * job runs at its own due time, in order.
  */
-import type { Clock, ManualClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Job } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 
@@ -149,16 +149,19 @@ export class Scheduler {
     return done;
   }
 
-  /** Moves a manual clock to `target`, running every job due on the way at its due time. */
-  async advanceTo(clock: ManualClock, target: number): Promise<void> {
+  /**
+   * Moves a manual clock to `target` with `moveTo`, running every job due on the way at its due
+   * time.
+   */
+  async advanceTo(target: number, moveTo: (instant: number) => void): Promise<void> {
     for (;;) {
       await this.idle();
       const next = this.store.nextJob();
       if (next === undefined || next.dueAt > target) break;
-      clock.set(Math.max(clock.now(), next.dueAt));
+      if (next.dueAt > this.clock.now()) moveTo(next.dueAt);
       this.wake();
     }
-    if (target > clock.now()) clock.set(target);
+    if (target > this.clock.now()) moveTo(target);
     this.wake();
     await this.idle();
   }

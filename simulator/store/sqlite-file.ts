@@ -141,6 +141,8 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (system_id, file_name)
   ) WITHOUT ROWID;
   `,
+  // 4: where a manual clock stands, so that a restart resumes it instead of going back to wall time.
+  `CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), now INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -159,6 +161,7 @@ export const TABLES = [
   'event_parties',
   'jobs',
   'sequences',
+  'clock',
 ];
 /** How long to wait for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;

@@ -393,6 +393,15 @@ export class SqliteStore implements Store {
     return this.sql.nextSequence.get(name)?.value as number;
   }
 
+  getClockTime(): number | undefined {
+    const row = this.sql.getClockTime.get();
+    return row === undefined ? undefined : Number(row.now);
+  }
+
+  putClockTime(instant: number): void {
+    this.sql.putClockTime.run(instant);
+  }
+
   clear(): void {
     this.transaction(() => {
       for (const table of TABLES) this.db.exec(`DELETE FROM ${table}`);
