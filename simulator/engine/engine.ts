@@ -97,6 +97,7 @@ export class Engine {
       sync: { isSync: (job) => SYNC_JOBS.has(job.kind), run: (job) => this.runSync(job) },
       onError: (error, job) =>
         context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} failed: ${String(error)}`),
+      giveUp: (job, error) => this.giveUp(job, error),
     });
     context.onChange(() => this.scheduler.wake());
     this.memos = new MemoCache(options.store);
@@ -222,6 +223,18 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- jobs
+
+  /**
+   * A job failed too often and is given up (a bug; the scheduler removed it): the message it was
+   * for gets a final state and a receipt, unless it has one. (A failing `process` job never gets
+   * here: processing rejects its message itself.)
+   */
+  private giveUp(job: Job, error: unknown): void {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} given up: ${reason}`);
+    if (job.messageUUID !== undefined)
+      this.context.change(() => this.delivery.abandon(job.messageUUID as string, reason));
+  }
 
   /** Runs a job that does I/O (a push), or any other. */
   private run(job: Job): Promise<void> | void {
