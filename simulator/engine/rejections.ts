@@ -179,7 +179,12 @@ export const reject = {
   /** A bulk container that cannot be taken (`code` from the container reader). */
   containerUnreadable: (code: string, reason: string) =>
     new Rejection('invalid', code, `the container cannot be taken: ${reason}`),
-  containerEmpty: () => new Rejection('invalid', 'CONTAINER_EMPTY', 'the container holds no MeMo'),
+  containerEmpty: () =>
+    new Rejection(
+      'invalid',
+      'CONTAINER_EMPTY',
+      'the container holds no MeMo: no entry is named <messageUUID>.xml or holds a MessageHeader/messageUUID',
+    ),
 
   // ---------------------------------------------------------------- messages and receipts
   notFound: (message: string) => new Rejection('not-found', 'NOT_FOUND', message),

@@ -6,6 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { reject } from '../engine/rejections.ts';
+import { requireIdentityEncoding } from './encoding.ts';
 import { mediaType, readBody } from './support.ts';
 
 /** Largest JSON body (the control API's and a recipient's receipt are a few hundred bytes). */
@@ -64,11 +65,7 @@ export function jsonBody(options: { strictType: boolean }) {
         throw reject.contentTypeNotSupported(
           `Content-Type must be application/json${type ? `, not ${type}` : ''} (curl: -H 'Content-Type: application/json')`,
         );
-      const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-      if (encoding !== 'identity')
-        throw reject.unsupportedEncoding(
-          `Content-Encoding ${encoding} is not supported; send the JSON as is`,
-        );
+      requireIdentityEncoding(request);
       const charset = /;\s*charset="?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
       if (charset !== undefined && !/^utf-?8$/i.test(charset))
         throw reject.unsupportedEncoding(`charset ${charset} is not supported; send UTF-8`);

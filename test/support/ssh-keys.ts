@@ -15,10 +15,3 @@ export function sshPublicKey(comment = 'test@digitalpost'): string {
   const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]);
   return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
 }
-
-/** A key line whose type names one algorithm and whose blob holds `blob` (e.g. garbage). */
-export function sshKeyLine(type: string, blob: Buffer): string {
-  return `${type} ${blob.toString('base64')}`;
-}
-
-export { field as sshField };

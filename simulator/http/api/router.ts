@@ -26,6 +26,7 @@ import {
   technicalReceiptJson,
   unavailableReceiptJson,
 } from '../../wire/receipts.ts';
+import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
@@ -106,6 +107,12 @@ export function apiRouter(engine: Engine): Router {
   router.post('/memos/', async (request, response) => {
     const system = await caller(request, response, SENDER, 'POST /memos/');
     if (system === undefined) return;
+    try {
+      requireIdentityEncoding(request);
+    } catch (error) {
+      request.resume();
+      throw error;
+    }
     const type = mediaType(request);
     if (type === LZMA_TYPE || type === 'multipart/form-data') {
       await submitContainer(system, request, response, type);
