@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { SimulatorConfigError } from '../sdk/errors.ts';
 import { createSimulator, type SimulatorClock, type SimulatorCore } from './core.ts';
 import type { Fixtures } from './domain/seed.ts';
-import type { SimulatorOptions } from './options.ts';
+import { hostPolicy as hostPolicyOf } from './http/cross-site.ts';
+import { checkAllowedHosts, type SimulatorOptions } from './options.ts';
 import { loadHostKey } from './sftp/host-key.ts';
 import { type SftpServer, startSftpServer } from './sftp/server.ts';
 
@@ -64,7 +65,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throw new SimulatorConfigError(`sftpPort must be 0–65535, got ${sftpPort}`);
   const controlToken =
     options.controlToken ?? (LOOPBACK.has(host) ? undefined : randomBytes(16).toString('hex'));
-  const core = await createSimulator({ ...options, ...(controlToken === undefined ? {} : { controlToken }) });
+  const hostPolicy = hostPolicyOf(host, checkAllowedHosts(options.allowedHosts));
+  const core = await createSimulator(
+    { ...options, ...(controlToken === undefined ? {} : { controlToken }) },
+    hostPolicy,
+  );
   const server: Server = await new Promise((resolve, reject) => {
     const listening = core.app.listen(port, host);
     listening.once('listening', () => resolve(listening));

@@ -3,6 +3,7 @@
  * host key fingerprint, the banner's SFTP line, and `--no-sftp`.
  */
 import { connect, createServer } from 'node:net';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.ts';
 
@@ -96,6 +97,35 @@ describe('digitalpost sim start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('answers under the Host names of --allowed-hosts, and refuses others', async () => {
+    await whileRunning(
+      ['--no-sftp', '--json', '--allowed-hosts', 'digitalpost,.ci.example'],
+      async (stdout) => {
+        const { controlUrl } = JSON.parse(stdout.split('\n')[0] as string) as { controlUrl: string };
+        const status = async (host: string) =>
+          (await request(`${controlUrl}/clock`, { headers: { host } })).statusCode;
+        expect([
+          await status('digitalpost:4500'),
+          await status('runner.ci.example'),
+          await status('evil.example'),
+        ]).toEqual([200, 200, 403]);
+      },
+    );
+  });
+
+  it('exits 1 with one line when an --allowed-hosts name is not a host name', async () => {
+    let stderr = '';
+    const code = await runCli(['sim', 'start', '--port', '0', '--no-sftp', '--allowed-hosts', 'http://x/'], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: {},
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^digitalpost: allowedHosts: "http:\/\/x\/" is not a host name[^\n]*\n$/);
   });
 
   it('runs no SFTP server with --no-sftp', async () => {

@@ -16,12 +16,22 @@ interface StartFlags {
   loose?: boolean;
   json?: boolean;
   controlToken?: string;
+  allowedHosts?: string[];
 }
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
     throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return Number(value);
+}
+
+function hostNames(value: string, previous: string[] = []): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('give one or more host names, comma-separated');
+  return [...previous, ...names];
 }
 
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
@@ -81,6 +91,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.chaos ? { chaos: true } : {}),
       ...(flags.loose ? { loose: true } : {}),
       ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
+      ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -130,6 +141,12 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .option(
       '--control-token <token>',
       'require this bearer token on the control API (default: required only off loopback)',
+    )
+    .option(
+      '--allowed-hosts <names>',
+      'comma-separated Host names to answer to besides IP addresses, localhost and --host ' +
+        '(".example.com" = that domain and its subdomains, "*" = any); protects against DNS rebinding',
+      hostNames,
     )
     .option(
       '--json',

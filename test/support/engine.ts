@@ -27,6 +27,7 @@ import type { Outbound, PushOutcome } from '../../simulator/engine/outbound.ts';
 import { Rejection } from '../../simulator/engine/rejections.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../simulator/engine/settings.ts';
 import { MemoryStore } from '../../simulator/store/memory.ts';
+import type { Store } from '../../simulator/store/store.ts';
 
 export { DAY, FALLBACK_OFFSETS, HOUR, MINUTE, RETRY_OFFSETS } from './schedule.ts';
 export { SEED_IDS };
@@ -111,6 +112,8 @@ export class RecordingOutbound implements Outbound {
 export interface TestEngineOptions {
   settings?: Partial<EngineSettings>;
   random?: () => number;
+  /** The store (default: a new memory store), e.g. one that fails on purpose. */
+  store?: Store;
 }
 
 export interface TestEngine {
@@ -120,6 +123,8 @@ export interface TestEngine {
   fixtures: Fixtures;
   /** Everything the engine told its listeners since it was built. */
   emitted: EngineEvent[];
+  /** The engine's log lines. */
+  logged: string[];
   /** A system's current record. */
   system(id: string): SystemRecord;
   /** A letter from the seeded authority (CVR 12345678) to `recipient`, created at simulator time. */
@@ -154,8 +159,10 @@ const SENDER = { cvr: '12345678', label: 'Testkommune' };
 export function testEngine(options: TestEngineOptions = {}): TestEngine {
   const clock = new ManualClock(START);
   const outbound = new RecordingOutbound(clock);
+  const logged: string[] = [];
   const engine = new Engine({
-    store: new MemoryStore(),
+    store: options.store ?? new MemoryStore(),
+    log: (line) => logged.push(line),
     clock,
     settings: { ...DEFAULT_ENGINE_SETTINGS, ...options.settings },
     outbound,
@@ -181,6 +188,7 @@ export function testEngine(options: TestEngineOptions = {}): TestEngine {
     outbound,
     fixtures: fixturesOf(DEFAULT_SEED),
     emitted,
+    logged,
     system,
     letter: (recipient, extra = {}) =>
       createLetter({
