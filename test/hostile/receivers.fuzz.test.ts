@@ -7,7 +7,7 @@
  * Whatever comes, each receiver answers below 500 with nothing or its `{ code, message }`, reports
  * only documented errors (ReceiverRefusal, MemoParseError, MemoValidationError), leaves no promise
  * rejected, never shows a full CPR number, and keeps serving. A fixed number of runs per receiver
- * in CI (FUZZ_RUNS to run more: `FUZZ_RUNS=5000 npx vitest run test/hostile/receivers.fuzz.test.ts`).
+ * in the suite and CI; `npm run fuzz` runs many more (test/support/fuzz.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +19,7 @@ import {
   createNotificationReceiver,
   createReceiptReceiver,
 } from '../../sdk/receivers/index.ts';
+import { FUZZ_TIMEOUT_MS, fuzzRuns } from '../support/fuzz.ts';
 import {
   memoXml,
   multipart,
@@ -29,7 +30,7 @@ import {
   stubClient,
 } from '../support/receivers.ts';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = fuzzRuns(150);
 /** The CPR number planted in bodies and headers; no answer or report may show it whole. */
 const CPR = '0101901234';
 
@@ -312,7 +313,9 @@ async function answersCleanly(path: string, request: Request): Promise<void> {
 }
 
 describe.each(['/memos', '/receipts', '/notifications'])('the receiver at %s', (path) => {
-  test(`answers ${RUNS} hostile requests below 500, reporting only documented errors`, async () => {
+  test(`answers ${RUNS} hostile requests below 500, reporting only documented errors`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(requestFor(path), (request) => answersCleanly(path, request)),
       { numRuns: RUNS },
