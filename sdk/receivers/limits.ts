@@ -39,11 +39,6 @@ export class BodyBudget {
     return new BodyClaim(this);
   }
 
-  /** Bytes now claimed by requests. */
-  get inUse(): number {
-    return this.used;
-  }
-
   /** @internal */
   take(bytes: number): boolean {
     if (this.used + bytes > this.limit) return false;
