@@ -44,12 +44,21 @@ export function answer(
 }
 
 /**
- * Answers a refusal. One answered before the whole request was read also closes the connection,
- * so the rest of the upload is not read.
+ * Requests whose declared body is within the receiver's limits: refused before it was all read,
+ * the rest of such a body is read and dropped (Node does that for a kept-alive connection), so that
+ * the client, still sending, gets to read the answer instead of a reset connection.
+ */
+const drainable = new WeakSet<IncomingMessage>();
+
+/**
+ * Answers a refusal. One answered before the whole request was read closes the connection — the
+ * rest of the upload is not read — unless the body's declared length is within the limits (see
+ * {@link drainable}): a 503 `RECEIVER_BUSY` then reaches NgDP as a 503, with its `Retry-After`.
  */
 export function answerRefusal(res: ServerResponse, refusal: ReceiverRefusal): void {
   const headers: Record<string, string> = {};
-  if (refusal.status === 413 || res.req?.complete === false) headers.connection = 'close';
+  const unread = res.req?.complete === false && !drainable.has(res.req);
+  if (refusal.status === 413 || refusal.status === 408 || unread) headers.connection = 'close';
   if (refusal.status === 405) headers.allow = 'POST';
   if (refusal.code === 'RECEIVER_BUSY') headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   if (refusal.code === 'UNSUPPORTED_CONTENT_ENCODING') headers['accept-encoding'] = 'identity';
@@ -113,7 +122,9 @@ function checkIdentityEncoding(req: IncomingMessage): void {
 export function admitBody(req: IncomingMessage, limits: BodyLimits): number | undefined {
   checkIdentityEncoding(req);
   const declared = declaredLength(req, limits.maxBytes);
-  if (declared !== undefined) limits.claim.cover(declared);
+  if (declared === undefined) return undefined;
+  drainable.add(req);
+  limits.claim.cover(declared);
   return declared;
 }
 

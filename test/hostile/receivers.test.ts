@@ -154,6 +154,31 @@ describe('a push beyond the bytes in flight', () => {
     expect((await held).status).toBe(200);
   });
 
+  test('refused before it is read keeps its connection, so that a client still sending reads the 503', async () => {
+    const holding = gate();
+    let entered = false;
+    const harness = await memoReceiver({
+      maxBytes: 64 * KIB,
+      maxBytesInFlight: 64 * KIB,
+      onMemo: () => {
+        entered = true;
+        return holding.opened;
+      },
+    });
+    const first = pushOf();
+    const held = post(harness.url, first.body, first.contentType);
+    await vi.waitFor(() => expect(entered).toBe(true));
+    const big = pushOf(undefined, 63 * KIB);
+
+    // Headers only: the answer comes before any of the body was sent.
+    const answer = await rawRequest(harness.url, head(big));
+
+    expect(answer).toMatchObject({ status: 503, headers: { 'retry-after': '10' } });
+    expect((answer as { headers: Record<string, string> }).headers.connection).not.toBe('close');
+    holding.open();
+    expect((await held).status).toBe(200);
+  });
+
   test('streamed without a length is answered 503 once it outgrows the room left', async () => {
     const holding = gate();
     let entered = false;
