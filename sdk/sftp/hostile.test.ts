@@ -245,6 +245,29 @@ describe('receipt and error files a server makes up', () => {
     ]);
   });
 
+  it('leaves a receipt file whose fields are not text alone, instead of failing on it later; null is no field', async () => {
+    server.files.set(
+      `/out/receipts/${UUID_A}.json`,
+      Buffer.from(receiptJson(UUID_A, { messageUUID: { x: 1 } })),
+    );
+    server.files.set(`/out/receipts/${UUID_B}.json`, Buffer.from(receiptJson(UUID_B, { errorCode: null })));
+    const sender = senderWith();
+    const warnings = warningsOf(sender);
+
+    const result = await sender.waitForReceipts([UUID_A, UUID_B], {
+      timeoutMs: 0,
+      clock: { now: () => 0, sleep: async () => {} },
+    });
+
+    expect(result.missing).toEqual([UUID_A]);
+    expect(result.receipts).toEqual([
+      { messageUUID: UUID_B, receiptStatus: 'COMPLETED', timeStamp: '2025-06-01T10:00:00Z' },
+    ]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'UNREADABLE_FILE', message: expect.stringContaining('not a Receipt') }),
+    ]);
+  });
+
   it('costs no more memory than the file when the server answers every read with one byte', async () => {
     const padding = 'x'.repeat(8 * 1024);
     server.files.set(`/out/receipts/${UUID_A}.json`, Buffer.from(receiptJson(UUID_A, { padding })));

@@ -183,6 +183,24 @@ const receiptFileUUID = (name: string): string => (name.split('.')[0] ?? '').toL
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const RECEIPT_TEXTS = [
+  'id',
+  'transmissionId',
+  'messageUUID',
+  'messageId',
+  'timeStamp',
+  'errorCode',
+  'errorMessage',
+];
+
+/** Whether a receipt file holds a Receipt: its status, and text (or nothing) where text belongs. */
+const isReceipt = (value: unknown): value is Receipt =>
+  isObject(value) &&
+  typeof value.receiptStatus === 'string' &&
+  RECEIPT_TEXTS.every(
+    (field) => value[field] === undefined || value[field] === null || typeof value[field] === 'string',
+  );
+
 /**
  * Sends MeMos to NgDP over SFTP, and reads what came of them.
  *
@@ -559,13 +577,16 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
     const read = async (file: string, size: number | undefined): Promise<SftpReceipt | undefined> => {
       const content = await this.parsedFile(session, `${folder}/${file}`, size, settings);
       if (content === undefined) return undefined;
-      if (!isObject(content) || typeof content.receiptStatus !== 'string') {
+      if (!isReceipt(content)) {
         this.unreadable(`${folder}/${file}`, 'not a Receipt');
         return undefined;
       }
       const receipt: SftpReceipt = {
         file,
-        receipt: content as unknown as Receipt,
+        // A field given as null is a field not given, as the Receipt type has it.
+        receipt: Object.fromEntries(
+          Object.entries(content).filter(([, value]) => value !== null),
+        ) as unknown as Receipt,
         ack: async () => {
           await session.remove(`${folder}/${file}`);
         },
