@@ -85,12 +85,12 @@ export function addSftpOptions(command: Command, extra: Option[] = []): Command 
     'after',
     [
       '',
-      `With --sftp: ${SFTP_ENV.user}, ${SFTP_ENV.key} (key file), ${SFTP_ENV.passphrase}, ${SFTP_ENV.hostKey},`,
-      `${SFTP_ENV.knownHosts}. The server's host key is always checked: against --host-key, else --known-hosts,`,
-      "else OpenSSH's ~/.ssh/known_hosts (where ssh and sftp put the servers you accepted); a server whose",
-      'key is not known is refused, and the message shows its fingerprint — pin it only once you know it',
-      "is the server's (ask its operator; the simulator prints its own at start). --insecure-host-key",
-      'turns the check off, with a warning.',
+      `With --sftp: ${SFTP_ENV.user}, ${SFTP_ENV.key} (key file), ${SFTP_ENV.passphrase},`,
+      `${SFTP_ENV.hostKey}, ${SFTP_ENV.knownHosts}. The server's host key is always checked:`,
+      "against --host-key, else --known-hosts, else OpenSSH's ~/.ssh/known_hosts (where ssh and sftp put",
+      'the servers you accepted). A server whose key is not known is refused, and the message shows its',
+      "fingerprint: pin it only once you know it is the server's (ask its operator; the simulator prints",
+      'its own at start). --insecure-host-key turns the check off, with a warning.',
     ].join('\n'),
   );
 }

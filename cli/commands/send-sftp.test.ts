@@ -558,6 +558,19 @@ describe('digitalpost send --sftp', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
   });
 
+  it('documents the host key flags in --help of send and receipts pull', async () => {
+    for (const command of [['send'], ['receipts', 'pull']]) {
+      const help = await run([...command, '--help']);
+
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--insecure-host-key +trust any host key/);
+      expect(help.stdout).toMatch(
+        /--known-hosts <file> +check the host key in this OpenSSH known_hosts file/,
+      );
+      expect(help.stdout).toContain("The server's host key is always checked");
+    }
+  });
+
   it('reads the user, key file and host key from the environment', async () => {
     const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
 
