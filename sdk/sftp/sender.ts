@@ -40,6 +40,7 @@ const DEFAULT_MAX_ENTRIES = 100_000;
 const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_WAIT_MS = 120_000;
 const DEFAULT_POLL_MS = 2_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 /** Longer names are no receipt or error file of ours. */
@@ -388,7 +389,11 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
     const found: Receipt[] = [];
     // On the real clock the deadline is a timer that cuts short whatever is under way.
     const timeUp = new AbortController();
-    const timer = clock === realClock ? setTimeout(() => timeUp.abort(), timeoutMs) : undefined;
+    // (A timer cannot wait longer than 2^31 - 1 ms; a longer wait is checked between files and polls.)
+    const timer =
+      clock === realClock && timeoutMs <= MAX_TIMER_MS
+        ? setTimeout(() => timeUp.abort(), timeoutMs)
+        : undefined;
     const signal =
       callerSignal === undefined ? timeUp.signal : AbortSignal.any([callerSignal, timeUp.signal]);
     const expired = (): boolean => timeUp.signal.aborted || clock.now() >= deadline;
@@ -416,10 +421,12 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
         if (wanted.size === 0 || left <= 0) break;
         if (callerSignal?.aborted) throw abortedError(callerSignal);
         if (clock === realClock)
-          await sleep(Math.min(pollIntervalMs, left), undefined, { signal }).catch((error: unknown) => {
-            if (callerSignal?.aborted) throw abortedError(callerSignal);
-            if (!timeUp.signal.aborted) throw error;
-          });
+          await sleep(Math.min(pollIntervalMs, left, MAX_TIMER_MS), undefined, { signal }).catch(
+            (error: unknown) => {
+              if (callerSignal?.aborted) throw abortedError(callerSignal);
+              if (!timeUp.signal.aborted) throw error;
+            },
+          );
         else await clock.sleep(Math.min(pollIntervalMs, left));
       }
     } finally {
