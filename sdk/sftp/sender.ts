@@ -14,9 +14,15 @@ import { commonSettings, sendContainers, sendSettings } from './containers.ts';
 import { checkFiles, sendFiles } from './files.ts';
 import { hostKeyCheckOf } from './host-keys.ts';
 import { Journal } from './journal.ts';
+import {
+  errorFiles,
+  type FolderReader,
+  type ListSettings,
+  listSettings,
+  receiptFiles,
+} from './result-files.ts';
 import { type SessionSettings, SftpSession } from './session.ts';
 import type {
-  SftpErrorMessage,
   SftpFileError,
   SftpLayout,
   SftpListOptions,
@@ -33,53 +39,14 @@ import type {
 import { recover, type UploadContext } from './upload.ts';
 
 const DEFAULT_LAYOUT: SftpLayout = { inbox: '/in', receipts: '/out/receipts', errors: '/out/errors' };
-/** Receipt and error files are small; a larger one is not what it claims to be. */
-const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-/** Entries of one folder listing: far more receipt files than a mailing leaves, far fewer than forever. */
-const DEFAULT_MAX_ENTRIES = 100_000;
-const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_WAIT_MS = 120_000;
 const DEFAULT_POLL_MS = 2_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-/** Longer names are no receipt or error file of ours. */
-const MAX_NAME_LENGTH = 255;
-/** Warnings about unsafe names in one listing; a server that lists nothing else is said soon enough. */
-const MAX_NAME_WARNINGS = 16;
 
 const realClock = {
   now: () => Date.now(),
   sleep: (ms: number) => sleep(ms),
 };
-
-/** How a listing of receipt or error files goes, checked. */
-interface ListSettings {
-  concurrency: number;
-  maxEntries: number;
-  maxFileBytes: number;
-  signal: AbortSignal | undefined;
-}
-
-const positiveInteger = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
-
-/** The options of a listing, checked. @throws InvalidOptionsError for an invalid one. */
-function listSettings(caller: string, options: SftpListOptions): ListSettings {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionsError(`${caller}: options must be an object`);
-  const {
-    concurrency = DEFAULT_CONCURRENCY,
-    maxEntries = DEFAULT_MAX_ENTRIES,
-    maxFileBytes = DEFAULT_MAX_FILE_BYTES,
-    signal,
-  } = options;
-  for (const [name, value] of Object.entries({ concurrency, maxEntries, maxFileBytes }))
-    if (!positiveInteger(value))
-      throw new InvalidOptionsError(`${caller}: ${name} must be a positive integer, got ${String(value)}`);
-  if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidOptionsError(`${caller}: signal must be an AbortSignal`);
-  return { concurrency, maxEntries, maxFileBytes, signal };
-}
 
 /** The options of `waitForReceipts`, checked. @throws InvalidOptionsError for an invalid one. */
 function waitSettings(options: SftpWaitOptions): {
@@ -105,25 +72,6 @@ function waitSettings(options: SftpWaitOptions): {
     throw new InvalidOptionsError(`${caller}: clock must have now() and sleep(ms)`);
   return { timeoutMs, pollIntervalMs, ack, clock: clock ?? realClock, list };
 }
-
-/**
- * Whether a name from a listing is a plain file name, safe to put after a folder: a server must not
- * steer a read or a delete elsewhere with `..`, a `/` or a name that is not one.
- */
-function isPlainName(name: string): boolean {
-  return (
-    name.length > 0 &&
-    name.length <= MAX_NAME_LENGTH &&
-    name !== '.' &&
-    name !== '..' &&
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
-    !/[/\\\u0000-\u001f\u007f-\u009f]/.test(name)
-  );
-}
-
-/** A file-level refusal of the server (as opposed to a broken connection): the next file may do. */
-const refusedByServer = (error: unknown): error is SftpError =>
-  error instanceof SftpError && (error.code === 'SFTP_FAILURE' || error.code === 'SFTP_PERMISSION_DENIED');
 
 function senderSettings(options: SftpSenderOptions): {
   session: SessionSettings;
@@ -180,27 +128,6 @@ function senderSettings(options: SftpSenderOptions): {
 
 /** The messageUUID a receipt file name starts with (`<uuid>.json`, `<uuid>.<receipt id>.json`). */
 const receiptFileUUID = (name: string): string => (name.split('.')[0] ?? '').toLowerCase();
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const RECEIPT_TEXTS = [
-  'id',
-  'transmissionId',
-  'messageUUID',
-  'messageId',
-  'timeStamp',
-  'errorCode',
-  'errorMessage',
-];
-
-/** Whether a receipt file holds a Receipt: its status, and text (or nothing) where text belongs. */
-const isReceipt = (value: unknown): value is Receipt =>
-  isObject(value) &&
-  typeof value.receiptStatus === 'string' &&
-  RECEIPT_TEXTS.every(
-    (field) => value[field] === undefined || value[field] === null || typeof value[field] === 'string',
-  );
 
 /**
  * Sends MeMos to NgDP over SFTP, and reads what came of them.
@@ -350,8 +277,8 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
   receipts(options: SftpListOptions = {}): AsyncGenerator<SftpReceipt> {
     const settings = listSettings('SftpSender.receipts', options);
     return (async function* (sender: SftpSender) {
-      const session = await sender.sessionNow(settings.signal);
-      yield* sender.receiptFiles(session, settings, () => true);
+      const reader = sender.readerOf(await sender.sessionNow(settings.signal));
+      yield* receiptFiles(reader, sender.layout.receipts, settings, () => true);
     })(this);
   }
 
@@ -365,7 +292,10 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
    */
   errors(options: SftpListOptions = {}): AsyncGenerator<SftpFileError> {
     const settings = listSettings('SftpSender.errors', options);
-    return this.errorFiles(settings);
+    return (async function* (sender: SftpSender) {
+      const reader = sender.readerOf(await sender.sessionNow(settings.signal));
+      yield* errorFiles(reader, sender.layout.errors, settings);
+    })(this);
   }
 
   /**
@@ -404,7 +334,8 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
         try {
           const session = await this.sessionNow(signal);
           const pick = (name: string): boolean => wanted.has(receiptFileUUID(name));
-          for await (const file of this.receiptFiles(session, { ...list, signal }, pick)) {
+          const reader = this.readerOf(session);
+          for await (const file of receiptFiles(reader, this.layout.receipts, { ...list, signal }, pick)) {
             const uuid = file.receipt.messageUUID?.toLowerCase();
             if (uuid !== undefined && wanted.has(uuid) && file.receipt.receiptStatus !== 'RECEIVED') {
               wanted.delete(uuid);
@@ -469,6 +400,16 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
     return session;
   }
 
+  /** How the folders of receipt and error files are read on `session`: warnings and receipts as events. */
+  private readerOf(session: SftpSession): FolderReader {
+    return {
+      session,
+      server: this.server,
+      warn: (warning) => this.emit('warning', warning),
+      received: (receipt) => this.emit('receipt', receipt),
+    };
+  }
+
   /** Runs `work` after every run started before it ended. */
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
     const run = this.turn.then(work, work);
@@ -507,189 +448,6 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
     };
     await recover(context);
     return context;
-  }
-
-  private unreadable(path: string, why: string): void {
-    this.emit('warning', {
-      code: 'UNREADABLE_FILE',
-      message: `${path} on ${this.server} was left alone: ${why}`,
-      name: path,
-    });
-  }
-
-  /**
-   * A file's JSON; undefined when it is gone meanwhile, or is left alone (with a warning): not JSON,
-   * too large, or refused by the server.
-   */
-  private async parsedFile(
-    session: SftpSession,
-    path: string,
-    size: number | undefined,
-    settings: ListSettings,
-  ): Promise<unknown> {
-    let content: Buffer;
-    try {
-      content = await session.download(path, settings.maxFileBytes, size, settings.signal);
-    } catch (error) {
-      if (error instanceof SftpError && error.code === 'SFTP_NO_SUCH_FILE') return undefined;
-      if (!refusedByServer(error)) throw error;
-      this.unreadable(path, error.message);
-      return undefined;
-    }
-    try {
-      return JSON.parse(content.toString('utf8'));
-    } catch {
-      this.unreadable(path, 'not JSON');
-      return undefined;
-    }
-  }
-
-  private async *errorFiles(settings: ListSettings): AsyncGenerator<SftpFileError> {
-    const session = await this.sessionNow(settings.signal);
-    const folder = this.layout.errors;
-    const read = async (file: string, size: number | undefined): Promise<SftpFileError | undefined> => {
-      const content = await this.parsedFile(session, `${folder}/${file}`, size, settings);
-      if (content === undefined) return undefined;
-      if (!isObject(content) || typeof content.code !== 'string') {
-        this.unreadable(`${folder}/${file}`, 'not an ErrorMessage');
-        return undefined;
-      }
-      return {
-        file,
-        upload: file.slice(0, -'.json'.length),
-        error: {
-          ...content,
-          message: typeof content.message === 'string' ? content.message : '',
-        } as SftpErrorMessage,
-        dismiss: async () => {
-          await session.remove(`${folder}/${file}`);
-        },
-      };
-    };
-    yield* this.downloadAll(
-      session,
-      folder,
-      settings,
-      (name) => name.endsWith('.json') && name !== '.json',
-      read,
-    );
-  }
-
-  private async *receiptFiles(
-    session: SftpSession,
-    settings: ListSettings,
-    wanted: (name: string) => boolean,
-  ): AsyncGenerator<SftpReceipt> {
-    const folder = this.layout.receipts;
-    const read = async (file: string, size: number | undefined): Promise<SftpReceipt | undefined> => {
-      const content = await this.parsedFile(session, `${folder}/${file}`, size, settings);
-      if (content === undefined) return undefined;
-      if (!isReceipt(content)) {
-        this.unreadable(`${folder}/${file}`, 'not a Receipt');
-        return undefined;
-      }
-      const receipt: SftpReceipt = {
-        file,
-        // A field given as null is a field not given, as the Receipt type has it.
-        receipt: Object.fromEntries(
-          Object.entries(content).filter(([, value]) => value !== null),
-        ) as unknown as Receipt,
-        ack: async () => {
-          await session.remove(`${folder}/${file}`);
-        },
-      };
-      this.emit('receipt', receipt);
-      return receipt;
-    };
-    yield* this.downloadAll(
-      session,
-      folder,
-      settings,
-      (name) => name.endsWith('.json') && wanted(name),
-      read,
-    );
-  }
-
-  /**
-   * Lists a folder page by page and downloads the files `wanted` picks, `concurrency` at a time,
-   * yielding them in listing order — within bounds a server cannot push: at most `maxEntries`
-   * entries, each name once, plain file names only, files of at most `maxFileBytes`.
-   */
-  private async *downloadAll<T>(
-    session: SftpSession,
-    folder: string,
-    settings: ListSettings,
-    wanted: (name: string) => boolean,
-    read: (name: string, size: number | undefined) => Promise<T | undefined>,
-  ): AsyncGenerator<T> {
-    const { concurrency, maxEntries, maxFileBytes, signal } = settings;
-    const queue: Array<Promise<T | undefined>> = [];
-    const names: Array<{ name: string; size: number | undefined }> = [];
-    /** The names taken from this listing: a listing that repeats itself reads each once. */
-    const seen = new Set<string>();
-    let entries = 0;
-    let unsafeNames = 0;
-    const fill = (): void => {
-      while (queue.length < concurrency && names.length > 0) {
-        const { name, size } = names.shift() as { name: string; size: number | undefined };
-        const download = read(name, size);
-        // Awaited in turn below; until then (or if the caller stops early) not an unhandled rejection.
-        download.catch(() => {});
-        queue.push(download);
-      }
-    };
-    const next = async (): Promise<T | undefined> => {
-      if (signal?.aborted) throw abortedError(signal);
-      const item = await queue.shift();
-      fill();
-      return item;
-    };
-    let tooLong: SftpError | undefined;
-    listing: for await (const page of session.list(folder, signal)) {
-      for (const entry of page) {
-        if (++entries > maxEntries) {
-          tooLong = new SftpError(
-            'SFTP_LISTING_TOO_LONG',
-            `the listing of ${folder} on ${session.where} went on past ${maxEntries} entries (a server whose listing does not end?): acknowledge what was read and list again, or raise maxEntries`,
-            { where: session.where, path: folder },
-          );
-          break listing;
-        }
-        const name: unknown = entry.filename;
-        if (typeof name !== 'string' || !wanted(name) || seen.has(name)) continue;
-        if (!isPlainName(name)) {
-          if (++unsafeNames <= MAX_NAME_WARNINGS) {
-            const shown = JSON.stringify(name.length > 300 ? `${name.slice(0, 300)}…` : name);
-            this.emit('warning', {
-              code: 'UNSAFE_FILE_NAME',
-              message: `${folder} on ${this.server} lists ${shown}, which is not a plain file name: it was neither read nor deleted`,
-              name: shown,
-            });
-          }
-          continue;
-        }
-        if ((entry.attrs?.mode & S_IFMT) === S_IFDIR) continue;
-        seen.add(name);
-        const size = entry.attrs?.size;
-        if (typeof size === 'number' && size > maxFileBytes) {
-          this.unreadable(`${folder}/${name}`, `it is larger than ${maxFileBytes} bytes (${size})`);
-          continue;
-        }
-        names.push({ name, size: typeof size === 'number' ? size : undefined });
-      }
-      fill();
-      while (queue.length > 0 && (names.length > 0 || queue.length >= concurrency)) {
-        const item = await next();
-        if (item !== undefined) yield item;
-      }
-    }
-    // What was found before the listing ended (or was cut off) is read all the same.
-    fill();
-    while (queue.length > 0) {
-      const item = await next();
-      if (item !== undefined) yield item;
-    }
-    if (tooLong !== undefined) throw tooLong;
   }
 }
 
