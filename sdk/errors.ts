@@ -52,6 +52,8 @@ export type SftpErrorCode =
   | 'SFTP_AUTH_FAILED'
   /** The server's host key is not the pinned one: maybe not the server you mean. */
   | 'SFTP_HOST_KEY_MISMATCH'
+  /** Nothing says which host key the server has (`knownHosts` holds none for it): not trusted. */
+  | 'SFTP_HOST_KEY_UNKNOWN'
   /** The server cannot be reached, or the connection broke. */
   | 'SFTP_CONNECTION_FAILED'
   /** The server did not complete the login in time. */
@@ -69,7 +71,9 @@ export type SftpErrorCode =
   /** The journal cannot be read or written, or is not a journal. */
   | 'SFTP_JOURNAL_INVALID'
   /** The sender was closed: make a new one. */
-  | 'SFTP_SENDER_CLOSED';
+  | 'SFTP_SENDER_CLOSED'
+  /** A folder listing went on past `maxEntries` (a server whose listing does not end). */
+  | 'SFTP_LISTING_TOO_LONG';
 
 /** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
 export type ReceiverRefusalCode =
