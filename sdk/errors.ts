@@ -41,6 +41,8 @@ export type MemoParseErrorCode =
   | 'XML_MALFORMED'
   | 'XML_FORBIDDEN_MARKUP'
   | 'XML_ENCODING_UNSUPPORTED'
+  /** More elements and attributes than the reader takes, a name or namespace name too long to read. */
+  | 'XML_LIMIT_EXCEEDED'
   | 'NOT_A_MEMO';
 
 /** Codes of {@link ContainerError}. */
@@ -329,7 +331,8 @@ export class TimeoutError extends DigitalPostError {
 
 /**
  * The input is not a MeMo document at all: not well-formed XML, not UTF-8, a DOCTYPE or entity
- * declaration (never expanded), or a root element other than `memo:Message`.
+ * declaration (never expanded), beyond the reader's limits (`XML_LIMIT_EXCEEDED`), or a root element
+ * other than `memo:Message`.
  */
 export class MemoParseError extends DigitalPostError {
   declare readonly code: MemoParseErrorCode;
