@@ -41,6 +41,8 @@ export type MemoParseErrorCode =
   | 'XML_MALFORMED'
   | 'XML_FORBIDDEN_MARKUP'
   | 'XML_ENCODING_UNSUPPORTED'
+  /** More elements and attributes than the reader takes, a name or namespace name too long to read. */
+  | 'XML_LIMIT_EXCEEDED'
   | 'NOT_A_MEMO';
 
 /** Codes of {@link ContainerError}. */
@@ -52,6 +54,8 @@ export type SftpErrorCode =
   | 'SFTP_AUTH_FAILED'
   /** The server's host key is not the pinned one: maybe not the server you mean. */
   | 'SFTP_HOST_KEY_MISMATCH'
+  /** Nothing says which host key the server has (`knownHosts` holds none for it): not trusted. */
+  | 'SFTP_HOST_KEY_UNKNOWN'
   /** The server cannot be reached, or the connection broke. */
   | 'SFTP_CONNECTION_FAILED'
   /** The server did not complete the login in time. */
@@ -69,7 +73,9 @@ export type SftpErrorCode =
   /** The journal cannot be read or written, or is not a journal. */
   | 'SFTP_JOURNAL_INVALID'
   /** The sender was closed: make a new one. */
-  | 'SFTP_SENDER_CLOSED';
+  | 'SFTP_SENDER_CLOSED'
+  /** A folder listing went on past `maxEntries` (a server whose listing does not end). */
+  | 'SFTP_LISTING_TOO_LONG';
 
 /** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
 export type ReceiverRefusalCode =
@@ -336,7 +342,8 @@ export class TimeoutError extends DigitalPostError {
 
 /**
  * The input is not a MeMo document at all: not well-formed XML, not UTF-8, a DOCTYPE or entity
- * declaration (never expanded), or a root element other than `memo:Message`.
+ * declaration (never expanded), beyond the reader's limits (`XML_LIMIT_EXCEEDED`), or a root element
+ * other than `memo:Message`.
  */
 export class MemoParseError extends DigitalPostError {
   declare readonly code: MemoParseErrorCode;

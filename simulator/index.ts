@@ -29,6 +29,11 @@ export interface SftpAddress {
   port: number;
   /** `SHA256:<base64>`, as OpenSSH shows it on first connection and `ssh-keygen -l` prints it. */
   hostKeyFingerprint: string;
+  /**
+   * The host key as a line for an OpenSSH known_hosts file (`[127.0.0.1]:4522 ssh-ed25519 AAAA…`):
+   * what `SftpSender`'s `knownHosts`, the CLI's `--known-hosts` and OpenSSH's `sftp` check against.
+   */
+  knownHostsLine: string;
 }
 
 export interface RunningSimulator {
@@ -115,7 +120,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     sftp:
       sftp === undefined
         ? null
-        : { host: sftp.host, port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
+        : {
+            host: sftp.host,
+            port: sftp.port,
+            hostKeyFingerprint: sftp.hostKeyFingerprint,
+            knownHostsLine: sftp.knownHostsLine,
+          },
     fixtures: core.fixtures,
     clock: core.clock,
     settle: () => core.settle(),

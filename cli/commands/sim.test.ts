@@ -51,16 +51,18 @@ function listening(host: string, port: number): Promise<boolean> {
 }
 
 describe('digitalpost sim start', () => {
-  it('prints the SFTP server in the --json line: the real port of --sftp-port 0 and the host key fingerprint', async () => {
+  it('prints the SFTP server in the --json line: the real port of --sftp-port 0, the host key fingerprint and known_hosts line', async () => {
     const code = await whileRunning(['--sftp-port', '0', '--json'], async (stdout) => {
       const { sftp } = JSON.parse(stdout.split('\n')[0] as string) as {
-        sftp: { host: string; port: number; hostKeyFingerprint: string };
+        sftp: { host: string; port: number; hostKeyFingerprint: string; knownHostsLine: string };
       };
       expect(sftp).toEqual({
         host: '127.0.0.1',
         port: expect.any(Number),
         hostKeyFingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/),
+        knownHostsLine: `[127.0.0.1]:${sftp.port} ${sftp.knownHostsLine.split(' ').slice(1).join(' ')}`,
       });
+      expect(sftp.knownHostsLine).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA[A-Za-z0-9+/=]+$/);
       expect(sftp.port).toBeGreaterThan(0);
       expect(await listening(sftp.host, sftp.port)).toBe(true);
     });

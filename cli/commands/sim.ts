@@ -45,6 +45,7 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
         ? 'off'
         : `sftp://${simulator.sftp.host.includes(':') ? `[${simulator.sftp.host}]` : simulator.sftp.host}:${simulator.sftp.port}  (host key ${simulator.sftp.hostKeyFingerprint})`
     }`,
+    ...(simulator.sftp === null ? [] : [`           known_hosts: ${simulator.sftp.knownHostsLine}`]),
     `  clock    ${simulator.clock.mode}, ${simulator.clock.now().toISOString()}`,
     `  store    ${flags.dataDir ? `SQLite in ${flags.dataDir}` : 'in memory'}${flags.chaos ? ', chaos on' : ''}${flags.loose ? ', loose' : ''}`,
   ];
@@ -150,7 +151,7 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     )
     .option(
       '--json',
-      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint} | null, fixtures} instead of the banner',
+      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint, knownHostsLine} | null, fixtures} instead of the banner',
     )
     .addHelpText(
       'after',
