@@ -1,9 +1,12 @@
 /**
  * What a push costs the memo receiver's process (hardening issue: "one 140 MB push under the 150
- * MiB limit kills createMemoReceiver's process"), measured in a receiver process of its own so that
- * the sender's buffers do not count: peak RSS growth per push, and what the budget of bytes in
- * flight holds back when several large pushes come at once. The bounds are generous; the exact
- * figures are bench/receivers.bench.ts's (docs/performance.md "Push receivers").
+ * MiB limit kills createMemoReceiver's process"; "the receiver blocks 4.7 s on a 60 MB push with a
+ * character reference in content"), measured in a receiver process of its own so that the sender's
+ * buffers do not count: peak RSS growth per push, how long the push blocks the receiver's event
+ * loop compared with an ordinary push of the same size in the same process (a ratio, not a clock),
+ * and what the budget of bytes in flight holds back when several large pushes come at once. The
+ * bounds are generous; the exact figures are bench/receivers.bench.ts's (docs/performance.md "Push
+ * receivers").
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -77,6 +80,42 @@ describe('one push', () => {
     expect(measured.result.status).toBe(200);
     expect(measured.receipts).toEqual({ COMPLETED: 1, INVALID: 0 });
     expect(measured.growth).toBeLessThan(4 * push.body.length);
+  });
+});
+
+describe('one hostile push', () => {
+  /** An ordinary push of `size` bytes of content, then `hostile`, into one receiver process. */
+  async function besideAnOrdinaryPush(hostile: { body: Buffer; contentType: string }) {
+    const receiver = await receiverProcess();
+    const ordinary = contentPush(hostile.body.length * 0.75);
+    const send = (push: { body: Buffer; contentType: string }) =>
+      receiver.measure(() => post(receiver.url, push.body, push.contentType));
+    await send(contentPush(1_000)); // warm: the first push of a process compiles the reader
+    return { ordinary: await send(ordinary), hostile: await send(hostile) };
+  }
+
+  test('with a 20 MB label is INVALID, costs less than 6× its body, and blocks no longer than an ordinary one', async () => {
+    const messageUUID = randomUUID();
+    const xml = memoXml({ messageUUID, label: 'A'.repeat(20 * MB) });
+    const push = multipart([{ name: 'file', filename: messageUUID, content: xml }]);
+
+    const { ordinary, hostile } = await besideAnOrdinaryPush(push);
+
+    expect(hostile.result.status).toBe(200);
+    expect(hostile.receipts).toEqual({ COMPLETED: 0, INVALID: 1 });
+    expect(hostile.growth).toBeLessThan(6 * push.body.length);
+    expect(hostile.maxBlockMs).toBeLessThan(5 * Math.max(ordinary.maxBlockMs, 20));
+  });
+
+  test('whose content starts with a character reference is taken, costs less than 6× its body, and blocks no longer than an ordinary one', async () => {
+    const push = contentPush(15 * MB, (base64) => `&#74;${base64.slice(1)}`);
+
+    const { ordinary, hostile } = await besideAnOrdinaryPush(push);
+
+    expect(hostile.result.status).toBe(200);
+    expect(hostile.receipts).toEqual({ COMPLETED: 1, INVALID: 0 });
+    expect(hostile.growth).toBeLessThan(6 * push.body.length);
+    expect(hostile.maxBlockMs).toBeLessThan(5 * Math.max(ordinary.maxBlockMs, 20));
   });
 });
 

@@ -1,13 +1,14 @@
 /**
  * A memo receiver in a process of its own, for tests that measure what a push costs it: run with
  * `node --expose-gc receiver-process.ts [maxBytes] [maxBytesInFlight]`. It sends `{ type: 'ready',
- * port }` over IPC; on `reset` it collects garbage and restarts its peak RSS measurement, on
- * `measure` it answers with the peak RSS growth since then (kernel high-water mark on Linux) and
- * the receipts it posted.
+ * port }` over IPC; on `reset` it collects garbage and restarts its measurements, on `measure` it
+ * answers with the peak RSS growth since then (kernel high-water mark on Linux), the longest its
+ * event loop was blocked, and the receipts it posted.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DigitalPostClient } from '../../sdk/client/client.ts';
 import { createMemoReceiver } from '../../sdk/receivers/index.ts';
 
@@ -15,6 +16,8 @@ export interface Measured {
   type: 'measured';
   /** Peak RSS growth since the last reset, bytes. */
   growth: number;
+  /** The longest the event loop was blocked since the last reset, ms. */
+  maxBlockMs: number;
   receipts: { COMPLETED: number; INVALID: number };
 }
 
@@ -65,17 +68,26 @@ const peak = (() => {
   }
 })();
 
+const blocks = monitorEventLoopDelay({ resolution: 1 });
 let baseline = 0;
 process.on('message', (message: { type: string }) => {
   if (message.type === 'reset') {
     (globalThis as { gc?: () => void }).gc?.();
     baseline = process.memoryUsage.rss();
     peak.reset();
+    blocks.reset();
+    blocks.enable();
     receipts.COMPLETED = 0;
     receipts.INVALID = 0;
     process.send?.({ type: 'reset:done' });
   } else if (message.type === 'measure') {
-    const measured: Measured = { type: 'measured', growth: peak.value() - baseline, receipts };
+    blocks.disable();
+    const measured: Measured = {
+      type: 'measured',
+      growth: peak.value() - baseline,
+      maxBlockMs: blocks.max / 1e6,
+      receipts,
+    };
     process.send?.(measured);
   } else if (message.type === 'stop') {
     server.close();
