@@ -13,7 +13,8 @@
  *   waited — a small receipt POSTed to the same process every 10 ms while the push is read,
  *   parsed and handled (p50, p99, max). Pushes: the largest MeMo NgDP sends (99.5 MB of content,
  *   a 133 MB body); the hostile ones of the hardening issue — `content` starting with a character
- *   reference (defeats the reader's fast path), a huge label — sized as given below.
+ *   reference (it defeated the reader's fast path: 60 MB froze the receiver for 4.7 s), a huge
+ *   label (140 MB killed the receiver's process) — at those sizes and at 40 MB.
  * - The budget: six maximal pushes at once into one receiver with the default budget (twice
  *   `maxBytes`) and with a budget that takes all six, peak RSS growth and answers.
  *
@@ -313,12 +314,13 @@ async function throughput(): Promise<Row[]> {
 
 async function main(): Promise<void> {
   const maximal = push({ content: base64Of(Math.round(99.5 * MB * scale)) });
+  const withReference = (decoded: number) =>
+    push({ content: `&#74;${base64Of(Math.round(decoded * scale)).slice(1)}` });
   const hostile = [
-    [
-      'content with a character reference, 60 MB',
-      push({ content: `&#74;${base64Of(Math.round(45 * MB * scale)).slice(1)}` }),
-    ],
+    ['content with a character reference, 60 MB', withReference(45 * MB)],
+    ['content with a character reference, 133 MB', withReference(99.5 * MB)],
     ['label of 40 MB', push({ label: 'A'.repeat(Math.round(40 * MB * scale)) })],
+    ['label of 140 MB', push({ label: 'A'.repeat(Math.round(140 * MB * scale)) })],
   ] as const;
   const sections = [
     { heading: 'Throughput (one connection, one request at a time)', rows: await throughput() },
