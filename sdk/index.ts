@@ -22,6 +22,7 @@ export {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  type ResponseContext,
   ServiceUnavailableError,
   SftpError,
   type SftpErrorCode,
@@ -33,6 +34,10 @@ export {
   type StoreFileErrorCode,
   type TechnicalReceipt,
   TimeoutError,
+  type UnexpectedResponseCode,
+  UnexpectedResponseError,
+  type UnknownOutcomeDetails,
+  UnknownOutcomeError,
   UnprocessableEntityError,
 } from './errors.ts';
 export type { RetryOptions } from './http/retry.ts';
