@@ -40,6 +40,7 @@ export {
   UnknownOutcomeError,
   UnprocessableEntityError,
 } from './errors.ts';
+export type { ResponseLimits } from './http/limits.ts';
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';
