@@ -21,7 +21,8 @@ export type Redact = (text: string) => string;
  * Secrets shorter than 4 characters are left alone (they would redact ordinary text).
  */
 export function redactor(secrets: readonly string[]): Redact {
-  const words = secrets.filter((secret) => secret.length >= 4);
+  // Longest first, so that `Basic <key>` goes whole rather than leaving `Basic [redacted]`.
+  const words = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
   return (text) => maskCpr(words.reduce((result, secret) => result.replaceAll(secret, REDACTED), text));
 }
 
