@@ -15,6 +15,14 @@ export class ShapeError extends Error {
   }
 }
 
+/** Where a value fails its shape, relative to the value checked, and what was expected there. */
+export interface Mismatch {
+  /** `.receipts[3].receiptStatus`; empty for the value itself. */
+  path: string;
+  expected: string;
+  value: unknown;
+}
+
 export interface Shape<T> {
   readonly kind: 'string' | 'uuid' | 'integer' | 'number' | 'boolean' | 'enum' | 'object' | 'array' | 'any';
   /** For `enum`: the values taken. */
@@ -23,6 +31,16 @@ export interface Shape<T> {
   readonly fields?: Readonly<Record<string, Field>>;
   /** For `array`: the shape of its items. */
   readonly items?: Shape<unknown>;
+  /**
+   * Where `value` fails the shape, or undefined when it fits. Nothing is allocated while the value
+   * fits: the path is built only on the way out of a mismatch.
+   */
+  check(value: unknown): Mismatch | undefined;
+  /**
+   * `value`, typed, when it fits.
+   *
+   * @throws ShapeError naming where it does not, from `at` (`$`).
+   */
   read(value: unknown, at: string): T;
 }
 
@@ -48,77 +66,80 @@ export function describeValue(value: unknown): string {
   }
 }
 
-function fail(at: string, expected: string, value: unknown): never {
-  throw new ShapeError(`${at} must be ${expected}, got ${describeValue(value)}`);
+/** A shape from its kind and check; `read` is the same for every shape. */
+function shape<T>(kind: Shape<T>['kind'], check: Shape<T>['check'], extra: Partial<Shape<T>> = {}): Shape<T> {
+  return {
+    kind,
+    ...extra,
+    check,
+    read(value, at) {
+      const mismatch = check(value);
+      if (mismatch !== undefined)
+        throw new ShapeError(
+          `${at}${mismatch.path} must be ${mismatch.expected}, got ${describeValue(mismatch.value)}`,
+        );
+      return value as T;
+    },
+  };
 }
 
-export const string: Shape<string> = {
-  kind: 'string',
-  read(value, at) {
-    return typeof value === 'string' ? value : fail(at, 'a string', value);
-  },
-};
+const mismatch = (expected: string, value: unknown): Mismatch => ({ path: '', expected, value });
+
+export const string: Shape<string> = shape('string', (value) =>
+  typeof value === 'string' ? undefined : mismatch('a string', value),
+);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const uuid: Shape<string> = {
-  kind: 'uuid',
-  read(value, at) {
-    return typeof value === 'string' && UUID.test(value) ? value : fail(at, 'a UUID', value);
-  },
-};
+export const uuid: Shape<string> = shape('uuid', (value) =>
+  typeof value === 'string' && UUID.test(value) ? undefined : mismatch('a UUID', value),
+);
 
 /** A non-negative integer (page numbers, counts). */
-export const integer: Shape<number> = {
-  kind: 'integer',
-  read(value, at) {
-    return Number.isSafeInteger(value) && (value as number) >= 0
-      ? (value as number)
-      : fail(at, 'a non-negative integer', value);
-  },
-};
+export const integer: Shape<number> = shape('integer', (value) =>
+  Number.isSafeInteger(value) && (value as number) >= 0
+    ? undefined
+    : mismatch('a non-negative integer', value),
+);
 
-export const number: Shape<number> = {
-  kind: 'number',
-  read(value, at) {
-    return typeof value === 'number' && Number.isFinite(value) ? value : fail(at, 'a number', value);
-  },
-};
+export const number: Shape<number> = shape('number', (value) =>
+  typeof value === 'number' && Number.isFinite(value) ? undefined : mismatch('a number', value),
+);
 
-export const boolean: Shape<boolean> = {
-  kind: 'boolean',
-  read(value, at) {
-    return typeof value === 'boolean' ? value : fail(at, 'true or false', value);
-  },
-};
+export const boolean: Shape<boolean> = shape('boolean', (value) =>
+  typeof value === 'boolean' ? undefined : mismatch('true or false', value),
+);
 
 /** Anything (fields the SDK passes on without reading). */
-export const any: Shape<unknown> = { kind: 'any', read: (value) => value };
+export const any: Shape<unknown> = shape('any', () => undefined);
 
 export function oneOf<const V extends string>(values: readonly V[]): Shape<V> {
   const allowed = new Set<string>(values);
-  return {
-    kind: 'enum',
-    values,
-    read(value, at) {
-      return typeof value === 'string' && allowed.has(value)
-        ? (value as V)
-        : fail(at, `one of ${values.join(', ')}`, value);
-    },
-  };
+  const expected = `one of ${values.join(', ')}`;
+  return shape<V>(
+    'enum',
+    (value) => (typeof value === 'string' && allowed.has(value) ? undefined : mismatch(expected, value)),
+    { values },
+  );
 }
 
 /** An array of `item`s. */
 export function array<T>(item: Shape<T>): Shape<T[]> {
-  return {
-    kind: 'array',
-    items: item,
-    read(value, at) {
-      if (!Array.isArray(value)) fail(at, 'an array', value);
-      for (const [index, element] of value.entries()) item.read(element, `${at}[${index}]`);
-      return value as T[];
+  return shape<T[]>(
+    'array',
+    (value) => {
+      if (!Array.isArray(value)) return mismatch('an array', value);
+      for (let index = 0; index < value.length; index++) {
+        const found = item.check(value[index]);
+        if (found !== undefined) {
+          found.path = `[${index}]${found.path}`;
+          return found;
+        }
+      }
+      return undefined;
     },
-  };
+    { items: item as Shape<unknown> },
+  );
 }
 
 /** Marks a field of {@link object} as optional: absent (or null) is fine, anything else is checked. */
@@ -140,23 +161,29 @@ export type ObjectOf<F> = Required<F> & Optional<F>;
 export function object<const F extends Record<string, FieldSpec>>(spec: F): Shape<ObjectOf<F>> {
   const fields: Record<string, Field> = {};
   for (const [name, field] of Object.entries(spec))
-    fields[name] = 'read' in field ? { shape: field, required: true } : field;
-  return {
-    kind: 'object',
-    fields,
-    read(value, at) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object', value);
+    fields[name] = 'check' in field ? { shape: field, required: true } : field;
+  const entries = Object.entries(fields);
+  return shape<ObjectOf<F>>(
+    'object',
+    (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return mismatch('an object', value);
       const record = value as Record<string, unknown>;
-      for (const [name, field] of Object.entries(fields)) {
+      for (const [name, field] of entries) {
         const member = record[name];
         if (member === undefined || (member === null && !field.required)) {
-          if (field.required) fail(`${at}.${name}`, 'present', member);
-          delete record[name];
+          if (field.required) return { path: `.${name}`, expected: 'present', value: member };
+          if (member === null) delete record[name];
           continue;
         }
-        field.shape.read(member, `${at}.${name}`);
+        const found = field.shape.check(member);
+        if (found !== undefined) {
+          found.path = `.${name}${found.path}`;
+          return found;
+        }
       }
-      return record as ObjectOf<F>;
+      return undefined;
     },
-  };
+    { fields },
+  );
 }

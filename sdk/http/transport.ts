@@ -422,8 +422,15 @@ export class Transport {
     callerSignal: AbortSignal | undefined,
     context: HttpResponse['context'],
   ): Promise<Outcome> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal === undefined ? deadline : AbortSignal.any([callerSignal, deadline]);
+    // One timer, cleared when the attempt ends: AbortSignal.timeout would keep a timer (and its
+    // signal) armed for the whole timeoutMs after every request, which adds up on a fast list.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
+    const signal =
+      callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
     let started = false;
     let answered: number | undefined;
     const dispatcher = noticingStart(this.#options.dispatcher ?? getGlobalDispatcher(), () => {
@@ -470,6 +477,8 @@ export class Transport {
       const failure = this.transportError(error, context, timeoutMs);
       const lost = answered !== undefined || (started && !NEVER_SENT_CODES.has(codeOf(error) ?? ''));
       return { failure, lost, retryAfter: undefined };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
