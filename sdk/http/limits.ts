@@ -8,7 +8,7 @@ import { InvalidOptionsError } from '../errors.ts';
 export interface ResponseLimits {
   /**
    * The largest JSON answer taken, in bytes (default 16 MiB; a page of 1 000 receipts is about
-   * 0.4 MB). A larger body is refused as it streams in, with an `UnexpectedResponseError`
+   * 0.2 MB). A larger body is refused as it streams in, with an `UnexpectedResponseError`
    * `RESPONSE_TOO_LARGE`.
    */
   maxResponseBytes?: number;

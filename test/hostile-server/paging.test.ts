@@ -6,7 +6,12 @@
  * finishes. Bounds on time are generous and asked as order (`settlesBefore`).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { DigitalPostError, TimeoutError, UnexpectedResponseError } from '../../sdk/errors.ts';
+import {
+  DigitalPostError,
+  InvalidOptionsError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from '../../sdk/errors.ts';
 import { letterTo } from '../support/simulator.ts';
 import { settlesBefore } from '../support/timers.ts';
 import { clientFor, drain, rejection } from './client.ts';
@@ -118,6 +123,17 @@ describe('a list that would never end is stopped', () => {
     );
     expect(() => client.inbox.list({ maxPages: 0 })).toThrow(/maxPages must be a positive integer/);
     expect(server.requests).toEqual([]);
+  });
+
+  test.each([
+    [{ maxPages: 0 }, /limits\.maxPages must be a positive integer, got 0/],
+    [{ maxResponseBytes: -1 }, /limits\.maxResponseBytes must be a positive integer, got -1/],
+    [{ maxMemoBytes: 1.5 }, /limits\.maxMemoBytes must be a positive integer, got 1\.5/],
+  ])('a client limit %o out of range is an InvalidOptionsError', (limits, message) => {
+    expect(() => clientFor({ apiUrl: 'http://127.0.0.1:1/apis/v1' }, { limits })).toThrow(
+      InvalidOptionsError,
+    );
+    expect(() => clientFor({ apiUrl: 'http://127.0.0.1:1/apis/v1' }, { limits })).toThrow(message);
   });
 });
 
