@@ -66,7 +66,8 @@ export class Inbox {
    */
   async fetch(messageUUID: string, options: FetchOptions = {}): Promise<InboxMemo> {
     const xml = await this.fetchXml(messageUUID, options);
-    const { memo, issues } = readMemo(xml);
+    // The reader's limits (field lengths, notification length) are the validation's.
+    const { memo, issues } = readMemo(xml, options.validation);
     const result = validateMemo(memo, options.validation);
     return { messageUUID, xml, memo, issues: [...issues, ...result.issues] };
   }
