@@ -13,7 +13,7 @@ import { SftpSender } from '../sdk/sftp/sender.ts';
 import type { SftpSenderOptions } from '../sdk/sftp/types.ts';
 import { reason } from './files.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
-import { printable } from './terminal.ts';
+import { printable } from './text.ts';
 
 /** The environment variables the SFTP modes read (flags take precedence). */
 export const SFTP_ENV = {

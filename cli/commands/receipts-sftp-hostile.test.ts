@@ -11,6 +11,7 @@ import { type HostileSftpServer, startHostileSftpServer } from '../../test/hosti
 import { usableKeyPair } from '../../test/support/sftp-sender.ts';
 import { settlesBefore } from '../../test/support/timers.ts';
 import { lines, run } from '../test-support.ts';
+import { printable } from '../text.ts';
 
 const UUID = '8d0c6a52-0000-4000-8000-00000000000a';
 /** What a hostile server writes to take over a terminal: a new title, a cleared screen, a forged line. */
@@ -68,7 +69,7 @@ describe('digitalpost receipts pull --sftp against a hostile server', () => {
 
     expect(result.code).toBe(1);
     expect(`${result.stdout}${result.stderr}`).not.toMatch(RAW_CONTROL);
-    const escaped = '\\u001b]0;pwned\\u0007\\u001b[2J\\u000d\\u000aall letters COMPLETED\\u009b1A';
+    const escaped = printable(TAKEOVER);
     expect(lines(result.stdout)).toEqual([`${UUID} INVALID 2025-06-01T10:00:00Z CODE${escaped}: ${escaped}`]);
     expect(lines(result.stderr)).toEqual([
       expect.stringMatching(

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
-import { NotFoundError } from '../../sdk/errors.ts';
+import { NotFoundError, UnknownOutcomeError } from '../../sdk/errors.ts';
 import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   addConnectionOptions,
@@ -14,7 +14,7 @@ import {
 import { ensureDirectory, isSafeFileName, reason, writeFileAtomically } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { addSftpOptions, refuseSftpFlags, type SftpFlags, sftpConnection } from '../sftp.ts';
-import { printable } from '../terminal.ts';
+import { jsonLine, printable } from '../text.ts';
 
 export interface PullFlags extends ConnectionFlags {
   ack: boolean;
@@ -25,7 +25,7 @@ export interface PullFlags extends ConnectionFlags {
 function line(receipt: Receipt): string {
   const code = receipt.errorCode === undefined ? '' : ` ${receipt.errorCode}`;
   const message = receipt.errorMessage === undefined ? '' : `: ${maskCpr(receipt.errorMessage)}`;
-  return `${receipt.messageUUID ?? '-'} ${receipt.receiptStatus} ${receipt.timeStamp}${code}${message}\n`;
+  return `${printable(`${receipt.messageUUID ?? '-'} ${receipt.receiptStatus} ${receipt.timeStamp}${code}${message}`)}\n`;
 }
 
 /** Waits until the printed line is out; a closed stdout stops the run before the receipt is acknowledged. */
@@ -40,12 +40,22 @@ export async function printed(io: CliIO): Promise<void> {
   }
 }
 
-/** Acknowledges a handled receipt; one acknowledged meanwhile (404) is as good. */
-async function acknowledge(connection: Connection, receipt: Receipt): Promise<void> {
+/**
+ * Acknowledges a handled receipt; one acknowledged meanwhile (404) is as good. An acknowledgement
+ * whose answer was lost is said on stderr and the run goes on: the receipt is handled, and if it
+ * is still at NgDP it is only printed again next time.
+ */
+async function acknowledge(connection: Connection, receipt: Receipt, io: CliIO): Promise<void> {
   if (receipt.id === undefined) return;
   try {
     await connection.client.receipts.ack(receipt.id);
   } catch (error) {
+    if (error instanceof UnknownOutcomeError) {
+      io.stderr(
+        `digitalpost: ${receipt.messageUUID ?? receipt.id}: not known whether it was acknowledged (${printable(connection.describe(error.cause))}); if not, it is printed again next time\n`,
+      );
+      return;
+    }
     if (!(error instanceof NotFoundError)) throw error;
   }
 }
@@ -65,7 +75,7 @@ export async function printReceipt(
     const name = receipt.messageUUID ?? receipt.id;
     if (!isSafeFileName(name)) {
       io.stderr(
-        `digitalpost: a receipt's messageUUID cannot be a file name, left unacknowledged: ${JSON.stringify(name)}\n`,
+        `digitalpost: a receipt's messageUUID cannot be a file name, left unacknowledged: ${printable(JSON.stringify(name))}\n`,
       );
       return false;
     }
@@ -79,7 +89,7 @@ export async function printReceipt(
       );
     }
   }
-  io.stdout(flags.json ? `${JSON.stringify(receipt)}\n` : line(receipt));
+  io.stdout(flags.json ? jsonLine(receipt) : line(receipt));
   return true;
 }
 
@@ -95,7 +105,7 @@ async function pull(flags: PullFlags, io: CliIO): Promise<number> {
       }
       if (!flags.ack) continue;
       await printed(io);
-      await acknowledge(connection, receipt);
+      await acknowledge(connection, receipt, io);
     }
   } catch (error) {
     if (error instanceof CliError) throw error;

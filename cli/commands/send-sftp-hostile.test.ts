@@ -11,9 +11,10 @@ import { type HostileSftpServer, startHostileSftpServer } from '../../test/hosti
 import { letters, usableKeyPair, writeMemoFiles } from '../../test/support/sftp-sender.ts';
 import { settlesBefore } from '../../test/support/timers.ts';
 import { lines, run } from '../test-support.ts';
+import { printable } from '../text.ts';
 
 const TAKEOVER = '\u001b]0;pwned\u0007\u001b[2J\r\nall letters COMPLETED';
-const ESCAPED = '\\u001b]0;pwned\\u0007\\u001b[2J\\u000d\\u000aall letters COMPLETED';
+const ESCAPED = printable(TAKEOVER);
 
 let server: HostileSftpServer;
 let dir: string;
@@ -93,7 +94,7 @@ describe('digitalpost send --sftp against a hostile server', () => {
     expect(lines(result.stderr)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^digitalpost: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not taken by the server \\(/out/errors/[0-9a-f-]+\\.tar\\.lzma\\.json\\): BAD\\\\u001b`,
+          `^digitalpost: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not taken by the server \\(/out/errors/[0-9a-f-]+\\.tar\\.lzma\\.json\\): BAD\\\\x1b`,
         ),
       ),
     ]);

@@ -16,7 +16,7 @@ import { reason } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { formatBytes, progressDisplay } from '../progress.ts';
 import { type SftpConnection, type SftpFlags, sftpConnection } from '../sftp.ts';
-import { printable, printableJson } from '../terminal.ts';
+import { jsonLine, printable } from '../text.ts';
 
 export interface SendSftpFlags extends SftpFlags {
   validate: boolean;
@@ -222,7 +222,7 @@ class SftpSendRun {
   }
 
   private json(result: FileResult): void {
-    this.io.stdout(`${printableJson(result)}\n`);
+    this.io.stdout(jsonLine(result));
   }
 
   private printFailure(result: FileResult): void {

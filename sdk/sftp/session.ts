@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import type { Client, ClientErrorExtensions, FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import { abortedError } from '../client/batch.ts';
 import { type DigitalPostError, SftpError, type SftpErrorCode } from '../errors.ts';
+import { printable } from '../support/printable.ts';
 import {
   directVerdict,
   fingerprintOf,
@@ -60,12 +61,7 @@ const MAX_SERVER_TEXT = 300;
  * escaped — a hostile server must not drive the terminal a log is read on — and its length bounded.
  */
 export function serverText(text: string): string {
-  const bounded = text.length > MAX_SERVER_TEXT ? `${text.slice(0, MAX_SERVER_TEXT)}…` : text;
-  return bounded.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes.
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return printable(text.length > MAX_SERVER_TEXT ? `${text.slice(0, MAX_SERVER_TEXT)}…` : text);
 }
 
 /** A logged-in session. Every method rejects with an {@link SftpError}. */
