@@ -138,9 +138,9 @@ export function shown(value: string | undefined): string {
   return maskDigitRuns(value.length <= 100 ? value : `${value.slice(0, 99)}…`);
 }
 
-/** `DDMMYYSSSS` and `DDMMYY-SSSS` anywhere in `text` as `DDMMYY****`. */
+/** `DDMMYYSSSS` and `DDMMYY-SSSS` anywhere in `text` as `DDMMYY****` and `DDMMYY-****`, as `maskCpr` shows them. */
 export function maskDigitRuns(text: string): string {
-  return maskCpr(text).replace(/(\d{6})-?\d{4}/g, '$1****');
+  return maskCpr(text).replace(/(\d{6})(-?)\d{4}/g, '$1$2****');
 }
 
 /** Where {@link streamBody} puts the body: a Writable, or anything with the same few methods. */

@@ -477,7 +477,7 @@ describe('what the receivers say', () => {
       const answer = await post(harness.url, receiptJson(), type);
 
       expect(answer.status).toBe(415);
-      expect(answer.text).toContain('010190****');
+      expect(answer.text).toMatch(/010190-?\*{4}/);
       expect(answer.text).not.toMatch(/1234/);
       expect(String((harness.errors[0] as Error).message)).not.toMatch(/1234/);
     },
