@@ -153,8 +153,9 @@ export interface BodySink {
 
 /**
  * Feeds the request body to `sink` within `limits` (call {@link admitBody} first). Over a limit it
- * stops feeding and rejects with the refusal (413, 503 or 408), but keeps the stream flowing (the
- * answer then closes the connection). Resolves once the body has ended.
+ * stops feeding and rejects with the refusal (413, 503 or 408), but keeps the stream flowing: the
+ * rest is dropped until the answer, which closes the connection ({@link answerRefusal}). Resolves
+ * once the body has ended.
  */
 export function streamBody(req: IncomingMessage, limits: BodyLimits, sink: BodySink): Promise<void> {
   const { maxBytes, claim, idleMs } = limits;
