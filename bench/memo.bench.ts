@@ -14,6 +14,11 @@
  * and parses (`parseMemo` of a Buffer) in < 150 ms each, with peak RSS growth < 4× the message size
  * (measured per operation in a fresh process, after GC).
  *
+ * Maximal and hostile messages (issues 11 and 12): `validateMemo` of a 99 MB MeMo whose file is plain
+ * base64, the same with one character reference in it, the same in CDATA with line breaks, and a
+ * 40 MB label (refused: VALUE_TOO_LONG) — peak RSS growth < 3× the message and the time of the one
+ * cold run, each in a fresh process.
+ *
  * `node --expose-gc bench/memo.bench.ts [--json] [--quick]`, or `npm run bench -- memo`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,7 +218,44 @@ function inputPath(): string {
   return path;
 }
 
+/** A ~99 MB MeMo (a 74 MB file) with its base64 written as `kind` says, or the letter with a 40 MB label. */
+function hugeMessage(kind: HugeKind): Buffer {
+  const memo = letter(pdfBytes(SMALL_PDF_BYTES, 3));
+  if (kind === 'label') {
+    memo.messageHeader.label = 'x'.repeat(40_000_000);
+    return serializeMemoToBytes(memo, WRITE);
+  }
+  const file = memo.messageBody?.mainDocument.files[0];
+  if (file !== undefined) file.content = pdfBytes(HUGE_FILE_BYTES, 4);
+  const xml = serializeMemo(memo, WRITE);
+  const base64 = Buffer.from(file?.content ?? []).toString('base64');
+  const written =
+    kind === 'plain'
+      ? base64
+      : kind === 'reference'
+        ? `&#${base64.charCodeAt(0)};${base64.slice(1)}`
+        : `<![CDATA[${(base64.match(/.{1,76}/g) ?? []).join('\r\n')}]]>`;
+  return Buffer.from(
+    xml.replace(base64, () => written),
+    'utf8',
+  );
+}
+
+type HugeKind = 'plain' | 'reference' | 'cdata' | 'label';
+/** The file of the maximal message: its MeMo is ~99 MB (base64 is 4/3 of it). */
+const HUGE_FILE_BYTES = 74_000_000;
+const HUGE: Readonly<Record<HugeKind, string>> = {
+  plain: '99 MB, plain base64',
+  reference: '99 MB, one character reference in the base64',
+  cdata: '99 MB, base64 in CDATA with CRLF every 76 characters',
+  label: '40 MB label (refused)',
+};
+
 const probes = {
+  'huge/validateMemo(Buffer)': () => {
+    const bytes = readFileSync(inputPath());
+    return () => validateMemo(bytes);
+  },
   'large/serializeMemo': () => {
     const memo = largeMemo();
     return () => serializeMemo(memo, WRITE);
@@ -331,6 +373,8 @@ async function main(): Promise<void> {
     rmSync(directory, { recursive: true, force: true });
   }
 
+  const hugeRows = measureHuge();
+
   const find = (list: Measurement[], name: string): Measurement => {
     const found = list.find((m) => m.name === name);
     if (found === undefined) throw new Error(`no measurement ${name}`);
@@ -389,5 +433,37 @@ async function main(): Promise<void> {
       heading: `Large message (${toMB(largeSize).toFixed(1)} MiB, one ${toMB(LARGE_PDF_BYTES)} MiB PDF)`,
       rows: largeRows,
     },
+    { heading: 'Maximal and hostile messages: validateMemo, one cold run each', rows: hugeRows },
   ]);
+}
+
+/** Peak RSS growth and time of `validateMemo` on each huge message, in fresh processes. */
+function measureHuge(): Row[] {
+  const RSS_TARGET = 3;
+  const directory = mkdtempSync(join(tmpdir(), 'digitalpost-bench-'));
+  try {
+    return (Object.keys(HUGE) as HugeKind[]).map((kind) => {
+      const input = join(directory, `${kind}.xml`);
+      const bytes = hugeMessage(kind);
+      writeFileSync(input, bytes);
+      const size = bytes.length;
+      const result = validateMemo(bytes);
+      const outcome = result.valid ? 'valid' : result.issues.map((issue) => issue.code).join(', ');
+      const measured = rssProbe(import.meta.filename, 'huge/validateMemo(Buffer)', 3, [`--input=${input}`]);
+      const growthX = measured.growth / size;
+      return {
+        name: `huge/${HUGE[kind]}`,
+        opsPerSec: null,
+        ratio: null,
+        ms: round(measured.coldMs, 1),
+        rssGrowthMB: toMB(measured.growth),
+        rssGrowthX: round(growthX, 2),
+        target: `RSS < ${RSS_TARGET}×`,
+        pass: growthX < RSS_TARGET,
+        note: `${size.toLocaleString('en-US')} bytes; ${outcome}; ${measured.coldMs.toFixed(0)} ms, peak RSS +${toMB(measured.growth).toFixed(1)} MiB = ${growthX.toFixed(2)}× the message`,
+      };
+    });
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }

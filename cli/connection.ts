@@ -13,7 +13,13 @@ import {
   ENVIRONMENTS,
   type TlsOptions,
 } from '../sdk/client/client.ts';
-import { AuthenticationError, ConnectionError, PermissionDeniedError } from '../sdk/errors.ts';
+import {
+  AuthenticationError,
+  ConnectionError,
+  InvalidOptionsError,
+  PermissionDeniedError,
+} from '../sdk/errors.ts';
+import { DEFAULT_LIMITS } from '../sdk/http/limits.ts';
 import type { RequestLogEvent } from '../sdk/http/transport.ts';
 import { reason } from './files.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
@@ -37,6 +43,9 @@ export interface ConnectionFlags {
   /** Seconds. */
   timeout: number;
   retries: number;
+  /** The most page requests of one listing (default: the client's). */
+  maxPages?: number;
+  allowInsecureHttp?: boolean;
   verbose?: boolean;
 }
 
@@ -54,6 +63,15 @@ export function seconds(flag: string) {
 export function count(flag: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} must be a non-negative integer`);
+    return Number(value);
+  };
+}
+
+/** A parser for a positive integer. */
+export function positive(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value)))
+      throw new InvalidArgumentError(`${flag} must be a positive integer`);
     return Number(value);
   };
 }
@@ -92,6 +110,16 @@ export function addConnectionOptions(command: Command): Command {
     new Option('--retries <n>', 'retries after connection errors, timeouts and 503')
       .argParser(count('--retries'))
       .default(3),
+    new Option(
+      '--max-pages <n>',
+      'the most pages one listing reads before it gives up (a list that never ends)',
+    )
+      .argParser(positive('--max-pages'))
+      .default(DEFAULT_LIMITS.maxPages),
+    new Option(
+      '--allow-insecure-http',
+      'allow an http:// --base-url to another machine (the API key travels in clear text: closed test networks only)',
+    ),
     new Option('--verbose', 'log each HTTP attempt (method, path, status, time) to stderr; never secrets'),
   ];
   for (const option of options) command.addOption(option.helpGroup(GROUP));
@@ -229,15 +257,29 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
   const apiKey = apiKeyOf(flags, io);
   const where = whereOf(flags, io);
   const transport = await tlsOf(flags, io);
-  const client = new DigitalPostClient({
-    ...where,
-    apiKey,
-    ...transport,
-    timeoutMs: flags.timeout * 1000,
-    retry: { maxRetries: flags.retries },
-    userAgent: 'cli',
-    ...(flags.verbose ? { logger: (event: RequestLogEvent) => io.stderr(logLine(event)) } : {}),
-  });
+  let client: DigitalPostClient;
+  try {
+    client = new DigitalPostClient({
+      ...where,
+      apiKey,
+      ...transport,
+      timeoutMs: flags.timeout * 1000,
+      retry: { maxRetries: flags.retries },
+      ...(flags.maxPages === undefined ? {} : { limits: { maxPages: flags.maxPages } }),
+      allowInsecureHttp: flags.allowInsecureHttp === true,
+      userAgent: 'cli',
+      ...(flags.verbose ? { logger: (event: RequestLogEvent) => io.stderr(logLine(event)) } : {}),
+    });
+  } catch (error) {
+    if (error instanceof InvalidOptionsError && /allowInsecureHttp/.test(error.message)) {
+      const origin = new URL(where.baseUrl ?? '').origin;
+      throw new CliError(
+        `${origin} is plain http:// to another machine: the API key and the letters would travel in ` +
+          'clear text; use https://, or --allow-insecure-http for a closed test network',
+      );
+    }
+    throw error;
+  }
   const url = shownUrl(client.baseUrl);
   const secrets = [apiKey, flags.passphrase ?? given(io.env[ENV.passphrase])].filter(
     (secret): secret is string => secret !== undefined && secret.length >= 4,

@@ -9,6 +9,7 @@ import { registerSendCommand } from './commands/send.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { ENV } from './connection.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
+import { printable } from './text.ts';
 
 const HELP_AFTER = `
 Commands that talk to NgDP (send, receipts, inbox, contacts) take --base-url or --environment and
@@ -63,15 +64,17 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       if (error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
+    // Messages quote what NgDP (or a file) said: printed through printable, never raw.
     if (error instanceof CliError) {
-      io.stderr(`digitalpost: ${error.message}\n`);
+      io.stderr(`digitalpost: ${printable(error.message)}\n`);
       return error.exitCode;
     }
     if (error instanceof DigitalPostError) {
-      io.stderr(`digitalpost: ${error.message}\n`);
+      io.stderr(`digitalpost: ${printable(error.message)}\n`);
       return EXIT.failed;
     }
-    io.stderr(`digitalpost: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`digitalpost: unexpected error: ${printable(message)}\n`);
     return EXIT.failed;
   }
   return exitCode;

@@ -1,15 +1,19 @@
 /**
  * What the commands that talk to NgDP's SFTP server share (`send --sftp`, `receipts pull --sftp`):
  * where (`--sftp HOST:PORT`), who (`--user`, `--key`, `--passphrase`) and which server
- * (`--host-key`), from flags first and the environment second; and how SFTP errors read on one
- * line. The key and its passphrase never reach the output.
+ * (`--host-key`, `--known-hosts`, or OpenSSH's own `~/.ssh/known_hosts`; `--insecure-host-key` to
+ * trust any), from flags first and the environment second; and how SFTP errors read on one line.
+ * The key and its passphrase never reach the output, and what the server said is printed escaped.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InvalidOptionsError, SftpError } from '../sdk/errors.ts';
 import { SftpSender } from '../sdk/sftp/sender.ts';
+import type { SftpSenderOptions } from '../sdk/sftp/types.ts';
 import { reason } from './files.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
+import { printable } from './text.ts';
 
 /** The environment variables the SFTP modes read (flags take precedence). */
 export const SFTP_ENV = {
@@ -17,6 +21,7 @@ export const SFTP_ENV = {
   key: 'DIGITALPOST_SFTP_KEY',
   passphrase: 'DIGITALPOST_SFTP_PASSPHRASE',
   hostKey: 'DIGITALPOST_SFTP_HOST_KEY',
+  knownHosts: 'DIGITALPOST_SFTP_KNOWN_HOSTS',
 } as const;
 
 /** An SFTP server address. */
@@ -32,6 +37,8 @@ export interface SftpFlags {
   key?: string;
   passphrase?: string;
   hostKey?: string;
+  knownHosts?: string;
+  insecureHostKey?: boolean;
   /** Seconds (the connection flag --timeout), for logging in. */
   timeout: number;
 }
@@ -48,7 +55,10 @@ export function sftpAddress(value: string): SftpAddress {
 
 const GROUP = 'SFTP (mass sending to the SFTP server instead of the REST API):';
 
-/** Adds `--sftp`, `--user` and `--host-key` (`--key`, `--passphrase` and `--timeout` are shared). */
+/**
+ * Adds `--sftp`, `--user` and the host key flags (`--key`, `--passphrase` and `--timeout` are
+ * shared).
+ */
 export function addSftpOptions(command: Command, extra: Option[] = []): Command {
   const options = [
     new Option(
@@ -58,14 +68,30 @@ export function addSftpOptions(command: Command, extra: Option[] = []): Command 
     new Option('--user <name>', `the system's SFTP user (env ${SFTP_ENV.user})`),
     new Option(
       '--host-key <fingerprint>',
-      `the server's host key, SHA256:… as ssh-keygen -l prints it (env ${SFTP_ENV.hostKey}); without it the key is only shown`,
+      `the server's host key, SHA256:… as ssh-keygen -l prints it and sim start shows it (env ${SFTP_ENV.hostKey})`,
+    ),
+    new Option(
+      '--known-hosts <file>',
+      `check the host key in this OpenSSH known_hosts file (env ${SFTP_ENV.knownHosts}; default ~/.ssh/known_hosts)`,
+    ),
+    new Option(
+      '--insecure-host-key',
+      'trust any host key: anyone in the network path could pose as the server and receive the letters (local tests only)',
     ),
     ...extra,
   ];
   for (const option of options) command.addOption(option.helpGroup(GROUP));
   return command.addHelpText(
     'after',
-    `\nWith --sftp: ${SFTP_ENV.user}, ${SFTP_ENV.key} (key file), ${SFTP_ENV.passphrase}, ${SFTP_ENV.hostKey}.`,
+    [
+      '',
+      `With --sftp: ${SFTP_ENV.user}, ${SFTP_ENV.key} (key file), ${SFTP_ENV.passphrase},`,
+      `${SFTP_ENV.hostKey}, ${SFTP_ENV.knownHosts}. The server's host key is always checked:`,
+      "against --host-key, else --known-hosts, else OpenSSH's ~/.ssh/known_hosts (where ssh and sftp put",
+      'the servers you accepted). A server whose key is not known is refused, and the message shows its',
+      "fingerprint: pin it only once you know it is the server's (ask its operator; the simulator prints",
+      'its own at start). --insecure-host-key turns the check off, with a warning.',
+    ].join('\n'),
   );
 }
 
@@ -88,7 +114,13 @@ export function refuseRestFlags(flags: object): void {
 
 /** Fails with exit 2 when an SFTP flag is given without --sftp. */
 export function refuseSftpFlags(flags: object, names: ReadonlyArray<readonly [string, string]>): void {
-  for (const [key, flag] of [['user', '--user'], ['hostKey', '--host-key'], ...names] as const)
+  const sftpOnly = [
+    ['user', '--user'],
+    ['hostKey', '--host-key'],
+    ['knownHosts', '--known-hosts'],
+    ['insecureHostKey', '--insecure-host-key'],
+  ] as const;
+  for (const [key, flag] of [...sftpOnly, ...names] as const)
     if ((flags as Record<string, unknown>)[key] !== undefined)
       throw new CliError(`${flag} needs --sftp HOST:PORT`);
 }
@@ -133,7 +165,7 @@ export async function sftpConnection(
   } catch (error) {
     throw new CliError(`cannot read the ${keyFlag} file ${keyFile}: ${reason(error)}`);
   }
-  const hostKey = flags.hostKey ?? given(io.env[SFTP_ENV.hostKey]);
+  const hostKeyCheck = hostKeyCheckOf(flags, io);
   const passphrase = flags.passphrase ?? given(io.env[SFTP_ENV.passphrase]);
   let sender: SftpSender;
   try {
@@ -143,7 +175,7 @@ export async function sftpConnection(
       username: user,
       privateKey,
       ...(passphrase === undefined ? {} : { passphrase }),
-      ...(hostKey === undefined ? {} : { hostKey }),
+      ...hostKeyCheck,
       readyTimeoutMs: flags.timeout * 1000,
       ...(options.journal === undefined ? {} : { journal: options.journal }),
     });
@@ -157,9 +189,9 @@ export async function sftpConnection(
   sender.on('warning', (warning) => {
     const hint =
       warning.code === 'HOST_KEY_NOT_PINNED'
-        ? `the host key of ${sender.server} was not checked; it is ${warning.fingerprint}: pass --host-key ${warning.fingerprint} to make sure it is the server you mean`
+        ? `the host key of ${sender.server} was not checked (--insecure-host-key); it is ${warning.fingerprint}`
         : warning.message;
-    io.stderr(`digitalpost: warning: ${hint}\n`);
+    io.stderr(`digitalpost: warning: ${printable(hint)}\n`);
   });
   const secrets = [passphrase].filter(
     (secret): secret is string => secret !== undefined && secret.length >= 4,
@@ -170,8 +202,11 @@ export async function sftpConnection(
     let text = error instanceof Error ? error.message : String(error);
     if (error instanceof SftpError && error.code === 'SFTP_AUTH_FAILED')
       text += ' (check --user and --key: the key must be registered for the system)';
-    if (error instanceof SftpError && error.code === 'SFTP_HOST_KEY_MISMATCH') text += ' (--host-key)';
-    return redact(text);
+    if (error instanceof SftpError && error.code === 'SFTP_HOST_KEY_MISMATCH' && 'hostKey' in hostKeyCheck)
+      text += ' (--host-key)';
+    if (error instanceof SftpError && error.code === 'SFTP_HOST_KEY_UNKNOWN')
+      text += `; once you know it is, pass --host-key ${error.hostKeyFingerprint} (the simulator prints its own at start)`;
+    return printable(redact(text));
   };
   return {
     sender,
@@ -184,11 +219,43 @@ export async function sftpConnection(
         if (error instanceof SftpError && error.code === 'SFTP_KEY_INVALID') {
           const why = error.message.replace(/^.*? cannot be used: /, '');
           const hint = /passphrase/.test(why) ? ` (--passphrase or ${SFTP_ENV.passphrase})` : '';
-          throw new CliError(`cannot use the ${keyFlag} file ${keyFile}: ${redact(why)}${hint}`);
+          throw new CliError(`cannot use the ${keyFlag} file ${keyFile}: ${printable(redact(why))}${hint}`);
         }
         throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed);
       }
     },
     close: () => sender.close(),
   };
+}
+
+/**
+ * How the server's host key is checked, from flags first and the environment second, then OpenSSH's
+ * own known_hosts in the home folder.
+ *
+ * @throws CliError (exit 2) for contradicting flags, or when there is nothing to check against.
+ */
+function hostKeyCheckOf(
+  flags: SftpFlags,
+  io: CliIO,
+): Pick<SftpSenderOptions, 'hostKey' | 'knownHosts' | 'insecureHostKey'> {
+  if (flags.insecureHostKey === true) {
+    if (flags.hostKey !== undefined || flags.knownHosts !== undefined)
+      throw new CliError(
+        `--insecure-host-key turns the host key check off; it cannot go with ${flags.hostKey === undefined ? '--known-hosts' : '--host-key'}`,
+      );
+    return { insecureHostKey: true };
+  }
+  if (flags.hostKey !== undefined && flags.knownHosts !== undefined)
+    throw new CliError('give --host-key or --known-hosts, not both');
+  if (flags.hostKey !== undefined) return { hostKey: flags.hostKey };
+  if (flags.knownHosts !== undefined) return { knownHosts: flags.knownHosts };
+  const hostKey = given(io.env[SFTP_ENV.hostKey]);
+  if (hostKey !== undefined) return { hostKey };
+  const knownHosts = given(io.env[SFTP_ENV.knownHosts]);
+  if (knownHosts !== undefined) return { knownHosts };
+  const home = given(io.env.HOME) ?? given(io.env.USERPROFILE);
+  if (home !== undefined) return { knownHosts: join(home, '.ssh', 'known_hosts') };
+  throw new CliError(
+    `no host key to check the SFTP server against: pass --host-key SHA256:… (the simulator prints it at start) or --known-hosts FILE, or set ${SFTP_ENV.hostKey}; --insecure-host-key skips the check`,
+  );
 }

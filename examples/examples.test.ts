@@ -13,9 +13,13 @@ import {
 import { createLetter } from 'digitalpost/memo';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from 'digitalpost/simulator';
 import ssh2 from 'ssh2';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Agent, type Dispatcher, getGlobalDispatcher, request, setGlobalDispatcher } from 'undici';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describeWith } from '../test/support/requirements.ts';
 import { SEEDED_SYSTEMS, seededApiKey } from './environment.ts';
 import type { PushEndpoint } from './receive-push-express.ts';
+import type { MutualTlsEndpoint } from './receive-push-mtls.ts';
+import { makeThrowawayCertificates, type ThrowawayCertificates } from './throwaway-certificates.ts';
 
 const MINUTE = 60_000;
 const running: RunningSimulator[] = [];
@@ -578,5 +582,108 @@ describe('receive-push-express', () => {
     await ngdp.clock.advance('PT10M'); // the simulator's first retry
     expect(received).toEqual([messageUUID]);
     expect(await senderReceipt(ngdp, messageUUID)).toMatchObject({ receiptStatus: 'COMPLETED' });
+  });
+});
+
+describeWith({ tools: ['openssl'] }, 'receive-push-mtls', () => {
+  let certificates: ThrowawayCertificates;
+  let previous: Dispatcher;
+  const endpoints: MutualTlsEndpoint[] = [];
+
+  beforeAll(() => {
+    certificates = makeThrowawayCertificates();
+    // The simulator pushes through undici's global dispatcher: as NgDP, with NgDP's certificate.
+    previous = getGlobalDispatcher();
+    setGlobalDispatcher(
+      new Agent({
+        connect: { ca: certificates.ca, cert: certificates.ngdp.cert, key: certificates.ngdp.key },
+      }),
+    );
+  });
+  afterAll(() => setGlobalDispatcher(previous));
+  afterEach(() => Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close())));
+
+  /** Starts the example's endpoint, registered as Testfirma's, recording what reaches onMemo. */
+  async function testfirmaPushesTo(ngdp: RunningSimulator): Promise<{ url: string; received: string[] }> {
+    const { main, fingerprintOf } = await import('./receive-push-mtls.ts');
+    const received: string[] = [];
+    const endpoint = await main({
+      client: clientOf(ngdp, SEEDED_SYSTEMS.companyRecipient),
+      onMemo: ({ messageUUID }) => {
+        received.push(messageUUID);
+      },
+      tls: {
+        ...certificates.server,
+        ngdpCa: certificates.ca,
+        ngdpFingerprints: [fingerprintOf(certificates.ngdp.cert)],
+      },
+    });
+    endpoints.push(endpoint);
+    await control(ngdp, `/systems/${SEEDED_SYSTEMS.companyRecipient}`, 'PATCH', {
+      protocol: 'REST_PUSH',
+      endpoint: endpoint.url,
+    });
+    return { url: endpoint.url, received };
+  }
+
+  /** A forged push to the endpoint, over a connection with `agent`. */
+  async function forge(url: string, agent: Agent): Promise<number> {
+    const boundary = 'forged';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n\r\n<x/>\r\n--${boundary}--\r\n`;
+    const answer = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      dispatcher: agent,
+    });
+    await answer.body.dump();
+    return answer.statusCode;
+  }
+
+  it('takes the letter NgDP pushes with its certificate, and the sender gets COMPLETED', async () => {
+    const ngdp = await startNgdp();
+    const endpoint = await testfirmaPushesTo(ngdp);
+
+    const messageUUID = await letterToTestfirma(ngdp, 0);
+
+    expect(endpoint.received).toEqual([messageUUID]);
+    const receipt = await new DigitalPostClient(clientOf(ngdp, SEEDED_SYSTEMS.sender)).receipts.waitFor(
+      messageUUID,
+      { pollIntervalMs: 5, timeoutMs: 5_000 },
+    );
+    expect(receipt).toMatchObject({ receiptStatus: 'COMPLETED' });
+  });
+
+  it('ends the handshake with a caller that has no client certificate', async () => {
+    const ngdp = await startNgdp();
+    const endpoint = await testfirmaPushesTo(ngdp);
+
+    const attempt = forge(endpoint.url, new Agent({ connect: { ca: certificates.ca } }));
+
+    await expect(attempt).rejects.toThrow();
+    expect(endpoint.received).toEqual([]);
+  });
+
+  it('answers 403 to another organisation’s certificate from the same CA', async () => {
+    const ngdp = await startNgdp();
+    const endpoint = await testfirmaPushesTo(ngdp);
+    const impostor = new Agent({
+      connect: { ca: certificates.ca, cert: certificates.impostor.cert, key: certificates.impostor.key },
+    });
+
+    expect(await forge(endpoint.url, impostor)).toBe(403);
+    expect(endpoint.received).toEqual([]);
+  });
+
+  it('ends the handshake with a certificate from another CA', async () => {
+    const ngdp = await startNgdp();
+    const endpoint = await testfirmaPushesTo(ngdp);
+    const elsewhere = makeThrowawayCertificates();
+    const stranger = new Agent({
+      connect: { ca: certificates.ca, cert: elsewhere.ngdp.cert, key: elsewhere.ngdp.key },
+    });
+
+    await expect(forge(endpoint.url, stranger)).rejects.toThrow();
+    expect(endpoint.received).toEqual([]);
   });
 });

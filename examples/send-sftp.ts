@@ -15,14 +15,18 @@
  *   npm run build && node examples/send-sftp.ts
  *
  * starts a local simulator with its SFTP server, registers a new key for its SFTP sender system
- * (user `testkommune`) and sends 250 letters to its test citizen 0101700001. Against your own SFTP
- * server set DIGITALPOST_SFTP (HOST:PORT), DIGITALPOST_SFTP_USER, DIGITALPOST_SFTP_KEY (a private key
- * file) and DIGITALPOST_SFTP_HOST_KEY (the server's SHA256:… fingerprint).
+ * (user `testkommune`) and sends 250 letters to its test citizen 0101700001, the simulator's host
+ * key pinned (`sftp.hostKeyFingerprint`). Against your own SFTP server set DIGITALPOST_SFTP
+ * (HOST:PORT), DIGITALPOST_SFTP_USER, DIGITALPOST_SFTP_KEY (a private key file), and
+ * DIGITALPOST_SFTP_HOST_KEY (the server's SHA256:… fingerprint, from its operator) — or leave it out
+ * and the server's key must be in ~/.ssh/known_hosts, where `sftp` puts the servers you accepted.
+ * The host key is always checked: a program that trusts any key uploads its letters to whoever
+ * answers at the address.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Memo, type ReceiptStatus, SftpSender, type SftpSenderOptions } from 'digitalpost';
 import { createLetter } from 'digitalpost/memo';
@@ -135,7 +139,9 @@ function sftpFromEnvironment(env: NodeJS.ProcessEnv = process.env): SftpSenderOp
     port: Number(port),
     username,
     privateKey: readFileSync(keyFile),
-    ...(env.DIGITALPOST_SFTP_HOST_KEY ? { hostKey: env.DIGITALPOST_SFTP_HOST_KEY } : {}),
+    ...(env.DIGITALPOST_SFTP_HOST_KEY
+      ? { hostKey: env.DIGITALPOST_SFTP_HOST_KEY }
+      : { knownHosts: join(homedir(), '.ssh', 'known_hosts') }),
   };
 }
 
@@ -160,6 +166,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
             port: sftp.port,
             username: 'testkommune',
             privateKey: keys.private,
+            // The simulator's own key, as it prints it at start: no other server can pose as it.
             hostKey: sftp.hostKeyFingerprint,
           },
           journal,

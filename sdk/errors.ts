@@ -16,6 +16,9 @@
  * │   ├── UnprocessableEntityError 422
  * │   └── ServiceUnavailableError 503
  * ├── ConnectionError CONNECTION_FAILED, TimeoutError TIMEOUT
+ * ├── UnexpectedResponseError (an answer that is not NgDP's: wrong shape, not JSON, too large, a
+ * │   list that never ends)
+ * ├── UnknownOutcomeError UNKNOWN_OUTCOME (a call that changes something may have taken effect)
  * ├── InvalidOptionsError INVALID_OPTIONS (a bad option or argument: nothing was done)
  * ├── MemoParseError, MemoValidationError, MemoSerializeError, ContainerError
  * ├── BatchSendError (memos.sendBatch stopped; what was accepted, where to resume)
@@ -41,6 +44,8 @@ export type MemoParseErrorCode =
   | 'XML_MALFORMED'
   | 'XML_FORBIDDEN_MARKUP'
   | 'XML_ENCODING_UNSUPPORTED'
+  /** More elements and attributes than the reader takes, a name or namespace name too long to read. */
+  | 'XML_LIMIT_EXCEEDED'
   | 'NOT_A_MEMO';
 
 /** Codes of {@link ContainerError}. */
@@ -52,6 +57,8 @@ export type SftpErrorCode =
   | 'SFTP_AUTH_FAILED'
   /** The server's host key is not the pinned one: maybe not the server you mean. */
   | 'SFTP_HOST_KEY_MISMATCH'
+  /** Nothing says which host key the server has (`knownHosts` holds none for it): not trusted. */
+  | 'SFTP_HOST_KEY_UNKNOWN'
   /** The server cannot be reached, or the connection broke. */
   | 'SFTP_CONNECTION_FAILED'
   /** The server did not complete the login in time. */
@@ -69,7 +76,9 @@ export type SftpErrorCode =
   /** The journal cannot be read or written, or is not a journal. */
   | 'SFTP_JOURNAL_INVALID'
   /** The sender was closed: make a new one. */
-  | 'SFTP_SENDER_CLOSED';
+  | 'SFTP_SENDER_CLOSED'
+  /** A folder listing went on past `maxEntries` (a server whose listing does not end). */
+  | 'SFTP_LISTING_TOO_LONG';
 
 /** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
 export type ReceiverRefusalCode =
@@ -77,8 +86,14 @@ export type ReceiverRefusalCode =
   | 'METHOD_NOT_ALLOWED'
   /** 415: not the content type NgDP sends. */
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** 415: a `Content-Encoding` (gzip, br, …) the receiver does not decode; it answers `Accept-Encoding: identity`. */
+  | 'UNSUPPORTED_CONTENT_ENCODING'
   /** 413: the body is larger than `maxBytes`. */
   | 'PAYLOAD_TOO_LARGE'
+  /** 408: the body stopped coming for longer than `bodyTimeoutMs`. */
+  | 'REQUEST_TIMEOUT'
+  /** 400: JSON nested deeper than any NgDP body (a receipt or a notification is one flat object). */
+  | 'JSON_TOO_DEEP'
   /** 400: the request is not what NgDP sends. */
   | 'MALFORMED_MULTIPART'
   | 'MEMO_MISSING'
@@ -95,7 +110,23 @@ export type ReceiverRefusalCode =
   /** 502: the notified MeMo could not be fetched from NgDP. */
   | 'MEMO_FETCH_FAILED'
   /** 503: the store of seen messages failed. */
-  | 'SEEN_STORE_FAILED';
+  | 'SEEN_STORE_FAILED'
+  /**
+   * 503 with `Retry-After`: the receiver holds as many request bodies (`maxBytesInFlight`) or
+   * fetches of notified MeMos (`maxFetchesInFlight`) as it may; NgDP delivers again later.
+   */
+  | 'RECEIVER_BUSY';
+
+/** Codes of {@link UnexpectedResponseError}. */
+export type UnexpectedResponseCode =
+  /** The answer is not the JSON (or XML) NgDP answers with: wrong shape, not JSON, compressed, empty. */
+  | 'UNEXPECTED_RESPONSE'
+  /** The answer's body is larger than the client's limit (`limits.maxResponseBytes`, `maxMemoBytes`). */
+  | 'RESPONSE_TOO_LARGE'
+  /** A list served the same `next` cursor twice: following it would never end. */
+  | 'PAGING_LOOP'
+  /** A list did not end within `limits.maxPages` page requests. */
+  | 'PAGE_LIMIT_REACHED';
 
 /** Codes of {@link StoreFileError}. */
 export type StoreFileErrorCode =
@@ -117,6 +148,9 @@ export type DigitalPostErrorCode =
   | 'ABORTED'
   /** {@link InvalidOptionsError}. */
   | 'INVALID_OPTIONS'
+  | UnexpectedResponseCode
+  /** {@link UnknownOutcomeError}. */
+  | 'UNKNOWN_OUTCOME'
   /** `contacts.lookup` / `contacts.search` with a CPR number that is not 10 digits. */
   | 'INVALID_CPR'
   /** `contacts.lookup` / `contacts.search` with a CVR number that is not 8 digits. */
@@ -275,8 +309,13 @@ export interface TechnicalReceipt {
 }
 
 /**
- * NgDP already holds a different message under this messageUUID (409 `DUPLICATE_MESSAGE_UUID`). The
- * letter was not sent twice. Made by the transport from NgDP's answer, never retried.
+ * NgDP already holds a message under this messageUUID (409 `DUPLICATE_MESSAGE_UUID`), and this send
+ * did not add a second one. That message may be this very letter, sent earlier (by an earlier run of
+ * your program, or a send whose answer was lost): look at `originalReceipt` and the messageUUID's
+ * business receipt before deciding anything. Only a letter that is really a different one needs a new
+ * messageUUID. Made by the transport from NgDP's answer, never retried; a retry of `memos.send` that
+ * meets it after a lost answer resolves to the original receipt, or throws an
+ * {@link UnknownOutcomeError}.
  */
 export class DuplicateMessageError extends ConflictError {
   declare readonly code: 'DUPLICATE_MESSAGE_UUID';
@@ -323,9 +362,101 @@ export class TimeoutError extends DigitalPostError {
   }
 }
 
+/** Where an {@link UnexpectedResponseError} came from. */
+export interface ResponseContext {
+  /** The client's id of the request (also in its log lines); undefined for a list as a whole. */
+  requestId: string | undefined;
+  method: string;
+  /** The path called, with CPR numbers masked. */
+  path: string;
+  /** The answer's status, when one came. */
+  status?: number;
+}
+
+/**
+ * What came back is not an answer NgDP gives: a body that is not JSON (an HTML page of a proxy,
+ * invalid or compressed JSON, nothing at all) or not the shape of NgDP's DTO (a receipt for another
+ * messageUUID, a page with more items than asked for), a body larger than the client accepts
+ * (`RESPONSE_TOO_LARGE`), or a list that never ends (`PAGING_LOOP`, `PAGE_LIMIT_REACHED`). The client
+ * refuses it instead of guessing. Not retryable: something between the client and NgDP (a proxy, a
+ * wrong `baseUrl`) or NgDP itself misbehaves. The message says what was wrong, never a secret; a call
+ * that changes something and got such an answer to a 2xx comes as {@link UnknownOutcomeError} with this
+ * error as its `cause`.
+ */
+export class UnexpectedResponseError extends DigitalPostError {
+  declare readonly code: UnexpectedResponseCode;
+  readonly retryable = false;
+  readonly requestId: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | undefined;
+
+  constructor(
+    code: UnexpectedResponseCode,
+    problem: string,
+    context: ResponseContext,
+    options?: { cause?: unknown },
+  ) {
+    const status = context.status === undefined ? '' : `${context.status} `;
+    super(code, `${status}${context.method} ${context.path}: ${problem}`, options);
+    this.requestId = context.requestId;
+    this.method = context.method;
+    this.path = context.path;
+    this.status = context.status;
+  }
+}
+
+/** What an {@link UnknownOutcomeError} knows about the call. */
+export interface UnknownOutcomeDetails {
+  /** The SDK call, e.g. `receipts.ack`, `memos.send`, `receipts.get` (with `delete: true`). */
+  operation: string;
+  /** What happened, e.g. "the answer was lost after the request was sent". */
+  what: string;
+  /** How to find out whether it took effect. */
+  check: string;
+  /** Whether making the same call again, unchanged, is safe. */
+  retryable: boolean;
+  /** The id of the last request of the call. */
+  requestId: string | undefined;
+}
+
+/**
+ * A call that changes something at NgDP — sends, acknowledges, recalls, deletes while reading — may
+ * or may not have taken effect: an attempt was sent and its answer was lost (a timeout, a broken
+ * connection), and what came after cannot tell (the retry found the receipt already gone, the letter
+ * already recalled, the messageUUID already taken), or NgDP accepted it (2xx) with an answer that
+ * cannot be read. The client never guesses either way: `check` says how to find out, `cause` is the
+ * last failure, and `retryable` whether making the same call again, unchanged, is safe (a send with
+ * the same messageUUID and bytes is; a deleting read is not).
+ */
+export class UnknownOutcomeError extends DigitalPostError {
+  declare readonly code: 'UNKNOWN_OUTCOME';
+  /** The SDK call, e.g. `receipts.ack`. */
+  readonly operation: string;
+  /** How to find out whether it took effect. */
+  readonly check: string;
+  /** Whether making the same call again, unchanged, is safe. */
+  readonly retryable: boolean;
+  /** The id of the last request of the call. */
+  readonly requestId: string | undefined;
+
+  constructor(details: UnknownOutcomeDetails, options?: { cause?: unknown }) {
+    super(
+      'UNKNOWN_OUTCOME',
+      `${details.operation} may or may not have taken effect: ${details.what}. ${details.check}`,
+      options,
+    );
+    this.operation = details.operation;
+    this.check = details.check;
+    this.retryable = details.retryable;
+    this.requestId = details.requestId;
+  }
+}
+
 /**
  * The input is not a MeMo document at all: not well-formed XML, not UTF-8, a DOCTYPE or entity
- * declaration (never expanded), or a root element other than `memo:Message`.
+ * declaration (never expanded), beyond the reader's limits (`XML_LIMIT_EXCEEDED`), or a root element
+ * other than `memo:Message`.
  */
 export class MemoParseError extends DigitalPostError {
   declare readonly code: MemoParseErrorCode;

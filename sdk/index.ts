@@ -22,6 +22,7 @@ export {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  type ResponseContext,
   ServiceUnavailableError,
   SftpError,
   type SftpErrorCode,
@@ -33,8 +34,13 @@ export {
   type StoreFileErrorCode,
   type TechnicalReceipt,
   TimeoutError,
+  type UnexpectedResponseCode,
+  UnexpectedResponseError,
+  type UnknownOutcomeDetails,
+  UnknownOutcomeError,
   UnprocessableEntityError,
 } from './errors.ts';
+export type { ResponseLimits } from './http/limits.ts';
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
 export * from './memo/index.ts';

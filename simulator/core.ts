@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { DigitalPostError, SimulatorConfigError } from '../sdk/errors.ts';
 import { type Fixtures, fixturesOf, seedRecords } from './domain/seed.ts';
-import { parseDuration } from './domain/time.ts';
 import { Engine } from './engine/engine.ts';
 import { InlineMemoWork } from './engine/memo-work.ts';
 import { Rejection } from './engine/rejections.ts';
 import { createApp } from './http/app.ts';
+import type { HostPolicy } from './http/cross-site.ts';
 import { HttpOutbound } from './http/outbound.ts';
 import { checkOptions, type SimulatorOptions } from './options.ts';
 import { lockDataDir } from './store/lock.ts';
@@ -47,7 +47,8 @@ async function openStore(
 ): Promise<{ store: Store; fresh: boolean; release: () => void }> {
   if (dataDir === undefined) return { store: new MemoryStore(), fresh: true, release: () => {} };
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // It holds every letter and CPR number: the owner's only (an existing folder keeps its mode).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new SimulatorConfigError(
       `cannot create the data folder ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
@@ -68,8 +69,14 @@ async function openStore(
   }
 }
 
-/** Builds the simulator without listening (for `startSimulator` and in-process testing). */
-export async function createSimulator(options: SimulatorOptions = {}): Promise<SimulatorCore> {
+/**
+ * Builds the simulator without listening (for `startSimulator` and in-process testing). A simulator
+ * that will listen passes the Host names it answers to (`http/cross-site.ts`).
+ */
+export async function createSimulator(
+  options: SimulatorOptions = {},
+  hostPolicy?: HostPolicy,
+): Promise<SimulatorCore> {
   const { seed, settings, clock, workerThreads } = checkOptions(options);
   const fixtures = fixturesOf(seed);
   const log = options.log ?? (() => {});
@@ -94,27 +101,25 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   });
   if (fresh) engine.seedStore();
 
-  /** The engine's refusal to move a real clock, as the public API's error. */
-  const clockFailure = (error: unknown): never => {
-    if (error instanceof Rejection && error.code === 'CLOCK_NOT_MANUAL')
-      throw new DigitalPostError('CLOCK_NOT_MANUAL', error.message);
-    throw error;
-  };
+  /** The engine's refusals to move the clock, as the public API's errors. */
+  const clockFailure =
+    (invalid: 'INVALID_DURATION' | 'INVALID_DATE') =>
+    (error: unknown): never => {
+      if (error instanceof Rejection && error.code === 'CLOCK_NOT_MANUAL')
+        throw new DigitalPostError('CLOCK_NOT_MANUAL', error.message);
+      if (error instanceof Rejection && error.kind === 'invalid')
+        throw new DigitalPostError(invalid, error.message);
+      throw error;
+    };
   const simulatorClock: SimulatorClock = {
     mode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(by) {
-      const ms = typeof by === 'number' ? by : parseDuration(by);
-      if (ms === undefined || ms < 0)
-        throw new DigitalPostError('INVALID_DURATION', `not a duration: ${String(by)}`);
-      await engine.advanceClock(ms).catch(clockFailure);
+      await engine.advanceClock(by).catch(clockFailure('INVALID_DURATION'));
       return new Date(clock.now());
     },
     async set(to) {
-      const instant = new Date(to).getTime();
-      if (clock.mode === 'manual' && Number.isNaN(instant))
-        throw new DigitalPostError('INVALID_DATE', `not a date: ${String(to)}`);
-      await engine.setClock(instant).catch(clockFailure);
+      await engine.setClock(new Date(to).getTime()).catch(clockFailure('INVALID_DATE'));
       return new Date(clock.now());
     },
   };
@@ -123,6 +128,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     fixtures,
     log,
     ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+    ...(hostPolicy === undefined ? {} : { hostPolicy }),
   });
   engine.start();
   return {

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { SimulatorConfigError } from '../sdk/errors.ts';
 import { createSimulator, type SimulatorClock, type SimulatorCore } from './core.ts';
 import type { Fixtures } from './domain/seed.ts';
-import type { SimulatorOptions } from './options.ts';
+import { hostPolicy as hostPolicyOf } from './http/cross-site.ts';
+import { checkAllowedHosts, type SimulatorOptions } from './options.ts';
 import { loadHostKey } from './sftp/host-key.ts';
 import { type SftpServer, startSftpServer } from './sftp/server.ts';
 
@@ -28,6 +29,11 @@ export interface SftpAddress {
   port: number;
   /** `SHA256:<base64>`, as OpenSSH shows it on first connection and `ssh-keygen -l` prints it. */
   hostKeyFingerprint: string;
+  /**
+   * The host key as a line for an OpenSSH known_hosts file (`[127.0.0.1]:4522 ssh-ed25519 AAAA…`):
+   * what `SftpSender`'s `knownHosts`, the CLI's `--known-hosts` and OpenSSH's `sftp` check against.
+   */
+  knownHostsLine: string;
 }
 
 export interface RunningSimulator {
@@ -64,7 +70,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throw new SimulatorConfigError(`sftpPort must be 0–65535, got ${sftpPort}`);
   const controlToken =
     options.controlToken ?? (LOOPBACK.has(host) ? undefined : randomBytes(16).toString('hex'));
-  const core = await createSimulator({ ...options, ...(controlToken === undefined ? {} : { controlToken }) });
+  const hostPolicy = hostPolicyOf(host, checkAllowedHosts(options.allowedHosts));
+  const core = await createSimulator(
+    { ...options, ...(controlToken === undefined ? {} : { controlToken }) },
+    hostPolicy,
+  );
   const server: Server = await new Promise((resolve, reject) => {
     const listening = core.app.listen(port, host);
     listening.once('listening', () => resolve(listening));
@@ -110,7 +120,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     sftp:
       sftp === undefined
         ? null
-        : { host: sftp.host, port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
+        : {
+            host: sftp.host,
+            port: sftp.port,
+            hostKeyFingerprint: sftp.hostKeyFingerprint,
+            knownHostsLine: sftp.knownHostsLine,
+          },
     fixtures: core.fixtures,
     clock: core.clock,
     settle: () => core.settle(),

@@ -8,6 +8,7 @@ import { type Clock, ManualClock, RealClock } from './clock.ts';
 import type { RetrySchedule } from './domain/retry.ts';
 import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
 import { readSeed } from './domain/seed-file.ts';
+import { withinClockRange } from './domain/time.ts';
 import {
   type ChaosSettings,
   DEFAULT_CHAOS,
@@ -72,6 +73,12 @@ export interface SimulatorOptions {
   workerThreads?: number;
   /** MeMo rules for received messages (notification length, attachments, size). */
   validation?: EngineSettings['validation'];
+  /**
+   * Host names the listening simulator answers to, besides IP addresses, `localhost` (and
+   * `*.localhost`) and the `host` it binds to: the protection against DNS rebinding (SECURITY.md).
+   * `.example.com` allows that domain and its subdomains; `*` allows any name.
+   */
+  allowedHosts?: readonly string[];
   /** Token the control API requires (default: none on loopback, a random one elsewhere). */
   controlToken?: string;
   /** Where the simulator writes its log lines (default: nowhere). */
@@ -189,6 +196,10 @@ export function checkOptions(options: SimulatorOptions): {
   const clockStart = options.clockStart === undefined ? Date.now() : new Date(options.clockStart).getTime();
   if (Number.isNaN(clockStart))
     throw new SimulatorConfigError(`clockStart is not a date: ${String(options.clockStart)}`);
+  if (!withinClockRange(clockStart))
+    throw new SimulatorConfigError(
+      `clockStart must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got ${String(options.clockStart)}`,
+    );
   if (options.clock !== undefined && options.clock !== 'real' && options.clock !== 'manual') {
     throw new SimulatorConfigError(`clock must be "real" or "manual", got ${String(options.clock)}`);
   }
@@ -218,4 +229,20 @@ export function checkOptions(options: SimulatorOptions): {
     chaos: chaosOf(options.chaos),
   };
   return { seed, settings, clock, workerThreads: workerThreadsOf(options.workerThreads) };
+}
+
+const HOST_NAME = /^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
+
+/** The `allowedHosts` option, checked: host names, `.domain` patterns or `*`. */
+export function checkAllowedHosts(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw new SimulatorConfigError(`allowedHosts must be a list of host names, got ${String(value)}`);
+  return value.map((entry: unknown) => {
+    if (typeof entry !== 'string' || (entry !== '*' && (entry.length > 253 || !HOST_NAME.test(entry))))
+      throw new SimulatorConfigError(
+        `allowedHosts: ${JSON.stringify(entry)} is not a host name, a ".domain" or "*"`,
+      );
+    return entry;
+  });
 }

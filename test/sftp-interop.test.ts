@@ -36,8 +36,11 @@ describeWith({ tools: TOOLS }, 'the OpenSSH sftp client against the simulator', 
   let simulator: RunningSimulator;
   let memos: Memo[];
 
-  /** The options of an OpenSSH client that logs in with the test key and accepts the host key. */
-  function sshOptions(): string[] {
+  /**
+   * The options of an OpenSSH client that logs in with the test key and accepts the host key, or,
+   * given a known_hosts file, accepts only the host key it holds.
+   */
+  function sshOptions(strictKnownHosts?: string): string[] {
     return [
       '-F',
       '/dev/null',
@@ -48,9 +51,9 @@ describeWith({ tools: TOOLS }, 'the OpenSSH sftp client against the simulator', 
       '-o',
       'BatchMode=yes',
       '-o',
-      'StrictHostKeyChecking=no',
+      `StrictHostKeyChecking=${strictKnownHosts === undefined ? 'no' : 'yes'}`,
       '-o',
-      `UserKnownHostsFile=${knownHosts}`,
+      `UserKnownHostsFile=${strictKnownHosts ?? knownHosts}`,
       '-o',
       'ConnectTimeout=5',
       '-o',
@@ -59,14 +62,21 @@ describeWith({ tools: TOOLS }, 'the OpenSSH sftp client against the simulator', 
   }
 
   /** Runs `sftp -b` with these commands; resolves to its stdout. */
-  async function sftpBatch(commands: string[]): Promise<string> {
+  async function sftpBatch(commands: string[], strictKnownHosts?: string): Promise<string> {
     const batch = join(dir, 'batch.txt');
     writeFileSync(batch, `${commands.join('\n')}\n`);
     const address = simulator.sftp;
     if (address === null) throw new Error('no SFTP server');
     const { stdout } = await run(
       'sftp',
-      [...sshOptions(), '-b', batch, '-P', String(address.port), `testkommune@${address.host}`],
+      [
+        ...sshOptions(strictKnownHosts),
+        '-b',
+        batch,
+        '-P',
+        String(address.port),
+        `testkommune@${address.host}`,
+      ],
       { cwd: dir, timeout: 20_000 },
     );
     return stdout;
@@ -106,6 +116,13 @@ describeWith({ tools: TOOLS }, 'the OpenSSH sftp client against the simulator', 
   it('presents the host key whose fingerprint the simulator reports, as ssh-keygen computes it', async () => {
     const { stdout } = await run('ssh-keygen', ['-l', '-f', knownHosts]);
     expect(stdout).toContain(simulator.sftp?.hostKeyFingerprint);
+  });
+
+  it('is trusted by OpenSSH with strict host key checking, given the known_hosts line the simulator reports', async () => {
+    const file = join(dir, 'reported_known_hosts');
+    writeFileSync(file, `${simulator.sftp?.knownHostsLine}\n`);
+
+    expect(await sftpBatch(['ls -1 /'], file)).toMatch(/\/in\s+\/out/);
   });
 
   it('runs no commands: ssh with a command is refused', async () => {

@@ -28,10 +28,10 @@ interface Started {
 }
 
 /** Starts `digitalpost sim start --json` and reads its first stdout line. */
-function startCli(dataDir: string): Promise<Started> {
+function startCli(dataDir: string, flags: string[] = []): Promise<Started> {
   const child = spawn(
     process.execPath,
-    [cli, 'sim', 'start', '--port', '0', '--sftp-port', '0', '--data-dir', dataDir, '--json'],
+    [cli, 'sim', 'start', '--port', '0', '--sftp-port', '0', '--data-dir', dataDir, '--json', ...flags],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -171,6 +171,54 @@ describe('a data folder', () => {
       await killHard(first.child);
       const third = await startCli(dataDir);
       await killHard(third.child);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe('a manual clock with --data-dir', () => {
+  it('resumes where it stood after SIGKILL, and what fell due later still comes at its time', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dp-clock-'));
+    const post = (url: string, body: unknown) =>
+      call(url, { method: 'POST', contentType: 'application/json', body: JSON.stringify(body) });
+    try {
+      const first = await startCli(dataDir, ['--clock', 'manual']);
+      expect((await post(`${first.controlUrl}/clock/set`, { to: '2031-01-01T00:00:00Z' })).status).toBe(200);
+      const sender = first.fixtures.systems.find(
+        (system) => system.roles.includes('SENDER') && system.protocol === 'REST_PULL',
+      );
+      if (sender === undefined) throw new Error('no seeded PULL sender');
+      // The slow mailbox gives its business receipt one hour after delivery.
+      const memo = await letterTo({ cpr: '0101700006' });
+      const uuid = memo.messageHeader.messageUUID;
+      const sent = await call(`${first.apiUrl}/memos/?memo-message-uuid=${uuid}`, {
+        method: 'POST',
+        apiKey: sender.apiKey,
+        contentType: 'application/xml',
+        body: serializeMemoToBytes(memo),
+      });
+      expect(sent.status, sent.text).toBe(201);
+      expect((await post(`${first.controlUrl}/clock/advance`, { by: 'PT30M' })).status).toBe(200);
+      await killHard(first.child);
+
+      const second = await startCli(dataDir, ['--clock', 'manual']);
+      expect((await call(`${second.controlUrl}/clock`)).json).toEqual({
+        now: '2031-01-01T00:30:00.000Z',
+        mode: 'manual',
+      });
+      expect((await post(`${second.controlUrl}/clock/advance`, { by: 'PT30M' })).status).toBe(200);
+      const receipts = (await call(`${second.apiUrl}/receipts-bulk/`, { apiKey: sender.apiKey })).json as {
+        receipts: Array<{ messageUUID: string; receiptStatus: string; timeStamp: string }>;
+      };
+      expect(receipts.receipts).toEqual([
+        expect.objectContaining({
+          messageUUID: uuid,
+          receiptStatus: 'COMPLETED',
+          timeStamp: '2031-01-01T01:00:00.000Z',
+        }),
+      ]);
+      await killHard(second.child);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

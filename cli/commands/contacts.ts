@@ -4,6 +4,7 @@ import type { Contact } from '../../sdk/client/types.ts';
 import { partyNumberKind } from '../../sdk/ngdp/identifiers.ts';
 import { addConnectionOptions, type ConnectionFlags, connect, stopsTheRun } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { jsonLine, printable } from '../text.ts';
 
 interface LookupFlags extends ConnectionFlags {
   json?: boolean;
@@ -58,12 +59,14 @@ async function lookup(numbers: string[], flags: LookupFlags, io: CliIO): Promise
       contact = await connection.client.contacts.lookup(who);
     } catch (error) {
       if (stopsTheRun(error)) connection.fail(error);
-      io.stderr(`digitalpost: ${'cpr' in who ? who.cpr : who.cvr}: ${connection.describe(error)}\n`);
+      io.stderr(
+        `digitalpost: ${'cpr' in who ? who.cpr : who.cvr}: ${printable(connection.describe(error))}\n`,
+      );
       exitCode = EXIT.failed;
       continue;
     }
     const entry = summary(who, contact);
-    io.stdout(flags.json ? `${JSON.stringify({ ...entry, contact })}\n` : `${line(entry)}\n`);
+    io.stdout(flags.json ? jsonLine({ ...entry, contact }) : `${printable(line(entry))}\n`);
   }
   return exitCode;
 }

@@ -14,6 +14,7 @@ import {
 } from '../connection.ts';
 import { ensureDirectory, isSafeFileName, reason, writeFileAtomically } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { jsonLine, printable } from '../text.ts';
 
 interface InboxPullFlags extends ConnectionFlags {
   out: string;
@@ -109,7 +110,7 @@ async function handle(
 
 function report(result: MemoResult, flags: InboxPullFlags, io: CliIO): void {
   if (flags.json) {
-    io.stdout(`${JSON.stringify(result)}\n`);
+    io.stdout(jsonLine(result));
     return;
   }
   const id = result.messageUUID;
@@ -119,15 +120,15 @@ function report(result: MemoResult, flags: InboxPullFlags, io: CliIO): void {
       io.stdout(`${id} ${result.status} ${result.file}\n`);
       return;
     case 'REJECTED':
-      io.stdout(`${id} REJECTED ${summary(result.issues ?? [])}\n`);
+      io.stdout(`${id} REJECTED ${printable(summary(result.issues ?? []))}\n`);
       return;
     case 'INVALID':
       io.stderr(
-        `digitalpost: ${id}: invalid MeMo left waiting (--no-reject): ${summary(result.issues ?? [])}\n`,
+        `digitalpost: ${id}: invalid MeMo left waiting (--no-reject): ${printable(summary(result.issues ?? []))}\n`,
       );
       return;
     case 'FAILED':
-      io.stderr(`digitalpost: ${id}: ${result.error?.message}\n`);
+      io.stderr(`digitalpost: ${id}: ${printable(result.error?.message ?? '')}\n`);
   }
 }
 

@@ -146,7 +146,14 @@ describe('digitalpost receipts pull --sftp', () => {
     const stranger = join(dir, 'stranger');
     await writeFile(stranger, usableKeyPair().private);
 
-    const result = await run(['receipts', 'pull', ...sftp().slice(0, 4), '--key', stranger]);
+    const result = await run([
+      'receipts',
+      'pull',
+      ...sftp().slice(0, 4),
+      '--key',
+      stranger,
+      ...sftp().slice(6),
+    ]);
 
     expect(result).toEqual({
       code: 1,

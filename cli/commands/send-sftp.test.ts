@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
@@ -50,6 +51,29 @@ const sftp = (): string[] => [
   '--host-key',
   server.hostKeyFingerprint,
 ];
+
+/** The simulator's host key, pinned (with flags that replace the --key of `sftp()`). */
+const pinned = (): string[] => ['--host-key', server.hostKeyFingerprint];
+
+/** The simulator's host key as a known_hosts line, `[host]:port type base64`. */
+async function knownHostsLine(): Promise<string> {
+  const client = new ssh2.Client();
+  const key = await new Promise<Buffer>((resolve, reject) => {
+    client.on('error', () => {});
+    client.on('close', () => reject(new Error('no host key was presented')));
+    client.connect({
+      host: server.host,
+      port: server.port,
+      username: SFTP_USER,
+      hostVerifier: (presented: Buffer) => {
+        resolve(presented);
+        return false;
+      },
+    });
+  });
+  const type = key.subarray(4, 4 + key.readUInt32BE(0)).toString();
+  return `[${server.host}]:${server.port} ${type} ${key.toString('base64')}`;
+}
 
 const newFolder = async (): Promise<string> => {
   const folder = join(dir, `batch-${++folders}`);
@@ -255,7 +279,7 @@ describe('digitalpost send --sftp', () => {
       const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
       const missing = join(dir, 'no-such-key');
 
-      const result = await run(['send', ...sftp().slice(0, 4), '--key', missing, file]);
+      const result = await run(['send', ...sftp().slice(0, 4), ...pinned(), '--key', missing, file]);
 
       expect(result).toEqual({
         code: 2,
@@ -271,11 +295,12 @@ describe('digitalpost send --sftp', () => {
       const encrypted = join(dir, 'id_encrypted');
       await writeFile(encrypted, encryptedKey('secret-words').private);
 
-      const notPrivate = await run(['send', ...sftp().slice(0, 4), '--key', publicKey, file]);
-      const locked = await run(['send', ...sftp().slice(0, 4), '--key', encrypted, file]);
+      const notPrivate = await run(['send', ...sftp().slice(0, 4), ...pinned(), '--key', publicKey, file]);
+      const locked = await run(['send', ...sftp().slice(0, 4), ...pinned(), '--key', encrypted, file]);
       const wrong = await run([
         'send',
         ...sftp().slice(0, 4),
+        ...pinned(),
         '--key',
         encrypted,
         '--passphrase',
@@ -329,7 +354,7 @@ describe('digitalpost send --sftp', () => {
       const stranger = join(dir, 'stranger');
       await writeFile(stranger, usableKeyPair().private);
 
-      const result = await run(['send', ...sftp().slice(0, 4), '--key', stranger, file]);
+      const result = await run(['send', ...sftp().slice(0, 4), ...pinned(), '--key', stranger, file]);
 
       expect(result).toEqual({
         code: 1,
@@ -360,15 +385,64 @@ describe('digitalpost send --sftp', () => {
       expect(result.stderr).toMatch(/^digitalpost: --host-key must be a fingerprint like SHA256:/);
     });
 
-    it('warns, with the fingerprint to pin, when no --host-key is given', async () => {
+    it('without --host-key, --known-hosts or a home folder, there is nothing to check the server against: exit 2', async () => {
       const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
 
       const result = await run(['send', ...sftp().slice(0, 6), file]);
 
-      expect(result.code).toBe(0);
-      expect(result.stderr).toBe(
-        `digitalpost: warning: the host key of ${server.host}:${server.port} was not checked; it is ${server.hostKeyFingerprint}: pass --host-key ${server.hostKeyFingerprint} to make sure it is the server you mean\n`,
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'digitalpost: no host key to check the SFTP server against: pass --host-key SHA256:… (the simulator prints it at start) or --known-hosts FILE, or set DIGITALPOST_SFTP_HOST_KEY; --insecure-host-key skips the check\n',
+      });
+      expect(server.taken()).toEqual([]);
+    });
+
+    it('refuses a server ~/.ssh/known_hosts does not know, and shows the fingerprint it presented: exit 1, nothing sent', async () => {
+      const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
+      const home = await newFolder();
+
+      const result = await run(['send', ...sftp().slice(0, 6), file], { HOME: home });
+
+      const knownHosts = join(home, '.ssh', 'known_hosts');
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `digitalpost: the SFTP server at ${server.host}:${server.port} presented the host key ${server.hostKeyFingerprint}, which cannot be verified: cannot read ${knownHosts}: ENOENT. Make sure it is the server you mean (ask its operator) before trusting that key; once you know it is, pass --host-key ${server.hostKeyFingerprint} (the simulator prints its own at start); nothing was sent\n`,
+      });
+      expect(server.taken()).toEqual([]);
+    });
+
+    it('a --known-hosts file that holds another key for the server: exit 1, nothing sent', async () => {
+      const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
+      const knownHosts = join(await newFolder(), 'known_hosts');
+      const other = ssh2.utils.parseKey(usableKeyPair().public);
+      if (other instanceof Error) throw other;
+      await writeFile(
+        knownHosts,
+        `[${server.host}]:${server.port} ${other.type} ${other.getPublicSSH().toString('base64')}\n`,
       );
+
+      const result = await run(['send', ...sftp().slice(0, 6), '--known-hosts', knownHosts, file]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `holds another key for [${server.host}]:${server.port} (line 1): it may not be the server you mean`,
+      );
+      expect(server.taken()).toEqual([]);
+    });
+
+    it('--insecure-host-key cannot go with --host-key: exit 2', async () => {
+      const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
+
+      const result = await run(['send', ...sftp(), '--insecure-host-key', file]);
+
+      expect(result).toMatchObject({
+        code: 2,
+        stderr:
+          'digitalpost: --insecure-host-key turns the host key check off; it cannot go with --host-key\n',
+      });
     });
 
     it('a server that cannot be reached: exit 1', async () => {
@@ -474,11 +548,27 @@ describe('digitalpost send --sftp', () => {
     await writeFile(encrypted, keys.private);
     const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
 
-    const result = await run(['send', ...sftp().slice(0, 4), '--key', encrypted, ...sftp().slice(6), file], {
-      DIGITALPOST_SFTP_PASSPHRASE: 'secret-words',
-    });
+    const result = await run(
+      ['send', ...sftp().slice(0, 4), ...pinned(), '--key', encrypted, ...sftp().slice(6), file],
+      {
+        DIGITALPOST_SFTP_PASSPHRASE: 'secret-words',
+      },
+    );
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('documents the host key flags in --help of send and receipts pull', async () => {
+    for (const command of [['send'], ['receipts', 'pull']]) {
+      const help = await run([...command, '--help']);
+
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/--insecure-host-key +trust any host key/);
+      expect(help.stdout).toMatch(
+        /--known-hosts <file> +check the host key in this OpenSSH known_hosts file/,
+      );
+      expect(help.stdout).toContain("The server's host key is always checked");
+    }
   });
 
   it('reads the user, key file and host key from the environment', async () => {
@@ -491,5 +581,43 @@ describe('digitalpost send --sftp', () => {
     });
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it("checks the host key in OpenSSH's ~/.ssh/known_hosts when no other is given, as ssh and sftp do", async () => {
+    const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
+    const home = await newFolder();
+    await mkdir(join(home, '.ssh'));
+    await writeFile(join(home, '.ssh', 'known_hosts'), `# made by ssh\n${await knownHostsLine()}\n`);
+
+    const result = await run(['send', ...sftp().slice(0, 6), file], { HOME: home });
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(server.taken()).toHaveLength(1);
+  });
+
+  it('takes a known_hosts file from --known-hosts or DIGITALPOST_SFTP_KNOWN_HOSTS', async () => {
+    const knownHosts = join(await newFolder(), 'known_hosts');
+    await writeFile(knownHosts, `${await knownHostsLine()}\n`);
+    const folder = await newFolder();
+    const [first, second] = (await writeMemoFiles(folder, await letters(2))) as [string, string];
+
+    const byFlag = await run(['send', ...sftp().slice(0, 6), '--known-hosts', knownHosts, first]);
+    const byEnvironment = await run(['send', ...sftp().slice(0, 6), second], {
+      DIGITALPOST_SFTP_KNOWN_HOSTS: knownHosts,
+    });
+
+    expect(byFlag).toMatchObject({ code: 0, stderr: '' });
+    expect(byEnvironment).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('sends with --insecure-host-key, warning that the host key was not checked and what it was', async () => {
+    const [file] = (await writeMemoFiles(await newFolder(), await letters(1))) as [string];
+
+    const result = await run(['send', ...sftp().slice(0, 6), '--insecure-host-key', file]);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `digitalpost: warning: the host key of ${server.host}:${server.port} was not checked (--insecure-host-key); it is ${server.hostKeyFingerprint}\n`,
+    );
   });
 });

@@ -16,6 +16,7 @@ import { reason } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { formatBytes, progressDisplay } from '../progress.ts';
 import { type SftpConnection, type SftpFlags, sftpConnection } from '../sftp.ts';
+import { jsonLine, printable } from '../text.ts';
 
 export interface SendSftpFlags extends SftpFlags {
   validate: boolean;
@@ -114,10 +115,11 @@ function issuesOf(invalid: InvalidBatchMessage): FileResult['error'] {
   return { code: error.code, message: error.message, issues };
 }
 
+/** A business receipt's line; every field came from the server, and is printed escaped. */
 function businessLine(file: string, receipt: Receipt): string {
-  const code = receipt.errorCode === undefined ? '' : ` ${receipt.errorCode}`;
-  const message = receipt.errorMessage === undefined ? '' : `: ${maskCpr(receipt.errorMessage)}`;
-  return `${file}: ${receipt.receiptStatus} ${receipt.messageUUID} (business receipt)${code}${message}\n`;
+  const code = receipt.errorCode === undefined ? '' : ` ${String(receipt.errorCode)}`;
+  const message = receipt.errorMessage === undefined ? '' : `: ${maskCpr(String(receipt.errorMessage))}`;
+  return `${printable(`${file}: ${String(receipt.receiptStatus)} ${String(receipt.messageUUID)} (business receipt)${code}${message}`)}\n`;
 }
 
 /** One run of `send --sftp`. */
@@ -220,7 +222,7 @@ class SftpSendRun {
   }
 
   private json(result: FileResult): void {
-    this.io.stdout(`${JSON.stringify(result)}\n`);
+    this.io.stdout(jsonLine(result));
   }
 
   private printFailure(result: FileResult): void {
@@ -230,9 +232,9 @@ class SftpSendRun {
     if (error.issues !== undefined && error.issues.length > 0) {
       for (const issue of error.issues)
         this.io.stderr(
-          `digitalpost: ${result.file}: not sent: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`,
+          `digitalpost: ${printable(`${result.file}: not sent: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`)}\n`,
         );
-    } else this.io.stderr(`digitalpost: ${result.file}: not sent: ${error.message}\n`);
+    } else this.io.stderr(`digitalpost: ${printable(`${result.file}: not sent: ${error.message}`)}\n`);
   }
 
   private invalid(skipped: readonly InvalidBatchMessage[], files: readonly string[]): void {
@@ -298,7 +300,7 @@ class SftpSendRun {
           ? `cannot read ${(cause as NodeJS.ErrnoException).path}: ${reason(cause)}`
           : cause.message;
     const usage = cause instanceof SftpError && cause.code === 'SFTP_JOURNAL_INVALID';
-    return new CliError(`${text}; ${where}`, usage ? EXIT.usage : EXIT.failed);
+    return new CliError(`${printable(text)}; ${where}`, usage ? EXIT.usage : EXIT.failed);
   }
 
   /** Reports the uploads of this run the server did not take (their error files stay). */
@@ -317,7 +319,7 @@ class SftpSendRun {
           this.failed = true;
           this.progress.finish();
           this.io.stderr(
-            `digitalpost: ${result.file}: not taken by the server (/out/errors/${refused.file}): ${refused.error.code}: ${maskCpr(refused.error.message)}\n`,
+            `digitalpost: ${printable(`${result.file}: not taken by the server (/out/errors/${refused.file}): ${String(refused.error.code)}: ${maskCpr(refused.error.message)}`)}\n`,
           );
         }
       }

@@ -209,7 +209,7 @@ describe('digitalpost send', () => {
     expect(await mailbox(simulator, '0101700001')).toEqual([]);
   });
 
-  it('reports a messageUUID already used for another message (409) on one line and exits 1', async () => {
+  it('reports a messageUUID NgDP already holds (409) on one line, never as "not sent", and exits 1', async () => {
     const letter = await letterFile('reused.xml', '0101700001');
     const other = await letterTo({ cpr: '0101700005' }, { messageUUID: letter.messageUUID });
     expect((await sendMemo(simulator, senderKey, other)).status).toBe(201);
@@ -218,8 +218,11 @@ describe('digitalpost send', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      new RegExp(`^digitalpost: ${literal(letter.file)}: not sent: 409 POST /memos/\\S+: .+\\n$`),
+      new RegExp(
+        `^digitalpost: ${literal(letter.file)}: may be at NgDP: NgDP already holds a message under this messageUUID \\(transmissionId [0-9a-f-]{36}, .+\\), so it was not sent again\\. .+only a different letter needs a new messageUUID\\n$`,
+      ),
     );
+    expect(result.stderr).not.toContain('not sent:');
   });
 
   it('runs as an executable with the environment variables and exit codes (one spawn)', async () => {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import type { Receipt } from '../../sdk/client/types.ts';
-import { MemoValidationError } from '../../sdk/errors.ts';
+import { DuplicateMessageError, MemoValidationError, UnknownOutcomeError } from '../../sdk/errors.ts';
+import { sleep } from '../../sdk/http/deadline.ts';
 import { readMemo } from '../../sdk/memo/reader.ts';
 import type { MemoIssue } from '../../sdk/memo/types.ts';
 import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
@@ -17,6 +18,7 @@ import {
 import { reason, unreadable } from '../files.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { addSftpOptions, refuseSftpFlags } from '../sftp.ts';
+import { jsonLine, printable } from '../text.ts';
 import { type SendSftpFlags, sendOverSftp } from './send-sftp.ts';
 
 interface SendFlags extends ConnectionFlags {
@@ -30,7 +32,11 @@ interface SendFlags extends ConnectionFlags {
 /** What became of one file; also its `--json` line. */
 interface FileResult {
   file: string;
-  sent: boolean;
+  /**
+   * `null`: NgDP may have the letter — the answer was lost, or NgDP already holds a message under its
+   * messageUUID — so it is neither "sent" nor "not sent".
+   */
+  sent: boolean | null;
   messageUUID?: string;
   /** The technical receipt (`RECEIVED`). */
   receipt?: Receipt;
@@ -49,7 +55,7 @@ async function sendFile(connection: Connection, file: string, validate: boolean)
   }
   try {
     const receipt = await connection.client.memos.send(bytes, { validate });
-    const messageUUID = receipt.messageUUID ?? readMemo(bytes).memo.messageHeader.messageUUID;
+    const messageUUID = receipt.messageUUID ?? messageUUIDOf(bytes);
     return { file, sent: true, messageUUID, receipt };
   } catch (error) {
     if (stopsTheRun(error)) throw error;
@@ -57,6 +63,8 @@ async function sendFile(connection: Connection, file: string, validate: boolean)
       const issues = error.issues.map(({ path, code, message }) => ({ path, code, message }));
       return { file, sent: false, error: { code: error.code, message: error.message, issues } };
     }
+    if (error instanceof UnknownOutcomeError || error instanceof DuplicateMessageError)
+      return { file, sent: null, messageUUID: messageUUIDOf(bytes), ...maybeSent(connection, error) };
     const code = (error as { code?: unknown }).code;
     return {
       file,
@@ -66,34 +74,73 @@ async function sendFile(connection: Connection, file: string, validate: boolean)
   }
 }
 
+/** The messageUUID of a MeMo file, when it can be read. */
+function messageUUIDOf(bytes: Buffer): string | undefined {
+  try {
+    return readMemo(bytes).memo.messageHeader?.messageUUID;
+  } catch {
+    return undefined;
+  }
+}
+
+const SAFE_AGAIN =
+  'sending the same file again is safe (the same messageUUID never makes a second letter), and its ' +
+  'business receipt will tell what became of it (digitalpost receipts pull)';
+
+/** The result of a file that NgDP may have: never "not sent". */
+function maybeSent(
+  connection: Connection,
+  error: UnknownOutcomeError | DuplicateMessageError,
+): Pick<FileResult, 'error' | 'receipt'> {
+  if (error instanceof DuplicateMessageError) {
+    const original = error.originalReceipt;
+    const earlier =
+      original === undefined ? '' : ` (transmissionId ${original.transmissionId}, ${original.timeStamp})`;
+    return {
+      ...(original === undefined ? {} : { receipt: original as Receipt }),
+      error: {
+        code: error.code,
+        message:
+          `NgDP already holds a message under this messageUUID${earlier}, so it was not sent again. If it ` +
+          'is this letter, it was sent earlier and its business receipt will tell what became of it ' +
+          '(digitalpost receipts pull); only a different letter needs a new messageUUID',
+      },
+    };
+  }
+  const cause = error.cause === undefined ? error.message : connection.describe(error.cause);
+  return { error: { code: error.code, message: `the answer was lost (${cause}); ${SAFE_AGAIN}` } };
+}
+
 function printFailure(result: FileResult, io: CliIO): void {
   const error = result.error;
   if (error === undefined) return;
-  if (error.issues !== undefined && error.issues.length > 0) {
+  const file = printable(result.file);
+  if (result.sent === null) {
+    io.stderr(`digitalpost: ${file}: may be at NgDP: ${printable(error.message)}\n`);
+  } else if (error.issues !== undefined && error.issues.length > 0) {
     for (const issue of error.issues)
       io.stderr(
-        `digitalpost: ${result.file}: not sent: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`,
+        `digitalpost: ${file}: not sent: ${printable(`${issue.path ? `${issue.path}: ` : ''}${issue.message}`)}\n`,
       );
-  } else io.stderr(`digitalpost: ${result.file}: not sent: ${error.message}\n`);
+  } else io.stderr(`digitalpost: ${file}: not sent: ${printable(error.message)}\n`);
 }
 
 function technicalLine(result: FileResult): string {
   const receipt = result.receipt;
-  return `${result.file}: ${receipt?.receiptStatus ?? 'RECEIVED'} ${result.messageUUID} (technical receipt, transmissionId ${receipt?.transmissionId})\n`;
+  return `${printable(`${result.file}: ${receipt?.receiptStatus ?? 'RECEIVED'} ${result.messageUUID} (technical receipt, transmissionId ${receipt?.transmissionId})`)}\n`;
 }
 
 function businessLine(result: FileResult, receipt: Receipt): string {
   const code = receipt.errorCode === undefined ? '' : ` ${receipt.errorCode}`;
   const message = receipt.errorMessage === undefined ? '' : `: ${maskCpr(receipt.errorMessage)}`;
-  return `${result.file}: ${receipt.receiptStatus} ${result.messageUUID} (business receipt)${code}${message}\n`;
+  return `${printable(`${result.file}: ${receipt.receiptStatus} ${result.messageUUID} (business receipt)${code}${message}`)}\n`;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls the business receipts until every message in `pending` (by lower-case messageUUID) has
- * one or `timeoutMs` passed. Receipts are only read, not acknowledged: `receipts pull` still sees
- * them. Calls `arrived` once per message that got one.
+ * one or `timeoutMs` passed: a hard deadline, which also stops a poll under way. Receipts are only
+ * read, not acknowledged: `receipts pull` still sees them. Calls `arrived` once per message that got
+ * one.
  */
 async function waitForBusinessReceipts(
   connection: Connection,
@@ -101,18 +148,21 @@ async function waitForBusinessReceipts(
   timeoutMs: number,
   arrived: (result: FileResult, receipt: Receipt) => void,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; pending.size > 0; delay = Math.min(delay * 2, 5_000)) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return;
-    await sleep(Math.min(delay, remaining));
-    for await (const receipt of connection.client.receipts.list()) {
-      const result = pending.get(receipt.messageUUID?.toLowerCase() ?? '');
-      if (result === undefined || receipt.receiptStatus === 'RECEIVED') continue;
-      pending.delete(receipt.messageUUID?.toLowerCase() ?? '');
-      arrived(result, receipt);
-      if (pending.size === 0) return;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    for (let delay = 100; pending.size > 0; delay = Math.min(delay * 2, 5_000)) {
+      await sleep(delay, deadline);
+      for await (const receipt of connection.client.receipts.list({ signal: deadline })) {
+        const result = pending.get(receipt.messageUUID?.toLowerCase() ?? '');
+        if (result === undefined || receipt.receiptStatus === 'RECEIVED') continue;
+        pending.delete(receipt.messageUUID?.toLowerCase() ?? '');
+        arrived(result, receipt);
+        if (pending.size === 0) return;
+      }
     }
+  } catch (error) {
+    // The deadline stopped the wait (between polls, or a poll under way): what is pending timed out.
+    if (!deadline.aborted) throw error;
   }
 }
 
@@ -127,7 +177,7 @@ async function send(files: string[], flags: SendFlags, io: CliIO): Promise<numbe
   if (unreadableFiles > 0) return EXIT.usage;
   const connection = await connect(flags, io);
   const finish = (result: FileResult): void => {
-    if (flags.json) io.stdout(`${JSON.stringify(result)}\n`);
+    if (flags.json) io.stdout(jsonLine(result));
   };
 
   let failed = false;
@@ -141,10 +191,13 @@ async function send(files: string[], flags: SendFlags, io: CliIO): Promise<numbe
         index === 0 ? 'nothing was sent' : `${files.length - index} of ${files.length} files not sent`;
       throw new CliError(`${connection.describe(error)}; ${left}`, EXIT.failed);
     }
-    if (!result.sent) {
+    if (result.sent !== true) {
       failed = true;
       printFailure(result, io);
-      finish(result);
+      // A letter NgDP may have gets a business receipt if it is there: --wait waits for it too.
+      if (result.sent === null && flags.wait && result.messageUUID !== undefined)
+        pending.set(result.messageUUID.toLowerCase(), result);
+      else finish(result);
       continue;
     }
     if (!flags.json) io.stdout(technicalLine(result));
@@ -170,8 +223,9 @@ async function send(files: string[], flags: SendFlags, io: CliIO): Promise<numbe
     failed = true;
     result.businessReceipt = null;
     const message = `no business receipt within ${flags.waitTimeout} s; it may still come (digitalpost receipts pull)`;
-    result.error = { code: 'WAIT_TIMEOUT', message };
-    io.stderr(`digitalpost: ${result.file}: ${result.messageUUID}: ${message}\n`);
+    // A letter NgDP may have keeps its own error: still not known.
+    if (result.sent !== null) result.error = { code: 'WAIT_TIMEOUT', message };
+    io.stderr(`digitalpost: ${printable(`${result.file}: ${result.messageUUID}: ${message}`)}\n`);
     finish(result);
   }
   return failed ? EXIT.failed : EXIT.ok;
@@ -194,7 +248,10 @@ export function registerSendCommand(program: Command, io: CliIO, setExitCode: (c
       seconds('--wait-timeout'),
       120,
     )
-    .option('--json', 'print one JSON object per file (JSON Lines): {file, sent, messageUUID, receipt, …}');
+    .option(
+      '--json',
+      'print one JSON object per file (JSON Lines): {file, sent, messageUUID, receipt, …}; sent is null when NgDP may have the letter',
+    );
   addConnectionOptions(command);
   addSftpOptions(command, [
     new Option(
@@ -212,6 +269,8 @@ export function registerSendCommand(program: Command, io: CliIO, setExitCode: (c
       [
         '',
         'Sending the same file again is safe: NgDP answers with the original receipt, not a second letter.',
+        'A file whose answer was lost is reported as "may be at NgDP", never as "not sent": send it again',
+        'unchanged, or look for its business receipt (digitalpost receipts pull).',
         '--wait needs a sender system that pulls its business receipts (REST_PULL, or SFTP with --sftp).',
         '',
         'With --sftp, MeMo files (given, or the *.xml of a directory) go up packed into containers named',
@@ -222,7 +281,7 @@ export function registerSendCommand(program: Command, io: CliIO, setExitCode: (c
         '    --host-key SHA256:… --journal mailing.journal letters/',
         '',
         'Exit codes: 0 every file sent (with --wait: every business receipt COMPLETED),',
-        '  1 a file was not sent or not taken, a business receipt is INVALID or NOT_ALLOWED, --wait timed',
+        '  1 a file was not sent, not taken or may be at NgDP, a business receipt is INVALID or NOT_ALLOWED, --wait timed',
         '    out, or the server refused the login or could not be reached,',
         '  2 usage error, missing credentials or an unreadable file or key (then nothing is sent).',
       ].join('\n'),

@@ -3,6 +3,7 @@
  * host key fingerprint, the banner's SFTP line, and `--no-sftp`.
  */
 import { connect, createServer } from 'node:net';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.ts';
 
@@ -50,16 +51,18 @@ function listening(host: string, port: number): Promise<boolean> {
 }
 
 describe('digitalpost sim start', () => {
-  it('prints the SFTP server in the --json line: the real port of --sftp-port 0 and the host key fingerprint', async () => {
+  it('prints the SFTP server in the --json line: the real port of --sftp-port 0, the host key fingerprint and known_hosts line', async () => {
     const code = await whileRunning(['--sftp-port', '0', '--json'], async (stdout) => {
       const { sftp } = JSON.parse(stdout.split('\n')[0] as string) as {
-        sftp: { host: string; port: number; hostKeyFingerprint: string };
+        sftp: { host: string; port: number; hostKeyFingerprint: string; knownHostsLine: string };
       };
       expect(sftp).toEqual({
         host: '127.0.0.1',
         port: expect.any(Number),
         hostKeyFingerprint: expect.stringMatching(/^SHA256:[A-Za-z0-9+/]{43}$/),
+        knownHostsLine: `[127.0.0.1]:${sftp.port} ${sftp.knownHostsLine.split(' ').slice(1).join(' ')}`,
       });
+      expect(sftp.knownHostsLine).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA[A-Za-z0-9+/=]+$/);
       expect(sftp.port).toBeGreaterThan(0);
       expect(await listening(sftp.host, sftp.port)).toBe(true);
     });
@@ -96,6 +99,35 @@ describe('digitalpost sim start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('answers under the Host names of --allowed-hosts, and refuses others', async () => {
+    await whileRunning(
+      ['--no-sftp', '--json', '--allowed-hosts', 'digitalpost,.ci.example'],
+      async (stdout) => {
+        const { controlUrl } = JSON.parse(stdout.split('\n')[0] as string) as { controlUrl: string };
+        const status = async (host: string) =>
+          (await request(`${controlUrl}/clock`, { headers: { host } })).statusCode;
+        expect([
+          await status('digitalpost:4500'),
+          await status('runner.ci.example'),
+          await status('evil.example'),
+        ]).toEqual([200, 200, 403]);
+      },
+    );
+  });
+
+  it('exits 1 with one line when an --allowed-hosts name is not a host name', async () => {
+    let stderr = '';
+    const code = await runCli(['sim', 'start', '--port', '0', '--no-sftp', '--allowed-hosts', 'http://x/'], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+      env: {},
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^digitalpost: allowedHosts: "http:\/\/x\/" is not a host name[^\n]*\n$/);
   });
 
   it('takes --memory-budget with a unit, and refuses one smaller than the largest MeMo in one line', async () => {

@@ -17,12 +17,22 @@ interface StartFlags {
   json?: boolean;
   controlToken?: string;
   memoryBudget?: number;
+  allowedHosts?: string[];
 }
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
     throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return Number(value);
+}
+
+function hostNames(value: string, previous: string[] = []): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('give one or more host names, comma-separated');
+  return [...previous, ...names];
 }
 
 const BYTE_UNITS: Record<string, number> = {
@@ -56,6 +66,7 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
         ? 'off'
         : `sftp://${simulator.sftp.host.includes(':') ? `[${simulator.sftp.host}]` : simulator.sftp.host}:${simulator.sftp.port}  (host key ${simulator.sftp.hostKeyFingerprint})`
     }`,
+    ...(simulator.sftp === null ? [] : [`           known_hosts: ${simulator.sftp.knownHostsLine}`]),
     `  clock    ${simulator.clock.mode}, ${simulator.clock.now().toISOString()}`,
     `  store    ${flags.dataDir ? `SQLite in ${flags.dataDir}` : 'in memory'}${flags.chaos ? ', chaos on' : ''}${flags.loose ? ', loose' : ''}`,
   ];
@@ -103,6 +114,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.loose ? { loose: true } : {}),
       ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
       ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
+      ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -154,13 +166,19 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
       'require this bearer token on the control API (default: required only off loopback)',
     )
     .option(
+      '--allowed-hosts <names>',
+      'comma-separated Host names to answer to besides IP addresses, localhost and --host ' +
+        '(".example.com" = that domain and its subdomains, "*" = any); protects against DNS rebinding',
+      hostNames,
+    )
+    .option(
       '--memory-budget <size>',
       'memory that request bodies, SFTP uploads and containers being read may take together; past it callers get 503 (default 1GiB)',
       byteSize,
     )
     .option(
       '--json',
-      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint} | null, fixtures} instead of the banner',
+      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint, knownHostsLine} | null, fixtures} instead of the banner',
     )
     .addHelpText(
       'after',

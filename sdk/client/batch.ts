@@ -14,14 +14,15 @@ import {
   MemoValidationError,
 } from '../errors.ts';
 import { retrySettings } from '../http/retry.ts';
-import { parseJson, type RequestOptions, type Transport } from '../http/transport.ts';
+import type { Effect, RequestOptions, Transport } from '../http/transport.ts';
 import { writeContainer } from '../memo/container.ts';
 import { readMemo } from '../memo/reader.ts';
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import { type ValidateOptions, validationSettings } from '../memo/validate.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { isMemo, prepareMemo } from './prepare.ts';
-import type { ContainerReceipt, Receipt } from './types.ts';
+import { reading, receiptShape } from './responses.ts';
+import type { ContainerReceipt } from './types.ts';
 
 /** One message of a batch: a MeMo model, or MeMo XML as text or bytes (as for `memos.send`). */
 export type BatchMessage = Memo | string | Uint8Array;
@@ -83,6 +84,15 @@ export interface BatchResult {
 }
 
 const DEFAULT_MAX_MESSAGES = 1_000;
+
+/** A container post whose answer was lost (see BatchSendError.unsentMessageUUIDs). */
+const containerEffect: Effect = {
+  operation: 'memos.sendBatch',
+  check:
+    "The container's messages may be at NgDP: send them again unchanged (from the BatchSendError's " +
+    'resumeFrom; the same messageUUIDs never make second letters), or wait for their business receipts.',
+  repeatable: true,
+};
 const MAX_MESSAGES_LIMIT = 100_000;
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
@@ -437,15 +447,21 @@ class BatchSender {
   private async post(built: BuiltContainer): Promise<void> {
     const { signal } = this.settings.request;
     if (signal?.aborted) throw abortedError(signal);
-    const response = await this.transport.send(
-      { method: 'POST', path: '/memos/', body: built.body, contentType: 'application/x-lzma' },
+    const receipt = await this.transport.json(
+      {
+        method: 'POST',
+        path: '/memos/',
+        body: built.body,
+        contentType: 'application/x-lzma',
+        effect: containerEffect,
+      },
       this.settings.request,
+      reading(receiptShape),
     );
-    const receipt = parseJson(response.body) as Partial<Receipt> | undefined;
     const container: ContainerReceipt = {
-      transmissionId: receipt?.transmissionId ?? '',
-      timeStamp: receipt?.timeStamp ?? '',
-      receiptStatus: receipt?.receiptStatus ?? 'RECEIVED',
+      transmissionId: receipt.transmissionId,
+      timeStamp: receipt.timeStamp,
+      receiptStatus: receipt.receiptStatus,
       messageUUIDs: built.messageUUIDs,
       bytes: built.body.byteLength,
     };

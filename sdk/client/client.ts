@@ -1,8 +1,11 @@
 /** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
 
+import { isIP } from 'node:net';
+import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InvalidOptionsError } from '../errors.ts';
+import { limitSettings, type ResponseLimits } from '../http/limits.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
 import { type RequestLogEvent, Transport } from '../http/transport.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
@@ -35,7 +38,10 @@ export interface ClientOptions {
   apiKey: string;
   /** Mutual TLS with the system's certificate. */
   tls?: TlsOptions;
-  /** Time for one attempt of a request, in ms (default 30 000). */
+  /**
+   * Time for one attempt of a request, in ms (default 30 000): connecting (TCP and TLS), the answer
+   * and its body. It holds even while a TLS handshake stalls.
+   */
   timeoutMs?: number;
   /** Retries on connection errors, timeouts and 503 (default 3 with backoff), or `false`. */
   retry?: RetryOptions | false;
@@ -50,6 +56,26 @@ export interface ClientOptions {
   userAgent?: string;
   /** Random source of the retry jitter (default Math.random). */
   random?: () => number;
+  /**
+   * Bounds on what the client reads: the size of JSON answers and MeMos, and the pages of one walk
+   * of a list (see {@link ResponseLimits}).
+   */
+  limits?: ResponseLimits;
+  /**
+   * Allow a `baseUrl` with `http://` to a host that is not this machine (default false). Plain HTTP
+   * sends the API key, the letters and the CPR numbers in clear text: meant for a simulator on
+   * another machine of a closed test network, never for NgDP. `http://` to loopback (`127.0.0.1`,
+   * `::1`, `localhost`) is always allowed.
+   */
+  allowInsecureHttp?: boolean;
+}
+
+/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '0:0:0:0:0:0:0:1';
 }
 
 function baseUrlOf(options: ClientOptions): string {
@@ -77,10 +103,19 @@ function baseUrlOf(options: ClientOptions): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new InvalidOptionsError('DigitalPostClient: baseUrl must be http(s)');
+  if (url.username !== '' || url.password !== '')
+    throw new InvalidOptionsError('DigitalPostClient: baseUrl must not contain credentials; give apiKey');
+  if (url.protocol === 'http:' && !isLoopback(url) && options.allowInsecureHttp !== true) {
+    throw new InvalidOptionsError(
+      `DigitalPostClient: baseUrl ${url.origin} is plain http:// to another machine, which would send ` +
+        'the API key and the letters in clear text; use https://, or allowInsecureHttp: true for a ' +
+        'closed test network',
+    );
+  }
   return options.baseUrl.replace(/\/+$/, '');
 }
 
-function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
+function dispatcherOf(options: ClientOptions, timeoutMs: number): Dispatcher | undefined {
   if (options.tls !== undefined && options.dispatcher !== undefined) {
     throw new InvalidOptionsError(
       'DigitalPostClient: give tls or dispatcher, not both (configure TLS on your dispatcher)',
@@ -91,7 +126,8 @@ function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
   const tls = options.tls;
   const valid = 'pfx' in tls ? tls.pfx !== undefined : tls.cert !== undefined && tls.key !== undefined;
   if (!valid) throw new InvalidOptionsError('DigitalPostClient: tls needs { cert, key } or { pfx }');
-  return new Agent({ connect: { ...tls } });
+  // Connecting (TCP and the TLS handshake) gets the same time as an attempt, not undici's 10 s.
+  return new Agent({ connect: { ...tls, timeout: timeoutMs } });
 }
 
 /**
@@ -100,6 +136,9 @@ function dispatcherOf(options: ClientOptions): Dispatcher | undefined {
  * @example
  * const client = new DigitalPostClient({ environment: 'test', apiKey, tls: { pfx, passphrase } });
  * const receipt = await client.memos.send(memo);
+ *
+ * Printed, inspected or serialized it shows only its base URL (`[DigitalPostClient baseUrl=…]`),
+ * never the API key or the certificate's passphrase.
  */
 export class DigitalPostClient {
   /** Sending and recalling MeMos. */
@@ -124,13 +163,16 @@ export class DigitalPostClient {
     const timeoutMs = options.timeoutMs ?? 30_000;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
       throw new InvalidOptionsError(`DigitalPostClient: timeoutMs must be positive, got ${timeoutMs}`);
+    if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean')
+      throw new InvalidOptionsError('DigitalPostClient: allowInsecureHttp must be true or false');
     this.baseUrl = baseUrlOf(options);
     const transport = new Transport({
       baseUrl: this.baseUrl,
       apiKey: options.apiKey,
-      dispatcher: dispatcherOf(options),
+      dispatcher: dispatcherOf(options, timeoutMs),
       timeoutMs,
       retry: retrySettings(options.retry),
+      limits: limitSettings(options.limits),
       userAgent: `digitalpost/${packageJson.version} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
       logger: options.logger,
       random: options.random ?? Math.random,
@@ -140,5 +182,17 @@ export class DigitalPostClient {
     this.inbox = new Inbox(transport);
     this.contacts = new Contacts(transport);
     this.contactPoints = new ContactPoints(transport);
+  }
+
+  [inspect.custom](): string {
+    return `[DigitalPostClient baseUrl=${this.baseUrl}]`;
+  }
+
+  toJSON(): string {
+    return this[inspect.custom]();
+  }
+
+  toString(): string {
+    return this[inspect.custom]();
   }
 }

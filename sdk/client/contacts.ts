@@ -1,9 +1,14 @@
 /** `client.contacts` and `client.contactPoints`: who can receive Digital Post, and where to write. */
 import { DigitalPostError, InvalidOptionsError } from '../errors.ts';
-import type { RequestOptions, Transport } from '../http/transport.ts';
-import { parseJson } from '../http/transport.ts';
+import type { HttpRequest, RequestOptions, Transport } from '../http/transport.ts';
 import { isCprNumber, isCvrNumber } from '../ngdp/identifiers.ts';
-import { numberedPages, paginate } from './pagination.ts';
+import { type ListOptions, listSettings, numberedPages, paginate } from './pagination.ts';
+import {
+  contactPointSearchResultShape,
+  contactSearchResultShape,
+  contactShape,
+  reading,
+} from './responses.ts';
 import type { Contact, ContactPointEntry, RegistrationStatus } from './types.ts';
 
 /** Registrations that exist but cannot receive post yet. */
@@ -47,19 +52,10 @@ export function canReceiveDigitalPost(contact: Contact): boolean {
   return digitalPostReachability(contact).reachable;
 }
 
-export interface ContactSearch extends RequestOptions {
+export interface ContactSearch extends RequestOptions, ListOptions {
   cpr?: string[];
   cvr?: string[];
   ids?: string[];
-  /** Contacts per request (default 100, at most 1000). */
-  pageSize?: number;
-}
-
-interface ContactSearchResult {
-  currentPage?: number;
-  next?: string;
-  totalPages?: number;
-  contacts?: Contact[];
 }
 
 function checkNumbers(kind: 'CPR' | 'CVR', numbers: readonly string[] | undefined): void {
@@ -91,15 +87,16 @@ export class Contacts {
     if (cpr !== undefined) checkNumbers('CPR', [cpr]);
     else if (cvr !== undefined) checkNumbers('CVR', [cvr]);
     else throw new InvalidOptionsError('contacts.lookup needs { cpr } or { cvr }');
-    const response = await this.transport.send(
+    const { contacts } = await this.transport.json(
       {
         method: 'GET',
         path: '/contacts/',
         query: cpr !== undefined ? { cprNumber: cpr } : { cvrNumber: cvr },
       },
       options,
+      reading(contactSearchResultShape),
     );
-    const found = (parseJson(response.body) as ContactSearchResult).contacts?.find((contact) =>
+    const found = contacts.find((contact) =>
       cpr !== undefined ? contact.cprNumber === cpr : contact.cvrNumber === cvr,
     );
     return (
@@ -114,39 +111,51 @@ export class Contacts {
 
   /** One contact by NgDP's id (`GET /contacts/{id}`). */
   async get(id: string, options: RequestOptions = {}): Promise<Contact> {
-    const response = await this.transport.send(
+    return this.transport.json(
       { method: 'GET', path: `/contacts/${encodeURIComponent(id)}` },
       options,
+      reading(contactShape),
     );
-    return parseJson(response.body) as Contact;
   }
 
-  /** Every contact matching the filter, following NgDP's `next` cursor across pages. */
+  /**
+   * Every contact matching the filter, following NgDP's `next` cursor across pages; each contact
+   * once. A cursor that comes back, or more than `maxPages` pages, throws an `UnexpectedResponseError`.
+   */
   async *search(filter: ContactSearch = {}): AsyncGenerator<Contact> {
     checkNumbers('CPR', filter.cpr);
     checkNumbers('CVR', filter.cvr);
-    const size = filter.pageSize ?? 100;
+    const { size, maxPages } = listSettings(filter, this.transport.limits.maxPages, 'contacts.search');
     const query: Record<string, string | number> = { size };
     if (filter.cpr?.length) query.cprNumber = filter.cpr.join(',');
     if (filter.cvr?.length) query.cvrNumber = filter.cvr.join(',');
     if (filter.ids?.length) query.id = filter.ids.join(',');
-    yield* paginate<Contact, string>(async (next) => {
-      const response = await this.transport.send(
-        { method: 'GET', path: '/contacts/', query: next === undefined ? query : { ...query, next } },
-        filter,
-      );
-      const page = parseJson(response.body) as ContactSearchResult;
-      const contacts = page.contacts ?? [];
-      const last = contacts.length === 0 || (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0);
-      return { items: contacts, next: last ? undefined : page.next };
-    });
+    yield* paginate<Contact, string>(
+      async (next) => {
+        const http: HttpRequest = {
+          method: 'GET',
+          path: '/contacts/',
+          query: next === undefined ? query : { ...query, next },
+        };
+        const response = await this.transport.send(http, filter);
+        const page = this.transport.read(http, response, reading(contactSearchResultShape));
+        if (page.contacts.length > size)
+          throw this.transport.unexpected(
+            http,
+            response,
+            `the page has ${page.contacts.length} contacts, ${size} were asked for`,
+          );
+        const last = page.contacts.length === 0 || (page.currentPage ?? 0) + 1 >= (page.totalPages ?? 0);
+        return { items: page.contacts, next: last ? undefined : page.next };
+      },
+      { name: { method: 'GET', path: '/contacts/' }, keyOf: (contact) => contact.id, maxPages },
+    );
   }
 }
 
-export interface ContactPointSearch extends RequestOptions {
+export interface ContactPointSearch extends RequestOptions, ListOptions {
   /** Matches the contact point's name or search terms. */
   term?: string;
-  pageSize?: number;
 }
 
 export class ContactPoints {
@@ -156,22 +165,24 @@ export class ContactPoints {
     this.transport = transport;
   }
 
-  /** Every contact point matching the filter (`GET /contact-points/`), across pages. */
+  /** Every contact point matching the filter (`GET /contact-points/`), across pages; each once. */
   search(filter: ContactPointSearch = {}): AsyncGenerator<ContactPointEntry> {
-    const size = filter.pageSize ?? 100;
+    const { size, maxPages } = listSettings(filter, this.transport.limits.maxPages, 'contactPoints.search');
     const term = filter.term === undefined ? {} : { searchTermOrName: filter.term };
     return paginate(
       numberedPages(async (page) => {
-        const response = await this.transport.send(
-          { method: 'GET', path: '/contact-points/', query: { page, size, ...term } },
-          filter,
-        );
-        const result = parseJson(response.body) as {
-          contactPoints?: ContactPointEntry[];
-          totalPages?: number;
-        };
-        return { items: result.contactPoints ?? [], totalPages: result.totalPages ?? 0 };
+        const http: HttpRequest = { method: 'GET', path: '/contact-points/', query: { page, size, ...term } };
+        const response = await this.transport.send(http, filter);
+        const result = this.transport.read(http, response, reading(contactPointSearchResultShape));
+        if (result.contactPoints.length > size)
+          throw this.transport.unexpected(
+            http,
+            response,
+            `the page has ${result.contactPoints.length} contact points, ${size} were asked for`,
+          );
+        return { items: result.contactPoints, totalPages: result.totalPages ?? 0 };
       }),
+      { name: { method: 'GET', path: '/contact-points/' }, keyOf: (point) => point.id, maxPages },
     );
   }
 }

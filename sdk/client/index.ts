@@ -15,5 +15,6 @@ export {
 } from './contacts.ts';
 export type { FetchOptions, InboxListOptions } from './inbox.ts';
 export type { SendOptions } from './memos.ts';
+export type { ListOptions } from './pagination.ts';
 export type { BusinessReceipt, ReceiptListOptions, WaitForReceiptOptions } from './receipts.ts';
 export type * from './types.ts';

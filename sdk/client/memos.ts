@@ -1,11 +1,11 @@
 /** `client.memos`: sending MeMos, one or many, and recalling them before their value date. */
-import type { TechnicalReceipt } from '../errors.ts';
-import type { RequestOptions, Transport } from '../http/transport.ts';
-import { parseJson } from '../http/transport.ts';
+import { DuplicateMessageError, type TechnicalReceipt, UnknownOutcomeError } from '../errors.ts';
+import type { Effect, HttpRequest, RequestOptions, Transport } from '../http/transport.ts';
 import type { Memo } from '../memo/types.ts';
 import type { ValidateOptions } from '../memo/validate.ts';
 import { type BatchInput, type BatchResult, type SendBatchOptions, sendBatch } from './batch.ts';
 import { prepareMemo } from './prepare.ts';
+import { reading, receiptShape } from './responses.ts';
 import type { Receipt } from './types.ts';
 
 /** Options of {@link Memos.send}. */
@@ -17,6 +17,28 @@ export interface SendOptions extends RequestOptions {
 }
 
 const RECEIPT_MEMORY = 1_000;
+
+const sendEffect = (messageUUID: string): Effect => ({
+  operation: 'memos.send',
+  check:
+    `The letter ${messageUUID} may be at NgDP. Send it again unchanged — the same messageUUID and ` +
+    'bytes never make a second letter — or wait for its business receipt ' +
+    `(receipts.waitFor('${messageUUID}')). Never send it under a new messageUUID.`,
+  repeatable: true,
+});
+
+const recallEffect = (messageUUID: string): Effect => ({
+  operation: 'memos.recall',
+  check:
+    `Whether ${messageUUID} was recalled shows in NgDP's event log and in the letter's business ` +
+    'receipt (none comes for a recalled letter); a second recall answers 409 either way.',
+  repeatable: false,
+});
+
+/** Whether a receipt from NgDP can be this messageUUID's (it names it, or names no message). */
+function isReceiptOf(receipt: TechnicalReceipt, messageUUID: string): boolean {
+  return receipt.messageUUID === undefined || receipt.messageUUID.toLowerCase() === messageUUID.toLowerCase();
+}
 
 export class Memos {
   private readonly transport: Transport;
@@ -33,27 +55,45 @@ export class Memos {
    *
    * The MeMo is validated first (unless `validate: false`) and serialized once: a retry after a
    * timeout, connection error or 503 sends the same messageUUID and the same bytes, and NgDP
-   * answers a repeat of an accepted message with the original receipt — never a second letter.
+   * answers a repeat of an accepted message with the original receipt — never a second letter. A
+   * retry after a lost answer that NgDP answers 409 `DUPLICATE_MESSAGE_UUID` met the letter of the
+   * lost attempt: `send` resolves to its receipt when the answer (or this client) has it.
    *
    * @throws MemoValidationError when the MeMo is invalid (nothing is sent).
-   * @throws DuplicateMessageError when NgDP holds a different message under this messageUUID.
+   * @throws DuplicateMessageError when NgDP already holds a message under this messageUUID (maybe
+   *   this letter, sent earlier: see its `originalReceipt`).
+   * @throws UnknownOutcomeError when the letter may be at NgDP but the client cannot tell: an
+   *   answer was lost and what followed cannot tell, or NgDP answered 201 with a receipt that cannot
+   *   be read or names another messageUUID. Sending it again unchanged is safe.
    * @throws ApiError (by status), ConnectionError, TimeoutError when sending fails.
    */
   async send(input: Memo | string | Uint8Array, options: SendOptions = {}): Promise<Receipt> {
     const { bytes, messageUUID } = prepareMemo(input, options);
-    const response = await this.transport.send(
-      {
-        method: 'POST',
-        path: '/memos/',
-        query: { 'memo-message-uuid': messageUUID },
-        body: bytes,
-        contentType: 'application/xml',
-        messageUUID,
-        knownReceipt: () => this.receipts.get(messageUUID),
-      },
-      options,
-    );
-    const receipt = parseJson(response.body) as Receipt;
+    const http: HttpRequest = {
+      method: 'POST',
+      path: '/memos/',
+      query: { 'memo-message-uuid': messageUUID },
+      body: bytes,
+      contentType: 'application/xml',
+      effect: sendEffect(messageUUID),
+      messageUUID,
+      originalReceipt: (answered) => this.originalReceipt(messageUUID, answered),
+    };
+    let receipt: Receipt;
+    try {
+      const response = await this.transport.send(http, options);
+      receipt = this.transport.read(http, response, reading(receiptShape));
+      if (!isReceiptOf(receipt, messageUUID))
+        throw this.transport.unexpected(
+          http,
+          response,
+          `the receipt is for the message ${receipt.messageUUID}, not ${messageUUID}`,
+        );
+    } catch (error) {
+      const original = lostAttemptsLetter(error);
+      if (original === undefined) throw error;
+      return original as Receipt;
+    }
     this.remember(messageUUID, receipt);
     return receipt;
   }
@@ -92,12 +132,32 @@ export class Memos {
    *
    * @throws NotFoundError (unknown, or not sent by this system), ConflictError (already delivered
    *   or recalled), UnprocessableEntityError (the message has no value date).
+   * @throws UnknownOutcomeError when the answer was lost: the letter may be recalled (a recall is
+   *   not sent twice, as a second one answers 409 whether or not the first worked).
    */
   async recall(messageUUID: string, options: RequestOptions = {}): Promise<void> {
     await this.transport.send(
-      { method: 'DELETE', path: `/memos/${encodeURIComponent(messageUUID)}` },
+      {
+        method: 'DELETE',
+        path: `/memos/${encodeURIComponent(messageUUID)}`,
+        answer: 'none',
+        effect: recallEffect(messageUUID),
+      },
       options,
     );
+  }
+
+  /** The receipt of the message NgDP holds under `messageUUID`: from a 409's body, or a send of ours. */
+  private originalReceipt(messageUUID: string, answered: unknown): TechnicalReceipt | undefined {
+    if (answered !== undefined) {
+      try {
+        const receipt = receiptShape.read(answered, '$.receipt');
+        if (isReceiptOf(receipt, messageUUID)) return receipt;
+      } catch {
+        // Not a receipt: what the client knows is the next best.
+      }
+    }
+    return this.receipts.get(messageUUID);
   }
 
   private remember(messageUUID: string, receipt: TechnicalReceipt): void {
@@ -107,4 +167,15 @@ export class Memos {
     }
     this.receipts.set(messageUUID, receipt);
   }
+}
+
+/**
+ * The receipt of the letter a lost attempt delivered, when a retry met NgDP's 409
+ * `DUPLICATE_MESSAGE_UUID` for it and the original receipt is known. The same bytes went out every
+ * time, so the message NgDP holds is this letter.
+ */
+function lostAttemptsLetter(error: unknown): TechnicalReceipt | undefined {
+  if (!(error instanceof UnknownOutcomeError)) return undefined;
+  const cause = error.cause;
+  return cause instanceof DuplicateMessageError ? cause.originalReceipt : undefined;
 }

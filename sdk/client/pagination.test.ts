@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { numberedPages, type Page, paginate } from './pagination.ts';
+import { numberedPages, type Page, type PaginateOptions, paginate } from './pagination.ts';
+
+/** The options of a list of strings that nothing repeats. */
+const LIST: PaginateOptions<string> = {
+  name: { method: 'GET', path: '/things/' },
+  keyOf: (id) => id,
+  maxPages: 1_000,
+};
 
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -29,10 +36,13 @@ describe('paginate', () => {
     };
     const asked: Array<string | undefined> = [];
     const items = await all(
-      paginate<number, string>(async (cursor) => {
-        asked.push(cursor);
-        return pages[cursor ?? 'first'] as Page<number, string>;
-      }),
+      paginate<number, string>(
+        async (cursor) => {
+          asked.push(cursor);
+          return pages[cursor ?? 'first'] as Page<number, string>;
+        },
+        { ...LIST, keyOf: String },
+      ),
     );
     expect(items).toEqual([1, 2, 3, 4]);
     expect(asked).toEqual([undefined, 'b', 'c']);
@@ -40,7 +50,7 @@ describe('paginate', () => {
 
   it('asks for a page only when the items before it are used up', async () => {
     const { requests, pages } = listOf(['a', 'b', 'c', 'd', 'e'], 2);
-    for await (const item of paginate(pages)) {
+    for await (const item of paginate(pages, LIST)) {
       if (item === 'c') break;
     }
     expect(requests).toEqual([0, 1]);
@@ -50,7 +60,7 @@ describe('paginate', () => {
     const waiting = ['a', 'b', 'c', 'd', 'e'];
     const { requests, pages } = listOf(waiting, 2);
     const seen: string[] = [];
-    for await (const item of paginate(pages, { repeatPasses: { keyOf: (id) => id } })) {
+    for await (const item of paginate(pages, { ...LIST, repeatPasses: true })) {
       seen.push(item);
       waiting.splice(waiting.indexOf(item), 1);
     }
@@ -60,7 +70,7 @@ describe('paginate', () => {
 
   it('with repeatPasses, ends after a pass that finds nothing new', async () => {
     const { requests, pages } = listOf(['a', 'b', 'c'], 2);
-    expect(await all(paginate(pages, { repeatPasses: { keyOf: (id) => id } }))).toEqual(['a', 'b', 'c']);
+    expect(await all(paginate(pages, { ...LIST, repeatPasses: true }))).toEqual(['a', 'b', 'c']);
     expect(requests).toEqual([0, 1, 0, 1]);
   });
 });
@@ -68,13 +78,13 @@ describe('paginate', () => {
 describe('numberedPages', () => {
   it('ends after page totalPages - 1', async () => {
     const { requests, pages } = listOf(['a', 'b', 'c', 'd'], 2);
-    expect(await all(paginate(pages))).toEqual(['a', 'b', 'c', 'd']);
+    expect(await all(paginate(pages, LIST))).toEqual(['a', 'b', 'c', 'd']);
     expect(requests).toEqual([0, 1]);
   });
 
   it('ends at an empty page, whatever totalPages says', async () => {
     const pages = numberedPages(async (page) => ({ items: page === 0 ? ['a'] : [], totalPages: 5 }));
-    expect(await all(paginate(pages))).toEqual(['a']);
+    expect(await all(paginate(pages, LIST))).toEqual(['a']);
   });
 
   it('without totalPages, goes on until an empty page', async () => {
@@ -83,6 +93,6 @@ describe('numberedPages', () => {
       items: items.slice(page, page + 1),
       totalPages: undefined,
     }));
-    expect(await all(paginate(pages))).toEqual(['a', 'b', 'c']);
+    expect(await all(paginate(pages, LIST))).toEqual(['a', 'b', 'c']);
   });
 });

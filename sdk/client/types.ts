@@ -32,12 +32,15 @@ export interface ContainerReceipt {
   bytes: number;
 }
 
-/** One page of `GET /receipts-bulk/`. */
+/**
+ * One page of `GET /receipts-bulk/` (NgDP's `ReceiptSearchResult`). NgDP's schema marks none of the
+ * counts as required: the client checks them when they are there, and does not make them up.
+ */
 export interface ReceiptPage {
-  currentPage: number;
-  totalPages: number;
-  elementsOnPage: number;
-  totalElements: number;
+  currentPage?: number;
+  totalPages?: number;
+  elementsOnPage?: number;
+  totalElements?: number;
   receipts: Receipt[];
 }
 

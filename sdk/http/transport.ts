@@ -1,10 +1,19 @@
 /**
  * HTTP to NgDP on undici, HTTP/1.1: the API key, mutual TLS through the dispatcher, per-attempt
- * timeouts, retries (connection errors, timeouts and 503 only — never another 4xx — with the same
- * bytes every time), and NgDP's `ErrorMessage` mapped to the error classes of `sdk/errors.ts`.
+ * deadlines that hold even while a connection is being made, bounded answers, retries (connection
+ * errors, timeouts and 503 only — never another 4xx — with the same bytes every time), and NgDP's
+ * `ErrorMessage` mapped to the error classes of `sdk/errors.ts`.
+ *
+ * One attempt is {@link Transport.attempt}: a request, its answer read within limits and mapped to a
+ * response or an error. {@link Transport.send} wraps the retry policy around it (ARCHITECTURE.md
+ * "Retry as a layer"). A call that changes something at NgDP says so with an {@link Effect}: such a
+ * call whose answer was lost is never reported as a plain failure (it may have taken effect) but as
+ * an {@link UnknownOutcomeError}, and a call that consumes (a deleting read) is never sent again once
+ * it may have arrived.
  */
 import { randomUUID } from 'node:crypto';
-import { type Dispatcher, request } from 'undici';
+import { inspect } from 'node:util';
+import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import {
   ApiError,
   type ApiErrorDetails,
@@ -18,21 +27,32 @@ import {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  type ResponseContext,
   ServiceUnavailableError,
   type TechnicalReceipt,
   TimeoutError,
+  UnexpectedResponseError,
+  UnknownOutcomeError,
   UnprocessableEntityError,
 } from '../errors.ts';
 import { maskCpr } from '../ngdp/identifiers.ts';
+import { BodyProblem, nestingDepth, parseJsonBody, readBody, readBodyStart, shortText } from './body.ts';
+import { beforeAbort, sleep } from './deadline.ts';
+import { ERROR_BODY_BYTES, type LimitSettings, MAX_JSON_DEPTH } from './limits.ts';
+import { type Redact, redactHeaders, redactor } from './redact.ts';
 import { backoffMs, type RetryOptions, type RetrySettings, retryAfterMs, retrySettings } from './retry.ts';
+import { ShapeError } from './shape.ts';
 
 /** Per-request overrides of the client's settings. */
 export interface RequestOptions {
-  /** Time for one attempt, in ms (answer and body). */
+  /**
+   * Time for one attempt, in ms: connecting (TCP and TLS), the answer and its body. It holds even
+   * while a connection is being made.
+   */
   timeoutMs?: number;
   /** Retry settings for this request, or `false` for none. */
   retry?: RetryOptions | false;
-  /** Cancels the request (and its retries). */
+  /** Cancels the request (and its retries) at once, in whatever phase it is. */
   signal?: AbortSignal;
 }
 
@@ -45,7 +65,7 @@ export interface RequestLogEvent {
   attempt: number;
   status?: number;
   durationMs: number;
-  /** Set when the attempt failed without an answer. */
+  /** Set when the attempt failed without a usable answer (`TIMEOUT`, `RESPONSE_TOO_LARGE`, …). */
   error?: string;
   /** Set when the attempt will be retried after this many ms. */
   retryInMs?: number;
@@ -58,9 +78,26 @@ export interface TransportOptions {
   dispatcher: Dispatcher | undefined;
   timeoutMs: number;
   retry: RetrySettings;
+  limits: LimitSettings;
   userAgent: string;
   logger: ((event: RequestLogEvent) => void) | undefined;
   random: () => number;
+}
+
+/**
+ * What a call changes at NgDP, for the calls that change something: it decides how the call is
+ * retried and how a lost answer is reported.
+ */
+export interface Effect {
+  /** The SDK call, named in an {@link UnknownOutcomeError} (`receipts.ack`). */
+  operation: string;
+  /** How to find out whether it took effect, for an {@link UnknownOutcomeError}. */
+  check: string;
+  /**
+   * Whether sending it again is harmless (a send with the same bytes, an acknowledgement). `false`:
+   * it consumes (a deleting read) and is sent again only when it certainly never reached NgDP.
+   */
+  repeatable: boolean;
 }
 
 export interface HttpRequest {
@@ -71,9 +108,15 @@ export interface HttpRequest {
   body?: Uint8Array | string;
   contentType?: string;
   accept?: string;
+  /** `none`: a 2xx answer carries nothing the caller reads (its body is skipped, not kept). */
+  answer?: 'body' | 'none';
+  /** The largest 2xx body taken, in bytes (default: the client's `limits.maxResponseBytes`). */
+  maxBodyBytes?: number;
+  /** Set for calls that change something at NgDP; see {@link Effect}. */
+  effect?: Effect;
   /**
-   * Whether an error on a retried attempt means the earlier attempt succeeded (e.g. 409 for a
-   * receipt posted twice); such an error is then taken as success.
+   * Whether an error answer to a retry, after an attempt whose answer was lost, means that attempt
+   * succeeded (e.g. 409 for a receipt posted twice); such an error is then taken as success.
    */
   earlierAttemptSucceeded?: (error: ApiError) => boolean;
   /**
@@ -82,16 +125,19 @@ export interface HttpRequest {
    */
   messageUUID?: string;
   /**
-   * The original technical receipt of `messageUUID` as the caller knows it (its own earlier send),
-   * for a DuplicateMessageError whose answer carries none.
+   * The technical receipt of the message NgDP holds under `messageUUID`, for a
+   * {@link DuplicateMessageError}: read from the 409's body (undefined when it has none for this
+   * messageUUID) or known to the caller.
    */
-  knownReceipt?: () => TechnicalReceipt | undefined;
+  originalReceipt?: (answer: unknown) => TechnicalReceipt | undefined;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The client's id of the request, its method and masked path: for errors about this answer. */
+  context: ResponseContext & { requestId: string };
 }
 
 const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> = {
@@ -106,47 +152,92 @@ const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> 
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(aborted(signal));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(aborted(signal as AbortSignal));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** Errors of making a connection: the request itself was never written. */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function aborted(signal: AbortSignal): DigitalPostError {
   return new DigitalPostError('ABORTED', 'the request was aborted', { cause: signal.reason });
 }
 
-/** The parsed JSON of a body, or undefined. */
-export function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause === undefined ? undefined : codeOf(cause);
 }
 
+/**
+ * The dispatcher with a note taken when the request starts going out: undici calls
+ * `onRequestStart` once the connection (and its TLS handshake) is up and the request is about to
+ * be written. Before that, a failure means NgDP never saw the request.
+ */
+function noticingStart(base: Dispatcher, started: () => void): Dispatcher {
+  return base.compose((dispatch) => (options, handler) => {
+    const noticing = new Proxy(handler, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (property === 'onRequestStart' || property === 'onConnect') {
+          return (...args: unknown[]) => {
+            started();
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    });
+    return dispatch(options, noticing);
+  });
+}
+
+type Failure = ApiError | ConnectionError | TimeoutError | UnexpectedResponseError;
+
+type Outcome =
+  | { response: HttpResponse; failure?: undefined }
+  | {
+      response?: undefined;
+      failure: Failure;
+      /** NgDP may have acted on the request without the client learning how it went. */
+      lost: boolean;
+      retryAfter: number | undefined;
+    };
+
 export class Transport {
-  private readonly options: TransportOptions;
+  readonly #options: TransportOptions;
+  readonly #redact: Redact;
 
   constructor(options: TransportOptions) {
-    this.options = options;
+    this.#options = options;
+    this.#redact = redactor([options.apiKey, `Basic ${options.apiKey}`]);
   }
 
   get baseUrl(): string {
-    return this.options.baseUrl;
+    return this.#options.baseUrl;
+  }
+
+  get limits(): LimitSettings {
+    return this.#options.limits;
+  }
+
+  /** Removes the API key from (and masks CPR numbers in) text that came from the network. */
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+
+  [inspect.custom](): string {
+    return `[Transport baseUrl=${this.baseUrl}]`;
+  }
+
+  toJSON(): string {
+    return this[inspect.custom]();
   }
 
   private url(path: string, query: HttpRequest['query']): string {
@@ -154,111 +245,258 @@ export class Transport {
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined) search.set(key, String(value));
     const text = search.toString();
-    return `${this.options.baseUrl}${path}${text ? `?${text}` : ''}`;
+    return `${this.#options.baseUrl}${path}${text ? `?${text}` : ''}`;
   }
 
   private log(event: RequestLogEvent): void {
     try {
-      this.options.logger?.(event);
+      this.#options.logger?.(event);
     } catch {
       // A failing logger must not fail the request.
     }
   }
 
-  /** Sends a request, retrying as configured; resolves to a 2xx response or throws. */
+  /**
+   * Sends a request, retrying as configured; resolves to a 2xx response (its body read within the
+   * limit) or throws.
+   *
+   * @throws ApiError (by status), ConnectionError, TimeoutError, UnexpectedResponseError; for a call
+   *   with an {@link Effect} whose answer was lost, UnknownOutcomeError; `ABORTED` when the signal aborts.
+   */
   async send(http: HttpRequest, overrides: RequestOptions = {}): Promise<HttpResponse> {
     const retry =
-      overrides.retry === undefined ? this.options.retry : retrySettings(overrides.retry, this.options.retry);
-    const timeoutMs = overrides.timeoutMs ?? this.options.timeoutMs;
+      overrides.retry === undefined
+        ? this.#options.retry
+        : retrySettings(overrides.retry, this.#options.retry);
+    const timeoutMs = overrides.timeoutMs ?? this.#options.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
       throw new InvalidOptionsError(`timeoutMs must be a positive number, got ${timeoutMs}`);
-    const requestId = randomUUID();
     const url = this.url(http.path, http.query);
-    const shownPath = maskCpr(url.slice(this.options.baseUrl.length));
+    const context = {
+      requestId: randomUUID(),
+      method: http.method,
+      path: maskCpr(url.slice(this.#options.baseUrl.length)),
+    };
     const headers: Record<string, string> = {
-      authorization: `Basic ${this.options.apiKey}`,
+      authorization: `Basic ${this.#options.apiKey}`,
       accept: http.accept ?? 'application/json',
-      'user-agent': this.options.userAgent,
+      'user-agent': this.#options.userAgent,
     };
     if (http.contentType !== undefined) headers['content-type'] = http.contentType;
 
+    let lost: Failure | undefined;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
-      let failure: ApiError | ConnectionError | TimeoutError;
-      let retryAfter: number | undefined;
+      const log = (fields: Partial<RequestLogEvent>): void =>
+        this.log({ ...context, attempt, durationMs: performance.now() - started, ...fields });
+      let outcome: Outcome;
       try {
-        const signal = overrides.signal
-          ? AbortSignal.any([overrides.signal, AbortSignal.timeout(timeoutMs)])
-          : AbortSignal.timeout(timeoutMs);
-        const response = await request(url, {
-          method: http.method,
-          headers,
-          ...(http.body === undefined ? {} : { body: http.body }),
-          ...(this.options.dispatcher === undefined ? {} : { dispatcher: this.options.dispatcher }),
-          signal,
-        });
-        const body = Buffer.from(await response.body.arrayBuffer());
-        const status = response.statusCode;
-        if (status >= 200 && status < 300) {
-          this.log({
-            requestId,
-            method: http.method,
-            path: shownPath,
-            attempt,
-            status,
-            durationMs: performance.now() - started,
-          });
-          return { status, headers: response.headers, body };
-        }
-        failure = this.apiError(http, status, response.headers, body, { requestId, path: shownPath });
-        retryAfter = retryAfterMs(response.headers['retry-after']);
-        if (attempt > 0 && http.earlierAttemptSucceeded?.(failure)) {
-          this.log({
-            requestId,
-            method: http.method,
-            path: shownPath,
-            attempt,
-            status,
-            durationMs: performance.now() - started,
-          });
-          return { status, headers: response.headers, body };
-        }
+        outcome = await this.attempt(http, url, headers, timeoutMs, overrides.signal, context);
       } catch (error) {
-        if (overrides.signal?.aborted) throw aborted(overrides.signal);
-        failure = this.transportError(error, requestId, http.method, shownPath, timeoutMs);
+        if (!(error instanceof AbortedAttempt)) throw error;
+        log({ error: 'ABORTED' });
+        throw this.finalError(http, aborted(error.signal), error.lost ? true : lost, context.requestId);
       }
-      const retryable = failure.retryable && attempt < retry.maxRetries;
-      const wait = retryable ? backoffMs(attempt, retry, retryAfter, this.options.random) : undefined;
-      this.log({
-        requestId,
-        method: http.method,
-        path: shownPath,
-        attempt,
-        ...(failure instanceof ApiError ? { status: failure.status } : { error: failure.code }),
-        durationMs: performance.now() - started,
+      if (outcome.response !== undefined) {
+        log({ status: outcome.response.status });
+        return outcome.response;
+      }
+      const { failure } = outcome;
+      const answered = failure instanceof ApiError;
+      if (answered && lost !== undefined && http.earlierAttemptSucceeded?.(failure)) {
+        log({ status: failure.status });
+        return { status: failure.status, headers: failure.headers, body: Buffer.alloc(0), context };
+      }
+      if (outcome.lost) lost ??= failure;
+      const wait = this.mayRetry(http, outcome, attempt, retry)
+        ? backoffMs(attempt, retry, outcome.retryAfter, this.#options.random)
+        : undefined;
+      log({
+        ...(answered || failure instanceof UnexpectedResponseError ? { status: failure.status } : {}),
+        ...(answered ? {} : { error: failure.code }),
         ...(wait === undefined ? {} : { retryInMs: wait }),
       });
-      if (wait === undefined) throw failure;
-      await sleep(wait, overrides.signal);
+      if (wait === undefined) throw this.finalError(http, failure, lost, context.requestId);
+      try {
+        await sleep(wait, overrides.signal);
+      } catch {
+        throw this.finalError(http, aborted(overrides.signal as AbortSignal), lost, context.requestId);
+      }
+    }
+  }
+
+  /**
+   * Sends a request whose 2xx answer is JSON, and reads it with `read` (a shape check that throws
+   * {@link ShapeError}).
+   *
+   * @throws UnexpectedResponseError when the answer is not JSON or not the shape — for a call with an
+   *   {@link Effect}, an UnknownOutcomeError with it as `cause` (NgDP said yes; what it said is lost).
+   */
+  async json<T>(http: HttpRequest, overrides: RequestOptions, read: (value: unknown) => T): Promise<T> {
+    const response = await this.send(http, overrides);
+    return this.read(http, response, read);
+  }
+
+  /** Reads a 2xx answer's JSON with `read`; see {@link json}. */
+  read<T>(http: HttpRequest, response: HttpResponse, read: (value: unknown) => T): T {
+    try {
+      return read(parseJsonBody(response.status, response.headers, response.body));
+    } catch (error) {
+      if (!(error instanceof BodyProblem || error instanceof ShapeError)) throw error;
+      const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(error.message), {
+        ...response.context,
+        status: response.status,
+      });
+      throw http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
+    }
+  }
+
+  /** An {@link UnexpectedResponseError} about a 2xx answer that is JSON of the right shape but wrong. */
+  unexpected(http: HttpRequest, response: HttpResponse, problem: string): DigitalPostError {
+    const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(problem), {
+      ...response.context,
+      status: response.status,
+    });
+    return http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
+  }
+
+  /** Whether a failed attempt is tried again. */
+  private mayRetry(
+    http: HttpRequest,
+    outcome: Extract<Outcome, { failure: Failure }>,
+    attempt: number,
+    retry: RetrySettings,
+  ): boolean {
+    if (!outcome.failure.retryable || attempt >= retry.maxRetries) return false;
+    // A call that consumes goes again only when it certainly did nothing: it never reached NgDP,
+    // or NgDP answered that it could not take it (503).
+    return http.effect?.repeatable !== false || !outcome.lost;
+  }
+
+  /** The error a call ends with: an UnknownOutcomeError for a changing call whose answer was lost. */
+  private finalError(
+    http: HttpRequest,
+    failure: DigitalPostError,
+    lost: Failure | true | undefined,
+    requestId: string,
+  ): DigitalPostError {
+    if (http.effect === undefined || lost === undefined) return failure;
+    return this.unknownOutcome(http.effect, failure, lost === true ? failure : lost, requestId);
+  }
+
+  private unknownOutcome(
+    effect: Effect,
+    failure: DigitalPostError,
+    lost: DigitalPostError,
+    requestId?: string,
+  ): UnknownOutcomeError {
+    const what =
+      lost instanceof UnexpectedResponseError
+        ? `NgDP answered ${lost.status ?? 'yes'}, but the answer cannot be used (${lost.message})`
+        : failure === lost
+          ? `the answer was lost (${failure.message})`
+          : `the answer to an earlier attempt was lost (${lost.message}), and then: ${failure.message}`;
+    return new UnknownOutcomeError(
+      {
+        operation: effect.operation,
+        what,
+        check: effect.check,
+        retryable: effect.repeatable,
+        requestId: requestId ?? (failure as { requestId?: string }).requestId,
+      },
+      { cause: failure },
+    );
+  }
+
+  /**
+   * One attempt: the request and its answer, within `timeoutMs` from the first byte of connecting to
+   * the last byte of the body, read within its limit.
+   *
+   * @throws AbortedAttempt when the caller's signal aborts.
+   */
+  private async attempt(
+    http: HttpRequest,
+    url: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    callerSignal: AbortSignal | undefined,
+    context: HttpResponse['context'],
+  ): Promise<Outcome> {
+    // One timer, cleared when the attempt ends: AbortSignal.timeout would keep a timer (and its
+    // signal) armed for the whole timeoutMs after every request, which adds up on a fast list.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
+    const signal =
+      callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
+    let started = false;
+    let answered: number | undefined;
+    const dispatcher = noticingStart(this.#options.dispatcher ?? getGlobalDispatcher(), () => {
+      started = true;
+    });
+    const exchange = async (): Promise<Outcome> => {
+      const response = await request(url, {
+        method: http.method,
+        headers,
+        ...(http.body === undefined ? {} : { body: http.body }),
+        dispatcher,
+        signal,
+      });
+      const status = response.statusCode;
+      answered = status;
+      if (status >= 200 && status < 300) {
+        if (http.answer === 'none') {
+          // Nothing in it is read: its start is drained (so the connection can be reused), the rest cut.
+          await readBodyStart(response.body, ERROR_BODY_BYTES);
+          return { response: { status, headers: response.headers, body: Buffer.alloc(0), context } };
+        }
+        const maxBytes = http.maxBodyBytes ?? this.#options.limits.maxResponseBytes;
+        const body = await readBody(response.body, response.headers, maxBytes);
+        return { response: { status, headers: response.headers, body, context } };
+      }
+      const { bytes } = await readBodyStart(response.body, ERROR_BODY_BYTES);
+      return {
+        failure: this.apiError(http, status, response.headers, bytes, context),
+        lost: false,
+        retryAfter: retryAfterMs(response.headers['retry-after']),
+      };
+    };
+    try {
+      return await beforeAbort(exchange(), signal);
+    } catch (error) {
+      if (callerSignal?.aborted) throw new AbortedAttempt(callerSignal, started);
+      if (error instanceof BodyProblem) {
+        const failure = new UnexpectedResponseError('RESPONSE_TOO_LARGE', this.#redact(error.message), {
+          ...context,
+          status: answered,
+        });
+        return { failure, lost: true, retryAfter: undefined };
+      }
+      const failure = this.transportError(error, context, timeoutMs);
+      const lost = answered !== undefined || (started && !NEVER_SENT_CODES.has(codeOf(error) ?? ''));
+      return { failure, lost, retryAfter: undefined };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   private transportError(
     error: unknown,
-    requestId: string,
-    method: string,
-    path: string,
+    context: HttpResponse['context'],
     timeoutMs: number,
   ): ConnectionError | TimeoutError {
+    const { requestId, method, path } = context;
     const name = (error as { name?: string }).name;
-    const code = (error as { code?: unknown }).code;
-    if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+    const code = codeOf(error);
+    if (name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))) {
       return new TimeoutError(`${method} ${path}: no answer within ${timeoutMs} ms`, requestId, {
         cause: error,
       });
     }
-    const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
-    return new ConnectionError(`${method} ${path}: cannot reach NgDP (${maskCpr(reason)})`, requestId, {
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
+    return new ConnectionError(`${method} ${path}: cannot reach NgDP (${this.#redact(reason)})`, requestId, {
       cause: error,
     });
   }
@@ -267,10 +505,11 @@ export class Transport {
     http: HttpRequest,
     status: number,
     headers: Record<string, string | string[] | undefined>,
-    body: Buffer,
-    context: { requestId: string; path: string },
+    bytes: Buffer,
+    context: HttpResponse['context'],
   ): ApiError {
-    const json = parseJson(body);
+    const text = this.#redact(bytes.toString('utf8'));
+    const json = errorJson(text, bytes);
     const message = json as
       | {
           code?: unknown;
@@ -286,25 +525,48 @@ export class Transport {
         : typeof message?.errorCode === 'string'
           ? message.errorCode
           : undefined;
-    const text =
+    const detail =
       typeof message?.message === 'string'
         ? message.message
         : typeof message?.errorMessage === 'string'
           ? message.errorMessage
-          : body.length > 0 && json === undefined
-            ? body.toString('utf8', 0, Math.min(body.length, 200)).trim()
+          : bytes.length > 0 && json === undefined
+            ? shortText(text, 200) || `HTTP ${status}`
             : `HTTP ${status}`;
     const details: ApiErrorDetails = {
       status,
-      ...(code === undefined ? {} : { code }),
-      message: maskCpr(text),
-      fieldErrors: Array.isArray(message?.fieldErrors) ? (message.fieldErrors as FieldError[]) : [],
-      headers,
+      ...(code === undefined ? {} : { code: this.#redact(code) }),
+      message: this.#redact(detail),
+      fieldErrors: Array.isArray(message?.fieldErrors)
+        ? (message.fieldErrors.filter((field) => typeof field === 'object' && field !== null) as FieldError[])
+        : [],
+      headers: redactHeaders(headers, this.#redact),
       body: json,
-      method: http.method,
       ...context,
     };
     return errorOfStatus(details, http);
+  }
+}
+
+/** Thrown by an attempt that the caller's signal stopped; `lost` when the request may have gone out. */
+class AbortedAttempt extends Error {
+  readonly signal: AbortSignal;
+  readonly lost: boolean;
+
+  constructor(signal: AbortSignal, lost: boolean) {
+    super('aborted');
+    this.signal = signal;
+    this.lost = lost;
+  }
+}
+
+/** An error answer's JSON (its text already redacted), or undefined when it is not JSON. */
+function errorJson(text: string, bytes: Buffer): unknown {
+  if (bytes.length === 0 || nestingDepth(bytes) > MAX_JSON_DEPTH) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
@@ -316,17 +578,8 @@ export class Transport {
 function errorOfStatus(details: ApiErrorDetails, http: HttpRequest): ApiError {
   if (details.status === 409 && details.code === 'DUPLICATE_MESSAGE_UUID' && http.messageUUID !== undefined) {
     const answered = (details.body as { receipt?: unknown } | undefined)?.receipt;
-    const original = isTechnicalReceipt(answered) ? answered : http.knownReceipt?.();
-    return new DuplicateMessageError(details, http.messageUUID, original);
+    return new DuplicateMessageError(details, http.messageUUID, http.originalReceipt?.(answered));
   }
   const ErrorClass = ERROR_CLASSES[details.status] ?? ApiError;
   return new ErrorClass(details);
-}
-
-function isTechnicalReceipt(value: unknown): value is TechnicalReceipt {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { transmissionId?: unknown }).transmissionId === 'string'
-  );
 }

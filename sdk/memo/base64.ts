@@ -11,14 +11,11 @@
 
 export type Base64Result = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 
-/** Input is decoded in slices of this many bytes. */
-const SLICE = 1 << 18;
+/** Text is decoded in slices of this many characters. */
+const SLICE = 1 << 16;
+const WHITESPACE = /[\t\n\r ]/;
 const WHITESPACE_RUNS = /[\t\n\r ]+/g;
 const BASE64_CHARACTER = /[A-Za-z0-9+/=]/;
-
-function hasWhitespace(slice: Buffer): boolean {
-  return slice.includes(0x0a) || slice.includes(0x20) || slice.includes(0x0d) || slice.includes(0x09);
-}
 
 /** Why `quads` (whitespace removed) is not base64. */
 function reasonOf(quads: string): string {
@@ -33,7 +30,11 @@ function reasonOf(quads: string): string {
   return 'its length or = padding is wrong';
 }
 
-class Base64Decoder {
+/**
+ * Decodes base64 text handed to it in pieces of any size (whitespace anywhere) into one buffer of
+ * at most 3/4 of `maxChars` bytes, the most characters it will be given.
+ */
+export class Base64Decoder {
   private readonly out: Buffer;
   private written = 0;
   /** Up to 3 characters that did not fill a quad yet. */
@@ -45,8 +46,17 @@ class Base64Decoder {
     this.out = Buffer.allocUnsafe(Math.floor((maxChars * 3) / 4) + 3);
   }
 
-  /** Takes the next slice of base64 text. */
-  push(text: string): void {
+  /** Takes the next piece of the text. */
+  write(text: string): void {
+    if (this.failure !== undefined) return;
+    for (let at = 0; at < text.length; at += SLICE) {
+      const slice = text.length <= SLICE ? text : text.slice(at, at + SLICE);
+      this.push(WHITESPACE.test(slice) ? slice.replace(WHITESPACE_RUNS, '') : slice);
+    }
+  }
+
+  /** Takes the next piece of text without whitespace. */
+  private push(text: string): void {
     if (this.failure !== undefined) return;
     const compact = this.carry + text;
     const whole = compact.length - (compact.length % 4);
@@ -79,25 +89,10 @@ class Base64Decoder {
   }
 }
 
-/** Decodes the base64 text held in `bytes[start, end)` strictly. */
-export function decodeBase64Bytes(bytes: Uint8Array, start: number, end: number): Base64Result {
-  const source = Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new Base64Decoder(end - start);
-  for (let at = start; at < end; at += SLICE) {
-    const to = Math.min(at + SLICE, end);
-    const text = source.toString('latin1', at, to);
-    decoder.push(hasWhitespace(source.subarray(at, to)) ? text.replace(WHITESPACE_RUNS, '') : text);
-  }
-  return decoder.end();
-}
-
 /** Decodes base64 text strictly. */
 export function decodeBase64(text: string): Base64Result {
   const decoder = new Base64Decoder(text.length);
-  for (let at = 0; at < text.length; at += SLICE)
-    decoder.push(text.slice(at, at + SLICE).replace(WHITESPACE_RUNS, ''));
+  decoder.write(text);
   return decoder.end();
 }
 

@@ -1,7 +1,7 @@
 import { MemoValidationError } from '../errors.ts';
 import { readMemo } from './reader.ts';
 import type { Memo } from './types.ts';
-import { type ValidateOptions, validateMemo } from './validate.ts';
+import { type ValidateOptions, validateMemo, validationSettings } from './validate.ts';
 
 /** Options of {@link parseMemo}. */
 export interface ParseOptions extends ValidateOptions {
@@ -20,11 +20,17 @@ export interface ParseOptions extends ValidateOptions {
  * apply NgDP's rules too, or `lenient: true` to skip the checks.
  *
  * @throws MemoParseError when the input is not a MeMo document at all (not well-formed, not UTF-8,
- *   a DOCTYPE or entity declaration, another root element).
+ *   a DOCTYPE or entity declaration, beyond the reader's limits, another root element).
  * @throws MemoValidationError listing every problem, unless `lenient`.
  */
 export function parseMemo(input: string | Uint8Array, options: ParseOptions = {}): Memo {
-  const { memo, issues } = readMemo(input, options.version === undefined ? {} : { version: options.version });
+  const { notificationMaxLength, maxValueLength, maxElements } = validationSettings(options);
+  const { memo, issues } = readMemo(input, {
+    notificationMaxLength,
+    maxValueLength,
+    maxElements,
+    ...(options.version === undefined ? {} : { version: options.version }),
+  });
   if (options.lenient) return memo;
   const result = validateMemo(memo, { rules: 'schema', ...options });
   issues.push(...result.issues);

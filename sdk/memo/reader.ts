@@ -5,7 +5,16 @@
  * the model holds decoded). Values are checked afterwards, on the model, by the validator.
  */
 import { MemoParseError } from '../errors.ts';
-import { decodeBase64, decodeBase64Bytes } from './base64.ts';
+import { Base64Decoder, type Base64Result, decodeBase64 } from './base64.ts';
+import {
+  checkLimitOption,
+  DEFAULT_LIMITS,
+  type LengthLimits,
+  maxLengthOf,
+  noteCutValue,
+  type ReadLimitOptions,
+  tooLongProblem,
+} from './limits.ts';
 import {
   type ComplexType,
   existsIn,
@@ -19,7 +28,7 @@ import {
 import { collapseWhitespace, isCollapsed, isXsdDecimal, parseXsdBoolean } from './simple-types.ts';
 import type { Memo, MemoIssue, MemoVersion } from './types.ts';
 import {
-  LIFTED_MARK,
+  liftedIndex,
   nodeAttributes,
   nodeChildren,
   nodeName,
@@ -27,6 +36,7 @@ import {
   type XmlDocument,
   type XmlNode,
 } from './xml-reader.ts';
+import { BoundedText, type ByteRange, readText } from './xml-text.ts';
 
 const MEMO_NS = MEMO_NAMESPACES.memo;
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -52,12 +62,20 @@ const XSD_TYPE_NAMES: Record<SimpleTypeName, string> = {
   base64: `${XS_NS} base64Binary`,
 };
 
-export interface ReadOptions {
+/**
+ * Options of {@link readMemo}. The limits are `validateMemo`'s: pass the same options to both. A
+ * value beyond its limit is kept cut to the limit plus one character, its whole length noted for the
+ * validator (limits.ts); without `notificationMaxLength` a notification is kept up to
+ * `maxValueLength`, so that any limit up to that one can be applied afterwards.
+ */
+export interface ReadOptions extends ReadLimitOptions {
   /**
    * Read the document as this MeMo version whatever its `memoVersion` says (any decimal is then
    * accepted there), like validating against one version's XSD.
    */
   version?: MemoVersion;
+  /** @internal Texts of at least this many bytes are read from the input bytes (tests: 1). */
+  liftThreshold?: number;
 }
 
 export interface ReadResult {
@@ -72,13 +90,22 @@ interface QName {
   local: string;
 }
 
+/** Text as the reader gets it: strings from the XML parser, and texts lifted out of the document. */
+type TextPart = string | ByteRange;
+
+/** The simple types the reader reads as strings. */
+type StringType = Exclude<SimpleTypeName, 'base64'>;
+
 /** In-scope namespace declarations, with a cache of resolved names. */
 class Scope {
   private readonly resolved = new Map<string, QName>();
   private readonly prefixes: Readonly<Record<string, string>>;
+  /** Reads a namespace declaration's value (which may be lifted). */
+  private readonly namespaceName: (raw: string) => string;
 
-  constructor(prefixes: Readonly<Record<string, string>>) {
+  constructor(prefixes: Readonly<Record<string, string>>, namespaceName: (raw: string) => string) {
     this.prefixes = prefixes;
+    this.namespaceName = namespaceName;
   }
 
   /** A child scope when `attributes` declare namespaces, else this one. */
@@ -88,10 +115,10 @@ class Scope {
     for (const name in attributes) {
       if (name === '@_xmlns' || name.startsWith('@_xmlns:')) {
         declared ??= { ...this.prefixes };
-        declared[name === '@_xmlns' ? '' : name.slice(8)] = attributes[name] ?? '';
+        declared[name === '@_xmlns' ? '' : name.slice(8)] = this.namespaceName(attributes[name] ?? '');
       }
     }
-    return declared === undefined ? this : new Scope(declared);
+    return declared === undefined ? this : new Scope(declared, this.namespaceName);
   }
 
   resolve(qualified: string): QName {
@@ -131,9 +158,92 @@ class MemoReader {
   readonly issues: MemoIssue[] = [];
   version: MemoVersion = '1.2';
   private readonly document: XmlDocument;
+  private readonly limits: LengthLimits;
 
-  constructor(document: XmlDocument) {
+  constructor(document: XmlDocument, limits: LengthLimits) {
     this.document = document;
+    this.limits = limits;
+  }
+
+  /** A text node's or attribute's value as a part: lifted, or the parser's string. */
+  private part(text: string): TextPart {
+    const index = liftedIndex(text);
+    if (index === undefined) return text;
+    const range = this.document.lifted[index];
+    if (range === undefined) throw new Error(`reader: no lifted text ${index}`);
+    return range;
+  }
+
+  /** Reads `parts` into `text`, chunk by chunk. */
+  private append(text: BoundedText, parts: readonly TextPart[]): BoundedText {
+    for (const part of parts) {
+      if (typeof part === 'string') text.append(part);
+      else
+        readText(this.document.bytes, part, 'utf8', (chunk) => {
+          text.append(chunk);
+          return undefined;
+        });
+    }
+    return text;
+  }
+
+  /**
+   * The value of `parts` as `type`: whitespace collapsed if the type does, and whole — or, when it
+   * is longer than its limit plus one character, cut to that, with its whole length. `empty`: the
+   * element has no text at all (comments and processing instructions are none).
+   */
+  private stringValue(
+    parts: readonly TextPart[],
+    type: StringType,
+  ): { value: string; wholeLength?: number; empty: boolean } {
+    const max = maxLengthOf(type, this.limits);
+    const only = parts.length === 0 ? '' : parts.length === 1 ? parts[0] : undefined;
+    if (typeof only === 'string') {
+      const value = isCollapsed(type) ? collapseWhitespace(only) : only;
+      // UTF-16 units are never fewer than code points.
+      if (value.length <= max + 1) return { value, empty: parts.length === 0 };
+    }
+    const text = this.append(new BoundedText(max + 1, isCollapsed(type)), parts);
+    const { value, length, empty } = text;
+    return length > max + 1 ? { value, wholeLength: length, empty } : { value, empty };
+  }
+
+  /**
+   * An attribute's value (whitespace collapsed if `collapse`) and its length; the value is undefined
+   * when it is longer than `maxValueLength`.
+   */
+  private attributeValue(raw: string, collapse: boolean): { value: string | undefined; length: number } {
+    const max = this.limits.maxValueLength;
+    const part = this.part(raw);
+    if (typeof part === 'string') {
+      const value = collapse ? collapseWhitespace(part) : part;
+      if (value.length <= max) return { value, length: value.length };
+    }
+    const text = this.append(new BoundedText(max, collapse), [part]);
+    return { value: text.length > max ? undefined : text.value, length: text.length };
+  }
+
+  /** A namespace declaration's value; one too long to read refuses the document. */
+  private namespaceName(raw: string): string {
+    const { value } = this.attributeValue(raw, false);
+    if (value === undefined) {
+      throw new MemoParseError(
+        'XML_LIMIT_EXCEEDED',
+        `a namespace name is longer than ${this.limits.maxValueLength} characters (maxValueLength)`,
+      );
+    }
+    return value;
+  }
+
+  /** Whether `part` holds anything but XML whitespace. */
+  private hasNonWhitespace(part: TextPart): boolean {
+    if (typeof part === 'string') return NON_WHITESPACE.test(part);
+    let found = false;
+    readText(this.document.bytes, part, 'utf8', (chunk) => {
+      found = NON_WHITESPACE.test(chunk);
+      return !found;
+    });
+    return found;
   }
 
   private issue(path: string, code: string, message: string): void {
@@ -143,7 +253,7 @@ class MemoReader {
   read(options: ReadOptions): Memo {
     const { root, rootName } = this.document;
     const attributes = nodeAttributes(root);
-    const scope = new Scope({}).enter(attributes);
+    const scope = new Scope({}, (raw) => this.namespaceName(raw)).enter(attributes);
     const name = scope.resolve(rootName);
     if (name.ns !== MEMO_NS || name.local !== 'Message') {
       throw new MemoParseError(
@@ -154,7 +264,13 @@ class MemoReader {
     const { version, schemaVersion } = this.readRootAttributes(attributes ?? {}, scope, options);
     this.version = version;
     const content = this.readComplex(nodeChildren(root, rootName), MessageType, '', scope);
-    const memo = { version, ...(schemaVersion === undefined ? {} : { schemaVersion }), ...content };
+    const memo = {
+      version,
+      ...(schemaVersion === undefined ? {} : { schemaVersion: schemaVersion.value }),
+      ...content,
+    };
+    if (schemaVersion?.wholeLength !== undefined)
+      noteCutValue(memo, 'schemaVersion', schemaVersion.wholeLength);
     return memo as unknown as Memo;
   }
 
@@ -162,29 +278,29 @@ class MemoReader {
     attributes: Record<string, string>,
     scope: Scope,
     options: ReadOptions,
-  ): { version: MemoVersion; schemaVersion: string | undefined } {
+  ): { version: MemoVersion; schemaVersion: { value: string; wholeLength?: number } | undefined } {
     let versionText: string | undefined;
-    let schemaVersion: string | undefined;
+    let schemaVersion: { value: string; wholeLength?: number } | undefined;
     for (const key in attributes) {
       if (key === '@_xmlns' || key.startsWith('@_xmlns:')) continue;
       const qualified = key.slice(2);
       const value = attributes[key] ?? '';
       if (qualified === 'memoVersion') versionText = value;
-      else if (qualified === 'memoSchVersion') schemaVersion = value;
+      else if (qualified === 'memoSchVersion') schemaVersion = this.stringValue([this.part(value)], 'text');
       else this.checkForeignAttribute(qualified, value, scope, '');
     }
 
     let declared: MemoVersion | undefined;
+    const { value: text, length } =
+      versionText === undefined ? { value: undefined, length: 0 } : this.attributeValue(versionText, true);
     if (versionText === undefined) {
       this.issue('@memoVersion', 'MISSING_ATTRIBUTE', 'Message must have the attribute memoVersion');
+    } else if (text === undefined) {
+      const problem = tooLongProblem(length, this.limits.maxValueLength);
+      this.issue('@memoVersion', problem.code, `memoVersion ${problem.message}`);
     } else {
-      const text = collapseWhitespace(versionText);
       if (!isXsdDecimal(text)) {
-        this.issue(
-          '@memoVersion',
-          'INVALID_DECIMAL',
-          `memoVersion must be a decimal number, got "${versionText}"`,
-        );
+        this.issue('@memoVersion', 'INVALID_DECIMAL', `memoVersion must be a decimal number, got "${text}"`);
       } else if (Number(text) === 1.1) declared = '1.1';
       else if (Number(text) === 1.2) declared = '1.2';
       else if (options.version === undefined) {
@@ -221,9 +337,10 @@ class MemoReader {
     if (name.ns === XSI_NS && (name.local === 'schemaLocation' || name.local === 'noNamespaceSchemaLocation'))
       return;
     if (name.ns === XSI_NS && name.local === 'type' && particle !== undefined && !isComplex(particle.type)) {
+      const typeName = this.attributeValue(value, true).value;
       try {
-        const type = scope.resolve(collapseWhitespace(value));
-        if (`${type.ns} ${type.local}` === XSD_TYPE_NAMES[particle.type]) return;
+        const type = typeName === undefined ? undefined : scope.resolve(typeName);
+        if (type !== undefined && `${type.ns} ${type.local}` === XSD_TYPE_NAMES[particle.type]) return;
       } catch {
         // An undeclared prefix names no type, so certainly not the declared one.
       }
@@ -261,7 +378,7 @@ class MemoReader {
     for (const node of children) {
       const tag = nodeName(node);
       if (tag === '#text') {
-        if (/[^\t\n\r ]/.test(node['#text'] as string)) {
+        if (this.hasNonWhitespace(this.part(node['#text'] as string))) {
           this.issue(path, 'UNEXPECTED_TEXT', `${type.name} may contain elements only, not text`);
         }
         continue;
@@ -302,7 +419,7 @@ class MemoReader {
       const grandchildren = nodeChildren(node, tag);
       const value = isComplex(particle.type)
         ? this.readComplex(grandchildren, particle.type, join(path, segment(particle, index)), childScope)
-        : this.readLeaf(grandchildren, particle, path, index, childScope);
+        : this.readLeaf(grandchildren, particle, path, index, childScope, out);
       if (repeatable) {
         if (current === undefined) out[particle.key] = [value];
         else (current as unknown[]).push(value);
@@ -345,12 +462,13 @@ class MemoReader {
     parentPath: string,
     index: number,
     scope: Scope,
+    owner: Record<string, unknown>,
   ): unknown {
     const path = (): string => join(parentPath, segment(particle, index));
-    let text: string | undefined;
+    const parts: TextPart[] = [];
     for (const child of children) {
       const tag = nodeName(child);
-      if (tag === '#text') text = (text ?? '') + (child['#text'] as string);
+      if (tag === '#text') parts.push(this.part(child['#text'] as string));
       else {
         this.issue(
           join(path(), scope.enter(nodeAttributes(child)).resolve(tag).local),
@@ -360,29 +478,56 @@ class MemoReader {
       }
     }
     const type = particle.type as SimpleTypeName;
-    if (type === 'boolean') {
-      // An element without character content takes its schema default (false for every MeMo flag).
-      if (text === undefined) return false;
-      const value = parseXsdBoolean(collapseWhitespace(text));
-      if (value !== undefined) return value;
-      this.issue(path(), 'INVALID_BOOLEAN', `${particle.name} must be true or false, got "${text}"`);
-      return false;
-    }
-    const content = text ?? '';
     if (type === 'base64') {
-      const decoded = content.startsWith(LIFTED_MARK) ? this.decodeLifted(content) : decodeBase64(content);
+      const decoded = this.decodeBase64(parts);
       if (decoded.ok) return decoded.bytes;
       this.issue(path(), 'INVALID_BASE64', `${particle.name} is not valid base64: ${decoded.reason}`);
       return new Uint8Array(0);
     }
-    return isCollapsed(type) ? collapseWhitespace(content) : content;
+    const { value, wholeLength, empty } = this.stringValue(parts, type);
+    if (type === 'boolean') {
+      // An element without characters takes its schema default (false for every MeMo flag).
+      if (empty) return false;
+      const flag = wholeLength === undefined ? parseXsdBoolean(value) : undefined;
+      if (flag !== undefined) return flag;
+      this.issue(path(), 'INVALID_BOOLEAN', `${particle.name} must be true or false, got "${value}"`);
+      return false;
+    }
+    if (wholeLength !== undefined) noteCutValue(owner, particle.key, wholeLength);
+    return value;
   }
 
-  private decodeLifted(placeholder: string): ReturnType<typeof decodeBase64> {
-    const lifted = this.document.lifted[Number.parseInt(placeholder.slice(LIFTED_MARK.length), 10)];
-    if (lifted === undefined) return { ok: false, reason: 'internal placeholder mismatch' };
-    return decodeBase64Bytes(this.document.bytes, lifted.start, lifted.end);
+  /** Decodes base64 `parts`; a lifted text straight from the input bytes. */
+  private decodeBase64(parts: readonly TextPart[]): Base64Result {
+    const only = parts.length === 0 ? '' : parts.length === 1 ? parts[0] : undefined;
+    if (typeof only === 'string') return decodeBase64(only);
+    let size = 0;
+    for (const part of parts) size += typeof part === 'string' ? part.length : part.end - part.start;
+    const decoder = new Base64Decoder(size);
+    for (const part of parts) {
+      if (typeof part === 'string') decoder.write(part);
+      else
+        readText(this.document.bytes, part, 'latin1', (chunk) => {
+          decoder.write(chunk);
+          return undefined;
+        });
+    }
+    return decoder.end();
   }
+}
+
+const NON_WHITESPACE = /[^\t\n\r ]/;
+
+/** The reader's limits from `options`, checked. */
+function readLimits(options: ReadOptions): LengthLimits & { maxElements: number } {
+  const limit = (name: keyof ReadLimitOptions): number | undefined =>
+    options[name] === undefined ? undefined : checkLimitOption(options[name], name, 'readMemo');
+  const maxValueLength = limit('maxValueLength') ?? DEFAULT_LIMITS.maxValueLength;
+  return {
+    maxValueLength,
+    notificationMaxLength: limit('notificationMaxLength') ?? maxValueLength,
+    maxElements: limit('maxElements') ?? DEFAULT_LIMITS.maxElements,
+  };
 }
 
 /**
@@ -390,7 +535,12 @@ class MemoReader {
  * {@link MemoParseError} when the input is not a MeMo document at all.
  */
 export function readMemo(input: string | Uint8Array, options: ReadOptions = {}): ReadResult {
-  const reader = new MemoReader(readXml(input));
+  const limits = readLimits(options);
+  const document = readXml(input, {
+    maxElements: limits.maxElements,
+    ...(options.liftThreshold === undefined ? {} : { liftThreshold: options.liftThreshold }),
+  });
+  const reader = new MemoReader(document, limits);
   const memo = reader.read(options);
   return { memo, issues: reader.issues };
 }

@@ -3,17 +3,13 @@
  * checked exactly as an XSD 1.0 processor does: whitespace handling first, then the lexical space,
  * then the facets. Lengths count Unicode code points.
  */
+import { type LengthLimits, maxLengthOf, tooLongProblem } from './limits.ts';
 import type { SimpleTypeName } from './schema.ts';
 
 /** The problem found in a value: an issue code and a sentence completing "<element> …". */
 export interface SimpleTypeProblem {
   code: string;
   message: string;
-}
-
-export interface SimpleTypeLimits {
-  /** maxLength of `notification`: 150 in the DIGST 1.1 schema, 160 in memo-lib's copy. */
-  notificationMaxLength: number;
 }
 
 /** Types whose whitespace facet is `collapse` (everything derived from a non-string built-in). */
@@ -63,8 +59,7 @@ function tooLong(value: string, max: number): SimpleTypeProblem | undefined {
   // A string never has more code points than UTF-16 units, so short ones need no counting.
   if (value.length <= max) return undefined;
   const length = codePointLength(value);
-  if (length <= max) return undefined;
-  return { code: 'VALUE_TOO_LONG', message: `is ${length} characters long; at most ${max} are allowed` };
+  return length <= max ? undefined : tooLongProblem(length, max);
 }
 
 const UUID_V4 = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-4[a-fA-F0-9]{3}-[aAbB89][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$/;
@@ -182,26 +177,33 @@ export const NON_XML_CHARACTER =
 
 /**
  * Checks a string value of a MeMo leaf (not `boolean` or `base64`, which the model holds decoded).
- * Returns the first problem, or `undefined` when the value is valid.
+ * Returns the first problem, or `undefined` when the value is valid. `wholeLength` is the length of
+ * a value the reader cut (limits.ts): it is too long, whatever else is wrong with its start.
  */
 export function checkSimpleValue(
   type: SimpleTypeName,
   raw: string,
-  limits: SimpleTypeLimits,
+  limits: LengthLimits,
+  wholeLength?: number,
 ): SimpleTypeProblem | undefined {
+  if (type === 'base64') return undefined;
+  const max = maxLengthOf(type, limits);
+  if (wholeLength !== undefined && wholeLength > max) return tooLongProblem(wholeLength, max);
   if (NON_XML_CHARACTER.test(raw)) {
     return { code: 'INVALID_CHARACTER', message: 'contains a character that XML cannot carry' };
   }
   const value = COLLAPSED.has(type) ? collapseWhitespace(raw) : raw;
+  // A language or URI is first checked for what it is (as an XSD processor does: pattern, then facets).
+  if (type !== 'language' && type !== 'uri') {
+    const long = tooLong(value, max);
+    if (long !== undefined) return long;
+  }
   switch (type) {
     case 'text':
-      return tooLong(value, 256);
     case 'comment':
-      return tooLong(value, 512);
     case 'notification':
-      return tooLong(value, limits.notificationMaxLength);
     case 'licenseNumber':
-      return tooLong(value, 7);
+      return undefined;
     case 'uuid':
       return UUID_V4.test(value)
         ? undefined
@@ -228,10 +230,10 @@ export function checkSimpleValue(
       if (!LANGUAGE.test(value)) {
         return { code: 'INVALID_LANGUAGE', message: `must be a language code like "da", got "${value}"` };
       }
-      return tooLong(value, 2);
+      return tooLong(value, max);
     case 'uri':
       if (!isXsdAnyUri(value)) return { code: 'INVALID_URI', message: `must be a URI, got "${value}"` };
-      return tooLong(value, 256);
+      return tooLong(value, max);
     case 'gln':
       return checkLong(value, 9_999_999_999_999n);
     case 'pNumber':
@@ -240,8 +242,6 @@ export function checkSimpleValue(
       return parseXsdBoolean(value) === undefined
         ? { code: 'INVALID_BOOLEAN', message: `must be true or false, got "${value}"` }
         : undefined;
-    case 'base64':
-      return undefined;
   }
 }
 

@@ -4,14 +4,15 @@
  * the structural checks of the reader. Every problem is reported, not just the first.
  */
 import { InvalidOptionsError, MemoParseError } from '../errors.ts';
+import { checkLimitOption, cutValueLength, DEFAULT_LIMITS, type ReadLimitOptions } from './limits.ts';
 import { readMemo } from './reader.ts';
 import { checkNgdpRules } from './rules.ts';
 import { type ComplexType, existsIn, isComplex, MessageType, type Particle, segment } from './schema.ts';
-import { checkSimpleValue, type SimpleTypeLimits } from './simple-types.ts';
+import { checkSimpleValue } from './simple-types.ts';
 import type { Memo, MemoIssue, MemoVersion } from './types.ts';
 
-/** Options of {@link validateMemo}. */
-export interface ValidateOptions {
+/** Options of {@link validateMemo}; the limits (limits.ts) apply to reading XML too. */
+export interface ValidateOptions extends ReadLimitOptions {
   /**
    * `ngdp` (default): the schema plus NgDP's rules beyond it (CPR/CVR format, https Action URLs,
    * filenames, attachment count and size, …). `schema`: the XSD's rules only.
@@ -22,11 +23,6 @@ export interface ValidateOptions {
    * is then accepted there), as `xmllint --schema` does with one schema file.
    */
   version?: MemoVersion;
-  /**
-   * Maximum length of `notification` (the NemSMS text). Default 150, as in DIGST's MeMo 1.1 schema;
-   * memo-lib's schema copy allows 160.
-   */
-  notificationMaxLength?: number;
   /** Maximum number of attachments (AdditionalDocument elements). Default 10. NgDP rules only. */
   maxAttachments?: number;
   /** Maximum total size of all decoded file contents, in bytes. Default 99,500,000. NgDP rules only. */
@@ -34,7 +30,7 @@ export interface ValidateOptions {
 }
 
 /** Resolved {@link ValidateOptions}. */
-export interface ValidationSettings extends SimpleTypeLimits {
+export interface ValidationSettings extends Required<ReadLimitOptions> {
   rules: 'ngdp' | 'schema';
   maxAttachments: number;
   maxTotalContentBytes: number;
@@ -56,7 +52,7 @@ export interface ValidationResult {
 
 export const DEFAULT_VALIDATION: Readonly<ValidationSettings> = {
   rules: 'ngdp',
-  notificationMaxLength: 150,
+  ...DEFAULT_LIMITS,
   maxAttachments: 10,
   maxTotalContentBytes: 99_500_000,
 };
@@ -64,7 +60,10 @@ export const DEFAULT_VALIDATION: Readonly<ValidationSettings> = {
 /** Resolves and checks {@link ValidateOptions}; throws InvalidOptionsError for a bad one. */
 export function validationSettings(options: ValidateOptions): ValidationSettings {
   const settings = { ...DEFAULT_VALIDATION };
-  for (const key of ['notificationMaxLength', 'maxAttachments', 'maxTotalContentBytes'] as const) {
+  for (const key of ['notificationMaxLength', 'maxValueLength', 'maxElements'] as const) {
+    if (options[key] !== undefined) settings[key] = checkLimitOption(options[key], key, 'validateMemo');
+  }
+  for (const key of ['maxAttachments', 'maxTotalContentBytes'] as const) {
     const value = options[key];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 0) {
@@ -115,7 +114,7 @@ class ModelChecker {
     if (memo.schemaVersion !== undefined) {
       if (this.version === '1.2') {
         this.issue('@memoSchVersion', 'NOT_ALLOWED_IN_VERSION', 'memoSchVersion exists only in MeMo 1.1');
-      } else this.checkLeaf('text', memo.schemaVersion, '@memoSchVersion', 'memoSchVersion');
+      } else this.checkLeaf('text', memo, 'schemaVersion', '@memoSchVersion', 'memoSchVersion');
     }
     this.checkComplex(memo, MessageType, '');
   }
@@ -160,7 +159,7 @@ class ModelChecker {
         chosen ??= particle;
       }
       if (particle.max > 1) this.checkRepeated(particle, item, path, type);
-      else this.checkItem(particle, item, join(path, particle.name));
+      else this.checkItem(particle, object, particle.key, join(path, particle.name));
     }
   }
 
@@ -176,13 +175,14 @@ class ModelChecker {
         `${parent.name} may contain at most ${particle.max} ${particle.name}, found ${items.length}`,
       );
     }
-    items.forEach((item, index) => {
-      this.checkItem(particle, item, join(path, segment(particle, index)));
-    });
+    for (let index = 0; index < items.length; index++)
+      this.checkItem(particle, items, String(index), join(path, segment(particle, index)));
   }
 
-  private checkItem(particle: Particle, item: unknown, path: string): void {
+  /** Checks `owner[key]`: the element's object, or one of an array of repeated elements. */
+  private checkItem(particle: Particle, owner: object, key: string, path: string): void {
     const { type } = particle;
+    const item = (owner as Record<string, unknown>)[key];
     if (isComplex(type)) this.checkComplex(item, type, path);
     else if (type === 'boolean') {
       if (typeof item !== 'boolean') this.issue(path, 'INVALID_VALUE', `${particle.name} must be a boolean`);
@@ -190,20 +190,23 @@ class ModelChecker {
       if (!(item instanceof Uint8Array)) {
         this.issue(path, 'INVALID_VALUE', `${particle.name} must be bytes (a Uint8Array or Buffer)`);
       }
-    } else this.checkLeaf(type, item, path, particle.name);
+    } else this.checkLeaf(type, owner, key, path, particle.name);
   }
 
+  /** Checks the string value `owner[key]`, as whole as the reader left it (limits.ts). */
   private checkLeaf(
     type: Parameters<typeof checkSimpleValue>[0],
-    item: unknown,
+    owner: object,
+    key: string,
     path: string,
     name: string,
   ): void {
+    const item = (owner as Record<string, unknown>)[key];
     if (typeof item !== 'string') {
       this.issue(path, 'INVALID_VALUE', `${name} must be a string, got ${typeof item}`);
       return;
     }
-    const problem = checkSimpleValue(type, item, this.settings);
+    const problem = checkSimpleValue(type, item, this.settings, cutValueLength(owner, key));
     if (problem !== undefined) this.issue(path, problem.code, `${name} ${problem.message}`);
   }
 }
@@ -211,7 +214,8 @@ class ModelChecker {
 /**
  * Validates a MeMo — a model, or XML as a string or UTF-8 bytes — and reports every problem.
  * Never throws for a bad MeMo: an unreadable document gives one issue (code `XML_MALFORMED`,
- * `XML_FORBIDDEN_MARKUP`, `XML_ENCODING_UNSUPPORTED` or `NOT_A_MEMO`) and `memo: undefined`.
+ * `XML_FORBIDDEN_MARKUP`, `XML_ENCODING_UNSUPPORTED`, `XML_LIMIT_EXCEEDED` or `NOT_A_MEMO`) and
+ * `memo: undefined`.
  *
  * @throws InvalidOptionsError when the options are invalid.
  */
@@ -224,7 +228,13 @@ export function validateMemo(
   let issues: MemoIssue[];
   if (typeof input === 'string' || input instanceof Uint8Array) {
     try {
-      ({ memo, issues } = readMemo(input, options.version === undefined ? {} : { version: options.version }));
+      const { notificationMaxLength, maxValueLength, maxElements } = settings;
+      ({ memo, issues } = readMemo(input, {
+        notificationMaxLength,
+        maxValueLength,
+        maxElements,
+        ...(options.version === undefined ? {} : { version: options.version }),
+      }));
     } catch (error) {
       if (!(error instanceof MemoParseError)) throw error;
       return {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoParseError } from '../errors.ts';
 import { parseMemo } from './parse.ts';
 import { validateMemo } from './validate.ts';
+import { LIFTED_MARK, nodeChildren, nodeName, readXml, type XmlNode } from './xml-reader.ts';
 
 const minimal = readFileSync(new URL('../../test/fixtures/memo/minimal-1.2.xml', import.meta.url), 'utf8');
 
@@ -139,6 +140,16 @@ ${minimal.replace('<?xml version="1.0" encoding="UTF-8"?>', '').replace('Eksempe
     ).toBe('XML_FORBIDDEN_MARKUP');
   });
 
+  it('takes an element with only a comment for empty, and an empty CDATA section for text', () => {
+    const reply = (content: string): string =>
+      minimal.replace('</memo:label>', `</memo:label><memo:reply>${content}</memo:reply>`);
+    expect(parseMemo(reply('<!-- c --><?p?>')).messageHeader.reply).toBe(false);
+    // As libxml2 (xmllint) does: '' is not a boolean.
+    expect(validateMemo(reply('<![CDATA[]]>'), { rules: 'schema' }).issues).toEqual([
+      expect.objectContaining({ code: 'INVALID_BOOLEAN' }),
+    ]);
+  });
+
   it('allows comments, CDATA and processing instructions', () => {
     const xml = minimal
       .replace('<memo:MessageHeader>', '<!-- a <!DOCTYPE in a comment --><?app data?><memo:MessageHeader>')
@@ -156,6 +167,25 @@ ${minimal.replace('<?xml version="1.0" encoding="UTF-8"?>', '').replace('Eksempe
 });
 
 describe('large file contents', () => {
+  /** The file's content node as the XML parser saw it, and how many texts were lifted out. */
+  const contentAsParsed = (xml: string): { text: unknown; lifted: number } => {
+    const document = readXml(xml, { maxElements: 10_000 });
+    const find = (node: XmlNode): XmlNode | undefined => {
+      const name = nodeName(node);
+      if (name === 'memo:content') return node;
+      if (name === '#text') return undefined;
+      for (const child of nodeChildren(node, name)) {
+        const found = find(child);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    const content = find(document.root);
+    return {
+      text: content && nodeChildren(content, 'memo:content')[0]?.['#text'],
+      lifted: document.lifted.length,
+    };
+  };
   const content = Buffer.alloc(300_000, 0x41);
   const base64 = content.toString('base64');
   const withContent = (text: string): string => minimal.replace('JVBERi0xLjQKJcOkw7zDtsOfCg==', text);
@@ -181,13 +211,40 @@ describe('large file contents', () => {
     ]);
   });
 
-  it('treats a large content with references or CDATA like any text', () => {
-    const memo = parseMemo(
-      withContent(`${base64.slice(0, 1000)}&#x41;&#x41;&#x41;&#x41;${base64.slice(1004)}`),
+  it.each([
+    [
+      'character references',
+      `${base64.slice(0, 1000)}${[...base64.slice(1000, 1004)].map((c, i) => (i % 2 ? `&#${c.charCodeAt(0)};` : `&#x${c.charCodeAt(0).toString(16)};`)).join('')}${base64.slice(1004)}`,
+    ],
+    ['a CDATA section', `<![CDATA[${base64}]]>`],
+    [
+      'CDATA sections, comments and line breaks',
+      `<![CDATA[${base64.slice(0, 77)}]]>\r\n<!-- x -->${base64.slice(77)}`,
+    ],
+  ])('lifts a large content with %s out of the document, and decodes it', (_what, text) => {
+    expect(contentAsParsed(withContent(text))).toEqual({ text: `${LIFTED_MARK}0`, lifted: 1 });
+    const memo = parseMemo(withContent(text));
+    expect(Buffer.from(memo.messageBody?.mainDocument.files[0]?.content ?? []).equals(content)).toBe(true);
+  });
+
+  it('leaves a short text to the XML parser', () => {
+    expect(contentAsParsed(minimal)).toEqual({ text: 'JVBERi0xLjQKJcOkw7zDtsOfCg==', lifted: 0 });
+  });
+
+  it('says where a well-formedness error is, line and column, past lifted texts', () => {
+    const xml = withContent(base64.replace(/.{76}/g, '$&\n')).replace(
+      '</memo:content>',
+      '</memo:content><memo:x></memo:y>',
     );
-    expect(memo.messageBody?.mainDocument.files[0]?.content.byteLength).toBe(content.byteLength);
-    const cdata = parseMemo(withContent(`<![CDATA[${base64}]]>`));
-    expect(cdata.messageBody?.mainDocument.files[0]?.content.byteLength).toBe(content.byteLength);
+    const at = xml.indexOf('</memo:y>');
+    const line = xml.slice(0, at).split('\n').length;
+    const column = at - xml.lastIndexOf('\n', at);
+    const opened = xml.indexOf('<memo:x>');
+    const error = parseError(xml);
+    expect({ line: error.line, column: error.column }).toEqual({ line, column });
+    expect(error.message).toContain(
+      `(opened in line ${line}, col ${opened - xml.lastIndexOf('\n', opened)})`,
+    );
   });
 
   it('does not lift a content element in a comment', () => {

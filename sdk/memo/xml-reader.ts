@@ -1,27 +1,31 @@
 /**
  * Safe, bounded reading of a MeMo XML document into fast-xml-parser's ordered tree.
  *
- * Before fast-xml-parser sees the text, one scan over the bytes
+ * fast-xml-parser needs some 40 bytes of memory per byte of text it parses, so it never sees a long
+ * text. Before it runs, one scan over the input bytes
  * - rejects DOCTYPE and every other `<!…>` declaration (no entity is ever expanded), entity
  *   references other than the five XML ones, character references to non-characters, non-UTF-8
- *   encodings and UTF-8 errors;
- * - lifts the text of large `content` elements (the base64 files) out of the document, leaving a
- *   placeholder. The parser then works on a document of a few kilobytes whatever the attachment
- *   sizes, and the files are decoded straight from the input bytes. That keeps a 99 MB MeMo at a
- *   few copies of itself in memory and makes parsing it take milliseconds instead of seconds.
- * fast-xml-parser's validator then checks well-formedness, and its parser builds the tree.
+ *   encodings, UTF-8 errors and characters XML does not allow;
+ * - lifts every text of {@link LIFT_THRESHOLD} bytes or more out of the document, leaving a
+ *   placeholder: the character data between two tags (with any references, CDATA sections,
+ *   comments and processing instructions in it) and attribute values. The reader then reads each
+ *   from the input bytes, a slice at a time (xml-text.ts): a file's base64 straight into its decoded
+ *   bytes, other values only up to their limit (limits.ts);
+ * - drops what lies outside the root element (whitespace, comments, processing instructions);
+ * - counts elements and attributes and measures names, against the reader's limits.
+ * The parser then works on a document of a few kilobytes whatever the input's size: a 99 MB MeMo
+ * costs its decoded files and little more, and a 99 MB label is read in slices and cut to 257
+ * characters. fast-xml-parser's validator checks well-formedness (its positions are mapped back to
+ * the input), and its parser builds the tree.
  */
+import { isUtf8 } from 'node:buffer';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MemoParseError } from '../errors.ts';
+import { MAX_MARKUP_BYTES, MAX_NAME_BYTES } from './limits.ts';
+import { type ByteRange, indexOfByte, readReference } from './xml-text.ts';
 
 /** A node of fast-xml-parser's `preserveOrder` output: `{ [tagName]: children, ':@'?: attributes }`. */
 export type XmlNode = Record<string, unknown>;
-
-/** A `content` text lifted out of the document: bytes `[start, end)` of the input. */
-export interface LiftedText {
-  readonly start: number;
-  readonly end: number;
-}
 
 export interface XmlDocument {
   /** The root element node. */
@@ -29,13 +33,21 @@ export interface XmlDocument {
   /** The root element's qualified name. */
   readonly rootName: string;
   /** The input bytes (the lifted texts point into them). */
-  readonly bytes: Uint8Array;
-  readonly lifted: readonly LiftedText[];
+  readonly bytes: Buffer;
+  /** The lifted texts; a placeholder names its text by index. */
+  readonly lifted: readonly ByteRange[];
 }
 
-/** Text of at least this many bytes in a `content` element is lifted out before parsing. */
-const LIFT_THRESHOLD = 512;
-/** Marks a lifted text in the parsed tree; U+FFFF cannot occur in an XML document. */
+export interface XmlReadOptions {
+  /** Most elements and attributes together; beyond it `XML_LIMIT_EXCEEDED`. */
+  maxElements: number;
+  /** Texts of at least this many bytes are lifted out (tests lift every text with 1). */
+  liftThreshold?: number;
+}
+
+/** Texts and attribute values of at least this many bytes are lifted out before parsing. */
+export const LIFT_THRESHOLD = 128;
+/** Starts a placeholder, followed by the lifted text's index; U+FFFF cannot occur in an XML document. */
 export const LIFTED_MARK = '\uffff';
 
 const LT = 0x3c;
@@ -44,6 +56,7 @@ const AMP = 0x26;
 const SLASH = 0x2f;
 const BANG = 0x21;
 const QUESTION = 0x3f;
+const EQUALS = 0x3d;
 const NEWLINE = 0x0a;
 
 const parser = new XMLParser({
@@ -59,17 +72,27 @@ const parser = new XMLParser({
   ignorePiTags: true,
 });
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** For error positions only: counts columns even in bytes that are not UTF-8. */
-const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const ascii = new TextDecoder('latin1');
 
 function malformed(message: string, position?: { line: number; column: number }): MemoParseError {
   return new MemoParseError('XML_MALFORMED', message, position);
 }
 
+/** Text outside the root element, worded like the parser's own well-formedness errors. */
+function textOutsideRoot(position: { line: number; column: number }): MemoParseError {
+  return malformed(
+    `not well-formed XML at line ${position.line}, column ${position.column}: text outside the root element`,
+    position,
+  );
+}
+
+function limitExceeded(message: string, position?: { line: number; column: number }): MemoParseError {
+  return new MemoParseError('XML_LIMIT_EXCEEDED', message, position);
+}
+
 /** Reads `input` (UTF-8 bytes or a string) into a tree, or throws {@link MemoParseError}. */
-export function readXml(input: string | Uint8Array): XmlDocument {
+export function readXml(input: string | Uint8Array, options: XmlReadOptions): XmlDocument {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : toBuffer(input);
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
@@ -78,12 +101,21 @@ export function readXml(input: string | Uint8Array): XmlDocument {
   }
   if (bytes.length === start) throw malformed('the document is empty');
 
-  const { text, lifted } = scan(bytes, start);
+  const { skeleton, lifted } = scan(bytes, start, options);
+  const text = utf8.decode(skeleton.bytes());
 
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     const { msg, line, col } = verdict.err;
-    throw malformed(`not well-formed XML at line ${line}, column ${col}: ${msg}`, { line, column: col });
+    const where = skeleton.positionOf(text, line, col);
+    const message = msg.replace(
+      /\(opened in line (\d+), col (\d+)\)/,
+      (_all, openLine: string, openColumn: string) => {
+        const opened = skeleton.positionOf(text, Number(openLine), Number(openColumn));
+        return `(opened in line ${opened.line}, col ${opened.column})`;
+      },
+    );
+    throw malformed(`not well-formed XML at line ${where.line}, column ${where.column}: ${message}`, where);
   }
   let nodes: XmlNode[];
   try {
@@ -96,10 +128,8 @@ export function readXml(input: string | Uint8Array): XmlDocument {
   let rootName = '';
   for (const node of nodes) {
     const name = nodeName(node);
-    if (name === '#text') {
-      if (/[^\t\n\r ]/.test(String(node['#text']))) throw malformed('text outside the root element');
-      continue;
-    }
+    // The scan dropped whatever lies outside the root element; text here would be a bug there.
+    if (name === '#text') throw malformed('text outside the root element');
     if (root !== undefined) throw malformed(`a second root element <${name}> follows <${rootName}>`);
     root = node;
     rootName = name;
@@ -128,6 +158,11 @@ export function nodeChildren(node: XmlNode, name: string): XmlNode[] {
   return node[name] as XmlNode[];
 }
 
+/** The index of the lifted text a placeholder names, or undefined when `text` is no placeholder. */
+export function liftedIndex(text: string): number | undefined {
+  return text.startsWith(LIFTED_MARK) ? Number.parseInt(text.slice(LIFTED_MARK.length), 10) : undefined;
+}
+
 const DECLARATION =
   /^<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\4)?\s*\?>$/;
 
@@ -153,7 +188,8 @@ function positionOf(bytes: Buffer, at: number): { line: number; column: number }
     line++;
     lineStart = i + 1;
   }
-  return { line, column: lenientUtf8.decode(bytes.subarray(lineStart, at)).length + 1 };
+  // For error positions only: counts columns even in bytes that are not UTF-8.
+  return { line, column: utf8.decode(bytes.subarray(lineStart, at)).length + 1 };
 }
 
 function startsWithAscii(bytes: Buffer, at: number, text: string): boolean {
@@ -161,16 +197,16 @@ function startsWithAscii(bytes: Buffer, at: number, text: string): boolean {
   return true;
 }
 
+function isWhitespace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
 function isNameEnd(byte: number | undefined): boolean {
-  return (
-    byte === undefined ||
-    byte === 0x20 ||
-    byte === 0x09 ||
-    byte === 0x0a ||
-    byte === 0x0d ||
-    byte === SLASH ||
-    byte === GT
-  );
+  return byte === undefined || isWhitespace(byte) || byte === SLASH || byte === GT;
+}
+
+function isAttributeNameEnd(byte: number | undefined): boolean {
+  return isNameEnd(byte) || byte === EQUALS || byte === LT || byte === 0x22 || byte === 0x27;
 }
 
 function isXmlChar(code: number): boolean {
@@ -184,47 +220,165 @@ function isXmlChar(code: number): boolean {
   );
 }
 
+/**
+ * The document as the XML parser sees it: the input with lifted texts replaced by placeholders and
+ * what lies outside the root element dropped, kept as views of the input until {@link bytes}. It
+ * maps its own offsets back to the input's, for the parser's error positions.
+ */
+class Skeleton {
+  private readonly source: Buffer;
+  private readonly parts: Buffer[] = [];
+  /** Per part: its offset here, the input offset it comes from, whether it is a placeholder. */
+  private readonly origins: { at: number; from: number; placeholder: boolean }[] = [];
+  private size = 0;
+  private cursor: number;
+
+  constructor(source: Buffer, start: number) {
+    this.source = source;
+    this.cursor = start;
+  }
+
+  /** Replaces input bytes `[from, to)` by `replacement`, or drops them. */
+  replace(from: number, to: number, replacement?: Buffer): void {
+    this.add(this.source.subarray(this.cursor, from), this.cursor, false);
+    if (replacement !== undefined) this.add(replacement, from, true);
+    this.cursor = to;
+  }
+
+  bytes(): Buffer {
+    this.replace(this.source.length, this.source.length);
+    return this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
+  }
+
+  /** The input position of line `line`, column `column` of the skeleton's `text`. */
+  positionOf(text: string, line: number, column: number): { line: number; column: number } {
+    let lineStart = 0;
+    for (let n = 1; n < line && lineStart !== -1; n++) {
+      const newline = text.indexOf('\n', lineStart);
+      lineStart = newline === -1 ? -1 : newline + 1;
+    }
+    const index = lineStart === -1 ? text.length : Math.min(lineStart + column - 1, text.length);
+    const offset = Buffer.byteLength(text.slice(0, index));
+    let origin = this.origins[0];
+    for (const candidate of this.origins) {
+      if (candidate.at > offset) break;
+      origin = candidate;
+    }
+    if (origin === undefined) return { line: 1, column: 1 };
+    return positionOf(this.source, origin.from + (origin.placeholder ? 0 : offset - origin.at));
+  }
+
+  private add(part: Buffer, from: number, placeholder: boolean): void {
+    if (part.length === 0) return;
+    if (this.size + part.length > MAX_MARKUP_BYTES) {
+      throw limitExceeded(
+        `the document has more than ${MAX_MARKUP_BYTES} bytes of markup (tags, and texts shorter than ${LIFT_THRESHOLD} bytes)`,
+        positionOf(this.source, from),
+      );
+    }
+    this.origins.push({ at: this.size, from, placeholder });
+    this.parts.push(part);
+    this.size += part.length;
+  }
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
-const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe]/;
-const REFERENCE = /^&(?:(lt|gt|amp|apos|quot)|#([0-9]+)|#x([0-9a-fA-F]+));/;
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const CHECK_SLICE = 1 << 16;
+/** U+FFFE and U+FFFF start with these bytes in UTF-8. */
+const EF_BF = Buffer.from([0xef, 0xbf]);
+
+/** UTF-8 and the characters XML allows, over the whole input. */
+function checkCharacters(source: Buffer, start: number): void {
+  if (!isUtf8(source.subarray(start))) throw malformed('the document is not valid UTF-8');
+  const forbidden = (at: number, code: number): MemoParseError =>
+    malformed(
+      `the document contains U+${code.toString(16).toUpperCase().padStart(4, '0')}, which XML does not allow`,
+      positionOf(source, at),
+    );
+  for (let at = start; at < source.length; at += CHECK_SLICE) {
+    const slice = source.toString('latin1', at, Math.min(at + CHECK_SLICE, source.length));
+    const match = FORBIDDEN_CONTROL.exec(slice);
+    if (match !== null) throw forbidden(at + match.index, match[0].charCodeAt(0));
+  }
+  for (let at = source.indexOf(EF_BF, start); at !== -1; at = source.indexOf(EF_BF, at + 1)) {
+    const last = source[at + 2];
+    if (last === 0xbe || last === 0xbf) throw forbidden(at, last === 0xbe ? 0xfffe : 0xffff);
+  }
+}
 
 /**
- * One pass over the markup: forbidden declarations, references, and lifting `content` texts.
- * Returns the document text to parse (with lifted texts replaced by placeholders).
+ * One pass over the markup: forbidden declarations, references, limits, lifting texts and dropping
+ * what lies outside the root element. Returns the skeleton to parse and the lifted texts.
  */
-function scan(source: Buffer, start: number): { text: string; lifted: LiftedText[] } {
-  const lifted: LiftedText[] = [];
-  const kept: Uint8Array[] = [];
-  let keptFrom = start;
+function scan(
+  source: Buffer,
+  start: number,
+  options: XmlReadOptions,
+): { skeleton: Skeleton; lifted: ByteRange[] } {
+  const threshold = Math.max(1, options.liftThreshold ?? LIFT_THRESHOLD);
+  const skeleton = new Skeleton(source, start);
+  const lifted: ByteRange[] = [];
+  let nodes = 0;
+  let depth = 0;
   let pos = start;
+  let runStart = start;
   let nextAmp = source.indexOf(AMP, start);
+
+  const lift = (from: number, to: number): void => {
+    skeleton.replace(from, to, Buffer.from(`${LIFTED_MARK}${lifted.length}`, 'utf8'));
+    lifted.push({ start: from, end: to });
+  };
+  const count = (at: number): void => {
+    if (++nodes > options.maxElements) {
+      throw limitExceeded(
+        `the document has more than ${options.maxElements} elements and attributes`,
+        positionOf(source, at),
+      );
+    }
+  };
+  /** The end of the name starting at `from` (which ends where `isEnd` says), within the limit. */
+  const nameEnd = (from: number, isEnd: (byte: number | undefined) => boolean): number => {
+    let at = from;
+    while (!isEnd(source[at])) {
+      if (++at - from > MAX_NAME_BYTES)
+        throw limitExceeded(`a name is longer than ${MAX_NAME_BYTES} bytes`, positionOf(source, from));
+    }
+    return at;
+  };
+  /** The text between two tags ends at `at`: lift it, or drop it outside the root element. */
+  const endRun = (at: number): void => {
+    if (at === runStart) return;
+    if (depth <= 0) skeleton.replace(runStart, at);
+    else if (at - runStart >= threshold) lift(runStart, at);
+  };
 
   const checkReferences = (from: number, to: number): void => {
     if (nextAmp !== -1 && nextAmp < from) nextAmp = source.indexOf(AMP, from);
     while (nextAmp !== -1 && nextAmp < to) {
-      const reference = REFERENCE.exec(ascii.decode(source.subarray(nextAmp, Math.min(nextAmp + 32, to))));
-      const code = reference?.[2]
-        ? Number(reference[2])
-        : reference?.[3]
-          ? Number.parseInt(reference[3], 16)
-          : 0x20;
-      if (reference === null) {
+      const reference = readReference(source, nextAmp, to);
+      if (reference === undefined) {
         throw malformed(
           'an "&" that does not start &lt; &gt; &amp; &apos; &quot; or a character reference (other entities are not allowed)',
           positionOf(source, nextAmp),
         );
       }
-      if (!isXmlChar(code))
+      if (!isXmlChar(reference.code))
         throw malformed(
-          `a reference to a character XML cannot carry: ${reference[0]}`,
+          `a reference to a character XML cannot carry: ${ascii.decode(source.subarray(nextAmp, reference.end))}`,
           positionOf(source, nextAmp),
         );
-      nextAmp = source.indexOf(AMP, nextAmp + 1);
+      nextAmp = indexOfByte(source, AMP, reference.end);
     }
   };
   let nextCdataEnd = source.indexOf(']]>', start);
-  /** Character data between markup: references, and no "]]>" outside a CDATA section. */
+  /** Character data between markup: references, no "]]>", and only whitespace outside the root. */
   const checkText = (from: number, to: number): void => {
+    if (depth <= 0) {
+      for (let at = from; at < to; at++) {
+        if (!isWhitespace(source[at])) throw textOutsideRoot(positionOf(source, at));
+      }
+    }
     checkReferences(from, to);
     if (nextCdataEnd !== -1 && nextCdataEnd < from) nextCdataEnd = source.indexOf(']]>', from);
     if (nextCdataEnd !== -1 && nextCdataEnd < to)
@@ -235,14 +389,51 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
     if (end === -1) throw malformed(`unterminated ${what}`, positionOf(source, from));
     return end + terminator.length;
   };
+  /** The `>` ending the start tag at `lt` when its attributes cannot be told apart; the parser says why. */
+  const plainTagEnd = (lt: number, from: number): number => {
+    let quote = 0;
+    for (let at = from; at < source.length; at++) {
+      const byte = source[at];
+      if (quote !== 0) {
+        if (byte === quote) quote = 0;
+      } else if (byte === 0x22 || byte === 0x27) quote = byte as number;
+      else if (byte === GT) return at;
+    }
+    throw malformed('unterminated start tag', positionOf(source, lt));
+  };
+  /** Reads the start tag at `lt`: counts it and its attributes, lifts long values; returns its `>`. */
+  const startTag = (lt: number): number => {
+    let at = nameEnd(lt + 1, isNameEnd);
+    count(lt);
+    for (;;) {
+      while (isWhitespace(source[at])) at++;
+      const byte = source[at];
+      if (byte === GT || (byte === SLASH && source[at + 1] === GT)) return byte === GT ? at : at + 1;
+      const attributeStart = at;
+      at = nameEnd(at, isAttributeNameEnd);
+      if (at === attributeStart) return plainTagEnd(lt, at);
+      while (isWhitespace(source[at])) at++;
+      if (source[at] !== EQUALS) return plainTagEnd(lt, at);
+      at++;
+      while (isWhitespace(source[at])) at++;
+      const quote = source[at];
+      if (quote !== 0x22 && quote !== 0x27) return plainTagEnd(lt, at);
+      const valueEnd = source.indexOf(quote, at + 1);
+      if (valueEnd === -1) throw malformed('unterminated start tag', positionOf(source, lt));
+      count(attributeStart);
+      checkReferences(at + 1, valueEnd);
+      if (valueEnd - (at + 1) >= threshold) lift(at + 1, valueEnd);
+      at = valueEnd + 1;
+    }
+  };
 
   for (;;) {
     const lt = source.indexOf(LT, pos);
+    checkText(pos, lt === -1 ? source.length : lt);
     if (lt === -1) {
-      checkText(pos, source.length);
+      endRun(source.length);
       break;
     }
-    checkText(pos, lt);
     const next = source[lt + 1];
     if (next === BANG) {
       if (startsWithAscii(source, lt, '<!--')) {
@@ -251,8 +442,10 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
         if (doubleHyphen < pos - 3 || (pos - 7 > lt && source[pos - 4] === 0x2d)) {
           throw malformed('"--" is not allowed inside a comment', positionOf(source, lt));
         }
-      } else if (startsWithAscii(source, lt, '<![CDATA[')) pos = skipTo(lt + 9, ']]>', 'CDATA section');
-      else {
+      } else if (startsWithAscii(source, lt, '<![CDATA[')) {
+        if (depth <= 0) throw textOutsideRoot(positionOf(source, lt));
+        pos = skipTo(lt + 9, ']]>', 'CDATA section');
+      } else {
         const what = startsWithAscii(source, lt, '<!DOCTYPE') ? 'a DOCTYPE' : 'a markup declaration';
         throw new MemoParseError(
           'XML_FORBIDDEN_MARKUP',
@@ -276,83 +469,20 @@ function scan(source: Buffer, start: number): { text: string; lifted: LiftedText
       }
       continue;
     }
+    endRun(lt);
     if (next === SLASH) {
+      nameEnd(lt + 2, isNameEnd);
       pos = skipTo(lt + 2, '>', 'end tag');
-      continue;
+      depth--;
+    } else {
+      const nextLt = source.indexOf(LT, lt + 1);
+      const tagEnd = startTag(lt);
+      if (nextLt !== -1 && nextLt < tagEnd) throw malformed('a "<" inside a tag', positionOf(source, nextLt));
+      if (source[tagEnd - 1] !== SLASH) depth++;
+      pos = tagEnd + 1;
     }
-    let nameEnd = lt + 1;
-    while (!isNameEnd(source[nameEnd])) nameEnd++;
-    let tagEnd = nameEnd;
-    let quote = 0;
-    for (; tagEnd < source.length; tagEnd++) {
-      const byte = source[tagEnd];
-      if (quote !== 0) {
-        if (byte === quote) quote = 0;
-      } else if (byte === 0x22 || byte === 0x27) quote = byte;
-      else if (byte === GT) break;
-    }
-    if (tagEnd === source.length) throw malformed('unterminated start tag', positionOf(source, lt));
-    const nextLt = source.indexOf(LT, nameEnd);
-    if (nextLt !== -1 && nextLt < tagEnd) throw malformed('a "<" inside a tag', positionOf(source, nextLt));
-    checkReferences(nameEnd, tagEnd);
-    pos = tagEnd + 1;
-    if (source[tagEnd - 1] === SLASH || !isContentElement(source, lt + 1, nameEnd)) continue;
-
-    const textEnd = nextLt;
-    if (textEnd - pos < LIFT_THRESHOLD || !isEndTagOf(source, textEnd, lt + 1, nameEnd)) continue;
-    if (nextAmp !== -1 && nextAmp < pos) nextAmp = source.indexOf(AMP, pos);
-    if (nextAmp !== -1 && nextAmp < textEnd) continue;
-    kept.push(
-      source.subarray(keptFrom, pos),
-      placeholder(lifted.length, countNewlines(source, pos, textEnd)),
-    );
-    lifted.push({ start: pos, end: textEnd });
-    keptFrom = textEnd;
-    pos = textEnd;
+    runStart = pos;
   }
-
-  const rest =
-    lifted.length === 0 ? source.subarray(start) : Buffer.concat([...kept, source.subarray(keptFrom)]);
-  let text: string;
-  try {
-    text = utf8.decode(rest);
-  } catch {
-    throw malformed('the document is not valid UTF-8');
-  }
-  const forbidden = FORBIDDEN_CHARACTER.exec(text);
-  if (forbidden !== null) {
-    const code = forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw malformed(`the document contains U+${code}, which XML does not allow`);
-  }
-  let marks = 0;
-  for (let at = text.indexOf(LIFTED_MARK); at !== -1; at = text.indexOf(LIFTED_MARK, at + 1)) marks++;
-  if (marks !== lifted.length) throw malformed('the document contains U+FFFF, which XML does not allow');
-  return { text, lifted };
-}
-
-/** Whether the tag name in `bytes[from, to)` has the local name `content`. */
-function isContentElement(bytes: Buffer, from: number, to: number): boolean {
-  const localStart = to - 7;
-  if (localStart < from || !startsWithAscii(bytes, localStart, 'content')) return false;
-  return localStart === from || bytes[localStart - 1] === 0x3a;
-}
-
-/** Whether an end tag for the name `bytes[from, to)` starts at `at`. */
-function isEndTagOf(bytes: Buffer, at: number, from: number, to: number): boolean {
-  if (bytes[at + 1] !== SLASH) return false;
-  const length = to - from;
-  if (bytes.compare(bytes, from, to, at + 2, at + 2 + length) !== 0) return false;
-  const after = bytes[at + 2 + length];
-  return after === GT || after === 0x20 || after === 0x09 || after === 0x0a || after === 0x0d;
-}
-
-function countNewlines(bytes: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let i = bytes.indexOf(NEWLINE, from); i !== -1 && i < to; i = bytes.indexOf(NEWLINE, i + 1)) count++;
-  return count;
-}
-
-/** Placeholder text: the mark, the lifted text's index, and its newlines (so line numbers hold). */
-function placeholder(index: number, newlines: number): Buffer {
-  return Buffer.from(`${LIFTED_MARK}${index}${'\n'.repeat(newlines)}`, 'utf8');
+  checkCharacters(source, start);
+  return { skeleton, lifted };
 }

@@ -47,6 +47,9 @@ describe('maskCpr: CPR numbers never appear whole in an error message or a log l
     ['/contacts/?cprNumber=0101700001', '/contacts/?cprNumber=010170****'],
     ['/contacts/?cprNumber=0101700001%2C0101700002', '/contacts/?cprNumber=010170****%2C010170****'],
     ['0101700001,0101700002', '010170****,010170****'],
+    ['the citizen 010170-0001 is exempt', 'the citizen 010170-**** is exempt'],
+    ['CPR: 010170-0001.', 'CPR: 010170-****.'],
+    ['010170-0001/0202802345', '010170-****/020280****'],
   ])('%s → %s', (text, masked) => {
     expect(maskCpr(text)).toBe(masked);
   });
@@ -57,6 +60,9 @@ describe('maskCpr: CPR numbers never appear whole in an error message or a log l
     'cvrNumber=87654321',
     'transmission 01017000011',
     'id ab0101700001',
+    'a longer 010170-00011 stays',
+    'uuid 12345678-1234-5678-9abc-def012345678 stays',
+    'a date 2025-06-01 stays',
   ])('leaves %s alone', (text) => {
     expect(maskCpr(text)).toBe(text);
   });

@@ -37,9 +37,9 @@ export function partyNumberKind(value: unknown): 'CPR' | 'CVR' | undefined {
 
 /**
  * CPR numbers (10 digits on their own, not inside a UUID or a longer number) shown as `DDMMYY****`,
- * for logs and error messages. A percent-escape such as the `%2C` between numbers in a query also
- * separates them.
+ * and in their written form `DDMMYY-SSSS` as `DDMMYY-****`, for logs and error messages. A
+ * percent-escape such as the `%2C` between numbers in a query also separates them.
  */
 export function maskCpr(text: string): string {
-  return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})\d{4}(?![\w-])/g, '$1****');
+  return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})(-?)\d{4}(?![\w-])/g, '$1$2****');
 }

@@ -32,3 +32,47 @@ export interface Receipt {
   errorCode?: string;
   errorMessage?: string;
 }
+
+/** `BulkReceipt`: a {@link Receipt} in a list, with its own id (for `GET`/`DELETE /receipts/{id}`). */
+export interface BulkReceipt extends Receipt {
+  id: string;
+}
+
+/** `ReceiptSearchResult`: one page of `GET /receipts-bulk/`. */
+export interface ReceiptSearchResult {
+  currentPage?: number;
+  totalPages?: number;
+  elementsOnPage?: number;
+  totalElements?: number;
+  receipts: BulkReceipt[];
+}
+
+/** `PagingArguments`: where a page of a `PagingResultUUID` is. */
+export interface PagingArguments {
+  page?: number;
+  size?: number;
+  ordering?: Array<{ property?: string; direction?: string }>;
+}
+
+/** `PagingResultUUID`: one page of ids (`GET /memos/`, `GET /receipts/`). */
+export interface PagingResultUUID {
+  content: string[];
+  number?: number;
+  size?: number;
+  previous?: PagingArguments;
+  next?: PagingArguments;
+  totalElements?: number;
+  totalPages?: number;
+}
+
+/**
+ * The frame of NgDP's searches (`ContactSearchResult`, `ContactPointSearchResult`, …) around their
+ * list: `next` is the cursor of the page after this one.
+ */
+export interface SearchResultFrame {
+  currentPage?: number;
+  next?: string;
+  totalPages?: number;
+  elementsOnPage?: number;
+  totalElements?: number;
+}

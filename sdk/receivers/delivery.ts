@@ -2,6 +2,7 @@
  * What the MeMo receiver and the notification receiver share once a MeMo is in hand: hand it to
  * `onMemo` once per messageUUID, answer NgDP, then post the business receipt.
  */
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { DigitalPostClient } from '../client/client.ts';
 import { ConflictError, InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
@@ -18,17 +19,32 @@ export interface ReceivedMemo {
   memo: Memo;
   /** The XML exactly as delivered. */
   xml: Buffer;
+  /**
+   * SHA-256 of `xml`, hex. A pushed MeMo is recognised as a redelivery only by the same
+   * messageUUID with the same bytes: should `onMemo` get a messageUUID it has handled before with
+   * other bytes, one of the two was not sent by NgDP (see `seen`).
+   */
+  sha256: string;
 }
 
 /**
- * Which messageUUIDs `onMemo` has handled, so that a redelivery is not handled twice. Keys are
- * lower-case. Give one backed by your database to keep that promise across restarts and across
- * processes; the receiver itself also never runs `onMemo` twice at once for one messageUUID within
- * its process.
+ * Which deliveries `onMemo` has handled, so that a redelivery is not handled twice. Give one backed
+ * by your database to keep that promise across restarts and across processes; the receiver itself
+ * also never runs `onMemo` for one messageUUID twice at once within its process.
+ *
+ * Keys are strings of at most 101 characters:
+ * - a MeMo pushed to `createMemoReceiver` — which anyone who can reach the endpoint can POST — is
+ *   known by its lower-case messageUUID, a colon and the SHA-256 of its bytes in hex
+ *   (`"<messageUUID>:<sha256>"`). A body under a real messageUUID that NgDP did not send is then
+ *   recorded under its own bytes, and the genuine MeMo pushed afterwards still reaches `onMemo`.
+ * - a MeMo `createNotificationReceiver` fetched from NgDP itself is known by its lower-case
+ *   messageUUID: whoever sent the notification, what `onMemo` got came from NgDP.
+ *
+ * A key is added only after `onMemo` resolved for that delivery.
  */
 export interface SeenStore {
-  has(messageUUID: string): boolean | Promise<boolean>;
-  add(messageUUID: string): void | Promise<void>;
+  has(key: string): boolean | Promise<boolean>;
+  add(key: string): void | Promise<void>;
 }
 
 /** Options shared by {@link createMemoReceiver} and {@link createNotificationReceiver}. */
@@ -42,7 +58,7 @@ export interface MemoHandlingOptions {
   onMemo: (received: ReceivedMemo) => void | Promise<void>;
   /** The rules MeMos are validated against (default: NgDP's, as `validateMemo`). */
   validation?: ValidateOptions;
-  /** Default: in memory, the last 100 000 messageUUIDs of this process. */
+  /** Default: in memory, the last 100 000 keys (handled deliveries) of this process. */
   seen?: SeenStore;
   /**
    * Told about everything that went wrong: a MeMo answered with an INVALID receipt
@@ -63,14 +79,14 @@ const COMPLETED: Verdict = { receiptStatus: 'COMPLETED' };
 
 const SEEN_LIMIT = 100_000;
 
-/** The default SeenStore: the most recent messageUUIDs, in memory. */
+/** The default SeenStore: the most recent keys, in memory. */
 export function memorySeenStore(limit = SEEN_LIMIT): SeenStore {
   const seen = new Set<string>();
   return {
-    has: (messageUUID) => seen.has(messageUUID),
-    add(messageUUID) {
-      seen.delete(messageUUID);
-      seen.add(messageUUID);
+    has: (key) => seen.has(key),
+    add(key) {
+      seen.delete(key);
+      seen.add(key);
       // A Set iterates in insertion order: the first entry is the oldest.
       if (seen.size > limit) seen.delete(seen.values().next().value as string);
     },
@@ -113,14 +129,27 @@ class JoinedFailure {
 
 const ignore = (): void => {};
 
-/** A MeMo to hand over: its inspection and the XML it came as. */
-export type Obtained = { inspection: Inspection; xml: Buffer };
+/** A MeMo to hand over: its inspection, the XML it came as and that XML's SHA-256 (hex). */
+export type Obtained = { inspection: Inspection; xml: Buffer; sha256: string };
+
+/** One delivery to hand over. */
+export interface Delivery {
+  /** The message it is (where its receipt goes). */
+  messageUUID: string;
+  /** What it is known by in the SeenStore (see {@link SeenStore}). */
+  key: string;
+  /** Gets the MeMo. */
+  obtain: () => Promise<Obtained>;
+}
 
 export class MemoDelivery {
   private readonly options: MemoHandlingOptions;
   private readonly seen: SeenStore;
   readonly report: ErrorHandler;
+  /** The attempt under way for each key, which a duplicate joins. */
   private readonly running = new Map<string, Promise<Run>>();
+  /** The last attempt queued for each messageUUID: other bytes under it wait for it. */
+  private readonly lanes = new Map<string, Promise<Run>>();
 
   constructor(options: MemoHandlingOptions, receiver: string) {
     this.options = options;
@@ -129,16 +158,18 @@ export class MemoDelivery {
   }
 
   /**
-   * Delivers message `messageUUID` (its receipt goes there): `obtain` gets the MeMo, `onMemo` gets
-   * it when valid — both at most once at a time per message, and not again once handled. Answers
-   * 200 when done, then posts the receipt. A concurrent duplicate waits for the first and answers
-   * as it does, without a second receipt; a redelivery of a handled MeMo answers 200 and posts
-   * COMPLETED again, in case the first receipt was lost (a 409 means it was not).
+   * Hands the delivery over: `obtain` gets the MeMo, `onMemo` gets it when valid — one attempt at
+   * a time per messageUUID, and not again once its key is seen. Answers 200 when done, then posts
+   * the receipt. A concurrent duplicate (same key) waits for the first and answers as it does,
+   * without a second receipt; other bytes under the same messageUUID wait their turn and are
+   * handled on their own. A redelivery of a handled MeMo answers 200 and posts COMPLETED again, in
+   * case the first receipt was lost (a 409 means it was not).
    */
-  async deliver(res: ServerResponse, messageUUID: string, obtain: () => Promise<Obtained>): Promise<void> {
+  async deliver(res: ServerResponse, delivery: Delivery): Promise<void> {
+    const { messageUUID } = delivery;
     let run: Run;
     try {
-      run = await this.once(messageUUID.toLowerCase(), obtain);
+      run = await this.once(messageUUID.toLowerCase(), delivery.key, delivery.obtain);
     } catch (error) {
       if (error instanceof JoinedFailure) refuse(res, error.failure, ignore, {});
       else this.refuse(res, error, messageUUID);
@@ -153,7 +184,7 @@ export class MemoDelivery {
     refuse(res, error, this.report, messageUUID === undefined ? {} : { messageUUID });
   }
 
-  private once(key: string, obtain: () => Promise<Obtained>): Promise<Run> {
+  private once(lane: string, key: string, obtain: () => Promise<Obtained>): Promise<Run> {
     const running = this.running.get(key);
     if (running !== undefined) {
       return running.then(
@@ -163,10 +194,14 @@ export class MemoDelivery {
         },
       );
     }
-    const attempt = this.attempt(key, obtain);
+    const before = this.lanes.get(lane);
+    const start = (): Promise<Run> => this.attempt(key, obtain);
+    const attempt = before === undefined ? start() : before.then(start, start);
     this.running.set(key, attempt);
+    this.lanes.set(lane, attempt);
     const forget = (): void => {
-      this.running.delete(key);
+      if (this.running.get(key) === attempt) this.running.delete(key);
+      if (this.lanes.get(lane) === attempt) this.lanes.delete(lane);
     };
     attempt.then(forget, forget);
     return attempt;
@@ -185,9 +220,9 @@ export class MemoDelivery {
     return { state: 'ran', verdict: await this.handle(key, await obtain()) };
   }
 
-  private async handle(key: string, { inspection, xml }: Obtained): Promise<Verdict> {
+  private async handle(key: string, { inspection, xml, sha256 }: Obtained): Promise<Verdict> {
     if (!inspection.valid) {
-      this.report(inspection.problem, { messageUUID: inspection.messageUUID });
+      this.report(inspection.cause ?? inspection.problem, { messageUUID: inspection.messageUUID });
       return {
         receiptStatus: 'INVALID',
         errorCode: inspection.errorCode,
@@ -196,7 +231,7 @@ export class MemoDelivery {
     }
     const { messageUUID, memo } = inspection;
     try {
-      await this.options.onMemo({ messageUUID, memo, xml });
+      await this.options.onMemo({ messageUUID, memo, xml, sha256 });
     } catch (error) {
       throw new ReceiverRefusal(500, 'MEMO_NOT_HANDLED', 'the MeMo was not handled; deliver it again', {
         cause: error,
@@ -223,3 +258,6 @@ export class MemoDelivery {
     }
   }
 }
+
+/** SHA-256 of bytes, hex. */
+export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

@@ -1,10 +1,13 @@
 /**
  * The HTTP edge shared by the receivers: small JSON answers, refusals with a status and a stable
- * code, and request bodies read with a size limit — from the stream, or from what a body parser
- * mounted earlier (express.json(), express.raw(), express.text()) left in `req.body`.
+ * code, and request bodies read within limits (size, the receiver's budget of bytes in flight, a
+ * stall timeout, no content coding) — from the stream, or from what a body parser mounted earlier
+ * (express.json(), express.raw(), express.text()) left in `req.body`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverRefusal } from '../errors.ts';
+import { maskCpr } from '../ngdp/identifiers.ts';
+import { type BodyLimits, MAX_JSON_DEPTH, nestsDeeperThan, RETRY_AFTER_SECONDS } from './limits.ts';
 
 /**
  * A request handler for `node:http` servers and express (`app.post(path, handler)`). It always
@@ -40,11 +43,25 @@ export function answer(
   res.end(body);
 }
 
-/** Answers a refusal; a 413 also closes the connection, so the rest of a large upload is not read. */
+/**
+ * Requests whose declared body is within the receiver's limits: refused before it was all read,
+ * the rest of such a body is read and dropped (Node does that for a kept-alive connection), so that
+ * the client, still sending, gets to read the answer instead of a reset connection.
+ */
+const drainable = new WeakSet<IncomingMessage>();
+
+/**
+ * Answers a refusal. One answered before the whole request was read closes the connection — the
+ * rest of the upload is not read — unless the body's declared length is within the limits (see
+ * {@link drainable}): a 503 `RECEIVER_BUSY` then reaches NgDP as a 503, with its `Retry-After`.
+ */
 export function answerRefusal(res: ServerResponse, refusal: ReceiverRefusal): void {
   const headers: Record<string, string> = {};
-  if (refusal.status === 413) headers.connection = 'close';
+  const unread = res.req?.complete === false && !drainable.has(res.req);
+  if (refusal.status === 413 || refusal.status === 408 || unread) headers.connection = 'close';
   if (refusal.status === 405) headers.allow = 'POST';
+  if (refusal.code === 'RECEIVER_BUSY') headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (refusal.code === 'UNSUPPORTED_CONTENT_ENCODING') headers['accept-encoding'] = 'identity';
   answer(res, refusal.status, { code: refusal.code, message: refusal.message }, headers);
 }
 
@@ -74,16 +91,56 @@ export function parsedBody(req: IncomingMessage): { found: true; body: unknown }
   return { found: true, body };
 }
 
-/** Refuses a body that announces itself as too large before any of it is read. */
-function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
+/** The body's declared length, refused (413) when over the limit; undefined when not declared. */
+function declaredLength(req: IncomingMessage, maxBytes: number): number | undefined {
   const header = req.headers['content-length'];
-  if (header !== undefined && Number(header) > maxBytes) throw tooLarge(maxBytes);
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  if (length > maxBytes) throw tooLarge(maxBytes);
+  return length;
 }
 
-/** A request header value as shown in an answer: short, whatever the caller sent. */
+/**
+ * Refuses a body in a content coding: the limits are on the bytes the receiver reads, and a
+ * decompressed body would be beyond them. (A body parser mounted earlier may decode it; what it
+ * left in `req.body` is taken as it is.)
+ */
+function checkIdentityEncoding(req: IncomingMessage): void {
+  const coding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (coding === undefined || coding === '' || coding === 'identity') return;
+  throw new ReceiverRefusal(
+    415,
+    'UNSUPPORTED_CONTENT_ENCODING',
+    `the body must not be compressed: Content-Encoding ${shown(coding)} is not supported`,
+  );
+}
+
+/**
+ * Takes the body's room in the receiver's budget before anything is read: the declared length, or
+ * without one, the bytes as they come. Returns the declared length.
+ */
+export function admitBody(req: IncomingMessage, limits: BodyLimits): number | undefined {
+  checkIdentityEncoding(req);
+  const declared = declaredLength(req, limits.maxBytes);
+  if (declared === undefined) return undefined;
+  drainable.add(req);
+  limits.claim.cover(declared);
+  return declared;
+}
+
+/**
+ * A request header value as shown in an answer: short, and every run of ten digits masked as a
+ * CPR number would be, wherever it stands (`maskCpr` spares digits inside words and identifiers;
+ * text a caller made up deserves no such care).
+ */
 export function shown(value: string | undefined): string {
   if (value === undefined) return 'nothing';
-  return value.length <= 100 ? value : `${value.slice(0, 99)}…`;
+  return maskDigitRuns(value.length <= 100 ? value : `${value.slice(0, 99)}…`);
+}
+
+/** `DDMMYYSSSS` and `DDMMYY-SSSS` anywhere in `text` as `DDMMYY****` and `DDMMYY-****`, as `maskCpr` shows them. */
+export function maskDigitRuns(text: string): string {
+  return maskCpr(text).replace(/(\d{6})(-?)\d{4}/g, '$1$2****');
 }
 
 /** Where {@link streamBody} puts the body: a Writable, or anything with the same few methods. */
@@ -95,28 +152,40 @@ export interface BodySink {
 }
 
 /**
- * Feeds the request body to `sink`, at most `maxBytes` of it. Over the limit it stops feeding and
- * rejects with a 413 refusal, but keeps the stream flowing (the 413 answer then closes the
- * connection). Resolves once the body has ended.
+ * Feeds the request body to `sink` within `limits` (call {@link admitBody} first). Over a limit it
+ * stops feeding and rejects with the refusal (413, 503 or 408), but keeps the stream flowing: the
+ * rest is dropped until the answer, which closes the connection ({@link answerRefusal}). Resolves
+ * once the body has ended.
  */
-export function streamBody(req: IncomingMessage, maxBytes: number, sink: BodySink): Promise<void> {
-  checkDeclaredLength(req, maxBytes);
+export function streamBody(req: IncomingMessage, limits: BodyLimits, sink: BodySink): Promise<void> {
+  const { maxBytes, claim, idleMs } = limits;
   return new Promise((resolve, reject) => {
     let size = 0;
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(stall);
       req.resume();
       outcome();
     };
+    const stall = setTimeout(() => settle(() => reject(stalled(idleMs))), idleMs);
+    stall.unref();
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
+      stall.refresh();
       size += chunk.length;
-      if (size > maxBytes) settle(() => reject(tooLarge(maxBytes)));
-      else if (!sink.write(chunk)) {
+      if (size > maxBytes) return settle(() => reject(tooLarge(maxBytes)));
+      try {
+        claim.cover(size);
+      } catch (refusal) {
+        return settle(() => reject(refusal));
+      }
+      if (!sink.write(chunk)) {
         req.pause();
-        sink.once('drain', () => req.resume());
+        sink.once('drain', () => {
+          if (!settled) req.resume();
+        });
       }
     });
     req.on('end', () =>
@@ -132,8 +201,12 @@ export function streamBody(req: IncomingMessage, maxBytes: number, sink: BodySin
   });
 }
 
-/** The whole request body, at most `maxBytes`. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+const stalled = (idleMs: number): ReceiverRefusal =>
+  new ReceiverRefusal(408, 'REQUEST_TIMEOUT', `the request body stopped coming for ${idleMs} ms`);
+
+/** The whole request body, within `limits`. */
+export async function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  admitBody(req, limits);
   const chunks: Buffer[] = [];
   const collect: BodySink = {
     write: (chunk) => {
@@ -143,31 +216,44 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     end: () => {},
     once: () => undefined,
   };
-  await streamBody(req, maxBytes, collect);
+  await streamBody(req, limits, collect);
   return Buffer.concat(chunks);
 }
 
 const JSON_TYPE = /^\s*(?:application\/(?:[\w.+-]+\+)?json|text\/json)\s*(?:;|$)/i;
 
 /**
- * A JSON request body: parsed by an earlier body parser, or read here (at most `maxBytes`). A body
- * without a Content-Type is read as JSON too; any other type than JSON is refused with 415.
+ * A JSON request body: parsed by an earlier body parser, or read here within `limits`. A body
+ * without a Content-Type is read as JSON too; any other type than JSON is refused with 415, JSON
+ * nested deeper than {@link MAX_JSON_DEPTH} with 400 `JSON_TOO_DEEP`.
  */
-export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJson(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
   const parsed = parsedBody(req);
   if (parsed.found) {
     const { body } = parsed;
-    if (Buffer.isBuffer(body)) return parseJson(body.toString('utf8'));
-    return typeof body === 'string' ? parseJson(body) : body;
+    if (Buffer.isBuffer(body)) {
+      limits.claim.cover(body.length);
+      return parseJson(body.toString('utf8'));
+    }
+    if (typeof body !== 'string') return body;
+    limits.claim.cover(body.length);
+    return parseJson(body);
   }
   const type = req.headers['content-type'];
   if (type !== undefined && !JSON_TYPE.test(type)) {
     throw new ReceiverRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', `expected application/json, got ${shown(type)}`);
   }
-  return parseJson((await readBody(req, maxBytes)).toString('utf8'));
+  return parseJson((await readBody(req, limits)).toString('utf8'));
 }
 
 function parseJson(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new ReceiverRefusal(
+      400,
+      'JSON_TOO_DEEP',
+      `the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels; NgDP sends one flat object`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch {

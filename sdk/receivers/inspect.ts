@@ -17,12 +17,16 @@ export type Inspection =
       messageUUID: string;
       errorCode: 'MEMO_SCHEMA_INVALID' | 'MEMO_UUID_MISMATCH';
       problem: MemoParseError | MemoValidationError;
+      /** What the reader or validator threw other than its documented errors (a bug to report). */
+      cause?: unknown;
     };
 
 /**
  * Reads and validates a MeMo delivered as `deliveredAs` (the push's filename or the notified id,
  * when that is a UUID). The message is the one the MeMo names itself; a MeMo naming another than
- * `deliveredAs` is invalid. Undefined when neither names a message.
+ * `deliveredAs` is invalid. Undefined when neither names a message. Whatever the bytes, it does not
+ * throw: a failure of the reader or validator makes the MeMo unreadable (INVALID, and the failure
+ * reported), never a 500 that NgDP would answer with the same bytes again and again.
  */
 export function inspectMemo(
   xml: Uint8Array,
@@ -35,6 +39,26 @@ export function inspectMemo(
   validation: ValidateOptions | undefined,
 ): Inspection | undefined;
 export function inspectMemo(
+  xml: Uint8Array,
+  deliveredAs: string | undefined,
+  validation: ValidateOptions | undefined,
+): Inspection | undefined {
+  try {
+    return inspect(xml, deliveredAs, validation);
+  } catch (error) {
+    if (deliveredAs === undefined) return undefined;
+    const problem = new MemoParseError('XML_MALFORMED', 'the MeMo cannot be read');
+    return {
+      valid: false,
+      messageUUID: deliveredAs,
+      errorCode: 'MEMO_SCHEMA_INVALID',
+      problem,
+      cause: error,
+    };
+  }
+}
+
+function inspect(
   xml: Uint8Array,
   deliveredAs: string | undefined,
   validation: ValidateOptions | undefined,

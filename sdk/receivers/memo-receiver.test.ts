@@ -3,11 +3,12 @@
  * answers, what `onMemo` and `onError` get, and the business receipt the simulator (as NgDP)
  * receives for a MeMo it holds for the company's recipient system.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import {
+  COMPANY,
   companyClient,
   gate,
   heldMemo,
@@ -19,8 +20,10 @@ import {
   senderReceipt,
   serve,
 } from '../../test/support/receivers.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { letterTo, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
 import { AuthenticationError, MemoParseError, MemoValidationError, ReceiverRefusal } from '../errors.ts';
+import type { Memo } from '../memo/types.ts';
+import { serializeMemoToBytes } from '../memo/writer.ts';
 import type { ReceivedMemo, SeenStore } from './delivery.ts';
 import { createMemoReceiver, type MemoReceiverOptions } from './memo-receiver.ts';
 
@@ -442,7 +445,7 @@ describe('redelivery', () => {
     expect(harness.errors).toEqual([{ error: failure, context: { messageUUID: held.messageUUID } }]);
   });
 
-  test('is recognised through a SeenStore you give, which learns each handled messageUUID', async () => {
+  test('is recognised through a SeenStore you give, which learns each handled delivery', async () => {
     const known = new Set<string>();
     const seen: SeenStore = {
       has: async (messageUUID) => known.has(messageUUID),
@@ -457,7 +460,7 @@ describe('redelivery', () => {
     const restarted = await receiver({ seen });
     await push(restarted.url, held.xml, held.messageUUID);
 
-    expect(known).toEqual(new Set([held.messageUUID.toLowerCase()]));
+    expect([...known]).toEqual([expect.stringMatching(`^${held.messageUUID.toLowerCase()}:[0-9a-f]{64}$`)]);
     expect(first.received).toHaveLength(1);
     expect(restarted.received).toEqual([]);
   });
@@ -478,6 +481,92 @@ describe('redelivery', () => {
     expect(answer.json).toMatchObject({ code: 'SEEN_STORE_FAILED' });
     expect(harness.received).toEqual([]);
     expect(harness.errors[0]?.error).toBe(failure);
+  });
+});
+
+describe('a forged push under a real messageUUID', () => {
+  /** The held MeMo's messageUUID on a letter of the forger's own. */
+  async function forgeryOf(held: { messageUUID: string; memo: Memo }): Promise<Buffer> {
+    const forged = await letterTo(COMPANY, { label: 'Forged' });
+    forged.messageHeader.messageUUID = held.messageUUID;
+    return Buffer.from(serializeMemoToBytes(forged));
+  }
+
+  test('does not make the genuine MeMo pushed after it look like a redelivery: onMemo gets both', async () => {
+    const harness = await receiver();
+    const held = await heldMemo(simulator);
+
+    await push(harness.url, await forgeryOf(held), held.messageUUID);
+    const genuine = await push(harness.url, held.xml, held.messageUUID);
+
+    expect(genuine.status).toBe(200);
+    expect(harness.received.map((memo) => memo.memo.messageHeader.label)).toEqual([
+      'Forged',
+      held.memo.messageHeader.label,
+    ]);
+    expect(harness.received[1]?.xml.equals(held.xml)).toBe(true);
+  });
+
+  test('still in onMemo does not answer for the genuine MeMo arriving meanwhile, which is handled after it', async () => {
+    const slow = gate();
+    const labels: string[] = [];
+    const harness = await receiver({
+      onMemo: async ({ memo }) => {
+        labels.push(memo.messageHeader.label);
+        if (memo.messageHeader.label === 'Forged') await slow.opened;
+      },
+    });
+    const held = await heldMemo(simulator);
+
+    const forged = push(harness.url, await forgeryOf(held), held.messageUUID);
+    await vi.waitFor(() => expect(labels).toEqual(['Forged']));
+    const genuine = push(harness.url, held.xml, held.messageUUID);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(labels).toEqual(['Forged']);
+    slow.open();
+
+    expect((await forged).status).toBe(200);
+    expect((await genuine).status).toBe(200);
+    expect(labels).toEqual(['Forged', held.memo.messageHeader.label]);
+  });
+
+  test('that onMemo failed on leaves the genuine MeMo to be handled, not answered with the forgery’s 500', async () => {
+    const slow = gate();
+    const harness = await receiver({
+      onMemo: async ({ memo }) => {
+        if (memo.messageHeader.label !== 'Forged') return;
+        await slow.opened;
+        throw new Error('not a letter we know');
+      },
+    });
+    const held = await heldMemo(simulator);
+
+    const forged = push(harness.url, await forgeryOf(held), held.messageUUID);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const genuine = push(harness.url, held.xml, held.messageUUID);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    slow.open();
+
+    expect((await forged).status).toBe(500);
+    expect((await genuine).status).toBe(200);
+  });
+
+  test('is recorded in the SeenStore under its own bytes only: messageUUID and SHA-256', async () => {
+    const known = new Set<string>();
+    const seen: SeenStore = {
+      has: (key) => known.has(key),
+      add: (key) => {
+        known.add(key);
+      },
+    };
+    const harness = await receiver({ seen });
+    const held = await heldMemo(simulator);
+
+    await push(harness.url, held.xml, held.messageUUID);
+
+    const sha256 = createHash('sha256').update(held.xml).digest('hex');
+    expect(known).toEqual(new Set([`${held.messageUUID.toLowerCase()}:${sha256}`]));
+    expect(harness.received[0]?.sha256).toBe(sha256);
   });
 });
 

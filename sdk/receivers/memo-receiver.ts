@@ -1,11 +1,12 @@
 /** `createMemoReceiver`: the endpoint NgDP pushes MeMos to (REST_PUSH recipient systems, §5.1). */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { ReceiverRefusal } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions } from './delivery.ts';
 import { notPost, type RequestHandler } from './http.ts';
 import { inspectMemo } from './inspect.ts';
+import { BodyBudget, type BodyLimits, bodyLimits, requestLimits } from './limits.ts';
 import { readUpload } from './upload.ts';
 
 /** Options of {@link createMemoReceiver}. */
@@ -15,6 +16,15 @@ export interface MemoReceiverOptions extends MemoHandlingOptions {
    * base64-encoded, in its XML and multipart envelope). Larger ones are answered 413.
    */
   maxBytes?: number;
+  /**
+   * The bytes of request bodies held at once, over all requests (default twice `maxBytes`; at
+   * least `maxBytes`). A request whose body does not fit — by its Content-Length before anything
+   * is read, or as it comes without one — is answered 503 `RECEIVER_BUSY` with `Retry-After`, and
+   * NgDP delivers again later. Memory for MeMos is about four times this at worst (docs/sdk.md).
+   */
+  maxBytesInFlight?: number;
+  /** The longest pause in a request body, ms (default 30 000); then 408 and the connection is closed. */
+  bodyTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
@@ -34,18 +44,26 @@ const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
  *   `errorMessage` (CPR numbers masked); `onMemo` is not called. A MeMo whose own messageUUID is
  *   not the part's filename is `INVALID` (`MEMO_UUID_MISMATCH`); the MeMo's own messageUUID is the
  *   one it is known by, and the filename counts only when it is a UUID.
- * - A redelivery of a messageUUID `onMemo` has handled (see `seen`) is answered 200 without calling
- *   `onMemo` again, and `COMPLETED` is posted again in case the first receipt was lost (a 409 from
- *   NgDP means it was not). Duplicates arriving while the first is still being handled wait for it
- *   and answer as it does.
+ * - A redelivery — the same messageUUID with the same bytes (SHA-256) — of a MeMo `onMemo` has
+ *   handled (see `seen`) is answered 200 without calling `onMemo` again, and `COMPLETED` is posted
+ *   again in case the first receipt was lost (a 409 from NgDP means it was not). Duplicates
+ *   arriving while the first is still being handled wait for it and answer as it does. Other bytes
+ *   under a handled messageUUID are not a redelivery: anyone who can reach the endpoint can POST
+ *   them, and they must not make NgDP's own MeMo look handled. They wait for the messageUUID's
+ *   attempt under way, if any, and reach `onMemo` on their own (with their own `sha256`). Require
+ *   NgDP's client certificate in front of the endpoint (docs/sdk.md, "Only NgDP may push").
  * - The receipt is posted after the answer; if NgDP does not take it, `onError` is told.
  *
  * Refusals are answered with a small JSON body `{ "code", "message" }`: 405 for another method
- * than POST; 415 for another content type than multipart/form-data; 413 for a body over
- * `maxBytes` (the connection is then closed, so the rest is not read); 400 for a malformed body
- * (`MALFORMED_MULTIPART`), no part `file` (`MEMO_MISSING`: "MeMo is not present in request", as
- * NgDP's reference), more than one (`MEMO_AMBIGUOUS`), or no messageUUID in either the MeMo or the
- * filename (`MESSAGE_UUID_MISSING`). The handler never throws and never leaves a promise rejected.
+ * than POST; 415 for another content type than multipart/form-data, or a `Content-Encoding`
+ * (`UNSUPPORTED_CONTENT_ENCODING`); 413 for a body over `maxBytes`; 408 for a body that stalls
+ * longer than `bodyTimeoutMs`; 503 `RECEIVER_BUSY` with `Retry-After` when the body does not fit
+ * in `maxBytesInFlight`; 400 for a malformed body (`MALFORMED_MULTIPART`), no part `file`
+ * (`MEMO_MISSING`: "MeMo is not present in request", as NgDP's reference), more than one
+ * (`MEMO_AMBIGUOUS`), or no messageUUID in either the MeMo or the filename
+ * (`MESSAGE_UUID_MISSING`). A refusal answered before the body was read closes the connection, so
+ * the rest is not read. The handler never throws and never leaves a promise rejected; a MeMo the
+ * reader fails on in a way it does not document is INVALID, not a 500.
  *
  * @example
  * const client = new DigitalPostClient({ environment: 'test', apiKey, tls });
@@ -53,17 +71,17 @@ const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
  */
 export function createMemoReceiver(options: MemoReceiverOptions): RequestHandler {
   checkMemoHandlingOptions('createMemoReceiver', options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new InvalidOptionsError(
-      `createMemoReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`,
-    );
-  }
+  const limits = requestLimits('createMemoReceiver', options, {
+    maxBytes: DEFAULT_MAX_BYTES,
+    inFlight: (maxBytes) => 2 * maxBytes,
+  });
+  const budget = new BodyBudget(limits.maxBytesInFlight);
   const delivery = new MemoDelivery(options, 'memo receiver');
   return (req, res) => {
-    receive(req, res, delivery, { maxBytes, validation: options.validation }).catch((error: unknown) =>
-      delivery.refuse(res, error),
-    );
+    const claim = budget.claim();
+    receive(req, res, delivery, { ...bodyLimits(limits, claim), validation: options.validation })
+      .catch((error: unknown) => delivery.refuse(res, error))
+      .finally(() => claim.release());
   };
 }
 
@@ -71,10 +89,10 @@ async function receive(
   req: IncomingMessage,
   res: ServerResponse,
   delivery: MemoDelivery,
-  settings: { maxBytes: number; validation: MemoReceiverOptions['validation'] },
+  settings: BodyLimits & { validation: MemoReceiverOptions['validation'] },
 ): Promise<void> {
   if (req.method !== 'POST') throw notPost('MeMos');
-  const upload = await readUpload(req, settings.maxBytes);
+  const upload = await readUpload(req, settings);
   const filename = isUuid(upload.filename) ? upload.filename : undefined;
   const inspection = inspectMemo(upload.content, filename, settings.validation);
   if (inspection === undefined) {
@@ -84,5 +102,11 @@ async function receive(
       'neither the MeMo nor the filename of part "file" names a messageUUID',
     );
   }
-  await delivery.deliver(res, inspection.messageUUID, async () => ({ inspection, xml: upload.content }));
+  const { messageUUID } = inspection;
+  await delivery.deliver(res, {
+    messageUUID,
+    // Anyone may POST here: only the same bytes under the same messageUUID are a redelivery.
+    key: `${messageUUID.toLowerCase()}:${upload.sha256}`,
+    obtain: async () => ({ inspection, xml: upload.content, sha256: upload.sha256 }),
+  });
 }

@@ -6,6 +6,7 @@ import { InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
 import { isOneOf, RECEIPT_STATUSES } from '../ngdp/enums.ts';
 import { requireFunction } from './delivery.ts';
 import { answer, notPost, type RequestHandler, readJson } from './http.ts';
+import { BodyBudget, type BodyLimits, bodyLimits, requestLimits } from './limits.ts';
 import { type ErrorHandler, refuse, reporter } from './report.ts';
 
 /** Options of {@link createReceiptReceiver}. */
@@ -19,6 +20,13 @@ export interface ReceiptReceiverOptions {
   /** The largest request body accepted, in bytes (default 1 MiB). */
   maxBytes?: number;
   /**
+   * The bytes of request bodies held at once (default 64 MiB; at least `maxBytes`). Beyond, the
+   * answer is 503 `RECEIVER_BUSY` with `Retry-After`, and NgDP pushes the receipt again later.
+   */
+  maxBytesInFlight?: number;
+  /** The longest pause in a request body, ms (default 30 000); then 408 and the connection is closed. */
+  bodyTimeoutMs?: number;
+  /**
    * Told about what went wrong: the error `onReceipt` threw, and refused requests
    * (`ReceiverRefusal`: status and code). Default: one line on stderr.
    */
@@ -26,6 +34,7 @@ export interface ReceiptReceiverOptions {
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 const TEXT_FIELDS = ['id', 'messageUUID', 'messageId', 'errorCode', 'errorMessage'] as const;
 
 /**
@@ -35,11 +44,12 @@ const TEXT_FIELDS = ['id', 'messageUUID', 'messageId', 'errorCode', 'errorMessag
  * answers, once `onReceipt` resolved.
  *
  * Refusals, answered `{ "code", "message" }`: 405 for another method than POST, 415 for a body
- * that is not JSON (a body without a Content-Type is read as JSON), 413 over `maxBytes`, 400
- * (`INVALID_JSON`, `INVALID_RECEIPT`) for a body that is not a receipt — one needs
- * `transmissionId`, `timeStamp` and a known `receiptStatus` — and 500 (`RECEIPT_NOT_HANDLED`) when
- * `onReceipt` throws. Works on `node:http` and in express, also after `express.json()`,
- * `express.raw()` or `express.text()`.
+ * that is not JSON (a body without a Content-Type is read as JSON) or is compressed
+ * (`Content-Encoding`), 413 over `maxBytes`, 408 for a body that stalls, 400 (`INVALID_JSON`,
+ * `JSON_TOO_DEEP`, `INVALID_RECEIPT`) for a body that is not a receipt — one needs
+ * `transmissionId`, `timeStamp` and a known `receiptStatus` — 500 (`RECEIPT_NOT_HANDLED`) when
+ * `onReceipt` throws, and 503 `RECEIVER_BUSY` with `Retry-After` beyond `maxBytesInFlight`. Works
+ * on `node:http` and in express, also after `express.json()`, `express.raw()` or `express.text()`.
  *
  * @example
  * app.post('/digitalpost/receipts', createReceiptReceiver({ onReceipt: (receipt) => db.save(receipt) }));
@@ -50,15 +60,17 @@ export function createReceiptReceiver(options: ReceiptReceiverOptions): RequestH
   }
   requireFunction('createReceiptReceiver', 'onReceipt', options.onReceipt);
   if (options.onError !== undefined) requireFunction('createReceiptReceiver', 'onError', options.onError);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
-    throw new InvalidOptionsError(
-      `createReceiptReceiver: maxBytes must be a positive integer, got ${String(maxBytes)}`,
-    );
-  }
+  const limits = requestLimits('createReceiptReceiver', options, {
+    maxBytes: DEFAULT_MAX_BYTES,
+    inFlight: (maxBytes) => Math.max(maxBytes, DEFAULT_MAX_BYTES_IN_FLIGHT),
+  });
+  const budget = new BodyBudget(limits.maxBytesInFlight);
   const report = reporter(options.onError, 'receipt receiver');
   return (req, res) => {
-    receive(req, res, options.onReceipt, maxBytes).catch((error: unknown) => refuse(res, error, report, {}));
+    const claim = budget.claim();
+    receive(req, res, options.onReceipt, bodyLimits(limits, claim))
+      .catch((error: unknown) => refuse(res, error, report, {}))
+      .finally(() => claim.release());
   };
 }
 
@@ -66,10 +78,10 @@ async function receive(
   req: IncomingMessage,
   res: ServerResponse,
   onReceipt: ReceiptReceiverOptions['onReceipt'],
-  maxBytes: number,
+  limits: BodyLimits,
 ): Promise<void> {
   if (req.method !== 'POST') throw notPost('receipts');
-  const receipt = receiptOf(await readJson(req, maxBytes));
+  const receipt = receiptOf(await readJson(req, limits));
   try {
     await onReceipt(receipt);
   } catch (error) {

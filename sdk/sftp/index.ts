@@ -6,6 +6,7 @@ export type {
   SftpErrorMessage,
   SftpFileError,
   SftpLayout,
+  SftpListLimits,
   SftpListOptions,
   SftpProgress,
   SftpReceipt,

@@ -453,8 +453,17 @@ describe('logging in', () => {
     expect(server.taken()).toEqual([]);
   });
 
-  it('warns HOST_KEY_NOT_PINNED with the fingerprint when no hostKey is given', async () => {
-    const sender = senderWith({ hostKey: undefined });
+  it('refuses to be made without a choice of how to check the host key', () => {
+    expect(() => senderWith({ hostKey: undefined })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message: expect.stringMatching(/host key must be checked.*hostKey.*knownHosts.*insecureHostKey/s),
+      }),
+    );
+  });
+
+  it('with insecureHostKey: true, connects to any server and warns HOST_KEY_NOT_PINNED with the fingerprint', async () => {
+    const sender = senderWith({ hostKey: undefined, insecureHostKey: true });
     const warnings: SftpWarning[] = [];
     sender.on('warning', (warning) => warnings.push(warning));
 

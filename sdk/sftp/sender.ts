@@ -5,15 +5,24 @@
  * server could not take are explained in `/out/errors`.
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import { abortedError, iteratorOf } from '../client/batch.ts';
 import type { Receipt } from '../client/types.ts';
 import { InvalidOptionsError, SftpError } from '../errors.ts';
 import { commonSettings, sendContainers, sendSettings } from './containers.ts';
 import { checkFiles, sendFiles } from './files.ts';
+import { hostKeyCheckOf } from './host-keys.ts';
 import { Journal } from './journal.ts';
-import { isFingerprint, type SessionSettings, SftpSession } from './session.ts';
+import {
+  errorFiles,
+  type FolderReader,
+  type ListSettings,
+  listSettings,
+  receiptFiles,
+} from './result-files.ts';
+import { type SessionSettings, SftpSession } from './session.ts';
 import type {
-  SftpErrorMessage,
   SftpFileError,
   SftpLayout,
   SftpListOptions,
@@ -30,19 +39,43 @@ import type {
 import { recover, type UploadContext } from './upload.ts';
 
 const DEFAULT_LAYOUT: SftpLayout = { inbox: '/in', receipts: '/out/receipts', errors: '/out/errors' };
-/** Receipt and error files are small; a larger one is not what it claims to be. */
-const MAX_RESULT_FILE_BYTES = 1024 * 1024;
-const DEFAULT_CONCURRENCY = 16;
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
+const DEFAULT_WAIT_MS = 120_000;
+const DEFAULT_POLL_MS = 2_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const realClock = {
   now: () => Date.now(),
-  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms: number) => sleep(ms),
 };
+
+/** The options of `waitForReceipts`, checked. @throws InvalidOptionsError for an invalid one. */
+function waitSettings(options: SftpWaitOptions): {
+  timeoutMs: number;
+  pollIntervalMs: number;
+  ack: boolean;
+  clock: NonNullable<SftpWaitOptions['clock']>;
+  list: ListSettings;
+} {
+  const caller = 'SftpSender.waitForReceipts';
+  const list = listSettings(caller, options);
+  const { timeoutMs = DEFAULT_WAIT_MS, pollIntervalMs = DEFAULT_POLL_MS, ack = true, clock } = options;
+  for (const [name, value] of Object.entries({ timeoutMs, pollIntervalMs }))
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new InvalidOptionsError(
+        `${caller}: ${name} must be a number of milliseconds, got ${String(value)}`,
+      );
+  if (typeof ack !== 'boolean') throw new InvalidOptionsError(`${caller}: ack must be a boolean`);
+  if (
+    clock !== undefined &&
+    (typeof clock !== 'object' || typeof clock.now !== 'function' || typeof clock.sleep !== 'function')
+  )
+    throw new InvalidOptionsError(`${caller}: clock must have now() and sleep(ms)`);
+  return { timeoutMs, pollIntervalMs, ack, clock: clock ?? realClock, list };
+}
 
 function senderSettings(options: SftpSenderOptions): {
   session: SessionSettings;
+  insecure: boolean;
   journal?: string;
   layout: SftpLayout;
 } {
@@ -54,7 +87,6 @@ function senderSettings(options: SftpSenderOptions): {
     username,
     privateKey,
     passphrase,
-    hostKey,
     readyTimeoutMs = 20_000,
     requestTimeoutMs = 60_000,
     journal,
@@ -69,14 +101,7 @@ function senderSettings(options: SftpSenderOptions): {
     throw new InvalidOptionsError('SftpSender: privateKey must be the private key, as a string or Buffer');
   if (passphrase !== undefined && typeof passphrase !== 'string')
     throw new InvalidOptionsError('SftpSender: passphrase must be a string');
-  if (
-    hostKey !== undefined &&
-    typeof hostKey !== 'function' &&
-    !(typeof hostKey === 'string' && isFingerprint(hostKey))
-  )
-    throw new InvalidOptionsError(
-      'SftpSender: hostKey must be an OpenSSH SHA-256 fingerprint ("SHA256:" and 43 base64 characters, as ssh-keygen -l prints it) or a function',
-    );
+  const hostKeyCheck = hostKeyCheckOf(options);
   if (!(Number.isFinite(readyTimeoutMs) && readyTimeoutMs > 0))
     throw new InvalidOptionsError(
       `SftpSender: readyTimeoutMs must be a positive number, got ${String(readyTimeoutMs)}`,
@@ -94,7 +119,8 @@ function senderSettings(options: SftpSenderOptions): {
         `SftpSender: layout.${key} must be an absolute path on the server, got ${String(path)}`,
       );
   return {
-    session: { host, port, username, privateKey, passphrase, hostKey, readyTimeoutMs, requestTimeoutMs },
+    session: { host, port, username, privateKey, passphrase, hostKeyCheck, readyTimeoutMs, requestTimeoutMs },
+    insecure: hostKeyCheck.kind === 'insecure',
     ...(journal === undefined ? {} : { journal }),
     layout,
   };
@@ -102,9 +128,6 @@ function senderSettings(options: SftpSenderOptions): {
 
 /** The messageUUID a receipt file name starts with (`<uuid>.json`, `<uuid>.<receipt id>.json`). */
 const receiptFileUUID = (name: string): string => (name.split('.')[0] ?? '').toLowerCase();
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Sends MeMos to NgDP over SFTP, and reads what came of them.
@@ -118,42 +141,60 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * It connects on first use (or at {@link SftpSender.connect}) and reconnects after the connection
  * broke. It is an `EventEmitter` of {@link SftpSenderEvents}: `upload-start`, `upload-progress`,
  * `uploaded`, `skipped`, `receipt` and `warning`. Runs of `send` and `sendFiles` on one sender take
- * turns.
+ * turns. It prints as `[SftpSender host:port user=…]` (`console.log`, `util.inspect`,
+ * `JSON.stringify`): the key and its passphrase are never shown.
  */
 export class SftpSender extends EventEmitter<SftpSenderEvents> {
   /** `host:port`. */
   readonly server: string;
-  private readonly settings: SessionSettings;
+  /** The private key and its passphrase are in here: a private field, out of sight of inspect. */
+  readonly #settings: SessionSettings;
+  readonly #insecure: boolean;
   private readonly journalPath: string | undefined;
   private readonly layout: SftpLayout;
-  private session: SftpSession | undefined;
-  private connecting: Promise<SftpSession> | undefined;
+  #session: SftpSession | undefined;
+  #connecting: Promise<SftpSession> | undefined;
   private journal: Promise<Journal> | undefined;
   private warnedFingerprint: string | undefined;
   private turn: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  /** @throws InvalidOptionsError for invalid options (nothing is connected). */
+  /** @throws InvalidOptionsError for invalid options, or no choice of how to check the host key (nothing is connected). */
   constructor(options: SftpSenderOptions) {
     super();
     const settings = senderSettings(options);
-    this.settings = settings.session;
+    this.#settings = settings.session;
+    this.#insecure = settings.insecure;
     this.journalPath = settings.journal;
     this.layout = settings.layout;
-    const { host, port } = this.settings;
+    const { host, port } = this.#settings;
     this.server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
   /** The fingerprint of the host key the server presented (`SHA256:…`), once connected. */
   get hostKeyFingerprint(): string | undefined {
-    return this.session?.hostKeyFingerprint;
+    return this.#session?.hostKeyFingerprint;
+  }
+
+  /** `[SftpSender host:port user=…]`. */
+  override toString(): string {
+    return `[SftpSender ${this.server} user=${JSON.stringify(this.#settings.username)}]`;
+  }
+
+  /** `JSON.stringify(sender)`: the same line as `toString()`, never the key. */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   /**
    * Connects and logs in now, instead of at first use: to fail early on a wrong key or host key.
    *
-   * @throws SftpError SFTP_KEY_INVALID, SFTP_HOST_KEY_MISMATCH, SFTP_AUTH_FAILED,
-   *   SFTP_CONNECTION_FAILED or SFTP_TIMEOUT.
+   * @throws SftpError SFTP_KEY_INVALID, SFTP_HOST_KEY_UNKNOWN, SFTP_HOST_KEY_MISMATCH,
+   *   SFTP_AUTH_FAILED, SFTP_CONNECTION_FAILED or SFTP_TIMEOUT.
    */
   async connect(): Promise<void> {
     await this.sessionNow();
@@ -165,8 +206,8 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.session?.close();
-    this.session = undefined;
+    this.#session?.close();
+    this.#session = undefined;
     await this.turn.catch(() => {});
     const journal = this.journal;
     this.journal = undefined;
@@ -227,97 +268,146 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
   /**
    * The receipt files in `/out/receipts`, downloaded a few at a time and parsed. Reading does not
    * acknowledge: call `ack()` on each once it is handled (that deletes the file). A file that is not
-   * a Receipt is left alone with a `warning` event.
+   * a Receipt, is larger than `maxFileBytes` or cannot be read is left alone with a `warning` event;
+   * a name that is not a plain file name is never read or deleted (`UNSAFE_FILE_NAME`).
+   *
+   * @throws InvalidOptionsError for invalid options (at once).
+   * @throws SftpError SFTP_LISTING_TOO_LONG past `maxEntries` entries; the connection errors.
    */
   receipts(options: SftpListOptions = {}): AsyncGenerator<SftpReceipt> {
-    return this.receiptFiles(options, () => true);
+    const settings = listSettings('SftpSender.receipts', options);
+    return (async function* (sender: SftpSender) {
+      const reader = sender.readerOf(await sender.sessionNow(settings.signal));
+      yield* receiptFiles(reader, sender.layout.receipts, settings, () => true);
+    })(this);
   }
 
   /**
    * The error files in `/out/errors`: for each upload the server could not take (an unreadable
-   * container, a duplicate MeMo, …), its `ErrorMessage`. `dismiss()` deletes the file.
+   * container, a duplicate MeMo, …), its `ErrorMessage`. `dismiss()` deletes the file. Files are
+   * read as for {@link SftpSender.receipts}, within the same limits.
+   *
+   * @throws InvalidOptionsError for invalid options (at once).
+   * @throws SftpError SFTP_LISTING_TOO_LONG past `maxEntries` entries; the connection errors.
    */
-  async *errors(options: SftpListOptions = {}): AsyncGenerator<SftpFileError> {
-    const session = await this.sessionNow();
-    const folder = this.layout.errors;
-    const read = async (file: string, size: number | undefined): Promise<SftpFileError | undefined> => {
-      const content = await this.parsedFile(session, `${folder}/${file}`, size);
-      if (content === undefined) return undefined;
-      if (!isObject(content) || typeof content.code !== 'string') {
-        this.unreadable(`${folder}/${file}`, 'not an ErrorMessage');
-        return undefined;
-      }
-      return {
-        file,
-        upload: file.slice(0, -'.json'.length),
-        error: {
-          ...content,
-          message: typeof content.message === 'string' ? content.message : '',
-        } as SftpErrorMessage,
-        dismiss: async () => {
-          await session.remove(`${folder}/${file}`);
-        },
-      };
-    };
-    yield* this.downloadAll(
-      session,
-      folder,
-      options,
-      (name) => name.endsWith('.json') && name !== '.json',
-      read,
-    );
+  errors(options: SftpListOptions = {}): AsyncGenerator<SftpFileError> {
+    const settings = listSettings('SftpSender.errors', options);
+    return (async function* (sender: SftpSender) {
+      const reader = sender.readerOf(await sender.sessionNow(settings.signal));
+      yield* errorFiles(reader, sender.layout.errors, settings);
+    })(this);
   }
 
   /**
    * Polls `/out/receipts` until every message in `messageUUIDs` has its business receipt, or the
    * time is up; only the files of those messages are downloaded. Receipts are acknowledged as they
-   * are found unless `ack: false`.
+   * are found unless `ack: false`. `timeoutMs` is a hard deadline: a listing or download under way
+   * when it passes is cut short, and the wait resolves with what it found.
+   *
+   * @throws InvalidOptionsError for invalid options.
+   * @throws DigitalPostError ABORTED when `signal` aborts.
+   * @throws SftpError when connecting or listing fails (SFTP_LISTING_TOO_LONG past `maxEntries`).
    */
   async waitForReceipts(
     messageUUIDs: Iterable<string>,
     options: SftpWaitOptions = {},
   ): Promise<SftpWaitResult> {
-    const clock = options.clock ?? realClock;
-    const deadline = clock.now() + (options.timeoutMs ?? 120_000);
+    const { timeoutMs, pollIntervalMs, ack, clock, list } = waitSettings(options);
+    const callerSignal = list.signal;
+    const deadline = clock.now() + timeoutMs;
     const wanted = new Set([...messageUUIDs].map((uuid) => uuid.toLowerCase()));
     const found: Receipt[] = [];
-    const listOptions = options.signal === undefined ? {} : { signal: options.signal };
-    while (wanted.size > 0) {
-      for await (const file of this.receiptFiles(listOptions, (name) => wanted.has(receiptFileUUID(name)))) {
-        const uuid = file.receipt.messageUUID?.toLowerCase();
-        if (uuid === undefined || !wanted.has(uuid) || file.receipt.receiptStatus === 'RECEIVED') continue;
-        wanted.delete(uuid);
-        found.push(file.receipt);
-        if (options.ack !== false) await file.ack();
+    // On the real clock the deadline is a timer that cuts short whatever is under way.
+    const timeUp = new AbortController();
+    // (A timer cannot wait longer than 2^31 - 1 ms; a longer wait is checked between files and polls.)
+    const timer =
+      clock === realClock && timeoutMs <= MAX_TIMER_MS
+        ? setTimeout(() => timeUp.abort(), timeoutMs)
+        : undefined;
+    const signal =
+      callerSignal === undefined ? timeUp.signal : AbortSignal.any([callerSignal, timeUp.signal]);
+    const expired = (): boolean => timeUp.signal.aborted || clock.now() >= deadline;
+    const isTimeUp = (error: unknown): boolean =>
+      timeUp.signal.aborted && !callerSignal?.aborted && (error as { code?: unknown }).code === 'ABORTED';
+    try {
+      while (wanted.size > 0) {
+        try {
+          const session = await this.sessionNow(signal);
+          const pick = (name: string): boolean => wanted.has(receiptFileUUID(name));
+          const reader = this.readerOf(session);
+          for await (const file of receiptFiles(reader, this.layout.receipts, { ...list, signal }, pick)) {
+            const uuid = file.receipt.messageUUID?.toLowerCase();
+            if (uuid !== undefined && wanted.has(uuid) && file.receipt.receiptStatus !== 'RECEIVED') {
+              wanted.delete(uuid);
+              found.push(file.receipt);
+              if (ack) await session.remove(`${this.layout.receipts}/${file.file}`, signal);
+            }
+            if (wanted.size === 0 || expired()) break;
+          }
+        } catch (error) {
+          if (isTimeUp(error)) break;
+          throw error;
+        }
+        const left = deadline - clock.now();
+        if (wanted.size === 0 || left <= 0) break;
+        if (callerSignal?.aborted) throw abortedError(callerSignal);
+        if (clock === realClock)
+          await sleep(Math.min(pollIntervalMs, left, MAX_TIMER_MS), undefined, { signal }).catch(
+            (error: unknown) => {
+              if (callerSignal?.aborted) throw abortedError(callerSignal);
+              if (!timeUp.signal.aborted) throw error;
+            },
+          );
+        else await clock.sleep(Math.min(pollIntervalMs, left));
       }
-      const left = deadline - clock.now();
-      if (wanted.size === 0 || left <= 0) break;
-      if (options.signal?.aborted) throw abortedError(options.signal);
-      await clock.sleep(Math.min(options.pollIntervalMs ?? 2_000, left));
+    } finally {
+      clearTimeout(timer);
     }
     return { receipts: found, missing: [...wanted] };
   }
 
   // ---------------------------------------------------------------- internals
 
-  private async sessionNow(): Promise<SftpSession> {
+  /**
+   * The logged-in session, connecting when there is none. The `signal` ends the wait for a
+   * connection under way (which goes on, and is kept, or closed when the sender is).
+   */
+  private async sessionNow(signal?: AbortSignal): Promise<SftpSession> {
     if (this.closed)
       throw new SftpError('SFTP_SENDER_CLOSED', 'SftpSender: the sender is closed', { where: this.server });
-    if (this.session?.open) return this.session;
-    this.connecting ??= SftpSession.connect(this.settings).finally(() => {
-      this.connecting = undefined;
+    if (this.#session?.open) return this.#session;
+    this.#connecting ??= this.newSession().finally(() => {
+      this.#connecting = undefined;
     });
-    const session = await this.connecting;
-    this.session = session;
-    if (this.settings.hostKey === undefined && this.warnedFingerprint !== session.hostKeyFingerprint) {
+    return signal === undefined ? this.#connecting : untilAborted(this.#connecting, signal);
+  }
+
+  private async newSession(): Promise<SftpSession> {
+    const session = await SftpSession.connect(this.#settings);
+    if (this.closed) {
+      session.close();
+      throw new SftpError('SFTP_SENDER_CLOSED', 'SftpSender: the sender is closed', { where: this.server });
+    }
+    this.#session = session;
+    if (this.#insecure && this.warnedFingerprint !== session.hostKeyFingerprint) {
       this.warnedFingerprint = session.hostKeyFingerprint;
       this.emit('warning', {
         code: 'HOST_KEY_NOT_PINNED',
-        message: `the host key of the SFTP server at ${this.server} was not checked; it is ${session.hostKeyFingerprint}: pin it (hostKey) so that no other server can pose as it`,
+        message: `the host key of the SFTP server at ${this.server} was not checked (insecureHostKey); it is ${session.hostKeyFingerprint}: pin it (hostKey) so that no other server can pose as it`,
         fingerprint: session.hostKeyFingerprint,
       });
     }
     return session;
+  }
+
+  /** How the folders of receipt and error files are read on `session`: warnings and receipts as events. */
+  private readerOf(session: SftpSession): FolderReader {
+    return {
+      session,
+      server: this.server,
+      warn: (warning) => this.emit('warning', warning),
+      received: (receipt) => this.emit('receipt', receipt),
+    };
   }
 
   /** Runs `work` after every run started before it ended. */
@@ -359,102 +449,14 @@ export class SftpSender extends EventEmitter<SftpSenderEvents> {
     await recover(context);
     return context;
   }
+}
 
-  private unreadable(path: string, why: string): void {
-    this.emit('warning', {
-      code: 'UNREADABLE_FILE',
-      message: `${path} on ${this.server} was left alone: ${why}`,
-      name: path,
-    });
-  }
-
-  /** A file's JSON; undefined when it is gone meanwhile or is not JSON (with a warning). */
-  private async parsedFile(session: SftpSession, path: string, size: number | undefined): Promise<unknown> {
-    let content: Buffer;
-    try {
-      content = await session.download(path, MAX_RESULT_FILE_BYTES, size);
-    } catch (error) {
-      if (error instanceof SftpError && error.code === 'SFTP_NO_SUCH_FILE') return undefined;
-      throw error;
-    }
-    try {
-      return JSON.parse(content.toString('utf8'));
-    } catch {
-      this.unreadable(path, 'not JSON');
-      return undefined;
-    }
-  }
-
-  private async *receiptFiles(
-    options: SftpListOptions,
-    wanted: (name: string) => boolean,
-  ): AsyncGenerator<SftpReceipt> {
-    const session = await this.sessionNow();
-    const folder = this.layout.receipts;
-    const read = async (file: string, size: number | undefined): Promise<SftpReceipt | undefined> => {
-      const content = await this.parsedFile(session, `${folder}/${file}`, size);
-      if (content === undefined) return undefined;
-      if (!isObject(content) || typeof content.receiptStatus !== 'string') {
-        this.unreadable(`${folder}/${file}`, 'not a Receipt');
-        return undefined;
-      }
-      const receipt: SftpReceipt = {
-        file,
-        receipt: content as unknown as Receipt,
-        ack: async () => {
-          await session.remove(`${folder}/${file}`);
-        },
-      };
-      this.emit('receipt', receipt);
-      return receipt;
-    };
-    yield* this.downloadAll(session, folder, options, (name) => name.endsWith('.json') && wanted(name), read);
-  }
-
-  /**
-   * Lists a folder page by page and downloads the files `wanted` picks, `concurrency` at a time,
-   * yielding them in listing order.
-   */
-  private async *downloadAll<T>(
-    session: SftpSession,
-    folder: string,
-    options: SftpListOptions,
-    wanted: (name: string) => boolean,
-    read: (name: string, size: number | undefined) => Promise<T | undefined>,
-  ): AsyncGenerator<T> {
-    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new InvalidOptionsError(
-        `SftpSender: concurrency must be a positive integer, got ${String(concurrency)}`,
-      );
-    const queue: Array<Promise<T | undefined>> = [];
-    const names: Array<{ name: string; size: number | undefined }> = [];
-    const fill = (): void => {
-      while (queue.length < concurrency && names.length > 0) {
-        const { name, size } = names.shift() as { name: string; size: number | undefined };
-        const download = read(name, size);
-        // Awaited in turn below; until then (or if the caller stops early) not an unhandled rejection.
-        download.catch(() => {});
-        queue.push(download);
-      }
-    };
-    for await (const page of session.list(folder)) {
-      for (const entry of page)
-        if (wanted(entry.filename) && (entry.attrs.mode & S_IFMT) !== S_IFDIR)
-          names.push({ name: entry.filename, size: entry.attrs.size });
-      fill();
-      while (queue.length > 0 && (names.length > 0 || queue.length >= concurrency)) {
-        if (options.signal?.aborted) throw abortedError(options.signal);
-        const item = await queue.shift();
-        fill();
-        if (item !== undefined) yield item;
-      }
-    }
-    while (queue.length > 0) {
-      if (options.signal?.aborted) throw abortedError(options.signal);
-      const item = await queue.shift();
-      fill();
-      if (item !== undefined) yield item;
-    }
-  }
+/** `work`, or ABORTED as soon as `signal` aborts (the work goes on, unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortedError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const aborted = (): void => reject(abortedError(signal));
+    signal.addEventListener('abort', aborted, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
 }

@@ -3,11 +3,23 @@
  * operations `SftpSender` needs as promises, and every failure as an {@link SftpError} that says
  * what and where (never the key or its passphrase).
  */
-import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { Client, ClientErrorExtensions, FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import { abortedError } from '../client/batch.ts';
 import { type DigitalPostError, SftpError, type SftpErrorCode } from '../errors.ts';
-import type { HostKeyVerifier } from './types.ts';
+import { printable } from '../support/printable.ts';
+import {
+  directVerdict,
+  fingerprintOf,
+  type HostKeyCheck,
+  type HostKeyVerdict,
+  type KnownHosts,
+  knownHostsName,
+  knownHostsVerdict,
+  knownKeyTypes,
+  preferredAlgorithms,
+  readKnownHosts,
+} from './host-keys.ts';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02) this module tells apart. */
 const STATUS = { EOF: 1, NO_SUCH_FILE: 2, PERMISSION_DENIED: 3 } as const;
@@ -25,25 +37,11 @@ export interface SessionSettings {
   username: string;
   privateKey: string | Buffer;
   passphrase: string | undefined;
-  hostKey: string | HostKeyVerifier | undefined;
+  hostKeyCheck: HostKeyCheck;
   readyTimeoutMs: number;
   /** How long a request may wait for its answer before the connection is given up. */
   requestTimeoutMs: number;
 }
-
-/** The OpenSSH fingerprint (`SHA256:<base64, unpadded>`) of a key in SSH wire format. */
-export function fingerprintOf(key: Uint8Array): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
-
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
-
-/** Whether `value` looks like an OpenSSH SHA-256 fingerprint. */
-export function isFingerprint(value: string): boolean {
-  return FINGERPRINT.test(value);
-}
-
-const sameFingerprint = (a: string, b: string): boolean => a.replace(/=+$/, '') === b.replace(/=+$/, '');
 
 /** The SFTP status code of an ssh2 error, when it is one. */
 export function statusOf(error: unknown): number | undefined {
@@ -55,13 +53,25 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** At most this much of a text the server chose goes into an error message. */
+const MAX_SERVER_TEXT = 300;
+
+/**
+ * A text the server chose (a status message), fit for an error message: its control characters
+ * escaped — a hostile server must not drive the terminal a log is read on — and its length bounded.
+ */
+export function serverText(text: string): string {
+  return printable(text.length > MAX_SERVER_TEXT ? `${text.slice(0, MAX_SERVER_TEXT)}…` : text);
+}
+
 /** A logged-in session. Every method rejects with an {@link SftpError}. */
 export class SftpSession {
   readonly where: string;
   /** The host key fingerprint the server presented. */
   readonly hostKeyFingerprint: string;
-  private readonly client: Client;
-  private readonly sftp: SFTPWrapper;
+  /** ssh2's client keeps its configuration, the private key included: never shown, never enumerated. */
+  readonly #client: Client;
+  readonly #sftp: SFTPWrapper;
   private closed = false;
   /** Why the connection ended, when it did. */
   private lost: Error | undefined;
@@ -82,8 +92,8 @@ export class SftpSession {
   ) {
     this.where = where;
     this.requestTimeoutMs = requestTimeoutMs;
-    this.client = client;
-    this.sftp = sftp;
+    this.#client = client;
+    this.#sftp = sftp;
     this.hostKeyFingerprint = fingerprint;
     client.on('error', (error: Error) => {
       this.lost = error;
@@ -103,11 +113,16 @@ export class SftpSession {
     return !this.closed;
   }
 
+  [inspect.custom](): string {
+    return `[SftpSession ${this.where}${this.closed ? ' closed' : ''}]`;
+  }
+
   /**
-   * Connects, verifies the host key and logs in.
+   * Connects, verifies the host key and logs in. The key is checked before the login: a server that
+   * is not trusted never sees the user name or a signature.
    *
-   * @throws SftpError SFTP_KEY_INVALID, SFTP_HOST_KEY_MISMATCH, SFTP_AUTH_FAILED,
-   *   SFTP_CONNECTION_FAILED or SFTP_TIMEOUT.
+   * @throws SftpError SFTP_KEY_INVALID, SFTP_HOST_KEY_UNKNOWN, SFTP_HOST_KEY_MISMATCH,
+   *   SFTP_AUTH_FAILED, SFTP_CONNECTION_FAILED or SFTP_TIMEOUT.
    */
   static async connect(settings: SessionSettings): Promise<SftpSession> {
     const where = `${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
@@ -118,15 +133,23 @@ export class SftpSession {
       throw new SftpError('SFTP_KEY_INVALID', `the private key for ${where} cannot be used: ${problem}`, {
         where,
       });
+    const check = settings.hostKeyCheck;
+    const hostName = knownHostsName(settings.host, settings.port);
+    // Read at every connection, so that an edited file counts from the next one.
+    const known: KnownHosts | undefined =
+      check.kind === 'known-hosts' ? await readKnownHosts(check.file) : undefined;
+    const algorithms = known === undefined ? undefined : preferredAlgorithms(knownKeyTypes(known, hostName));
     let presented: string | undefined;
-    let refusedHostKey = false;
+    let refusal: HostKeyVerdict | undefined;
     const client = new ssh2.Client();
     return new Promise<SftpSession>((resolve, reject) => {
+      // Not `once`: a connection refused at login can still report its reset after; unheard, an
+      // 'error' event would end the process.
       const fail = (error: Error & Partial<ClientErrorExtensions>): void => {
         client.end();
-        reject(connectError(error, where, settings, presented, refusedHostKey));
+        reject(connectError(error, where, settings, presented, refusal));
       };
-      client.once('error', fail);
+      client.on('error', fail);
       client.once('ready', () => {
         client.sftp((error, sftp) => {
           if (error) {
@@ -156,10 +179,15 @@ export class SftpSession {
         // A server that stops answering ends the session within about 30 s instead of hanging it.
         keepaliveInterval: 10_000,
         keepaliveCountMax: 3,
+        ...(algorithms === undefined ? {} : { algorithms: { serverHostKey: algorithms } }),
         hostVerifier: (key: Buffer) => {
           presented = fingerprintOf(key);
-          refusedHostKey = !hostKeyAccepted(settings.hostKey, presented, key);
-          return !refusedHostKey;
+          const verdict =
+            check.kind === 'known-hosts'
+              ? knownHostsVerdict(known as KnownHosts, hostName, key)
+              : directVerdict(check, presented, key);
+          refusal = verdict.trusted ? undefined : verdict;
+          return verdict.trusted;
         },
       });
       // SFTP is small requests and answers: without this, Nagle's algorithm delays each by ~40 ms.
@@ -171,7 +199,7 @@ export class SftpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.end();
+    this.#client.end();
   }
 
   private fail(error: unknown, action: string, path: string | undefined): SftpError {
@@ -181,7 +209,7 @@ export class SftpSession {
       const why = this.lost === undefined ? messageOf(error) : this.lost.message;
       return new SftpError(
         'SFTP_CONNECTION_FAILED',
-        `the connection to the SFTP server at ${this.where} broke while trying to ${action}${at}: ${why}`,
+        `the connection to the SFTP server at ${this.where} broke while trying to ${action}${at}: ${serverText(why)}`,
         { where: this.where, ...(path === undefined ? {} : { path }) },
         { cause: error },
       );
@@ -194,32 +222,49 @@ export class SftpSession {
           : 'SFTP_FAILURE';
     return new SftpError(
       code,
-      `the SFTP server at ${this.where} refused to ${action}${at}: ${messageOf(error)}`,
+      `the SFTP server at ${this.where} refused to ${action}${at}: ${serverText(messageOf(error))}`,
       { where: this.where, ...(path === undefined ? {} : { path }) },
       { cause: error },
     );
   }
 
-  /** Runs one ssh2 call; its error as an SftpError about `action` on `path`. */
+  /**
+   * Runs one ssh2 call; its error as an SftpError about `action` on `path`. The `signal` ends the
+   * wait for the answer (which is then ignored when it comes).
+   */
   private call<T>(
     action: string,
     path: string | undefined,
     work: (done: (error: Error | null | undefined, value?: T) => void) => void,
+    signal?: AbortSignal,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) {
         reject(this.fail(this.lost ?? new Error('the connection is closed'), action, path));
         return;
       }
-      const fail = (error: Error): void => {
+      if (signal?.aborted) {
+        reject(abortedError(signal));
+        return;
+      }
+      const settle = (): void => {
         clearTimeout(timer);
         this.waiting.delete(fail);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const fail = (error: Error): void => {
+        settle();
         reject(this.fail(error, action, path));
       };
+      const aborted = (): void => {
+        settle();
+        reject(abortedError(signal as AbortSignal));
+      };
       this.waiting.add(fail);
+      signal?.addEventListener('abort', aborted, { once: true });
       // A server that stops answering would hold the call forever: give up the connection.
       const timer = setTimeout(() => {
-        this.waiting.delete(fail);
+        settle();
         const at = path === undefined ? '' : ` ${path}`;
         this.lost = new Error(`the server did not answer a request within ${this.requestTimeoutMs} ms`);
         reject(
@@ -236,8 +281,7 @@ export class SftpSession {
           fail(error);
           return;
         }
-        clearTimeout(timer);
-        this.waiting.delete(fail);
+        settle();
         resolve(value as T);
       };
       try {
@@ -251,11 +295,11 @@ export class SftpSession {
 
   /** Opens a file for writing, created or truncated. */
   openForWriting(path: string): Promise<Buffer> {
-    return this.call('create', path, (done) => this.sftp.open(path, 'w', done));
+    return this.call('create', path, (done) => this.#sftp.open(path, 'w', done));
   }
 
   closeHandle(handle: Buffer, path: string): Promise<void> {
-    return this.call('close', path, (done) => this.sftp.close(handle, done));
+    return this.call('close', path, (done) => this.#sftp.close(handle, done));
   }
 
   /**
@@ -285,7 +329,7 @@ export class SftpSession {
           position += piece.length;
           // ssh2 copies the piece into its packet at once: the chunk may be reused after this call.
           const request: Promise<void> = this.call<void>('write', path, (done) =>
-            this.sftp.write(handle, piece, 0, piece.length, offset, done),
+            this.#sftp.write(handle, piece, 0, piece.length, offset, done),
           ).then(() => {
             inFlight.delete(request);
             written += piece.length;
@@ -305,13 +349,13 @@ export class SftpSession {
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.call('rename', `${from} to ${to}`, (done) => this.sftp.rename(from, to, done));
+    return this.call('rename', `${from} to ${to}`, (done) => this.#sftp.rename(from, to, done));
   }
 
   /** Removes a file; false when it was not there. */
-  async remove(path: string): Promise<boolean> {
+  async remove(path: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call('remove', path, (done) => this.sftp.unlink(path, done));
+      await this.call('remove', path, (done) => this.#sftp.unlink(path, done), signal);
       return true;
     } catch (error) {
       if ((error as SftpError).code === 'SFTP_NO_SUCH_FILE') return false;
@@ -322,7 +366,7 @@ export class SftpSession {
   /** Whether a file is there. */
   async exists(path: string): Promise<boolean> {
     try {
-      await this.call('look up', path, (done) => this.sftp.stat(path, done));
+      await this.call('look up', path, (done) => this.#sftp.stat(path, done));
       return true;
     } catch (error) {
       if ((error as SftpError).code === 'SFTP_NO_SUCH_FILE') return false;
@@ -330,15 +374,21 @@ export class SftpSession {
     }
   }
 
-  /** The entries of a folder, one READDIR answer at a time (the folder is not read whole). */
-  async *list(path: string): AsyncGenerator<FileEntryWithStats[]> {
-    const handle = await this.call<Buffer>('list', path, (done) => this.sftp.opendir(path, done));
+  /**
+   * The entries of a folder, one READDIR answer at a time (the folder is not read whole). The
+   * `signal` stops it between answers and while one is awaited.
+   */
+  async *list(path: string, signal?: AbortSignal): AsyncGenerator<FileEntryWithStats[]> {
+    const handle = await this.call<Buffer>('list', path, (done) => this.#sftp.opendir(path, done), signal);
     try {
       for (;;) {
         let page: FileEntryWithStats[];
         try {
-          page = await this.call<FileEntryWithStats[]>('list', path, (done) =>
-            this.sftp.readdir(handle, done),
+          page = await this.call<FileEntryWithStats[]>(
+            'list',
+            path,
+            (done) => this.#sftp.readdir(handle, done),
+            signal,
           );
         } catch (error) {
           if (statusOf((error as SftpError).cause) === STATUS.EOF) return;
@@ -347,49 +397,68 @@ export class SftpSession {
         yield page.filter((entry) => entry.filename !== '.' && entry.filename !== '..');
       }
     } finally {
-      if (this.open) await this.closeHandle(handle, path).catch(() => {});
+      if (this.open) this.closeHandle(handle, path).catch(() => {});
     }
   }
 
   /**
    * The content of a small file. `expectedSize` (from the listing) saves the round trip that would
-   * only learn the end of the file; the handle is closed without waiting for the answer.
+   * only learn the end of the file; the handle is closed without waiting for the answer. The file
+   * is read into one buffer, grown as needed: a server that answers each read with a byte or two
+   * costs no more memory than the file.
    *
    * @throws SftpError SFTP_FAILURE when it is larger than `maxBytes`.
    */
-  async download(path: string, maxBytes: number, expectedSize?: number): Promise<Buffer> {
-    const handle = await this.call<Buffer>('read', path, (done) => this.sftp.open(path, 'r', done));
-    const chunks: Buffer[] = [];
+  async download(
+    path: string,
+    maxBytes: number,
+    expectedSize?: number,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const handle = await this.call<Buffer>('read', path, (done) => this.#sftp.open(path, 'r', done), signal);
+    // A size of 0 may mean "not known" (virtual files): then read to the end.
+    const known = expectedSize !== undefined && expectedSize > 0 ? expectedSize : Number.POSITIVE_INFINITY;
+    // One byte more than allowed tells a file that is too large.
+    const limit = maxBytes + 1;
+    let data = Buffer.allocUnsafe(Math.min(known, READ_PIECE, limit));
     let size = 0;
     try {
-      // A size of 0 may mean "not known" (virtual files): then read to the end.
-      const known = expectedSize !== undefined && expectedSize > 0 ? expectedSize : Number.POSITIVE_INFINITY;
-      while (size < known) {
-        const buffer = Buffer.allocUnsafe(READ_PIECE);
+      while (size < known && size < limit) {
+        if (size === data.length) {
+          const larger = Buffer.allocUnsafe(Math.min(data.length * 2, limit));
+          data.copy(larger, 0, 0, size);
+          data = larger;
+        }
+        const buffer = data;
+        const length = Math.min(READ_PIECE, buffer.length - size);
+        const offset = size;
         let read: number;
         try {
-          read = await this.call<number>('read', path, (done) =>
-            this.sftp.read(handle, buffer, 0, buffer.length, size, (error, bytesRead) =>
-              done(error, bytesRead),
-            ),
+          read = await this.call<number>(
+            'read',
+            path,
+            (done) =>
+              this.#sftp.read(handle, buffer, offset, length, offset, (error, bytesRead) =>
+                done(error, bytesRead),
+              ),
+            signal,
           );
         } catch (error) {
           if (statusOf((error as SftpError).cause) === STATUS.EOF) break;
           throw error;
         }
         if (read === 0) break;
-        chunks.push(buffer.subarray(0, read));
         size += read;
-        if (size > maxBytes)
-          throw new SftpError('SFTP_FAILURE', `${path} on ${this.where} is larger than ${maxBytes} bytes`, {
-            where: this.where,
-            path,
-          });
       }
+      if (size > maxBytes)
+        throw new SftpError('SFTP_FAILURE', `${path} on ${this.where} is larger than ${maxBytes} bytes`, {
+          where: this.where,
+          path,
+        });
     } finally {
       if (this.open) this.closeHandle(handle, path).catch(() => {});
     }
-    return Buffer.concat(chunks, size);
+    return data.subarray(0, size);
   }
 }
 
@@ -406,30 +475,27 @@ function keyProblem(parsed: unknown, hasPassphrase: boolean): string | undefined
   return undefined;
 }
 
-function hostKeyAccepted(
-  pin: string | HostKeyVerifier | undefined,
-  fingerprint: string,
-  key: Buffer,
-): boolean {
-  if (pin === undefined) return true;
-  if (typeof pin === 'function') return pin(fingerprint, key) === true;
-  return sameFingerprint(pin, fingerprint);
-}
-
 /** An ssh2 connect error as one line saying what happened where. */
 function connectError(
   error: Error & Partial<ClientErrorExtensions>,
   where: string,
   settings: SessionSettings,
   presented: string | undefined,
-  refusedHostKey: boolean,
+  refusal: HostKeyVerdict | undefined,
 ): DigitalPostError {
   const details = { where, ...(presented === undefined ? {} : { hostKeyFingerprint: presented }) };
-  if (refusedHostKey) {
-    const expected = typeof settings.hostKey === 'string' ? `, not the pinned ${settings.hostKey}` : '';
+  if (refusal !== undefined && !refusal.trusted) {
+    if (refusal.why === 'unknown')
+      return new SftpError(
+        'SFTP_HOST_KEY_UNKNOWN',
+        `the SFTP server at ${where} presented the host key ${presented}, which cannot be verified: ${refusal.detail}. ` +
+          `Make sure it is the server you mean (ask its operator) before trusting that key`,
+        details,
+        { cause: error },
+      );
     return new SftpError(
       'SFTP_HOST_KEY_MISMATCH',
-      `the SFTP server at ${where} presented the host key ${presented}${expected}: it may not be the server you mean`,
+      `the SFTP server at ${where} presented the host key ${presented}, ${refusal.detail}: it may not be the server you mean`,
       details,
       { cause: error },
     );
@@ -451,7 +517,7 @@ function connectError(
   const code = (error as NodeJS.ErrnoException).code;
   return new SftpError(
     'SFTP_CONNECTION_FAILED',
-    `cannot reach the SFTP server at ${where}: ${code ?? error.message}`,
+    `cannot reach the SFTP server at ${where}: ${code ?? serverText(error.message)}`,
     details,
     { cause: error },
   );

@@ -23,12 +23,29 @@ export interface SftpSenderOptions {
   /** The private key's passphrase, when it is encrypted (never logged). */
   passphrase?: string;
   /**
-   * The server's host key: its OpenSSH fingerprint (`SHA256:…`, as `ssh-keygen -lf` prints it and
-   * as OpenSSH shows it on first connection), or a function that decides. A server with another key
-   * is refused with `SFTP_HOST_KEY_MISMATCH`. Without it any key is accepted and a `warning` event
-   * (`HOST_KEY_NOT_PINNED`) tells its fingerprint: pin it in production.
+   * The server's host key, pinned: its OpenSSH fingerprint (`SHA256:…`, as `ssh-keygen -lf` prints it,
+   * as OpenSSH shows it on first connection, and as the simulator gives it in
+   * `startSimulator().sftp.hostKeyFingerprint` and its banner), or a function that decides (a key
+   * rotation, a lookup of your own). A server with another key is refused with
+   * `SFTP_HOST_KEY_MISMATCH` before logging in.
+   *
+   * One of `hostKey`, `knownHosts` and `insecureHostKey` must be given: SSH proves a server only by its
+   * host key, and a client that takes any key uploads the letters to whoever answers at the address.
    */
   hostKey?: string | HostKeyVerifier;
+  /**
+   * Instead of `hostKey`: an OpenSSH `known_hosts` file (e.g. `~/.ssh/known_hosts`, expanded by
+   * you) that holds the server's key under its name — `host` on port 22, `[host]:port` on another;
+   * hashed names, wildcards and `@revoked` lines are understood, `@cert-authority` lines are not.
+   * It is read at each connection. A server it has no key for is refused with
+   * `SFTP_HOST_KEY_UNKNOWN`, one with another key with `SFTP_HOST_KEY_MISMATCH`.
+   */
+  knownHosts?: string;
+  /**
+   * `true` accepts any host key (a `warning` event `HOST_KEY_NOT_PINNED` tells which one): anyone
+   * in the network path can then pose as the server and receive the letters. For local tests only.
+   */
+  insecureHostKey?: boolean;
   /** How long connecting and logging in may take (default 20 000 ms). */
   readyTimeoutMs?: number;
   /**
@@ -202,26 +219,45 @@ export interface SftpFileError {
   dismiss(): Promise<void>;
 }
 
+/** Bounds of reading a folder of receipt or error files: what a misbehaving server may cost. */
+export interface SftpListLimits {
+  /**
+   * At most this many entries in one listing of a folder (default 100 000). A listing that goes on
+   * longer — a server that never ends it, or repeats itself — stops with `SFTP_LISTING_TOO_LONG`
+   * after what was read so far. Acknowledge what you read and list again, or raise it.
+   */
+  maxEntries?: number;
+  /**
+   * At most this many bytes in one receipt or error file (default 1 MiB). A larger file is left alone
+   * with a `warning` event `UNREADABLE_FILE`; the listing goes on.
+   */
+  maxFileBytes?: number;
+}
+
 /** Options of `SftpSender.receipts` and `errors`. */
-export interface SftpListOptions {
+export interface SftpListOptions extends SftpListLimits {
   /** Downloads at a time (default 16). */
   concurrency?: number;
-  /** Stops the listing between files. */
+  /** Stops the listing between files, and while an answer of the server is awaited. */
   signal?: AbortSignal;
 }
 
 /** Options of `SftpSender.waitForReceipts`. */
-export interface SftpWaitOptions {
-  /** Give up after this long (default 120 000 ms): the result then lists what is `missing`. */
+export interface SftpWaitOptions extends SftpListLimits {
+  /**
+   * Give up after this long (default 120 000 ms): the result then lists what is `missing`. It is a
+   * hard deadline: a listing or download under way then is cut short (on the real clock).
+   */
   timeoutMs?: number;
   /** Time between polls of `/out/receipts` (default 2 000 ms). */
   pollIntervalMs?: number;
   /** Acknowledge (delete) each receipt found (default true). */
   ack?: boolean;
-  /** Stops the wait between polls. */
+  /** Stops the wait (it rejects with `ABORTED`), also in the middle of a poll. */
   signal?: AbortSignal;
   /**
-   * The clock the wait runs on (default real time). Tests on a simulator with a manual clock pass
+   * The clock the wait runs on (default real time); with another clock the deadline is checked
+   * between files and polls. Tests on a simulator with a manual clock pass
    * `{ now: () => sim.clock.now().getTime(), sleep: (ms) => sim.clock.advance(ms) }`.
    */
   clock?: { now(): number; sleep(ms: number): Promise<unknown> };
@@ -238,16 +274,18 @@ export interface SftpWaitResult {
 /** A warning: nothing failed, but you should know. */
 export interface SftpWarning {
   /**
-   * `HOST_KEY_NOT_PINNED`: no `hostKey` was given, the key in `fingerprint` was trusted blindly.
-   * `RECOVERED`: the journal found an upload a crashed run left unfinished, and this run finished
-   * or removed it. `UNREADABLE_FILE`: a receipt or error file is not JSON of the expected shape; it
-   * was left alone.
+   * `HOST_KEY_NOT_PINNED`: `insecureHostKey: true`, the key in `fingerprint` was trusted blindly.
+   * `RECOVERED`: the journal found an upload an earlier run left unfinished, and this run finished
+   * or removed it. `UNREADABLE_FILE`: a receipt or error file is not JSON of the expected shape, is
+   * larger than `maxFileBytes`, or the server refused to read it; it was left alone.
+   * `UNSAFE_FILE_NAME`: a listing held a name that is not a plain file name (`..`, a `/`, control
+   * characters); it was neither read nor deleted.
    */
-  code: 'HOST_KEY_NOT_PINNED' | 'RECOVERED' | 'UNREADABLE_FILE';
+  code: 'HOST_KEY_NOT_PINNED' | 'RECOVERED' | 'UNREADABLE_FILE' | 'UNSAFE_FILE_NAME';
   message: string;
   /** `HOST_KEY_NOT_PINNED`: the server's host key fingerprint. */
   fingerprint?: string;
-  /** The remote name concerned. */
+  /** The remote name concerned (for `UNSAFE_FILE_NAME`, as JSON: its characters escaped). */
   name?: string;
 }
 

@@ -3,6 +3,7 @@
  * then renamed to `<name>` — the server takes a file only under its final name, so it never sees
  * half of one. And the recovery of uploads a crashed run left unfinished.
  */
+import { SftpError } from '../errors.ts';
 import type { Journal, UploadKind } from './journal.ts';
 import type { SftpSession } from './session.ts';
 import type { SftpLayout, SftpSenderEvents, SftpUpload } from './types.ts';
@@ -38,6 +39,24 @@ export interface UploadItem {
 }
 
 const pathIn = (folder: string, name: string): string => `${folder.replace(/\/+$/, '')}/${name}`;
+
+/** The server answered, and said no (as opposed to a connection that broke or timed out). */
+const refusal = (error: unknown): error is SftpError =>
+  error instanceof SftpError &&
+  (error.code === 'SFTP_FAILURE' ||
+    error.code === 'SFTP_PERMISSION_DENIED' ||
+    error.code === 'SFTP_NO_SUCH_FILE');
+
+/** Removes a file, and says whether it is gone; a refusal is not an error here. */
+async function removedIfAllowed(session: SftpSession, path: string): Promise<boolean> {
+  try {
+    await session.remove(path);
+    return true;
+  } catch (error) {
+    if (refusal(error)) return false;
+    throw error;
+  }
+}
 
 /**
  * Uploads `item` under a temporary name and renames it. On failure the temporary file is removed
@@ -84,7 +103,12 @@ export async function upload(context: UploadContext, item: UploadItem): Promise<
   }
   const { sha256, messageUUIDs, indexes } = described;
   await journal?.record({ state: 'written', kind, name, sha256, bytes, messageUUIDs });
-  await session.rename(part, pathIn(layout.inbox, name));
+  try {
+    await session.rename(part, pathIn(layout.inbox, name));
+  } catch (error) {
+    if (refusal(error)) await abandonRefusedRename(context, name);
+    throw error;
+  }
   await journal?.record({ state: 'uploaded', name });
   const done: SftpUpload = {
     kind,
@@ -100,13 +124,36 @@ export async function upload(context: UploadContext, item: UploadItem): Promise<
 }
 
 /**
+ * The server refused to rename `<name>.part`: while the `.part` is still there, the upload was not
+ * taken — a file already under the final name (which may have made the rename fail) is not this
+ * one. It is removed and the journal says `abandoned`, so that its messages go again and no later
+ * run takes that other file for this upload. Without the `.part` (a server that renamed and said
+ * no), the journal stays at `written` for the next run's recovery to decide.
+ */
+async function abandonRefusedRename(context: UploadContext, name: string): Promise<void> {
+  const { session, journal, layout } = context;
+  const part = pathIn(layout.inbox, `${name}${PART}`);
+  try {
+    if (!(await session.exists(part))) return;
+    await removedIfAllowed(session, part);
+    await journal?.record({ state: 'abandoned', name });
+  } catch {
+    // The connection broke: the next run's recovery finds out what is there.
+  }
+}
+
+/**
  * Brings every upload a crashed run left unfinished to a final state, so that the journal tells
  * exactly which messages and files the server has:
  *
  * - `uploading` (the crash came while writing): the `.part` is removed; its messages go again.
  * - `written` (complete, maybe renamed): still in `/in` under its final name → the server has it;
- *   only the `.part` there → renamed now; neither, but an error file → the server refused it, its
- *   messages go again; neither → the server took it already.
+ *   only the `.part` there → renamed now, or, when the server refuses that, removed (its messages go
+ *   again); neither, but an error file → the server refused it, its messages go again; neither →
+ *   the server took it already.
+ *
+ * A rename or removal the server refuses never leaves an upload unfinished: that would stop every
+ * later run with this journal at the same place.
  */
 export async function recover(context: UploadContext): Promise<void> {
   const { session, journal, layout } = context;
@@ -115,13 +162,19 @@ export async function recover(context: UploadContext): Promise<void> {
     const part = pathIn(layout.inbox, `${left.name}${PART}`);
     const final = pathIn(layout.inbox, left.name);
     if (left.state === 'uploading') {
-      await session.remove(part);
+      const removed = await removedIfAllowed(session, part);
       await journal.record({ state: 'abandoned', name: left.name });
-      warn(context, left.name, `removed ${part}, left half-written by an earlier run; it is sent again`);
+      warn(
+        context,
+        left.name,
+        removed
+          ? `removed ${part}, left half-written by an earlier run; it is sent again`
+          : `${part}, left half-written by an earlier run, could not be removed (the server refused); it is sent again`,
+      );
       continue;
     }
     if (await session.exists(final)) {
-      await session.remove(part);
+      await removedIfAllowed(session, part);
       await journal.record({ state: 'uploaded', name: left.name });
       warn(
         context,
@@ -129,7 +182,19 @@ export async function recover(context: UploadContext): Promise<void> {
         `${final}, uploaded by an earlier run, is on the server; it is not sent again`,
       );
     } else if (await session.exists(part)) {
-      await session.rename(part, final);
+      try {
+        await session.rename(part, final);
+      } catch (error) {
+        if (!refusal(error)) throw error;
+        await removedIfAllowed(session, part);
+        await journal.record({ state: 'abandoned', name: left.name });
+        warn(
+          context,
+          left.name,
+          `the server refused to rename ${part}, complete from an earlier run, to ${final} (${error.message}); it is sent again`,
+        );
+        continue;
+      }
       await journal.record({ state: 'uploaded', name: left.name });
       warn(context, left.name, `renamed ${part}, complete from an earlier run, to ${final}`);
     } else if (await session.exists(pathIn(layout.errors, `${left.name}.json`))) {

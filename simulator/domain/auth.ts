@@ -6,6 +6,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from './model.ts';
+import { isSshPublicKey } from './ssh-key.ts';
 
 /** SHA-256 of a key's secret half, as stored. */
 export function hashSecret(secret: string): string {
@@ -95,11 +96,17 @@ export function isRecipientSystem(system: SystemRecord): boolean {
 const SSH_PUBLIC_KEY =
   /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) ([A-Za-z0-9+/]+={0,3})( [^\r\n]*)?$/;
 
-/** Why `line` is not one OpenSSH public key line (`<type> <base64> [comment]`), or undefined. */
+/**
+ * Why `line` is not one OpenSSH public key line (`<type> <base64> [comment]`) holding a key of its
+ * type, or undefined.
+ */
 export function sshPublicKeyProblem(line: string): string | undefined {
-  return SSH_PUBLIC_KEY.test(line)
+  const match = SSH_PUBLIC_KEY.exec(line);
+  if (match === null) return 'must be one OpenSSH public key line (ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa)';
+  const type = match[1] as string;
+  return isSshPublicKey(type, Buffer.from(match[3] as string, 'base64'))
     ? undefined
-    : 'must be one OpenSSH public key line (ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa)';
+    : `holds no ${type} public key: its base64 is not the key it says it is (copy the whole line of the .pub file)`;
 }
 
 /**

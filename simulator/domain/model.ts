@@ -193,6 +193,8 @@ export interface Job {
   messageUUID?: string;
   receiptId?: string;
   attempt: number;
+  /** How often running the job threw (the scheduler gives up after a few). */
+  failures?: number;
   /** Free-form payload of the job kind. */
   data?: Record<string, string | number | boolean>;
 }

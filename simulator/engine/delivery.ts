@@ -6,7 +6,7 @@
  */
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isActive } from '../domain/auth.ts';
-import { move } from '../domain/lifecycle.ts';
+import { can, move } from '../domain/lifecycle.ts';
 import type { Job, MessageRecord, SystemRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
 import type { Outbound, PushOutcome } from './outbound.ts';
@@ -90,16 +90,33 @@ export class Delivery {
   }
 
   /** Every attempt failed, or there is nowhere to deliver: the sender gets a NOT_ALLOWED receipt. */
-  private fail(message: MessageRecord, reason: string): void {
+  private fail(
+    message: MessageRecord,
+    reason: string,
+    code = 'RECIPIENT_NOT_REACHABLE',
+    text = `delivery to the recipient system failed: ${reason}`,
+  ): void {
     const events = move(message, 'fail', this.context.now());
     message.businessStatus = 'NOT_ALLOWED';
     this.context.store.putMessage(message);
     for (const tag of events) this.context.record(tag, message, { text: reason });
-    this.receipts.issue(message, {
-      status: 'NOT_ALLOWED',
-      code: 'RECIPIENT_NOT_REACHABLE',
-      text: `delivery to the recipient system failed: ${reason}`,
-    });
+    this.receipts.issue(message, { status: 'NOT_ALLOWED', code, text });
+  }
+
+  /**
+   * A job of the message's delivery failed so often that the scheduler gave it up (a bug): the
+   * message fails with a NOT_ALLOWED receipt PROCESSING_FAILED instead of waiting for ever (inside a
+   * change). A message already in a final state is left as it is.
+   */
+  abandon(messageUUID: string, reason: string): void {
+    const message = this.context.store.getMessage(messageUUID);
+    if (message === undefined || !can(message, 'fail')) return;
+    this.fail(
+      message,
+      reason,
+      'PROCESSING_FAILED',
+      `the simulator could not deliver the message (${reason.slice(0, 500)}); see its log`,
+    );
   }
 
   // ---------------------------------------------------------------- pushes

@@ -8,7 +8,7 @@ import {
   isOneOf,
   PUBLIC_REGISTRATION_STATUSES,
   type PublicRegistrationStatus,
-  type RegistrationStatus,
+  REGISTRATION_STATUSES,
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { unknownContact } from '../domain/contacts.ts';
@@ -165,8 +165,16 @@ export class Directory {
         `must be one of ${PUBLIC_REGISTRATION_STATUSES.join(', ')}`,
         status,
       );
-    const registrationStatus = (input.registrationStatus ??
-      (status === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN')) as RegistrationStatus;
+    const registrationStatus =
+      input.registrationStatus ?? (status === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN');
+    if (!isOneOf(REGISTRATION_STATUSES, registrationStatus))
+      throw reject.invalidField(
+        resource,
+        'registrationStatus',
+        'NOT_ALLOWED_VALUE',
+        `must be one of ${REGISTRATION_STATUSES.join(', ')}`,
+        registrationStatus,
+      );
     const mobile = input.nemSmsMobileNumber;
     if (mobile !== undefined && !isMobileNumber(mobile))
       throw reject.invalidField(

@@ -48,7 +48,6 @@ describe('reading MeMos', () => {
   it('reads a stored MeMo again to process it when its reading is gone (a restart)', async () => {
     const store = new MemoryStore();
     const before = testEngine({ store });
-    before.engine.seedStore();
     await before.engine.stop();
     const memo = await before.letter({ cpr: '0101700001' });
     // Taken in by an engine whose jobs do not run, then processed by a fresh one on the same store.
@@ -96,6 +95,67 @@ describe('the clock', () => {
       START + 10 * MINUTE + HOUR,
     ]);
     expect(clock.now()).toBe(START + 10 * MINUTE + 2 * HOUR);
+  });
+
+  it('resumes where the store says it stood (a restart with --data-dir), and keeps each move there', async () => {
+    const store = new MemoryStore();
+    store.putClockTime(START + 3 * HOUR);
+    const clock = new ManualClock(START);
+    const engine = new Engine({
+      store,
+      clock,
+      settings: DEFAULT_ENGINE_SETTINGS,
+      outbound: new RecordingOutbound(clock),
+      seed: seedRecords(DEFAULT_SEED),
+    });
+    engine.start();
+    try {
+      expect(clock.now()).toBe(START + 3 * HOUR);
+      await engine.advanceClock('PT1H');
+      expect(store.getClockTime()).toBe(START + 4 * HOUR);
+      await engine.setClock(START);
+      expect(store.getClockTime()).toBe(START);
+      await engine.reset();
+      expect(store.getClockTime()).toBe(START);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('tells an empty store where a new manual clock starts', async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock(START);
+    const engine = new Engine({
+      store,
+      clock,
+      settings: DEFAULT_ENGINE_SETTINGS,
+      outbound: new RecordingOutbound(clock),
+      seed: seedRecords(DEFAULT_SEED),
+    });
+    engine.start();
+    await engine.stop();
+    expect(store.getClockTime()).toBe(START);
+  });
+
+  it.each([
+    ['a duration past the year 9999', 'P99999999999D', 'OUT_OF_RANGE'],
+    ['an infinite number of milliseconds', Number.POSITIVE_INFINITY, 'OUT_OF_RANGE'],
+    ['a negative number of milliseconds', -1, 'INVALID_FORMAT'],
+    ['NaN', Number.NaN, 'INVALID_FORMAT'],
+    ['something that is no duration', 'tomorrow', 'INVALID_FORMAT'],
+  ])('refuses to advance by %s, staying where it was', async (_name, by, code) => {
+    const { engine, clock } = testEngine();
+    expect(await rejectionOf(() => engine.advanceClock(by))).toMatchObject({ kind: 'invalid', code });
+    expect(clock.now()).toBe(START);
+  });
+
+  it.each([
+    ['before 1970', '1969-12-31T23:59:59.999Z'],
+    ['after 9999', '+010000-01-01T00:00:00Z'],
+  ])('refuses to be set %s', async (_name, to) => {
+    const { engine, clock } = testEngine();
+    expect(await rejectionOf(() => engine.setClock(to))).toMatchObject({ code: 'OUT_OF_RANGE' });
+    expect(clock.now()).toBe(START);
   });
 
   it('set backwards only moves the clock', async () => {

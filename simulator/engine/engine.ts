@@ -9,6 +9,7 @@
  */
 import { type Clock, ManualClock } from '../clock.ts';
 import type { Contact, ContactPoint, Job, JobKind, Organisation, SystemRecord } from '../domain/model.ts';
+import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
 import { EngineContext, type EngineListener, type Logger } from './context.ts';
@@ -106,6 +107,7 @@ export class Engine {
       sync: { isSync: (job) => this.isSync(job), run: (job) => this.runSync(job) },
       onError: (error, job) =>
         context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} failed: ${String(error)}`),
+      giveUp: (job, error) => this.giveUp(job, error),
     });
     context.onChange(() => this.scheduler.wake());
     this.work = options.memoWork ?? new InlineMemoWork(options.settings.validation);
@@ -151,8 +153,16 @@ export class Engine {
     });
   }
 
-  /** Starts running jobs as they fall due. */
+  /**
+   * Starts running jobs as they fall due. A manual clock first resumes where the store left it
+   * (with `--data-dir`, where it stood before a restart), or the store learns where it starts.
+   */
   start(): void {
+    if (this.clock instanceof ManualClock) {
+      const kept = this.context.store.getClockTime();
+      if (kept !== undefined && withinClockRange(kept)) this.clock.set(kept);
+      else this.moveClock(this.clock.now());
+    }
     this.scheduler.resume();
   }
 
@@ -162,25 +172,36 @@ export class Engine {
   }
 
   /**
-   * Moves a manual clock forward by `ms`, running every job due on the way at its due time.
+   * Moves a manual clock forward `by` an ISO-8601 duration (`PT1H`) or a number of milliseconds,
+   * running every job due on the way at its due time.
    *
-   * @throws Rejection CLOCK_NOT_MANUAL when the clock is real.
+   * @throws Rejection INVALID_FORMAT when `by` is neither; CLOCK_NOT_MANUAL when the clock is real;
+   *   OUT_OF_RANGE when the clock would leave its range (domain/time.ts).
    */
-  async advanceClock(ms: number): Promise<void> {
+  async advanceClock(by: unknown): Promise<void> {
+    const ms = typeof by === 'string' ? parseDuration(by) : typeof by === 'number' ? by : undefined;
+    if (ms === undefined || Number.isNaN(ms) || ms < 0) throw reject.clockValueInvalid('by', by);
     const clock = this.manualClock();
-    await this.scheduler.advanceTo(clock, clock.now() + ms);
+    const target = clock.now() + ms;
+    if (!withinClockRange(target)) throw reject.clockOutOfRange('by', by);
+    await this.scheduler.advanceTo(target, (instant) => this.moveClock(instant));
   }
 
   /**
-   * Sets a manual clock: forward runs what falls due on the way; backward just sets it.
+   * Sets a manual clock `to` an ISO-8601 date-time or epoch milliseconds: forward runs what falls due
+   * on the way; backward just sets it.
    *
-   * @throws Rejection CLOCK_NOT_MANUAL when the clock is real.
+   * @throws Rejection INVALID_FORMAT when `to` is neither; CLOCK_NOT_MANUAL when the clock is real;
+   *   OUT_OF_RANGE outside the clock's range (domain/time.ts).
    */
-  async setClock(instant: number): Promise<void> {
+  async setClock(to: unknown): Promise<void> {
+    const instant = typeof to === 'string' ? Date.parse(to) : typeof to === 'number' ? to : Number.NaN;
+    if (Number.isNaN(instant)) throw reject.clockValueInvalid('to', to);
     const clock = this.manualClock();
-    if (instant >= clock.now()) await this.scheduler.advanceTo(clock, instant);
+    if (!withinClockRange(instant)) throw reject.clockOutOfRange('to', to);
+    if (instant >= clock.now()) await this.scheduler.advanceTo(instant, (at) => this.moveClock(at));
     else {
-      clock.set(instant);
+      this.moveClock(instant);
       await this.scheduler.idle();
     }
   }
@@ -190,11 +211,22 @@ export class Engine {
     return this.clock;
   }
 
+  /** Sets the manual clock and keeps its time in the store, before any job runs at that time. */
+  private moveClock(instant: number): void {
+    const { store } = this.context;
+    this.manualClock().set(instant);
+    store.transaction(() => store.putClockTime(instant));
+  }
+
   /** Back to the seed: every message, receipt, event, job and fault rule gone. */
   async reset(): Promise<void> {
     const { store } = this.context;
     await this.scheduler.stop();
-    store.transaction(() => store.clear());
+    store.transaction(() => {
+      store.clear();
+      // The clock stays where it is (docs/simulator.md).
+      if (this.clock instanceof ManualClock) store.putClockTime(this.clock.now());
+    });
     this.seedStore();
     this.memos.clear();
     this.faults.clear();
@@ -209,6 +241,18 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- jobs
+
+  /**
+   * A job failed too often and is given up (a bug; the scheduler removed it): the message it was
+   * for gets a final state and a receipt, unless it has one. (A failing `process` job never gets
+   * here: processing rejects its message itself.)
+   */
+  private giveUp(job: Job, error: unknown): void {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} given up: ${reason}`);
+    if (job.messageUUID !== undefined)
+      this.context.change(() => this.delivery.abandon(job.messageUUID as string, reason));
+  }
 
   /**
    * A job without I/O, which can run in a batch: all but pushes, and processing of a message whose

@@ -106,15 +106,15 @@ export function checkFaultRule(
         'SFTP requests have no HTTP status: give sftp (FAILURE, DISCONNECT_BEFORE or DISCONNECT_AFTER)',
       rejectedValue: status,
     });
-  } else if (
-    status !== undefined &&
-    !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)
-  ) {
-    problems.push({
-      field: 'status',
-      message: 'must be an HTTP status code (100–599)',
-      rejectedValue: status,
-    });
+  } else if (status !== undefined) {
+    // A call is answered with the status and an ErrorMessage: only an error status says that truly
+    // (a 101 left the call hanging). A push is taken as answered with it: success or failure.
+    const isPush = (PUSH_OPERATIONS as readonly unknown[]).includes(operation);
+    const [lowest, meaning] = isPush
+      ? [200, 'an HTTP status from 200 to 599']
+      : [400, 'an error status from 400 to 599'];
+    if (!(Number.isInteger(status) && (status as number) >= lowest && (status as number) <= 599))
+      problems.push({ field: 'status', message: `must be ${meaning}`, rejectedValue: status });
   }
   if (
     delayMs !== undefined &&

@@ -245,7 +245,9 @@ export class Intake {
         );
         throw reject.containerUnreadable(error.code, error.message);
       }
-      if (entries.length === 0) throw reject.containerEmpty();
+      // Entries without a messageUUID (readme.txt) can have no receipt: with nothing else, the sender
+      // would hear nothing at all after the 201.
+      if (entries.every((entry) => entry.messageUUID === undefined)) throw reject.containerEmpty();
       return await this.storeEntries(system, transmissionId, entries, hold);
     } finally {
       hold.release();

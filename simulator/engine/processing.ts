@@ -29,8 +29,42 @@ export class Processing {
   /**
    * The `process` job: validation, permissions, value date and routing of a received message. Its
    * MeMo was checked when it was read (the digest says whether it is valid), so this is quick.
+   * Whatever throws on the way ends the message INVALID with the reason (see {@link failed}).
    */
   process(job: Job): void {
+    try {
+      this.decide(job);
+    } catch (error) {
+      this.failed(job, error);
+    }
+  }
+
+  /**
+   * Processing threw — a bug, or a MeMo beyond what the rules foresaw (once: 150,000 unknown
+   * elements overflowed the stack). Trying again would fail again, for ever, and the sender would
+   * never hear: the message is rejected instead, with an INVALID receipt PROCESSING_FAILED, and the
+   * error goes to the log. The failed attempt's own changes were undone with its transaction.
+   */
+  private failed(job: Job, error: unknown): void {
+    const messageUUID = job.messageUUID as string;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.context.log(
+      `processing ${messageUUID} failed; it is rejected as INVALID: ${error instanceof Error ? (error.stack ?? reason) : reason}`,
+    );
+    const { store } = this.context;
+    this.context.change(() => {
+      store.deleteJob(job.id);
+      const message = store.getMessage(messageUUID);
+      if (message === undefined || message.state !== 'RECEIVED') return;
+      this.reject(message, {
+        status: 'INVALID',
+        code: 'PROCESSING_FAILED',
+        message: `the simulator could not process the MeMo (${reason.slice(0, 500)}); see its log`,
+      });
+    });
+  }
+
+  private decide(job: Job): void {
     const messageUUID = job.messageUUID as string;
     const digest = this.memos.take(messageUUID);
     const { store, settings } = this.context;

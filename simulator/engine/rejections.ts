@@ -88,6 +88,22 @@ export const reject = {
       'UNAUTHENTICATED',
       'the control API needs "Authorization: Bearer <control token>" on this bind address',
     ),
+  /** A listening simulator was called under a name it does not answer to (DNS rebinding). */
+  hostNotAllowed: (host: string) =>
+    new Rejection(
+      'forbidden',
+      'HOST_NOT_ALLOWED',
+      `the simulator does not answer to the Host ${JSON.stringify(host.slice(0, 300))}; ` +
+        'allow the name with --allowed-hosts (startSimulator: allowedHosts)',
+    ),
+  /** A browser sent the request from another site (a page driving the simulator behind your back). */
+  crossSiteRequest: (evidence: string) =>
+    new Rejection(
+      'forbidden',
+      'CROSS_SITE_REQUEST',
+      `a browser sent this request from another site (${evidence.slice(0, 300)}); ` +
+        'the simulator answers only its own pages and programs such as curl or the SDK',
+    ),
   systemNotActive: (systemId: string) =>
     new Rejection(
       'forbidden',
@@ -188,7 +204,12 @@ export const reject = {
   /** A bulk container that cannot be taken (`code` from the container reader). */
   containerUnreadable: (code: string, reason: string) =>
     new Rejection('invalid', code, `the container cannot be taken: ${reason}`),
-  containerEmpty: () => new Rejection('invalid', 'CONTAINER_EMPTY', 'the container holds no MeMo'),
+  containerEmpty: () =>
+    new Rejection(
+      'invalid',
+      'CONTAINER_EMPTY',
+      'the container holds no MeMo: no entry is named <messageUUID>.xml or holds a MessageHeader/messageUUID',
+    ),
 
   // ---------------------------------------------------------------- messages and receipts
   notFound: (message: string) => new Rejection('not-found', 'NOT_FOUND', message),
@@ -232,6 +253,28 @@ export const reject = {
     ]),
 
   // ---------------------------------------------------------------- simulator control
+  /** A clock move given as something that is not a duration (`by`) or a date-time (`to`). */
+  clockValueInvalid: (name: 'by' | 'to', rejectedValue: unknown) =>
+    field(
+      'invalid',
+      'clock',
+      name,
+      'INVALID_FORMAT',
+      name === 'by'
+        ? 'must be an ISO-8601 duration such as PT1H or P2D'
+        : 'must be an ISO-8601 date-time such as 2025-06-02T00:00:00Z',
+      rejectedValue,
+    ),
+  /** A clock move that would leave the clock's range (domain/time.ts). */
+  clockOutOfRange: (name: 'by' | 'to', rejectedValue: unknown) =>
+    field(
+      'invalid',
+      'clock',
+      name,
+      'OUT_OF_RANGE',
+      'would move the clock outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z',
+      rejectedValue,
+    ),
   clockNotManual: () =>
     new Rejection(
       'conflict',

@@ -3,10 +3,11 @@
  * dates, delayed receipts. Jobs live in the store, so they survive a restart with `--data-dir`.
  *
  * Due jobs run concurrently (up to `concurrency`), each job being responsible for deleting or
- * rescheduling itself in the store. With a manual clock, `advanceTo` moves time job by job so every
+ * rescheduling itself in the store. A job whose runner throws is tried again a minute later, and
+ * given up after a few failures. With a manual clock, `advanceTo` moves time job by job so every
  * job runs at its own due time, in order.
  */
-import type { Clock, ManualClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Job } from '../domain/model.ts';
 import type { Store } from '../store/store.ts';
 
@@ -25,6 +26,11 @@ const SYNC_BATCH = 64;
 const MAX_TIMER = 2 ** 31 - 1;
 /** A job whose runner threw is tried again this much later (simulator time). */
 const FAILED_JOB_DELAY = 60_000;
+/**
+ * A job whose runner threw this often is given up: a runner that throws is a bug or a state no
+ * retry mends, and trying it every minute for ever would leave its message without a final state.
+ */
+export const MAX_JOB_FAILURES = 5;
 
 export class Scheduler {
   private readonly inFlight = new Set<string>();
@@ -38,6 +44,7 @@ export class Scheduler {
   private readonly sync: SyncJobs | undefined;
   private readonly concurrency: number;
   private readonly onError: (error: unknown, job: Job) => void;
+  private readonly giveUp: (job: Job, error: unknown) => void;
 
   constructor(options: {
     store: Store;
@@ -46,6 +53,8 @@ export class Scheduler {
     sync?: SyncJobs;
     concurrency?: number;
     onError: (error: unknown, job: Job) => void;
+    /** Ends what a job was for once it failed {@link MAX_JOB_FAILURES} times (inside a transaction). */
+    giveUp?: (job: Job, error: unknown) => void;
   }) {
     this.store = options.store;
     this.clock = options.clock;
@@ -53,6 +62,28 @@ export class Scheduler {
     this.sync = options.sync;
     this.concurrency = options.concurrency ?? 32;
     this.onError = options.onError;
+    this.giveUp = options.giveUp ?? (() => {});
+  }
+
+  /**
+   * After a job's runner threw (its own changes undone): tried again a minute later, or, after
+   * {@link MAX_JOB_FAILURES} failures, removed and given up.
+   */
+  private failed(job: Job, error: unknown): void {
+    this.onError(error, job);
+    const failures = (job.failures ?? 0) + 1;
+    this.store.transaction(() => {
+      if (failures < MAX_JOB_FAILURES) {
+        this.store.putJob({ ...job, failures, dueAt: this.clock.now() + FAILED_JOB_DELAY });
+        return;
+      }
+      this.store.deleteJob(job.id);
+      try {
+        this.store.transaction(() => this.giveUp(job, error));
+      } catch (giveUpError) {
+        this.onError(giveUpError, job);
+      }
+    });
   }
 
   /** Look for due jobs soon (after new jobs were scheduled or the clock moved). */
@@ -96,8 +127,7 @@ export class Scheduler {
         try {
           sync.run(job);
         } catch (error) {
-          this.onError(error, job);
-          this.store.putJob({ ...job, dueAt: this.clock.now() + FAILED_JOB_DELAY });
+          this.failed(job, error);
         }
       }
     });
@@ -109,9 +139,8 @@ export class Scheduler {
     Promise.resolve()
       .then(() => this.run(job))
       .catch((error: unknown) => {
-        this.onError(error, job);
         try {
-          this.store.putJob({ ...job, dueAt: this.clock.now() + FAILED_JOB_DELAY });
+          this.failed(job, error);
         } catch (storeError) {
           this.onError(storeError, job);
         }
@@ -152,16 +181,19 @@ export class Scheduler {
     return done;
   }
 
-  /** Moves a manual clock to `target`, running every job due on the way at its due time. */
-  async advanceTo(clock: ManualClock, target: number): Promise<void> {
+  /**
+   * Moves a manual clock to `target` with `moveTo`, running every job due on the way at its due
+   * time.
+   */
+  async advanceTo(target: number, moveTo: (instant: number) => void): Promise<void> {
     for (;;) {
       await this.idle();
       const next = this.store.nextJob();
       if (next === undefined || next.dueAt > target) break;
-      clock.set(Math.max(clock.now(), next.dueAt));
+      if (next.dueAt > this.clock.now()) moveTo(next.dueAt);
       this.wake();
     }
-    if (target > clock.now()) clock.set(target);
+    if (target > this.clock.now()) moveTo(target);
     this.wake();
     await this.idle();
   }

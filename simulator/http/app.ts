@@ -7,42 +7,54 @@ import { reject } from '../engine/rejections.ts';
 import { errorBody } from '../wire/errors.ts';
 import { apiRouter } from './api/router.ts';
 import { controlRouter } from './control/router.ts';
+import { crossSiteGuard, type HostPolicy } from './cross-site.ts';
 import { errorMiddleware } from './rejections.ts';
 import { statusPage } from './ui/status-page.ts';
 
 export interface AppOptions {
   engine: Engine;
   fixtures: Fixtures;
-  /** When set, the control API requires `Authorization: Bearer <token>`. */
+  /**
+   * When set, the control API requires `Authorization: Bearer <token>`, and the status page shows API
+   * keys only to a request that carries it.
+   */
   controlToken?: string;
+  /**
+   * The Host names a listening simulator answers to; browsers' cross-site requests are refused too
+   * (`cross-site.ts`). Unset for the in-process simulator, which no browser can reach.
+   */
+  hostPolicy?: HostPolicy;
   log: (line: string) => void;
 }
 
-function requireToken(token: string) {
+/** Whether a request carries the control token (compared in constant time). */
+function hasToken(request: Request, token: string): boolean {
   const expected = Buffer.from(`Bearer ${token}`);
+  const presented = Buffer.from(request.headers.authorization ?? '');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+function requireToken(token: string) {
   return (request: Request, _response: Response, next: NextFunction): void => {
-    const presented = Buffer.from(request.headers.authorization ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-      next(reject.controlTokenRequired());
-      return;
-    }
-    next();
+    next(hasToken(request, token) ? undefined : reject.controlTokenRequired());
   };
 }
 
-export function createApp({ engine, fixtures, controlToken, log }: AppOptions): Express {
+export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
   if (controlToken !== undefined) app.use('/simulator/v1', requireToken(controlToken));
   app.use(
     '/simulator/v1',
     controlRouter(engine, () => fixtures),
   );
-  app.get('/', (_request, response) => {
-    response.type('html').send(statusPage(engine, fixtures));
+  app.get('/', (request, response) => {
+    const showKeys = controlToken === undefined || hasToken(request, controlToken);
+    response.type('html').send(statusPage(engine, fixtures, { showKeys }));
   });
   app.use((request, response) => {
     response.status(404).json(errorBody('NOT_FOUND', `no such resource: ${request.method} ${request.path}`));

@@ -49,9 +49,27 @@ function frameworkRejection(error: unknown): Rejection | undefined {
   return undefined;
 }
 
-/** Express error middleware: a rejection → its answer; anything else → 400 or a logged 500. */
+/**
+ * Whether the request failed because its client went away (it closed the connection while sending
+ * the body): nobody is left to answer, and nothing went wrong in the simulator.
+ */
+function clientGone(request: Request, error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ECONNRESET' || request.socket.destroyed;
+}
+
+/**
+ * Express error middleware: a rejection → its answer; a client that went away → one log line;
+ * anything else → 400 or a logged 500.
+ */
 export function errorMiddleware(log: (line: string) => void) {
-  return (error: unknown, _request: Request, response: Response, _next: NextFunction): void => {
+  return (error: unknown, request: Request, response: Response, _next: NextFunction): void => {
+    if (clientGone(request, error)) {
+      log(
+        `${request.method} ${request.originalUrl.split('?')[0]}: the client closed the connection before the request was read`,
+      );
+      response.destroy();
+      return;
+    }
     if (response.headersSent) {
       response.destroy();
       return;

@@ -6,6 +6,7 @@
 import type { Request } from 'express';
 import type { Hold } from '../engine/memory-budget.ts';
 import { reject } from '../engine/rejections.ts';
+import { MAX_PAGE, MAX_PAGE_SIZE } from '../wire/paging.ts';
 
 /** The body's declared length, when the request declares a valid one. */
 export function declaredLength(request: Request): number | undefined {
@@ -132,7 +133,7 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
       throw reject.invalidParameter(name, `must be an integer from ${min} to ${max}`, text);
     return Number(text);
   };
-  return { page: integer('page', 0, 1_000_000, 0), size: integer('size', 1, 1000, defaultSize) };
+  return { page: integer('page', 0, MAX_PAGE, 0), size: integer('size', 1, MAX_PAGE_SIZE, defaultSize) };
 }
 
 /** A JSON body that must be an object. */

@@ -15,6 +15,8 @@ export interface HostKey {
   privateKey: string;
   /** `SHA256:<base64>`, as `ssh-keygen -l` and OpenSSH's first-connection prompt show it. */
   fingerprint: string;
+  /** The public key as an OpenSSH line without comment: `ssh-ed25519 AAAA…`. */
+  publicKeyLine: string;
 }
 
 /** The OpenSSH fingerprint of a public key given in SSH wire format. */
@@ -33,7 +35,12 @@ function hostKeyOf(privateKey: string, where: string): HostKey {
   const probe = Buffer.from('digitalpost host key check');
   if (publicKey instanceof Error || publicKey.verify(probe, parsed.sign(probe)) !== true)
     throw new Error(`${where} does not verify its own signature`);
-  return { privateKey, fingerprint: fingerprintOf(parsed.getPublicSSH()) };
+  const wire = parsed.getPublicSSH();
+  return {
+    privateKey,
+    fingerprint: fingerprintOf(wire),
+    publicKeyLine: `${parsed.type} ${Buffer.from(wire).toString('base64')}`,
+  };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface SftpServer {
   port: number;
   /** The host key's fingerprint, `SHA256:…`. */
   hostKeyFingerprint: string;
+  /** The host key as a known_hosts line for this server (`[host]:port ssh-ed25519 AAAA…`). */
+  knownHostsLine: string;
   /** Stops listening, ends every session and waits for uploads being taken. */
   close(): Promise<void>;
 }
@@ -42,6 +44,11 @@ interface Login {
   /** The key the user proved to hold (SSH wire format). */
   publicKey: Buffer;
   system: SystemRecord;
+}
+
+/** An OpenSSH known_hosts line: the host as `[host]:port` unless the port is 22, then the key. */
+export function knownHostsLine(host: string, port: number, publicKeyLine: string): string {
+  return `${port === 22 ? host : `[${host}]:${port}`} ${publicKeyLine}`;
 }
 
 /**
@@ -179,6 +186,7 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
     host: address.address,
     port: address.port,
     hostKeyFingerprint: options.hostKey.fingerprint,
+    knownHostsLine: knownHostsLine(address.address, address.port, options.hostKey.publicKeyLine),
     close() {
       closed ??= (async () => {
         stopClearing();

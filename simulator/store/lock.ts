@@ -1,7 +1,8 @@
 /**
  * One simulator per data folder: two would run the same jobs and deliver everything twice. The
- * folder's `digitalpost.lock` holds the owner's process id (sdk/support/pid-lock.ts); a lock left
- * by a process that no longer runs (`kill -9`) is taken over.
+ * folder's `digitalpost.lock` names the owner process (sdk/support/pid-lock.ts: pid, start time,
+ * boot id, host name); a lock left by a process that no longer runs (`kill -9`, a container started
+ * anew whose pids began again from 1) is taken over.
  */
 import { join, resolve } from 'node:path';
 import { DigitalPostError } from '../../sdk/errors.ts';

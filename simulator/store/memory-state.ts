@@ -143,5 +143,7 @@ export function emptyState() {
     jobs: [] as Job[],
     jobsById: new Map<string, Job>(),
     sequences: new Map<string, number>(),
+    /** A manual clock's time, under the key `now`. */
+    clock: new Map<string, number>(),
   };
 }

@@ -391,6 +391,14 @@ export class MemoryStore implements Store {
     return next;
   }
 
+  getClockTime(): number | undefined {
+    return this.state.clock.get('now');
+  }
+
+  putClockTime(instant: number): void {
+    this.setEntry(this.state.clock, 'now', instant);
+  }
+
   clear(): void {
     const previous = this.state;
     this.state = emptyState();

@@ -2,6 +2,7 @@
  * The SQLite store's file: opening it (refusing files that are not ours or are newer), its
  * pragmas (WAL, synchronous NORMAL: see sqlite.ts), and the schema migrations.
  */
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { StoreFileError } from '../../sdk/errors.ts';
 
@@ -140,6 +141,8 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (system_id, file_name)
   ) WITHOUT ROWID;
   `,
+  // 4: where a manual clock stands, so that a restart resumes it instead of going back to wall time.
+  `CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), now INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -158,13 +161,45 @@ export const TABLES = [
   'event_parties',
   'jobs',
   'sequences',
+  'clock',
 ];
 /** How long to wait for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 /** What is left of the WAL after a checkpoint (it grows past this while a ~100 MB MeMo is written). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * Takes group and other permissions off a file or folder of the store, if it exists: the store
+ * holds every letter and CPR number. Files of older versions were made 0644.
+ *
+ * @throws StoreFileError when the mode cannot be changed (not the owner).
+ */
+export function ownerOnly(path: string, mode: 0o600 | 0o700): void {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new StoreFileError(
+      'STORE_UNOPENABLE',
+      `cannot make ${path} readable by its owner only: ${describe(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Opens the database file, made (or kept) readable by its owner only. SQLite gives its `-wal` and
+ * `-shm` files the database file's mode; those of older versions are tightened too.
+ */
 export function openDatabase(path: string): DatabaseSync {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new StoreFileError('STORE_UNOPENABLE', `cannot open the data file ${path}: ${describe(error)}`, {
+        cause: error,
+      });
+  }
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
@@ -176,6 +211,7 @@ export function openDatabase(path: string): DatabaseSync {
   try {
     // Reads the header first: a file that is not ours is refused before anything is written to it.
     schemaVersion(db, path);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(file, 0o600);
     db.exec(
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`,
     );

@@ -172,5 +172,8 @@ export function prepareStatements(db: DatabaseSync) {
     countJobs: prepare('SELECT count(*) AS n FROM jobs'),
     nextSequence: prepare(`INSERT INTO sequences (name, value) VALUES (?, 1)
       ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`),
+    getClockTime: prepare('SELECT now FROM clock WHERE id = 1'),
+    putClockTime: prepare(`INSERT INTO clock (id, now) VALUES (1, ?)
+      ON CONFLICT (id) DO UPDATE SET now = excluded.now`),
   };
 }

@@ -34,7 +34,7 @@ import type {
   ReceiptRecord,
   SystemRecord,
 } from '../domain/model.ts';
-import { openDatabase, TABLES } from './sqlite-file.ts';
+import { openDatabase, ownerOnly, TABLES } from './sqlite-file.ts';
 import { contactFilter, eventFilter, prepareStatements } from './sqlite-statements.ts';
 import type { ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
@@ -78,7 +78,15 @@ export class SqliteStore implements Store {
    *   newer schema, or cannot be opened.
    */
   static open(path: string): SqliteStore {
-    return new SqliteStore(openDatabase(path), join(dirname(path), 'memos'));
+    const memoDir = join(dirname(path), 'memos');
+    const db = openDatabase(path);
+    try {
+      ownerOnly(memoDir, 0o700);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteStore(db, memoDir);
   }
 
   private query(sql: string): StatementSync {
@@ -257,9 +265,9 @@ export class SqliteStore implements Store {
     // The file is complete under its final name before the row that points to it commits, so a
     // crash leaves at worst an unreferenced file. Each version gets its own name.
     const file = `${messageUUID.replace(/[^0-9A-Za-z-]/g, '_')}.${this.sql.nextSequence.get('memo-file')?.value}.xml`;
-    mkdirSync(this.memoDir, { recursive: true });
+    mkdirSync(this.memoDir, { recursive: true, mode: 0o700 });
     const temporary = join(this.memoDir, `${file}.part`);
-    writeFileSync(temporary, xml);
+    writeFileSync(temporary, xml, { mode: 0o600 });
     renameSync(temporary, join(this.memoDir, file));
     if (this.depth > 0) this.written.push(file);
     this.sql.putMessageXml.run(messageUUID, new Uint8Array(0), file);
@@ -383,6 +391,15 @@ export class SqliteStore implements Store {
 
   nextSequence(name: string): number {
     return this.sql.nextSequence.get(name)?.value as number;
+  }
+
+  getClockTime(): number | undefined {
+    const row = this.sql.getClockTime.get();
+    return row === undefined ? undefined : Number(row.now);
+  }
+
+  putClockTime(instant: number): void {
+    this.sql.putClockTime.run(instant);
   }
 
   clear(): void {

@@ -982,12 +982,43 @@ describe.each([
     });
   });
 
+  describe('the manual clock time', () => {
+    it('knows no clock time until one is put', () => {
+      expect(store.getClockTime()).toBeUndefined();
+    });
+
+    it('reads back the clock time put last', () => {
+      store.putClockTime(Date.UTC(2025, 2, 10, 10));
+      store.putClockTime(Date.UTC(2031, 0, 1));
+      expect(store.getClockTime()).toBe(Date.UTC(2031, 0, 1));
+    });
+
+    it('keeps an earlier time put after a later one (a clock set back)', () => {
+      store.putClockTime(Date.UTC(2031, 0, 1));
+      store.putClockTime(Date.UTC(2025, 0, 1));
+      expect(store.getClockTime()).toBe(Date.UTC(2025, 0, 1));
+    });
+
+    it('undoes a clock time put in a transaction that threw', () => {
+      store.putClockTime(1_000);
+      expect(() =>
+        store.transaction(() => {
+          store.putClockTime(2_000);
+          throw new Error('rolled back');
+        }),
+      ).toThrow('rolled back');
+      expect(store.getClockTime()).toBe(1_000);
+    });
+  });
+
   describe('clear', () => {
     it('clear removes everything', () => {
       fill(store);
+      store.putClockTime(1_000);
       store.clear();
       expect(nothingIn(store)).toEqual(EMPTY);
       expect(store.nextSequence('job')).toBe(1);
+      expect(store.getClockTime()).toBeUndefined();
     });
 
     it('is usable again after a clear', () => {
@@ -1040,6 +1071,29 @@ describe('the sqlite store file', () => {
     store.close();
   });
 
+  it('keeps the manual clock time across closing and reopening', () => {
+    const path = newFile();
+    const first = SqliteStore.open(path);
+    first.putClockTime(Date.UTC(2031, 5, 1, 12));
+    first.close();
+    const second = SqliteStore.open(path);
+    expect(second.getClockTime()).toBe(Date.UTC(2031, 5, 1, 12));
+    second.close();
+  });
+
+  it('takes a clock time in a data file of schema version 3 once it is migrated', () => {
+    const path = newFile();
+    SqliteStore.open(path).close();
+    const old = new DatabaseSync(path);
+    old.exec('DROP TABLE clock; PRAGMA user_version = 3;');
+    old.close();
+    const store = SqliteStore.open(path);
+    expect(store.getClockTime()).toBeUndefined();
+    store.putClockTime(5_000);
+    expect(store.getClockTime()).toBe(5_000);
+    store.close();
+  });
+
   it('nextSequence is persistent and increasing', () => {
     const path = newFile();
     const seen: number[] = [];
@@ -1055,10 +1109,11 @@ describe('the sqlite store file', () => {
     const path = newFile();
     SqliteStore.open(path).close();
     const db = new DatabaseSync(path);
-    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
     expect(db.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((row) => row.name)).toEqual([
+      'clock',
       'contact_points',
       'contacts',
       'event_parties',
@@ -1080,9 +1135,10 @@ describe('the sqlite store file', () => {
   it('finds the receipts of a data file of schema version 2 by messageUUID once it is migrated', () => {
     const path = newFile();
     SqliteStore.open(path).close();
-    // Back to version 2: without what migration 3 adds.
+    // Back to version 2: without what migrations 3 and 4 add.
     const old = new DatabaseSync(path);
     old.exec(`
+      DROP TABLE clock;
       DROP INDEX receipts_by_message;
       ALTER TABLE receipts DROP COLUMN message_uuid;
       DROP TABLE file_errors;

@@ -115,6 +115,11 @@ export interface Store {
   /** The next value of a named, persistent counter. */
   nextSequence(name: string): number;
 
+  /** Where a manual clock stands (epoch ms), as last put; undefined when none was put. */
+  getClockTime(): number | undefined;
+  /** Keeps where a manual clock stands, so that a restart with `--data-dir` resumes it there. */
+  putClockTime(instant: number): void;
+
   /** Removes everything. */
   clear(): void;
   close(): void;

@@ -40,11 +40,23 @@ function pageCursor(page: number, size: number): string {
   return Buffer.from(`page:${page}:${size}`).toString('base64');
 }
 
-/** The page a `next` cursor of {@link searchFrameJson} names. */
+/** The largest zero-based `page` a list takes. */
+export const MAX_PAGE = 1_000_000;
+/** The largest page `size`. */
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * The page a `next` cursor of {@link searchFrameJson} names. A cursor is the caller's text: one
+ * naming a page or size this API would not take as `page`/`size` (`page:0:0`, a size of 1e20) is
+ * refused like any other it never returned.
+ */
 export function readPageCursor(cursor: string): { page: number; size: number } {
-  const match = /^page:(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-  if (match === null) throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
-  return { page: Number(match[1]), size: Number(match[2]) };
+  const match = /^page:(\d{1,7}):(\d{1,4})$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  const page = Number(match?.[1]);
+  const size = Number(match?.[2]);
+  if (match === null || page > MAX_PAGE || size < 1 || size > MAX_PAGE_SIZE)
+    throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
+  return { page, size };
 }
 
 /** Where a contact search stands: after this contact in NgDP's order (lastUpdated, transactionId). */
@@ -59,7 +71,8 @@ export function contactCursor(position: ContactPosition): string {
 }
 
 export function readContactCursor(cursor: string): ContactPosition {
-  const match = /^\[ (\d+), "([^"]*)" \]$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-  if (match === null) throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
+  const match = /^\[ (\d{1,16}), "([^"]{0,100})" \]$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (match === null || !Number.isSafeInteger(Number(match[1])))
+    throw reject.invalidParameter('next', 'is not a cursor this API returned', cursor);
   return { lastUpdated: Number(match[1]), transactionId: match[2] as string };
 }

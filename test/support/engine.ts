@@ -115,7 +115,7 @@ export interface TestEngineOptions {
   random?: () => number;
   /** Where MeMos are read (default: on the test's thread). */
   memoWork?: MemoWork;
-  /** The store (default: a new memory store, seeded). */
+  /** The store (default: a new memory store), e.g. one that fails on purpose. */
   store?: Store;
 }
 
@@ -126,6 +126,8 @@ export interface TestEngine {
   fixtures: Fixtures;
   /** Everything the engine told its listeners since it was built. */
   emitted: EngineEvent[];
+  /** The engine's log lines. */
+  logged: string[];
   /** A system's current record. */
   system(id: string): SystemRecord;
   /** A letter from the seeded authority (CVR 12345678) to `recipient`, created at simulator time. */
@@ -160,8 +162,10 @@ const SENDER = { cvr: '12345678', label: 'Testkommune' };
 export function testEngine(options: TestEngineOptions = {}): TestEngine {
   const clock = new ManualClock(START);
   const outbound = new RecordingOutbound(clock);
+  const logged: string[] = [];
   const engine = new Engine({
     store: options.store ?? new MemoryStore(),
+    log: (line) => logged.push(line),
     clock,
     settings: { ...DEFAULT_ENGINE_SETTINGS, ...options.settings },
     outbound,
@@ -171,7 +175,7 @@ export function testEngine(options: TestEngineOptions = {}): TestEngine {
   });
   const emitted: EngineEvent[] = [];
   engine.listen((event) => emitted.push(event));
-  if (options.store === undefined) engine.seedStore();
+  engine.seedStore();
   engine.start();
   onTestFinished(() => engine.stop());
 
@@ -188,6 +192,7 @@ export function testEngine(options: TestEngineOptions = {}): TestEngine {
     outbound,
     fixtures: fixturesOf(DEFAULT_SEED),
     emitted,
+    logged,
     system,
     letter: (recipient, extra = {}) =>
       createLetter({

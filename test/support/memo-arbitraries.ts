@@ -1000,7 +1000,7 @@ const file: fc.Arbitrary<MemoFile> = fc.record({
   language: validLanguage,
   content: fc.oneof(
     { weight: 8, arbitrary: fc.uint8Array({ maxLength: 24 }) },
-    // base64 of 380+ bytes is over 512 characters: the reader's "lifted content" path
+    // base64 of 380+ bytes is over 500 characters: read from the input bytes (the reader's fast path)
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 380, maxLength: 600 }) },
   ),
 });

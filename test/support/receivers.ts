@@ -1,11 +1,13 @@
 /**
  * Test-only helpers of the receivers' tests: serve a handler on loopback, hand-build multipart
- * bodies, post to a receiver, and get a MeMo that the simulator holds for the seeded company
- * recipient system (so receipts posted for it are real).
+ * bodies and raw requests, post to a receiver, get a MeMo that the simulator holds for the seeded
+ * company recipient system (so receipts posted for it are real), or stand in for NgDP's client
+ * where no simulator is needed.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { request } from 'undici';
 import { expect, vi } from 'vitest';
 import { DigitalPostClient } from '../../sdk/client/client.ts';
@@ -174,4 +176,114 @@ export function gate(): { opened: Promise<void>; open(): void } {
     open = resolve;
   });
   return { opened, open };
+}
+
+/** What a {@link stubClient} was asked to do. */
+export interface StubCalls {
+  receipts: Array<{ messageUUID: string; receiptStatus: 'COMPLETED' | 'INVALID'; errorMessage?: string }>;
+  fetched: string[];
+}
+
+/**
+ * A stand-in for the recipient system's DigitalPostClient, for tests that need no NgDP: it records
+ * the receipts posted and answers fetches with `fetchXml` (default: a valid MeMo under the id).
+ */
+export function stubClient(
+  fetchXml: (messageUUID: string) => Promise<Buffer> = async (id) => memoXml({ messageUUID: id }),
+): {
+  client: DigitalPostClient;
+  calls: StubCalls;
+} {
+  const calls: StubCalls = { receipts: [], fetched: [] };
+  const inbox = {
+    complete: async (messageUUID: string) => {
+      calls.receipts.push({ messageUUID, receiptStatus: 'COMPLETED' });
+    },
+    reject: async (messageUUID: string, details: { errorMessage: string }) => {
+      calls.receipts.push({ messageUUID, receiptStatus: 'INVALID', errorMessage: details.errorMessage });
+    },
+    fetchXml: (messageUUID: string) => {
+      calls.fetched.push(messageUUID);
+      return fetchXml(messageUUID);
+    },
+  };
+  return { client: { inbox } as unknown as DigitalPostClient, calls };
+}
+
+const MINIMAL_MEMO = readFileSync(new URL('../fixtures/memo/minimal-1.2.xml', import.meta.url), 'utf8');
+const MINIMAL_UUID = '3f2b8c1e-9d4a-4e7b-a1c5-6d8e2f4b7a90';
+const MINIMAL_CONTENT = 'JVBERi0xLjQKJcOkw7zDtsOfCg==';
+
+/**
+ * A valid MeMo 1.2 (the minimal fixture: a letter to CPR 0101901234) as XML bytes, with its
+ * messageUUID, label or `content` (base64 text as it stands in the XML) replaced.
+ */
+export function memoXml(changes: { messageUUID?: string; label?: string; content?: string } = {}): Buffer {
+  let xml = MINIMAL_MEMO;
+  if (changes.messageUUID !== undefined) xml = xml.replace(MINIMAL_UUID, changes.messageUUID);
+  if (changes.label !== undefined) xml = xml.replace('Afgørelse om boligstøtte', changes.label);
+  if (changes.content !== undefined) xml = xml.replace(MINIMAL_CONTENT, changes.content);
+  return Buffer.from(xml);
+}
+
+/** How a server answered a request written by hand, or that it closed the connection without answering. */
+export type RawAnswer = { status: number; headers: Record<string, string>; body: string } | { closed: true };
+
+/**
+ * Writes a request by hand on a new connection — `head` (request line and headers, without the
+ * blank line), then each piece of `body` after the one before was written and `pauseMs` passed —
+ * and reads the first answer. `abortAfter` destroys the connection after that many body pieces.
+ */
+export async function rawRequest(
+  url: string,
+  head: string,
+  body: Array<string | Buffer> = [],
+  options: { pauseMs?: number; abortAfter?: number } = {},
+): Promise<RawAnswer> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(`${head}\r\n\r\n`);
+  for (const [index, piece] of body.entries()) {
+    if (options.abortAfter === index) break;
+    if (options.pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    if (socket.destroyed) break;
+    socket.write(piece);
+  }
+  if (options.abortAfter !== undefined) {
+    socket.destroy();
+    return { closed: true };
+  }
+  await Promise.race([ended, answered(received)]);
+  socket.destroy();
+  return parseAnswer(Buffer.concat(received).toString('latin1'));
+}
+
+/** Resolves once `received` holds a whole answer (head and Content-Length bytes of body). */
+async function answered(received: Buffer[]): Promise<void> {
+  for (;;) {
+    const text = Buffer.concat(received).toString('latin1');
+    const end = text.indexOf('\r\n\r\n');
+    if (end >= 0) {
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, end))?.[1] ?? 0);
+      if (text.length >= end + 4 + length) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function parseAnswer(text: string): RawAnswer {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return { closed: true };
+  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4) };
 }

@@ -100,7 +100,11 @@ describe('compressLzmaAlone', () => {
     await output.return(undefined);
     const atReturn = pulled;
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(pulled).toBe(atReturn);
+    // A block the compressor's thread had asked for before the return may still arrive; then no more.
+    const settled = pulled;
+    expect(settled - atReturn).toBeLessThanOrEqual(64 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulled).toBe(settled);
   });
 
   it('passes on an error of its input as it was', async () => {

@@ -26,6 +26,8 @@ import {
   technicalReceiptJson,
   unavailableReceiptJson,
 } from '../../wire/receipts.ts';
+import { requireIdentityEncoding } from '../encoding.ts';
+import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
@@ -70,7 +72,7 @@ function recipientReceipt(body: unknown, messageUUID: string): RecipientReceipt 
 
 export function apiRouter(engine: Engine): Router {
   const router = express.Router({ caseSensitive: true });
-  const json = express.json({ limit: '1mb', type: () => true });
+  const json = jsonBody({ strictType: false });
 
   /**
    * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
@@ -105,6 +107,12 @@ export function apiRouter(engine: Engine): Router {
   router.post('/memos/', async (request, response) => {
     const system = await caller(request, response, SENDER, 'POST /memos/');
     if (system === undefined) return;
+    try {
+      requireIdentityEncoding(request);
+    } catch (error) {
+      request.resume();
+      throw error;
+    }
     const type = mediaType(request);
     if (type === LZMA_TYPE || type === 'multipart/form-data') {
       await submitContainer(system, request, response, type);

@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { ContactPoint, SystemRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
+import { parseJson } from '../json-body.ts';
 import { mediaType, objectBody, readBody } from '../support.ts';
 
 const iso = (time: number | undefined): string | null =>
@@ -49,13 +50,7 @@ const SSH_KEY_LIMIT = 16 * 1024;
 function sshKeyOf(body: Buffer, type: string): string {
   const text = body.toString('utf8');
   if (type !== 'application/json' && !text.trimStart().startsWith('{')) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw reject.invalidJson((error as Error).message);
-  }
-  const { publicKey } = objectBody(parsed);
+  const { publicKey } = objectBody(parseJson(text));
   if (typeof publicKey !== 'string')
     throw reject.invalidField(
       'ssh-key',

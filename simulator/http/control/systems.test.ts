@@ -2,7 +2,7 @@
  * The control API for systems and test identities (simulator.md "Control API"): creating systems
  * whose API keys work, validating system changes, creating test citizens, registering SSH keys.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   call,
@@ -15,6 +15,7 @@ import {
   sendMemo,
   startTestSimulator,
 } from '../../../test/support/simulator.ts';
+import { sshPublicKey } from '../../../test/support/ssh-keys.ts';
 import type { RunningSimulator } from '../../index.ts';
 
 let simulator: RunningSimulator;
@@ -32,19 +33,6 @@ function control(method: string, path: string, body?: unknown, contentType = 'ap
       ? {}
       : { body: typeof body === 'string' ? body : JSON.stringify(body), contentType }),
   });
-}
-
-/** An OpenSSH `ssh-ed25519 AAAA… comment` public key line. */
-function sshPublicKey(comment = 'test@digitalpost'): string {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
-  const field = (data: Buffer): Buffer => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    return Buffer.concat([length, data]);
-  };
-  const blob = Buffer.concat([field(Buffer.from('ssh-ed25519')), field(raw)]);
-  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
 }
 
 async function mailboxIds(owner: string): Promise<string[]> {

@@ -5,7 +5,11 @@ import type { Engine } from '../../engine/engine.ts';
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
-export function statusPage(engine: Engine, fixtures: unknown): string {
+/**
+ * The page. `showKeys` is false when the control API needs a token the request did not carry: the
+ * keys are then only in the banner and in `GET /simulator/v1/fixtures` (with the token).
+ */
+export function statusPage(engine: Engine, fixtures: unknown, { showKeys }: { showKeys: boolean }): string {
   const { systems = [], citizens = [], companies = [] } = fixtures as Partial<Fixtures>;
   const rows = (cells: string[][]) =>
     cells.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
@@ -15,8 +19,9 @@ export function statusPage(engine: Engine, fixtures: unknown): string {
 <body><h1>digitalpost simulator</h1>
 <p>NgDP's integration API is at <code>/apis/v1</code>, the control API at <code>/simulator/v1</code>.
 Clock: <code>${escapeHtml(new Date(engine.clock.now()).toISOString())}</code> (${engine.clock.mode}).</p>
-<h2>Systems</h2><table><tr><th>name</th><th>id</th><th>roles</th><th>protocol</th><th>API key</th></tr>
-${rows(systems.map((s) => [s.name, s.id, s.roles.join(', '), s.protocol, s.apiKey]))}</table>
+<h2>Systems</h2>${showKeys ? '' : '<p>API keys are shown with the control token: in the banner, and from <code>GET /simulator/v1/fixtures</code>.</p>'}
+<table><tr><th>name</th><th>id</th><th>roles</th><th>protocol</th>${showKeys ? '<th>API key</th>' : ''}</tr>
+${rows(systems.map((s) => [s.name, s.id, s.roles.join(', '), s.protocol, ...(showKeys ? [s.apiKey] : [])]))}</table>
 <h2>Citizens</h2><table><tr><th>CPR</th><th>name</th><th>status</th><th>mailbox</th></tr>
 ${citizens
   .map(
