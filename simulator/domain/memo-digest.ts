@@ -44,23 +44,41 @@ export function contentHashOf(xml: Uint8Array): string {
 /**
  * Reads a MeMo leniently, checks it against the schema and NgDP's rules, and hashes it. The work
  * is the same on whichever thread it runs, so this is the one place it is written.
+ *
+ * It never throws for what the MeMo holds. A MeMo the reader fails on otherwise than with a
+ * MemoParseError (a bug, or more than it foresaw) is unreadable with that reason; one whose rules
+ * cannot be checked is `INVALID` `PROCESSING_FAILED`, as when processing itself fails: the sender
+ * hears why, and nothing is tried again for ever.
  */
 export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading {
   let read: ReturnType<typeof readMemo>;
   try {
     read = readMemo(xml);
   } catch (error) {
-    if (error instanceof MemoParseError) return { unreadable: error.message };
-    throw error;
+    return { unreadable: error instanceof MemoParseError ? error.message : reasonOf(error) };
   }
   const { memo, issues: structural } = read;
-  const issues = [...structural, ...validateMemo(memo, rules).issues];
   const header = memo.messageHeader as MessageHeader | undefined;
+  let invalid: Refusal | undefined;
+  try {
+    const issues = [...structural, ...validateMemo(memo, rules).issues];
+    invalid = issues.length > 0 ? validationRejection({ issues }) : undefined;
+  } catch (error) {
+    invalid = {
+      status: 'INVALID',
+      code: 'PROCESSING_FAILED',
+      message: `the simulator could not check the MeMo (${reasonOf(error).slice(0, 500)})`,
+    };
+  }
   return {
     digest: {
       header: typeof header === 'object' && header !== null ? header : undefined,
       contentHash: contentHashOf(xml),
-      invalid: issues.length > 0 ? validationRejection({ issues }) : undefined,
+      invalid,
     },
   };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
