@@ -72,14 +72,31 @@ describe('a MeMo read on a worker thread', () => {
     expect(read).toMatchObject({ digest: { invalid: { status: 'INVALID', code: 'MEMO_SCHEMA_INVALID' } } });
   });
 
-  it('is refused, not fatal, when reading it needs more memory than a thread may have; the next is read', async () => {
-    const work = pool({ heapLimitMb: 16 });
-    const huge = memoOf(1000, 'x'.repeat(64 * 1024 * 1024));
+  it('is refused, not fatal, when reading it needs more memory than a thread may have', async () => {
+    const lines: string[] = [];
+    const work = pool({
+      heapLimitMb: 32,
+      module: new URL('../../test/support/greedy-thread.ts', import.meta.url),
+      log: (line) => lines.push(line),
+    });
 
-    const read = await work.read(huge.xml);
+    const read = await work.read(memoOf(100_000).xml);
 
-    expect(read).toMatchObject({ unreadable: expect.stringContaining('more memory than the 16 MiB') });
-    expect(await work.read(memoOf(5000).xml)).toHaveProperty('digest');
+    expect(read).toEqual({
+      xml: new Uint8Array(0),
+      unreadable: expect.stringContaining('more memory than the 32 MiB the simulator allows'),
+    });
+    expect(lines).toEqual([expect.stringMatching(/^a MeMo thread ended: /)]);
+  }, 30_000);
+
+  it('takes the next job on a new thread after one died', async () => {
+    const work = pool({
+      heapLimitMb: 32,
+      module: new URL('../../test/support/greedy-thread.ts', import.meta.url),
+    });
+    await work.read(memoOf(100_000).xml);
+    // The stand-in dies on every job; that the second is answered at all shows a new thread took it.
+    expect(await work.read(memoOf(100_000).xml)).toMatchObject({ unreadable: expect.any(String) });
   }, 30_000);
 
   it('reads small MeMos on the calling thread, handing back the very bytes given', async () => {

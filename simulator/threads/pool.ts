@@ -283,6 +283,7 @@ export class WorkerMemoWork implements MemoWork {
       if (message.type === 'ready') {
         thread.ready = true;
         this.dispatch();
+        if (thread.job === undefined) worker.unref();
         return;
       }
       // A job that has ended (stopped) may still say something: its id is no longer the thread's.
@@ -305,7 +306,7 @@ export class WorkerMemoWork implements MemoWork {
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`it exited with code ${code}`)));
-    worker.unref();
+    // Held while it starts: a job waits for it (a thread is started only for one).
     return thread;
   }
 
