@@ -66,10 +66,8 @@ function inspect(
   let memo: Memo;
   let issues: MemoIssue[];
   try {
-    ({ memo, issues } = readMemo(
-      xml,
-      validation?.version === undefined ? {} : { version: validation.version },
-    ));
+    // The reader's field limits and version are the validation's.
+    ({ memo, issues } = readMemo(xml, validation ?? {}));
   } catch (error) {
     if (!(error instanceof MemoParseError)) throw error;
     return deliveredAs === undefined

@@ -53,7 +53,8 @@ export function contentHashOf(xml: Uint8Array): string {
 export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading {
   let read: ReturnType<typeof readMemo>;
   try {
-    read = readMemo(xml);
+    // The reader's field limits are the validation's (notificationMaxLength and the rest).
+    read = readMemo(xml, rules);
   } catch (error) {
     return { unreadable: error instanceof MemoParseError ? error.message : reasonOf(error) };
   }
