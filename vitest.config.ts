@@ -14,6 +14,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },
       {
+        find: /^digitalpost\/conformance$/,
+        replacement: fileURLToPath(new URL('./conformance/index.ts', import.meta.url)),
+      },
+      {
         find: /^digitalpost\/testing$/,
         replacement: fileURLToPath(new URL('./testing/index.ts', import.meta.url)),
       },

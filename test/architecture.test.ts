@@ -126,6 +126,23 @@ describe('the layers import only what docs/architecture.md allows', () => {
     ).toEqual([]);
   });
 
+  it('conformance drives the simulator from outside: its public entry only, never the engine or the CLI', () => {
+    expect(
+      violations(
+        'conformance',
+        (target) =>
+          !under(target, 'cli', 'testing') &&
+          (!under(target, 'simulator') || target === 'simulator/index.ts'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the CLI uses the conformance suite through its public entry', () => {
+    expect(
+      violations('cli', (target) => !under(target, 'conformance') || target === 'conformance/index.ts'),
+    ).toEqual([]);
+  });
+
   it('finds the imports it checks (the checker itself works)', () => {
     expect(importsOf('simulator/engine/engine.ts')).toContain('simulator/engine/intake.ts');
     expect(importsOf('simulator/http/app.ts')).toContain('express');
