@@ -20,6 +20,7 @@ import { type AdapterRun, runCommand, waitForVendor } from './adapter.ts';
 import { ClockDriver } from './clock.ts';
 import { type SuiteNgdp, startSuiteNgdp } from './ngdp.ts';
 import { ReceiptRelay } from './relay.ts';
+import { ResendProxy } from './resend-proxy.ts';
 import { writeScenario } from './scenario-files.ts';
 import { type TranscriptEntry, TranscriptReader } from './transcript.ts';
 
@@ -73,7 +74,10 @@ export async function openSenderSession(
     if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     throw error;
   }
-  const session = new SenderSession(settings, ngdp, relay, workDir);
+  const resends = scenarios.some((scenario) => scenario.resendAnswer !== undefined)
+    ? await ResendProxy.start(new URL(ngdp.simulator.apiUrl).origin)
+    : undefined;
+  const session = new SenderSession(settings, ngdp, { relay, resends }, workDir);
   await mkdir(session.stateDir, { recursive: true });
   return {
     play: (scenario) => session.play(scenario, scenarios.indexOf(scenario)),
@@ -85,6 +89,7 @@ export async function openSenderSession(
           ? 'judged only when receipts are pulled (--receipts pull)'
           : 'nothing in this run gave it occasion (no scenario that judges it met what it looks at)',
     async close() {
+      await resends?.close();
       await ngdp.simulator.stop();
       await relay?.close();
       if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
@@ -92,10 +97,19 @@ export async function openSenderSession(
   };
 }
 
+/** What stands between the vendor's system and the suite's NgDP, when the run needs it. */
+interface Intermediaries {
+  /** Pushed receipts pass through it (`--receipts push`). */
+  relay: ReceiptRelay | undefined;
+  /** Resends meet 409 through it (scenarios with `resendAnswer`). */
+  resends: ResendProxy | undefined;
+}
+
 class SenderSession {
   private readonly settings: RunSettings;
   private readonly ngdp: SuiteNgdp;
   private readonly relay: ReceiptRelay | undefined;
+  private readonly resends: ResendProxy | undefined;
   private readonly workDir: string;
   private readonly transcript: TranscriptReader;
   private readonly runId = randomUUID();
@@ -103,10 +117,11 @@ class SenderSession {
   private readonly sentUuids = new Map<string, string>();
   readonly stateDir: string;
 
-  constructor(settings: RunSettings, ngdp: SuiteNgdp, relay: ReceiptRelay | undefined, workDir: string) {
+  constructor(settings: RunSettings, ngdp: SuiteNgdp, between: Intermediaries, workDir: string) {
     this.settings = settings;
     this.ngdp = ngdp;
-    this.relay = relay;
+    this.relay = between.relay;
+    this.resends = between.resends;
     this.workDir = workDir;
     this.stateDir = join(workDir, 'state');
     this.transcript = new TranscriptReader(ngdp.control);
@@ -129,6 +144,7 @@ class SenderSession {
       deadlineMs,
     });
     this.relay?.begin(scenario.repeatReceipt === true);
+    this.resends?.begin();
 
     const seen: TranscriptEntry[] = [];
     const requestsSoFar = async (): Promise<readonly TranscriptEntry[]> => {
@@ -196,7 +212,10 @@ class SenderSession {
     letterCount: number,
   ): Promise<AdapterRun> {
     const protocol: Record<string, string> = {
-      DIGITALPOST_BASE_URL: this.ngdp.simulator.apiUrl,
+      DIGITALPOST_BASE_URL:
+        scenario.resendAnswer !== undefined && this.resends !== undefined
+          ? this.resends.apiUrl
+          : this.ngdp.simulator.apiUrl,
       DIGITALPOST_API_KEY: this.ngdp.apiKey,
       DIGITALPOST_SYSTEM_ID: this.ngdp.systemId,
       DIGITALPOST_RECEIPTS: this.settings.receipts,

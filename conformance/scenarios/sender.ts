@@ -64,6 +64,11 @@ export interface SenderScenario extends ScenarioInfo {
   outage?: boolean;
   /** The suite delivers the first pushed receipt a second time. */
   repeatReceipt?: boolean;
+  /**
+   * NgDP answers a resend after a lost answer 409 `DUPLICATE_MESSAGE_UUID` with the original receipt
+   * (runner/resend-proxy.ts) instead of the simulator's original 201.
+   */
+  resendAnswer?: 409;
 }
 
 const PROTOCOL: readonly SenderCheckId[] = [
@@ -127,11 +132,11 @@ const untilAccepted = (count: number, lapse: boolean): ClockStep => ({
   timeoutMs: 10_000,
 });
 
-/** Until a recall was answered (or 10 s passed). */
+/** Until a recall was answered (or 5 s passed). */
 const untilRecallAnswered: ClockStep = {
   kind: 'until',
   done: (entries) => entries.some((e) => e.operation === 'DELETE /memos/{id}' && e.status !== null),
-  timeoutMs: 10_000,
+  timeoutMs: 5_000,
 };
 
 const letter = (ref: string, cpr: string, label: string, extra: Partial<LetterPlan> = {}): LetterPlan => ({
@@ -194,6 +199,19 @@ export const SENDER_SCENARIOS: readonly SenderScenario[] = [
     ],
   },
   {
+    id: 'resend-answered-409',
+    title:
+      'The first send’s answer is lost, and NgDP answers the resend 409 DUPLICATE_MESSAGE_UUID with the original receipt',
+    judges: EVERY,
+    deadlineMs: 20_000,
+    faults: [{ operation: 'POST /memos/', drop: 'AFTER', times: 1 }],
+    resendAnswer: 409,
+    letters: [
+      letter('L1', RECIPIENTS.registered, 'Afgørelse om tilskud til briller'),
+      letter('L2', RECIPIENTS.withNemSms, 'Orientering om afgørelse'),
+    ],
+  },
+  {
     id: 'lost-answer-before',
     title: 'The connection closes before NgDP takes the first send',
     judges: EVERY,
@@ -249,13 +267,15 @@ export const SENDER_SCENARIOS: readonly SenderScenario[] = [
   },
   {
     id: 'value-date',
-    title: 'Letters with value dates two and five days ahead, delivered on those Danish dates',
+    title:
+      'Letters with value dates two and five days ahead, delivered on those Danish dates, beside one without',
     judges: [...EVERY, 'sender.value-date.as-requested'],
     deadlineMs: 20_000,
-    clock: [untilAccepted(2, false), { kind: 'hold', forMs: 1_000 }, { kind: 'advance', byMs: 6 * DAY }],
+    clock: [untilAccepted(3, false), { kind: 'hold', forMs: 1_000 }, { kind: 'advance', byMs: 6 * DAY }],
     letters: [
       letter('L1', RECIPIENTS.registered, 'Udbetaling af boligstøtte', { valueDateInDays: 2 }),
       letter('L2', RECIPIENTS.withNemSms, 'Ny takst', { valueDateInDays: 5 }),
+      letter('L3', RECIPIENTS.registered, 'Kvittering for ansøgning'),
     ],
   },
   {

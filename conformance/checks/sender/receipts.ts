@@ -1,5 +1,5 @@
 /** Business receipts and outcomes: followed, acknowledged or taken when pushed, and told as NgDP told them. */
-import type { HeldMessage, SenderObservation } from '../../evidence/sender.ts';
+import type { HeldMessage, PushRecord, SenderObservation } from '../../evidence/sender.ts';
 import type { SenderOutcome } from '../../evidence/vendor-report.ts';
 import type { Check, Judgement } from '../../model.ts';
 import type { TranscriptEntry } from '../../runner/transcript.ts';
@@ -149,19 +149,16 @@ export const receiptChecks: Check<SenderObservation>[] = [
     CLAUSES.receiptsPush,
     (observation) => {
       if (observation.receipts !== 'push') return 'not-applicable';
+      const answered = (push: PushRecord): boolean =>
+        push.status !== null && push.status >= 200 && push.status <= 299 && push.durationMs < PUSH_TIMEOUT_MS;
+      // A push that failed as the adapter was ending is not held against it.
       const judgedPushes = observation.pushes.filter(
-        (push) => !push.repeat && push.at < observation.adapter.endedAt - PUSH_GRACE_MS,
+        (push) => !push.repeat && (answered(push) || push.at < observation.adapter.endedAt - PUSH_GRACE_MS),
       );
       return judged(
         judgedPushes.length > 0,
         judgedPushes
-          .filter(
-            (push) =>
-              push.status === null ||
-              push.status < 200 ||
-              push.status > 299 ||
-              push.durationMs >= PUSH_TIMEOUT_MS,
-          )
+          .filter((push) => !answered(push))
           .map((push) =>
             failure(
               `a pushed receipt was answered ${push.status ?? `not at all (${push.error ?? 'no answer'})`} after ${push.durationMs} ms`,
