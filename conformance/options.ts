@@ -55,6 +55,8 @@ export interface ConformanceOptions {
 export type RunEvent =
   | { kind: 'scenario-start'; scenario: string; title: string; index: number; total: number }
   | { kind: 'scenario-end'; scenario: string; durationMs: number }
+  /** The vendor's adapter for the scenario ended: how long it ran, how it ended. */
+  | { kind: 'adapter-end'; scenario: string; durationMs: number; exitCode: number | null; timedOut: boolean }
   /** `--wait`: what the vendor's system needs to act on the scenario now. */
   | { kind: 'manual'; scenario: string; settings: Readonly<Record<string, string>>; deadlineMs: number };
 

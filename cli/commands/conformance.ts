@@ -122,6 +122,13 @@ function progress(io: CliIO): (event: RunEvent) => void {
   return (event) => {
     if (event.kind === 'scenario-start')
       io.stderr(`[${event.index + 1}/${event.total}] ${event.scenario}: ${event.title}\n`);
+    else if (
+      event.kind === 'adapter-end' &&
+      (event.timedOut || (event.exitCode !== null && event.exitCode !== 0))
+    )
+      io.stderr(
+        `  the adapter ${event.timedOut ? 'was stopped at the deadline' : `exited with status ${event.exitCode}`}\n`,
+      );
     else if (event.kind === 'manual') {
       const lines = Object.entries(event.settings).map(([name, value]) => `  ${name}=${shellWord(value)}`);
       io.stdout(

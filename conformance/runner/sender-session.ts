@@ -158,6 +158,13 @@ class SenderSession {
     } finally {
       await clock.stop();
     }
+    this.settings.onEvent?.({
+      kind: 'adapter-end',
+      scenario: scenario.id,
+      durationMs: adapter.endedAt - adapter.startedAt,
+      exitCode: adapter.exitCode,
+      timedOut: adapter.timedOut,
+    });
     const pushes = (await this.relay?.finish()) ?? [];
     await requestsSoFar();
     const requests = seen.filter(
