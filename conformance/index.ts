@@ -19,6 +19,7 @@ export {
   type ProfileName,
 } from './model.ts';
 export type { ConformanceOptions, RunEvent } from './options.ts';
+export { PROXY_CHECKS, type ProxyOptions, type RunningProxy, startConformanceProxy } from './proxy.ts';
 export { type ConsoleReportOptions, formatConsoleReport } from './reporters/console.ts';
 export { formatHtmlReport } from './reporters/html.ts';
 export { formatJsonReport } from './reporters/json.ts';

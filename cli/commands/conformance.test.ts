@@ -3,6 +3,9 @@
  * that stop before anything runs (exit 2, one line). Runs against a vendor's adapter are in
  * conformance/*.test.ts.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listChecks } from '../../conformance/index.ts';
 import { jsonLines, lines, run } from '../test-support.ts';
@@ -79,16 +82,58 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
 });
 
 describe('digitalpost conformance proxy', () => {
-  it('says it is not available yet, exit 2', async () => {
+  it('judges what passed through it when stopped, writing the reports asked for', async () => {
+    const { startSimulator } = await import('../../simulator/index.ts');
+    const ngdp = await startSimulator({ port: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'conformance-proxy-'));
+    try {
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+      const running = run(
+        [
+          'conformance',
+          'proxy',
+          '--upstream',
+          ngdp.apiUrl,
+          '--port',
+          '0',
+          '--profile',
+          'sender',
+          '--json',
+          join(dir, 'r.json'),
+          '--junit',
+          join(dir, 'r.xml'),
+        ],
+        {},
+        { untilStopped: () => stopped },
+      );
+      stop(); // it is asked to stop once it listens: nothing passed through it
+      const { code, stdout } = await running;
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^digitalpost conformance proxy: http:\/\/127\.0\.0\.1:\d+\/apis\/v1 → /);
+      expect(stdout).toContain('0 passed, 0 failed, 40 skipped');
+      expect(JSON.parse(await readFile(join(dir, 'r.json'), 'utf8'))).toMatchObject({ profile: 'sender' });
+      expect(await readFile(join(dir, 'r.xml'), 'utf8')).toContain('<testsuite name="sender"');
+    } finally {
+      await ngdp.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses recipient-pull, which has no checks yet, with exit 2', async () => {
     const { code, stderr } = await run([
       'conformance',
       'proxy',
       '--upstream',
-      'https://test.digitalpost.dk/apis/v1',
+      'http://127.0.0.1:1/apis/v1',
+      '--port',
+      '0',
       '--profile',
-      'sender',
+      'recipient-pull',
     ]);
     expect(code).toBe(2);
-    expect(stderr).toContain('not available in this version yet');
+    expect(stderr).toContain('no checks yet');
   });
 });

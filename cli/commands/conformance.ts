@@ -20,7 +20,9 @@ import {
   parseExpectedFailures,
   type RunEvent,
   runConformance,
+  startConformanceProxy,
 } from '../../conformance/index.ts';
+import type { TlsOptions } from '../../sdk/client/client.ts';
 import { ConformanceSetupError, InvalidOptionsError } from '../../sdk/errors.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { printable } from '../text.ts';
@@ -181,6 +183,62 @@ async function run(flags: RunFlags, io: CliIO): Promise<number> {
   return exitCodeOf(report);
 }
 
+interface ProxyFlags {
+  upstream: string;
+  port: number;
+  profile: string;
+  json?: string;
+  junit?: string;
+  cert?: string;
+  key?: string;
+  pfx?: string;
+  passphrase?: string;
+  ca?: string[];
+}
+
+async function readTls(flags: ProxyFlags, io: CliIO): Promise<TlsOptions | undefined> {
+  const read = async (flag: string, file: string): Promise<Buffer> =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read the ${flag} file ${file}: ${error.code ?? String(error)}`);
+    });
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw new CliError('--cert and --key go together (or give --pfx)');
+  const passphrase = flags.passphrase ?? io.env.DIGITALPOST_CERT_PASSPHRASE;
+  const ca = await Promise.all((flags.ca ?? []).map((file) => read('--ca', file)));
+  const extra = { ...(passphrase ? { passphrase } : {}), ...(ca.length > 0 ? { ca } : {}) };
+  if (flags.pfx !== undefined) return { pfx: await read('--pfx', flags.pfx), ...extra };
+  if (flags.cert !== undefined && flags.key !== undefined)
+    return { cert: await read('--cert', flags.cert), key: await read('--key', flags.key), ...extra };
+  return undefined;
+}
+
+async function proxy(flags: ProxyFlags, io: CliIO): Promise<number> {
+  const tls = await readTls(flags, io);
+  let running: Awaited<ReturnType<typeof startConformanceProxy>>;
+  try {
+    running = await startConformanceProxy({
+      upstream: flags.upstream,
+      profile: flags.profile,
+      port: flags.port,
+      ...(tls ? { tls } : {}),
+    });
+  } catch (error) {
+    if (error instanceof InvalidOptionsError || error instanceof ConformanceSetupError)
+      throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+  io.stdout(
+    `digitalpost conformance proxy: ${running.apiUrl} → ${flags.upstream}\n` +
+      'Point your system at the first URL (its API key and certificate go on to NgDP unchanged); stop with Ctrl+C to judge.\n',
+  );
+  await (io.untilStopped?.() ?? new Promise(() => {}));
+  const report = await running.stop();
+  if (flags.json) await writeReport(flags.json, formatJsonReport(report));
+  if (flags.junit) await writeReport(flags.junit, formatJUnitReport(report));
+  io.stdout(formatConsoleReport(report));
+  return exitCodeOf(report);
+}
+
 function list(flags: { profile?: ProfileName; json?: boolean }, io: CliIO): number {
   const checks = listChecks(flags.profile);
   if (flags.json) {
@@ -266,20 +324,29 @@ export function registerConformanceCommands(
   conformance
     .command('proxy')
     .description(
-      "watch your system talk to NgDP's test environment through a recording proxy (not yet available)",
+      "watch your system talk to NgDP's test environment through a recording proxy, and judge it when stopped",
     )
     .requiredOption('--upstream <url>', "NgDP's API, e.g. https://test.digitalpost.dk/apis/v1")
-    .option('--port <n>', 'local port', wholeNumber, 4600)
-    .requiredOption('--profile <profile>', 'sender or recipient-pull')
+    .option('--port <n>', 'local port (0 = any free port)', wholeNumber, 4600)
+    .requiredOption('--profile <profile>', 'sender (recipient-pull: not yet)')
     .option('--json <file>', 'write the JSON report')
     .option('--junit <file>', 'write the JUnit XML report')
+    .option(
+      '--cert <file>',
+      "your system's client certificate (PEM) for mutual TLS to the upstream; with --key",
+    )
+    .option('--key <file>', 'its private key (PEM)')
+    .option('--pfx <file>', 'client certificate and key as PKCS#12')
+    .option('--passphrase <text>', 'passphrase of --key or --pfx (env DIGITALPOST_CERT_PASSPHRASE)')
+    .option(
+      '--ca <file>',
+      "trust these CAs (PEM) instead of the system's (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 every MUST check passed, 1 a MUST check failed, 2 usage or setup error.',
+      '\nJudges what needs no scripted misbehaviour: MeMo validity, messageUUIDs and bytes on retries, Retry-After,\n' +
+        'value dates, credentials, polling rates. Exit codes: 0 every MUST check passed, 1 a MUST check failed,\n2 usage or setup error.',
     )
-    .action(() => {
-      throw new CliError(
-        'conformance proxy is not available in this version yet: use conformance run against the simulator',
-      );
-    });
+    .action(async (flags: ProxyFlags) => setExitCode(await proxy(flags, io)));
 }

@@ -32,6 +32,8 @@ export interface TranscriptEntry {
   fault: 'drop-before' | 'drop-after' | 'status' | 'delay' | 'chaos-503' | null;
   /** Where the API key was: the Authorization header, elsewhere (query, body), or nowhere. */
   credentials: 'authorization' | 'elsewhere' | 'none';
+  /** The answer's `Retry-After`, when the recorder knew it (proxy mode); the simulator's is 1 s. */
+  retryAfterMs?: number;
 }
 
 export interface TranscriptPage {
