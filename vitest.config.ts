@@ -14,6 +14,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },
       {
+        find: /^digitalpost\/testcontainers$/,
+        replacement: fileURLToPath(new URL('./testcontainers/index.ts', import.meta.url)),
+      },
+      {
         find: /^digitalpost\/testing$/,
         replacement: fileURLToPath(new URL('./testing/index.ts', import.meta.url)),
       },
@@ -21,7 +25,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['{sdk,simulator,conformance,cli,testing,examples,test}/**/*.test.ts'],
+    include: ['{sdk,simulator,conformance,cli,testing,testcontainers,examples,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', '**/*.slow.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
