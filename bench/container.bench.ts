@@ -27,6 +27,8 @@ import { DigitalPostSimulatorContainer } from '../testcontainers/index.ts';
 import { args, median, type Row, report, round } from './harness.ts';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+// Loopback, not the bridge's gateway (test/support/containers.ts says why).
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
 
 const option = (name: string): string | undefined =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -17,6 +17,11 @@ export const CONTAINER_REQUIREMENTS = { dockerImage: TEST_IMAGE } as const;
 
 /** testcontainers' reaper image cannot be pulled here; the tests stop their containers themselves. */
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+/**
+ * The project's machines are containers themselves (/.dockerenv), so testcontainers would reach the
+ * published ports through the Docker bridge's gateway (172.17.0.1); tests here talk to loopback only.
+ */
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
 
 export const LABEL = 'digitalpost.test';
 
