@@ -120,7 +120,7 @@ const spread = (values: number[]): string =>
 
 const imageBytes = Number(await docker('image', 'inspect', '--format', '{{.Size}}', IMAGE));
 const baseBytes = Number(await docker('image', 'inspect', '--format', '{{.Size}}', BASE));
-const layers = await docker('history', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE);
+const layers = await docker('history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE);
 
 const timings: Timing[] = [];
 for (let i = 0; i < RUNS; i++) timings.push(await runOnce());
@@ -151,11 +151,11 @@ report('The simulator image', [
         ratio: null,
         target: '< 40 MB',
         pass: appBytes < 40 * MB,
-        note: `${(appBytes / MB).toFixed(1)} MB of ${(imageBytes / MB).toFixed(1)} MB; layers: ${layers
+        note: `${(appBytes / MB).toFixed(1)} MB of ${(imageBytes / MB).toFixed(1)} MB; copied: ${layers
           .split('\n')
-          .filter((line) => !line.startsWith('0B'))
-          .slice(0, -1)
-          .map((line) => line.replace(/\t.*COPY (dir|file):\S+ in /, ' ').slice(0, 40))
+          .map((line) => /^(\S+)\t.* COPY \S+ in (\S+)\s*$/.exec(line))
+          .filter((match) => match !== null)
+          .map((match) => `${match[2]} ${match[1]}`)
           .join(', ')}`,
         appMB: round(appBytes / MB, 1),
         imageMB: round(imageBytes / MB, 1),
