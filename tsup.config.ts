@@ -8,6 +8,7 @@ export default defineConfig([
       simulator: 'simulator/index.ts',
       testing: 'testing/index.ts',
       conformance: 'conformance/index.ts',
+      testcontainers: 'testcontainers/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
