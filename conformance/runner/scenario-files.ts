@@ -12,6 +12,12 @@ import { type LetterPlan, SCENARIO_SENDER, type SenderScenario } from '../scenar
 const DAY = 86_400_000;
 const DEFAULT_DOCUMENT_BYTES = 1024;
 
+/** The calendar date `days` after `date` (`YYYY-MM-DD`): calendar days, whatever the clocks do (DST). */
+function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day) + days * DAY).toISOString().slice(0, 10);
+}
+
 /** A small PDF-shaped document of about `size` bytes, naming the run, scenario and letter. */
 function documentBytes(runId: string, scenario: string, ref: string, size: number): Buffer {
   const head = `%PDF-1.4\n% digitalpost conformance: run ${runId}, scenario ${scenario}, letter ${ref}\n`;
@@ -62,7 +68,7 @@ async function letterOf(
     label: plan.label,
     ...(plan.valueDateInDays === undefined
       ? {}
-      : { valueDate: copenhagenDate(today + plan.valueDateInDays * DAY) }),
+      : { valueDate: addDays(copenhagenDate(today), plan.valueDateInDays) }),
     recall: plan.recall === true,
     arrives: plan.arrives !== false,
     ...(plan.errorCode === undefined ? {} : { errorCode: plan.errorCode }),

@@ -199,7 +199,7 @@ export const OTHER_CASES: BrokenCase[] = [
   },
   {
     kind: 'always-value-date',
-    mistake: 'gives letters without a value date tomorrow’s',
+    mistake: 'gives letters without a value date one, two days ahead',
     scenarios: ['value-date'],
     fails: ['sender.value-date.only-when-asked'],
   },

@@ -176,11 +176,11 @@ class ValueDateOffByOne extends ConformanceSender {
   }
 }
 
-/** Gives every letter a value date, tomorrow's when it had none. */
+/** Gives every letter a value date: two days ahead when it had none. */
 class AlwaysValueDate extends ConformanceSender {
   protected override buildMemo(letter: ScenarioLetter): Promise<Memo> {
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    return super.buildMemo({ ...letter, valueDate: letter.valueDate ?? tomorrow });
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    return super.buildMemo({ ...letter, valueDate: letter.valueDate ?? later });
   }
 }
 
@@ -235,7 +235,7 @@ class StopsFollowingEarly extends ConformanceSender {
   protected override async followReceipts(pending: Pending[]): Promise<void> {
     const waiting = new Map(pending.map((item) => [item.messageUUID.toLowerCase(), item]));
     await this.pollReceipts(waiting);
-    await sleep(4_000);
+    await sleep(6_000);
     for (const { letter, messageUUID } of waiting.values())
       this.report({ ref: letter.ref, messageUUID, outcome: 'PENDING' });
   }
