@@ -50,19 +50,6 @@ export interface HeldMessage {
   receiptMadeAt: number | undefined;
 }
 
-/** A receipt NgDP pushed to the vendor's receipt endpoint (through the suite's relay), or the suite's repeat. */
-export interface PushRecord {
-  /** Wall clock, ms. */
-  at: number;
-  messageUUID: string | undefined;
-  /** The endpoint's answer; null when there was none in time. */
-  status: number | null;
-  durationMs: number;
-  /** The suite's second delivery of an earlier push. */
-  repeat: boolean;
-  error?: string;
-}
-
 export interface SenderObservation {
   scenario: SenderScenario;
   receipts: 'pull' | 'push';
@@ -77,7 +64,8 @@ export interface SenderObservation {
   report: SenderReport;
   /** Pull: the receipts NgDP still listed for the system after the adapter ended. */
   leftoverReceipts: Array<{ id?: string; messageUUID?: string; receiptStatus: string }> | undefined;
-  pushes: PushRecord[];
+  /** The business receipts NgDP pushed to the system's receipt endpoint (push), as the transcript has them. */
+  pushes: TranscriptEntry[];
   clock: ClockLog;
   /** messageUUIDs the system sent in earlier scenarios of the run, with the scenario. */
   earlierUuids: ReadonlyMap<string, string>;
@@ -130,16 +118,4 @@ export function messageUUIDOf(entry: TranscriptEntry): string | null {
   if (!entry.operation.includes('/memos/{id}')) return null;
   const id = decodeURIComponent(entry.path.split('?')[0]?.split('/').filter(Boolean).at(-1) ?? '');
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : null;
-}
-
-/** The messageUUIDs worth looking up: every one the system sent, recalled or reported (once each, any case). */
-export function messageUUIDsOf(requests: readonly TranscriptEntry[], report: SenderReport): string[] {
-  const uuids = new Map<string, string>();
-  const add = (uuid: string | null): void => {
-    if (uuid !== null && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid))
-      uuids.set(uuid.toLowerCase(), uuids.get(uuid.toLowerCase()) ?? uuid);
-  };
-  for (const entry of requests) add(messageUUIDOf(entry));
-  for (const line of report.lines) add(line.messageUUID);
-  return [...uuids.values()];
 }

@@ -85,6 +85,19 @@ export class ControlClient {
     return found as MessageState | undefined;
   }
 
+  /** Every message the system sent (alone, in bulk containers or over SFTP), oldest first. */
+  async messagesOf(senderSystemId: string): Promise<Array<Pick<MessageState, 'messageUUID'>>> {
+    return (await this.call(
+      'GET',
+      `/messages?senderSystemId=${encodeURIComponent(senderSystemId)}`,
+    )) as Array<Pick<MessageState, 'messageUUID'>>;
+  }
+
+  /** Pushes the message's last business receipt to its sender once more (at-least-once delivery). */
+  async redeliverReceipt(messageUUID: string): Promise<void> {
+    await this.call('POST', `/messages/${encodeURIComponent(messageUUID)}/receipt/redeliver`);
+  }
+
   /** The MeMo XML NgDP holds under `messageUUID`. */
   async memo(messageUUID: string): Promise<Uint8Array> {
     const { statusCode, body } = await request(

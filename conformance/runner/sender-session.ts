@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DigitalPostClient } from '../../sdk/client/client.ts';
 import { InvalidOptionsError } from '../../sdk/errors.ts';
-import { examineHeld, type HeldMessage, messageUUIDsOf, type SenderObservation } from '../evidence/sender.ts';
+import { examineHeld, type HeldMessage, type SenderObservation } from '../evidence/sender.ts';
 import { readSenderReport } from '../evidence/vendor-report.ts';
 import type { RunSettings } from '../options.ts';
 import { streamOf } from '../prng.ts';
@@ -19,7 +19,6 @@ import type { SenderScenario } from '../scenarios/sender.ts';
 import { type AdapterRun, runCommand, waitForVendor } from './adapter.ts';
 import { ClockDriver } from './clock.ts';
 import { type SuiteNgdp, startSuiteNgdp } from './ngdp.ts';
-import { ReceiptRelay } from './relay.ts';
 import { ResendProxy } from './resend-proxy.ts';
 import { writeScenario } from './scenario-files.ts';
 import { type TranscriptEntry, TranscriptReader } from './transcript.ts';
@@ -28,8 +27,10 @@ import { type TranscriptEntry, TranscriptReader } from './transcript.ts';
 const SHORTEST_DEADLINE_MS = 15_000;
 /** The deadline of a scenario in a manual run (`--wait`) unless `--timeout-s` says otherwise. */
 const MANUAL_DEADLINE_MS = 300_000;
-/** More messageUUIDs than this in one scenario are not looked up one by one. */
+/** More messages than this in one scenario are not looked up one by one. */
 const MAX_LOOKUPS = 500;
+/** How often the suite looks for the receipt push it is to repeat. */
+const WATCH_MS = 100;
 
 /** What the sender profile needs of the options. @throws InvalidOptionsError */
 function checkSenderSettings(settings: RunSettings): void {
@@ -57,27 +58,22 @@ export async function openSenderSession(
   checkSenderSettings(settings);
   const ownWorkDir = settings.workDir === undefined;
   const workDir = settings.workDir ?? (await mkdtemp(join(tmpdir(), 'digitalpost-conformance-')));
-  const relay =
-    settings.receipts === 'push' && settings.receiptEndpoint !== undefined
-      ? await ReceiptRelay.start(settings.receiptEndpoint)
-      : undefined;
   let ngdp: SuiteNgdp;
   try {
     ngdp = await startSuiteNgdp({
       seed: settings.seed,
       chaos: settings.chaos,
       receipts: settings.receipts,
-      ...(relay === undefined ? {} : { receiptEndpoint: relay.url }),
+      ...(settings.receiptEndpoint === undefined ? {} : { receiptEndpoint: settings.receiptEndpoint }),
     });
   } catch (error) {
-    await relay?.close();
     if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     throw error;
   }
   const resends = scenarios.some((scenario) => scenario.resendAnswer !== undefined)
     ? await ResendProxy.start(new URL(ngdp.simulator.apiUrl).origin)
     : undefined;
-  const session = new SenderSession(settings, ngdp, { relay, resends }, workDir);
+  const session = new SenderSession(settings, ngdp, resends, workDir);
   await mkdir(session.stateDir, { recursive: true });
   return {
     play: (scenario) => session.play(scenario, scenarios.indexOf(scenario)),
@@ -85,30 +81,42 @@ export async function openSenderSession(
       id.startsWith('sender.receipts.push')
         ? 'judged only when receipts are pushed (--receipts push --receipt-endpoint URL)'
         : settings.receipts === 'push' &&
-            (id === 'sender.receipts.polled' || id === 'sender.receipts.acknowledged')
+            ['sender.receipts.polled', 'sender.receipts.acknowledged', 'sender.rate.polling'].includes(id)
           ? 'judged only when receipts are pulled (--receipts pull)'
           : 'nothing in this run gave it occasion (no scenario that judges it met what it looks at)',
     async close() {
       await resends?.close();
       await ngdp.simulator.stop();
-      await relay?.close();
       if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     },
   };
 }
 
-/** What stands between the vendor's system and the suite's NgDP, when the run needs it. */
-interface Intermediaries {
-  /** Pushed receipts pass through it (`--receipts push`). */
-  relay: ReceiptRelay | undefined;
-  /** Resends meet 409 through it (scenarios with `resendAnswer`). */
-  resends: ResendProxy | undefined;
+/** The transcript of one scenario, read on as it grows; one read at a time. */
+class ScenarioTranscript {
+  readonly entries: TranscriptEntry[] = [];
+  private readonly reader: TranscriptReader;
+  private reading: Promise<void> = Promise.resolve();
+
+  constructor(reader: TranscriptReader) {
+    this.reader = reader;
+  }
+
+  /** Reads on and resolves to every entry so far. */
+  more(): Promise<readonly TranscriptEntry[]> {
+    this.reading = this.reading.then(async () => {
+      this.entries.push(...(await this.reader.more()));
+    });
+    return this.reading.then(() => this.entries);
+  }
 }
+
+const isReceiptPush = (systemId: string) => (entry: TranscriptEntry) =>
+  entry.direction === 'out' && entry.operation === 'PUSH receipt' && entry.systemId === systemId;
 
 class SenderSession {
   private readonly settings: RunSettings;
   private readonly ngdp: SuiteNgdp;
-  private readonly relay: ReceiptRelay | undefined;
   private readonly resends: ResendProxy | undefined;
   private readonly workDir: string;
   private readonly transcript: TranscriptReader;
@@ -117,11 +125,10 @@ class SenderSession {
   private readonly sentUuids = new Map<string, string>();
   readonly stateDir: string;
 
-  constructor(settings: RunSettings, ngdp: SuiteNgdp, between: Intermediaries, workDir: string) {
+  constructor(settings: RunSettings, ngdp: SuiteNgdp, resends: ResendProxy | undefined, workDir: string) {
     this.settings = settings;
     this.ngdp = ngdp;
-    this.relay = between.relay;
-    this.resends = between.resends;
+    this.resends = resends;
     this.workDir = workDir;
     this.stateDir = join(workDir, 'state');
     this.transcript = new TranscriptReader(ngdp.control);
@@ -143,19 +150,18 @@ class SenderSession {
       today,
       deadlineMs,
     });
-    this.relay?.begin(scenario.repeatReceipt === true);
     this.resends?.begin();
 
-    const seen: TranscriptEntry[] = [];
-    const requestsSoFar = async (): Promise<readonly TranscriptEntry[]> => {
-      seen.push(...(await this.transcript.more()));
-      return seen;
-    };
-    const clock = new ClockDriver({ control, requests: requestsSoFar }, scenario.clock ?? [], today);
+    const seen = new ScenarioTranscript(this.transcript);
+    const clock = new ClockDriver({ control, requests: () => seen.more() }, scenario.clock ?? [], today);
+    const watching = { stop: false };
+    const repeating = scenario.repeatReceipt === true ? this.repeatFirstReceipt(seen, watching) : undefined;
     let adapter: AdapterRun;
     try {
       adapter = await this.runAdapter(scenario, scenarioPath, reportPath, deadlineMs, letters.length);
     } finally {
+      watching.stop = true;
+      await repeating;
       await clock.stop();
     }
     this.settings.onEvent?.({
@@ -165,9 +171,8 @@ class SenderSession {
       exitCode: adapter.exitCode,
       timedOut: adapter.timedOut,
     });
-    const pushes = (await this.relay?.finish()) ?? [];
-    await requestsSoFar();
-    const requests = seen.filter(
+    const entries = await seen.more();
+    const requests = entries.filter(
       (entry) =>
         entry.direction === 'in' &&
         entry.channel === 'http' &&
@@ -175,18 +180,14 @@ class SenderSession {
     );
     const report = await readSenderReport(reportPath, new Set(letters.map((letter) => letter.ref)));
     const held = new Map<string, HeldMessage>();
-    for (const uuid of messageUUIDsOf(requests, report).slice(0, MAX_LOOKUPS)) {
-      const message = await examineHeld(control, uuid, systemId, letters);
-      if (message !== undefined) held.set(uuid.toLowerCase(), message);
+    for (const { messageUUID } of (await control.messagesOf(systemId)).slice(0, MAX_LOOKUPS)) {
+      const message = await examineHeld(control, messageUUID, systemId, letters);
+      if (message !== undefined) held.set(messageUUID.toLowerCase(), message);
     }
     const earlierUuids = new Map(this.sentUuids);
     for (const entry of requests) {
-      if (
-        entry.operation === 'POST /memos/' &&
-        entry.messageUUID !== null &&
-        !this.sentUuids.has(entry.messageUUID.toLowerCase())
-      )
-        this.sentUuids.set(entry.messageUUID.toLowerCase(), scenario.id);
+      const uuid = entry.operation === 'POST /memos/' ? entry.messageUUID?.toLowerCase() : undefined;
+      if (uuid !== undefined && !this.sentUuids.has(uuid)) this.sentUuids.set(uuid, scenario.id);
     }
     return {
       scenario,
@@ -199,10 +200,28 @@ class SenderSession {
       held,
       report,
       leftoverReceipts: this.settings.receipts === 'pull' ? await this.leftoverReceipts() : undefined,
-      pushes,
+      pushes: entries.filter(isReceiptPush(systemId)),
       clock: clock.log,
       earlierUuids,
     };
+  }
+
+  /**
+   * Once NgDP has pushed a receipt and the endpoint took it, NgDP pushes it once more — the
+   * at-least-once delivery a receipt endpoint must take in its stride.
+   */
+  private async repeatFirstReceipt(seen: ScenarioTranscript, watching: { stop: boolean }): Promise<void> {
+    const pushed = isReceiptPush(this.ngdp.systemId);
+    while (!watching.stop) {
+      const taken = (await seen.more()).find(
+        (entry) => pushed(entry) && entry.status !== null && entry.status < 300 && entry.messageUUID !== null,
+      );
+      if (taken?.messageUUID) {
+        await this.ngdp.control.redeliverReceipt(taken.messageUUID);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, WATCH_MS));
+    }
   }
 
   private deadlineOf(scenario: SenderScenario): number {
@@ -218,11 +237,12 @@ class SenderSession {
     deadlineMs: number,
     letterCount: number,
   ): Promise<AdapterRun> {
+    const baseUrl =
+      scenario.resendAnswer !== undefined && this.resends !== undefined
+        ? this.resends.apiUrl
+        : this.ngdp.simulator.apiUrl;
     const protocol: Record<string, string> = {
-      DIGITALPOST_BASE_URL:
-        scenario.resendAnswer !== undefined && this.resends !== undefined
-          ? this.resends.apiUrl
-          : this.ngdp.simulator.apiUrl,
+      DIGITALPOST_BASE_URL: baseUrl,
       DIGITALPOST_API_KEY: this.ngdp.apiKey,
       DIGITALPOST_SYSTEM_ID: this.ngdp.systemId,
       DIGITALPOST_RECEIPTS: this.settings.receipts,

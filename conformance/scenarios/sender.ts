@@ -139,6 +139,17 @@ const untilRecallAnswered: ClockStep = {
   timeoutMs: 5_000,
 };
 
+/** Until NgDP pushed a receipt and the endpoint took it (or 10 s passed), time-lapsed. */
+const untilReceiptTaken: ClockStep = {
+  kind: 'until',
+  done: (entries) =>
+    entries.some(
+      (e) => e.operation === 'PUSH receipt' && e.status !== null && e.status >= 200 && e.status < 300,
+    ),
+  lapse: true,
+  timeoutMs: 10_000,
+};
+
 const letter = (ref: string, cpr: string, label: string, extra: Partial<LetterPlan> = {}): LetterPlan => ({
   ref,
   recipient: { cpr },
@@ -323,14 +334,17 @@ export const SENDER_SCENARIOS: readonly SenderScenario[] = [
   },
   {
     id: 'pushed-receipts',
-    title: 'Business receipts pushed to the receipt endpoint, one of them twice',
+    title:
+      'Business receipts pushed to the receipt endpoint, the first of them twice while the system waits for a slow one',
     judges: [...EVERY, 'sender.receipts.push-idempotent', 'sender.outcome.not-delivered'],
     deadlineMs: 20_000,
     receipts: 'push',
     repeatReceipt: true,
+    clock: [untilReceiptTaken, { kind: 'hold', forMs: 1_500 }, { kind: 'advance', byMs: 2 * HOUR }],
     letters: [
       letter('L1', RECIPIENTS.registered, 'Afgørelse om dagpenge'),
       letter('L2', RECIPIENTS.exempt, 'Orientering om sag', { errorCode: 'RECIPIENT_EXEMPT' }),
+      letter('L3', RECIPIENTS.slowMailbox, 'Svar på klage'),
     ],
   },
   {

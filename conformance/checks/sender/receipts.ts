@@ -1,8 +1,8 @@
 /** Business receipts and outcomes: followed, acknowledged or taken when pushed, and told as NgDP told them. */
-import type { HeldMessage, PushRecord, SenderObservation } from '../../evidence/sender.ts';
+import type { HeldMessage, SenderObservation } from '../../evidence/sender.ts';
 import type { SenderOutcome } from '../../evidence/vendor-report.ts';
 import type { Check, Judgement } from '../../model.ts';
-import type { TranscriptEntry } from '../../runner/transcript.ts';
+import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
 import {
   CLAUSES,
   failure,
@@ -17,6 +17,27 @@ import {
   senderCheck,
   sendsOf,
 } from './support.ts';
+
+/** A push answered 2xx within NgDP's push timeout. */
+const answered = (push: TranscriptEntry): boolean =>
+  push.status !== null && push.status >= 200 && push.status <= 299 && push.durationMs < PUSH_TIMEOUT_MS;
+
+/** The first delivery of each receipt (by messageUUID), in order. */
+function firstPushes(pushes: readonly TranscriptEntry[]): TranscriptEntry[] {
+  const seen = new Set<string>();
+  return pushes.filter((push) => {
+    const uuid = push.messageUUID?.toLowerCase() ?? '';
+    if (seen.has(uuid)) return false;
+    seen.add(uuid);
+    return true;
+  });
+}
+
+/** A push that failed as the adapter was ending (or after) is not held against it. */
+const endingGrace =
+  (observation: SenderObservation) =>
+  (push: TranscriptEntry): boolean =>
+    wallOf(push) >= observation.adapter.endedAt - PUSH_GRACE_MS;
 
 /** A receipt NgDP had made this long before the adapter ended should have been seen. */
 export const FOLLOW_GRACE_MS = 2_000;
@@ -145,32 +166,20 @@ export const receiptChecks: Check<SenderObservation>[] = [
   senderCheck(
     'sender.receipts.push-answered',
     'MUST',
-    'Every receipt NgDP pushes to the receipt endpoint is answered 2xx within NgDP’s push timeout (30 s)',
+    'Every receipt NgDP pushes to the receipt endpoint is answered 2xx within NgDP’s push timeout (30 s) the first time',
     CLAUSES.receiptsPush,
     (observation) => {
       if (observation.receipts !== 'push') return 'not-applicable';
-      const answered = (push: PushRecord): boolean =>
-        push.status !== null && push.status >= 200 && push.status <= 299 && push.durationMs < PUSH_TIMEOUT_MS;
-      // A push that failed as the adapter was ending is not held against it.
-      const judgedPushes = observation.pushes.filter(
-        (push) => !push.repeat && (answered(push) || push.at < observation.adapter.endedAt - PUSH_GRACE_MS),
-      );
+      const firsts = firstPushes(observation.pushes);
+      const excused = endingGrace(observation);
       return judged(
-        judgedPushes.length > 0,
-        judgedPushes
-          .filter((push) => !answered(push))
+        firsts.length > 0,
+        firsts
+          .filter((push) => !answered(push) && !excused(push))
           .map((push) =>
             failure(
-              `a pushed receipt was answered ${push.status ?? `not at all (${push.error ?? 'no answer'})`} after ${push.durationMs} ms`,
-              [
-                {
-                  at: new Date(push.at).toISOString(),
-                  method: 'POST',
-                  path: '(receipt endpoint)',
-                  status: push.status,
-                  messageUUID: push.messageUUID ?? null,
-                },
-              ],
+              `NgDP pushed the receipt of ${push.messageUUID ?? '?'} and the endpoint answered ${push.status ?? 'nothing'} after ${push.durationMs} ms`,
+              [requestEvidence(push, 'the first delivery of this receipt')],
             ),
           ),
       );
@@ -179,34 +188,36 @@ export const receiptChecks: Check<SenderObservation>[] = [
   senderCheck(
     'sender.receipts.push-idempotent',
     'MUST',
-    'A receipt pushed twice is answered 2xx again and its letter is still reported once',
+    'A receipt pushed again after the endpoint took it is answered 2xx again, and its letter is still reported once',
     CLAUSES.atLeastOnce,
     (observation) => {
-      const repeats = observation.pushes.filter((push) => push.repeat);
+      const firsts = new Set(firstPushes(observation.pushes));
+      const excused = endingGrace(observation);
+      const takenBefore = new Set<string>();
+      const repeats: TranscriptEntry[] = [];
+      for (const push of observation.pushes) {
+        const uuid = push.messageUUID?.toLowerCase() ?? '';
+        if (!firsts.has(push) && takenBefore.has(uuid)) repeats.push(push);
+        if (answered(push)) takenBefore.add(uuid);
+      }
       return judged(
         repeats.length > 0,
         repeats.flatMap((push) => {
-          const evidence = [
-            {
-              at: new Date(push.at).toISOString(),
-              method: 'POST',
-              path: '(receipt endpoint)',
-              status: push.status,
-              messageUUID: push.messageUUID ?? null,
-              note: 'the same receipt, again',
-            },
-          ];
-          if (push.status === null || push.status < 200 || push.status > 299)
+          if (!answered(push) && !excused(push))
             return [
               failure(
-                `the repeated receipt for ${push.messageUUID} was answered ${push.status ?? 'not at all'}`,
-                evidence,
+                `the receipt of ${push.messageUUID}, pushed again, was answered ${push.status ?? 'not at all'}`,
+                [requestEvidence(push, 'the same receipt, again')],
               ),
             ];
           const letter = heldOf(observation, push.messageUUID)?.letter;
           const lines = letter === undefined ? [] : linesFor(observation, letter);
           return lines.length > 1
-            ? [failure(`${letter} was reported ${lines.length} times after its receipt came twice`, evidence)]
+            ? [
+                failure(`${letter} was reported ${lines.length} times after its receipt came twice`, [
+                  requestEvidence(push),
+                ]),
+              ]
             : [];
         }),
       );
