@@ -83,3 +83,13 @@ export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading
 function reasonOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/**
+ * The SHA-256 (hex) of a stored MeMo's bytes as the simulator serves and pushes them. That is its
+ * content hash unless the bytes begin with a BOM (which the content hash leaves out), so a 100 MB
+ * MeMo is hashed only once, when it is received.
+ */
+export function servedSha256(xml: Uint8Array, contentHash: string): string {
+  const bom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
+  return bom || contentHash === '' ? createHash('sha256').update(xml).digest('hex') : contentHash;
+}

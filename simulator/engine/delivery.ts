@@ -7,12 +7,21 @@
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isActive } from '../domain/auth.ts';
 import { can, move } from '../domain/lifecycle.ts';
+import { servedSha256 } from '../domain/memo-digest.ts';
 import type { Job, MessageRecord, SystemRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
 import type { Outbound, PushOutcome } from './outbound.ts';
-import type { Pusher } from './pushing.ts';
+import type { Pusher, PushSubject } from './pushing.ts';
 import type { Receipts } from './receipts.ts';
 import type { Systems } from './systems.ts';
+
+/** What the transcript says of a pushed MeMo: its messageUUID, size and SHA-256 as pushed. */
+function memoSubject(message: MessageRecord, xml: Uint8Array): PushSubject {
+  return {
+    messageUUID: message.messageUUID,
+    body: { bytes: xml.byteLength, sha256: servedSha256(xml, message.contentHash) },
+  };
+}
 
 export class Delivery {
   private readonly context: EngineContext;
@@ -133,8 +142,13 @@ export class Delivery {
     const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
     const attemptAt = this.context.now();
     const outcome: PushOutcome = isActive(system, attemptAt)
-      ? await this.pusher.attempt('PUSH memo', system, system.endpoint, (url, timeoutMs) =>
-          this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+      ? await this.pusher.attempt(
+          'PUSH memo',
+          system,
+          system.endpoint,
+          (url, timeoutMs) =>
+            this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+          memoSubject(message, xml),
         )
       : { ok: false, reason: 'the recipient system is not in operation' };
     this.context.change(() => {
@@ -211,6 +225,7 @@ export class Delivery {
           { messageUUID: message.messageUUID, timeStamp: attemptAt },
           timeoutMs,
         ),
+      { messageUUID: message.messageUUID },
     );
     this.context.change(() => {
       if (outcome.ok) {

@@ -33,6 +33,7 @@ import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Systems } from './systems.ts';
+import { Transcript } from './transcript.ts';
 
 /** The records a store starts with, and goes back to on a reset. */
 export interface SeedRecords {
@@ -58,6 +59,8 @@ export interface EngineOptions {
   log?: Logger;
   /** Random source of chaos and fault probabilities (default Math.random). */
   random?: () => number;
+  /** Real time for the transcript (default: clock.ts `wallTime`). */
+  wallTime?: () => number;
 }
 
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
@@ -87,6 +90,8 @@ export class Engine {
   readonly faults: Faults;
   /** The simulator's state as the control API and web pages show it. */
   readonly inspection: Inspection;
+  /** Every request systems made and every call the simulator made to them. */
+  readonly transcript: Transcript;
   private readonly context: EngineContext;
   private readonly scheduler: Scheduler;
   private readonly memos: MemoCache;
@@ -114,7 +119,8 @@ export class Engine {
     this.memory = new MemoryBudget(options.settings.memoryBudgetBytes);
     this.memos = new MemoCache(options.store, this.work);
     this.faults = new Faults(context);
-    const pusher = new Pusher(context, this.faults);
+    this.transcript = new Transcript(context);
+    const pusher = new Pusher(context, this.faults, this.transcript);
     this.access = new Access(context);
     this.systems = new Systems(context);
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
@@ -218,7 +224,7 @@ export class Engine {
     store.transaction(() => store.putClockTime(instant));
   }
 
-  /** Back to the seed: every message, receipt, event, job and fault rule gone. */
+  /** Back to the seed: every message, receipt, event, job, fault rule and transcript entry gone. */
   async reset(): Promise<void> {
     const { store } = this.context;
     await this.scheduler.stop();
@@ -230,6 +236,7 @@ export class Engine {
     this.seedStore();
     this.memos.clear();
     this.faults.clear();
+    this.transcript.clear();
     this.context.emit({ type: 'reset' });
     this.scheduler.resume();
   }

@@ -149,6 +149,7 @@ export class Receipts {
       sender,
       sender.receiptEndpoint,
       (url, timeoutMs) => this.outbound.pushReceipt(url, receipt, timeoutMs),
+      { messageUUID: receipt.messageUUID, code: receipt.errorCode },
     );
     this.context.change(() => {
       const message = receipt.messageUUID === undefined ? undefined : store.getMessage(receipt.messageUUID);

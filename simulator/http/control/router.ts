@@ -1,15 +1,16 @@
 /**
  * The control API `/simulator/v1` (not part of NgDP): fixtures, reset, the clock, inspection of
- * mailboxes and messages, fault rules — and, in `setup.ts`, systems, contact points and test
+ * mailboxes and messages, the transcript, fault rules — and, in `setup.ts`, systems, contact points and test
  * identities. An adapter: every change is a use case of the engine.
  */
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
+import { transcriptEntryJson } from '../../wire/transcript.ts';
 import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
-import { objectBody } from '../support.ts';
+import { objectBody, queryText } from '../support.ts';
 import { setupRoutes } from './setup.ts';
 
 const iso = (time: number | undefined): string | undefined =>
@@ -107,6 +108,22 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
   router.get('/messages/:id/memo', (request, response) => {
     const xml = engine.inspection.memo(request.params.id as string);
     response.type('application/xml').send(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength));
+  });
+
+  router.get('/transcript', (request, response) => {
+    const number = (name: string): number | undefined => {
+      const text = queryText(request, name);
+      if (text === undefined) return undefined;
+      if (!/^\d{1,15}$/.test(text)) throw reject.invalidParameter(name, 'must be a whole number', text);
+      return Number(text);
+    };
+    const systemId = queryText(request, 'systemId');
+    const { entries, next } = engine.transcript.list({
+      systemId: systemId === '' ? undefined : systemId,
+      after: number('after'),
+      limit: number('limit'),
+    });
+    response.json({ entries: entries.map(transcriptEntryJson), next });
   });
 
   router.get('/faults', (_request, response) => {
