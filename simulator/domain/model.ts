@@ -182,7 +182,9 @@ export type JobKind =
   | 'push-receipt'
   | 'push-notification'
   | 'receipt'
-  | 'bulk';
+  | 'bulk'
+  /** One push more of a delivered message, asked for by the control API; its outcome changes nothing. */
+  | 'redeliver';
 
 export interface Job {
   id: string;

@@ -13,6 +13,7 @@ import type { EngineContext } from './context.ts';
 import type { Outbound, PushOutcome } from './outbound.ts';
 import type { Pusher, PushSubject } from './pushing.ts';
 import type { Receipts } from './receipts.ts';
+import { reject } from './rejections.ts';
 import type { Systems } from './systems.ts';
 
 /** What the transcript says of a pushed MeMo: its messageUUID, size and SHA-256 as pushed. */
@@ -22,6 +23,9 @@ function memoSubject(message: MessageRecord, xml: Uint8Array): PushSubject {
     body: { bytes: xml.byteLength, sha256: servedSha256(xml, message.contentHash) },
   };
 }
+
+/** The protocols by which messages are pushed (a MeMo, or a notification of one). */
+const PUSHED: ReadonlySet<SystemRecord['protocol']> = new Set(['REST_PUSH', 'REST_PUBLISH_SUBSCRIBE']);
 
 export class Delivery {
   private readonly context: EngineContext;
@@ -191,6 +195,57 @@ export class Delivery {
       current.route = { kind: 'SYSTEM', systemId: fallback.id, organisationId: fallback.organisationId };
       this.handTo(current, fallback);
     });
+  }
+
+  /**
+   * Pushes a message once more, now, as NgDP's at-least-once delivery may (a conformance suite's
+   * scripted repeat): its MeMo to a REST_PUSH recipient system, whatever the message's state; its
+   * notification to a publish/subscribe one. The push is a `redeliver` job, in the transcript like
+   * every push; its outcome changes neither the message nor its receipts.
+   *
+   * @throws Rejection NOT_FOUND for an unknown message; NOT_PUSH_ROUTED when the message is not
+   *   routed to a REST_PUSH or publish/subscribe system.
+   */
+  redeliver(messageUUID: string): { messageUUID: string; pushes: number } {
+    const { store } = this.context;
+    const message = store.getMessage(messageUUID.toLowerCase());
+    if (message === undefined) throw reject.notFound(`no message ${messageUUID.toLowerCase()}`);
+    const system = message.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (system === undefined || !PUSHED.has(system.protocol)) throw reject.notPushRouted(message.messageUUID);
+    this.context.change(() =>
+      this.context.schedule('redeliver', this.context.now(), { messageUUID: message.messageUUID }),
+    );
+    return { messageUUID: message.messageUUID, pushes: 1 };
+  }
+
+  /** The `redeliver` job: the one push, its outcome left to the transcript. */
+  async redeliverDue(job: Job): Promise<void> {
+    const { store } = this.context;
+    const message = store.getMessage(job.messageUUID as string);
+    const system = message?.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (message !== undefined && system?.protocol === 'REST_PUSH') {
+      const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
+      await this.pusher.attempt(
+        'PUSH memo',
+        system,
+        system.endpoint,
+        (url, timeoutMs) => this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+        memoSubject(message, xml),
+        { once: true },
+      );
+    } else if (message !== undefined && system?.protocol === 'REST_PUBLISH_SUBSCRIBE') {
+      const timeStamp = this.context.now();
+      await this.pusher.attempt(
+        'PUSH notification',
+        system,
+        system.endpoint,
+        (url, timeoutMs) =>
+          this.outbound.pushNotification(url, { messageUUID: message.messageUUID, timeStamp }, timeoutMs),
+        { messageUUID: message.messageUUID },
+        { once: true },
+      );
+    }
+    this.context.change(() => store.deleteJob(job.id));
   }
 
   /** The organisation's default recipient system, when the failing system is another one. */

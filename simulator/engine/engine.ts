@@ -88,6 +88,8 @@ export class Engine {
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
   readonly faults: Faults;
+  /** Delivery as the control API drives it: a message pushed once more. */
+  readonly redelivery: Pick<Delivery, 'redeliver'>;
   /** The simulator's state as the control API and web pages show it. */
   readonly inspection: Inspection;
   /** Every request systems made and every call the simulator made to them. */
@@ -125,6 +127,7 @@ export class Engine {
     this.systems = new Systems(context);
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
     this.delivery = new Delivery(context, this.receipts, this.systems, pusher, options.outbound);
+    this.redelivery = this.delivery;
     this.processing = new Processing(context, this.memos, this.delivery, this.receipts);
     this.intake = new Intake(context, {
       memos: this.memos,
@@ -257,7 +260,8 @@ export class Engine {
   private giveUp(job: Job, error: unknown): void {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} given up: ${reason}`);
-    if (job.messageUUID !== undefined)
+    // A redelivery is evidence only: whatever became of it, its message stays as it is.
+    if (job.messageUUID !== undefined && job.kind !== 'redeliver')
       this.context.change(() => this.delivery.abandon(job.messageUUID as string, reason));
   }
 
@@ -281,6 +285,8 @@ export class Engine {
         return this.delivery.pushNotification(job);
       case 'push-receipt':
         return this.receipts.push(job);
+      case 'redeliver':
+        return this.delivery.redeliverDue(job);
       default:
         return this.runSync(job);
     }

@@ -105,6 +105,10 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     });
   });
 
+  router.post('/messages/:id/redeliver', (request, response) => {
+    response.status(202).json(engine.redelivery.redeliver(request.params.id as string));
+  });
+
   router.get('/messages/:id/memo', (request, response) => {
     const xml = engine.inspection.memo(request.params.id as string);
     response.type('application/xml').send(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength));
