@@ -104,8 +104,13 @@ export interface MessageRecord {
   senderSystemId: string;
   /** Set for messages that came in a bulk container. */
   containerTransmissionId?: string;
-  /** SHA-256 (hex) of the XML as received, to tell an idempotent resend from a conflict. */
+  /**
+   * SHA-256 (hex) of the XML as received, less a leading BOM, to tell an idempotent resend from a
+   * conflict; '' for a container entry refused before it was read.
+   */
   contentHash: string;
+  /** SHA-256 (hex) of the XML as received, BOM and all: only when a leading BOM makes it differ. */
+  sha256?: string;
   size: number;
   state: MessageState;
   receivedAt: number;

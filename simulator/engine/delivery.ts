@@ -18,9 +18,10 @@ import type { Systems } from './systems.ts';
 
 /** What the transcript says of a pushed MeMo: its messageUUID, size and SHA-256 as pushed. */
 function memoSubject(message: MessageRecord, xml: Uint8Array): PushSubject {
+  const sha256 = servedSha256(message);
   return {
     messageUUID: message.messageUUID,
-    body: { bytes: xml.byteLength, sha256: servedSha256(xml, message.contentHash) },
+    ...(sha256 === null ? {} : { body: { bytes: xml.byteLength, sha256 } }),
   };
 }
 

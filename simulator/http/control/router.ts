@@ -5,6 +5,7 @@
  */
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
+import type { MessageRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
 import { transcriptEntryJson } from '../../wire/transcript.ts';
@@ -77,26 +78,40 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     );
   });
 
+  /** What the control API says of a message (its events and hash aside). */
+  const messageJson = (message: MessageRecord, base: string) => ({
+    messageUUID: message.messageUUID,
+    transmissionId: message.transmissionId,
+    messageId: message.messageId,
+    senderSystemId: message.senderSystemId,
+    state: message.state,
+    receiptStatus: message.businessStatus ?? null,
+    route: message.route ?? null,
+    label: message.label,
+    messageType: message.messageType,
+    doNotDeliverUntilDate: message.doNotDeliverUntilDate,
+    size: message.size,
+    attempts: message.attempts,
+    receivedAt: iso(message.receivedAt),
+    deliveredAt: iso(message.deliveredAt),
+    fetchedAt: iso(message.fetchedAt),
+    recalledAt: iso(message.recalledAt),
+    message: `${base}/messages/${message.messageUUID}`,
+    memo: `${base}/messages/${message.messageUUID}/memo`,
+  });
+
+  router.get('/messages', (request, response) => {
+    const sender = queryText(request, 'senderSystemId');
+    if (sender === undefined || sender === '')
+      throw reject.requiredField('query', 'senderSystemId', 'is required: the system whose messages to list');
+    response.json(engine.inspection.sentBy(sender).map((message) => messageJson(message, request.baseUrl)));
+  });
+
   router.get('/messages/:id', (request, response) => {
-    const { message, events } = engine.inspection.message(request.params.id as string);
+    const { message, events, sha256 } = engine.inspection.message(request.params.id as string);
     response.json({
-      messageUUID: message.messageUUID,
-      transmissionId: message.transmissionId,
-      messageId: message.messageId,
-      senderSystemId: message.senderSystemId,
-      state: message.state,
-      receiptStatus: message.businessStatus ?? null,
-      route: message.route ?? null,
-      label: message.label,
-      messageType: message.messageType,
-      doNotDeliverUntilDate: message.doNotDeliverUntilDate,
-      size: message.size,
-      attempts: message.attempts,
-      receivedAt: iso(message.receivedAt),
-      deliveredAt: iso(message.deliveredAt),
-      fetchedAt: iso(message.fetchedAt),
-      recalledAt: iso(message.recalledAt),
-      memo: `${request.baseUrl}/messages/${message.messageUUID}/memo`,
+      ...messageJson(message, request.baseUrl),
+      sha256,
       events: events.map((event) => ({
         eventTag: event.eventTag,
         eventTime: iso(event.eventTime),
