@@ -131,6 +131,11 @@ export interface MessageRecord {
   /** Business receipt status once decided. */
   businessStatus?: BusinessReceiptStatus;
   recalledAt?: number;
+  /**
+   * The last business receipt given, when it is pushed to the sender (the pushed receipt itself is
+   * deleted once delivered): what a redelivery pushes again.
+   */
+  pushedReceipt?: ReceiptRecord;
 }
 
 export interface ReceiptRecord {

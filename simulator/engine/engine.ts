@@ -63,6 +63,12 @@ export interface EngineOptions {
   wallTime?: () => number;
 }
 
+/** What a redelivery asked for: the message and the pushes it will make. */
+export interface Redelivered {
+  messageUUID: string;
+  pushes: number;
+}
+
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
 const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk']);
 
@@ -88,8 +94,8 @@ export class Engine {
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
   readonly faults: Faults;
-  /** Delivery as the control API drives it: a message pushed once more. */
-  readonly redelivery: Pick<Delivery, 'redeliver'>;
+  /** Delivery as the control API drives it: a message, or its receipt, pushed once more. */
+  readonly redelivery: { memo(messageUUID: string): Redelivered; receipt(messageUUID: string): Redelivered };
   /** The simulator's state as the control API and web pages show it. */
   readonly inspection: Inspection;
   /** Every request systems made and every call the simulator made to them. */
@@ -127,7 +133,10 @@ export class Engine {
     this.systems = new Systems(context);
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
     this.delivery = new Delivery(context, this.receipts, this.systems, pusher, options.outbound);
-    this.redelivery = this.delivery;
+    this.redelivery = {
+      memo: (messageUUID) => this.delivery.redeliver(messageUUID),
+      receipt: (messageUUID) => this.receipts.redeliver(messageUUID),
+    };
     this.processing = new Processing(context, this.memos, this.delivery, this.receipts);
     this.intake = new Intake(context, {
       memos: this.memos,
@@ -286,7 +295,7 @@ export class Engine {
       case 'push-receipt':
         return this.receipts.push(job);
       case 'redeliver':
-        return this.delivery.redeliverDue(job);
+        return job.data?.receipt === true ? this.receipts.redeliverDue(job) : this.delivery.redeliverDue(job);
       default:
         return this.runSync(job);
     }

@@ -18,7 +18,7 @@ describe('redelivery', () => {
   it('pushes the MeMo once more through the outbound port', async () => {
     const { engine, outbound, messageUUID } = await pushed('REST_PUSH');
 
-    expect(engine.redelivery.redeliver(messageUUID.toUpperCase())).toEqual({ messageUUID, pushes: 1 });
+    expect(engine.redelivery.memo(messageUUID.toUpperCase())).toEqual({ messageUUID, pushes: 1 });
     await engine.idle();
 
     expect(outbound.of('memo').map((call) => call.messageUUID)).toEqual([messageUUID, messageUUID]);
@@ -29,7 +29,7 @@ describe('redelivery', () => {
     const before = { message: message(messageUUID), tags: tags(messageUUID), receipts: receipts() };
     outbound.answer('memo', 500);
 
-    engine.redelivery.redeliver(messageUUID);
+    engine.redelivery.memo(messageUUID);
     await engine.idle();
 
     expect({ message: message(messageUUID), tags: tags(messageUUID), receipts: receipts() }).toEqual(before);
@@ -38,7 +38,7 @@ describe('redelivery', () => {
   it('notifies a publish/subscribe system once more', async () => {
     const { engine, outbound, messageUUID } = await pushed('REST_PUBLISH_SUBSCRIBE');
 
-    engine.redelivery.redeliver(messageUUID);
+    engine.redelivery.memo(messageUUID);
     await engine.idle();
 
     expect(outbound.of('notification')).toHaveLength(2);
@@ -48,7 +48,7 @@ describe('redelivery', () => {
     const { engine, send, letter } = testEngine();
     const { messageUUID } = await send(await letter({ cpr: '0101700001' }));
 
-    expect(await rejectionOf(() => engine.redelivery.redeliver(messageUUID))).toMatchObject({
+    expect(await rejectionOf(() => engine.redelivery.memo(messageUUID))).toMatchObject({
       kind: 'conflict',
       code: 'NOT_PUSH_ROUTED',
     });
@@ -58,7 +58,42 @@ describe('redelivery', () => {
     const { engine } = testEngine();
 
     expect(
-      await rejectionOf(() => engine.redelivery.redeliver('0f0f0f0f-0000-4000-8000-00000000abcd')),
+      await rejectionOf(() => engine.redelivery.memo('0f0f0f0f-0000-4000-8000-00000000abcd')),
     ).toMatchObject({ kind: 'not-found' });
+  });
+
+  describe('of a business receipt', () => {
+    it('pushes the last receipt to its sender once more, as it was pushed', async () => {
+      const { engine, outbound, send, letter } = testEngine();
+      engine.systems.update(SEED_IDS.senderPush, { receiptEndpoint: 'https://sender.example/receipts' });
+      const { messageUUID } = await send(await letter({ cpr: '0101700003' }), SEED_IDS.senderPush);
+
+      expect(engine.redelivery.receipt(messageUUID)).toEqual({ messageUUID, pushes: 1 });
+      await engine.idle();
+
+      const [first, again] = outbound.of('receipt');
+      expect(again?.receipt).toEqual(first?.receipt);
+      expect(again?.receipt).toMatchObject({ receiptStatus: 'NOT_ALLOWED', errorCode: 'RECIPIENT_CLOSED' });
+    });
+
+    it('refuses a message whose sender pulls its receipts: NOT_PUSH_RECEIPTS', async () => {
+      const { engine, send, letter } = testEngine();
+      const { messageUUID } = await send(await letter({ cpr: '0101700001' }));
+
+      expect(await rejectionOf(() => engine.redelivery.receipt(messageUUID))).toMatchObject({
+        kind: 'conflict',
+        code: 'NOT_PUSH_RECEIPTS',
+      });
+    });
+
+    it('refuses a message with no receipt yet: NOT_FOUND', async () => {
+      const { engine, send, letter } = testEngine();
+      engine.systems.update(SEED_IDS.senderPush, { receiptEndpoint: 'https://sender.example/receipts' });
+      const { messageUUID } = await send(await letter({ cpr: '0101700006' }), SEED_IDS.senderPush);
+
+      expect(await rejectionOf(() => engine.redelivery.receipt(messageUUID))).toMatchObject({
+        kind: 'not-found',
+      });
+    });
   });
 });

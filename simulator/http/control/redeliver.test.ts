@@ -153,4 +153,44 @@ describe('redelivery', () => {
 
     expectErrorMessage(await redeliver(memo.messageHeader.messageUUID), 409, 'NOT_PUSH_ROUTED');
   });
+
+  describe('of a business receipt', () => {
+    const redeliverReceipt = (messageUUID: string) =>
+      control(simulator, 'POST', `/messages/${messageUUID}/receipt/redeliver`);
+
+    it('pushes the same receipt JSON to the sender once more: 202', async () => {
+      await patchSystem(simulator, SEED_IDS.senderPush, { receiptEndpoint: receiver.url });
+      const memo = await letterTo({ cpr: '0101700001' });
+      await sendMemo(simulator, keyOf(simulator, SEED_IDS.senderPush), memo);
+      await simulator.settle();
+      const messageUUID = memo.messageHeader.messageUUID;
+
+      const response = await redeliverReceipt(messageUUID);
+      await simulator.settle();
+
+      expect(response.status).toBe(202);
+      expect(response.json).toEqual({ messageUUID, pushes: 1 });
+      expect(receiver.requests.map((request) => request.body.toString())).toEqual([
+        receiver.requests[0]?.body.toString(),
+        receiver.requests[0]?.body.toString(),
+      ]);
+      expect(
+        (await transcript(simulator, { systemId: SEED_IDS.senderPush })).entries
+          .filter((entry) => entry.operation === 'PUSH receipt')
+          .map((entry) => entry.status),
+      ).toEqual([200, 200]);
+    });
+
+    it('answers 409 NOT_PUSH_RECEIPTS when the sender pulls its receipts', async () => {
+      const memo = await letterTo({ cpr: '0101700001' });
+      await sendMemo(simulator, key, memo);
+      await simulator.settle();
+
+      expectErrorMessage(await redeliverReceipt(memo.messageHeader.messageUUID), 409, 'NOT_PUSH_RECEIPTS');
+    });
+
+    it('answers 404 NOT_FOUND for an unknown message', async () => {
+      expectErrorMessage(await redeliverReceipt('0f0f0f0f-0000-4000-8000-00000000abcd'), 404, 'NOT_FOUND');
+    });
+  });
 });

@@ -121,7 +121,11 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
   });
 
   router.post('/messages/:id/redeliver', (request, response) => {
-    response.status(202).json(engine.redelivery.redeliver(request.params.id as string));
+    response.status(202).json(engine.redelivery.memo(request.params.id as string));
+  });
+
+  router.post('/messages/:id/receipt/redeliver', (request, response) => {
+    response.status(202).json(engine.redelivery.receipt(request.params.id as string));
   });
 
   router.get('/messages/:id/memo', (request, response) => {
