@@ -41,6 +41,15 @@ export function contentHashOf(xml: Uint8Array): string {
   return sha256Of(hasBom(xml) ? xml.subarray(3) : xml);
 }
 
+/**
+ * The hashes a message keeps of its MeMo: the content hash, and the hash of the bytes as they are
+ * when a leading BOM makes it differ ({@link servedSha256}).
+ */
+export function hashesOf(xml: Uint8Array): { contentHash: string; sha256?: string } {
+  const contentHash = contentHashOf(xml);
+  return hasBom(xml) ? { contentHash, sha256: sha256Of(xml) } : { contentHash };
+}
+
 function hasBom(xml: Uint8Array): boolean {
   return xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
 }
@@ -82,8 +91,8 @@ export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading
   return {
     digest: {
       header: typeof header === 'object' && header !== null ? header : undefined,
-      contentHash: contentHashOf(xml),
-      sha256: hasBom(xml) ? sha256Of(xml) : undefined,
+      sha256: undefined,
+      ...hashesOf(xml),
       invalid,
     },
   };

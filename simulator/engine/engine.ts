@@ -18,6 +18,7 @@ import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
+import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
@@ -94,6 +95,8 @@ export class Engine {
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
   readonly faults: Faults;
+  /** A MeMo delivered to a recipient system as it is, without NgDP's checks (control API). */
+  readonly injection: Injection;
   /** Delivery as the control API drives it: a message, or its receipt, pushed once more. */
   readonly redelivery: { memo(messageUUID: string): Redelivered; receipt(messageUUID: string): Redelivered };
   /** The simulator's state as the control API and web pages show it. */
@@ -133,6 +136,7 @@ export class Engine {
     this.systems = new Systems(context);
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
     this.delivery = new Delivery(context, this.receipts, this.systems, pusher, options.outbound);
+    this.injection = new Injection(context, this.delivery);
     this.redelivery = {
       memo: (messageUUID) => this.delivery.redeliver(messageUUID),
       receipt: (messageUUID) => this.receipts.redeliver(messageUUID),

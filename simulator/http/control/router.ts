@@ -14,6 +14,8 @@ import { notFound } from '../rejections.ts';
 import { objectBody, queryText } from '../support.ts';
 import { setupRoutes } from './setup.ts';
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 const iso = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();
 
@@ -105,6 +107,34 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     if (sender === undefined || sender === '')
       throw reject.requiredField('query', 'senderSystemId', 'is required: the system whose messages to list');
     response.json(engine.inspection.sentBy(sender).map((message) => messageJson(message, request.baseUrl)));
+  });
+
+  router.post('/messages', (request, response) => {
+    const { memo, messageUUID, senderSystemId, recipientSystemId, ...rest } = objectBody(request.body);
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined)
+      throw reject.invalidField(
+        'message',
+        unknown,
+        'NOT_ALLOWED_VALUE',
+        'is not a field of this call',
+        rest[unknown],
+      );
+    if (typeof memo !== 'string' || !BASE64.test(memo))
+      throw reject.invalidField(
+        'message',
+        'memo',
+        'INVALID_FORMAT',
+        "must be the MeMo's bytes in base64",
+        undefined,
+      );
+    const message = engine.injection.deliver({
+      xml: Buffer.from(memo, 'base64'),
+      messageUUID,
+      senderSystemId,
+      recipientSystemId,
+    });
+    response.status(201).json(messageJson(message, request.baseUrl));
   });
 
   router.get('/messages/:id', (request, response) => {
