@@ -79,7 +79,8 @@ const REDACTED = '[REDACTED]';
 interface NoteSink {
   now(): number;
   wallTime(): number;
-  append(fields: Omit<TranscriptEntry, 'seq'>): void;
+  /** Numbers the entry (its `seq`) and keeps it. */
+  append(entry: TranscriptEntry): void;
 }
 
 /** The fields of an entry that are known when its request starts. */
@@ -147,30 +148,37 @@ export class Note {
     if (this.ended) return;
     this.ended = true;
     const read = this.digest !== undefined || this.hash !== undefined;
+    const { systemId, path, messageUUID, credentials } = this.finish();
+    // One literal of a fixed shape: 100,000 of them are kept, so each must stay small.
     this.sink.append({
+      seq: 0,
       at: this.at,
       wallAt: this.wallAt,
       direction: this.start.direction,
       channel: this.start.channel,
-      systemId: this.systemId ?? null,
+      systemId,
       operation: this.start.operation,
       method: this.start.method ?? null,
-      path: this.start.path.slice(0, MAX_PATH),
+      path: path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path,
       status,
       durationMs: Math.max(0, Math.round(this.sink.wallTime() - this.wallAt)),
-      messageUUID: this.messageUUID ?? null,
+      messageUUID,
       bodyBytes: read ? this.bytes : null,
       bodySha256: this.digest ?? this.hash?.digest('hex') ?? null,
       code: this.code ?? null,
       fault: this.fault ?? null,
-      credentials: this.start.credentials ?? 'none',
-      ...this.finish(),
+      credentials,
     });
   }
 
-  /** What a kind of note decides at its end (a call into NgDP's API: the credentials). */
-  protected finish(): Partial<Omit<TranscriptEntry, 'seq'>> {
-    return {};
+  /** What a kind of note decides at its end (a call into NgDP's API: where its credentials showed). */
+  protected finish(): Pick<TranscriptEntry, 'systemId' | 'path' | 'messageUUID' | 'credentials'> {
+    return {
+      systemId: this.systemId ?? null,
+      path: this.start.path,
+      messageUUID: this.messageUUID ?? null,
+      credentials: this.start.credentials ?? 'none',
+    };
   }
 }
 
@@ -224,7 +232,7 @@ export class CallNote extends Note {
     this.bodyStartBytes += part.length;
   }
 
-  protected override finish(): Partial<Omit<TranscriptEntry, 'seq'>> {
+  protected override finish(): Pick<TranscriptEntry, 'systemId' | 'path' | 'messageUUID' | 'credentials'> {
     const { call } = this;
     const decoded = call.path.includes('%') ? decodedOrUndefined(call.path) : undefined;
     const texts = [call.path, ...(decoded === undefined ? [] : [decoded]), ...headersBut(call.rawHeaders)];
@@ -249,10 +257,10 @@ export class CallNote extends Note {
       shown.length > 0 ? 'elsewhere' : call.authorization === undefined ? 'none' : 'authorization';
     const messageUUID = this.messageUUID;
     return {
-      credentials,
       systemId: this.systemId ?? owner ?? this.claimed() ?? null,
-      path: redacted(call.path, decoded, shown).slice(0, MAX_PATH),
+      path: redacted(call.path, decoded, shown),
       messageUUID: messageUUID === undefined || shown.includes(messageUUID) ? null : messageUUID,
+      credentials,
     };
   }
 
@@ -313,7 +321,7 @@ export class Transcript {
     this.sink = {
       now: () => context.now(),
       wallTime: () => context.wallTime(),
-      append: (fields) => this.append(fields),
+      append: (entry) => this.append(entry),
     };
   }
 
@@ -378,9 +386,9 @@ export class Transcript {
     this.size = 0;
   }
 
-  private append(fields: Omit<TranscriptEntry, 'seq'>): void {
+  private append(entry: TranscriptEntry): void {
     if (this.capacity === 0) return;
-    const entry: TranscriptEntry = { seq: this.nextSeq++, ...fields };
+    entry.seq = this.nextSeq++;
     this.ring[entry.seq % this.capacity] = entry;
     this.size = Math.min(this.size + 1, this.capacity);
   }
