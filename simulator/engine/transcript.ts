@@ -204,6 +204,11 @@ export interface IncomingCall {
 export class CallNote extends Note {
   private readonly call: IncomingCall;
   private readonly systemKnown: (systemId: string, secret: string | undefined) => boolean;
+  /** The forms of the key presented in the Authorization header; undefined without one. */
+  private readonly forms: string[] | undefined;
+  /** Those forms found in the start of the body so far. */
+  private readonly inBody = new Set<string>();
+  /** Without a presented key: the start of the body, to search for any system's key at the end. */
   private readonly bodyStart: Buffer[] = [];
   private bodyStartBytes = 0;
 
@@ -222,30 +227,40 @@ export class CallNote extends Note {
     });
     this.call = call;
     this.systemKnown = systemKnown;
+    this.forms = presentedKeyForms(call.authorization);
   }
 
   override body(chunk: Uint8Array): void {
     super.body(chunk);
     if (this.bodyStartBytes >= BODY_START) return;
-    const part = Buffer.from(chunk.subarray(0, BODY_START - this.bodyStartBytes));
-    this.bodyStart.push(part);
-    this.bodyStartBytes += part.length;
+    const part = chunk.subarray(0, BODY_START - this.bodyStartBytes);
+    this.bodyStartBytes += part.byteLength;
+    const bytes = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+    // A presented key is looked for as the body is read; otherwise the start is kept (a copy: the
+    // body's own bytes may go to another thread) for the search of the end.
+    if (this.forms === undefined) this.bodyStart.push(Buffer.from(bytes));
+    else for (const form of this.forms) if (bytes.includes(form)) this.inBody.add(form);
   }
 
   protected override finish(): Pick<TranscriptEntry, 'systemId' | 'path' | 'messageUUID' | 'credentials'> {
-    const { call } = this;
+    const { call, forms } = this;
     const decoded = call.path.includes('%') ? decodedOrUndefined(call.path) : undefined;
-    const texts = [call.path, ...(decoded === undefined ? [] : [decoded]), ...headersBut(call.rawHeaders)];
-    const body = Buffer.concat(this.bodyStart);
-    this.bodyStart.length = 0;
-    const forms = presentedKeyForms(call.authorization);
     let shown: string[] = [];
     let owner: string | undefined;
     if (forms !== undefined) {
-      shown = forms.filter((form) => texts.some((text) => text.includes(form)) || body.includes(form));
+      shown = forms.filter(
+        (form) =>
+          this.inBody.has(form) ||
+          holds(call.path, form) ||
+          (decoded !== undefined && holds(decoded, form)) ||
+          headersHold(call.rawHeaders, form),
+      );
     } else {
       // No key where it belongs: one elsewhere is recognised by its shape and checked.
-      for (const text of [...texts, body.toString('latin1')]) {
+      const texts = [call.path, decoded ?? '', ...headersBut(call.rawHeaders)];
+      texts.push(Buffer.concat(this.bodyStart).toString('latin1'));
+      this.bodyStart.length = 0;
+      for (const text of texts) {
         const key = keyShapesIn(text).find((shape) => this.systemKnown(shape.systemId, shape.secret));
         if (key === undefined) continue;
         shown = [key.shown, key.secret];
@@ -269,6 +284,23 @@ export class CallNote extends Note {
     const systemId = parseAuthorization(this.call.authorization)?.systemId;
     return systemId !== undefined && this.systemKnown(systemId, undefined) ? systemId : undefined;
   }
+}
+
+/** Whether `text` holds `form` (most texts are too short to: no search then). */
+function holds(text: string, form: string): boolean {
+  return text.length >= form.length && text.includes(form);
+}
+
+/** Whether a header name, or a value of any header but Authorization, holds `form`. */
+function headersHold(rawHeaders: readonly string[], form: string): boolean {
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    if (holds(name, form)) return true;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') {
+      if (holds(rawHeaders[index + 1] as string, form)) return true;
+    }
+  }
+  return false;
 }
 
 function decodedOrUndefined(path: string): string | undefined {

@@ -22,9 +22,13 @@ export function noteOf(request: Request): CallNote | undefined {
  * is its id (`/memos/1f…/receipt` → `/memos/{id}/receipt`).
  */
 export function operationOf(method: string, pathname: string): string {
-  const segments = pathname.split('/');
-  if (segments.length > 2 && segments[2] !== '') segments[2] = '{id}';
-  return `${method} ${segments.join('/')}`.slice(0, 200);
+  const resourceEnd = pathname.indexOf('/', 1);
+  const idEnd = resourceEnd === -1 ? -1 : pathname.indexOf('/', resourceEnd + 1);
+  const hasId = resourceEnd !== -1 && resourceEnd + 1 < (idEnd === -1 ? pathname.length : idEnd);
+  const template = hasId
+    ? `${pathname.slice(0, resourceEnd + 1)}{id}${idEnd === -1 ? '' : pathname.slice(idEnd)}`
+    : pathname;
+  return `${method} ${template}`.slice(0, 200);
 }
 
 /** The messageUUID a call names: the `memo-message-uuid` query parameter, or the id of `/memos/{id}`. */
