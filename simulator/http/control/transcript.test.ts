@@ -132,6 +132,20 @@ describe('the transcript', () => {
     ]);
   });
 
+  it("tells chaos's 503 from a fault rule's", async () => {
+    const chaotic = await startTestSimulator({ chaos: { rejectRate: 1 } });
+    try {
+      const memo = await letterTo({ cpr: '0101700001' });
+      expect((await sendMemo(chaotic, keyOf(chaotic, SEED_IDS.senderPull), memo)).status).toBe(503);
+
+      expect((await transcript(chaotic)).entries).toMatchObject([
+        { status: 503, fault: 'chaos-503', code: null },
+      ]);
+    } finally {
+      await chaotic.stop();
+    }
+  });
+
   it('records no calls to the control API', async () => {
     await control(simulator, 'GET', '/faults');
 
