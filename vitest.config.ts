@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const EXCLUDE = ['**/node_modules/**', 'dist/**', '**/*.slow.test.ts'];
+/** The tests that drive a Docker engine (test/support/containers.ts). */
+const CONTAINER_TESTS = ['test/container.test.ts', 'testcontainers/**/*.test.ts'];
+
 export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do; tests run them against the sources.
@@ -14,6 +18,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },
       {
+        find: /^digitalpost\/testcontainers$/,
+        replacement: fileURLToPath(new URL('./testcontainers/index.ts', import.meta.url)),
+      },
+      {
         find: /^digitalpost\/testing$/,
         replacement: fileURLToPath(new URL('./testing/index.ts', import.meta.url)),
       },
@@ -21,9 +29,29 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['{sdk,simulator,conformance,cli,testing,examples,test}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'dist/**', '**/*.slow.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{sdk,simulator,conformance,cli,testing,testcontainers,examples,test}/**/*.test.ts'],
+          exclude: [...EXCLUDE, ...CONTAINER_TESTS],
+        },
+      },
+      {
+        // The tests that start containers run once the rest is done: starting a container takes
+        // the machine's cores for a moment, which pushed the peak-RSS bounds of tests running beside
+        // them (test/memo-reader-memory.test.ts) over the edge.
+        extends: true,
+        test: {
+          name: 'containers',
+          include: CONTAINER_TESTS,
+          exclude: EXCLUDE,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -76,7 +76,8 @@ export interface SimulatorOptions {
   /**
    * Host names the listening simulator answers to, besides IP addresses, `localhost` (and
    * `*.localhost`) and the `host` it binds to: the protection against DNS rebinding (SECURITY.md).
-   * `.example.com` allows that domain and its subdomains; `*` allows any name.
+   * `.example.com` allows that domain and its subdomains; `single-label` any name without a dot (a
+   * compose service, a CI service alias; the container image's default); `*` allows any name.
    */
   allowedHosts?: readonly string[];
   /** Token the control API requires (default: none on loopback, a random one elsewhere). */
@@ -233,7 +234,7 @@ export function checkOptions(options: SimulatorOptions): {
 
 const HOST_NAME = /^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
 
-/** The `allowedHosts` option, checked: host names, `.domain` patterns or `*`. */
+/** The `allowedHosts` option, checked: host names, `.domain` patterns, `single-label` or `*`. */
 export function checkAllowedHosts(value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value))

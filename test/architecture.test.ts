@@ -48,7 +48,10 @@ const under = (target: string, ...folders: string[]): boolean =>
 describe('the layers import only what docs/architecture.md allows', () => {
   it('sdk never imports the simulator, the CLI or the testing helpers', () => {
     expect(
-      violations('sdk', (target) => !under(target, 'simulator', 'cli', 'testing', 'conformance')),
+      violations(
+        'sdk',
+        (target) => !under(target, 'simulator', 'cli', 'testing', 'testcontainers', 'conformance'),
+      ),
     ).toEqual([]);
   });
 
@@ -124,6 +127,28 @@ describe('the layers import only what docs/architecture.md allows', () => {
           target === 'sdk/errors.ts',
       ),
     ).toEqual([]);
+  });
+
+  it("testcontainers drives the image from outside: the SDK, the sim start variables and the simulator's types only", () => {
+    const simulatorCode = sources('testcontainers').flatMap((file) =>
+      [
+        ...readFileSync(join(root, file), 'utf8').matchAll(
+          /^\s*(import|export)(\s+type)?\s[^;]*?from\s+'([^']+)'/gms,
+        ),
+      ]
+        .filter((m) => m[2] === undefined && (m[3] as string).includes('/simulator/'))
+        .map((m) => `${file} → ${m[3]} (not type-only)`),
+    );
+    expect([
+      ...violations(
+        'testcontainers',
+        (target) =>
+          !under(target, 'cli', 'testing', 'conformance', 'simulator') ||
+          target === 'cli/commands/sim-env.ts' ||
+          target === 'simulator/index.ts',
+      ),
+      ...simulatorCode,
+    ]).toEqual([]);
   });
 
   it('finds the imports it checks (the checker itself works)', () => {

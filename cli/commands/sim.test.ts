@@ -1,14 +1,22 @@
 /**
  * `digitalpost sim start` and its SFTP server: the `--json` line's `sftp` with the real port and the
- * host key fingerprint, the banner's SFTP line, and `--no-sftp`.
+ * host key fingerprint, the banner's SFTP line, and `--no-sftp`; every flag's environment variable.
  */
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { Command } from 'commander';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.ts';
+import { registerSimCommands } from './sim.ts';
+import { SIM_START_ENV } from './sim-env.ts';
 
 /** Runs `sim start` until its first output is in, hands that to `check`, then stops it. */
-async function whileRunning(argv: string[], check: (stdout: string) => Promise<void>): Promise<number> {
+async function whileRunning(
+  argv: string[],
+  check: (stdout: string) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<number> {
   let stdout = '';
   let stderr = '';
   let stop: () => void = () => {};
@@ -22,7 +30,7 @@ async function whileRunning(argv: string[], check: (stdout: string) => Promise<v
     stderr: (text) => {
       stderr += text;
     },
-    env: {},
+    env,
     untilStopped: () => stopped,
   });
   const until = Date.now() + 10_000;
@@ -150,5 +158,148 @@ describe('digitalpost sim start', () => {
     await whileRunning(['--no-sftp', '--json'], async (stdout) => {
       expect(JSON.parse(stdout.split('\n')[0] as string)).toMatchObject({ sftp: null });
     });
+  });
+});
+
+/** Runs `sim start` expecting it to refuse to start; its exit code and stderr. */
+async function refused(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const code = await runCli(['sim', 'start', '--port', '0', '--no-sftp', ...argv], {
+    stdout: () => {},
+    stderr: (text) => {
+      stderr += text;
+    },
+    env,
+    untilStopped: () => Promise.resolve(),
+  });
+  return { code, stderr };
+}
+
+/** The first line of `--json`, and what the running simulator answers on its control API. */
+async function startedWith(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ line: Record<string, unknown>; clock: unknown; hostStatus: number }> {
+  let result: { line: Record<string, unknown>; clock: unknown; hostStatus: number } | undefined;
+  await whileRunning(
+    argv,
+    async (stdout) => {
+      const line = JSON.parse(stdout.split('\n')[0] as string) as Record<string, unknown>;
+      const token = line.controlToken as string | undefined;
+      const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+      const clock = await request(`${line.controlUrl}/clock`, { headers });
+      const named = await request(`${line.controlUrl}/health`, { headers: { host: 'digitalpost:4500' } });
+      await named.body.dump();
+      result = { line, clock: await clock.body.json(), hostStatus: named.statusCode };
+    },
+    env,
+  );
+  return result!;
+}
+
+describe('sim start from environment variables', () => {
+  const startCommand = (): Command => {
+    const program = new Command();
+    registerSimCommands(program, { stdout: () => {}, stderr: () => {}, env: {} }, () => {});
+    return program.commands.find((c) => c.name() === 'sim')!.commands.find((c) => c.name() === 'start')!;
+  };
+
+  it('has one variable for every flag, and a flag for every variable', () => {
+    const flags = startCommand()
+      .options.map((option) => option.attributeName())
+      .sort();
+    expect(flags).toEqual(Object.keys(SIM_START_ENV).sort());
+  });
+
+  it("names each variable in the flag's help", () => {
+    for (const option of startCommand().options)
+      expect(option.description).toContain(
+        SIM_START_ENV[option.attributeName() as keyof typeof SIM_START_ENV],
+      );
+  });
+
+  it('lists every variable with its flag in docs/simulator.md', () => {
+    const docs = readFileSync(new URL('../../docs/simulator.md', import.meta.url), 'utf8');
+    const rows = docs.split('\n').filter((line) => line.startsWith('| `DIGITALPOST_SIM_'));
+    for (const option of startCommand().options) {
+      const variable = SIM_START_ENV[option.attributeName() as keyof typeof SIM_START_ENV];
+      const row = rows.find((line) => line.startsWith(`| \`${variable}\``));
+      expect(row, variable).toContain(`\`${option.long}`);
+    }
+    expect(rows).toHaveLength(Object.keys(SIM_START_ENV).length);
+  });
+
+  it('takes every setting from its variable when no flag is given', async () => {
+    const { line, clock, hostStatus } = await startedWith([], {
+      DIGITALPOST_SIM_PORT: '0',
+      DIGITALPOST_SIM_SFTP: 'false',
+      DIGITALPOST_SIM_JSON: 'true',
+      DIGITALPOST_SIM_CLOCK: 'manual',
+      DIGITALPOST_SIM_CLOCK_START: '2025-06-02T08:00:00Z',
+      DIGITALPOST_SIM_CONTROL_TOKEN: 'from-the-environment',
+      DIGITALPOST_SIM_ALLOWED_HOSTS: 'single-label',
+      DIGITALPOST_SIM_SEED: 'none',
+    });
+    expect(line).toMatchObject({
+      sftp: null,
+      controlToken: 'from-the-environment',
+      fixtures: { systems: [] },
+    });
+    expect(clock).toEqual({ now: '2025-06-02T08:00:00.000Z', mode: 'manual' });
+    expect(hostStatus).toBe(200);
+  });
+
+  it('lets a flag on the command line win over its variable', async () => {
+    const { line, clock } = await startedWith(
+      [
+        '--json',
+        '--clock',
+        'manual',
+        '--clock-start',
+        '2025-06-02T08:00:00Z',
+        '--control-token',
+        'from-the-flag',
+      ],
+      {
+        DIGITALPOST_SIM_SFTP: 'false',
+        DIGITALPOST_SIM_CLOCK: 'real',
+        DIGITALPOST_SIM_CLOCK_START: '2030-01-01T00:00:00Z',
+        DIGITALPOST_SIM_CONTROL_TOKEN: 'from-the-environment',
+      },
+    );
+    expect(line.controlToken).toBe('from-the-flag');
+    expect(clock).toEqual({ now: '2025-06-02T08:00:00.000Z', mode: 'manual' });
+  });
+
+  it('takes an empty variable as not set', async () => {
+    const { line } = await startedWith(['--json', '--no-sftp'], {
+      DIGITALPOST_SIM_CONTROL_TOKEN: '',
+      DIGITALPOST_SIM_CHAOS: '',
+    });
+    expect(line.controlToken).toBeUndefined();
+  });
+
+  it.each([
+    ['DIGITALPOST_SIM_SFTP_PORT', 'http', 'must be a port number from 0 to 65535'],
+    ['DIGITALPOST_SIM_CHAOS', 'maybe', 'must be true or false (1/0, yes/no, on/off)'],
+    ['DIGITALPOST_SIM_CLOCK', 'sometimes', 'must be one of real, manual'],
+    ['DIGITALPOST_SIM_CLOCK_START', 'tomorrow', 'must be a date and time, e.g. 2025-06-02T08:00:00Z'],
+    ['DIGITALPOST_SIM_MEMORY_BUDGET', 'lots', 'must be a size in bytes, e.g. 1073741824, 600MB or 1GiB'],
+  ])('refuses %s=%s in one line naming the variable, exit 2', async (variable, value, why) => {
+    expect(await refused([], { [variable]: value })).toEqual({
+      code: 2,
+      stderr: `digitalpost: ${variable}="${value}": ${why}\n`,
+    });
+  });
+
+  it('refuses a clock start for a real clock, exit 2', async () => {
+    const { code, stderr } = await refused(['--clock-start', '2025-06-02T08:00:00Z'], {});
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /^digitalpost: --clock-start \(DIGITALPOST_SIM_CLOCK_START\) sets the start of a manual clock/,
+    );
   });
 });

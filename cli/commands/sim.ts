@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
 
 interface StartFlags {
   host: string;
@@ -11,6 +12,7 @@ interface StartFlags {
   sftp: boolean;
   dataDir?: string;
   clock: 'real' | 'manual';
+  clockStart?: Date;
   seed: string;
   chaos?: boolean;
   loose?: boolean;
@@ -33,6 +35,13 @@ function hostNames(value: string, previous: string[] = []): string[] {
     .filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('give one or more host names, comma-separated');
   return [...previous, ...names];
+}
+
+function dateTime(value: string): Date {
+  const date = new Date(value);
+  if (value.trim() === '' || Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError('must be a date and time, e.g. 2025-06-02T08:00:00Z');
+  return date;
 }
 
 const BYTE_UNITS: Record<string, number> = {
@@ -100,7 +109,48 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A variable's value as its flag would have it, or a usage error naming the variable. */
+function fromEnvironment(option: Option, variable: string, raw: string): unknown {
+  const refuse = (why: string) => new CliError(`${variable}=${JSON.stringify(raw)}: ${why}`, EXIT.usage);
+  if (option.isBoolean() || option.negate) {
+    const value = envBoolean(raw);
+    if (value === undefined) throw refuse('must be true or false (1/0, yes/no, on/off)');
+    return value;
+  }
+  if (option.argChoices !== undefined && !option.argChoices.includes(raw))
+    throw refuse(`must be one of ${option.argChoices.join(', ')}`);
+  if (option.parseArg === undefined) return raw;
+  try {
+    return option.parseArg(raw, undefined);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw refuse(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Sets every option not given on the command line from its variable in SIM_START_ENV (when set and
+ * not empty), read and checked as the flag would be.
+ *
+ * @throws CliError (exit 2) naming the variable, for a value its flag would refuse.
+ */
+function applyEnvironment(command: Command, env: CliIO['env']): void {
+  for (const option of command.options) {
+    const name = option.attributeName();
+    const variable = SIM_START_ENV[name as SimStartSetting];
+    if (variable === undefined || command.getOptionValueSource(name) === 'cli') continue;
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    command.setOptionValueWithSource(name, fromEnvironment(option, variable, raw), 'env');
+  }
+}
+
 async function start(flags: StartFlags, io: CliIO): Promise<number> {
+  if (flags.clockStart !== undefined && flags.clock !== 'manual')
+    throw new CliError(
+      `--clock-start (${SIM_START_ENV.clockStart}) sets the start of a manual clock: add --clock manual (${SIM_START_ENV.clock}=manual)`,
+      EXIT.usage,
+    );
   let simulator: RunningSimulator;
   try {
     simulator = await startSimulator({
@@ -108,6 +158,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       port: flags.port,
       ...(flags.sftp ? { sftpPort: flags.sftpPort } : {}),
       clock: flags.clock,
+      ...(flags.clockStart === undefined ? {} : { clockStart: flags.clockStart }),
       seed: flags.seed,
       ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
       ...(flags.chaos ? { chaos: true } : {}),
@@ -142,7 +193,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
 /** `digitalpost sim …` */
 export function registerSimCommands(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   const sim = program.command('sim').description('the local NgDP simulator');
-  sim
+  const start_ = sim
     .command('start')
     .description("run NgDP's integration API (/apis/v1), the control API (/simulator/v1) and a status page")
     .option('--host <address>', 'bind address (loopback by default)', '127.0.0.1')
@@ -154,6 +205,11 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
       new Option('--clock <mode>', 'real time, or manual time moved by the control API')
         .choices(['real', 'manual'])
         .default('real'),
+    )
+    .option(
+      '--clock-start <time>',
+      'start of the manual clock, e.g. 2025-06-02T08:00:00Z (default: now)',
+      dateTime,
     )
     .option('--seed <seed>', 'default (documented test identities), none, or a seed JSON file', 'default')
     .option(
@@ -168,7 +224,8 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .option(
       '--allowed-hosts <names>',
       'comma-separated Host names to answer to besides IP addresses, localhost and --host ' +
-        '(".example.com" = that domain and its subdomains, "*" = any); protects against DNS rebinding',
+        '(".example.com" = that domain and its subdomains, "single-label" = any name without a dot, "*" = any); ' +
+        'protects against DNS rebinding',
       hostNames,
     )
     .option(
@@ -178,11 +235,19 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     )
     .option(
       '--json',
-      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint, knownHostsLine} | null, fixtures} instead of the banner',
+      'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint, knownHostsLine} | null, controlToken?, fixtures} instead of the banner',
     )
     .addHelpText(
       'after',
-      '\nExit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, bad seed, …), 2 usage error.',
+      '\nEach flag can be set by the environment variable named in brackets; a flag on the command line wins.\n' +
+        'Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, bad seed, …), 2 usage error.',
     )
-    .action(async (flags: StartFlags) => setExitCode(await start(flags, io)));
+    .action(async (_flags: StartFlags, command: Command) => {
+      applyEnvironment(command, io.env);
+      setExitCode(await start(command.opts<StartFlags>(), io));
+    });
+  for (const option of start_.options) {
+    const variable = SIM_START_ENV[option.attributeName() as SimStartSetting];
+    if (variable !== undefined) option.description += ` [${variable}${option.negate ? '=false' : ''}]`;
+  }
 }

@@ -50,6 +50,11 @@ export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: A
   app.use('/apis/v1', transcriptMiddleware(engine));
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
+  // Health checks (Docker's HEALTHCHECK, CI services, testcontainers' wait strategy) run before
+  // anyone holds the token: the answer says the simulator is up, and nothing about its data.
+  app.get('/simulator/v1/health', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
   if (controlToken !== undefined) app.use('/simulator/v1', requireToken(controlToken));
   app.use(
     '/simulator/v1',

@@ -6,6 +6,9 @@
  * - **Host** must be a name the simulator answers to. A DNS-rebinding page makes the browser call
  *   the simulator under the page's own name (`Host: evil.example`); IP literals, `localhost` and the
  *   names of `allowedHosts` cannot be rebound that way (the rule of Vite's `server.allowedHosts`).
+ *   Nor can a name without a dot (`single-label`: a compose service, a CI service alias): registrars
+ *   give out no such names, so a page could be served under one only by whoever already controls
+ *   the local resolver.
  * - **A browser's cross-site request** is refused: `Sec-Fetch-Site` `cross-site` or `same-site`
  *   (another port on localhost is the same site), or an `Origin` that is not the simulator's own.
  *   Browsers send both headers by themselves and no page can forge them; curl, the SDK and other
@@ -23,15 +26,21 @@ import { reject } from '../engine/rejections.ts';
 export interface HostPolicy {
   /** `true` for any Host (no DNS-rebinding protection). */
   any: boolean;
+  /** `true` for any name without a dot (`digitalpost`, `docker`): names public DNS cannot give out. */
+  singleLabel: boolean;
   /** Exact names, lower case. */
   names: ReadonlySet<string>;
   /** Domains whose subdomains are allowed too, lower case with the leading dot (`.example.com`). */
   domains: readonly string[];
 }
 
+/** The `allowedHosts` entry that allows every name without a dot. */
+export const SINGLE_LABEL = 'single-label';
+
 /**
- * The policy for a bind address and the `allowedHosts` option: `*` allows any Host, `.example.com`
- * that domain and its subdomains, anything else that exact name.
+ * The policy for a bind address and the `allowedHosts` option: `*` allows any Host, `single-label`
+ * any name without a dot, `.example.com` that domain and its subdomains, anything else that exact
+ * name.
  */
 export function hostPolicy(bindHost: string, allowedHosts: readonly string[] = []): HostPolicy {
   const names = new Set<string>(['localhost']);
@@ -44,7 +53,12 @@ export function hostPolicy(bindHost: string, allowedHosts: readonly string[] = [
       names.add(name.slice(1));
     } else names.add(name);
   }
-  return { any: allowedHosts.includes('*'), names, domains };
+  return {
+    any: allowedHosts.includes('*'),
+    singleLabel: allowedHosts.some((entry) => entry.toLowerCase() === SINGLE_LABEL),
+    names,
+    domains,
+  };
 }
 
 /** A Host header's name and port as a browser would have normalised it, or undefined if it is no host. */
@@ -62,6 +76,7 @@ function nameAllowed(hostname: string, policy: HostPolicy): boolean {
   const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   if (isIP(bare) !== 0) return true;
   const name = hostname.replace(/\.$/, '');
+  if (policy.singleLabel && !name.includes('.')) return true;
   return policy.names.has(name) || policy.domains.some((domain) => name.endsWith(domain));
 }
 

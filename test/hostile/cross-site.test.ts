@@ -239,6 +239,22 @@ describe('DNS rebinding: the Host header must be a name the simulator answers to
     }
   });
 
+  it('answers any name without a dot when allowedHosts holds "single-label" (compose services, CI aliases), and no other', async () => {
+    const container = await startTestSimulator({ allowedHosts: ['single-label'] });
+    try {
+      const status = async (host: string) =>
+        (await withHost(`${container.controlUrl}/fixtures`, host)).status;
+      expect({
+        service: await status('digitalpost:4500'),
+        dindHost: await status('docker:2375'),
+        dotted: await status('digitalpost.evil.example'),
+        trailingDot: await status('evil.example.'),
+      }).toEqual({ service: 200, dindHost: 200, dotted: 403, trailingDot: 403 });
+    } finally {
+      await container.stop();
+    }
+  });
+
   it('refuses an allowedHosts entry that is not a host name', async () => {
     await expect(startTestSimulator({ allowedHosts: ['http://x/'] })).rejects.toMatchObject({
       name: 'SimulatorConfigError',

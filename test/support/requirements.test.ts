@@ -3,7 +3,7 @@
  * elsewhere they are skipped with it, and when nothing is missing nothing is listed as skipped.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,10 @@ const FIXTURE_CONFIG = join(ROOT, 'test/fixtures/requirements/vitest.config.ts')
 /** A folder that holds `sh` on every machine these tests run on. */
 const SH_FOLDER = '/bin';
 const SHARED = fileURLToPath(new URL('../fixtures/', import.meta.url));
+/** A folder holding an executable named `docker` (a stand-in: the probe answers for the engine). */
+const DOCKER_FOLDER = mkdtempSync(join(tmpdir(), 'dp-docker-client-'));
+writeFileSync(join(DOCKER_FOLDER, 'docker'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+afterAll(() => rmSync(DOCKER_FOLDER, { recursive: true, force: true }));
 
 const machine = (changes: Partial<Machine> = {}): Machine => ({
   path: SH_FOLDER,
@@ -66,6 +70,39 @@ describe('what is missing', () => {
     );
     expect(unmet({ shared: ['memo/minimal-1.2.xml', 'xsd/a.xsd'] }, machine())).toBe(
       '../shared/xsd/a.xsd not found',
+    );
+  });
+});
+
+describe('what is missing for a container test', () => {
+  const engine = (down: string | undefined, images: string[] = []) => ({
+    engineDown: () => down,
+    hasImage: (name: string) => images.includes(name),
+  });
+  const withDockerClient = (docker: ReturnType<typeof engine>) => machine({ path: DOCKER_FOLDER, docker });
+  const needsImage = { dockerImage: 'digitalpost-simulator:test' };
+
+  it('is nothing when the engine answers and the image is there', () => {
+    expect(
+      unmet(needsImage, withDockerClient(engine(undefined, ['digitalpost-simulator:test']))),
+    ).toBeUndefined();
+  });
+
+  it('names the Docker client with its Debian package when it is not on the PATH', () => {
+    expect(unmet(needsImage, machine({ path: '/no/such/folder', docker: engine(undefined) }))).toBe(
+      'docker (Debian: docker.io) is not on the PATH',
+    );
+  });
+
+  it('says why the engine does not answer', () => {
+    expect(unmet(needsImage, withDockerClient(engine('no Docker engine answers (…)')))).toBe(
+      'no Docker engine answers (…)',
+    );
+  });
+
+  it('names the image and the script that builds it when the image is not there', () => {
+    expect(unmet(needsImage, withDockerClient(engine(undefined)))).toBe(
+      'the image digitalpost-simulator:test is not built (scripts/container-image.sh builds it)',
     );
   });
 });

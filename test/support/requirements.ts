@@ -8,6 +8,7 @@
  * `needs(context, …)` first thing in a test, so the rule is written here once. When the requirements
  * are met nothing is listed as skipped.
  */
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it, type TestContext, type TestFunction } from 'vitest';
@@ -19,6 +20,18 @@ export interface Requirements {
   tools?: readonly string[];
   /** Paths inside `../shared` that must exist, e.g. `['xsd/memo-1.1/MeMo_core.xsd']`. */
   shared?: readonly string[];
+  /**
+   * A Docker image that must be there, on a Docker engine that answers (the `docker` client on the
+   * PATH, the engine running): the container tests' image, e.g. `digitalpost-simulator:test`.
+   */
+  dockerImage?: string;
+}
+
+/** What the Docker requirement looks at; the engine is asked once per process. */
+export interface DockerProbe {
+  /** Why no Docker engine answers, or undefined when one does. */
+  engineDown(): string | undefined;
+  hasImage(name: string): boolean;
 }
 
 /** What the rule looks at: the PATH, where `../shared` is (if anywhere), and whether this is CI. */
@@ -26,7 +39,34 @@ export interface Machine {
   path: string;
   sharedDir: string | undefined;
   ci: boolean;
+  /** The Docker engine (default: this machine's, through the `docker` client). */
+  docker?: DockerProbe;
 }
+
+let engineAnswer: { down: string | undefined } | undefined;
+
+/** This machine's Docker engine, asked through the `docker` client. */
+export const localDocker: DockerProbe = {
+  engineDown() {
+    if (engineAnswer === undefined) {
+      const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      const said = `${info.stderr ?? ''}`.trim().split('\n')[0] ?? '';
+      engineAnswer = {
+        down:
+          info.status === 0
+            ? undefined
+            : `no Docker engine answers (docker info: ${said || info.error?.message || `exit ${info.status}`}; .ci/run starts one)`,
+      };
+    }
+    return engineAnswer.down;
+  },
+  hasImage(name) {
+    return spawnSync('docker', ['image', 'inspect', name], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+  },
+};
 
 /** `CI` counts as set unless empty, `0` or `false` (how CI services and people switch it off). */
 export function isCi(value: string | undefined): boolean {
@@ -74,6 +114,17 @@ export function unmet(requirements: Requirements, machine: Machine = thisMachine
       DEBIAN_PACKAGES[tool] ? `${tool} (Debian: ${DEBIAN_PACKAGES[tool]})` : tool,
     );
     reasons.push(`${listed(named)} ${tools.length === 1 ? 'is' : 'are'} not on the PATH`);
+  }
+  if (requirements.dockerImage !== undefined && !onPath('docker', machine.path)) {
+    reasons.push(`docker (Debian: ${DEBIAN_PACKAGES.dockerd}) is not on the PATH`);
+  } else if (requirements.dockerImage !== undefined) {
+    const docker = machine.docker ?? localDocker;
+    const down = docker.engineDown();
+    if (down !== undefined) reasons.push(down);
+    else if (!docker.hasImage(requirements.dockerImage))
+      reasons.push(
+        `the image ${requirements.dockerImage} is not built (scripts/container-image.sh builds it)`,
+      );
   }
   const shared = requirements.shared ?? [];
   if (shared.length > 0 && machine.sharedDir === undefined) {

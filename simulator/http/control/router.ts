@@ -35,6 +35,12 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     response.json({ reset: true });
   });
 
+  // What `settle()` does in-process, for a simulator in another process or a container.
+  router.post('/settle', async (_request, response) => {
+    await engine.idle();
+    response.json({ settled: true });
+  });
+
   const clock = () => ({ now: new Date(engine.clock.now()).toISOString(), mode: engine.clock.mode });
 
   router.get('/clock', (_request, response) => {
