@@ -27,6 +27,13 @@ const MiB = 1024 * 1024;
 const CONTENT_BYTES = 24 * MiB;
 /** Size of the large text of the text cases. */
 const TEXT_BYTES = 32 * MiB;
+/**
+ * What any child's RSS may grow by whatever it reads: V8 growing its young generation, compiling
+ * hot code, malloc keeping freed pages. Measured 8–17 MiB; without it the proportional bounds below
+ * failed now and then on a busy CI machine (42.7 MB against 42.5 for a 34 MB input). A reader that
+ * builds strings from its input needs at least twice the input and is not hidden by it.
+ */
+const RUNTIME_SLACK = 16 * MiB;
 
 interface ProbeResult {
   inputBytes: number;
@@ -108,7 +115,7 @@ describe('a large File/content stays on the fast path', () => {
       expect(result.issues).toEqual([]);
       expect(result.contentSha256).toBe(contentSha256);
       // The decoded file is 3/4 of the input; everything else is slices and small strings.
-      expect(result.growth).toBeLessThan(1.25 * result.inputBytes);
+      expect(result.growth).toBeLessThan(1.25 * result.inputBytes + RUNTIME_SLACK);
     },
     60_000,
   );
@@ -118,7 +125,7 @@ describe('a large File/content stays on the fast path', () => {
     expect(result.issues).toEqual([
       ['MessageBody/MainDocument/File[1]/content', 'INVALID_BASE64', expect.stringContaining('"&"')],
     ]);
-    expect(result.growth).toBeLessThan(1.5 * result.inputBytes);
+    expect(result.growth).toBeLessThan(1.5 * result.inputBytes + RUNTIME_SLACK);
   }, 60_000);
 });
 
@@ -188,7 +195,7 @@ describe('large text outside File/content is bounded by its field', () => {
       expect(result.issues).toEqual(
         expected.map(([path, code, message]) => [path, code, expect.stringMatching(message)]),
       );
-      expect(result.growth).toBeLessThan(0.5 * result.inputBytes);
+      expect(result.growth).toBeLessThan(0.5 * result.inputBytes + RUNTIME_SLACK);
     },
     60_000,
   );
@@ -225,7 +232,7 @@ describe('large text outside File/content is bounded by its field', () => {
     async (_name, xml, message) => {
       const result = await probe(xml());
       expect(result.issues).toEqual([['', 'XML_LIMIT_EXCEEDED', expect.stringMatching(message)]]);
-      expect(result.growth).toBeLessThan(0.5 * result.inputBytes);
+      expect(result.growth).toBeLessThan(0.5 * result.inputBytes + RUNTIME_SLACK);
     },
     60_000,
   );
