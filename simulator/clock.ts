@@ -35,3 +35,12 @@ export class ManualClock implements Clock {
     this.current = instant;
   }
 }
+
+/**
+ * Real time in epoch milliseconds, monotonic within the process (no jumps when the system clock
+ * is set): when the transcript's requests really happened and how long they took, whatever the
+ * simulator clock says.
+ */
+export function wallTime(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -22,6 +22,8 @@ export type { Fixtures, SeedData } from './domain/seed.ts';
 export type { FaultRule } from './engine/faults.ts';
 export type { ChaosSettings, EngineSettings } from './engine/settings.ts';
 export type { SimulatorOptions } from './options.ts';
+/** An entry of `GET /simulator/v1/transcript` (docs/simulator.md, "The transcript"). */
+export type { TranscriptEntryJson as TranscriptEntry } from './wire/transcript.ts';
 
 /** Where the SFTP server listens, and its host key's fingerprint for clients to pin. */
 export interface SftpAddress {

@@ -36,6 +36,38 @@ export function parseAuthorization(
   return { systemId: systemId.toLowerCase(), secret };
 }
 
+/**
+ * The API key a call presents in its Authorization header, in the forms it could show elsewhere in
+ * the call: the key itself (its base64 padding aside) and its secret half (also the end of
+ * `systemId:secret`). Undefined when the header holds no key.
+ */
+export function presentedKeyForms(header: string | undefined): string[] | undefined {
+  const credentials = parseAuthorization(header);
+  if (credentials === undefined) return undefined;
+  const key = (/^Basic\s+([A-Za-z0-9+/]+)/i.exec(header as string)?.[1] ?? '').replace(/=+$/, '');
+  return [key, credentials.secret];
+}
+
+const BASE64_RUN = /[A-Za-z0-9+/]{96,}={0,2}/g;
+const PLAIN_KEY =
+  /([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}):([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})/g;
+
+/**
+ * Strings in `text` shaped like an API key: base64 of `<uuid>:<uuid>`, or `<uuid>:<uuid>` itself,
+ * with the system id and secret they name and the text that showed them. Whether one is a real key
+ * is for the caller to check against the system's stored hash.
+ */
+export function keyShapesIn(text: string): Array<{ systemId: string; secret: string; shown: string }> {
+  const found: Array<{ systemId: string; secret: string; shown: string }> = [];
+  for (const [run] of text.matchAll(BASE64_RUN)) {
+    const credentials = parseAuthorization(`Basic ${run}`);
+    if (credentials !== undefined) found.push({ ...credentials, shown: run.replace(/=+$/, '') });
+  }
+  for (const [shown, systemId, secret] of text.matchAll(PLAIN_KEY))
+    if (isUuid(systemId) && isUuid(secret)) found.push({ systemId: systemId.toLowerCase(), secret, shown });
+  return found;
+}
+
 const DUMMY_HASH = hashSecret('00000000-0000-0000-0000-000000000000');
 
 /** Compares a presented secret with a system's stored hash in constant time. */

@@ -11,12 +11,15 @@ import { readMemo } from '../../sdk/memo/reader.ts';
 import type { MessageHeader } from '../../sdk/memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
 import { type Rejection as Refusal, validationRejection } from './acceptance.ts';
+import type { MessageRecord } from './model.ts';
 
 export interface MemoDigest {
   /** The MessageHeader as read (the reader is lenient: it may be incomplete or missing). */
   header: MessageHeader | undefined;
   /** {@link contentHashOf} the MeMo's bytes. */
   contentHash: string;
+  /** SHA-256 of the bytes as they are, when a leading BOM makes it differ from `contentHash`. */
+  sha256: string | undefined;
   /** The receipt of a MeMo that breaks the schema or NgDP's rules; undefined when it is valid. */
   invalid: Refusal | undefined;
 }
@@ -35,10 +38,24 @@ export type ValidationRules = Pick<
  * sent alone and again inside a container (whose tooling adds a BOM) is one message.
  */
 export function contentHashOf(xml: Uint8Array): string {
-  const bom = xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
-  return createHash('sha256')
-    .update(bom ? xml.subarray(3) : xml)
-    .digest('hex');
+  return sha256Of(hasBom(xml) ? xml.subarray(3) : xml);
+}
+
+/**
+ * The hashes a message keeps of its MeMo: the content hash, and the hash of the bytes as they are
+ * when a leading BOM makes it differ ({@link servedSha256}).
+ */
+export function hashesOf(xml: Uint8Array): { contentHash: string; sha256?: string } {
+  const contentHash = contentHashOf(xml);
+  return hasBom(xml) ? { contentHash, sha256: sha256Of(xml) } : { contentHash };
+}
+
+function hasBom(xml: Uint8Array): boolean {
+  return xml[0] === 0xef && xml[1] === 0xbb && xml[2] === 0xbf;
+}
+
+function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -74,7 +91,8 @@ export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading
   return {
     digest: {
       header: typeof header === 'object' && header !== null ? header : undefined,
-      contentHash: contentHashOf(xml),
+      sha256: undefined,
+      ...hashesOf(xml),
       invalid,
     },
   };
@@ -82,4 +100,14 @@ export function digestMemo(xml: Uint8Array, rules: ValidationRules): MemoReading
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The SHA-256 (hex) of a message's MeMo as the simulator serves and pushes it — the bytes as
+ * received — without reading them again: its content hash, unless a BOM made them differ. Null for
+ * a message without a MeMo (a container entry refused before it was read).
+ */
+export function servedSha256(message: Pick<MessageRecord, 'contentHash' | 'sha256'>): string | null {
+  if (message.contentHash === '') return null;
+  return message.sha256 ?? message.contentHash;
 }

@@ -104,8 +104,13 @@ export interface MessageRecord {
   senderSystemId: string;
   /** Set for messages that came in a bulk container. */
   containerTransmissionId?: string;
-  /** SHA-256 (hex) of the XML as received, to tell an idempotent resend from a conflict. */
+  /**
+   * SHA-256 (hex) of the XML as received, less a leading BOM, to tell an idempotent resend from a
+   * conflict; '' for a container entry refused before it was read.
+   */
   contentHash: string;
+  /** SHA-256 (hex) of the XML as received, BOM and all: only when a leading BOM makes it differ. */
+  sha256?: string;
   size: number;
   state: MessageState;
   receivedAt: number;
@@ -126,6 +131,11 @@ export interface MessageRecord {
   /** Business receipt status once decided. */
   businessStatus?: BusinessReceiptStatus;
   recalledAt?: number;
+  /**
+   * The last business receipt given, when it is pushed to the sender (the pushed receipt itself is
+   * deleted once delivered): what a redelivery pushes again.
+   */
+  pushedReceipt?: ReceiptRecord;
 }
 
 export interface ReceiptRecord {
@@ -182,7 +192,9 @@ export type JobKind =
   | 'push-receipt'
   | 'push-notification'
   | 'receipt'
-  | 'bulk';
+  | 'bulk'
+  /** One push more of a delivered message, asked for by the control API; its outcome changes nothing. */
+  | 'redeliver';
 
 export interface Job {
   id: string;

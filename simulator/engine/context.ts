@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventTagName } from '../../sdk/ngdp/enums.ts';
-import type { Clock } from '../clock.ts';
+import { type Clock, wallTime } from '../clock.ts';
 import type {
   Contact,
   ContactPoint,
@@ -54,6 +54,11 @@ export class EngineContext {
   readonly settings: EngineSettings;
   /** The random source of chaos and fault probabilities. */
   readonly random: () => number;
+  /**
+   * Real time (epoch ms), for the transcript only: when requests really happened and how long
+   * they took. Everything else reads the simulator clock.
+   */
+  readonly wallTime: () => number;
   readonly log: Logger;
   private readonly listeners = new Set<EngineListener>();
   /** Called after every committed change, so that jobs it scheduled are picked up. */
@@ -64,12 +69,14 @@ export class EngineContext {
     clock: Clock;
     settings: EngineSettings;
     random?: () => number;
+    wallTime?: () => number;
     log?: Logger;
   }) {
     this.store = options.store;
     this.clock = options.clock;
     this.settings = options.settings;
     this.random = options.random ?? Math.random;
+    this.wallTime = options.wallTime ?? wallTime;
     this.log = options.log ?? (() => {});
   }
 

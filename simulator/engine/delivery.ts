@@ -7,12 +7,26 @@
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isActive } from '../domain/auth.ts';
 import { can, move } from '../domain/lifecycle.ts';
+import { servedSha256 } from '../domain/memo-digest.ts';
 import type { Job, MessageRecord, SystemRecord } from '../domain/model.ts';
 import type { EngineContext } from './context.ts';
 import type { Outbound, PushOutcome } from './outbound.ts';
-import type { Pusher } from './pushing.ts';
+import type { Pusher, PushSubject } from './pushing.ts';
 import type { Receipts } from './receipts.ts';
+import { reject } from './rejections.ts';
 import type { Systems } from './systems.ts';
+
+/** What the transcript says of a pushed MeMo: its messageUUID, size and SHA-256 as pushed. */
+function memoSubject(message: MessageRecord, xml: Uint8Array): PushSubject {
+  const sha256 = servedSha256(message);
+  return {
+    messageUUID: message.messageUUID,
+    ...(sha256 === null ? {} : { body: { bytes: xml.byteLength, sha256 } }),
+  };
+}
+
+/** The protocols by which messages are pushed (a MeMo, or a notification of one). */
+const PUSHED: ReadonlySet<SystemRecord['protocol']> = new Set(['REST_PUSH', 'REST_PUBLISH_SUBSCRIBE']);
 
 export class Delivery {
   private readonly context: EngineContext;
@@ -133,8 +147,13 @@ export class Delivery {
     const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
     const attemptAt = this.context.now();
     const outcome: PushOutcome = isActive(system, attemptAt)
-      ? await this.pusher.attempt('PUSH memo', system, system.endpoint, (url, timeoutMs) =>
-          this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+      ? await this.pusher.attempt(
+          'PUSH memo',
+          system,
+          system.endpoint,
+          (url, timeoutMs) =>
+            this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+          memoSubject(message, xml),
         )
       : { ok: false, reason: 'the recipient system is not in operation' };
     this.context.change(() => {
@@ -179,6 +198,57 @@ export class Delivery {
     });
   }
 
+  /**
+   * Pushes a message once more, now, as NgDP's at-least-once delivery may (a conformance suite's
+   * scripted repeat): its MeMo to a REST_PUSH recipient system, whatever the message's state; its
+   * notification to a publish/subscribe one. The push is a `redeliver` job, in the transcript like
+   * every push; its outcome changes neither the message nor its receipts.
+   *
+   * @throws Rejection NOT_FOUND for an unknown message; NOT_PUSH_ROUTED when the message is not
+   *   routed to a REST_PUSH or publish/subscribe system.
+   */
+  redeliver(messageUUID: string): { messageUUID: string; pushes: number } {
+    const { store } = this.context;
+    const message = store.getMessage(messageUUID.toLowerCase());
+    if (message === undefined) throw reject.notFound(`no message ${messageUUID.toLowerCase()}`);
+    const system = message.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (system === undefined || !PUSHED.has(system.protocol)) throw reject.notPushRouted(message.messageUUID);
+    this.context.change(() =>
+      this.context.schedule('redeliver', this.context.now(), { messageUUID: message.messageUUID }),
+    );
+    return { messageUUID: message.messageUUID, pushes: 1 };
+  }
+
+  /** The `redeliver` job: the one push, its outcome left to the transcript. */
+  async redeliverDue(job: Job): Promise<void> {
+    const { store } = this.context;
+    const message = store.getMessage(job.messageUUID as string);
+    const system = message?.route?.kind === 'SYSTEM' ? store.getSystem(message.route.systemId) : undefined;
+    if (message !== undefined && system?.protocol === 'REST_PUSH') {
+      const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
+      await this.pusher.attempt(
+        'PUSH memo',
+        system,
+        system.endpoint,
+        (url, timeoutMs) => this.outbound.pushMemo(url, { messageUUID: message.messageUUID, xml }, timeoutMs),
+        memoSubject(message, xml),
+        { once: true },
+      );
+    } else if (message !== undefined && system?.protocol === 'REST_PUBLISH_SUBSCRIBE') {
+      const timeStamp = this.context.now();
+      await this.pusher.attempt(
+        'PUSH notification',
+        system,
+        system.endpoint,
+        (url, timeoutMs) =>
+          this.outbound.pushNotification(url, { messageUUID: message.messageUUID, timeStamp }, timeoutMs),
+        { messageUUID: message.messageUUID },
+        { once: true },
+      );
+    }
+    this.context.change(() => store.deleteJob(job.id));
+  }
+
   /** The organisation's default recipient system, when the failing system is another one. */
   private fallbackFor(message: MessageRecord, failing: SystemRecord): SystemRecord | undefined {
     if (message.fallback) return undefined;
@@ -211,6 +281,7 @@ export class Delivery {
           { messageUUID: message.messageUUID, timeStamp: attemptAt },
           timeoutMs,
         ),
+      { messageUUID: message.messageUUID },
     );
     this.context.change(() => {
       if (outcome.ok) {

@@ -18,6 +18,7 @@ import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
+import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
@@ -33,6 +34,7 @@ import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Systems } from './systems.ts';
+import { Transcript } from './transcript.ts';
 
 /** The records a store starts with, and goes back to on a reset. */
 export interface SeedRecords {
@@ -58,6 +60,14 @@ export interface EngineOptions {
   log?: Logger;
   /** Random source of chaos and fault probabilities (default Math.random). */
   random?: () => number;
+  /** Real time for the transcript (default: clock.ts `wallTime`). */
+  wallTime?: () => number;
+}
+
+/** What a redelivery asked for: the message and the pushes it will make. */
+export interface Redelivered {
+  messageUUID: string;
+  pushes: number;
 }
 
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
@@ -85,8 +95,14 @@ export class Engine {
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
   readonly faults: Faults;
+  /** A MeMo delivered to a recipient system as it is, without NgDP's checks (control API). */
+  readonly injection: Injection;
+  /** Delivery as the control API drives it: a message, or its receipt, pushed once more. */
+  readonly redelivery: { memo(messageUUID: string): Redelivered; receipt(messageUUID: string): Redelivered };
   /** The simulator's state as the control API and web pages show it. */
   readonly inspection: Inspection;
+  /** Every request systems made and every call the simulator made to them. */
+  readonly transcript: Transcript;
   private readonly context: EngineContext;
   private readonly scheduler: Scheduler;
   private readonly memos: MemoCache;
@@ -114,11 +130,17 @@ export class Engine {
     this.memory = new MemoryBudget(options.settings.memoryBudgetBytes);
     this.memos = new MemoCache(options.store, this.work);
     this.faults = new Faults(context);
-    const pusher = new Pusher(context, this.faults);
+    this.transcript = new Transcript(context);
+    const pusher = new Pusher(context, this.faults, this.transcript);
     this.access = new Access(context);
     this.systems = new Systems(context);
     this.receipts = new Receipts(context, this.faults, pusher, options.outbound);
     this.delivery = new Delivery(context, this.receipts, this.systems, pusher, options.outbound);
+    this.injection = new Injection(context, this.delivery);
+    this.redelivery = {
+      memo: (messageUUID) => this.delivery.redeliver(messageUUID),
+      receipt: (messageUUID) => this.receipts.redeliver(messageUUID),
+    };
     this.processing = new Processing(context, this.memos, this.delivery, this.receipts);
     this.intake = new Intake(context, {
       memos: this.memos,
@@ -218,7 +240,7 @@ export class Engine {
     store.transaction(() => store.putClockTime(instant));
   }
 
-  /** Back to the seed: every message, receipt, event, job and fault rule gone. */
+  /** Back to the seed: every message, receipt, event, job, fault rule and transcript entry gone. */
   async reset(): Promise<void> {
     const { store } = this.context;
     await this.scheduler.stop();
@@ -230,6 +252,7 @@ export class Engine {
     this.seedStore();
     this.memos.clear();
     this.faults.clear();
+    this.transcript.clear();
     this.context.emit({ type: 'reset' });
     this.scheduler.resume();
   }
@@ -250,7 +273,8 @@ export class Engine {
   private giveUp(job: Job, error: unknown): void {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.context.log(`job ${job.kind} ${job.messageUUID ?? job.receiptId ?? ''} given up: ${reason}`);
-    if (job.messageUUID !== undefined)
+    // A redelivery is evidence only: whatever became of it, its message stays as it is.
+    if (job.messageUUID !== undefined && job.kind !== 'redeliver')
       this.context.change(() => this.delivery.abandon(job.messageUUID as string, reason));
   }
 
@@ -274,6 +298,8 @@ export class Engine {
         return this.delivery.pushNotification(job);
       case 'push-receipt':
         return this.receipts.push(job);
+      case 'redeliver':
+        return job.data?.receipt === true ? this.receipts.redeliverDue(job) : this.delivery.redeliverDue(job);
       default:
         return this.runSync(job);
     }

@@ -59,6 +59,48 @@ describe('fault rules', () => {
     expect(rejection.fieldErrors).toMatchObject([{ field: 'status' }]);
   });
 
+  it('take drop BEFORE or AFTER for HTTP calls, with times, probability, systemId and delayMs', () => {
+    const { engine } = testEngine();
+
+    const rule = engine.faults.add({
+      operation: 'POST /memos/',
+      drop: 'AFTER',
+      times: 1,
+      probability: 1,
+      systemId: SENDER,
+      delayMs: 10,
+    });
+
+    expect(rule).toMatchObject({ drop: 'AFTER', times: 1, delayMs: 10 });
+  });
+
+  it.each([
+    ['a push', { operation: 'PUSH memo', drop: 'AFTER' }],
+    ['an SFTP request', { operation: 'SFTP RENAME', drop: 'BEFORE' }],
+    ['a status as well', { operation: 'POST /memos/', drop: 'AFTER', status: 503 }],
+    ['another value', { operation: 'POST /memos/', drop: 'DURING' }],
+  ])('refuse drop for %s, naming the field', async (_case, rule) => {
+    const { engine } = testEngine();
+
+    const rejection = await rejectionOf(() => engine.faults.add(rule));
+
+    expect(rejection).toMatchObject({ code: 'INVALID_FAULT_RULE' });
+    expect(rejection.fieldErrors.map((problem) => problem.field)).toContain('drop');
+  });
+
+  it.each([
+    ['without a status', { operation: 'POST /memos/', delayMs: 5, retryAfter: 2 }],
+    ['with a status other than 503 or 429', { operation: 'GET /receipts/', status: 500, retryAfter: 2 }],
+    ['on a push', { operation: 'PUSH memo', status: 503, retryAfter: 2 }],
+    ['over an hour', { operation: 'POST /memos/', status: 503, retryAfter: 3_601 }],
+  ])('refuse retryAfter %s', async (_case, rule) => {
+    const { engine } = testEngine();
+
+    const rejection = await rejectionOf(() => engine.faults.add(rule));
+
+    expect(rejection.fieldErrors.map((problem) => problem.field)).toEqual(['retryAfter']);
+  });
+
   it('are removed by id; an unknown id is NOT_FOUND', async () => {
     const { engine } = testEngine();
     const rule = engine.faults.add({ operation: 'POST /memos/', status: 500 });
@@ -87,15 +129,25 @@ describe('forCall', () => {
     const { engine } = testEngine();
     engine.faults.add({ operation: 'GET /receipts/', status: 500 });
 
-    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({ kind: 'answer', status: 500 });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({
+      kind: 'answer',
+      status: 500,
+      retryAfter: undefined,
+    });
   });
 
   it('lets a call of another operation or another system proceed', async () => {
     const { engine } = testEngine();
     engine.faults.add({ operation: 'GET /receipts/', systemId: SEED_IDS.senderPush, status: 500 });
 
-    expect(await engine.faults.forCall('GET /memos/', SEED_IDS.senderPush)).toEqual({ kind: 'proceed' });
-    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({ kind: 'proceed' });
+    expect(await engine.faults.forCall('GET /memos/', SEED_IDS.senderPush)).toEqual({
+      kind: 'proceed',
+      delayed: false,
+    });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({
+      kind: 'proceed',
+      delayed: false,
+    });
   });
 
   it('applies a rule with times 2 to two calls, then the rule expires', async () => {
@@ -132,14 +184,59 @@ describe('forCall', () => {
     const { engine } = testEngine();
     engine.faults.add({ operation: 'POST /memos/', status: 503 });
 
-    expect(await engine.faults.forCall('POST /memos/', SENDER)).toEqual({ kind: 'unavailable' });
+    expect(await engine.faults.forCall('POST /memos/', SENDER)).toEqual({
+      kind: 'unavailable',
+      retryAfter: 1,
+      chaos: false,
+    });
   });
 
   it('answers 503 on other operations as a plain status', async () => {
     const { engine } = testEngine();
     engine.faults.add({ operation: 'GET /receipts/', status: 503 });
 
-    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({ kind: 'answer', status: 503 });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({
+      kind: 'answer',
+      status: 503,
+      retryAfter: undefined,
+    });
+  });
+
+  it('says the Retry-After a rule gives its 503 or 429', async () => {
+    const { engine } = testEngine();
+    engine.faults.add({ operation: 'POST /memos/', status: 503, retryAfter: 7, times: 1 });
+    engine.faults.add({ operation: 'GET /receipts/', status: 429, retryAfter: 3, times: 1 });
+
+    expect(await engine.faults.forCall('POST /memos/', SENDER)).toMatchObject({ retryAfter: 7 });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toMatchObject({ retryAfter: 3 });
+  });
+
+  it('tells a call held back by a delay-only rule from one no rule named', async () => {
+    const { engine } = testEngine();
+    engine.faults.add({ operation: 'GET /receipts/', delayMs: 1, times: 1 });
+
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({ kind: 'proceed', delayed: true });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({
+      kind: 'proceed',
+      delayed: false,
+    });
+  });
+
+  it('closes a call a drop BEFORE rule names, after its delay', async () => {
+    const { engine } = testEngine();
+    engine.faults.add({ operation: 'POST /memos/', drop: 'BEFORE', delayMs: 1, times: 1 });
+
+    expect(await engine.faults.forCall('POST /memos/', SENDER)).toEqual({ kind: 'drop-before' });
+  });
+
+  it('leaves the delay of a drop AFTER rule to after the call, so the call is done first', async () => {
+    const { engine } = testEngine();
+    engine.faults.add({ operation: 'POST /memos/', drop: 'AFTER', delayMs: 600_000, times: 1 });
+
+    expect(await engine.faults.forCall('POST /memos/', SENDER)).toEqual({
+      kind: 'drop-after',
+      delayMs: 600_000,
+    });
   });
 });
 
@@ -158,7 +255,20 @@ describe('chaos', () => {
   it('never rejects other operations', async () => {
     const { engine } = testEngine({ settings: chaos({ rejectRate: 1 }), random: randomOf(0) });
 
-    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({ kind: 'proceed' });
+    expect(await engine.faults.forCall('GET /receipts/', SENDER)).toEqual({
+      kind: 'proceed',
+      delayed: false,
+    });
+  });
+
+  it('says a 503 was chaos, not a fault rule', async () => {
+    const { engine } = testEngine({ settings: chaos({ rejectRate: 1 }), random: randomOf(0) });
+
+    expect(await engine.faults.forCall('POST /memos/', SENDER)).toEqual({
+      kind: 'unavailable',
+      retryAfter: 1,
+      chaos: true,
+    });
   });
 
   it('delays a business receipt by a random share of the maximum, in simulator time', async () => {
@@ -244,7 +354,10 @@ describe('forPush', () => {
     const { engine } = testEngine();
     engine.faults.add({ operation: 'PUSH receipt', status });
 
-    expect(await engine.faults.forPush('PUSH receipt', SENDER)).toMatchObject(outcome);
+    expect(await engine.faults.forPush('PUSH receipt', SENDER)).toEqual({
+      fault: 'status',
+      outcome: expect.objectContaining(outcome),
+    });
   });
 
   it('leaves a delivery no rule names to be made for real', async () => {
@@ -258,10 +371,17 @@ describe('forPush', () => {
     const { engine } = testEngine({ settings: { pushTimeoutMs: 5 } });
     engine.faults.add({ operation: 'PUSH memo', delayMs: 5 });
 
-    expect(await engine.faults.forPush('PUSH memo', SENDER)).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/no answer/),
+    expect(await engine.faults.forPush('PUSH memo', SENDER)).toEqual({
+      fault: 'delay',
+      outcome: { ok: false, reason: expect.stringMatching(/no answer/) },
     });
+  });
+
+  it('leaves a delivery a delay-only rule held back to be made for real', async () => {
+    const { engine } = testEngine({ settings: { pushTimeoutMs: 1_000 } });
+    engine.faults.add({ operation: 'PUSH memo', delayMs: 1 });
+
+    expect(await engine.faults.forPush('PUSH memo', SENDER)).toEqual({ fault: 'delay', outcome: undefined });
   });
 
   it('fails the first two pushes of a MeMo with a rule of times 2; the third reaches the endpoint', async () => {

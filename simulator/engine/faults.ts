@@ -45,6 +45,15 @@ export const SFTP_FAULTS = ['FAILURE', 'DISCONNECT_BEFORE', 'DISCONNECT_AFTER'] 
 
 export type SftpFault = (typeof SFTP_FAULTS)[number];
 
+/**
+ * What a fault rule does to an HTTP call instead of answering it: `BEFORE` closes the connection
+ * without doing it; `AFTER` does it, commits its effect, then closes the connection without an
+ * answer (the lost answer a retrying client must survive).
+ */
+export const HTTP_DROPS = ['BEFORE', 'AFTER'] as const;
+
+export type HttpDrop = (typeof HTTP_DROPS)[number];
+
 export interface FaultRule {
   id: string;
   /**
@@ -56,9 +65,13 @@ export interface FaultRule {
   systemId?: string;
   /** Answer with this status (calls) / treat the delivery as answered with it (pushes). */
   status?: number;
+  /** Seconds the `Retry-After` header of a 503 or 429 answer says (calls; default 1 on a 503). */
+  retryAfter?: number;
+  /** Close the connection instead of answering (HTTP calls only). */
+  drop?: HttpDrop;
   /** What happens to the SFTP request (SFTP operations only). */
   sftp?: SftpFault;
-  /** Wait this long first (real milliseconds). */
+  /** Wait this long first (real milliseconds); with `drop: AFTER`, after doing the call. */
   delayMs?: number;
   /** Chance of applying to a matching call, 0–1 (default 1). */
   probability?: number;
@@ -74,6 +87,17 @@ export interface FaultRuleProblem {
 }
 
 const OPERATION = /^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9\-/{}._]*$/;
+const FIELDS = [
+  'operation',
+  'systemId',
+  'status',
+  'retryAfter',
+  'drop',
+  'sftp',
+  'delayMs',
+  'probability',
+  'times',
+];
 
 export function checkFaultRule(
   input: unknown,
@@ -83,12 +107,10 @@ export function checkFaultRule(
     return { problems: [{ field: '', message: 'the body must be a JSON object', rejectedValue: input }] };
   }
   const body = input as Record<string, unknown>;
-  const { operation, systemId, status, sftp, delayMs, probability, times } = body;
+  const { operation, systemId, status, retryAfter, drop, sftp, delayMs, probability, times } = body;
   const isSftp = typeof operation === 'string' && SFTP_OPERATIONS.includes(operation);
-  if (
-    typeof operation !== 'string' ||
-    !(OPERATION.test(operation) || (PUSH_OPERATIONS as readonly string[]).includes(operation) || isSftp)
-  ) {
+  const isPush = (PUSH_OPERATIONS as readonly unknown[]).includes(operation);
+  if (typeof operation !== 'string' || !(OPERATION.test(operation) || isPush || isSftp)) {
     problems.push({
       field: 'operation',
       message:
@@ -109,12 +131,51 @@ export function checkFaultRule(
   } else if (status !== undefined) {
     // A call is answered with the status and an ErrorMessage: only an error status says that truly
     // (a 101 left the call hanging). A push is taken as answered with it: success or failure.
-    const isPush = (PUSH_OPERATIONS as readonly unknown[]).includes(operation);
     const [lowest, meaning] = isPush
       ? [200, 'an HTTP status from 200 to 599']
       : [400, 'an error status from 400 to 599'];
     if (!(Number.isInteger(status) && (status as number) >= lowest && (status as number) <= 599))
       problems.push({ field: 'status', message: `must be ${meaning}`, rejectedValue: status });
+  }
+  if (retryAfter !== undefined) {
+    if (isPush || isSftp || (status !== 503 && status !== 429)) {
+      problems.push({
+        field: 'retryAfter',
+        message: 'applies only to calls into the simulator answered with status 503 or 429',
+        rejectedValue: retryAfter,
+      });
+    } else if (
+      !(Number.isInteger(retryAfter) && (retryAfter as number) >= 0 && (retryAfter as number) <= 3_600)
+    ) {
+      problems.push({
+        field: 'retryAfter',
+        message: 'must be an integer number of seconds from 0 to 3600',
+        rejectedValue: retryAfter,
+      });
+    }
+  }
+  if (drop !== undefined) {
+    if (isPush || isSftp) {
+      problems.push({
+        field: 'drop',
+        message: isSftp
+          ? 'applies to HTTP calls into the simulator only; SFTP requests take sftp (DISCONNECT_BEFORE, DISCONNECT_AFTER)'
+          : 'applies to HTTP calls into the simulator only; a push takes status or delayMs',
+        rejectedValue: drop,
+      });
+    } else if (!(HTTP_DROPS as readonly unknown[]).includes(drop)) {
+      problems.push({
+        field: 'drop',
+        message: `must be one of ${HTTP_DROPS.join(', ')}`,
+        rejectedValue: drop,
+      });
+    } else if (status !== undefined) {
+      problems.push({
+        field: 'drop',
+        message: 'a dropped call gets no answer: give status or drop, not both',
+        rejectedValue: drop,
+      });
+    }
   }
   if (
     delayMs !== undefined &&
@@ -156,10 +217,14 @@ export function checkFaultRule(
   }
   // What the rule does: an SFTP request's fate, or the answer to an HTTP call or push.
   const effect = isSftp ? 'sftp' : 'status';
-  if (body[effect] === undefined && delayMs === undefined)
-    problems.push({ field: effect, message: `give ${effect}, delayMs or both`, rejectedValue: undefined });
+  if (body[effect] === undefined && drop === undefined && delayMs === undefined)
+    problems.push({
+      field: effect,
+      message: isSftp || isPush ? `give ${effect}, delayMs or both` : 'give status or drop, delayMs, or both',
+      rejectedValue: undefined,
+    });
   for (const key of Object.keys(body)) {
-    if (!['operation', 'systemId', 'status', 'sftp', 'delayMs', 'probability', 'times'].includes(key)) {
+    if (!FIELDS.includes(key)) {
       problems.push({ field: key, message: 'is not a fault rule field', rejectedValue: body[key] });
     }
   }
@@ -167,14 +232,24 @@ export function checkFaultRule(
   return { rule: body as Omit<FaultRule, 'id'> };
 }
 
-/** What to do with a call into the simulator (after any delay its fault rule asked for). */
+/** What to do with a call into the simulator (after any delay its fault rule asked for first). */
 export type CallVerdict =
-  /** Serve it. */
-  | { kind: 'proceed' }
-  /** Answer with this status instead (an injected fault). */
-  | { kind: 'answer'; status: number }
-  /** Answer 503 as NgDP does when it cannot take a MeMo now (a fault rule or chaos). */
-  | { kind: 'unavailable' };
+  /** Serve it; `delayed` when a fault rule held it back first. */
+  | { kind: 'proceed'; delayed: boolean }
+  /** Answer with this status instead (an injected fault), with Retry-After when the rule says. */
+  | { kind: 'answer'; status: number; retryAfter: number | undefined }
+  /** Answer 503 as NgDP does when it cannot take a MeMo now (a fault rule, or chaos). */
+  | { kind: 'unavailable'; retryAfter: number; chaos: boolean }
+  /** Close the connection without doing the call. */
+  | { kind: 'drop-before' }
+  /** Do the call, then hold the answer `delayMs` and close the connection instead of sending it. */
+  | { kind: 'drop-after'; delayMs: number };
+
+/** What a fault rule did to a delivery: decided its outcome, or only delayed it (outcome undefined). */
+export interface PushFault {
+  fault: 'status' | 'delay';
+  outcome: PushOutcome | undefined;
+}
 
 /** What a fault rule does to an SFTP request: a delay first, then the fault (none: serve it). */
 export interface SftpVerdict {
@@ -184,6 +259,8 @@ export interface SftpVerdict {
 
 /** The operation chaos answers with 503 now and then. */
 const CHAOS_OPERATION = 'POST /memos/';
+/** Seconds a 503's Retry-After says unless the fault rule says otherwise. */
+const DEFAULT_RETRY_AFTER = 1;
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -242,20 +319,23 @@ export class Faults {
 
   /**
    * What to do with a call into NgDP's API by `systemId` (`operation`: `"METHOD /path-template"`).
-   * Resolves after the delay a fault rule asks for.
+   * Resolves after the delay a fault rule asks for — except for `drop: AFTER`, whose delay comes
+   * after the call is done (the verdict's `delayMs`).
    */
   async forCall(operation: string, systemId: string): Promise<CallVerdict> {
     const fault = this.match(operation, systemId);
+    if (fault?.drop === 'AFTER') return { kind: 'drop-after', delayMs: fault.delayMs ?? 0 };
     if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.drop === 'BEFORE') return { kind: 'drop-before' };
     if (fault?.status !== undefined) {
       return operation === CHAOS_OPERATION && fault.status === 503
-        ? { kind: 'unavailable' }
-        : { kind: 'answer', status: fault.status };
+        ? { kind: 'unavailable', retryAfter: fault.retryAfter ?? DEFAULT_RETRY_AFTER, chaos: false }
+        : { kind: 'answer', status: fault.status, retryAfter: fault.retryAfter };
     }
     const { rejectRate } = this.context.settings.chaos;
     if (operation === CHAOS_OPERATION && rejectRate > 0 && this.context.random() < rejectRate)
-      return { kind: 'unavailable' };
-    return { kind: 'proceed' };
+      return { kind: 'unavailable', retryAfter: DEFAULT_RETRY_AFTER, chaos: true };
+    return { kind: 'proceed', delayed: fault !== undefined };
   }
 
   /** What to do with an SFTP request of `systemId`, when a fault rule names it. */
@@ -265,27 +345,34 @@ export class Faults {
   }
 
   /**
-   * The outcome a fault rule gives a delivery the simulator makes (`PUSH memo`, …), after its delay;
-   * undefined when the delivery is to be made for real. A delay of the push timeout or more is a
-   * delivery that got no answer.
+   * What a fault rule does to a delivery the simulator makes (`PUSH memo`, …), after its delay:
+   * undefined without a rule; an `outcome` when the rule decides it (a status, or no answer when
+   * the delay reaches the push timeout); none when it only delayed the delivery, to be made for real.
    */
   async forPush(
     operation: (typeof PUSH_OPERATIONS)[number],
     systemId: string,
-  ): Promise<PushOutcome | undefined> {
+  ): Promise<PushFault | undefined> {
     const fault = this.match(operation, systemId);
     if (fault === undefined) return undefined;
     const { pushTimeoutMs } = this.context.settings;
     const delay = fault.delayMs ?? 0;
     if (delay >= pushTimeoutMs) {
       await sleep(pushTimeoutMs);
-      return { ok: false, reason: `no answer within ${pushTimeoutMs} ms (injected fault)` };
+      return {
+        fault: 'delay',
+        outcome: { ok: false, reason: `no answer within ${pushTimeoutMs} ms (injected fault)` },
+      };
     }
     await sleep(delay);
-    if (fault.status === undefined) return undefined;
-    return fault.status >= 200 && fault.status < 300
-      ? { ok: true, status: fault.status }
-      : { ok: false, status: fault.status, reason: `answered ${fault.status} (injected fault)` };
+    if (fault.status === undefined) return { fault: 'delay', outcome: undefined };
+    return {
+      fault: 'status',
+      outcome:
+        fault.status >= 200 && fault.status < 300
+          ? { ok: true, status: fault.status }
+          : { ok: false, status: fault.status, reason: `answered ${fault.status} (injected fault)` },
+    };
   }
 
   // ---------------------------------------------------------------- chaos

@@ -170,7 +170,7 @@ export class Intake {
   ): Taken | { kind: 'conflict'; existing: MessageRecord } {
     const { store } = this.context;
     const { messageUUID, xml, digest } = received;
-    const { contentHash, header } = digest;
+    const { contentHash, sha256, header } = digest;
     const existing = store.getMessage(messageUUID);
     if (existing !== undefined) {
       return existing.senderSystemId === system.id && existing.contentHash === contentHash
@@ -189,6 +189,7 @@ export class Intake {
       senderSystemId: system.id,
       ...(containerTransmissionId === undefined ? {} : { containerTransmissionId }),
       contentHash,
+      ...(sha256 === undefined ? {} : { sha256 }),
       size: xml.byteLength,
       state: 'RECEIVED',
       receivedAt: now,

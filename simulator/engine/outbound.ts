@@ -7,7 +7,16 @@
  */
 import type { ReceiptRecord } from '../domain/model.ts';
 
-export type PushOutcome = { ok: true; status: number } | { ok: false; status?: number; reason: string };
+/** The size and SHA-256 (hex) of the body a push sent, for the transcript. */
+export interface SentBody {
+  bytes: number;
+  sha256: string;
+}
+
+export type PushOutcome = ({ ok: true; status: number } | { ok: false; status?: number; reason: string }) & {
+  /** What was sent (receipts and notifications: the JSON; a MeMo's XML the engine knows itself). */
+  sent?: SentBody;
+};
 
 export interface Outbound {
   /** Delivers a MeMo to a recipient system's endpoint. */

@@ -8,34 +8,72 @@ import { nextAttemptAt } from '../domain/retry.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults, PUSH_OPERATIONS } from './faults.ts';
 import type { PushOutcome } from './outbound.ts';
+import type { Transcript } from './transcript.ts';
 
 export type PushOperation = (typeof PUSH_OPERATIONS)[number];
+
+/** What the transcript says of a push besides the call itself. */
+export interface PushSubject {
+  messageUUID?: string | undefined;
+  /** A pushed receipt's errorCode. */
+  code?: string | undefined;
+  /** The size and SHA-256 of what is pushed, when the engine knows it (a MeMo's XML). */
+  body?: { bytes: number; sha256: string } | undefined;
+}
+
+/** How an attempt goes: as every attempt (chaos may repeat a success), or exactly once. */
+export interface AttemptOptions {
+  once?: boolean;
+}
 
 export class Pusher {
   private readonly context: EngineContext;
   private readonly faults: Faults;
+  private readonly transcript: Transcript;
 
-  constructor(context: EngineContext, faults: Faults) {
+  constructor(context: EngineContext, faults: Faults, transcript: Transcript) {
     this.context = context;
     this.faults = faults;
+    this.transcript = transcript;
   }
 
   /**
    * Delivers to `system` at `url` with `send`, unless a fault rule decides the outcome. A success
-   * is sent once more now and then under chaos (NgDP delivers at least once).
+   * is sent once more now and then under chaos (NgDP delivers at least once), unless `once`. Each
+   * call made, and each outcome a fault rule gave instead, goes into the transcript.
    */
   async attempt(
     operation: PushOperation,
     system: SystemRecord,
     url: string | undefined,
     send: (url: string, timeoutMs: number) => Promise<PushOutcome>,
+    subject: PushSubject = {},
+    options: AttemptOptions = {},
   ): Promise<PushOutcome> {
+    const note = () => {
+      const started = this.transcript.push({ systemId: system.id, operation, url: url ?? '', ...subject });
+      if (subject.body !== undefined) started.bodyKnown(subject.body.bytes, subject.body.sha256);
+      return started;
+    };
+    const first = note();
     const faulted = await this.faults.forPush(operation, system.id);
-    if (faulted !== undefined) return faulted;
+    if (faulted !== undefined) first.fault = faulted.fault;
+    if (faulted?.outcome !== undefined) {
+      first.end(faulted.outcome.status ?? null);
+      return faulted.outcome;
+    }
+    // Nothing to call: no entry, as no call is made.
     if (url === undefined) return { ok: false, reason: 'the system has no endpoint configured' };
     const { pushTimeoutMs } = this.context.settings;
-    const outcome = await send(url, pushTimeoutMs);
-    if (outcome.ok && this.faults.repeatPush()) await send(url, pushTimeoutMs);
+    const made = async (entry: ReturnType<typeof note>): Promise<PushOutcome> => {
+      const outcome = await send(url, pushTimeoutMs);
+      if (outcome.sent !== undefined && subject.body === undefined)
+        entry.bodyKnown(outcome.sent.bytes, outcome.sent.sha256);
+      entry.end(outcome.status ?? null);
+      return outcome;
+    };
+    const outcome = await made(first);
+    if (outcome.ok && !options.once && this.faults.repeatPush()) await made(note());
     return outcome;
   }
 

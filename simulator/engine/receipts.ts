@@ -20,6 +20,11 @@ export interface Outcome {
   text?: string | undefined;
 }
 
+/** Whether a sender system gets its business receipts pushed (REST_PUSH with a receipt endpoint). */
+function pushesReceipts(sender: SystemRecord | undefined): sender is SystemRecord {
+  return sender?.protocol === 'REST_PUSH' && sender.receiptEndpoint !== undefined;
+}
+
 export class Receipts {
   private readonly context: EngineContext;
   private readonly faults: Faults;
@@ -97,12 +102,14 @@ export class Receipts {
       ...(outcome.text === undefined ? {} : { errorMessage: outcome.text }),
     };
     message.businessStatus = outcome.status;
+    const sender = store.getSystem(message.senderSystemId);
+    if (pushesReceipts(sender)) message.pushedReceipt = receipt;
     store.putMessage(message);
     store.putReceipt(receipt);
     this.context.record(EventTag.BUSINESS_RECEIPT_CREATED, message, {
       meta: { receiptStatus: outcome.status, errorCode: outcome.code },
     });
-    this.pushLater(store.getSystem(message.senderSystemId), receipt);
+    this.pushLater(sender, receipt);
   }
 
   /**
@@ -125,7 +132,7 @@ export class Receipts {
   }
 
   private pushLater(sender: SystemRecord | undefined, receipt: ReceiptRecord): void {
-    if (sender?.protocol !== 'REST_PUSH' || sender.receiptEndpoint === undefined) return;
+    if (!pushesReceipts(sender)) return;
     this.context.schedule('push-receipt', this.context.now(), {
       receiptId: receipt.id,
       ...(receipt.messageUUID === undefined ? {} : { messageUUID: receipt.messageUUID }),
@@ -149,6 +156,7 @@ export class Receipts {
       sender,
       sender.receiptEndpoint,
       (url, timeoutMs) => this.outbound.pushReceipt(url, receipt, timeoutMs),
+      { messageUUID: receipt.messageUUID, code: receipt.errorCode },
     );
     this.context.change(() => {
       const message = receipt.messageUUID === undefined ? undefined : store.getMessage(receipt.messageUUID);
@@ -167,6 +175,49 @@ export class Receipts {
       // Acknowledged meanwhile (listed and deleted by the sender): nothing more to push.
       this.pusher.retryLater(job, attemptAt, store.getReceipt(receipt.id) !== undefined);
     });
+  }
+
+  /**
+   * Pushes a message's last business receipt to its sender once more, now (a conformance suite's
+   * scripted repeat: a sender must take a receipt pushed twice as one). A `redeliver` job, in the
+   * transcript like every push; its outcome changes nothing.
+   *
+   * @throws Rejection NOT_FOUND for an unknown message, or one with no pushed receipt yet;
+   *   NOT_PUSH_RECEIPTS when its sender gets receipts by PULL.
+   */
+  redeliver(messageUUID: string): { messageUUID: string; pushes: number } {
+    const { store } = this.context;
+    const message = store.getMessage(messageUUID.toLowerCase());
+    if (message === undefined) throw reject.notFound(`no message ${messageUUID.toLowerCase()}`);
+    if (!pushesReceipts(store.getSystem(message.senderSystemId)))
+      throw reject.notPushReceipts(message.senderSystemId);
+    if (message.pushedReceipt === undefined)
+      throw reject.notFound(`message ${message.messageUUID} has no business receipt pushed yet`);
+    this.context.change(() =>
+      this.context.schedule('redeliver', this.context.now(), {
+        messageUUID: message.messageUUID,
+        data: { receipt: true },
+      }),
+    );
+    return { messageUUID: message.messageUUID, pushes: 1 };
+  }
+
+  /** The `redeliver` job of a receipt: the one push, its outcome left to the transcript. */
+  async redeliverDue(job: Job): Promise<void> {
+    const { store } = this.context;
+    const receipt = store.getMessage(job.messageUUID as string)?.pushedReceipt;
+    const sender = receipt === undefined ? undefined : store.getSystem(receipt.systemId);
+    if (receipt !== undefined && sender !== undefined && pushesReceipts(sender)) {
+      await this.pusher.attempt(
+        'PUSH receipt',
+        sender,
+        sender.receiptEndpoint,
+        (url, timeoutMs) => this.outbound.pushReceipt(url, receipt, timeoutMs),
+        { messageUUID: receipt.messageUUID, code: receipt.errorCode },
+        { once: true },
+      );
+    }
+    this.context.change(() => store.deleteJob(job.id));
   }
 
   // ---------------------------------------------------------------- the sender's side

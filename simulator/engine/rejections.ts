@@ -233,6 +233,20 @@ export const reject = {
       'RECEIPT_ALREADY_GIVEN',
       `a business receipt for ${messageUUID} was already given`,
     ),
+  /** A redelivery asked for a message that is not delivered by pushes (mailbox, PULL, not yet routed). */
+  notPushRouted: (messageUUID: string) =>
+    new Rejection(
+      'conflict',
+      'NOT_PUSH_ROUTED',
+      `message ${messageUUID} is not routed to a REST_PUSH or publish/subscribe recipient system; there is nothing to push again`,
+    ),
+  /** A receipt redelivery asked for a message whose sender does not get receipts pushed. */
+  notPushReceipts: (systemId: string) =>
+    new Rejection(
+      'conflict',
+      'NOT_PUSH_RECEIPTS',
+      `system ${systemId} gets its business receipts by PULL (protocol REST_PUSH and a receiptEndpoint push them); there is nothing to push again`,
+    ),
   receiptStatusNotAccepted: (status: unknown) =>
     new Rejection(
       'unprocessable',

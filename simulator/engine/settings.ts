@@ -63,6 +63,8 @@ export interface EngineSettings {
   /** The MeMo rules applied to received messages. */
   validation: ValidationRules;
   chaos: ChaosSettings;
+  /** How many entries the transcript keeps (`engine/transcript.ts`; default 100,000; 0: none). */
+  transcriptSize: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -82,4 +84,5 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   memoryBudgetBytes: 1024 * 1024 * 1024,
   validation: {},
   chaos: NO_CHAOS,
+  transcriptSize: 100_000,
 };

@@ -9,6 +9,7 @@ import { apiRouter } from './api/router.ts';
 import { controlRouter } from './control/router.ts';
 import { crossSiteGuard, type HostPolicy } from './cross-site.ts';
 import { errorMiddleware } from './rejections.ts';
+import { transcriptMiddleware } from './transcript.ts';
 import { statusPage } from './ui/status-page.ts';
 
 export interface AppOptions {
@@ -45,6 +46,8 @@ export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: A
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // First, so that calls the guard refuses are in the transcript too.
+  app.use('/apis/v1', transcriptMiddleware(engine));
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
   // Health checks (Docker's HEALTHCHECK, CI services, testcontainers' wait strategy) run before

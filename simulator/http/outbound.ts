@@ -3,14 +3,35 @@
  * a MeMo as multipart/form-data (part `file`, filename = the messageUUID), a receipt as NgDP's
  * Receipt JSON, a publish/subscribe notification as `{ messageUUID, memoUrl, timeStamp }`.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import type { Outbound, PushOutcome } from '../engine/outbound.ts';
+import type { Outbound, PushOutcome, SentBody } from '../engine/outbound.ts';
 import { receiptJson } from '../wire/receipts.ts';
 
+/** The size and SHA-256 of a JSON body, for the transcript. */
+function sentJson(body: string): { body: Buffer; sent: SentBody } {
+  const bytes = Buffer.from(body);
+  return {
+    body: bytes,
+    sent: { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+  };
+}
+
+/** Posts `body`; the outcome carries `sent` when given (the engine knows a MeMo's size and hash itself). */
 async function post(
   url: string,
-  body: Uint8Array | string,
+  body: Uint8Array,
+  contentType: string,
+  timeoutMs: number,
+  sent?: SentBody,
+): Promise<PushOutcome> {
+  const outcome = await postOnce(url, body, contentType, timeoutMs);
+  return sent === undefined ? outcome : { ...outcome, sent };
+}
+
+async function postOnce(
+  url: string,
+  body: Uint8Array,
   contentType: string,
   timeoutMs: number,
 ): Promise<PushOutcome> {
@@ -70,7 +91,8 @@ export class HttpOutbound implements Outbound {
     receipt: Parameters<Outbound['pushReceipt']>[1],
     timeoutMs: number,
   ): Promise<PushOutcome> {
-    return post(url, JSON.stringify(receiptJson(receipt)), 'application/json', timeoutMs);
+    const { body, sent } = sentJson(JSON.stringify(receiptJson(receipt)));
+    return post(url, body, 'application/json', timeoutMs, sent);
   }
 
   pushNotification(
@@ -78,11 +100,13 @@ export class HttpOutbound implements Outbound {
     notification: { messageUUID: string; timeStamp: number },
     timeoutMs: number,
   ): Promise<PushOutcome> {
-    const body = JSON.stringify({
-      messageUUID: notification.messageUUID,
-      memoUrl: `${this.apiUrl}/memos/${notification.messageUUID}`,
-      timeStamp: new Date(notification.timeStamp).toISOString(),
-    });
-    return post(url, body, 'application/json', timeoutMs);
+    const { body, sent } = sentJson(
+      JSON.stringify({
+        messageUUID: notification.messageUUID,
+        memoUrl: `${this.apiUrl}/memos/${notification.messageUUID}`,
+        timeStamp: new Date(notification.timeStamp).toISOString(),
+      }),
+    );
+    return post(url, body, 'application/json', timeoutMs, sent);
   }
 }

@@ -7,6 +7,7 @@ import type { Request } from 'express';
 import type { Hold } from '../engine/memory-budget.ts';
 import { reject } from '../engine/rejections.ts';
 import { MAX_PAGE, MAX_PAGE_SIZE } from '../wire/paging.ts';
+import { noteOf } from './transcript.ts';
 
 /** The body's declared length, when the request declares a valid one. */
 export function declaredLength(request: Request): number | undefined {
@@ -23,7 +24,8 @@ const UNCOUNTED: Hold = { what: 'a small body', bytes: 0, grow() {}, shrink() {}
  * bytes are held against the engine's memory budget (`hold`) before they are read: with a
  * Content-Length all at once, and the buffer is then allocated once and filled, so a 99 MB MeMo
  * costs 99 MB, not twice that; without one, chunk by chunk. No room in the budget is the
- * rejection `unavailable` (503). The caller releases the hold once it is done with the body.
+ * rejection `unavailable` (503). The caller releases the hold once it is done with the body. The
+ * body of a call into NgDP's API is hashed for the transcript on the way.
  */
 export function readBody(
   request: Request,
@@ -43,6 +45,7 @@ export function readBody(
   } catch (error) {
     return Promise.reject(error);
   }
+  const note = noteOf(request);
   return new Promise((resolve, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,9 +71,11 @@ export function readBody(
         chunks.push(chunk);
       } else chunk.copy(target, size);
       size += chunk.length;
+      note?.body(chunk);
     };
     request.on('data', onData);
     request.once('end', () => {
+      note?.bodyEnd();
       if (target !== undefined) resolve(size === target.length ? target : target.subarray(0, size));
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });

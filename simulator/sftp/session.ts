@@ -5,10 +5,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2, { type FileEntry, type SFTPWrapper } from 'ssh2';
+import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord } from '../domain/model.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SftpOperation } from '../engine/faults.ts';
 import { Rejection } from '../engine/rejections.ts';
+import type { Note } from '../engine/transcript.ts';
 import { attributes, Home, type Listed, longname } from './home.ts';
 import {
   homePath,
@@ -51,7 +53,7 @@ export interface SessionContext {
   disconnect(): void;
 }
 
-type Handle =
+type Handle = { path: string } & (
   | { kind: 'listing'; entries: Listed[]; next: number }
   | { kind: 'reader'; content: Buffer; modifiedAt: number }
   | {
@@ -61,33 +63,58 @@ type Handle =
       readable: boolean;
       /** Why the upload was dropped (it grew past the limit); every later request fails. */
       dropped?: string;
-    };
+    }
+);
 
 /** Serves SFTP requests of one session until the channel closes. */
 export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
   const session = new Session(sftp, context);
-  sftp.on('OPEN', (id, path, flags) => session.run('SFTP OPEN', id, () => session.open(id, path, flags)));
+  sftp.on('OPEN', (id, path, flags) =>
+    session.run('SFTP OPEN', id, path, () => session.open(id, path, flags)),
+  );
   sftp.on('READ', (id, handle, offset, length) =>
-    session.run('SFTP READ', id, () => session.read(id, handle, offset, length)),
+    session.run('SFTP READ', id, session.pathOf(handle), () => session.read(id, handle, offset, length)),
   );
   sftp.on('WRITE', (id, handle, offset, data) =>
-    session.run('SFTP WRITE', id, () => session.write(id, handle, offset, data)),
+    session.run(
+      'SFTP WRITE',
+      id,
+      session.pathOf(handle),
+      () => session.write(id, handle, offset, data),
+      data,
+    ),
   );
-  sftp.on('CLOSE', (id, handle) => session.run('SFTP CLOSE', id, () => session.close(id, handle)));
-  sftp.on('FSTAT', (id, handle) => session.run('SFTP FSTAT', id, () => session.fstat(id, handle)));
-  sftp.on('FSETSTAT', (id, handle) => session.run('SFTP FSETSTAT', id, () => session.fsetstat(id, handle)));
-  sftp.on('STAT', (id, path) => session.run('SFTP STAT', id, () => session.stat(id, path)));
-  sftp.on('LSTAT', (id, path) => session.run('SFTP LSTAT', id, () => session.stat(id, path)));
-  sftp.on('SETSTAT', (id, path) => session.run('SFTP SETSTAT', id, () => session.setstat(id, path)));
-  sftp.on('OPENDIR', (id, path) => session.run('SFTP OPENDIR', id, () => session.opendir(id, path)));
-  sftp.on('READDIR', (id, handle) => session.run('SFTP READDIR', id, () => session.readdir(id, handle)));
-  sftp.on('REALPATH', (id, path) => session.run('SFTP REALPATH', id, () => session.realpath(id, path)));
-  sftp.on('REMOVE', (id, path) => session.run('SFTP REMOVE', id, () => session.remove(id, path)));
-  sftp.on('RENAME', (id, from, to) => session.run('SFTP RENAME', id, () => session.rename(id, from, to)));
-  sftp.on('MKDIR', (id) => session.refuse(id, 'folders cannot be made here; the layout is fixed'));
-  sftp.on('RMDIR', (id) => session.refuse(id, 'folders cannot be removed; the layout is fixed'));
-  sftp.on('SYMLINK', (id) => session.refuse(id, 'links cannot be made here'));
-  sftp.on('READLINK', (id) => session.refuse(id, 'there are no links here'));
+  sftp.on('CLOSE', (id, handle) =>
+    session.run('SFTP CLOSE', id, session.pathOf(handle), () => session.close(id, handle)),
+  );
+  sftp.on('FSTAT', (id, handle) =>
+    session.run('SFTP FSTAT', id, session.pathOf(handle), () => session.fstat(id, handle)),
+  );
+  sftp.on('FSETSTAT', (id, handle) =>
+    session.run('SFTP FSETSTAT', id, session.pathOf(handle), () => session.fsetstat(id, handle)),
+  );
+  sftp.on('STAT', (id, path) => session.run('SFTP STAT', id, path, () => session.stat(id, path)));
+  sftp.on('LSTAT', (id, path) => session.run('SFTP LSTAT', id, path, () => session.stat(id, path)));
+  sftp.on('SETSTAT', (id, path) => session.run('SFTP SETSTAT', id, path, () => session.setstat(id, path)));
+  sftp.on('OPENDIR', (id, path) => session.run('SFTP OPENDIR', id, path, () => session.opendir(id, path)));
+  sftp.on('READDIR', (id, handle) =>
+    session.run('SFTP READDIR', id, session.pathOf(handle), () => session.readdir(id, handle)),
+  );
+  sftp.on('REALPATH', (id, path) => session.run('SFTP REALPATH', id, path, () => session.realpath(id, path)));
+  sftp.on('REMOVE', (id, path) => session.run('SFTP REMOVE', id, path, () => session.remove(id, path)));
+  sftp.on('RENAME', (id, from, to) =>
+    session.run('SFTP RENAME', id, `${from} -> ${to}`, () => session.rename(id, from, to)),
+  );
+  sftp.on('MKDIR', (id, path) =>
+    session.refuse('SFTP MKDIR', id, path, 'folders cannot be made here; the layout is fixed'),
+  );
+  sftp.on('RMDIR', (id, path) =>
+    session.refuse('SFTP RMDIR', id, path, 'folders cannot be removed; the layout is fixed'),
+  );
+  sftp.on('SYMLINK', (id, link, target) =>
+    session.refuse('SFTP SYMLINK', id, `${link} -> ${target}`, 'links cannot be made here'),
+  );
+  sftp.on('READLINK', (id, path) => session.refuse('SFTP READLINK', id, path, 'there are no links here'));
   // The client has nothing more to ask: close the channel, as OpenSSH's client waits for that.
   sftp.on('end', () => {
     session.release();
@@ -100,18 +127,39 @@ export function serveSftp(sftp: SFTPWrapper, context: SessionContext): void {
 const ANSWERS = ['status', 'handle', 'data', 'name', 'attrs'] as const;
 
 /**
- * Makes the answers to the requests in `lost` go nowhere: instead of answering one of them, the
- * connection is closed (a `DISCONNECT_AFTER` fault: done, but the client never hears of it).
+ * Lets `answered` see every answer before it goes out, with its SFTP status (OK for an answer with
+ * data); when it says the answer is lost (a `DISCONNECT_AFTER` fault: done, but the client never
+ * hears of it), the answer goes nowhere.
  */
-function loseAnswers(sftp: SFTPWrapper, lost: Set<number>, disconnect: () => void): void {
+function watchAnswers(sftp: SFTPWrapper, answered: (id: number, status: number) => 'send' | 'lose'): void {
   for (const method of ANSWERS) {
     const answer = sftp[method] as (id: number, ...rest: never[]) => boolean;
     (sftp as unknown as Record<string, unknown>)[method] = (id: number, ...rest: never[]): boolean => {
-      if (!lost.delete(id)) return answer.call(sftp, id, ...rest);
-      disconnect();
-      return true;
+      const status = method === 'status' ? (rest[0] as unknown as number) : STATUS_CODE.OK;
+      if (answered(id, status) === 'lose') return true;
+      return answer.call(sftp, id, ...rest);
     };
   }
+}
+
+/** What the transcript calls what an SFTP fault did to a request. */
+const TRANSCRIPT_FAULT = {
+  FAILURE: 'status',
+  DISCONNECT_BEFORE: 'drop-before',
+  DISCONNECT_AFTER: 'drop-after',
+} as const;
+
+/** The messageUUID an SFTP path names: the file's name starts with one (receipts, single MeMos). */
+function messageUUIDOf(path: string): string | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const candidate = name.slice(0, 36);
+  return isUuid(candidate) ? candidate.toLowerCase() : undefined;
+}
+
+/** What taking an upload came to: the single MeMo taken, or the code of its error file. */
+interface TakeOutcome {
+  messageUUID?: string;
+  code?: string;
 }
 
 class Session {
@@ -122,6 +170,8 @@ class Session {
   private nextHandle = 1;
   /** Requests whose answer is to be lost (`DISCONNECT_AFTER`). */
   private readonly lost = new Set<number>();
+  /** The transcript's notes of the requests not yet answered. */
+  private readonly notes = new Map<number, Note>();
   /** A request a fault delays, until it has started: later requests start after it. */
   private delayed: Promise<void> | undefined;
   /** The session is over: requests still coming (or delayed) are not served. */
@@ -131,7 +181,38 @@ class Session {
     this.sftp = sftp;
     this.context = context;
     this.home = new Home(context.engine, context.login, context.uploads);
-    loseAnswers(sftp, this.lost, () => this.disconnect());
+    watchAnswers(sftp, (id, status) => this.answered(id, status));
+  }
+
+  /** Ends a request's transcript entry as it is answered, or loses the answer (and the connection). */
+  private answered(id: number, status: number): 'send' | 'lose' {
+    const note = this.notes.get(id);
+    this.notes.delete(id);
+    if (this.lost.delete(id)) {
+      note?.end(null);
+      this.disconnect();
+      return 'lose';
+    }
+    note?.end(status);
+    return 'send';
+  }
+
+  /** The path a handle was opened with, for the transcript ('' for no open handle). */
+  pathOf(bytes: Buffer): string {
+    const id = bytes.length === 4 ? bytes.readUInt32BE() : 0;
+    return this.handles.get(id)?.path ?? '';
+  }
+
+  /** Opens the transcript entry of a request. */
+  private note(operation: string, id: number, path: string): Note {
+    const note = this.engine.transcript.sftp({
+      systemId: this.context.login.id,
+      operation,
+      path,
+      messageUUID: messageUUIDOf(path),
+    });
+    this.notes.set(id, note);
+    return note;
   }
 
   private get engine(): Engine {
@@ -149,11 +230,24 @@ class Session {
   /**
    * Runs a request, unless a fault rule for it says otherwise (`/simulator/v1/faults`): a Refusal
    * becomes its status, anything else a logged FAILURE. While a fault delays a request, the
-   * requests after it wait their turn, so that they still start in the order they came.
+   * requests after it wait their turn, so that they still start in the order they came. The
+   * request goes into the transcript as `path` (with a WRITE's `data` as its body).
    */
-  run(operation: SftpOperation, id: number, work: () => void | Promise<void>): void {
+  run(
+    operation: SftpOperation,
+    id: number,
+    path: string,
+    work: () => void | Promise<void>,
+    data?: Buffer,
+  ): void {
+    if (this.ended) return;
+    const note = this.note(operation, id, path);
+    if (data !== undefined) {
+      note.body(data);
+      note.bodyEnd();
+    }
     const waitingFor = this.delayed;
-    const begin = () => this.begin(operation, id, work);
+    const begin = () => this.begin(operation, id, note, work);
     const started = waitingFor === undefined ? begin() : waitingFor.then(begin, begin);
     if (started === undefined) return;
     this.delayed = started;
@@ -172,6 +266,7 @@ class Session {
   private begin(
     operation: SftpOperation,
     id: number,
+    note: Note,
     work: () => void | Promise<void>,
   ): Promise<void> | undefined {
     if (this.ended) return undefined;
@@ -180,6 +275,7 @@ class Session {
       this.perform(id, work);
       return undefined;
     }
+    note.fault = fault.fault === undefined ? 'delay' : TRANSCRIPT_FAULT[fault.fault];
     const apply = (): void => {
       if (this.ended) return;
       this.context.log(
@@ -235,9 +331,15 @@ class Session {
     this.ended = true;
     for (const handle of this.handles.values()) if (handle.kind === 'writer') handle.upload.writers--;
     this.handles.clear();
+    // Requests the session ends before answering: no answer went out.
+    for (const note of this.notes.values()) note.end(null);
+    this.notes.clear();
   }
 
-  refuse(id: number, message: string): void {
+  /** Refuses a request no fault rule can name (folders, links). */
+  refuse(operation: string, id: number, path: string, message: string): void {
+    if (this.ended) return;
+    this.note(operation, id, path);
     this.sftp.status(id, STATUS_CODE.PERMISSION_DENIED, message);
   }
 
@@ -288,7 +390,7 @@ class Session {
     this.makeRoomForHandle();
     if ((flags & WRITE_FLAGS) === 0) {
       const { content, modifiedAt } = this.home.fileAt(place, path);
-      this.sftp.handle(id, this.addHandle({ kind: 'reader', content, modifiedAt }));
+      this.sftp.handle(id, this.addHandle({ path, kind: 'reader', content, modifiedAt }));
       return;
     }
     if (place.kind !== 'upload') throw denied(`${path}: only files in /in may be written`);
@@ -308,7 +410,7 @@ class Session {
     upload.writers++;
     const append = (flags & OPEN_MODE.APPEND) !== 0;
     const readable = (flags & OPEN_MODE.READ) !== 0;
-    this.sftp.handle(id, this.addHandle({ kind: 'writer', upload, append, readable }));
+    this.sftp.handle(id, this.addHandle({ path, kind: 'writer', upload, append, readable }));
   }
 
   read(id: number, bytes: Buffer, offset: number, length: number): void {
@@ -363,7 +465,7 @@ class Session {
     if (handle.kind === 'writer') {
       handle.upload.writers--;
       if (handle.dropped !== undefined) throw new Refusal(STATUS_CODE.FAILURE, handle.dropped);
-      await this.takeWhenFinal(handle.upload);
+      this.taken(id, await this.takeWhenFinal(handle.upload));
     }
     this.sftp.status(id, STATUS_CODE.OK);
   }
@@ -402,7 +504,7 @@ class Session {
     if (place.kind === 'directory') {
       this.makeRoomForHandle();
       const entries = this.home.listing(place.path);
-      this.sftp.handle(id, this.addHandle({ kind: 'listing', entries, next: 0 }));
+      this.sftp.handle(id, this.addHandle({ path, kind: 'listing', entries, next: 0 }));
       return;
     }
     this.home.fileAt(place, path);
@@ -483,7 +585,7 @@ class Session {
       this.uploads.delete(source.name);
       upload.name = target.name;
       this.uploads.set(target.name, upload);
-      await this.takeWhenFinal(upload);
+      this.taken(id, await this.takeWhenFinal(upload));
     }
     this.sftp.status(id, STATUS_CODE.OK);
   }
@@ -500,14 +602,22 @@ class Session {
     }
   }
 
+  /** What the request that took an upload says in the transcript: the MeMo taken, or the error file's code. */
+  private taken(id: number, outcome: TakeOutcome): void {
+    const note = this.notes.get(id);
+    if (note === undefined) return;
+    if (outcome.messageUUID !== undefined) note.messageUUID = outcome.messageUUID;
+    if (outcome.code !== undefined) note.code = outcome.code;
+  }
+
   /**
    * Takes an upload that is complete (no writer left) under a final name: it leaves `/in` and goes
    * to the engine, which has stored it when this resolves. A refusal by the engine becomes the
    * upload's error file; a success removes an error file left by an earlier upload of that name.
    */
-  private async takeWhenFinal(upload: Upload): Promise<void> {
+  private async takeWhenFinal(upload: Upload): Promise<TakeOutcome> {
     const kind = uploadKind(upload.name);
-    if (kind === undefined || upload.writers > 0 || this.uploads.get(upload.name) !== upload) return;
+    if (kind === undefined || upload.writers > 0 || this.uploads.get(upload.name) !== upload) return {};
     this.uploads.delete(upload.name);
     const { engine, login, username, log } = this.context;
     try {
@@ -523,12 +633,16 @@ class Session {
       } else {
         const { message } = await engine.intake.submitMemoFile(system, upload.bytes());
         log(`sftp: ${username}: took ${upload.name}: MeMo ${message.messageUUID}`);
+        engine.fileErrors.dismiss(system, upload.name);
+        return { messageUUID: message.messageUUID };
       }
       engine.fileErrors.dismiss(system, upload.name);
+      return {};
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
       engine.fileErrors.record(login, upload.name, errorFileOf(error));
       log(`sftp: ${username}: did not take ${upload.name}: ${error.code}: ${error.message}`);
+      return { code: error.code };
     } finally {
       upload.discard();
     }

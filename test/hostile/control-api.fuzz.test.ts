@@ -51,6 +51,9 @@ const MEANINGFUL = [
   'PUSH memo',
   'SFTP RENAME',
   'DISCONNECT_AFTER',
+  'BEFORE',
+  'AFTER',
+  'PHN0cmluZz4=',
   '__proto__',
   'constructor',
   'ssh-ed25519 QUFBQQ==',
@@ -149,7 +152,36 @@ const ROUTES: ReadonlyArray<{
     name: 'POST /faults',
     method: 'POST',
     path: fc.constant('/faults'),
-    fields: ['operation', 'systemId', 'status', 'sftp', 'delayMs', 'probability', 'times'],
+    fields: [
+      'operation',
+      'systemId',
+      'status',
+      'retryAfter',
+      'drop',
+      'sftp',
+      'delayMs',
+      'probability',
+      'times',
+    ],
+  },
+  {
+    name: 'POST /messages',
+    method: 'POST',
+    path: fc.constant('/messages'),
+    fields: ['memo', 'messageUUID', 'senderSystemId', 'recipientSystemId'],
+  },
+  {
+    name: 'POST /messages/{id}/redeliver',
+    method: 'POST',
+    path: fc
+      .oneof(fc.uuid(), fc.string())
+      .chain((id) =>
+        fc.constantFrom(
+          `/messages/${encodeURIComponent(id)}/redeliver`,
+          `/messages/${encodeURIComponent(id)}/receipt/redeliver`,
+        ),
+      ),
+    fields: [],
   },
   { name: 'POST /systems', method: 'POST', path: fc.constant('/systems'), fields: SYSTEM_FIELDS },
   {

@@ -117,6 +117,8 @@ export interface TestEngineOptions {
   memoWork?: MemoWork;
   /** The store (default: a new memory store), e.g. one that fails on purpose. */
   store?: Store;
+  /** Real time as the transcript reads it (default: the real one). */
+  wallTime?: () => number;
 }
 
 export interface TestEngine {
@@ -172,6 +174,7 @@ export function testEngine(options: TestEngineOptions = {}): TestEngine {
     seed: seedRecords(DEFAULT_SEED),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.memoWork === undefined ? {} : { memoWork: options.memoWork }),
+    ...(options.wallTime === undefined ? {} : { wallTime: options.wallTime }),
   });
   const emitted: EngineEvent[] = [];
   engine.listen((event) => emitted.push(event));

@@ -111,6 +111,7 @@ export interface MessageState {
   doNotDeliverUntilDate?: string;
   receivedAt?: string;
   deliveredAt?: string;
+  fetchedAt?: string;
   recalledAt?: string;
 }
 
@@ -424,4 +425,94 @@ export function expectErrorMessage(response: ApiResponse, status: number, code: 
     fieldErrors: expect.any(Array),
   });
   return response.json as ErrorMessageBody;
+}
+
+/** An entry of `GET /simulator/v1/transcript` (docs/simulator.md, "The transcript"). */
+export interface TranscriptEntryBody {
+  seq: number;
+  at: string;
+  wallAt: string;
+  direction: 'in' | 'out';
+  channel: 'http' | 'sftp';
+  systemId: string | null;
+  operation: string;
+  method: string | null;
+  path: string;
+  status: number | null;
+  durationMs: number;
+  messageUUID: string | null;
+  bodyBytes: number | null;
+  bodySha256: string | null;
+  code: string | null;
+  fault: 'drop-before' | 'drop-after' | 'status' | 'delay' | 'chaos-503' | null;
+  credentials: 'authorization' | 'elsewhere' | 'none';
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Null, or what `matcher` matches. */
+const nullOr = (matcher: unknown) => expect.toSatisfy((value) => value === null || matches(value, matcher));
+
+function matches(value: unknown, matcher: unknown): boolean {
+  try {
+    expect(value).toEqual(matcher);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks an answer of `GET /simulator/v1/transcript` against its documented shape — every field
+ * of every entry, with its type and values — and returns it.
+ */
+export function expectTranscriptShape(response: ApiResponse): {
+  entries: TranscriptEntryBody[];
+  next: number;
+} {
+  expect(response.status, response.text).toBe(200);
+  const body = response.json as { entries: TranscriptEntryBody[]; next: number };
+  expect(Object.keys(body).sort()).toEqual(['entries', 'next']);
+  expect(Number.isInteger(body.next)).toBe(true);
+  for (const entry of body.entries) {
+    expect(entry).toStrictEqual({
+      seq: expect.any(Number),
+      at: expect.stringMatching(ISO_INSTANT),
+      wallAt: expect.stringMatching(ISO_INSTANT),
+      direction: expect.toBeOneOf(['in', 'out']),
+      channel: expect.toBeOneOf(['http', 'sftp']),
+      systemId: nullOr(expect.stringMatching(UUID_PATTERN)),
+      operation: expect.any(String),
+      method: nullOr(expect.stringMatching(/^[A-Z]+$/)),
+      path: expect.any(String),
+      status: nullOr(expect.any(Number)),
+      durationMs: expect.toSatisfy((value) => Number.isInteger(value) && (value as number) >= 0),
+      messageUUID: nullOr(expect.stringMatching(UUID_PATTERN)),
+      bodyBytes: nullOr(expect.toSatisfy((value) => Number.isInteger(value) && (value as number) >= 0)),
+      bodySha256: nullOr(expect.stringMatching(/^[0-9a-f]{64}$/)),
+      code: nullOr(expect.any(String)),
+      fault: expect.toBeOneOf(['drop-before', 'drop-after', 'status', 'delay', 'chaos-503', null]),
+      credentials: expect.toBeOneOf(['authorization', 'elsewhere', 'none']),
+    });
+    expect(entry.seq).toBeGreaterThan(0);
+    expect(entry.bodyBytes === null).toBe(entry.bodySha256 === null);
+  }
+  const seqs = body.entries.map((entry) => entry.seq);
+  expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  return body;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `GET /simulator/v1/transcript` with a query (`systemId`, `after`, `limit`), checked for its shape. */
+export async function transcript(
+  simulator: RunningSimulator,
+  query: Record<string, string | number> = {},
+): Promise<{ entries: TranscriptEntryBody[]; next: number }> {
+  const search = new URLSearchParams(
+    Object.entries(query).map(([name, value]): [string, string] => [name, String(value)]),
+  );
+  const text = search.toString();
+  return expectTranscriptShape(
+    await control(simulator, 'GET', `/transcript${text === '' ? '' : `?${text}`}`),
+  );
 }

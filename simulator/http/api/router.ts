@@ -9,8 +9,10 @@ import { isCprNumber, isCvrNumber } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
 import type { Engine } from '../../engine/engine.ts';
+import type { CallVerdict } from '../../engine/faults.ts';
 import type { RecipientReceipt } from '../../engine/recipients.ts';
 import { reject } from '../../engine/rejections.ts';
+import type { TranscriptFault } from '../../engine/transcript.ts';
 import { contactJson, contactPointJson, eventJson } from '../../wire/directory.ts';
 import { errorBody } from '../../wire/errors.ts';
 import {
@@ -30,10 +32,44 @@ import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
+import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
+
+/** What the transcript calls what a verdict did to the call. */
+function faultOf(verdict: CallVerdict): TranscriptFault | undefined {
+  switch (verdict.kind) {
+    case 'proceed':
+      return verdict.delayed ? 'delay' : undefined;
+    case 'unavailable':
+      return verdict.chaos ? 'chaos-503' : 'status';
+    case 'answer':
+      return 'status';
+    default:
+      return verdict.kind;
+  }
+}
+
+/**
+ * Makes the answer to this call go nowhere (`drop: AFTER`): whatever the route answers — a success
+ * or a refusal — is held for `delayMs`, then the connection is closed instead of it. The route runs
+ * to its end first, so the call's effect is committed even if the client has gone meanwhile.
+ */
+function loseAnswer(response: Response, delayMs: number): void {
+  const close = (): Response => {
+    setTimeout(() => response.destroy(), delayMs).unref();
+    response.end = () => response;
+    response.write = () => true;
+    return response;
+  };
+  response.end = close;
+  response.write = () => {
+    close();
+    return true;
+  };
+}
 
 /** `page`/`size`, or the `next` cursor of a search frame. */
 function pagingWithCursor(request: Request): { page: number; size: number } {
@@ -76,7 +112,8 @@ export function apiRouter(engine: Engine): Router {
 
   /**
    * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
-   * that answered the call instead.
+   * that answered the call instead, or closed its connection. With `drop: AFTER` the call is served
+   * in full, but its answer is lost.
    */
   async function caller(
     request: Request,
@@ -84,20 +121,32 @@ export function apiRouter(engine: Engine): Router {
     roles: RequiredRoles,
     operation: string,
   ): Promise<SystemRecord | undefined> {
+    const note = noteOf(request);
     const system = engine.access.authenticate(
       request.headers.authorization,
       request.socket.remoteAddress ?? '',
       roles,
     );
+    if (note !== undefined) note.systemId = system.id;
     const verdict = await engine.faults.forCall(operation, system.id);
-    if (verdict.kind === 'proceed') return system;
+    if (note !== undefined) note.fault = faultOf(verdict);
+    switch (verdict.kind) {
+      case 'proceed':
+        return system;
+      case 'drop-after':
+        loseAnswer(response, verdict.delayMs);
+        return system;
+      case 'drop-before':
+        response.destroy();
+        return undefined;
+      default:
+        break;
+    }
     // Whatever of the body was not read is dropped, so the answer can go out.
     request.resume();
+    if (verdict.retryAfter !== undefined) response.setHeader('retry-after', String(verdict.retryAfter));
     if (verdict.kind === 'unavailable') {
-      response
-        .status(503)
-        .setHeader('retry-after', '1')
-        .json(unavailableReceiptJson(randomUUID(), engine.clock.now()));
+      response.status(503).json(unavailableReceiptJson(randomUUID(), engine.clock.now()));
     } else {
       response.status(verdict.status).json(errorBody('INJECTED_FAULT', `fault injected for ${operation}`));
     }

@@ -1,16 +1,20 @@
 /**
  * The control API `/simulator/v1` (not part of NgDP): fixtures, reset, the clock, inspection of
- * mailboxes and messages, fault rules — and, in `setup.ts`, systems, contact points and test
+ * mailboxes and messages, the transcript, fault rules — and, in `setup.ts`, systems, contact points and test
  * identities. An adapter: every change is a use case of the engine.
  */
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
+import type { MessageRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
+import { transcriptEntryJson } from '../../wire/transcript.ts';
 import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
-import { objectBody } from '../support.ts';
+import { objectBody, queryText } from '../support.ts';
 import { setupRoutes } from './setup.ts';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const iso = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();
@@ -82,26 +86,68 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     );
   });
 
+  /** What the control API says of a message (its events and hash aside). */
+  const messageJson = (message: MessageRecord, base: string) => ({
+    messageUUID: message.messageUUID,
+    transmissionId: message.transmissionId,
+    messageId: message.messageId,
+    senderSystemId: message.senderSystemId,
+    state: message.state,
+    receiptStatus: message.businessStatus ?? null,
+    route: message.route ?? null,
+    label: message.label,
+    messageType: message.messageType,
+    doNotDeliverUntilDate: message.doNotDeliverUntilDate,
+    size: message.size,
+    attempts: message.attempts,
+    receivedAt: iso(message.receivedAt),
+    deliveredAt: iso(message.deliveredAt),
+    fetchedAt: iso(message.fetchedAt),
+    recalledAt: iso(message.recalledAt),
+    message: `${base}/messages/${message.messageUUID}`,
+    memo: `${base}/messages/${message.messageUUID}/memo`,
+  });
+
+  router.get('/messages', (request, response) => {
+    const sender = queryText(request, 'senderSystemId');
+    if (sender === undefined || sender === '')
+      throw reject.requiredField('query', 'senderSystemId', 'is required: the system whose messages to list');
+    response.json(engine.inspection.sentBy(sender).map((message) => messageJson(message, request.baseUrl)));
+  });
+
+  router.post('/messages', (request, response) => {
+    const { memo, messageUUID, senderSystemId, recipientSystemId, ...rest } = objectBody(request.body);
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined)
+      throw reject.invalidField(
+        'message',
+        unknown,
+        'NOT_ALLOWED_VALUE',
+        'is not a field of this call',
+        rest[unknown],
+      );
+    if (typeof memo !== 'string' || !BASE64.test(memo))
+      throw reject.invalidField(
+        'message',
+        'memo',
+        'INVALID_FORMAT',
+        "must be the MeMo's bytes in base64",
+        undefined,
+      );
+    const message = engine.injection.deliver({
+      xml: Buffer.from(memo, 'base64'),
+      messageUUID,
+      senderSystemId,
+      recipientSystemId,
+    });
+    response.status(201).json(messageJson(message, request.baseUrl));
+  });
+
   router.get('/messages/:id', (request, response) => {
-    const { message, events } = engine.inspection.message(request.params.id as string);
+    const { message, events, sha256 } = engine.inspection.message(request.params.id as string);
     response.json({
-      messageUUID: message.messageUUID,
-      transmissionId: message.transmissionId,
-      messageId: message.messageId,
-      senderSystemId: message.senderSystemId,
-      state: message.state,
-      receiptStatus: message.businessStatus ?? null,
-      route: message.route ?? null,
-      label: message.label,
-      messageType: message.messageType,
-      doNotDeliverUntilDate: message.doNotDeliverUntilDate,
-      size: message.size,
-      attempts: message.attempts,
-      receivedAt: iso(message.receivedAt),
-      deliveredAt: iso(message.deliveredAt),
-      fetchedAt: iso(message.fetchedAt),
-      recalledAt: iso(message.recalledAt),
-      memo: `${request.baseUrl}/messages/${message.messageUUID}/memo`,
+      ...messageJson(message, request.baseUrl),
+      sha256,
       events: events.map((event) => ({
         eventTag: event.eventTag,
         eventTime: iso(event.eventTime),
@@ -110,9 +156,33 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     });
   });
 
+  router.post('/messages/:id/redeliver', (request, response) => {
+    response.status(202).json(engine.redelivery.memo(request.params.id as string));
+  });
+
+  router.post('/messages/:id/receipt/redeliver', (request, response) => {
+    response.status(202).json(engine.redelivery.receipt(request.params.id as string));
+  });
+
   router.get('/messages/:id/memo', (request, response) => {
     const xml = engine.inspection.memo(request.params.id as string);
     response.type('application/xml').send(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength));
+  });
+
+  router.get('/transcript', (request, response) => {
+    const number = (name: string): number | undefined => {
+      const text = queryText(request, name);
+      if (text === undefined) return undefined;
+      if (!/^\d{1,15}$/.test(text)) throw reject.invalidParameter(name, 'must be a whole number', text);
+      return Number(text);
+    };
+    const systemId = queryText(request, 'systemId');
+    const { entries, next } = engine.transcript.list({
+      systemId: systemId === '' ? undefined : systemId,
+      after: number('after'),
+      limit: number('limit'),
+    });
+    response.json({ entries: entries.map(transcriptEntryJson), next });
   });
 
   router.get('/faults', (_request, response) => {

@@ -1,0 +1,67 @@
+/**
+ * Every call into NgDP's API (`/apis/v1`) goes into the engine's transcript: a note is opened when
+ * the request arrives, the routes add what they learn (the authenticated system, a fault), the body
+ * is hashed as `readBody` reads it, and the note ends when the answer has gone out — or when the
+ * connection closed without one. Calls refused before any route (a foreign Host, an unknown path)
+ * are noted too.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { CallNote } from '../engine/transcript.ts';
+
+const notes = new WeakMap<Request, CallNote>();
+
+/** The transcript note of a call into NgDP's API (undefined for the control API and pages). */
+export function noteOf(request: Request): CallNote | undefined {
+  return notes.get(request);
+}
+
+/**
+ * The operation of a path under `/apis/v1` as fault rules name it: the segment after the resource
+ * is its id (`/memos/1f…/receipt` → `/memos/{id}/receipt`).
+ */
+export function operationOf(method: string, pathname: string): string {
+  const resourceEnd = pathname.indexOf('/', 1);
+  const idEnd = resourceEnd === -1 ? -1 : pathname.indexOf('/', resourceEnd + 1);
+  const hasId = resourceEnd !== -1 && resourceEnd + 1 < (idEnd === -1 ? pathname.length : idEnd);
+  const template = hasId
+    ? `${pathname.slice(0, resourceEnd + 1)}{id}${idEnd === -1 ? '' : pathname.slice(idEnd)}`
+    : pathname;
+  return `${method} ${template}`.slice(0, 200);
+}
+
+/** The messageUUID a call names: the `memo-message-uuid` query parameter, or the id of `/memos/{id}`. */
+function messageUUIDOf(request: Request, pathname: string): string | undefined {
+  const query = request.query['memo-message-uuid'];
+  if (typeof query === 'string' && isUuid(query)) return query.toLowerCase();
+  const segments = pathname.split('/');
+  return segments[1] === 'memos' && isUuid(segments[2]) ? (segments[2] as string).toLowerCase() : undefined;
+}
+
+/** Express middleware for `/apis/v1`: opens the call's note and ends it with the call. */
+export function transcriptMiddleware(engine: Engine) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const pathname = request.path;
+    const note = engine.transcript.call({
+      operation: operationOf(request.method, pathname),
+      method: request.method,
+      path: request.originalUrl,
+      messageUUID: messageUUIDOf(request, pathname),
+      authorization: request.headers.authorization,
+      rawHeaders: request.rawHeaders,
+    });
+    notes.set(request, note);
+    // Every refusal is an ErrorMessage sent as JSON: its code is the entry's.
+    const json = response.json;
+    response.json = function answer(this: Response, body: unknown) {
+      const code = (body as { code?: unknown } | null)?.code;
+      if (this.statusCode >= 400 && typeof code === 'string') note.code = code;
+      return json.call(this, body);
+    };
+    const end = (): void => note.end(response.writableFinished ? response.statusCode : null);
+    response.once('finish', end);
+    response.once('close', end);
+    next();
+  };
+}
