@@ -7,6 +7,7 @@ export default defineConfig([
       memo: 'sdk/memo/index.ts',
       simulator: 'simulator/index.ts',
       testing: 'testing/index.ts',
+      conformance: 'conformance/index.ts',
       testcontainers: 'testcontainers/index.ts',
     },
     format: ['esm', 'cjs'],

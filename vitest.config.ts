@@ -18,6 +18,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },
       {
+        find: /^digitalpost\/conformance$/,
+        replacement: fileURLToPath(new URL('./conformance/index.ts', import.meta.url)),
+      },
+      {
         find: /^digitalpost\/testcontainers$/,
         replacement: fileURLToPath(new URL('./testcontainers/index.ts', import.meta.url)),
       },

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { DigitalPostError } from '../sdk/errors.ts';
+import { registerConformanceCommands } from './commands/conformance.ts';
 import { registerContactsCommands } from './commands/contacts.ts';
 import { registerInboxCommands } from './commands/inbox.ts';
 import { registerMemoCommands } from './commands/memo.ts';
@@ -52,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerReceiptsCommands(program, io, setExitCode);
   registerInboxCommands(program, io, setExitCode);
   registerContactsCommands(program, io, setExitCode);
+  registerConformanceCommands(program, io, setExitCode);
   for (const command of program.commands.flatMap((c) => [c, ...c.commands])) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

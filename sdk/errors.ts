@@ -26,7 +26,8 @@
  * ├── SftpSendError (SftpSender.send/sendFiles stopped; what was uploaded)
  * ├── ReceiverRefusal (a receiver refused what NgDP pushed, and the status it answered)
  * ├── NoResponderError (digitalpost/testing: a request nobody answers)
- * └── SimulatorConfigError, StoreFileError (digitalpost/simulator: its options, its data file)
+ * ├── SimulatorConfigError, StoreFileError (digitalpost/simulator: its options, its data file)
+ * └── ConformanceSetupError (digitalpost/conformance: the run could not be set up or driven)
  * ```
  *
  * A few codes have no class of their own and come as a plain `DigitalPostError`: `ABORTED`,
@@ -188,6 +189,8 @@ export type DigitalPostErrorCode =
   /** The simulator's clock was moved by something that is not a duration or a date. */
   | 'INVALID_DURATION'
   | 'INVALID_DATE'
+  /** {@link ConformanceSetupError}. */
+  | 'CONFORMANCE_SETUP_FAILED'
   | StoreFileErrorCode;
 
 /**
@@ -708,5 +711,18 @@ export class StoreFileError extends DigitalPostError {
 
   constructor(code: StoreFileErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/**
+ * `digitalpost/conformance`: a run could not be set up or driven — the vendor's command could not
+ * start, the simulator or an endpoint could not be reached, a report could not be written. Nothing
+ * was judged: the CLI exits 2, as for a usage error (a bad option is an {@link InvalidOptionsError}).
+ */
+export class ConformanceSetupError extends DigitalPostError {
+  declare readonly code: 'CONFORMANCE_SETUP_FAILED';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFORMANCE_SETUP_FAILED', message, options);
   }
 }

@@ -13,6 +13,7 @@ export {
   BatchSendError,
   type BatchSendErrorDetails,
   ConflictError,
+  ConformanceSetupError,
   ConnectionError,
   DigitalPostError,
   type DigitalPostErrorCode,

@@ -129,6 +129,23 @@ describe('the layers import only what docs/architecture.md allows', () => {
     ).toEqual([]);
   });
 
+  it('conformance drives the simulator from outside: its public entry only, never the engine or the CLI', () => {
+    expect(
+      violations(
+        'conformance',
+        (target) =>
+          !under(target, 'cli', 'testing') &&
+          (!under(target, 'simulator') || target === 'simulator/index.ts'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the CLI uses the conformance suite through its public entry', () => {
+    expect(
+      violations('cli', (target) => !under(target, 'conformance') || target === 'conformance/index.ts'),
+    ).toEqual([]);
+  });
+
   it("testcontainers drives the image from outside: the SDK, the sim start variables and the simulator's types only", () => {
     const simulatorCode = sources('testcontainers').flatMap((file) =>
       [

@@ -1,0 +1,61 @@
+/** Running the suite against the project's own adapters: the reference one and the broken ones. */
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  type ConformanceOptions,
+  type ConformanceReport,
+  runConformance,
+} from '../../../conformance/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const NODE = `'${process.execPath}' --import ./test/support/source-imports.ts`;
+
+/** The command that runs the reference adapter, examples/conformance-sender.ts, from the sources. */
+export const REFERENCE_ADAPTER = `${NODE} examples/conformance-sender.ts`;
+
+/** The command that runs the broken adapter `kind` (test/support/conformance/broken-senders.ts). */
+export const brokenAdapter = (kind: string): string =>
+  `${NODE} test/support/conformance/broken-senders.ts ${kind}`;
+
+/** A loopback port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Runs the sender profile against `command` (with push receipts when `push`), from the repository's root. */
+export async function runSender(
+  command: string,
+  options: Partial<ConformanceOptions> & { push?: boolean } = {},
+): Promise<ConformanceReport> {
+  const { push, ...rest } = options;
+  const port = push ? await freePort() : undefined;
+  return runConformance({
+    profile: 'sender',
+    run: port === undefined ? command : `SENDER_RECEIPT_PORT=${port} ${command}`,
+    cwd: ROOT,
+    seed: 7,
+    ...(port === undefined ? {} : { receipts: 'push', receiptEndpoint: `http://127.0.0.1:${port}/receipts` }),
+    ...rest,
+  });
+}
+
+/** The ids of the checks a report failed (failed or xpassed), sorted. */
+export function failedIds(report: ConformanceReport): string[] {
+  return report.checks
+    .filter((check) => check.status === 'failed' || check.status === 'xpassed')
+    .map((check) => check.id)
+    .sort();
+}
+
+/** The failures of a report, one line each: for a test's message when it fails unexpectedly. */
+export function failureLines(report: ConformanceReport): string {
+  return report.checks
+    .filter((check) => check.status === 'failed')
+    .map((check) => `${check.id}: ${check.message}`)
+    .join('\n');
+}
