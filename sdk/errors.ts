@@ -14,6 +14,7 @@
  * │   ├── ConflictError 409
  * │   │   └── DuplicateMessageError 409 DUPLICATE_MESSAGE_UUID (another message has the messageUUID)
  * │   ├── UnprocessableEntityError 422
+ * │   ├── RateLimitError 429
  * │   └── ServiceUnavailableError 503
  * ├── ConnectionError CONNECTION_FAILED, TimeoutError TIMEOUT
  * ├── UnexpectedResponseError (an answer that is not NgDP's: wrong shape, not JSON, too large, a
@@ -200,10 +201,24 @@ export type DigitalPostErrorCode =
  */
 export type ApiErrorCode = 'DUPLICATE_MESSAGE_UUID' | `HTTP_${number}` | (string & Record<never, never>);
 
+/**
+ * The statuses whose answer says "not now" rather than "no": too many requests (429), a gateway
+ * that found no NgDP (502, 504), NgDP unavailable (503). The client retries them by default.
+ */
+export const RETRYABLE_STATUSES: readonly number[] = [429, 502, 503, 504];
+
 /** The base class of every error this package throws. */
 export class DigitalPostError extends Error {
   /** A stable, machine-readable code: one of {@link DigitalPostErrorCode}, or NgDP's on an {@link ApiError}. */
   readonly code: DigitalPostErrorCode | ApiErrorCode;
+  /**
+   * Whether doing the same thing again, unchanged, may succeed: a connection error, a timeout, an
+   * answer such as 429 or 503, a send whose outcome is unknown. `false` for everything that will
+   * fail the same way again (a refused request, an invalid MeMo, a bad option). The client has
+   * already retried what it retries by itself; this tells what to do after that (queue it for
+   * later, or give up).
+   */
+  readonly retryable: boolean = false;
 
   constructor(code: DigitalPostErrorCode | ApiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -248,6 +263,8 @@ export interface ApiErrorDetails {
   headers?: Record<string, string | string[] | undefined>;
   /** The parsed body, when it was JSON. */
   body?: unknown;
+  /** Whether the same request may succeed later (default: the status is one of {@link RETRYABLE_STATUSES}). */
+  retryable?: boolean;
 }
 
 /**
@@ -260,8 +277,11 @@ export class ApiError extends DigitalPostError {
   /** NgDP's own message (`ErrorMessage.message`), without the status and path. */
   readonly detail: string;
   readonly fieldErrors: FieldError[];
-  /** Whether sending the same request again may succeed. */
-  readonly retryable: boolean;
+  /**
+   * Whether sending the same request again may succeed: 429, 502, 503 and 504, and 500 to a send
+   * (whose messageUUID makes a repeat harmless).
+   */
+  override readonly retryable: boolean;
   readonly requestId: string;
   readonly method: string;
   readonly path: string;
@@ -276,7 +296,7 @@ export class ApiError extends DigitalPostError {
     this.status = details.status;
     this.detail = details.message;
     this.fieldErrors = details.fieldErrors ?? [];
-    this.retryable = details.status === 503;
+    this.retryable = details.retryable ?? RETRYABLE_STATUSES.includes(details.status);
     this.requestId = details.requestId;
     this.method = details.method;
     this.path = details.path;
@@ -297,6 +317,8 @@ export class NotFoundError extends ApiError {}
 export class ConflictError extends ApiError {}
 /** 422: the request is well-formed but NgDP cannot act on it (e.g. recalling a letter without a value date). */
 export class UnprocessableEntityError extends ApiError {}
+/** 429: too many requests for now; `Retry-After` says when to come back. Retryable. */
+export class RateLimitError extends ApiError {}
 /** 503: NgDP is unavailable for now. Retryable. */
 export class ServiceUnavailableError extends ApiError {}
 
@@ -340,7 +362,7 @@ export class DuplicateMessageError extends ConflictError {
 /** The connection to NgDP failed (DNS, refused, reset, TLS). Retryable. */
 export class ConnectionError extends DigitalPostError {
   declare readonly code: 'CONNECTION_FAILED';
-  readonly retryable = true;
+  override readonly retryable = true;
   readonly requestId: string;
 
   constructor(message: string, requestId: string, options?: { cause?: unknown }) {
@@ -355,7 +377,7 @@ export class ConnectionError extends DigitalPostError {
  */
 export class TimeoutError extends DigitalPostError {
   declare readonly code: 'TIMEOUT';
-  readonly retryable = true;
+  override readonly retryable = true;
   /** The id of the request that got no answer; undefined when a wait ran out between requests. */
   readonly requestId: string | undefined;
 
@@ -388,7 +410,7 @@ export interface ResponseContext {
  */
 export class UnexpectedResponseError extends DigitalPostError {
   declare readonly code: UnexpectedResponseCode;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly requestId: string | undefined;
   readonly method: string;
   readonly path: string;
@@ -439,7 +461,7 @@ export class UnknownOutcomeError extends DigitalPostError {
   /** How to find out whether it took effect. */
   readonly check: string;
   /** Whether making the same call again, unchanged, is safe. */
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
   /** The id of the last request of the call. */
   readonly requestId: string | undefined;
 
@@ -611,7 +633,7 @@ export class SftpError extends DigitalPostError {
   /** The host key fingerprint the server presented, when known. */
   readonly hostKeyFingerprint: string | undefined;
   /** Whether trying again later may succeed (a broken connection, a timeout). */
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
 
   constructor(
     code: SftpErrorCode,

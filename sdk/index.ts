@@ -23,6 +23,8 @@ export {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  RateLimitError,
+  RETRYABLE_STATUSES,
   type ResponseContext,
   ServiceUnavailableError,
   SftpError,

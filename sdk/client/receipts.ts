@@ -40,7 +40,7 @@ export type BusinessReceipt = Receipt & { receiptStatus: BusinessReceiptStatus }
 
 /** Whether trying the same request again later may succeed (a timeout, a connection error, 503). */
 function isRetryable(error: unknown): boolean {
-  return error instanceof DigitalPostError && (error as { retryable?: unknown }).retryable === true;
+  return error instanceof DigitalPostError && error.retryable;
 }
 
 const ackEffect = (id: string): Effect => ({

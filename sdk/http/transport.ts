@@ -1,7 +1,8 @@
 /**
  * HTTP to NgDP on undici, HTTP/1.1: the API key, mutual TLS through the dispatcher, per-attempt
  * deadlines that hold even while a connection is being made, bounded answers, retries (connection
- * errors, timeouts and 503 only — never another 4xx — with the same bytes every time), and NgDP's
+ * errors, timeouts and the statuses of `retryOn`: 429, 502, 503, 504, and 500 for sends — with the
+ * same bytes every time), and NgDP's
  * `ErrorMessage` mapped to the error classes of `sdk/errors.ts`.
  *
  * One attempt is {@link Transport.attempt}: a request, its answer read within limits and mapped to a
@@ -27,6 +28,7 @@ import {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  RateLimitError,
   type ResponseContext,
   ServiceUnavailableError,
   type TechnicalReceipt,
@@ -40,7 +42,14 @@ import { BodyProblem, nestingDepth, parseJsonBody, readBody, readBodyStart, shor
 import { beforeAbort, sleep } from './deadline.ts';
 import { ERROR_BODY_BYTES, type LimitSettings, MAX_JSON_DEPTH } from './limits.ts';
 import { type Redact, redactHeaders, redactor } from './redact.ts';
-import { backoffMs, type RetryOptions, type RetrySettings, retryAfterMs, retrySettings } from './retry.ts';
+import {
+  backoffMs,
+  type RetryOptions,
+  type RetrySettings,
+  retriesStatus,
+  retryAfterMs,
+  retrySettings,
+} from './retry.ts';
 import { ShapeError } from './shape.ts';
 
 /** Per-request overrides of the client's settings. */
@@ -115,6 +124,11 @@ export interface HttpRequest {
   /** Set for calls that change something at NgDP; see {@link Effect}. */
   effect?: Effect;
   /**
+   * However often it is sent, it cannot make a second letter (a send: the same messageUUID and
+   * bytes): a 500 is retried too, unless the caller's `retryOn` says otherwise.
+   */
+  idempotent?: boolean;
+  /**
    * Whether an error answer to a retry, after an attempt whose answer was lost, means that attempt
    * succeeded (e.g. 409 for a receipt posted twice); such an error is then taken as success.
    */
@@ -147,8 +161,16 @@ const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> 
   404: NotFoundError,
   409: ConflictError,
   422: UnprocessableEntityError,
+  429: RateLimitError,
   503: ServiceUnavailableError,
 };
+
+/**
+ * Error statuses after which NgDP may have acted on the request: its own failure (500), or a
+ * gateway's that may have passed the request on (502, 504). A call that changes something and met
+ * one is treated as one whose answer was lost.
+ */
+const MAYBE_ACTED = new Set([500, 502, 504]);
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -367,9 +389,14 @@ export class Transport {
     attempt: number,
     retry: RetrySettings,
   ): boolean {
-    if (!outcome.failure.retryable || attempt >= retry.maxRetries) return false;
+    const { failure } = outcome;
+    const retryable =
+      failure instanceof ApiError
+        ? retriesStatus(retry, failure.status, http.idempotent === true)
+        : failure.retryable;
+    if (!retryable || attempt >= retry.maxRetries) return false;
     // A call that consumes goes again only when it certainly did nothing: it never reached NgDP,
-    // or NgDP answered that it could not take it (503).
+    // or NgDP answered that it could not take it (429, 503).
     return http.effect?.repeatable !== false || !outcome.lost;
   }
 
@@ -459,7 +486,7 @@ export class Transport {
       const { bytes } = await readBodyStart(response.body, ERROR_BODY_BYTES);
       return {
         failure: this.apiError(http, status, response.headers, bytes, context),
-        lost: false,
+        lost: MAYBE_ACTED.has(status),
         retryAfter: retryAfterMs(response.headers['retry-after']),
       };
     };
@@ -542,6 +569,7 @@ export class Transport {
         : [],
       headers: redactHeaders(headers, this.#redact),
       body: json,
+      ...(http.idempotent === true && status === 500 ? { retryable: true } : {}),
       ...context,
     };
     return errorOfStatus(details, http);
