@@ -254,8 +254,10 @@ export interface ApiErrorDetails {
   code?: ApiErrorCode;
   message: string;
   fieldErrors?: FieldError[];
-  /** The client's id of this call (also in its log lines). */
+  /** The client's id of this call, sent as `X-Request-ID` (also in its log lines). */
   requestId: string;
+  /** The server's id of the request, from the answer's `X-Request-ID` (or `Request-ID`, `X-Correlation-ID`). */
+  serverRequestId?: string;
   method: string;
   /** The path called, with CPR numbers masked. */
   path: string;
@@ -282,7 +284,13 @@ export class ApiError extends DigitalPostError {
    * (whose messageUUID makes a repeat harmless).
    */
   override readonly retryable: boolean;
+  /** The client's id of the call: sent as `X-Request-ID` on every attempt, and in its log lines. */
   readonly requestId: string;
+  /**
+   * The server's id of the request, when the answer named one (`X-Request-ID`, `Request-ID` or
+   * `X-Correlation-ID`): what to quote to NgDP's support. The simulator repeats the client's.
+   */
+  readonly serverRequestId: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly headers: Record<string, string | string[] | undefined>;
@@ -298,6 +306,7 @@ export class ApiError extends DigitalPostError {
     this.fieldErrors = details.fieldErrors ?? [];
     this.retryable = details.retryable ?? RETRYABLE_STATUSES.includes(details.status);
     this.requestId = details.requestId;
+    this.serverRequestId = details.serverRequestId;
     this.method = details.method;
     this.path = details.path;
     this.headers = details.headers ?? {};

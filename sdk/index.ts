@@ -45,7 +45,7 @@ export {
 } from './errors.ts';
 export type { ResponseLimits } from './http/limits.ts';
 export type { RetryOptions } from './http/retry.ts';
-export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
+export type { RequestLogEvent, RequestOptions, ResponseInfo } from './http/transport.ts';
 export * from './memo/index.ts';
 export * from './ngdp/enums.ts';
 export * from './ngdp/identifiers.ts';

@@ -7,7 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { InvalidOptionsError } from '../errors.ts';
 import { limitSettings, type ResponseLimits } from '../http/limits.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
-import { type RequestLogEvent, Transport } from '../http/transport.ts';
+import { type RequestLogEvent, type ResponseInfo, Transport } from '../http/transport.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
 import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
@@ -68,6 +68,16 @@ export interface ClientOptions {
    * `::1`, `localhost`) is always allowed.
    */
   allowInsecureHttp?: boolean;
+}
+
+/** What {@link DigitalPostClient.withResponse} resolves to. */
+export interface WithResponse<T> {
+  /** What the call resolved to. */
+  data: T;
+  /** The answer to the call's last successful request (undefined when it made none). */
+  response: ResponseInfo | undefined;
+  /** The answers to every successful request of the call, in order (a list walks several pages). */
+  responses: ResponseInfo[];
 }
 
 /** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
@@ -153,6 +163,7 @@ export class DigitalPostClient {
   readonly contactPoints: ContactPoints;
   /** The API base URL in use. */
   readonly baseUrl: string;
+  readonly #transport: Transport;
 
   constructor(options: ClientOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '' || /\s/.test(options.apiKey)) {
@@ -177,11 +188,30 @@ export class DigitalPostClient {
       logger: options.logger,
       random: options.random ?? Math.random,
     });
+    this.#transport = transport;
     this.memos = new Memos(transport);
     this.receipts = new Receipts(transport);
     this.inbox = new Inbox(transport);
     this.contacts = new Contacts(transport);
     this.contactPoints = new ContactPoints(transport);
+  }
+
+  /**
+   * Runs `call` with this client and resolves to its result with the status and headers of the
+   * answers NgDP gave — the `X-Request-ID` it returned, a header of its gateway — which the
+   * resources' methods leave out. Only the requests `call` makes through this client are
+   * collected, whatever else runs at the same time.
+   *
+   * @example
+   * const { data: receipt, response } = await client.withResponse((c) => c.memos.send(memo));
+   * console.log(response?.status, response?.serverRequestId ?? response?.requestId);
+   *
+   * @throws whatever `call` throws (an {@link ApiError} carries `status`, `headers` and
+   *   `serverRequestId` itself).
+   */
+  async withResponse<T>(call: (client: this) => T | Promise<T>): Promise<WithResponse<T>> {
+    const { data, responses } = await this.#transport.collecting(async (): Promise<T> => await call(this));
+    return { data, response: responses.at(-1), responses };
   }
 
   [inspect.custom](): string {

@@ -12,6 +12,7 @@
  * an {@link UnknownOutcomeError}, and a call that consumes (a deleting read) is never sent again once
  * it may have arrived.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
@@ -154,6 +155,47 @@ export interface HttpResponse {
   context: ResponseContext & { requestId: string };
 }
 
+/**
+ * The answer to one successful request of a call, as {@link DigitalPostClient.withResponse} gives
+ * it: what a stripe-node or openai-node user reads from the raw response. Never the request's
+ * headers (they hold the API key); the answer's credential headers are `[redacted]`.
+ */
+export interface ResponseInfo {
+  /** The HTTP status, e.g. 201 for a send. */
+  status: number;
+  /** The answer's headers (lower-case names); `authorization`, `set-cookie` and the like redacted. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The id the client sent as `X-Request-ID` (the same on every attempt of the call; in its log lines). */
+  requestId: string;
+  /**
+   * The id the server gave the request, from the answer's `X-Request-ID` (or `Request-ID`,
+   * `X-Correlation-ID`): what to quote to NgDP's support. The simulator repeats the client's;
+   * whether NgDP sends one is not documented (docs/differences.md).
+   */
+  serverRequestId: string | undefined;
+  method: string;
+  /** The path and query called, with CPR numbers masked. */
+  path: string;
+  /** How many attempts the request took (1 without retries). */
+  attempts: number;
+}
+
+/** The answer headers that may carry the server's id of a request, in the order they are read. */
+const SERVER_REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id'];
+
+/** The server's id of a request, from the answer's headers (redacted, at most 200 characters). */
+export function serverRequestIdOf(
+  headers: Record<string, string | string[] | undefined>,
+  redact: Redact,
+): string | undefined {
+  for (const name of SERVER_REQUEST_ID_HEADERS) {
+    const value = headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined && first.trim() !== '') return shortText(redact(first.trim()), 200);
+  }
+  return undefined;
+}
+
 const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> = {
   400: BadRequestError,
   401: AuthenticationError,
@@ -235,6 +277,8 @@ type Outcome =
 export class Transport {
   readonly #options: TransportOptions;
   readonly #redact: Redact;
+  /** The answers of the calls {@link collecting} runs, gathered as they come. */
+  readonly #answers = new AsyncLocalStorage<ResponseInfo[]>();
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -247,6 +291,17 @@ export class Transport {
 
   get limits(): LimitSettings {
     return this.#options.limits;
+  }
+
+  /**
+   * Runs `call` and resolves to what it resolved to, with the answers of the successful requests it
+   * made through this transport, in order. Calls made at the same time outside `call` are not
+   * among them.
+   */
+  async collecting<T>(call: () => T | Promise<T>): Promise<{ data: T; responses: ResponseInfo[] }> {
+    const responses: ResponseInfo[] = [];
+    const data = await this.#answers.run(responses, call);
+    return { data, responses };
   }
 
   /** Removes the API key from (and masks CPR numbers in) text that came from the network. */
@@ -303,6 +358,8 @@ export class Transport {
       authorization: `Basic ${this.#options.apiKey}`,
       accept: http.accept ?? 'application/json',
       'user-agent': this.#options.userAgent,
+      // One id for every attempt of the call: retries read as one call in the server's logs.
+      'x-request-id': context.requestId,
     };
     if (http.contentType !== undefined) headers['content-type'] = http.contentType;
 
@@ -321,13 +378,16 @@ export class Transport {
       }
       if (outcome.response !== undefined) {
         log({ status: outcome.response.status });
-        return outcome.response;
+        return this.answered(outcome.response, attempt);
       }
       const { failure } = outcome;
       const answered = failure instanceof ApiError;
       if (answered && lost !== undefined && http.earlierAttemptSucceeded?.(failure)) {
         log({ status: failure.status });
-        return { status: failure.status, headers: failure.headers, body: Buffer.alloc(0), context };
+        return this.answered(
+          { status: failure.status, headers: failure.headers, body: Buffer.alloc(0), context },
+          attempt,
+        );
       }
       if (outcome.lost) lost ??= failure;
       const wait = this.mayRetry(http, outcome, attempt, retry)
@@ -380,6 +440,24 @@ export class Transport {
       status: response.status,
     });
     return http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
+  }
+
+  /** Notes a successful answer for {@link collecting}, and passes it on. */
+  private answered(response: HttpResponse, attempt: number): HttpResponse {
+    const collected = this.#answers.getStore();
+    if (collected !== undefined) {
+      const headers = redactHeaders(response.headers, this.#redact);
+      collected.push({
+        status: response.status,
+        headers,
+        requestId: response.context.requestId,
+        serverRequestId: serverRequestIdOf(headers, this.#redact),
+        method: response.context.method,
+        path: response.context.path,
+        attempts: attempt + 1,
+      });
+    }
+    return response;
   }
 
   /** Whether a failed attempt is tried again. */
@@ -568,6 +646,7 @@ export class Transport {
         ? (message.fieldErrors.filter((field) => typeof field === 'object' && field !== null) as FieldError[])
         : [],
       headers: redactHeaders(headers, this.#redact),
+      serverRequestId: serverRequestIdOf(headers, this.#redact),
       body: json,
       ...(http.idempotent === true && status === 500 ? { retryable: true } : {}),
       ...context,
