@@ -1,6 +1,8 @@
 /** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
 
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -136,8 +138,90 @@ function dispatcherOf(options: ClientOptions, timeoutMs: number): Dispatcher | u
   const tls = options.tls;
   const valid = 'pfx' in tls ? tls.pfx !== undefined : tls.cert !== undefined && tls.key !== undefined;
   if (!valid) throw new InvalidOptionsError('DigitalPostClient: tls needs { cert, key } or { pfx }');
+  checkTls(tls);
   // Connecting (TCP and the TLS handshake) gets the same time as an attempt, not undici's 10 s.
   return new Agent({ connect: { ...tls, timeout: timeoutMs } });
+}
+
+/** The OpenSSL (or Node) reason of a failure to read a key or certificate: never the key itself. */
+function reasonOf(error: unknown): string {
+  const { reason, message } = error as { reason?: unknown; message?: unknown };
+  const text = typeof reason === 'string' ? reason : typeof message === 'string' ? message : 'unreadable';
+  return text
+    .replace(/^error:[0-9A-F]+:[^:]*::/, '')
+    .replace(/[^\w .:-]/g, '')
+    .slice(0, 100);
+}
+
+/** OpenSSL's ways of saying that a passphrase is wrong, or that one is needed and none was given. */
+const PASSPHRASE_PROBLEM = /bad decrypt|mac verify|passphrase|interrupted or cancelled/i;
+
+/**
+ * The private key of `tls`, read with its passphrase: a wrong or missing passphrase, or a key that
+ * cannot be read, is found now rather than as a failed handshake on every attempt.
+ */
+function privateKeyOf(tls: { key: string | Buffer; passphrase?: string }): KeyObject {
+  try {
+    return createPrivateKey({
+      key: tls.key,
+      ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+    });
+  } catch (error) {
+    const reason = reasonOf(error);
+    if (PASSPHRASE_PROBLEM.test(reason) || (error as { code?: unknown }).code === 'ERR_MISSING_PASSPHRASE') {
+      throw new InvalidOptionsError(
+        tls.passphrase === undefined
+          ? 'DigitalPostClient: tls.key is encrypted and no tls.passphrase was given'
+          : 'DigitalPostClient: tls.passphrase does not decrypt tls.key (wrong passphrase)',
+      );
+    }
+    throw new InvalidOptionsError(`DigitalPostClient: tls.key is not a PEM private key (${reason})`);
+  }
+}
+
+/**
+ * Checks the client certificate once, when the client is made: that the key opens with its
+ * passphrase and belongs to the certificate, and that `pfx` and `ca` can be read. Without this, each
+ * such mistake would show only as a TLS handshake failing — a `ConnectionError`, retried.
+ *
+ * @throws InvalidOptionsError naming the option at fault (never the key or the passphrase).
+ */
+function checkTls(tls: TlsOptions): void {
+  if ('pfx' in tls) {
+    try {
+      createSecureContext({
+        pfx: tls.pfx,
+        ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+      });
+    } catch (error) {
+      const reason = reasonOf(error);
+      throw new InvalidOptionsError(
+        PASSPHRASE_PROBLEM.test(reason)
+          ? `DigitalPostClient: tls.pfx cannot be opened with ${tls.passphrase === undefined ? 'no passphrase: give tls.passphrase' : 'tls.passphrase (wrong passphrase)'}`
+          : `DigitalPostClient: tls.pfx is not a PKCS#12 file (${reason})`,
+      );
+    }
+  } else {
+    const key = privateKeyOf(tls);
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(tls.cert);
+    } catch (error) {
+      throw new InvalidOptionsError(`DigitalPostClient: tls.cert is not a certificate (${reasonOf(error)})`);
+    }
+    if (!certificate.checkPrivateKey(key)) {
+      throw new InvalidOptionsError(
+        `DigitalPostClient: tls.key is not the private key of tls.cert (${certificate.subject.replace(/\n/g, ', ')})`,
+      );
+    }
+  }
+  for (const ca of tls.ca === undefined ? [] : [tls.ca].flat()) {
+    try {
+      new X509Certificate(ca);
+    } catch (error) {
+      throw new InvalidOptionsError(`DigitalPostClient: tls.ca is not a certificate (${reasonOf(error)})`);
+    }
+  }
 }
 
 /**
