@@ -179,6 +179,8 @@ export type DigitalPostErrorCode =
   | ReceiverRefusalCode
   /** {@link NoResponderError}. */
   | 'TESTING_NOT_HANDLED'
+  /** `digitalpost/testing`: msw handlers were asked for, and msw (an optional peer dependency) is not installed. */
+  | 'MSW_NOT_INSTALLED'
   /** `digitalpost/testing`: a call to the simulator's control API failed (when it gave no code). */
   | 'CONTROL_FAILED'
   /** {@link SimulatorConfigError}. */

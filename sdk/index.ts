@@ -43,6 +43,7 @@ export {
   UnknownOutcomeError,
   UnprocessableEntityError,
 } from './errors.ts';
+export type { ClientClock } from './http/deadline.ts';
 export type { ResponseLimits } from './http/limits.ts';
 export type { RetryOptions } from './http/retry.ts';
 export type { RequestLogEvent, RequestOptions, ResponseInfo } from './http/transport.ts';

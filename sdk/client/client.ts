@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InvalidOptionsError } from '../errors.ts';
+import type { ClientClock } from '../http/deadline.ts';
 import { limitSettings, type ResponseLimits } from '../http/limits.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
 import { type RequestLogEvent, type ResponseInfo, Transport } from '../http/transport.ts';
@@ -59,6 +60,13 @@ export interface ClientOptions {
   /** Random source of the retry jitter (default Math.random). */
   random?: () => number;
   /**
+   * The clock the client waits on between retries (and `receipts.waitFor` between polls); default
+   * real time. Tests against a simulator with a manual clock pass
+   * `{ now: () => ngdp.clock.now().getTime(), sleep: (ms) => ngdp.clock.advance(ms) }`, so that a
+   * `Retry-After` moves simulated time instead of making the test wait.
+   */
+  clock?: ClientClock;
+  /**
    * Bounds on what the client reads: the size of JSON answers and MeMos, and the pages of one walk
    * of a list (see {@link ResponseLimits}).
    */
@@ -83,7 +91,7 @@ export interface WithResponse<T> {
 }
 
 /** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -224,6 +232,14 @@ function checkTls(tls: TlsOptions): void {
   }
 }
 
+function clockOf(clock: unknown): ClientClock | undefined {
+  if (clock === undefined) return undefined;
+  const { now, sleep } = (clock ?? {}) as Partial<ClientClock>;
+  if (typeof now !== 'function' || typeof sleep !== 'function')
+    throw new InvalidOptionsError('DigitalPostClient: clock must be { now(): number, sleep(ms): Promise }');
+  return clock as ClientClock;
+}
+
 /**
  * A client for NgDP's REST API, as a sender and/or recipient system.
  *
@@ -271,6 +287,7 @@ export class DigitalPostClient {
       userAgent: `digitalpost/${packageJson.version} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
       logger: options.logger,
       random: options.random ?? Math.random,
+      clock: clockOf(options.clock),
     });
     this.#transport = transport;
     this.memos = new Memos(transport);
