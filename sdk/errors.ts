@@ -84,6 +84,12 @@ export type SftpErrorCode =
 
 /** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
 export type ReceiverRefusalCode =
+  /** 401: the receiver's `verify` hook found no proof of who calls (e.g. no client certificate). */
+  | 'CALLER_UNAUTHENTICATED'
+  /** 403: the receiver's `verify` hook refused the caller (e.g. a certificate that is not NgDP's). */
+  | 'CALLER_NOT_ALLOWED'
+  /** 500: the receiver's `verify` hook threw; NgDP delivers again. */
+  | 'CALLER_CHECK_FAILED'
   /** 405: not a POST. */
   | 'METHOD_NOT_ALLOWED'
   /** 415: not the content type NgDP sends. */
