@@ -413,6 +413,8 @@ export interface ResponseContext {
   path: string;
   /** The answer's status, when one came. */
   status?: number;
+  /** The server's id of the request, when the answer named one (see {@link ApiError.serverRequestId}). */
+  serverRequestId?: string | undefined;
 }
 
 /**
@@ -432,6 +434,8 @@ export class UnexpectedResponseError extends DigitalPostError {
   readonly method: string;
   readonly path: string;
   readonly status: number | undefined;
+  /** The server's id of the request, when the answer named one (see {@link ApiError.serverRequestId}). */
+  readonly serverRequestId: string | undefined;
 
   constructor(
     code: UnexpectedResponseCode,
@@ -445,6 +449,7 @@ export class UnexpectedResponseError extends DigitalPostError {
     this.method = context.method;
     this.path = context.path;
     this.status = context.status;
+    this.serverRequestId = context.serverRequestId;
   }
 }
 

@@ -17,7 +17,7 @@ import {
   SEED_IDS,
   startTestSimulator,
 } from '../../test/support/simulator.ts';
-import { ApiError, NotFoundError } from '../errors.ts';
+import { ApiError, NotFoundError, UnexpectedResponseError } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 
 let simulator: RunningSimulator;
@@ -98,6 +98,19 @@ describe('the server’s request id on errors', () => {
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ status: 503, serverRequestId: 'gateway-2' });
       expect((error as ApiError).requestId).not.toBe('gateway-2');
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('an UnexpectedResponseError keeps the server’s id of a 2xx it cannot read', async () => {
+    const { url, server } = await serverWithItsOwnIds(200, { not: 'a contact list' });
+    try {
+      const error = await loggedClient(url, senderKey)
+        .client.contacts.lookup(COMPANY)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error).toMatchObject({ status: 200, serverRequestId: 'gateway-1' });
     } finally {
       await close(server);
     }

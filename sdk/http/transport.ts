@@ -436,6 +436,7 @@ export class Transport {
       const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(error.message), {
         ...response.context,
         status: response.status,
+        serverRequestId: serverRequestIdOf(response.headers, this.#redact),
       });
       throw http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
     }
@@ -446,6 +447,7 @@ export class Transport {
     const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(problem), {
       ...response.context,
       status: response.status,
+      serverRequestId: serverRequestIdOf(response.headers, this.#redact),
     });
     return http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
   }
