@@ -46,8 +46,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Answers every call of NgDP's API with `X-Request-ID`: the caller's own, or a new UUID when it sent
- * none that can be repeated (docs/differences.md: NgDP documents no such header). A client's logs
- * and the simulator's transcript then name a call alike.
+ * none that can be repeated (docs/differences.md: NgDP documents no such header), so that a
+ * client can test that it keeps the id an answer gives.
  */
 function requestIds(request: Request, response: Response, next: NextFunction): void {
   const sent = request.headers['x-request-id'];
