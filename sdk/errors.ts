@@ -14,6 +14,7 @@
  * │   ├── ConflictError 409
  * │   │   └── DuplicateMessageError 409 DUPLICATE_MESSAGE_UUID (another message has the messageUUID)
  * │   ├── UnprocessableEntityError 422
+ * │   ├── RateLimitError 429
  * │   └── ServiceUnavailableError 503
  * ├── ConnectionError CONNECTION_FAILED, TimeoutError TIMEOUT
  * ├── UnexpectedResponseError (an answer that is not NgDP's: wrong shape, not JSON, too large, a
@@ -83,6 +84,12 @@ export type SftpErrorCode =
 
 /** Codes of {@link ReceiverRefusal}, each with the status the receiver answered. */
 export type ReceiverRefusalCode =
+  /** 401: the receiver's `verify` hook found no proof of who calls (e.g. no client certificate). */
+  | 'CALLER_UNAUTHENTICATED'
+  /** 403: the receiver's `verify` hook refused the caller (e.g. a certificate that is not NgDP's). */
+  | 'CALLER_NOT_ALLOWED'
+  /** 500: the receiver's `verify` hook threw; NgDP delivers again. */
+  | 'CALLER_CHECK_FAILED'
   /** 405: not a POST. */
   | 'METHOD_NOT_ALLOWED'
   /** 415: not the content type NgDP sends. */
@@ -178,6 +185,8 @@ export type DigitalPostErrorCode =
   | ReceiverRefusalCode
   /** {@link NoResponderError}. */
   | 'TESTING_NOT_HANDLED'
+  /** `digitalpost/testing`: msw handlers were asked for, and msw (an optional peer dependency) is not installed. */
+  | 'MSW_NOT_INSTALLED'
   /** `digitalpost/testing`: a call to the simulator's control API failed (when it gave no code). */
   | 'CONTROL_FAILED'
   /** {@link SimulatorConfigError}. */
@@ -200,10 +209,24 @@ export type DigitalPostErrorCode =
  */
 export type ApiErrorCode = 'DUPLICATE_MESSAGE_UUID' | `HTTP_${number}` | (string & Record<never, never>);
 
+/**
+ * The statuses whose answer says "not now" rather than "no": too many requests (429), a gateway
+ * that found no NgDP (502, 504), NgDP unavailable (503). The client retries them by default.
+ */
+export const RETRYABLE_STATUSES: readonly number[] = [429, 502, 503, 504];
+
 /** The base class of every error this package throws. */
 export class DigitalPostError extends Error {
   /** A stable, machine-readable code: one of {@link DigitalPostErrorCode}, or NgDP's on an {@link ApiError}. */
   readonly code: DigitalPostErrorCode | ApiErrorCode;
+  /**
+   * Whether doing the same thing again, unchanged, may succeed: a connection error, a timeout, an
+   * answer such as 429 or 503, a send whose outcome is unknown. `false` for everything that will
+   * fail the same way again (a refused request, an invalid MeMo, a bad option). The client has
+   * already retried what it retries by itself; this tells what to do after that (queue it for
+   * later, or give up).
+   */
+  readonly retryable: boolean = false;
 
   constructor(code: DigitalPostErrorCode | ApiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -239,8 +262,10 @@ export interface ApiErrorDetails {
   code?: ApiErrorCode;
   message: string;
   fieldErrors?: FieldError[];
-  /** The client's id of this call (also in its log lines). */
+  /** The client's id of this call, sent as `X-Request-ID` (also in its log lines). */
   requestId: string;
+  /** The server's id of the request, from the answer's `X-Request-ID` (or `Request-ID`, `X-Correlation-ID`). */
+  serverRequestId?: string;
   method: string;
   /** The path called, with CPR numbers masked. */
   path: string;
@@ -248,6 +273,8 @@ export interface ApiErrorDetails {
   headers?: Record<string, string | string[] | undefined>;
   /** The parsed body, when it was JSON. */
   body?: unknown;
+  /** Whether the same request may succeed later (default: the status is one of {@link RETRYABLE_STATUSES}). */
+  retryable?: boolean;
 }
 
 /**
@@ -260,9 +287,18 @@ export class ApiError extends DigitalPostError {
   /** NgDP's own message (`ErrorMessage.message`), without the status and path. */
   readonly detail: string;
   readonly fieldErrors: FieldError[];
-  /** Whether sending the same request again may succeed. */
-  readonly retryable: boolean;
+  /**
+   * Whether sending the same request again may succeed: 429, 502, 503 and 504, and 500 to a send
+   * (whose messageUUID makes a repeat harmless).
+   */
+  override readonly retryable: boolean;
+  /** The client's id of the call: sent as `X-Request-ID` on every attempt, and in its log lines. */
   readonly requestId: string;
+  /**
+   * The server's id of the request, when the answer named one (`X-Request-ID`, `Request-ID` or
+   * `X-Correlation-ID`): what to quote to NgDP's support. The simulator repeats the client's.
+   */
+  readonly serverRequestId: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly headers: Record<string, string | string[] | undefined>;
@@ -276,8 +312,9 @@ export class ApiError extends DigitalPostError {
     this.status = details.status;
     this.detail = details.message;
     this.fieldErrors = details.fieldErrors ?? [];
-    this.retryable = details.status === 503;
+    this.retryable = details.retryable ?? RETRYABLE_STATUSES.includes(details.status);
     this.requestId = details.requestId;
+    this.serverRequestId = details.serverRequestId;
     this.method = details.method;
     this.path = details.path;
     this.headers = details.headers ?? {};
@@ -297,6 +334,8 @@ export class NotFoundError extends ApiError {}
 export class ConflictError extends ApiError {}
 /** 422: the request is well-formed but NgDP cannot act on it (e.g. recalling a letter without a value date). */
 export class UnprocessableEntityError extends ApiError {}
+/** 429: too many requests for now; `Retry-After` says when to come back. Retryable. */
+export class RateLimitError extends ApiError {}
 /** 503: NgDP is unavailable for now. Retryable. */
 export class ServiceUnavailableError extends ApiError {}
 
@@ -340,7 +379,7 @@ export class DuplicateMessageError extends ConflictError {
 /** The connection to NgDP failed (DNS, refused, reset, TLS). Retryable. */
 export class ConnectionError extends DigitalPostError {
   declare readonly code: 'CONNECTION_FAILED';
-  readonly retryable = true;
+  override readonly retryable = true;
   readonly requestId: string;
 
   constructor(message: string, requestId: string, options?: { cause?: unknown }) {
@@ -355,7 +394,7 @@ export class ConnectionError extends DigitalPostError {
  */
 export class TimeoutError extends DigitalPostError {
   declare readonly code: 'TIMEOUT';
-  readonly retryable = true;
+  override readonly retryable = true;
   /** The id of the request that got no answer; undefined when a wait ran out between requests. */
   readonly requestId: string | undefined;
 
@@ -374,6 +413,8 @@ export interface ResponseContext {
   path: string;
   /** The answer's status, when one came. */
   status?: number;
+  /** The server's id of the request, when the answer named one (see {@link ApiError.serverRequestId}). */
+  serverRequestId?: string | undefined;
 }
 
 /**
@@ -388,11 +429,13 @@ export interface ResponseContext {
  */
 export class UnexpectedResponseError extends DigitalPostError {
   declare readonly code: UnexpectedResponseCode;
-  readonly retryable = false;
+  override readonly retryable = false;
   readonly requestId: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly status: number | undefined;
+  /** The server's id of the request, when the answer named one (see {@link ApiError.serverRequestId}). */
+  readonly serverRequestId: string | undefined;
 
   constructor(
     code: UnexpectedResponseCode,
@@ -406,6 +449,7 @@ export class UnexpectedResponseError extends DigitalPostError {
     this.method = context.method;
     this.path = context.path;
     this.status = context.status;
+    this.serverRequestId = context.serverRequestId;
   }
 }
 
@@ -439,7 +483,7 @@ export class UnknownOutcomeError extends DigitalPostError {
   /** How to find out whether it took effect. */
   readonly check: string;
   /** Whether making the same call again, unchanged, is safe. */
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
   /** The id of the last request of the call. */
   readonly requestId: string | undefined;
 
@@ -611,7 +655,7 @@ export class SftpError extends DigitalPostError {
   /** The host key fingerprint the server presented, when known. */
   readonly hostKeyFingerprint: string | undefined;
   /** Whether trying again later may succeed (a broken connection, a timeout). */
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
 
   constructor(
     code: SftpErrorCode,

@@ -23,6 +23,8 @@ export {
   InvalidOptionsError,
   NotFoundError,
   PermissionDeniedError,
+  RateLimitError,
+  RETRYABLE_STATUSES,
   type ResponseContext,
   ServiceUnavailableError,
   SftpError,
@@ -41,9 +43,10 @@ export {
   UnknownOutcomeError,
   UnprocessableEntityError,
 } from './errors.ts';
+export type { ClientClock } from './http/deadline.ts';
 export type { ResponseLimits } from './http/limits.ts';
 export type { RetryOptions } from './http/retry.ts';
-export type { RequestLogEvent, RequestOptions } from './http/transport.ts';
+export type { RequestLogEvent, RequestOptions, ResponseInfo } from './http/transport.ts';
 export * from './memo/index.ts';
 export * from './ngdp/enums.ts';
 export * from './ngdp/identifiers.ts';

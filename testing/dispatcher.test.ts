@@ -11,7 +11,6 @@ import { Agent, errors, request, FormData as UndiciFormData, fetch as undiciFetc
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
-  ConnectionError,
   createLetter,
   DigitalPostClient,
   DigitalPostError,
@@ -166,16 +165,57 @@ describe('digitalpost/testing through ngdp.dispatcher() (msw not listening)', ()
     expect((failure as DigitalPostError).code).toBe('ABORTED');
   });
 
-  it('refuses a request for another origin with NoResponderError, never reaching the network', async () => {
+  it('refuses a request for another origin with NoResponderError at once, never reaching the network', async () => {
+    const attempts: unknown[] = [];
     const elsewhere = new DigitalPostClient({
       environment: 'production',
       apiKey: pullSenderKey(ngdp),
       dispatcher: ngdp.dispatcher(),
-      retry: false,
+      logger: (event) => attempts.push(event),
     });
     const failure = await elsewhere.contacts.lookup({ cpr: '0101700001' }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(ConnectionError);
-    expect((failure as ConnectionError).cause).toBeInstanceOf(NoResponderError);
+    expect(failure).toBeInstanceOf(NoResponderError);
+    expect(attempts).toEqual([]);
+  });
+
+  it('says how to point the client at the simulator', async () => {
+    const elsewhere = new DigitalPostClient({
+      baseUrl: 'https://ngdp.example/apis/v1',
+      apiKey: pullSenderKey(ngdp),
+      dispatcher: ngdp.dispatcher(),
+    });
+    const failure = await elsewhere.contacts.lookup({ cpr: '0101700001' }).catch((error: unknown) => error);
+    expect((failure as NoResponderError).message).toBe(
+      `the NgDP simulator at ${ngdp.baseUrl} does not answer GET https://ngdp.example/apis/v1/contacts/, and a ` +
+        `test never reaches another host: give the client baseUrl: ngdp.baseUrl (${ngdp.baseUrl}), or ` +
+        'ngdp.dispatcher({ fallback }) to send other origins to the network',
+    );
+  });
+
+  it('lets a client wait out Retry-After on a clock of its own: the simulator’s manual clock', async () => {
+    const slept: number[] = [];
+    const before = ngdp.clock.now().getTime();
+    const patient = new DigitalPostClient({
+      environment: 'test',
+      apiKey: pullSenderKey(ngdp),
+      dispatcher: ngdp.dispatcher(),
+      clock: {
+        now: () => ngdp.clock.now().getTime(),
+        sleep: (ms) => {
+          slept.push(ms);
+          return ngdp.clock.advance(ms);
+        },
+      },
+    });
+    await ngdp.control('POST', '/faults', {
+      operation: 'GET /contacts/',
+      status: 503,
+      retryAfter: 30,
+      times: 1,
+    });
+    await patient.contacts.lookup({ cpr: '0101700001' });
+    expect(slept).toEqual([30_000]);
+    expect(ngdp.clock.now().getTime() - before).toBeGreaterThanOrEqual(30_000);
   });
 
   it('passes other origins to its fallback dispatcher when given one', async () => {

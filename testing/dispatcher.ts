@@ -5,6 +5,7 @@
  * abort, and hands what the function declines to a fallback dispatcher.
  */
 import { Dispatcher, errors, Response as UndiciResponse } from 'undici';
+import { isLoopback } from '../sdk/client/client.ts';
 import { InvalidOptionsError, NoResponderError } from '../sdk/errors.ts';
 
 /** Answers a request, or declines it with undefined. */
@@ -13,8 +14,16 @@ export type Responder = (request: Request) => Promise<Response | undefined>;
 export interface ResponderDispatcherOptions {
   /** Where declined requests go; without one they fail with {@link NoResponderError}. */
   fallback?: Dispatcher | undefined;
+  /**
+   * `loopback`: only declined requests to this machine (`127.0.0.0/8`, `::1`, `localhost`) go to
+   * the fallback — a test's own servers — and those to any other host fail with
+   * {@link NoResponderError}, so that a test never reaches a real host. Default `any`.
+   */
+  fallbackFor?: 'any' | 'loopback';
   /** Names the dispatcher in errors. */
   name: string;
+  /** How to make a refused request go through, said in the {@link NoResponderError}. */
+  fix: string;
 }
 
 type RequestBody = Dispatcher.DispatchOptions['body'] | Iterable<unknown> | AsyncIterable<unknown> | Blob;
@@ -256,7 +265,9 @@ function delegatingHandler(
 export class ResponderDispatcher extends Dispatcher {
   private readonly responder: Responder;
   private readonly fallback: Dispatcher | undefined;
+  private readonly fallbackFor: 'any' | 'loopback';
   private readonly name: string;
+  private readonly fix: string;
   private readonly running = new Set<{ controller: Controller; work: Promise<void> }>();
   private closed = false;
   private destroyed = false;
@@ -265,7 +276,9 @@ export class ResponderDispatcher extends Dispatcher {
     super();
     this.responder = responder;
     this.fallback = options.fallback;
+    this.fallbackFor = options.fallbackFor ?? 'any';
     this.name = options.name;
+    this.fix = options.fix;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -304,10 +317,14 @@ export class ResponderDispatcher extends Dispatcher {
       return;
     }
     if (response === undefined) {
-      if (this.fallback === undefined) {
+      const url = new URL(request.url);
+      const { fallback } = this;
+      if (fallback === undefined || (this.fallbackFor === 'loopback' && !isLoopback(url))) {
         // Origin and path only: a query may hold CPR numbers.
-        const { origin, pathname } = new URL(request.url);
-        throw new NoResponderError(`${this.name} does not answer ${request.method} ${origin}${pathname}`);
+        throw new NoResponderError(
+          `${this.name} does not answer ${request.method} ${url.origin}${url.pathname}, and a test ` +
+            `never reaches another host: ${this.fix}`,
+        );
       }
       const headers = headerPairs(options.headers);
       if (
@@ -316,7 +333,7 @@ export class ResponderDispatcher extends Dispatcher {
       ) {
         headers.push(['content-type', body.contentType]);
       }
-      this.fallback.dispatch(
+      fallback.dispatch(
         { ...options, headers: headers.flat(), body: body?.bytes ?? null },
         delegatingHandler(controller, handler),
       );

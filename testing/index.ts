@@ -14,7 +14,7 @@ import { createSimulator } from '../simulator/core.ts';
 import type { Fixtures, SimulatorClock, SimulatorOptions } from '../simulator/index.ts';
 import { ResponderDispatcher } from './dispatcher.ts';
 import { checkBaseUrl, InProcessSimulator } from './in-process.ts';
-import { simulatorHandlers } from './msw.ts';
+import { importMsw, mswMissing, simulatorHandlers } from './msw.ts';
 
 export { NoResponderError } from '../sdk/errors.ts';
 export type { FaultRule, Fixtures, SimulatorClock } from '../simulator/index.ts';
@@ -52,6 +52,9 @@ export interface DigitalPostHandlers {
   /**
    * msw request handlers for `setupServer(...handlers)`: NgDP's API at `baseUrl`, the control API at
    * `controlUrl`. A DigitalPostClient (undici) reaches them once `interceptUndici(server)` is installed.
+   *
+   * @throws DigitalPostError `MSW_NOT_INSTALLED` when msw (an optional peer dependency) is not
+   *   installed; {@link DigitalPostHandlers.dispatcher} needs none.
    */
   readonly handlers: RequestHandler[];
   /** NgDP's API, e.g. `https://api.test.digitalpost.dk/apis/v1`. */
@@ -101,6 +104,9 @@ export async function createDigitalPostHandlers(
   core.setApiUrl(baseUrl.href);
   const simulator = new InProcessSimulator(core, baseUrl);
   const start = core.clock.now();
+  // Loaded here, not when digitalpost/testing is imported; a project without msw uses the dispatcher.
+  const msw = await importMsw();
+  const handlers = msw === undefined ? undefined : simulatorHandlers(simulator, msw);
 
   async function control<T>(method: ControlMethod, path: string, body?: unknown): Promise<T> {
     const request = new Request(`${simulator.controlUrl}${path.startsWith('/') ? '' : '/'}${path}`, {
@@ -123,7 +129,10 @@ export async function createDigitalPostHandlers(
   }
 
   return {
-    handlers: simulatorHandlers(simulator),
+    get handlers(): RequestHandler[] {
+      if (handlers === undefined) throw mswMissing('ngdp.handlers');
+      return handlers;
+    },
     baseUrl: simulator.baseUrl,
     controlUrl: simulator.controlUrl,
     fixtures: core.fixtures,
@@ -133,6 +142,9 @@ export async function createDigitalPostHandlers(
       new ResponderDispatcher((request) => simulator.handle(request), {
         name: `the NgDP simulator at ${simulator.baseUrl}`,
         fallback: dispatcherOptions.fallback,
+        fix:
+          `give the client baseUrl: ngdp.baseUrl (${simulator.baseUrl}), or ngdp.dispatcher({ fallback }) ` +
+          'to send other origins to the network',
       }),
     control,
     async reset() {

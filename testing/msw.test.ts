@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { Agent, request, fetch as undiciFetch } from 'undici';
+import { Agent, getGlobalDispatcher, request, fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -20,7 +20,13 @@ import {
   TimeoutError,
 } from '../sdk/index.ts';
 import { settlesBefore } from '../test/support/timers.ts';
-import { createDigitalPostHandlers, type DigitalPostHandlers, interceptUndici } from './index.ts';
+import {
+  createDigitalPostHandlers,
+  createMswDispatcher,
+  type DigitalPostHandlers,
+  interceptUndici,
+  NoResponderError,
+} from './index.ts';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 
@@ -206,6 +212,44 @@ describe('digitalpost/testing with msw (global dispatcher)', () => {
       receiver.closeAllConnections();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
+  });
+
+  it('refuses a request to another host that no handler answers, naming the fix', async () => {
+    const failure = await request('https://api.digitalpost.dk/apis/v1/contacts/?cprNumber=0101700001').catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(NoResponderError);
+    expect((failure as NoResponderError).message).toBe(
+      'the msw dispatcher does not answer GET https://api.digitalpost.dk/apis/v1/contacts/, and a test never ' +
+        'reaches another host: add an msw handler for it, or give createMswDispatcher / interceptUndici ' +
+        '{ fallback: getGlobalDispatcher() } to let it through',
+    );
+  });
+
+  it('gives a client for another host NoResponderError at once, without retrying', async () => {
+    const attempts: unknown[] = [];
+    const production = new DigitalPostClient({
+      environment: 'production',
+      apiKey: senderKey(ngdp, 'REST_PULL'),
+      logger: (event) => attempts.push(event),
+    });
+    await expect(production.contacts.lookup({ cpr: '0101700001' })).rejects.toBeInstanceOf(NoResponderError);
+    expect(attempts).toEqual([]);
+  });
+
+  it('lets a request to another host through to an explicit fallback', async () => {
+    const seen: string[] = [];
+    const fallback = getGlobalDispatcher().compose(() => (options, handler) => {
+      seen.push(`${options.origin}`);
+      handler.onResponseError?.(
+        { abort: () => {}, pause: () => {}, resume: () => {}, paused: false, aborted: false, reason: null },
+        new Error('stopped before the network'),
+      );
+      return true;
+    });
+    const dispatcher = createMswDispatcher(server, { fallback });
+    await request('https://example.invalid/', { dispatcher }).catch(() => undefined);
+    expect(seen).toEqual(['https://example.invalid']);
   });
 
   it("answers Node's global fetch too (msw intercepts it)", async () => {

@@ -454,6 +454,7 @@ class BatchSender {
         body: built.body,
         contentType: 'application/x-lzma',
         effect: containerEffect,
+        idempotent: true,
       },
       this.settings.request,
       reading(receiptShape),

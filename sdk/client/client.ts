@@ -1,13 +1,16 @@
 /** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
 
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InvalidOptionsError } from '../errors.ts';
+import type { ClientClock } from '../http/deadline.ts';
 import { limitSettings, type ResponseLimits } from '../http/limits.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
-import { type RequestLogEvent, Transport } from '../http/transport.ts';
+import { type RequestLogEvent, type ResponseInfo, Transport } from '../http/transport.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
 import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
@@ -57,6 +60,13 @@ export interface ClientOptions {
   /** Random source of the retry jitter (default Math.random). */
   random?: () => number;
   /**
+   * The clock the client waits on between retries (and `receipts.waitFor` between polls); default
+   * real time. Tests against a simulator with a manual clock pass
+   * `{ now: () => ngdp.clock.now().getTime(), sleep: (ms) => ngdp.clock.advance(ms) }`, so that a
+   * `Retry-After` moves simulated time instead of making the test wait.
+   */
+  clock?: ClientClock;
+  /**
    * Bounds on what the client reads: the size of JSON answers and MeMos, and the pages of one walk
    * of a list (see {@link ResponseLimits}).
    */
@@ -70,8 +80,18 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean;
 }
 
+/** What {@link DigitalPostClient.withResponse} resolves to. */
+export interface WithResponse<T> {
+  /** What the call resolved to. */
+  data: T;
+  /** The answer to the call's last successful request (undefined when it made none). */
+  response: ResponseInfo | undefined;
+  /** The answers to every successful request of the call, in order (a list walks several pages). */
+  responses: ResponseInfo[];
+}
+
 /** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -126,8 +146,98 @@ function dispatcherOf(options: ClientOptions, timeoutMs: number): Dispatcher | u
   const tls = options.tls;
   const valid = 'pfx' in tls ? tls.pfx !== undefined : tls.cert !== undefined && tls.key !== undefined;
   if (!valid) throw new InvalidOptionsError('DigitalPostClient: tls needs { cert, key } or { pfx }');
+  checkTls(tls);
   // Connecting (TCP and the TLS handshake) gets the same time as an attempt, not undici's 10 s.
   return new Agent({ connect: { ...tls, timeout: timeoutMs } });
+}
+
+/** The OpenSSL (or Node) reason of a failure to read a key or certificate: never the key itself. */
+function reasonOf(error: unknown): string {
+  const { reason, message } = error as { reason?: unknown; message?: unknown };
+  const text = typeof reason === 'string' ? reason : typeof message === 'string' ? message : 'unreadable';
+  return text
+    .replace(/^error:[0-9A-F]+:[^:]*::/, '')
+    .replace(/[^\w .:-]/g, '')
+    .slice(0, 100);
+}
+
+/** OpenSSL's ways of saying that a passphrase is wrong, or that one is needed and none was given. */
+const PASSPHRASE_PROBLEM = /bad decrypt|mac verify|passphrase|interrupted or cancelled/i;
+
+/**
+ * The private key of `tls`, read with its passphrase: a wrong or missing passphrase, or a key that
+ * cannot be read, is found now rather than as a failed handshake on every attempt.
+ */
+function privateKeyOf(tls: { key: string | Buffer; passphrase?: string }): KeyObject {
+  try {
+    return createPrivateKey({
+      key: tls.key,
+      ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+    });
+  } catch (error) {
+    const reason = reasonOf(error);
+    if (PASSPHRASE_PROBLEM.test(reason) || (error as { code?: unknown }).code === 'ERR_MISSING_PASSPHRASE') {
+      throw new InvalidOptionsError(
+        tls.passphrase === undefined
+          ? 'DigitalPostClient: tls.key is encrypted and no tls.passphrase was given'
+          : 'DigitalPostClient: tls.passphrase does not decrypt tls.key (wrong passphrase)',
+      );
+    }
+    throw new InvalidOptionsError(`DigitalPostClient: tls.key is not a PEM private key (${reason})`);
+  }
+}
+
+/**
+ * Checks the client certificate once, when the client is made: that the key opens with its
+ * passphrase and belongs to the certificate, and that `pfx` and `ca` can be read. Without this, each
+ * such mistake would show only as a TLS handshake failing — a `ConnectionError`, retried.
+ *
+ * @throws InvalidOptionsError naming the option at fault (never the key or the passphrase).
+ */
+function checkTls(tls: TlsOptions): void {
+  if ('pfx' in tls) {
+    try {
+      createSecureContext({
+        pfx: tls.pfx,
+        ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+      });
+    } catch (error) {
+      const reason = reasonOf(error);
+      throw new InvalidOptionsError(
+        PASSPHRASE_PROBLEM.test(reason)
+          ? `DigitalPostClient: tls.pfx cannot be opened with ${tls.passphrase === undefined ? 'no passphrase: give tls.passphrase' : 'tls.passphrase (wrong passphrase)'}`
+          : `DigitalPostClient: tls.pfx is not a PKCS#12 file (${reason})`,
+      );
+    }
+  } else {
+    const key = privateKeyOf(tls);
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(tls.cert);
+    } catch (error) {
+      throw new InvalidOptionsError(`DigitalPostClient: tls.cert is not a certificate (${reasonOf(error)})`);
+    }
+    if (!certificate.checkPrivateKey(key)) {
+      throw new InvalidOptionsError(
+        `DigitalPostClient: tls.key is not the private key of tls.cert (${certificate.subject.replace(/\n/g, ', ')})`,
+      );
+    }
+  }
+  for (const ca of tls.ca === undefined ? [] : [tls.ca].flat()) {
+    try {
+      new X509Certificate(ca);
+    } catch (error) {
+      throw new InvalidOptionsError(`DigitalPostClient: tls.ca is not a certificate (${reasonOf(error)})`);
+    }
+  }
+}
+
+function clockOf(clock: unknown): ClientClock | undefined {
+  if (clock === undefined) return undefined;
+  const { now, sleep } = (clock ?? {}) as Partial<ClientClock>;
+  if (typeof now !== 'function' || typeof sleep !== 'function')
+    throw new InvalidOptionsError('DigitalPostClient: clock must be { now(): number, sleep(ms): Promise }');
+  return clock as ClientClock;
 }
 
 /**
@@ -153,6 +263,7 @@ export class DigitalPostClient {
   readonly contactPoints: ContactPoints;
   /** The API base URL in use. */
   readonly baseUrl: string;
+  readonly #transport: Transport;
 
   constructor(options: ClientOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '' || /\s/.test(options.apiKey)) {
@@ -176,12 +287,32 @@ export class DigitalPostClient {
       userAgent: `digitalpost/${packageJson.version} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
       logger: options.logger,
       random: options.random ?? Math.random,
+      clock: clockOf(options.clock),
     });
+    this.#transport = transport;
     this.memos = new Memos(transport);
     this.receipts = new Receipts(transport);
     this.inbox = new Inbox(transport);
     this.contacts = new Contacts(transport);
     this.contactPoints = new ContactPoints(transport);
+  }
+
+  /**
+   * Runs `call` with this client and resolves to its result with the status and headers of the
+   * answers NgDP gave — the `X-Request-ID` it returned, a header of its gateway — which the
+   * resources' methods leave out. Only the requests `call` makes through this client are
+   * collected, whatever else runs at the same time.
+   *
+   * @example
+   * const { data: receipt, response } = await client.withResponse((c) => c.memos.send(memo));
+   * console.log(response?.status, response?.serverRequestId ?? response?.requestId);
+   *
+   * @throws whatever `call` throws (an {@link ApiError} carries `status`, `headers` and
+   *   `serverRequestId` itself).
+   */
+  async withResponse<T>(call: (client: this) => T | Promise<T>): Promise<WithResponse<T>> {
+    const { data, responses } = await this.#transport.collecting(async (): Promise<T> => await call(this));
+    return { data, response: responses.at(-1), responses };
   }
 
   [inspect.custom](): string {

@@ -5,7 +5,13 @@ export type {
   BatchResult,
   SendBatchOptions,
 } from './batch.ts';
-export { type ClientOptions, DigitalPostClient, ENVIRONMENTS, type TlsOptions } from './client.ts';
+export {
+  type ClientOptions,
+  DigitalPostClient,
+  ENVIRONMENTS,
+  type TlsOptions,
+  type WithResponse,
+} from './client.ts';
 export {
   type ContactPointSearch,
   type ContactSearch,

@@ -76,6 +76,7 @@ export class Memos {
       body: bytes,
       contentType: 'application/xml',
       effect: sendEffect(messageUUID),
+      idempotent: true,
       messageUUID,
       originalReceipt: (answered) => this.originalReceipt(messageUUID, answered),
     };

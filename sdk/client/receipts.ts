@@ -1,6 +1,6 @@
 /** `client.receipts`: business receipts for a sender system that pulls them. */
 import { DigitalPostError, InvalidOptionsError, TimeoutError } from '../errors.ts';
-import { anySignal, sleep } from '../http/deadline.ts';
+import { anySignal, type ClientClock, sleep } from '../http/deadline.ts';
 import type { Effect, HttpRequest, RequestOptions, Transport } from '../http/transport.ts';
 import type { BusinessReceiptStatus } from '../ngdp/enums.ts';
 import { type ListOptions, listSettings, numberedPages, paginate } from './pagination.ts';
@@ -30,9 +30,9 @@ export interface WaitForReceiptOptions extends Omit<RequestOptions, 'timeoutMs'>
    * The clock the wait runs on (default real time). Tests on a simulator with a manual clock pass
    * `{ now: () => sim.clock.now().getTime(), sleep: (ms) => sim.clock.advance(ms) }`; with such a
    * clock `timeoutMs` is checked between polls (each poll is still bounded by its request timeout
-   * and the list's page bound).
+   * and the list's page bound). Default: the client's `clock`, else real time.
    */
-  clock?: { now(): number; sleep(ms: number): Promise<unknown> };
+  clock?: ClientClock;
 }
 
 /** A business receipt: the outcome of a letter, after the technical RECEIVED. */
@@ -40,7 +40,7 @@ export type BusinessReceipt = Receipt & { receiptStatus: BusinessReceiptStatus }
 
 /** Whether trying the same request again later may succeed (a timeout, a connection error, 503). */
 function isRetryable(error: unknown): boolean {
-  return error instanceof DigitalPostError && (error as { retryable?: unknown }).retryable === true;
+  return error instanceof DigitalPostError && error.retryable;
 }
 
 const ackEffect = (id: string): Effect => ({
@@ -174,7 +174,7 @@ export class Receipts {
       throw new InvalidOptionsError(
         `receipts.waitFor: pollIntervalMs must be a non-negative number, got ${pollIntervalMs}`,
       );
-    const clock = options.clock;
+    const clock = options.clock ?? this.transport.clock;
     // On real time the deadline is a signal that stops whatever runs when it fires.
     const deadline = clock === undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     const stop = anySignal(options.signal, deadline);

@@ -25,11 +25,15 @@ import {
 } from '../../test/support/simulator.ts';
 import { settlesBefore } from '../../test/support/timers.ts';
 import {
+  ApiError,
   ConnectionError,
   DigitalPostError,
   InvalidOptionsError,
+  MemoValidationError,
+  RateLimitError,
   ServiceUnavailableError,
   TimeoutError,
+  UnknownOutcomeError,
 } from '../errors.ts';
 
 let simulator: RunningSimulator;
@@ -252,6 +256,122 @@ describe('statuses that are never retried', () => {
       status: 400,
     });
     expect(events).toHaveLength(1);
+  });
+});
+
+function inTwoDays(): string {
+  return new Date(simulator.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('statuses that are retried', () => {
+  test.each([429, 502, 503, 504])('%i is tried again, and the retry answers', async (status) => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey);
+    await addFault(simulator, { operation: 'GET /contacts/', status, times: 1 });
+    const contact = await client.contacts.lookup(COMPANY);
+    expect(contact.cvrNumber).toBe('87654321');
+    expect(events.map((event) => event.status)).toEqual([status, 200]);
+  });
+
+  test('a 429 that keeps coming is a RateLimitError, retryable, after the retries', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey, {
+      retry: { ...FAST_RETRY, maxRetries: 1 },
+    });
+    await addFault(simulator, { operation: 'GET /contacts/', status: 429, times: 2 });
+    const error = await rejection(client.contacts.lookup(COMPANY));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429, retryable: true });
+    expect(events).toHaveLength(2);
+  });
+
+  test('a 500 to a send is tried again, and exactly one letter arrives', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey);
+    await addFault(simulator, { operation: 'POST /memos/', status: 500, times: 2 });
+    const memo = await letterTo({ cpr: '0101700001' });
+    const receipt = await client.memos.send(memo);
+    await simulator.settle();
+    expect(receipt.messageUUID).toBe(memo.messageHeader.messageUUID);
+    expect(events.map((event) => event.status)).toEqual([500, 500, 201]);
+    const letters = await mailbox(simulator, '0101700001');
+    expect(letters.map((letter) => letter.messageUUID)).toEqual([memo.messageHeader.messageUUID]);
+  });
+
+  test('a send that meets only 500s may have arrived: UnknownOutcomeError, safe to repeat', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey, {
+      retry: { ...FAST_RETRY, maxRetries: 1 },
+    });
+    await addFault(simulator, { operation: 'POST /memos/', status: 500, times: 2 });
+    const error = await rejection(client.memos.send(await letterTo({ cpr: '0101700001' })));
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(error).toMatchObject({ operation: 'memos.send', retryable: true });
+    expect((error as UnknownOutcomeError).cause).toMatchObject({ status: 500, retryable: true });
+    expect(events).toHaveLength(2);
+  });
+
+  test('a recall that meets a 502 is not sent again: it may have taken effect', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey);
+    const memo = await letterTo({ cpr: '0101700001' }, { doNotDeliverUntil: inTwoDays() });
+    await client.memos.send(memo);
+    await simulator.settle();
+    await addFault(simulator, { operation: 'DELETE /memos/{id}', status: 502, times: 1 });
+    const error = await rejection(client.memos.recall(memo.messageHeader.messageUUID));
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(error).toMatchObject({ operation: 'memos.recall', retryable: false });
+    expect(events.map((event) => event.status)).toEqual([201, 502]);
+  });
+
+  test('a recall that meets a 429 is tried again: NgDP did not take it', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey);
+    const memo = await letterTo({ cpr: '0101700001' }, { doNotDeliverUntil: inTwoDays() });
+    await client.memos.send(memo);
+    await simulator.settle();
+    await addFault(simulator, { operation: 'DELETE /memos/{id}', status: 429, times: 1 });
+    await client.memos.recall(memo.messageHeader.messageUUID);
+    expect(events.map((event) => event.status)).toEqual([201, 429, 204]);
+  });
+
+  test('retryOn replaces the statuses retried, for every request', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey, {
+      retry: { ...FAST_RETRY, retryOn: [500] },
+    });
+    await addFault(simulator, { operation: 'GET /contacts/', status: 500, times: 1 });
+    await client.contacts.lookup(COMPANY);
+    await addFault(simulator, { operation: 'GET /contacts/', status: 503, times: 1 });
+    const error = await rejection(client.contacts.lookup(COMPANY));
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(events.map((event) => event.status)).toEqual([500, 200, 503]);
+  });
+
+  test('retryOn on one request applies to that request', async () => {
+    const { client, events } = loggedClient(simulator.apiUrl, senderKey);
+    await addFault(simulator, { operation: 'GET /contacts/', status: 502, times: 1 });
+    await expect(client.contacts.lookup(COMPANY, { retry: { retryOn: [] } })).rejects.toMatchObject({
+      status: 502,
+    });
+    expect(events).toHaveLength(1);
+  });
+
+  test.each([[[200]], [[600]], [[4.5]], [['503']], ['503']])(
+    'retryOn %j is an InvalidOptionsError',
+    (retryOn) => {
+      expect(() => loggedClient(simulator.apiUrl, senderKey, { retry: { retryOn } as never })).toThrow(
+        InvalidOptionsError,
+      );
+    },
+  );
+});
+
+describe('retryable, on every error', () => {
+  test('is false for what fails the same way again', () => {
+    expect(new MemoValidationError([]).retryable).toBe(false);
+    expect(new InvalidOptionsError('bad').retryable).toBe(false);
+    expect(new DigitalPostError('ABORTED', 'aborted').retryable).toBe(false);
+  });
+
+  test('follows the status of an ApiError', () => {
+    const details = { message: 'x', requestId: 'r', method: 'GET', path: '/' };
+    expect(new ApiError({ ...details, status: 504 }).retryable).toBe(true);
+    expect(new ApiError({ ...details, status: 500 }).retryable).toBe(false);
+    expect(new ApiError({ ...details, status: 400 }).retryable).toBe(false);
   });
 });
 

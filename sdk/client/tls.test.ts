@@ -17,7 +17,7 @@ import type { RunningSimulator } from '../../simulator/index.ts';
 import { FAST_RETRY } from '../../test/support/client.ts';
 import { describeWith } from '../../test/support/requirements.ts';
 import { keyOf, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
-import { ConnectionError } from '../errors.ts';
+import { ConnectionError, InvalidOptionsError } from '../errors.ts';
 import { type ClientOptions, DigitalPostClient } from './client.ts';
 
 const PASSPHRASE = 'pkcs12-test-passphrase';
@@ -29,6 +29,8 @@ interface Certificates {
   clientCert: Buffer;
   clientKey: Buffer;
   clientPfx: Buffer;
+  /** clientKey encrypted with PASSPHRASE. */
+  clientKeyEncrypted: Buffer;
   strangerCert: Buffer;
   strangerKey: Buffer;
 }
@@ -88,6 +90,7 @@ function makeCertificates(dir: string): Certificates {
     '-passout',
     `pass:${PASSPHRASE}`,
   );
+  openssl('pkey', '-in', 'client.key', '-aes256', '-passout', `pass:${PASSPHRASE}`, '-out', 'client-enc.key');
   const read = (file: string) => readFileSync(join(dir, file));
   return {
     ca: read('ca.crt'),
@@ -96,6 +99,7 @@ function makeCertificates(dir: string): Certificates {
     clientCert: read('client.crt'),
     clientKey: read('client.key'),
     clientPfx: read('client.p12'),
+    clientKeyEncrypted: read('client-enc.key'),
     strangerCert: read('stranger.crt'),
     strangerKey: read('stranger.key'),
   };
@@ -233,13 +237,99 @@ describeWith({ tools: ['openssl'] }, 'mutual TLS', () => {
     }
   });
 
-  test('a wrong PKCS#12 passphrase fails without showing the passphrase or the key', async () => {
+  /** The error constructing a client with these options throws. */
+  function constructionError(options: Partial<ClientOptions>): Error {
+    try {
+      client(options);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected the constructor to throw');
+  }
+
+  test('an encrypted key with its passphrase gets through', async () => {
+    const tls = {
+      cert: certificates.clientCert,
+      key: certificates.clientKeyEncrypted,
+      passphrase: PASSPHRASE,
+      ca: certificates.ca,
+    };
+    const contact = await client({ tls }).contacts.lookup({ cvr: '87654321' });
+    expect(contact.cvrNumber).toBe('87654321');
+  });
+
+  test('a wrong PKCS#12 passphrase is an InvalidOptionsError at once, showing neither passphrase nor key', () => {
     const tls = { pfx: certificates.clientPfx, passphrase: 'not-the-passphrase', ca: certificates.ca };
-    const error = await failure(client({ tls }).contacts.lookup({ cvr: '87654321' }));
-    expect(error).toBeInstanceOf(ConnectionError);
+    const error = constructionError({ tls });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toBe(
+      'DigitalPostClient: tls.pfx cannot be opened with tls.passphrase (wrong passphrase)',
+    );
     const shown = `${error.message}\n${error.stack}\n${inspect(error, { depth: 10 })}`;
     expect(shown).not.toContain('not-the-passphrase');
     expect(shown).not.toContain(certificates.clientPfx.toString('base64').slice(0, 40));
+  });
+
+  test('a PKCS#12 file without its passphrase is an InvalidOptionsError that asks for it', () => {
+    const error = constructionError({ tls: { pfx: certificates.clientPfx } });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toContain('give tls.passphrase');
+  });
+
+  test('a wrong passphrase of a PEM key is an InvalidOptionsError at once, showing neither', () => {
+    const tls = {
+      cert: certificates.clientCert,
+      key: certificates.clientKeyEncrypted,
+      passphrase: 'nope-nope',
+    };
+    const error = constructionError({ tls });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toBe(
+      'DigitalPostClient: tls.passphrase does not decrypt tls.key (wrong passphrase)',
+    );
+    const shown = `${error.message}\n${error.stack}\n${inspect(error, { depth: 10 })}`;
+    expect(shown).not.toContain('nope-nope');
+    expect(shown).not.toContain(certificates.clientKeyEncrypted.toString('utf8').split('\n')[1]);
+  });
+
+  test('an encrypted PEM key without a passphrase is an InvalidOptionsError', () => {
+    const error = constructionError({
+      tls: { cert: certificates.clientCert, key: certificates.clientKeyEncrypted },
+    });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toBe('DigitalPostClient: tls.key is encrypted and no tls.passphrase was given');
+  });
+
+  test('a key that is not the certificate’s is an InvalidOptionsError naming the certificate', () => {
+    const error = constructionError({
+      tls: { cert: certificates.clientCert, key: certificates.strangerKey },
+    });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toMatch(
+      /^DigitalPostClient: tls\.key is not the private key of tls\.cert \(.*Testkommune/,
+    );
+  });
+
+  test.each([
+    ['cert', { cert: 'not a certificate' }, /tls\.cert is not a certificate/],
+    ['key', { key: 'not a key' }, /tls\.key is not a PEM private key/],
+    ['ca', { ca: ['not a certificate'] }, /tls\.ca is not a certificate/],
+  ])('an unreadable %s is an InvalidOptionsError', (_name, change, message) => {
+    const tls = {
+      cert: certificates.clientCert,
+      key: certificates.clientKey,
+      ca: certificates.ca,
+      ...change,
+    };
+    const error = constructionError({ tls });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toMatch(message);
+  });
+
+  test('an unreadable PKCS#12 file is an InvalidOptionsError', () => {
+    const error = constructionError({ tls: { pfx: Buffer.from('not PKCS#12'), passphrase: 'x' } });
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.message).toMatch(/^DigitalPostClient: tls\.pfx is not a PKCS#12 file/);
   });
 
   test('a failed handshake shows neither the private key nor the API key', async () => {

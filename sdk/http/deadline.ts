@@ -39,6 +39,24 @@ export function beforeAbort<T>(
   });
 }
 
+/**
+ * The time a client waits in: between retries, and between the polls of `receipts.waitFor`. Real
+ * time unless given; a test passes one that moves a simulator's manual clock instead of waiting.
+ */
+export interface ClientClock {
+  /** Milliseconds since the epoch (what `Retry-After` dates are read against). */
+  now(): number;
+  /** Resolves once `ms` milliseconds of this clock have passed. */
+  sleep(ms: number): Promise<unknown>;
+}
+
+/** Waits `ms` on `clock` (real time when undefined), or rejects with the signal's reason as soon as it aborts. */
+export function sleepOn(clock: ClientClock | undefined, ms: number, signal?: AbortSignal): Promise<unknown> {
+  if (clock === undefined) return sleep(ms, signal);
+  const slept = Promise.resolve().then(() => clock.sleep(ms));
+  return signal === undefined ? slept : beforeAbort(slept, signal);
+}
+
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

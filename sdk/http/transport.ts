@@ -1,7 +1,8 @@
 /**
  * HTTP to NgDP on undici, HTTP/1.1: the API key, mutual TLS through the dispatcher, per-attempt
  * deadlines that hold even while a connection is being made, bounded answers, retries (connection
- * errors, timeouts and 503 only — never another 4xx — with the same bytes every time), and NgDP's
+ * errors, timeouts and the statuses of `retryOn`: 429, 502, 503, 504, and 500 for sends — with the
+ * same bytes every time), and NgDP's
  * `ErrorMessage` mapped to the error classes of `sdk/errors.ts`.
  *
  * One attempt is {@link Transport.attempt}: a request, its answer read within limits and mapped to a
@@ -11,6 +12,7 @@
  * an {@link UnknownOutcomeError}, and a call that consumes (a deleting read) is never sent again once
  * it may have arrived.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
@@ -25,8 +27,10 @@ import {
   DuplicateMessageError,
   type FieldError,
   InvalidOptionsError,
+  NoResponderError,
   NotFoundError,
   PermissionDeniedError,
+  RateLimitError,
   type ResponseContext,
   ServiceUnavailableError,
   type TechnicalReceipt,
@@ -37,10 +41,17 @@ import {
 } from '../errors.ts';
 import { maskCpr } from '../ngdp/identifiers.ts';
 import { BodyProblem, nestingDepth, parseJsonBody, readBody, readBodyStart, shortText } from './body.ts';
-import { beforeAbort, sleep } from './deadline.ts';
+import { beforeAbort, type ClientClock, sleepOn } from './deadline.ts';
 import { ERROR_BODY_BYTES, type LimitSettings, MAX_JSON_DEPTH } from './limits.ts';
 import { type Redact, redactHeaders, redactor } from './redact.ts';
-import { backoffMs, type RetryOptions, type RetrySettings, retryAfterMs, retrySettings } from './retry.ts';
+import {
+  backoffMs,
+  type RetryOptions,
+  type RetrySettings,
+  retriesStatus,
+  retryAfterMs,
+  retrySettings,
+} from './retry.ts';
 import { ShapeError } from './shape.ts';
 
 /** Per-request overrides of the client's settings. */
@@ -82,6 +93,8 @@ export interface TransportOptions {
   userAgent: string;
   logger: ((event: RequestLogEvent) => void) | undefined;
   random: () => number;
+  /** The clock retries wait on; undefined: real time. */
+  clock?: ClientClock | undefined;
 }
 
 /**
@@ -115,6 +128,11 @@ export interface HttpRequest {
   /** Set for calls that change something at NgDP; see {@link Effect}. */
   effect?: Effect;
   /**
+   * However often it is sent, it cannot make a second letter (a send: the same messageUUID and
+   * bytes): a 500 is retried too, unless the caller's `retryOn` says otherwise.
+   */
+  idempotent?: boolean;
+  /**
    * Whether an error answer to a retry, after an attempt whose answer was lost, means that attempt
    * succeeded (e.g. 409 for a receipt posted twice); such an error is then taken as success.
    */
@@ -140,6 +158,47 @@ export interface HttpResponse {
   context: ResponseContext & { requestId: string };
 }
 
+/**
+ * The answer to one successful request of a call, as {@link DigitalPostClient.withResponse} gives
+ * it: what a stripe-node or openai-node user reads from the raw response. Never the request's
+ * headers (they hold the API key); the answer's credential headers are `[redacted]`.
+ */
+export interface ResponseInfo {
+  /** The HTTP status, e.g. 201 for a send. */
+  status: number;
+  /** The answer's headers (lower-case names); `authorization`, `set-cookie` and the like redacted. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The id the client sent as `X-Request-ID` (the same on every attempt of the call; in its log lines). */
+  requestId: string;
+  /**
+   * The id the server gave the request, from the answer's `X-Request-ID` (or `Request-ID`,
+   * `X-Correlation-ID`): what to quote to NgDP's support. The simulator repeats the client's;
+   * whether NgDP sends one is not documented (docs/differences.md).
+   */
+  serverRequestId: string | undefined;
+  method: string;
+  /** The path and query called, with CPR numbers masked. */
+  path: string;
+  /** How many attempts the request took (1 without retries). */
+  attempts: number;
+}
+
+/** The answer headers that may carry the server's id of a request, in the order they are read. */
+const SERVER_REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id'];
+
+/** The server's id of a request, from the answer's headers (redacted, at most 200 characters). */
+export function serverRequestIdOf(
+  headers: Record<string, string | string[] | undefined>,
+  redact: Redact,
+): string | undefined {
+  for (const name of SERVER_REQUEST_ID_HEADERS) {
+    const value = headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined && first.trim() !== '') return shortText(redact(first.trim()), 200);
+  }
+  return undefined;
+}
+
 const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> = {
   400: BadRequestError,
   401: AuthenticationError,
@@ -147,8 +206,16 @@ const ERROR_CLASSES: Record<number, new (details: ApiErrorDetails) => ApiError> 
   404: NotFoundError,
   409: ConflictError,
   422: UnprocessableEntityError,
+  429: RateLimitError,
   503: ServiceUnavailableError,
 };
+
+/**
+ * Error statuses after which NgDP may have acted on the request: its own failure (500), or a
+ * gateway's that may have passed the request on (502, 504). A call that changes something and met
+ * one is treated as one whose answer was lost.
+ */
+const MAYBE_ACTED = new Set([500, 502, 504]);
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -213,6 +280,8 @@ type Outcome =
 export class Transport {
   readonly #options: TransportOptions;
   readonly #redact: Redact;
+  /** The answers of the calls {@link collecting} runs, gathered as they come. */
+  readonly #answers = new AsyncLocalStorage<ResponseInfo[]>();
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -225,6 +294,22 @@ export class Transport {
 
   get limits(): LimitSettings {
     return this.#options.limits;
+  }
+
+  /** The clock given to the client, if any. */
+  get clock(): ClientClock | undefined {
+    return this.#options.clock;
+  }
+
+  /**
+   * Runs `call` and resolves to what it resolved to, with the answers of the successful requests it
+   * made through this transport, in order. Calls made at the same time outside `call` are not
+   * among them.
+   */
+  async collecting<T>(call: () => T | Promise<T>): Promise<{ data: T; responses: ResponseInfo[] }> {
+    const responses: ResponseInfo[] = [];
+    const data = await this.#answers.run(responses, call);
+    return { data, responses };
   }
 
   /** Removes the API key from (and masks CPR numbers in) text that came from the network. */
@@ -281,6 +366,8 @@ export class Transport {
       authorization: `Basic ${this.#options.apiKey}`,
       accept: http.accept ?? 'application/json',
       'user-agent': this.#options.userAgent,
+      // One id for every attempt of the call: retries read as one call in the server's logs.
+      'x-request-id': context.requestId,
     };
     if (http.contentType !== undefined) headers['content-type'] = http.contentType;
 
@@ -299,13 +386,16 @@ export class Transport {
       }
       if (outcome.response !== undefined) {
         log({ status: outcome.response.status });
-        return outcome.response;
+        return this.answered(outcome.response, attempt);
       }
       const { failure } = outcome;
       const answered = failure instanceof ApiError;
       if (answered && lost !== undefined && http.earlierAttemptSucceeded?.(failure)) {
         log({ status: failure.status });
-        return { status: failure.status, headers: failure.headers, body: Buffer.alloc(0), context };
+        return this.answered(
+          { status: failure.status, headers: failure.headers, body: Buffer.alloc(0), context },
+          attempt,
+        );
       }
       if (outcome.lost) lost ??= failure;
       const wait = this.mayRetry(http, outcome, attempt, retry)
@@ -318,7 +408,7 @@ export class Transport {
       });
       if (wait === undefined) throw this.finalError(http, failure, lost, context.requestId);
       try {
-        await sleep(wait, overrides.signal);
+        await sleepOn(this.#options.clock, wait, overrides.signal);
       } catch {
         throw this.finalError(http, aborted(overrides.signal as AbortSignal), lost, context.requestId);
       }
@@ -346,6 +436,7 @@ export class Transport {
       const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(error.message), {
         ...response.context,
         status: response.status,
+        serverRequestId: serverRequestIdOf(response.headers, this.#redact),
       });
       throw http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
     }
@@ -356,8 +447,27 @@ export class Transport {
     const unexpected = new UnexpectedResponseError('UNEXPECTED_RESPONSE', this.#redact(problem), {
       ...response.context,
       status: response.status,
+      serverRequestId: serverRequestIdOf(response.headers, this.#redact),
     });
     return http.effect === undefined ? unexpected : this.unknownOutcome(http.effect, unexpected, unexpected);
+  }
+
+  /** Notes a successful answer for {@link collecting}, and passes it on. */
+  private answered(response: HttpResponse, attempt: number): HttpResponse {
+    const collected = this.#answers.getStore();
+    if (collected !== undefined) {
+      const headers = redactHeaders(response.headers, this.#redact);
+      collected.push({
+        status: response.status,
+        headers,
+        requestId: response.context.requestId,
+        serverRequestId: serverRequestIdOf(headers, this.#redact),
+        method: response.context.method,
+        path: response.context.path,
+        attempts: attempt + 1,
+      });
+    }
+    return response;
   }
 
   /** Whether a failed attempt is tried again. */
@@ -367,9 +477,14 @@ export class Transport {
     attempt: number,
     retry: RetrySettings,
   ): boolean {
-    if (!outcome.failure.retryable || attempt >= retry.maxRetries) return false;
+    const { failure } = outcome;
+    const retryable =
+      failure instanceof ApiError
+        ? retriesStatus(retry, failure.status, http.idempotent === true)
+        : failure.retryable;
+    if (!retryable || attempt >= retry.maxRetries) return false;
     // A call that consumes goes again only when it certainly did nothing: it never reached NgDP,
-    // or NgDP answered that it could not take it (503).
+    // or NgDP answered that it could not take it (429, 503).
     return http.effect?.repeatable !== false || !outcome.lost;
   }
 
@@ -459,14 +574,16 @@ export class Transport {
       const { bytes } = await readBodyStart(response.body, ERROR_BODY_BYTES);
       return {
         failure: this.apiError(http, status, response.headers, bytes, context),
-        lost: false,
-        retryAfter: retryAfterMs(response.headers['retry-after']),
+        lost: MAYBE_ACTED.has(status),
+        retryAfter: retryAfterMs(response.headers['retry-after'], this.#options.clock?.now() ?? Date.now()),
       };
     };
     try {
       return await beforeAbort(exchange(), signal);
     } catch (error) {
       if (callerSignal?.aborted) throw new AbortedAttempt(callerSignal, started);
+      // digitalpost/testing's dispatcher answers nobody at this origin: no retry can change that.
+      if (error instanceof NoResponderError) throw error;
       if (error instanceof BodyProblem) {
         const failure = new UnexpectedResponseError('RESPONSE_TOO_LARGE', this.#redact(error.message), {
           ...context,
@@ -541,7 +658,9 @@ export class Transport {
         ? (message.fieldErrors.filter((field) => typeof field === 'object' && field !== null) as FieldError[])
         : [],
       headers: redactHeaders(headers, this.#redact),
+      serverRequestId: serverRequestIdOf(headers, this.#redact),
       body: json,
+      ...(http.idempotent === true && status === 500 ? { retryable: true } : {}),
       ...context,
     };
     return errorOfStatus(details, http);

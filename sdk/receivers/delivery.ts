@@ -5,12 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { DigitalPostClient } from '../client/client.ts';
-import { ConflictError, InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { ConflictError, DigitalPostError, InvalidOptionsError, ReceiverRefusal } from '../errors.ts';
+import { backoffMs, type RetryOptions, type RetrySettings, retrySettings } from '../http/retry.ts';
 import type { Memo } from '../memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../memo/validate.ts';
 import { answer } from './http.ts';
 import { type Inspection, receiptMessage } from './inspect.ts';
-import { type ErrorHandler, refuse, reporter } from './report.ts';
+import { type ErrorContext, type ErrorHandler, refuse, reporter } from './report.ts';
+import { checkVerify, type VerifyCaller } from './verify.ts';
 
 /** A valid MeMo delivered to your recipient system. */
 export interface ReceivedMemo {
@@ -63,11 +65,29 @@ export interface MemoHandlingOptions {
   /**
    * Told about everything that went wrong: a MeMo answered with an INVALID receipt
    * (`MemoParseError`, `MemoValidationError`), the error `onMemo` threw, a receipt NgDP did not
-   * take (`ApiError`, `ConnectionError`, `TimeoutError`; a 409 "already given" is not an error), a
-   * failing SeenStore, and refused requests (`ReceiverRefusal`: status and code). Default: one line
-   * on stderr.
+   * take (`ApiError`, `ConnectionError`, `TimeoutError`, `UnknownOutcomeError`; a 409 "already
+   * given" is not an error) — each attempt, with `receiptRetryInMs` while it will be posted again —
+   * a failing SeenStore, and refused requests (`ReceiverRefusal`: status and code). The context
+   * names the `messageUUID` and, where the receiver holds it, the MeMo's raw bytes (`xml`).
+   * Default: one line on stderr.
    */
   onError?: ErrorHandler;
+  /**
+   * Decides, before anything of a request is read, whether it comes from NgDP: e.g.
+   * `requireClientCertificate({ fingerprints })`. Refused callers get 401 or 403 (docs/sdk.md,
+   * "Only NgDP may push").
+   */
+  verify?: VerifyCaller;
+  /**
+   * Posting a business receipt NgDP did not take — it failed in transit, or NgDP refused it for
+   * now (429, 5xx, or 401/403 while a key or an allow-list is being fixed) — again, with backoff:
+   * after the 2xx NgDP does not push the MeMo again, so a receipt not posted would be lost. Default
+   * `{ maxRetries: 8, initialDelayMs: 10_000, maxDelayMs: 600_000 }` (about half an hour with
+   * jitter), on top of the client's own retries; `false` for none. A receipt refused for good (400,
+   * 404) is not posted again. Resends are kept in memory, at most 10 000 at once: a process that
+   * ends drops those still waiting (`onError` has had each MeMo's `xml` with its first failure).
+   */
+  receiptRetry?: RetryOptions | false;
 }
 
 /** The business receipt a MeMo earns. */
@@ -78,6 +98,26 @@ export type Verdict =
 const COMPLETED: Verdict = { receiptStatus: 'COMPLETED' };
 
 const SEEN_LIMIT = 100_000;
+
+/** The default schedule of {@link MemoHandlingOptions.receiptRetry}. */
+const RECEIPT_RETRY: RetrySettings = retrySettings({
+  maxRetries: 8,
+  initialDelayMs: 10_000,
+  maxDelayMs: 600_000,
+});
+
+/** Receipts waiting to be posted again, at most. */
+const MAX_PENDING_RECEIPTS = 10_000;
+
+/** Statuses of a receipt refused for good: posting it again cannot help. */
+const FINAL_STATUSES = new Set([400, 404, 422]);
+
+/** Whether posting the receipt again may help: it failed in transit, or NgDP refused it for now. */
+function resendable(error: unknown): boolean {
+  if (!(error instanceof DigitalPostError) || error instanceof InvalidOptionsError) return false;
+  const status = (error as { status?: unknown }).status;
+  return error.retryable || (typeof status === 'number' && !FINAL_STATUSES.has(status) && status < 500);
+}
 
 /** The default SeenStore: the most recent keys, in memory. */
 export function memorySeenStore(limit = SEEN_LIMIT): SeenStore {
@@ -108,6 +148,9 @@ export function checkMemoHandlingOptions(owner: string, options: MemoHandlingOpt
   }
   requireFunction(owner, 'onMemo', options.onMemo);
   if (options.onError !== undefined) requireFunction(owner, 'onError', options.onError);
+  checkVerify(owner, options.verify);
+  if (options.receiptRetry !== undefined && options.receiptRetry !== false)
+    receiptRetrySettings(options.receiptRetry);
   if (options.seen !== undefined) {
     requireFunction(owner, 'seen.has', options.seen?.has);
     requireFunction(owner, 'seen.add', options.seen?.add);
@@ -116,7 +159,19 @@ export function checkMemoHandlingOptions(owner: string, options: MemoHandlingOpt
   validateMemo('', options.validation);
 }
 
-type Run = { state: 'seen' } | { state: 'ran' | 'joined'; verdict: Verdict };
+/** The receipt schedule, checked: a RetryOptions error names `receiptRetry`. */
+function receiptRetrySettings(options: RetryOptions | false | undefined): RetrySettings {
+  try {
+    return retrySettings(options, RECEIPT_RETRY);
+  } catch (error) {
+    throw new InvalidOptionsError((error as Error).message.replace(/^retry\./, 'receiptRetry.'));
+  }
+}
+
+type Run =
+  | { state: 'seen' }
+  | { state: 'joined'; verdict: Verdict }
+  | { state: 'ran'; verdict: Verdict; xml: Buffer };
 
 /** The failure of a delivery a duplicate waited for: answered alike, but reported only once. */
 class JoinedFailure {
@@ -146,6 +201,11 @@ export class MemoDelivery {
   private readonly options: MemoHandlingOptions;
   private readonly seen: SeenStore;
   readonly report: ErrorHandler;
+  private readonly receiptRetry: RetrySettings;
+  /** Receipts waiting to be posted again. */
+  private pendingReceipts = 0;
+  /** The MeMo behind a refusal, for onError. */
+  private readonly memoOf = new WeakMap<object, Buffer>();
   /** The attempt under way for each key, which a duplicate joins. */
   private readonly running = new Map<string, Promise<Run>>();
   /** The last attempt queued for each messageUUID: other bytes under it wait for it. */
@@ -155,6 +215,12 @@ export class MemoDelivery {
     this.options = options;
     this.seen = options.seen ?? memorySeenStore();
     this.report = reporter(options.onError, receiver);
+    this.receiptRetry = receiptRetrySettings(options.receiptRetry);
+  }
+
+  /** The `verify` hook, if any. */
+  get verify(): VerifyCaller | undefined {
+    return this.options.verify;
   }
 
   /**
@@ -177,11 +243,16 @@ export class MemoDelivery {
     }
     answer(res, 200);
     if (run.state === 'joined') return;
-    await this.postReceipt(messageUUID, run.state === 'seen' ? COMPLETED : run.verdict);
+    if (run.state === 'seen') await this.postReceipt(messageUUID, COMPLETED, undefined);
+    else await this.postReceipt(messageUUID, run.verdict, run.xml);
   }
 
   refuse(res: ServerResponse, error: unknown, messageUUID?: string): void {
-    refuse(res, error, this.report, messageUUID === undefined ? {} : { messageUUID });
+    const xml = typeof error === 'object' && error !== null ? this.memoOf.get(error) : undefined;
+    refuse(res, error, this.report, {
+      ...(messageUUID === undefined ? {} : { messageUUID }),
+      ...(xml === undefined ? {} : { xml }),
+    });
   }
 
   private once(lane: string, key: string, obtain: () => Promise<Obtained>): Promise<Run> {
@@ -217,12 +288,13 @@ export class MemoDelivery {
       });
     }
     if (seen) return { state: 'seen' };
-    return { state: 'ran', verdict: await this.handle(key, await obtain()) };
+    const obtained = await obtain();
+    return { state: 'ran', verdict: await this.handle(key, obtained), xml: obtained.xml };
   }
 
   private async handle(key: string, { inspection, xml, sha256 }: Obtained): Promise<Verdict> {
     if (!inspection.valid) {
-      this.report(inspection.cause ?? inspection.problem, { messageUUID: inspection.messageUUID });
+      this.report(inspection.cause ?? inspection.problem, { messageUUID: inspection.messageUUID, xml });
       return {
         receiptStatus: 'INVALID',
         errorCode: inspection.errorCode,
@@ -233,9 +305,16 @@ export class MemoDelivery {
     try {
       await this.options.onMemo({ messageUUID, memo, xml, sha256 });
     } catch (error) {
-      throw new ReceiverRefusal(500, 'MEMO_NOT_HANDLED', 'the MeMo was not handled; deliver it again', {
-        cause: error,
-      });
+      const refusal = new ReceiverRefusal(
+        500,
+        'MEMO_NOT_HANDLED',
+        'the MeMo was not handled; deliver it again',
+        {
+          cause: error,
+        },
+      );
+      this.memoOf.set(refusal, xml);
+      throw refusal;
     }
     try {
       await this.seen.add(key);
@@ -246,15 +325,56 @@ export class MemoDelivery {
     return COMPLETED;
   }
 
-  private async postReceipt(messageUUID: string, verdict: Verdict): Promise<void> {
+  /**
+   * Posts the MeMo's business receipt. One NgDP did not take is reported (with the MeMo's bytes,
+   * when in hand) and posted again later, on the `receiptRetry` schedule, apart from the request
+   * that brought the MeMo: its answer and its share of the receiver's budget are not held up.
+   */
+  private async postReceipt(messageUUID: string, verdict: Verdict, xml: Buffer | undefined): Promise<void> {
+    const failure = await this.tryReceipt(messageUUID, verdict);
+    if (failure === undefined) return;
+    const context: ErrorContext = { messageUUID, ...(xml === undefined ? {} : { xml }) };
+    if (
+      this.receiptRetry.maxRetries === 0 ||
+      !resendable(failure) ||
+      this.pendingReceipts >= MAX_PENDING_RECEIPTS
+    ) {
+      this.report(failure, context);
+      return;
+    }
+    const wait = backoffMs(0, this.receiptRetry, undefined, Math.random);
+    this.report(failure, { ...context, receiptRetryInMs: wait });
+    this.pendingReceipts += 1;
+    void this.resendReceipt(messageUUID, verdict, wait).finally(() => {
+      this.pendingReceipts -= 1;
+    });
+  }
+
+  /** Posts the receipt again after `wait`, and so on until it is taken or the schedule ends. */
+  private async resendReceipt(messageUUID: string, verdict: Verdict, wait: number): Promise<void> {
+    for (let retry = 1; ; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      const failure = await this.tryReceipt(messageUUID, verdict);
+      if (failure === undefined) return;
+      if (retry >= this.receiptRetry.maxRetries || !resendable(failure)) {
+        this.report(failure, { messageUUID });
+        return;
+      }
+      wait = backoffMs(retry, this.receiptRetry, undefined, Math.random);
+      this.report(failure, { messageUUID, receiptRetryInMs: wait });
+    }
+  }
+
+  /** Posts the receipt once; resolves to the failure, or undefined when NgDP has it (a 409: it had it). */
+  private async tryReceipt(messageUUID: string, verdict: Verdict): Promise<unknown> {
     const { inbox } = this.options.client;
     try {
       if (verdict.receiptStatus === 'COMPLETED') await inbox.complete(messageUUID);
       else
         await inbox.reject(messageUUID, { errorCode: verdict.errorCode, errorMessage: verdict.errorMessage });
+      return undefined;
     } catch (error) {
-      // 409: NgDP already holds this message's receipt.
-      if (!(error instanceof ConflictError)) this.report(error, { messageUUID });
+      return error instanceof ConflictError ? undefined : error;
     }
   }
 }

@@ -11,4 +11,10 @@ export type { RequestHandler } from './http.ts';
 export { createMemoReceiver, type MemoReceiverOptions } from './memo-receiver.ts';
 export { createNotificationReceiver, type NotificationReceiverOptions } from './notification-receiver.ts';
 export { createReceiptReceiver, type ReceiptReceiverOptions } from './receipt-receiver.ts';
-export type { ErrorHandler } from './report.ts';
+export type { ErrorContext, ErrorHandler } from './report.ts';
+export {
+  type CallerVerdict,
+  type ClientCertificateOptions,
+  requireClientCertificate,
+  type VerifyCaller,
+} from './verify.ts';

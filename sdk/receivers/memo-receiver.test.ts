@@ -161,7 +161,7 @@ describe('an invalid MeMo', () => {
     expect(receipt.errorMessage).toMatch(/^MeMo is not valid: MessageHeader\/label: .*label/);
   });
 
-  test('is reported to onError as a MemoValidationError with its messageUUID', async () => {
+  test('is reported to onError as a MemoValidationError with its messageUUID and its bytes', async () => {
     const harness = await receiver();
     const held = await heldMemo(simulator);
     const broken = held.xml.toString('utf8').replace(/<memo:label>[^<]*<\/memo:label>/, '');
@@ -170,7 +170,7 @@ describe('an invalid MeMo', () => {
 
     expect(harness.errors).toHaveLength(1);
     expect(harness.errors[0]?.error).toBeInstanceOf(MemoValidationError);
-    expect(harness.errors[0]?.context).toEqual({ messageUUID: held.messageUUID });
+    expect(harness.errors[0]?.context).toEqual({ messageUUID: held.messageUUID, xml: Buffer.from(broken) });
   });
 
   test('that cannot be read at all earns INVALID for the messageUUID of its filename', async () => {
@@ -344,7 +344,7 @@ describe('a body over maxBytes', () => {
 });
 
 describe('onMemo failing', () => {
-  test('answers 500 with no receipt, and onError gets the error onMemo threw', async () => {
+  test('answers 500 with no receipt, and onError gets the error onMemo threw and the MeMo', async () => {
     const failure = new Error('database down');
     const harness = await receiver({
       onMemo: () => {
@@ -357,7 +357,9 @@ describe('onMemo failing', () => {
 
     expect(answer.status).toBe(500);
     expect(answer.json).toMatchObject({ code: 'MEMO_NOT_HANDLED' });
-    expect(harness.errors).toEqual([{ error: failure, context: { messageUUID: held.messageUUID } }]);
+    expect(harness.errors).toEqual([
+      { error: failure, context: { messageUUID: held.messageUUID, xml: held.xml } },
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await receiptsNow(simulator, held.messageUUID)).toEqual([]);
   });
@@ -442,7 +444,9 @@ describe('redelivery', () => {
     expect((await first).status).toBe(500);
     expect((await second).status).toBe(500);
     expect(calls).toBe(1);
-    expect(harness.errors).toEqual([{ error: failure, context: { messageUUID: held.messageUUID } }]);
+    expect(harness.errors).toEqual([
+      { error: failure, context: { messageUUID: held.messageUUID, xml: held.xml } },
+    ]);
   });
 
   test('is recognised through a SeenStore you give, which learns each handled delivery', async () => {
@@ -571,7 +575,7 @@ describe('a forged push under a real messageUUID', () => {
 });
 
 describe('a business receipt NgDP does not take', () => {
-  test('goes to onError after the 200, and the receiver keeps serving', async () => {
+  test('goes to onError after the 200 with the MeMo and when it is posted again; the receiver keeps serving', async () => {
     const harness = await receiver({
       client: companyClient(
         simulator,
@@ -584,7 +588,11 @@ describe('a business receipt NgDP does not take', () => {
 
     expect(answer.status).toBe(200);
     await vi.waitFor(() => expect(harness.errors[0]?.error).toBeInstanceOf(AuthenticationError));
-    expect(harness.errors[0]?.context).toEqual({ messageUUID: held.messageUUID });
+    expect(harness.errors[0]?.context).toEqual({
+      messageUUID: held.messageUUID,
+      xml: held.xml,
+      receiptRetryInMs: expect.any(Number),
+    });
     expect((await push(harness.url, held.xml, held.messageUUID)).status).toBe(200);
   });
 

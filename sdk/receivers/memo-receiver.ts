@@ -8,6 +8,7 @@ import { notPost, type RequestHandler } from './http.ts';
 import { inspectMemo } from './inspect.ts';
 import { BodyBudget, type BodyLimits, bodyLimits, requestLimits } from './limits.ts';
 import { readUpload } from './upload.ts';
+import { verifyCaller } from './verify.ts';
 
 /** Options of {@link createMemoReceiver}. */
 export interface MemoReceiverOptions extends MemoHandlingOptions {
@@ -51,10 +52,13 @@ const DEFAULT_MAX_BYTES = 150 * 1024 * 1024;
  *   under a handled messageUUID are not a redelivery: anyone who can reach the endpoint can POST
  *   them, and they must not make NgDP's own MeMo look handled. They wait for the messageUUID's
  *   attempt under way, if any, and reach `onMemo` on their own (with their own `sha256`). Require
- *   NgDP's client certificate in front of the endpoint (docs/sdk.md, "Only NgDP may push").
- * - The receipt is posted after the answer; if NgDP does not take it, `onError` is told.
+ *   NgDP's client certificate (`verify: requireClientCertificate(…)`, or in front of the endpoint:
+ *   docs/sdk.md, "Only NgDP may push").
+ * - The receipt is posted after the answer; one NgDP does not take is posted again on the
+ *   `receiptRetry` schedule, and `onError` is told of each failure (the first with the MeMo's bytes).
  *
- * Refusals are answered with a small JSON body `{ "code", "message" }`: 405 for another method
+ * Refusals are answered with a small JSON body `{ "code", "message" }`: 401 and 403 for a caller
+ * `verify` refuses (`CALLER_UNAUTHENTICATED`, `CALLER_NOT_ALLOWED`; before anything is read); 405 for another method
  * than POST; 415 for another content type than multipart/form-data, or a `Content-Encoding`
  * (`UNSUPPORTED_CONTENT_ENCODING`); 413 for a body over `maxBytes`; 408 for a body that stalls
  * longer than `bodyTimeoutMs`; 503 `RECEIVER_BUSY` with `Retry-After` when the body does not fit
@@ -91,6 +95,7 @@ async function receive(
   delivery: MemoDelivery,
   settings: BodyLimits & { validation: MemoReceiverOptions['validation'] },
 ): Promise<void> {
+  await verifyCaller(req, delivery.verify);
   if (req.method !== 'POST') throw notPost('MeMos');
   const upload = await readUpload(req, settings);
   const filename = isUuid(upload.filename) ? upload.filename : undefined;

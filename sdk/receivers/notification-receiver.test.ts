@@ -13,7 +13,7 @@ import {
   senderReceipt,
   serve,
 } from '../../test/support/receivers.ts';
-import { resetSimulator, startReceiver, startTestSimulator } from '../../test/support/simulator.ts';
+import { addFault, resetSimulator, startReceiver, startTestSimulator } from '../../test/support/simulator.ts';
 import type { DigitalPostClient } from '../client/client.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ReceivedMemo } from './delivery.ts';
@@ -149,5 +149,24 @@ describe('a fetched MeMo that names another messageUUID than notified', () => {
     expect(answer.status).toBe(200);
     expect(harness.received).toEqual([]);
     expect(receipts).toEqual([{ messageUUID: notified, errorCode: 'MEMO_UUID_MISMATCH' }]);
+  });
+});
+
+describe('the business receipt of a notified MeMo', () => {
+  test('NgDP does not take at first is posted again, the first failure reported with the MeMo', async () => {
+    const harness = await receiver({ receiptRetry: { initialDelayMs: 1, maxDelayMs: 2 } });
+    const held = await heldMemo(simulator);
+    // The client tries four times (one attempt, three retries); then the receiver posts it again.
+    await addFault(simulator, { operation: 'POST /memos/{id}/receipt', status: 503, times: 4 });
+
+    expect((await notify(harness.url, held.messageUUID)).status).toBe(200);
+
+    expect((await senderReceipt(simulator, held.messageUUID)).receiptStatus).toBe('COMPLETED');
+    expect(harness.errors).toHaveLength(1);
+    expect(harness.errors[0]?.context).toEqual({
+      messageUUID: held.messageUUID,
+      xml: held.xml,
+      receiptRetryInMs: expect.any(Number),
+    });
   });
 });

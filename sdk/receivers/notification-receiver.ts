@@ -10,6 +10,7 @@ import { checkMemoHandlingOptions, MemoDelivery, type MemoHandlingOptions, sha25
 import { notPost, type RequestHandler, readJson } from './http.ts';
 import { inspectMemo } from './inspect.ts';
 import { BodyBudget, type BodyLimits, bodyLimits, busy, positiveInteger, requestLimits } from './limits.ts';
+import { verifyCaller } from './verify.ts';
 
 /** Options of {@link createNotificationReceiver}. */
 export interface NotificationReceiverOptions extends MemoHandlingOptions {
@@ -40,7 +41,8 @@ const DEFAULT_FETCHES_IN_FLIGHT = 4;
  * messageUUID than notified; the receipt goes to the notified one); 500 and no receipt when
  * `onMemo` throws, so NgDP notifies again.
  *
- * Refusals, answered `{ "code", "message" }`: 405 for another method than POST, 415 for a body
+ * Refusals, answered `{ "code", "message" }`: 401 and 403 for a caller `verify` refuses, 405 for
+ * another method than POST, 415 for a body
  * that is not JSON or is compressed (`Content-Encoding`), 413 over 64 KiB, 408 for a body that
  * stalls, 400 (`INVALID_JSON`, `JSON_TOO_DEEP`, `INVALID_NOTIFICATION`) when there is no
  * messageUUID, 502 (`MEMO_FETCH_FAILED`) when the MeMo cannot be fetched, so NgDP notifies again
@@ -100,6 +102,7 @@ interface Context {
 }
 
 async function receive(req: IncomingMessage, res: ServerResponse, context: Context): Promise<void> {
+  await verifyCaller(req, context.options.verify);
   if (req.method !== 'POST') throw notPost('notifications');
   const messageUUID = notifiedMessage(await readJson(req, context.limits));
   const { delivery, options, fetches } = context;

@@ -8,6 +8,7 @@ import { requireFunction } from './delivery.ts';
 import { answer, notPost, type RequestHandler, readJson } from './http.ts';
 import { BodyBudget, type BodyLimits, bodyLimits, requestLimits } from './limits.ts';
 import { type ErrorHandler, refuse, reporter } from './report.ts';
+import { checkVerify, type VerifyCaller, verifyCaller } from './verify.ts';
 
 /** Options of {@link createReceiptReceiver}. */
 export interface ReceiptReceiverOptions {
@@ -31,6 +32,12 @@ export interface ReceiptReceiverOptions {
    * (`ReceiverRefusal`: status and code). Default: one line on stderr.
    */
   onError?: ErrorHandler;
+  /**
+   * Decides, before anything of a request is read, whether it comes from NgDP: e.g.
+   * `requireClientCertificate({ fingerprints })`. Refused callers get 401 or 403 (docs/sdk.md,
+   * "Only NgDP may push").
+   */
+  verify?: VerifyCaller;
 }
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -60,6 +67,7 @@ export function createReceiptReceiver(options: ReceiptReceiverOptions): RequestH
   }
   requireFunction('createReceiptReceiver', 'onReceipt', options.onReceipt);
   if (options.onError !== undefined) requireFunction('createReceiptReceiver', 'onError', options.onError);
+  checkVerify('createReceiptReceiver', options.verify);
   const limits = requestLimits('createReceiptReceiver', options, {
     maxBytes: DEFAULT_MAX_BYTES,
     inFlight: (maxBytes) => Math.max(maxBytes, DEFAULT_MAX_BYTES_IN_FLIGHT),
@@ -68,7 +76,8 @@ export function createReceiptReceiver(options: ReceiptReceiverOptions): RequestH
   const report = reporter(options.onError, 'receipt receiver');
   return (req, res) => {
     const claim = budget.claim();
-    receive(req, res, options.onReceipt, bodyLimits(limits, claim))
+    verifyCaller(req, options.verify)
+      .then(() => receive(req, res, options.onReceipt, bodyLimits(limits, claim)))
       .catch((error: unknown) => refuse(res, error, report, {}))
       .finally(() => claim.release());
   };

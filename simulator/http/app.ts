@@ -1,5 +1,5 @@
 /** The simulator's express application: NgDP's API, the control API and a small status page. */
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Fixtures } from '../domain/seed.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -41,11 +41,26 @@ function requireToken(token: string) {
   };
 }
 
+/** A request id the simulator repeats: short, and of the characters ids are made of. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Answers every call of NgDP's API with `X-Request-ID`: the caller's own, or a new UUID when it sent
+ * none that can be repeated (docs/differences.md: NgDP documents no such header), so that a
+ * client can test that it keeps the id an answer gives.
+ */
+function requestIds(request: Request, response: Response, next: NextFunction): void {
+  const sent = request.headers['x-request-id'];
+  response.setHeader('x-request-id', typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID());
+  next();
+}
+
 export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use('/apis/v1', requestIds);
   // First, so that calls the guard refuses are in the transcript too.
   app.use('/apis/v1', transcriptMiddleware(engine));
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
