@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,8 @@ export interface DocsWorld {
   sshKey: KeyPair;
   /** What the blocks printed (console and `log`), shown when a block fails. */
   output: string[];
+  /** The folders made for blocks, removed by `close()`. */
+  folders: string[];
   close(): Promise<void>;
 }
 
@@ -183,6 +185,7 @@ export async function startDocsWorld(): Promise<DocsWorld> {
   const simulator = await startTestSimulator({ clock: 'real', sftpPort: 0 });
   const ngdp = await createDigitalPostHandlers();
   const cli = await serveCli();
+  const folders: string[] = [];
   return {
     simulator,
     cliUrl: cli.url,
@@ -191,7 +194,9 @@ export async function startDocsWorld(): Promise<DocsWorld> {
     pfx: throwawayPfx(),
     sshKey: newKeyPair(),
     output: [],
+    folders,
     async close() {
+      await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
       await cli.close();
       await ngdp.close();
       await simulator.stop();
@@ -294,6 +299,7 @@ export const GIVEN_NAMES: ReadonlyArray<keyof Given> = [
  */
 export async function makeFolder(world: DocsWorld, withSshKey: boolean): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'digitalpost-docs-'));
+  world.folders.push(dir);
   for (const name of ['afgoerelse.pdf', 'bilag.pdf', 'svar.pdf', 'letter.pdf'])
     await writeFile(join(dir, name), PDF);
   await writeFile(join(dir, 'system.p12'), world.pfx);
@@ -308,7 +314,7 @@ export async function makeFolder(world: DocsWorld, withSshKey: boolean): Promise
 
 /** A command line that calls the CLI: `digitalpost …`, `npx digitalpost …` or `node dist/cli.js …`. */
 const CALLS_CLI =
-  /(?:^|[;&|(]\s*|\bnpx\s+)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:digitalpost|node\s+dist\/cli\.js)(?=\s|$)/m;
+  /(?:^[ \t]*|[;&|(]\s*|\bnpx\s+)(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:digitalpost|node\s+dist\/cli\.js)(?=\s|$)/m;
 /** A command line that talks to a simulator on its default ports. */
 const TALKS_TO_SIMULATOR = /(?:127\.0\.0\.1|localhost):(?:4500|4522)|-P 4522\b/;
 
@@ -392,6 +398,7 @@ export function slugOf(block: CodeBlock): string {
  * `run/<slug>.ts` as run (the simulator's port, and the collecting `vitest` of docs-vitest.ts).
  */
 export async function writeBlocks(blocks: readonly CodeBlock[], world: DocsWorld): Promise<void> {
+  await rm(WORK, { recursive: true, force: true });
   await mkdir(join(WORK, 'run'), { recursive: true });
   const vitest = JSON.stringify(pathToFileURL(join(REPO, 'test/support/docs-vitest.ts')).href);
   const given = [
