@@ -3,7 +3,7 @@
  * names and files the blocks may use without making them (README.md, "The code in these pages", lists
  * them for readers), the CLI from the sources, and the type-check of every TypeScript block.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ExecFileOptions, execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { setupServer } from 'msw/node';
 import { runCli } from '../../cli/program.ts';
 import { makeThrowawayCertificates } from '../../examples/throwaway-certificates.ts';
@@ -23,6 +24,8 @@ import type { CodeBlock } from './markdown-blocks.ts';
 import { type KeyPair, newKeyPair, registerKey } from './sftp.ts';
 import { containerOf, letters as lettersTo, writeMemoFiles } from './sftp-sender.ts';
 import { keyOf, letterTo, SEED_IDS, startTestSimulator } from './simulator.ts';
+
+const execFileAsync = promisify(execFile);
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the blocks are written out (git-ignored). */
@@ -345,7 +348,26 @@ export function withSimulator(code: string, world: DocsWorld): string {
 
 export interface ShellRun {
   code: number | null;
+  /** Its stdout, then its stderr. */
   output: string;
+}
+
+/** Runs a program, with nothing on its stdin, to its end: its exit code (null when a signal ended it) and what it printed. */
+async function execute(
+  file: string,
+  args: readonly string[],
+  options: Omit<ExecFileOptions, 'encoding'> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  try {
+    const running = execFileAsync(file, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    running.child.stdin?.end(); // nothing to read: an interactive program (sftp) ends at once
+    const { stdout, stderr } = await running;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number' && failed.code !== null) throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
 }
 
 /**
@@ -374,18 +396,8 @@ export async function runShell(code: string, dir: string, world: DocsWorld): Pro
     'sftp() { command sftp -o UserKnownHostsFile="$HOME/.ssh/known_hosts" "$@"; }',
     withSimulator(code, world),
   ].join('\n');
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (exit) => resolve({ code: exit, output }));
-  });
+  const run = await execute('bash', ['-c', script], { cwd: dir, env });
+  return { code: run.code, output: `${run.stdout}${run.stderr}` };
 }
 
 /** A block's file name: its page and line, e.g. `docs_sdk.md_L36`. */
@@ -430,21 +442,13 @@ export async function typeErrors(blocks: readonly CodeBlock[]): Promise<string[]
   };
   await writeFile(join(WORK, 'tsconfig.json'), JSON.stringify(project));
   const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, [tsc, '-p', join(WORK, 'tsconfig.json'), '--pretty', 'false']);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (exit) => resolve({ code: exit, stdout: out, stderr: err }));
-    },
-  );
+  const { code, stdout, stderr } = await execute(process.execPath, [
+    tsc,
+    '-p',
+    join(WORK, 'tsconfig.json'),
+    '--pretty',
+    'false',
+  ]);
   const bySlug = new Map(blocks.map((block) => [`${slugOf(block)}.ts`, block]));
   const errors: string[] = [];
   for (const line of stdout.split('\n')) {
