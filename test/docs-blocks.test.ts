@@ -39,7 +39,9 @@ const BLOCKS = PAGES.flatMap((page) => codeBlocks(readFileSync(join(REPO, page),
 const TYPESCRIPT = BLOCKS.filter((block) => block.kind === 'ts');
 const SHELL = BLOCKS.filter((block) => block.kind === 'shell' && shellBlockRuns(block.code));
 /** Shell blocks that neither call the CLI nor talk to a simulator (npm, docker, benchmarks). */
-const OTHER_SHELL = BLOCKS.filter((block) => block.kind === 'shell' && !shellBlockRuns(block.code));
+const OTHER_SHELL = BLOCKS.filter(
+  (block) => block.kind === 'shell' && block.skip === undefined && !shellBlockRuns(block.code),
+);
 const RUN = [...TYPESCRIPT, ...SHELL].filter((block) => block.skip === undefined);
 const MARKED = BLOCKS.filter((block) => block.skip !== undefined);
 const where = (block: CodeBlock): string => `${block.file}:${block.line}`;

@@ -371,9 +371,10 @@ async function execute(
 }
 
 /**
- * Runs a shell block with bash in `dir`, stopping at the first failing command: `digitalpost` and
- * `npx digitalpost` are the CLI from the sources, HOME is a folder of its own whose
- * `.ssh/known_hosts` knows the simulator's SFTP server, and no `DIGITALPOST_*` variable is inherited.
+ * Runs a shell block with bash in `dir`, stopping at the first failing command — a `curl` answered
+ * with an HTTP error status fails too: `digitalpost` and `npx digitalpost` are the CLI from the
+ * sources, HOME is a folder of its own whose `.ssh/known_hosts` knows the simulator's SFTP server,
+ * and no `DIGITALPOST_*` variable is inherited.
  */
 export async function runShell(code: string, dir: string, world: DocsWorld): Promise<ShellRun> {
   const bin = join(dir, '.bin');
@@ -394,6 +395,8 @@ export async function runShell(code: string, dir: string, world: DocsWorld): Pro
     'npx() { if [ "$1" = digitalpost ]; then shift; digitalpost "$@"; else command npx "$@"; fi; }',
     // OpenSSH reads ~/.ssh from the user database, not HOME: point it at the test's HOME.
     'sftp() { command sftp -o UserKnownHostsFile="$HOME/.ssh/known_hosts" "$@"; }',
+    // An HTTP error answer fails the block: the pages' calls are meant to succeed.
+    'curl() { command curl --fail-with-body "$@"; }',
     withSimulator(code, world),
   ].join('\n');
   const run = await execute('bash', ['-c', script], { cwd: dir, env });
