@@ -63,6 +63,7 @@ async function runTypeScript(block: CodeBlock): Promise<void> {
     });
   const cwd = process.cwd();
   process.chdir(folder);
+  process.env.CERT_PASSPHRASE = given.passphrase; // system.p12's, as the pages read it
   startCollecting();
   try {
     await import(pathToFileURL(join(WORK, 'run', `${slugOf(block)}.ts`)).href);
@@ -73,6 +74,7 @@ async function runTypeScript(block: CodeBlock): Promise<void> {
     });
   } finally {
     process.chdir(cwd);
+    delete process.env.CERT_PASSPHRASE;
     process.exitCode = undefined;
     vi.restoreAllMocks();
     for (const name of GIVEN_NAMES) delete globals[name];
