@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { registerSimControlCommands } from './sim-control.ts';
 import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
 
 interface StartFlags {
@@ -250,4 +251,5 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     const variable = SIM_START_ENV[option.attributeName() as SimStartSetting];
     if (variable !== undefined) option.description += ` [${variable}${option.negate ? '=false' : ''}]`;
   }
+  registerSimControlCommands(sim, io, setExitCode);
 }
