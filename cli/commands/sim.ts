@@ -1,6 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { retrySchedule } from '../../simulator/domain/retry.ts';
+import { parseDuration } from '../../simulator/domain/time.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
+import { seconds } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { registerSimControlCommands } from './sim-control.ts';
 import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
@@ -21,6 +24,10 @@ interface StartFlags {
   controlToken?: string;
   memoryBudget?: number;
   allowedHosts?: string[];
+  /** Seconds. */
+  pushTimeout?: number;
+  /** Offsets of the retries from the first attempt, in ms. */
+  retrySchedule?: number[];
 }
 
 function port(value: string): number {
@@ -55,6 +62,20 @@ const BYTE_UNITS: Record<string, number> = {
   mib: 2 ** 20,
   gib: 2 ** 30,
 };
+
+/** `none`, or ISO 8601 durations after the first attempt, ascending: `PT1S,PT5S,PT30S`. */
+function retryOffsets(value: string): number[] {
+  if (value.trim().toLowerCase() === 'none') return [];
+  const offsets = value.split(',').map((part) => parseDuration(part.trim()));
+  if (offsets.some((offset) => offset === undefined || offset <= 0))
+    throw new InvalidArgumentError(
+      'must be ISO 8601 durations after the first attempt, comma-separated, e.g. PT1S,PT5S,PT30S (or none)',
+    );
+  const valid = offsets as number[];
+  if (valid.some((offset, index) => index > 0 && offset <= (valid[index - 1] as number)))
+    throw new InvalidArgumentError('must be in ascending order, e.g. PT1S,PT5S,PT30S');
+  return valid;
+}
 
 /** A size in bytes: a whole number with an optional unit (`1GiB`, `600MB`, `1073741824`). */
 function byteSize(value: string): number {
@@ -167,6 +188,8 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
       ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
       ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
+      ...(flags.pushTimeout === undefined ? {} : { pushTimeoutMs: flags.pushTimeout * 1000 }),
+      ...(flags.retrySchedule === undefined ? {} : { retry: retrySchedule(flags.retrySchedule) }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -233,6 +256,17 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
       '--memory-budget <size>',
       'memory that request bodies, SFTP uploads and containers being read may take together; past it callers get 503 (default 1GiB)',
       byteSize,
+    )
+    .option(
+      '--push-timeout <seconds>',
+      'how long a push (MeMo, receipt, notification) waits for an answer before it counts as failed (default 30)',
+      seconds('--push-timeout'),
+    )
+    .option(
+      '--retry-schedule <durations>',
+      'when a failed push is tried again: ISO 8601 durations after the first attempt, ascending, e.g. PT1S,PT5S (or none); ' +
+        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P7D)",
+      retryOffsets,
     )
     .option(
       '--json',
