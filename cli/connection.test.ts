@@ -3,7 +3,9 @@
  * connection flags, mutual TLS files, and one-line errors that never show a secret.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -277,5 +279,132 @@ describeWith({ tools: ['openssl'] }, 'mutual TLS files', () => {
       code: 2,
       stderr: `digitalpost: cannot read the --pfx file ${missing}: no such file\n`,
     });
+  });
+});
+
+describeWith({ tools: ['openssl'] }, 'TLS failures, explained in one line', () => {
+  let tlsDir: string;
+  let server: Server;
+  let tlsEnv: Record<string, string>;
+  const file = (name: string): string => join(tlsDir, name);
+
+  beforeAll(async () => {
+    tlsDir = await mkdtemp(join(tmpdir(), 'dp-cli-tls-'));
+    const sh = promisify(execFile);
+    const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    const selfSigned = (name: string) =>
+      sh(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...newKey,
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '1',
+          '-subj',
+          `/CN=${name}`,
+        ],
+        { cwd: tlsDir },
+      );
+    await selfSigned('ca');
+    await selfSigned('stranger');
+    await writeFile(file('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    await writeFile(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
+    for (const name of ['server', 'client']) {
+      await sh(
+        'openssl',
+        ['req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`],
+        { cwd: tlsDir },
+      );
+      await sh(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-days',
+          '1',
+          '-out',
+          `${name}.crt`,
+          '-extfile',
+          `${name}.ext`,
+        ],
+        { cwd: tlsDir },
+      );
+    }
+    const read = async (name: string) => readFile(file(name));
+    server = createHttpsServer(
+      {
+        cert: await read('server.crt'),
+        key: await read('server.key'),
+        ca: await read('ca.crt'),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (_request, response) => response.end('{}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    tlsEnv = {
+      DIGITALPOST_BASE_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}/apis/v1`,
+      DIGITALPOST_API_KEY: apiKey,
+    };
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(tlsDir, { recursive: true, force: true });
+  });
+
+  const once = [...lookup, '--retries', '0'];
+
+  it('says an untrusted server certificate needs --ca', async () => {
+    const result = await run(once, tlsEnv);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /: the server's certificate is not trusted \(.+\): give the CA that issued it with --ca FILE$/,
+      ),
+    ]);
+  });
+
+  it('says a server that closes the connection over https likely requires a client certificate', async () => {
+    const result = await run([...once, '--ca', file('ca.crt')], tlsEnv);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /usually means it requires a client certificate: pass --cert and --key, or --pfx$/,
+      ),
+    ]);
+  });
+
+  it('says so when the server refuses the client certificate given', async () => {
+    const result = await run(
+      [...once, '--ca', file('ca.crt'), '--cert', file('stranger.crt'), '--key', file('stranger.key')],
+      tlsEnv,
+    );
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /usually means it refused the client certificate: is it the one registered for this system/,
+      ),
+    ]);
+  });
+
+  it('gets through with the CA and the registered client certificate', async () => {
+    const result = await run(
+      [...once, '--ca', file('ca.crt'), '--cert', file('client.crt'), '--key', file('client.key')],
+      tlsEnv,
+    );
+    expect(result.stderr).not.toMatch(/certificate|closed the connection/);
   });
 });

@@ -241,6 +241,57 @@ async function tlsOf(
   return ca.length > 0 ? { dispatcher: new Agent({ connect: { ca } }) } : undefined;
 }
 
+const UNTRUSTED_SERVER = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const REFUSED_CLIENT_CERTIFICATE = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/** The innermost error of a cause chain that has a code, with its code. */
+function rootCause(error: unknown): { code?: string; message: string } {
+  let found: { code?: string; message: string } = { message: String(error) };
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    found = { ...(typeof code === 'string' ? { code } : {}), message: current.message };
+  }
+  return found;
+}
+
+/**
+ * A TLS failure in words, with the flag that fixes it; undefined for other failures. A server that
+ * demands a client certificate under TLS 1.3 checks it after the handshake and closes the
+ * connection: the client sees only "other side closed", so over https that is explained too.
+ */
+export function tlsProblem(error: unknown, https: boolean, clientCertificate: boolean): string | undefined {
+  const { code, message } = rootCause(error);
+  if (code === undefined) return undefined;
+  if (UNTRUSTED_SERVER.has(code))
+    return `the server's certificate is not trusted (${message}): give the CA that issued it with --ca FILE`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `the server's certificate is not valid now (${message})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not for this host name (${message}): check --base-url`;
+  const closed = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+  if (REFUSED_CLIENT_CERTIFICATE.has(code) || (https && closed))
+    return clientCertificate
+      ? `the server closed the connection without an answer (${message}); over https this usually means it refused the client certificate: is it the one registered for this system, issued by a CA the server trusts?`
+      : `the server closed the connection without an answer (${message}); over https this usually means it requires a client certificate: pass --cert and --key, or --pfx`;
+  return undefined;
+}
+
 function logLine(event: RequestLogEvent): string {
   const outcome = event.status ?? event.error ?? '?';
   const retry = event.retryInMs === undefined ? '' : `, retrying in ${Math.round(event.retryInMs)} ms`;
@@ -287,6 +338,8 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
   const redact = (text: string): string =>
     secrets.reduce((result, secret) => result.replaceAll(secret, '***'), text);
   const attempts = flags.retries > 0 ? ` (${flags.retries + 1} attempts)` : '';
+  const https = url.startsWith('https:');
+  const clientCertificate = transport !== undefined && 'tls' in transport;
 
   const describe = (error: unknown): string => {
     let text: string;
@@ -294,7 +347,8 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
       text = `NgDP refused the API key (401 ${error.code}: ${error.detail}); check --api-key or ${ENV.apiKey}`;
     } else if (error instanceof ConnectionError) {
       const cause = error.cause instanceof Error ? error.cause.message : error.code;
-      text = `cannot reach NgDP at ${url}: ${cause}${attempts}`;
+      const tls = tlsProblem(error, https, clientCertificate);
+      text = `cannot reach NgDP at ${url}: ${tls ?? cause}${attempts}`;
     } else {
       text = error instanceof Error ? error.message : String(error);
     }
