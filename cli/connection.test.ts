@@ -15,7 +15,7 @@ import type { RunningSimulator } from '../simulator/index.ts';
 import { describeWith } from '../test/support/requirements.ts';
 import { addFault, keyOf, letterTo, SEED_IDS, startTestSimulator } from '../test/support/simulator.ts';
 import { type ConnectionFlags, connect } from './connection.ts';
-import { lines, run } from './test-support.ts';
+import { jsonLines, lines, run } from './test-support.ts';
 
 let simulator: RunningSimulator;
 let dir: string;
@@ -175,6 +175,43 @@ describe('connection flags', () => {
       expect.stringMatching(/^digitalpost: 0101700001: 503 GET \/contacts\/\?cprNumber=010170\*{4}: /),
     ]);
     expect(result.stderr).not.toContain(apiKey);
+  });
+
+  it('logs each request with DIGITALPOST_LOG=debug, as --verbose does', async () => {
+    const result = await run(lookup, { ...env, DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^GET \/contacts\/\?cprNumber=010170\*{4} → 200 \(\d+ ms\)$/),
+    ]);
+    expect(result.stderr).not.toContain(apiKey);
+  });
+
+  it('logs requests as {"debug": …} JSON lines under --json, without the key', async () => {
+    const result = await run([...lookup, '--json'], { ...env, DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stderr)).toEqual([
+      {
+        debug: expect.objectContaining({
+          method: 'GET',
+          path: '/contacts/?cprNumber=010170****',
+          status: 200,
+          attempt: 0,
+          requestId: expect.any(String),
+          durationMs: expect.any(Number),
+        }),
+      },
+    ]);
+    expect(result.stderr).not.toContain(apiKey);
+  });
+
+  it('logs nothing with DIGITALPOST_LOG=info, and refuses any other level (exit 2)', async () => {
+    expect((await run(lookup, { ...env, DIGITALPOST_LOG: 'info' })).stderr).toBe('');
+    expect(await run(lookup, { ...env, DIGITALPOST_LOG: 'loud' })).toMatchObject({
+      code: 2,
+      stderr: 'digitalpost: DIGITALPOST_LOG="loud": must be debug or info\n',
+    });
   });
 });
 

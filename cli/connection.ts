@@ -23,13 +23,39 @@ import { DEFAULT_LIMITS } from '../sdk/http/limits.ts';
 import type { RequestLogEvent } from '../sdk/http/transport.ts';
 import { reason } from './files.ts';
 import { CliError, type CliIO, EXIT } from './io.ts';
+import { jsonLine } from './text.ts';
+
+const given = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
 
 /** The environment variables the CLI reads (flags take precedence). */
 export const ENV = {
   apiKey: 'DIGITALPOST_API_KEY',
   baseUrl: 'DIGITALPOST_BASE_URL',
   passphrase: 'DIGITALPOST_CERT_PASSPHRASE',
+  log: 'DIGITALPOST_LOG',
 } as const;
+
+/**
+ * Whether to log each request (`--verbose`, or `DIGITALPOST_LOG=debug`); `DIGITALPOST_LOG=info`,
+ * empty or unset does not.
+ *
+ * @throws CliError (exit 2) for any other value of the variable.
+ */
+export function debugLogging(verbose: boolean | undefined, io: CliIO): boolean {
+  const level = given(io.env[ENV.log])?.trim().toLowerCase();
+  if (level !== undefined && level !== 'debug' && level !== 'info')
+    throw new CliError(`${ENV.log}=${JSON.stringify(io.env[ENV.log])}: must be debug or info`);
+  return verbose === true || level === 'debug';
+}
+
+/**
+ * Writes one log entry to stderr: `text` as a line, or under `--json` `{"debug": entry}` as one
+ * JSON line. Entries hold what was done and how it went, never credentials.
+ */
+export function logDebug(io: CliIO, entry: Record<string, unknown>, text: string): void {
+  io.stderr(io.json === true ? jsonLine({ debug: entry }) : text);
+}
 
 export interface ConnectionFlags {
   baseUrl?: string;
@@ -120,7 +146,10 @@ export function addConnectionOptions(command: Command): Command {
       '--allow-insecure-http',
       'allow an http:// --base-url to another machine (the API key travels in clear text: closed test networks only)',
     ),
-    new Option('--verbose', 'log each HTTP attempt (method, path, status, time) to stderr; never secrets'),
+    new Option(
+      '--verbose',
+      `log each HTTP attempt (method, path, status, time) to stderr; never secrets (or ${ENV.log}=debug)`,
+    ),
   ];
   for (const option of options) command.addOption(option.helpGroup(GROUP));
   return command.addHelpText(
@@ -151,9 +180,6 @@ export function stopsTheRun(error: unknown): boolean {
     error instanceof ConnectionError
   );
 }
-
-const given = (value: string | undefined): string | undefined =>
-  value === undefined || value === '' ? undefined : value;
 
 function apiKeyOf(flags: ConnectionFlags, io: CliIO): string {
   const apiKey = flags.apiKey ?? given(io.env[ENV.apiKey]);
@@ -319,7 +345,9 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
       ...(flags.maxPages === undefined ? {} : { limits: { maxPages: flags.maxPages } }),
       allowInsecureHttp: flags.allowInsecureHttp === true,
       userAgent: 'cli',
-      ...(flags.verbose ? { logger: (event: RequestLogEvent) => io.stderr(logLine(event)) } : {}),
+      ...(debugLogging(flags.verbose, io)
+        ? { logger: (event: RequestLogEvent) => logDebug(io, { ...event }, logLine(event)) }
+        : {}),
     });
   } catch (error) {
     if (error instanceof InvalidOptionsError && /allowInsecureHttp/.test(error.message)) {

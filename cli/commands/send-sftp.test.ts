@@ -658,3 +658,19 @@ describe('digitalpost send --sftp when the answer to the rename is lost', () => 
     expect(server.taken()).toHaveLength(1);
   });
 });
+
+describe('digitalpost send --sftp with DIGITALPOST_LOG=debug', () => {
+  it('logs each upload, never the private key', async () => {
+    const folder = await newFolder();
+    await writeMemoFiles(folder, await letters(2));
+
+    const result = await run(['send', ...sftp(), folder], { DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^upload container \S+\.tar\.lzma → 127\.0\.0\.1:\d+\/in$/),
+      expect.stringMatching(/^uploaded \S+\.tar\.lzma \(\d+ bytes, 2 messages\)$/),
+    ]);
+    expect(result.stderr).not.toContain(server.keys.private.split('\n')[1]);
+  });
+});
