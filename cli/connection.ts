@@ -22,7 +22,7 @@ import {
 import { DEFAULT_LIMITS } from '../sdk/http/limits.ts';
 import type { RequestLogEvent } from '../sdk/http/transport.ts';
 import { reason } from './files.ts';
-import { CliError, type CliIO, EXIT } from './io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from './io.ts';
 import { jsonLine } from './text.ts';
 
 const given = (value: string | undefined): string | undefined =>
@@ -387,7 +387,7 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
     url,
     describe,
     fail(error: unknown): never {
-      throw new CliError(describe(error), EXIT.failed);
+      throw new CliError(describe(error), EXIT.failed, errorCode(error));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DigitalPostError } from '../sdk/errors.ts';
 import { jsonLine, printable } from './text.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -37,6 +38,11 @@ export class CliError extends Error {
     this.exitCode = exitCode;
     this.code = code ?? (exitCode === EXIT.usage ? 'USAGE_ERROR' : 'FAILED');
   }
+}
+
+/** The stable `code` of an error of this package, for a CliError that reports it. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof DigitalPostError ? error.code : undefined;
 }
 
 /** The JSON line of a problem on stderr under `--json`. */

@@ -55,6 +55,67 @@ function commanderCode(code: string): string {
 /** Exit 2 for what the caller gave wrong (a file that cannot be read, bad options). */
 const USAGE_CODES = new Set(['FILE_UNREADABLE', 'INVALID_OPTIONS']);
 
+/** Every command with its options, writing through `io` (`commandIo` is what the commands get). */
+function createProgram(
+  io: CliIO,
+  commandIo: CliIO,
+  setExitCode: (code: number) => void,
+  isJson: () => boolean,
+): Command {
+  const program = new Command('digitalpost')
+    .description(
+      "Toolkit for Denmark's Next generation Digital Post: MeMo files, the local simulator, and NgDP's API",
+    )
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    // A command's options come after its name: `sim clock --json` and `sim clock advance P1D --json`
+    // each reach the command named.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // Under --json the error is written once caught, as JSON.
+      outputError: (text, write) => {
+        if (!isJson()) write(`digitalpost: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`);
+      },
+    })
+    .addHelpText('after', HELP_AFTER);
+  registerMemoCommands(program, commandIo, setExitCode);
+  registerSimCommands(program, commandIo, setExitCode);
+  registerSendCommand(program, commandIo, setExitCode);
+  registerReceiptsCommands(program, commandIo, setExitCode);
+  registerInboxCommands(program, commandIo, setExitCode);
+  registerContactsCommands(program, commandIo, setExitCode);
+  registerConformanceCommands(program, commandIo, setExitCode);
+  for (const command of program.commands.flatMap(function all(c): Command[] {
+    return [c, ...c.commands.flatMap(all)];
+  })) {
+    command.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+/** The leaf commands, as their words (`['sim', 'clock', 'advance']`): for tests that walk them all. */
+export function commandPaths(): string[][] {
+  const quiet: CliIO = { stdout: () => {}, stderr: () => {}, env: {} };
+  const program = createProgram(
+    quiet,
+    quiet,
+    () => {},
+    () => false,
+  );
+  const walk = (command: Command, path: string[]): string[][] =>
+    command.commands.length === 0
+      ? [path]
+      : [
+          // A group with its own action (`sim clock`) is a command too.
+          ...((command as unknown as { _actionHandler?: unknown })._actionHandler ? [path] : []),
+          ...command.commands.filter((c) => c.name() !== 'help').flatMap((c) => walk(c, [...path, c.name()])),
+        ];
+  return walk(program, []).filter((path) => path.length > 0);
+}
+
 /**
  * Runs the `digitalpost` command line with `argv` (without the node and script entries) and
  * resolves to the exit code. Errors become one line on stderr, never a stack trace.
@@ -74,40 +135,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return json;
     },
   };
-  const program = new Command('digitalpost')
-    .description(
-      "Toolkit for Denmark's Next generation Digital Post: MeMo files, the local simulator, and NgDP's API",
-    )
-    .version(packageJson.version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help for a command')
-    // A command's options come after its name: `sim clock --json` and `sim clock advance P1D --json`
-    // each reach the command named.
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({
-      writeOut: io.stdout,
-      writeErr: io.stderr,
-      // Under --json the error is written once caught, as JSON.
-      outputError: (text, write) => {
-        if (!json) write(`digitalpost: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`);
-      },
-    })
-    .addHelpText('after', HELP_AFTER);
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  registerMemoCommands(program, commandIo, setExitCode);
-  registerSimCommands(program, commandIo, setExitCode);
-  registerSendCommand(program, commandIo, setExitCode);
-  registerReceiptsCommands(program, commandIo, setExitCode);
-  registerInboxCommands(program, commandIo, setExitCode);
-  registerContactsCommands(program, commandIo, setExitCode);
-  registerConformanceCommands(program, commandIo, setExitCode);
-  for (const command of program.commands.flatMap(function all(c): Command[] {
-    return [c, ...c.commands.flatMap(all)];
-  })) {
-    command.exitOverride().configureOutput(program.configureOutput());
-  }
+  const program = createProgram(io, commandIo, setExitCode, () => json);
   json = wantsJson(program, argv);
   const fail = (code: string, message: string, exit: number): number => {
     // Messages quote what NgDP (or a file) said: printed through printable, never raw.

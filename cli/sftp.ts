@@ -13,7 +13,7 @@ import { SftpSender } from '../sdk/sftp/sender.ts';
 import type { SftpSenderOptions } from '../sdk/sftp/types.ts';
 import { debugLogging, logDebug } from './connection.ts';
 import { reason } from './files.ts';
-import { CliError, type CliIO, EXIT } from './io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from './io.ts';
 import { printable } from './text.ts';
 
 /** The environment variables the SFTP modes read (flags take precedence). */
@@ -243,7 +243,7 @@ export async function sftpConnection(
           const hint = /passphrase/.test(why) ? ` (--passphrase or ${SFTP_ENV.passphrase})` : '';
           throw new CliError(`cannot use the ${keyFlag} file ${keyFile}: ${printable(redact(why))}${hint}`);
         }
-        throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed);
+        throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed, errorCode(error));
       }
     },
     close: () => sender.close(),

@@ -13,7 +13,7 @@ import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import { fileKind } from '../../sdk/sftp/files.ts';
 import type { SftpSendResult, SftpUpload } from '../../sdk/sftp/types.ts';
 import { reason } from '../files.ts';
-import { CliError, type CliIO, EXIT } from '../io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from '../io.ts';
 import { formatBytes, progressDisplay } from '../progress.ts';
 import { type SftpConnection, type SftpFlags, sftpConnection } from '../sftp.ts';
 import { jsonLine, printable } from '../text.ts';
@@ -360,6 +360,7 @@ class SftpSendRun {
       throw new CliError(
         `${this.connection.describe(error)}; while reading /out/errors (the files were uploaded)`,
         EXIT.failed,
+        errorCode(error),
       );
     }
   }
@@ -384,6 +385,7 @@ class SftpSendRun {
       throw new CliError(
         `${this.connection.describe(error)}; while waiting for business receipts (the files were uploaded)`,
         EXIT.failed,
+        errorCode(error),
       );
     }
     for (const receipt of found) {

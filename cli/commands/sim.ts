@@ -193,7 +193,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
-    if (error instanceof SimulatorConfigError) throw new CliError(error.message, EXIT.failed);
+    if (error instanceof SimulatorConfigError) throw new CliError(error.message, EXIT.failed, error.code);
     throw error;
   }
   if (flags.json) {
