@@ -2,8 +2,10 @@
  * `digitalpost sim start` and its SFTP server: the `--json` line's `sftp` with the real port and the
  * host key fingerprint, the banner's SFTP line, and `--no-sftp`; every flag's environment variable.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +20,9 @@ import {
   sendMemo,
   startSilentReceiver,
 } from '../../test/support/simulator.ts';
+import { sshPublicKey } from '../../test/support/ssh-keys.ts';
 import { runCli } from '../program.ts';
+import { run } from '../test-support.ts';
 import { registerSimCommands } from './sim.ts';
 import { SIM_START_ENV } from './sim-env.ts';
 
@@ -96,6 +100,27 @@ describe('digitalpost sim start', () => {
         /curl -X PUT --data-binary @\S+ http:\S+\/systems\/20000000-0000-4000-8000-000000000005\/ssh-key/,
       );
     });
+  });
+
+  it('prints a sim ssh-key add command that registers a key with this simulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dp-cli-banner-'));
+    try {
+      const keyFile = join(dir, 'id_ed25519.pub');
+      writeFileSync(keyFile, `${sshPublicKey()}\n`);
+      await whileRunning(['--sftp-port', '0'], async (stdout) => {
+        const printed = /digitalpost (sim ssh-key add .+)$/m.exec(stdout)?.[1];
+        expect(printed).toMatch(
+          /^sim ssh-key add testkommune \$HOME\/\.ssh\/id_ed25519\.pub --url http:\S+$/,
+        );
+        const argv = (printed as string).replace('$HOME/.ssh/id_ed25519.pub', keyFile).split(' ');
+        expect(await run(argv)).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^registered the key for testkommune/),
+        });
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 with one line saying so when the SFTP port is in use', async () => {

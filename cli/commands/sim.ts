@@ -5,7 +5,7 @@ import { parseDuration } from '../../simulator/domain/time.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { seconds } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
-import { registerSimControlCommands } from './sim-control.ts';
+import { DEFAULT_CONTROL_URL, registerSimControlCommands } from './sim-control.ts';
 import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
 
 interface StartFlags {
@@ -86,6 +86,12 @@ function byteSize(value: string): number {
   return Number(match[1]) * unit;
 }
 
+/** The flags `digitalpost sim …` needs to reach this simulator's control API (none for the default). */
+function controlFlags(simulator: RunningSimulator): string {
+  const url = simulator.controlUrl === DEFAULT_CONTROL_URL ? '' : ` --url ${simulator.controlUrl}`;
+  return `${url}${simulator.controlToken ? ` --control-token ${simulator.controlToken}` : ''}`;
+}
+
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
   const lines = [
     `digitalpost simulator ${packageJson.version} — NgDP's integration API on your machine`,
@@ -113,6 +119,8 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
       if (system.sshUsername !== null && simulator.sftp !== null)
         lines.push(
           `    SFTP user ${system.sshUsername}; register your public key with`,
+          `      digitalpost sim ssh-key add ${system.sshUsername} $HOME/.ssh/id_ed25519.pub${controlFlags(simulator)}`,
+          '    or',
           `      curl -X PUT --data-binary @$HOME/.ssh/id_ed25519.pub${simulator.controlToken ? ` -H "Authorization: Bearer ${simulator.controlToken}"` : ''} ${simulator.controlUrl}/systems/${system.id}/ssh-key`,
         );
     }
