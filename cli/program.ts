@@ -8,6 +8,7 @@ import { registerMemoCommands } from './commands/memo.ts';
 import { registerReceiptsCommands } from './commands/receipts.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerSimCommands } from './commands/sim.ts';
+import { DEFAULT_CONTROL_URL, SIM_CONTROL_ENV } from './commands/sim-control.ts';
 import { ENV } from './connection.ts';
 import { CliError, type CliIO, EXIT, errorJsonLine, jsonStderr } from './io.ts';
 import { printable } from './text.ts';
@@ -15,6 +16,10 @@ import { printable } from './text.ts';
 const HELP_AFTER = `
 Commands that talk to NgDP (send, receipts, inbox, contacts) take --base-url or --environment and
 --api-key, or read ${ENV.baseUrl} and ${ENV.apiKey} (and ${ENV.passphrase}).
+
+The sim commands clock, faults, mailbox, message, ssh-key and reset drive a running simulator: --url
+or ${SIM_CONTROL_ENV.url} (default ${DEFAULT_CONTROL_URL}). ${ENV.log}=debug logs each
+request to stderr (never secrets).
 
 Try it against the simulator (keys are printed by sim start):
   digitalpost sim start
