@@ -152,6 +152,17 @@ describe('every command under --json', () => {
     },
   );
 
+  it('switches sim start to JSON by DIGITALPOST_SIM_JSON as by --json', async () => {
+    const result = await run(
+      ['sim', 'start', '--port', '0', '--no-sftp', '--seed', join(dir, 'missing-seed.json')],
+      {
+        DIGITALPOST_SIM_JSON: 'true',
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(expectJsonErrors(result.stderr).message).toMatch(/cannot read the seed file/);
+  });
+
   it('keeps text errors without --json, and a --json that names a file does not switch', async () => {
     const text = await run(['memo', 'validate', join(dir, 'missing.xml')]);
     expect(text.stderr).toBe(`digitalpost: cannot read ${join(dir, 'missing.xml')}: no such file\n`);

@@ -9,6 +9,7 @@ import { registerReceiptsCommands } from './commands/receipts.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { DEFAULT_CONTROL_URL, SIM_CONTROL_ENV } from './commands/sim-control.ts';
+import { envBoolean, SIM_START_ENV } from './commands/sim-env.ts';
 import { ENV } from './connection.ts';
 import { CliError, type CliIO, EXIT, errorJsonLine, jsonStderr } from './io.ts';
 import { printable } from './text.ts';
@@ -41,12 +42,18 @@ function commandOf(program: Command, argv: readonly string[]): Command {
   return command;
 }
 
-/** Whether `argv` asks its command for JSON output (`--json` as a switch, not `--json FILE`). */
-function wantsJson(program: Command, argv: readonly string[]): boolean {
+/**
+ * Whether `argv` asks its command for JSON output (`--json` as a switch, not `--json FILE`), or,
+ * for `sim start`, its variable does.
+ */
+function wantsJson(program: Command, argv: readonly string[], env: CliIO['env']): boolean {
+  const command = commandOf(program, argv);
+  const option = command.options.find((o) => o.long === '--json');
+  if (option === undefined || option.required || option.optional) return false;
   const end = argv.indexOf('--');
-  if (!(end === -1 ? argv : argv.slice(0, end)).includes('--json')) return false;
-  const option = commandOf(program, argv).options.find((o) => o.long === '--json');
-  return option !== undefined && !option.required && !option.optional;
+  if ((end === -1 ? argv : argv.slice(0, end)).includes('--json')) return true;
+  const simStart = command.name() === 'start' && command.parent?.name() === 'sim';
+  return simStart && envBoolean(env[SIM_START_ENV.json] ?? '') === true;
 }
 
 /** `commander.unknownOption` → `UNKNOWN_OPTION`. */
@@ -144,7 +151,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     exitCode = code;
   };
   const program = createProgram(io, commandIo, setExitCode, () => json);
-  json = wantsJson(program, argv);
+  json = wantsJson(program, argv, io.env);
   const fail = (code: string, message: string, exit: number): number => {
     // Messages quote what NgDP (or a file) said: printed through printable, never raw.
     io.stderr(json ? errorJsonLine(code, message) : `digitalpost: ${printable(message)}\n`);
