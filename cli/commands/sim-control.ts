@@ -114,7 +114,7 @@ function withControlOptions(command: Command, json: string): Command {
     )
     .option(
       '--control-token <token>',
-      `the control API's bearer token, needed off loopback (env ${SIM_CONTROL_ENV.controlToken})`,
+      `the control API's bearer token, needed off loopback (env ${SIM_CONTROL_ENV.controlToken}, which other users cannot see in the process list)`,
     )
     .option('--json', json)
     .addHelpText(
