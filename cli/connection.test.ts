@@ -3,7 +3,9 @@
  * connection flags, mutual TLS files, and one-line errors that never show a secret.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +15,7 @@ import type { RunningSimulator } from '../simulator/index.ts';
 import { describeWith } from '../test/support/requirements.ts';
 import { addFault, keyOf, letterTo, SEED_IDS, startTestSimulator } from '../test/support/simulator.ts';
 import { type ConnectionFlags, connect } from './connection.ts';
-import { lines, run } from './test-support.ts';
+import { jsonLines, lines, run } from './test-support.ts';
 
 let simulator: RunningSimulator;
 let dir: string;
@@ -174,6 +176,43 @@ describe('connection flags', () => {
     ]);
     expect(result.stderr).not.toContain(apiKey);
   });
+
+  it('logs each request with DIGITALPOST_LOG=debug, as --verbose does', async () => {
+    const result = await run(lookup, { ...env, DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^GET \/contacts\/\?cprNumber=010170\*{4} → 200 \(\d+ ms\)$/),
+    ]);
+    expect(result.stderr).not.toContain(apiKey);
+  });
+
+  it('logs requests as {"debug": …} JSON lines under --json, without the key', async () => {
+    const result = await run([...lookup, '--json'], { ...env, DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stderr)).toEqual([
+      {
+        debug: expect.objectContaining({
+          method: 'GET',
+          path: '/contacts/?cprNumber=010170****',
+          status: 200,
+          attempt: 0,
+          requestId: expect.any(String),
+          durationMs: expect.any(Number),
+        }),
+      },
+    ]);
+    expect(result.stderr).not.toContain(apiKey);
+  });
+
+  it('logs nothing with DIGITALPOST_LOG=info, and refuses any other level (exit 2)', async () => {
+    expect((await run(lookup, { ...env, DIGITALPOST_LOG: 'info' })).stderr).toBe('');
+    expect(await run(lookup, { ...env, DIGITALPOST_LOG: 'loud' })).toMatchObject({
+      code: 2,
+      stderr: 'digitalpost: DIGITALPOST_LOG="loud": must be debug or info\n',
+    });
+  });
 });
 
 describeWith({ tools: ['openssl'] }, 'mutual TLS files', () => {
@@ -277,5 +316,132 @@ describeWith({ tools: ['openssl'] }, 'mutual TLS files', () => {
       code: 2,
       stderr: `digitalpost: cannot read the --pfx file ${missing}: no such file\n`,
     });
+  });
+});
+
+describeWith({ tools: ['openssl'] }, 'TLS failures, explained in one line', () => {
+  let tlsDir: string;
+  let server: Server;
+  let tlsEnv: Record<string, string>;
+  const file = (name: string): string => join(tlsDir, name);
+
+  beforeAll(async () => {
+    tlsDir = await mkdtemp(join(tmpdir(), 'dp-cli-tls-'));
+    const sh = promisify(execFile);
+    const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    const selfSigned = (name: string) =>
+      sh(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...newKey,
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '1',
+          '-subj',
+          `/CN=${name}`,
+        ],
+        { cwd: tlsDir },
+      );
+    await selfSigned('ca');
+    await selfSigned('stranger');
+    await writeFile(file('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    await writeFile(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
+    for (const name of ['server', 'client']) {
+      await sh(
+        'openssl',
+        ['req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`],
+        { cwd: tlsDir },
+      );
+      await sh(
+        'openssl',
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-days',
+          '1',
+          '-out',
+          `${name}.crt`,
+          '-extfile',
+          `${name}.ext`,
+        ],
+        { cwd: tlsDir },
+      );
+    }
+    const read = async (name: string) => readFile(file(name));
+    server = createHttpsServer(
+      {
+        cert: await read('server.crt'),
+        key: await read('server.key'),
+        ca: await read('ca.crt'),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (_request, response) => response.end('{}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    tlsEnv = {
+      DIGITALPOST_BASE_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}/apis/v1`,
+      DIGITALPOST_API_KEY: apiKey,
+    };
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(tlsDir, { recursive: true, force: true });
+  });
+
+  const once = [...lookup, '--retries', '0'];
+
+  it('says an untrusted server certificate needs --ca', async () => {
+    const result = await run(once, tlsEnv);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /: the server's certificate is not trusted \(.+\): give the CA that issued it with --ca FILE$/,
+      ),
+    ]);
+  });
+
+  it('says a server that closes the connection over https likely requires a client certificate', async () => {
+    const result = await run([...once, '--ca', file('ca.crt')], tlsEnv);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /usually means it requires a client certificate: pass --cert and --key, or --pfx$/,
+      ),
+    ]);
+  });
+
+  it('says so when the server refuses the client certificate given', async () => {
+    const result = await run(
+      [...once, '--ca', file('ca.crt'), '--cert', file('stranger.crt'), '--key', file('stranger.key')],
+      tlsEnv,
+    );
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        /usually means it refused the client certificate: is it the one registered for this system/,
+      ),
+    ]);
+  });
+
+  it('gets through with the CA and the registered client certificate', async () => {
+    const result = await run(
+      [...once, '--ca', file('ca.crt'), '--cert', file('client.crt'), '--key', file('client.key')],
+      tlsEnv,
+    );
+    expect(result.stderr).not.toMatch(/certificate|closed the connection/);
   });
 });

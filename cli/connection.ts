@@ -22,14 +22,40 @@ import {
 import { DEFAULT_LIMITS } from '../sdk/http/limits.ts';
 import type { RequestLogEvent } from '../sdk/http/transport.ts';
 import { reason } from './files.ts';
-import { CliError, type CliIO, EXIT } from './io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from './io.ts';
+import { jsonLine } from './text.ts';
+
+const given = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
 
 /** The environment variables the CLI reads (flags take precedence). */
 export const ENV = {
   apiKey: 'DIGITALPOST_API_KEY',
   baseUrl: 'DIGITALPOST_BASE_URL',
   passphrase: 'DIGITALPOST_CERT_PASSPHRASE',
+  log: 'DIGITALPOST_LOG',
 } as const;
+
+/**
+ * Whether to log each request (`--verbose`, or `DIGITALPOST_LOG=debug`); `DIGITALPOST_LOG=info`,
+ * empty or unset does not.
+ *
+ * @throws CliError (exit 2) for any other value of the variable.
+ */
+export function debugLogging(verbose: boolean | undefined, io: CliIO): boolean {
+  const level = given(io.env[ENV.log])?.trim().toLowerCase();
+  if (level !== undefined && level !== 'debug' && level !== 'info')
+    throw new CliError(`${ENV.log}=${JSON.stringify(io.env[ENV.log])}: must be debug or info`);
+  return verbose === true || level === 'debug';
+}
+
+/**
+ * Writes one log entry to stderr: `text` as a line, or under `--json` `{"debug": entry}` as one
+ * JSON line. Entries hold what was done and how it went, never credentials.
+ */
+export function logDebug(io: CliIO, entry: Record<string, unknown>, text: string): void {
+  io.stderr(io.json === true ? jsonLine({ debug: entry }) : text);
+}
 
 export interface ConnectionFlags {
   baseUrl?: string;
@@ -120,7 +146,10 @@ export function addConnectionOptions(command: Command): Command {
       '--allow-insecure-http',
       'allow an http:// --base-url to another machine (the API key travels in clear text: closed test networks only)',
     ),
-    new Option('--verbose', 'log each HTTP attempt (method, path, status, time) to stderr; never secrets'),
+    new Option(
+      '--verbose',
+      `log each HTTP attempt (method, path, status, time) to stderr; never secrets (or ${ENV.log}=debug)`,
+    ),
   ];
   for (const option of options) command.addOption(option.helpGroup(GROUP));
   return command.addHelpText(
@@ -151,9 +180,6 @@ export function stopsTheRun(error: unknown): boolean {
     error instanceof ConnectionError
   );
 }
-
-const given = (value: string | undefined): string | undefined =>
-  value === undefined || value === '' ? undefined : value;
 
 function apiKeyOf(flags: ConnectionFlags, io: CliIO): string {
   const apiKey = flags.apiKey ?? given(io.env[ENV.apiKey]);
@@ -241,6 +267,57 @@ async function tlsOf(
   return ca.length > 0 ? { dispatcher: new Agent({ connect: { ca } }) } : undefined;
 }
 
+const UNTRUSTED_SERVER = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const REFUSED_CLIENT_CERTIFICATE = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/** The innermost error of a cause chain that has a code, with its code. */
+function rootCause(error: unknown): { code?: string; message: string } {
+  let found: { code?: string; message: string } = { message: String(error) };
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    found = { ...(typeof code === 'string' ? { code } : {}), message: current.message };
+  }
+  return found;
+}
+
+/**
+ * A TLS failure in words, with the flag that fixes it; undefined for other failures. A server that
+ * demands a client certificate under TLS 1.3 checks it after the handshake and closes the
+ * connection: the client sees only "other side closed", so over https that is explained too.
+ */
+export function tlsProblem(error: unknown, https: boolean, clientCertificate: boolean): string | undefined {
+  const { code, message } = rootCause(error);
+  if (code === undefined) return undefined;
+  if (UNTRUSTED_SERVER.has(code))
+    return `the server's certificate is not trusted (${message}): give the CA that issued it with --ca FILE`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `the server's certificate is not valid now (${message})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not for this host name (${message}): check --base-url`;
+  const closed = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+  if (REFUSED_CLIENT_CERTIFICATE.has(code) || (https && closed))
+    return clientCertificate
+      ? `the server closed the connection without an answer (${message}); over https this usually means it refused the client certificate: is it the one registered for this system, issued by a CA the server trusts?`
+      : `the server closed the connection without an answer (${message}); over https this usually means it requires a client certificate: pass --cert and --key, or --pfx`;
+  return undefined;
+}
+
 function logLine(event: RequestLogEvent): string {
   const outcome = event.status ?? event.error ?? '?';
   const retry = event.retryInMs === undefined ? '' : `, retrying in ${Math.round(event.retryInMs)} ms`;
@@ -268,7 +345,9 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
       ...(flags.maxPages === undefined ? {} : { limits: { maxPages: flags.maxPages } }),
       allowInsecureHttp: flags.allowInsecureHttp === true,
       userAgent: 'cli',
-      ...(flags.verbose ? { logger: (event: RequestLogEvent) => io.stderr(logLine(event)) } : {}),
+      ...(debugLogging(flags.verbose, io)
+        ? { logger: (event: RequestLogEvent) => logDebug(io, { ...event }, logLine(event)) }
+        : {}),
     });
   } catch (error) {
     if (error instanceof InvalidOptionsError && /allowInsecureHttp/.test(error.message)) {
@@ -287,6 +366,8 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
   const redact = (text: string): string =>
     secrets.reduce((result, secret) => result.replaceAll(secret, '***'), text);
   const attempts = flags.retries > 0 ? ` (${flags.retries + 1} attempts)` : '';
+  const https = url.startsWith('https:');
+  const clientCertificate = transport !== undefined && 'tls' in transport;
 
   const describe = (error: unknown): string => {
     let text: string;
@@ -294,7 +375,8 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
       text = `NgDP refused the API key (401 ${error.code}: ${error.detail}); check --api-key or ${ENV.apiKey}`;
     } else if (error instanceof ConnectionError) {
       const cause = error.cause instanceof Error ? error.cause.message : error.code;
-      text = `cannot reach NgDP at ${url}: ${cause}${attempts}`;
+      const tls = tlsProblem(error, https, clientCertificate);
+      text = `cannot reach NgDP at ${url}: ${tls ?? cause}${attempts}`;
     } else {
       text = error instanceof Error ? error.message : String(error);
     }
@@ -305,7 +387,7 @@ export async function connect(flags: ConnectionFlags, io: CliIO): Promise<Connec
     url,
     describe,
     fail(error: unknown): never {
-      throw new CliError(describe(error), EXIT.failed);
+      throw new CliError(describe(error), EXIT.failed, errorCode(error));
     },
   };
 }

@@ -11,8 +11,9 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InvalidOptionsError, SftpError } from '../sdk/errors.ts';
 import { SftpSender } from '../sdk/sftp/sender.ts';
 import type { SftpSenderOptions } from '../sdk/sftp/types.ts';
+import { debugLogging, logDebug } from './connection.ts';
 import { reason } from './files.ts';
-import { CliError, type CliIO, EXIT } from './io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from './io.ts';
 import { printable } from './text.ts';
 
 /** The environment variables the SFTP modes read (flags take precedence). */
@@ -41,6 +42,8 @@ export interface SftpFlags {
   insecureHostKey?: boolean;
   /** Seconds (the connection flag --timeout), for logging in. */
   timeout: number;
+  /** Log each upload and receipt file (also `DIGITALPOST_LOG=debug`). */
+  verbose?: boolean;
 }
 
 /** Parses `HOST:PORT`, `HOST` (port 22) or `[IPv6]:PORT`. */
@@ -186,6 +189,25 @@ export async function sftpConnection(
       );
     throw error;
   }
+  if (debugLogging(flags.verbose, io)) {
+    sender.on('upload-start', ({ kind, name }) =>
+      logDebug(io, { event: 'upload-start', kind, name }, `upload ${kind} ${name} → ${sender.server}/in\n`),
+    );
+    sender.on('uploaded', ({ name, bytes, messageUUIDs }) =>
+      logDebug(
+        io,
+        { event: 'uploaded', name, bytes, messages: messageUUIDs.length },
+        `uploaded ${name} (${bytes} bytes, ${messageUUIDs.length} messages)\n`,
+      ),
+    );
+    sender.on('receipt', (receipt) =>
+      logDebug(
+        io,
+        { event: 'receipt', file: receipt.file },
+        `read receipt file ${printable(receipt.file)}\n`,
+      ),
+    );
+  }
   sender.on('warning', (warning) => {
     const hint =
       warning.code === 'HOST_KEY_NOT_PINNED'
@@ -221,7 +243,7 @@ export async function sftpConnection(
           const hint = /passphrase/.test(why) ? ` (--passphrase or ${SFTP_ENV.passphrase})` : '';
           throw new CliError(`cannot use the ${keyFlag} file ${keyFile}: ${printable(redact(why))}${hint}`);
         }
-        throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed);
+        throw new CliError(`${describe(error)}; ${unlessDone}`, EXIT.failed, errorCode(error));
       }
     },
     close: () => sender.close(),

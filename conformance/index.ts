@@ -25,4 +25,14 @@ export { formatHtmlReport } from './reporters/html.ts';
 export { formatJsonReport } from './reporters/json.ts';
 export { formatJUnitReport } from './reporters/junit.ts';
 export { listChecks, runConformance } from './run.ts';
+export {
+  type ClockState,
+  ControlClient,
+  type ControlRefusal,
+  type FaultRuleInput,
+  isControlRefusal,
+  type MailboxEntry,
+  type MessageState,
+  type SystemSummary,
+} from './runner/control.ts';
 export { parseExpectedFailures } from './selection.ts';

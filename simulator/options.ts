@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { SimulatorConfigError } from '../sdk/errors.ts';
 import { type Clock, ManualClock, RealClock } from './clock.ts';
-import type { RetrySchedule } from './domain/retry.ts';
+import { type RetrySchedule, retryScheduleProblem } from './domain/retry.ts';
 import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
 import { readSeed } from './domain/seed-file.ts';
 import { withinClockRange } from './domain/time.ts';
@@ -139,6 +139,14 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** The delivery retry schedule: the defaults with `retry`'s fields, checked. */
+function retryOf(retry: Partial<RetrySchedule> | undefined): RetrySchedule {
+  const schedule = { ...DEFAULT_ENGINE_SETTINGS.retry, ...retry };
+  const problem = retryScheduleProblem(schedule);
+  if (problem !== undefined) throw new SimulatorConfigError(`retry.${problem}`);
+  return schedule;
+}
+
 function containerLimitsOf(limits: Partial<EngineSettings['container']> = {}): EngineSettings['container'] {
   const defaults = DEFAULT_ENGINE_SETTINGS.container;
   const known = new Set(Object.keys(defaults));
@@ -216,7 +224,7 @@ export function checkOptions(options: SimulatorOptions): {
       options.valueDateHorizonDays,
       DEFAULT_ENGINE_SETTINGS.valueDateHorizonDays,
     ),
-    retry: { ...DEFAULT_ENGINE_SETTINGS.retry, ...options.retry },
+    retry: retryOf(options.retry),
     pushTimeoutMs: positive('pushTimeoutMs', options.pushTimeoutMs, DEFAULT_ENGINE_SETTINGS.pushTimeoutMs),
     deactivateAfterMs: positive(
       'deactivateAfterMs',

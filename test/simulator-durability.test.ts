@@ -164,9 +164,15 @@ describe('a data folder', () => {
       });
       const code = await new Promise((resolve) => second.once('exit', resolve));
       expect(code).toBe(1);
-      expect(stderr).toMatch(
-        /^digitalpost: the data folder .* is in use by another simulator \(process \d+\)/,
-      );
+      // Under --json the one line is JSON too.
+      expect(JSON.parse(stderr)).toEqual({
+        error: {
+          code: expect.any(String),
+          message: expect.stringMatching(
+            /^the data folder .* is in use by another simulator \(process \d+\)/,
+          ),
+        },
+      });
       // A lock left behind by a killed simulator is taken over.
       await killHard(first.child);
       const third = await startCli(dataDir);

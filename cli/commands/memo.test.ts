@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMemo } from '../../sdk/memo/parse.ts';
 import { runCli } from '../program.ts';
+import { jsonLines } from '../test-support.ts';
 
 interface Run {
   code: number;
@@ -66,10 +67,10 @@ describe('digitalpost memo validate', () => {
     ]);
   });
 
-  it('prints the documented JSON shape with --json', async () => {
+  it('prints one JSON line per file, in the documented shape, with --json', async () => {
     const run = await cli('memo', 'validate', '--json', invalid, join(fixtures, 'nemsms-1.2.xml'));
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout);
+    const report = jsonLines(run.stdout);
     expect(report).toEqual([
       {
         file: invalid,
@@ -208,8 +209,8 @@ describe('digitalpost memo build', () => {
       stderr: 'digitalpost: a letter needs at least one --file (the main document)\n',
     });
     expect(await cli(...base, '--recipient', '0101901234', '--file', join(dir, 'nope.pdf'))).toMatchObject({
-      code: 1,
-      stderr: expect.stringMatching(/cannot read the file .*nope\.pdf.*ENOENT/),
+      code: 2,
+      stderr: `digitalpost: cannot read --file ${join(dir, 'nope.pdf')}: no such file\n`,
     });
     expect((await cli('memo', 'build')).code).toBe(2);
   });

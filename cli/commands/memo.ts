@@ -5,8 +5,9 @@ import { createLetter, createNemSms, type RecipientInput } from '../../sdk/memo/
 import type { MemoIssue, MemoVersion } from '../../sdk/memo/types.ts';
 import { type ValidateOptions, validateMemo } from '../../sdk/memo/validate.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
-import { reason } from '../files.ts';
-import { CliError, type CliIO, EXIT } from '../io.ts';
+import { reason, unreadable } from '../files.ts';
+import { CliError, type CliIO, EXIT, reportItemProblem } from '../io.ts';
+import { jsonLine } from '../text.ts';
 
 function integer(name: string) {
   return (value: string): number => {
@@ -34,33 +35,34 @@ async function validateFiles(files: string[], flags: ValidateFlags, io: CliIO): 
   if (flags.maxAttachments !== undefined) options.maxAttachments = flags.maxAttachments;
 
   let exitCode: number = EXIT.ok;
-  const reports: unknown[] = [];
   for (const file of files) {
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
     } catch (error) {
-      io.stderr(`digitalpost: cannot read ${file}: ${reason(error)}\n`);
+      reportItemProblem(io, 'FILE_UNREADABLE', `cannot read ${file}: ${reason(error)}`);
       exitCode = EXIT.usage;
       continue;
     }
     const result = validateMemo(bytes, options);
     if (!result.valid && exitCode === EXIT.ok) exitCode = EXIT.failed;
+    // One line per file, as it is checked: a long run can be read (and piped) as it goes.
     if (flags.json) {
-      reports.push({
-        file,
-        valid: result.valid,
-        version: result.version ?? null,
-        issues: result.issues.map(({ path, code, message }) => ({ path, code, message })),
-        warnings: result.warnings.map(({ path, code, message }) => ({ path, code, message })),
-      });
+      io.stdout(
+        jsonLine({
+          file,
+          valid: result.valid,
+          version: result.version ?? null,
+          issues: result.issues.map(({ path, code, message }) => ({ path, code, message })),
+          warnings: result.warnings.map(({ path, code, message }) => ({ path, code, message })),
+        }),
+      );
       continue;
     }
     for (const issue of result.issues) io.stdout(line(file, issue));
     for (const warning of result.warnings) io.stdout(line(file, warning, 'warning: '));
     if (result.valid) io.stdout(`${file}: valid MeMo ${result.version}\n`);
   }
-  if (flags.json) io.stdout(`${JSON.stringify(reports, null, 2)}\n`);
   return exitCode;
 }
 
@@ -94,6 +96,11 @@ function recipientOf(flags: BuildFlags): RecipientInput {
 }
 
 async function build(flags: BuildFlags, io: CliIO): Promise<number> {
+  for (const file of flags.file) {
+    const why = await unreadable(file);
+    if (why !== undefined)
+      throw new CliError(`cannot read --file ${file}: ${why}`, EXIT.usage, 'FILE_UNREADABLE');
+  }
   const common = {
     version: flags.memoVersion,
     sender: { cvr: flags.sender, label: flags.senderLabel },
@@ -121,7 +128,7 @@ async function build(flags: BuildFlags, io: CliIO): Promise<number> {
   } catch (error) {
     if (error instanceof MemoValidationError) {
       for (const issue of error.issues)
-        io.stderr(`digitalpost: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`);
+        reportItemProblem(io, issue.code, `${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
       return EXIT.failed;
     }
     throw error;
@@ -149,7 +156,10 @@ export function registerMemoCommands(program: Command, io: CliIO, setExitCode: (
     .command('validate')
     .description('check MeMo files against the schema and NgDP rules; one line per problem')
     .argument('<file...>', 'MeMo XML files')
-    .option('--json', 'print [{file, valid, version, issues: [{path, code, message}], warnings}] as JSON')
+    .option(
+      '--json',
+      'print one JSON line per file: {file, valid, version, issues: [{path, code, message}], warnings}',
+    )
     .addOption(
       new Option('--rules <rules>', 'ngdp: schema and NgDP rules; schema: the XSD only')
         .choices(['ngdp', 'schema'])

@@ -12,7 +12,7 @@ import {
   seconds,
 } from '../connection.ts';
 import { ensureDirectory, isSafeFileName, reason, writeFileAtomically } from '../files.ts';
-import { CliError, type CliIO, EXIT } from '../io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from '../io.ts';
 import { addSftpOptions, refuseSftpFlags, type SftpFlags, sftpConnection } from '../sftp.ts';
 import { jsonLine, printable } from '../text.ts';
 
@@ -181,7 +181,7 @@ async function pullOverSftp(flags: PullFlags & PullSftpFlags, io: CliIO): Promis
     if (error instanceof CliError) throw error;
     // The time is up (or Ctrl-C) in the middle of a listing: what was printed is handled.
     if (!(signal.aborted && (error as { code?: unknown }).code === 'ABORTED'))
-      throw new CliError(connection.describe(error), EXIT.failed);
+      throw new CliError(connection.describe(error), EXIT.failed, errorCode(error));
   } finally {
     clearTimeout(deadline);
     await connection.close();

@@ -20,7 +20,7 @@ import {
   uuidOf,
   writeMemoFiles,
 } from '../../test/support/sftp-sender.ts';
-import { letterTo, SEED_IDS } from '../../test/support/simulator.ts';
+import { addFault, letterTo, SEED_IDS } from '../../test/support/simulator.ts';
 import { jsonLines, lines, type Run, run } from '../test-support.ts';
 
 let server: SftpSimulator;
@@ -619,5 +619,58 @@ describe('digitalpost send --sftp', () => {
     expect(result.stderr).toBe(
       `digitalpost: warning: the host key of ${server.host}:${server.port} was not checked (--insecure-host-key); it is ${server.hostKeyFingerprint}\n`,
     );
+  });
+});
+
+describe('digitalpost send --sftp when the answer to the rename is lost', () => {
+  const renameAnswerLost = () =>
+    addFault(server.simulator, { operation: 'SFTP RENAME', sftp: 'DISCONNECT_AFTER', times: 1 });
+
+  it('says the upload may have been taken, not that nothing was sent (exit 1, UNKNOWN_OUTCOME)', async () => {
+    const folder = await newFolder();
+    await writeMemoFiles(folder, await letters(2));
+    await renameAnswerLost();
+
+    const result = await run(['send', ...sftp(), '--json', folder]);
+
+    expect(result.code).toBe(1);
+    const [error] = jsonLines(result.stderr) as Array<{ error: { code: string; message: string } }>;
+    expect(error?.error.code).toBe('UNKNOWN_OUTCOME');
+    expect(error?.error.message).toMatch(/may have been taken: its rename was sent but the answer was lost/);
+    expect(error?.error.message).toMatch(/use --journal to resume safely/);
+    expect(error?.error.message).not.toMatch(/nothing was sent/);
+    expect(server.taken()).toHaveLength(1);
+  });
+
+  it('with --journal, the next run finds the upload taken and sends nothing twice', async () => {
+    const folder = await newFolder();
+    await writeMemoFiles(folder, await letters(2));
+    const journal = join(folder, 'run.journal');
+    await renameAnswerLost();
+
+    const first = await run(['send', ...sftp(), '--journal', journal, folder]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(
+      /Run the same command again: the journal finds out whether the server has it/,
+    );
+
+    expect((await run(['send', ...sftp(), '--journal', journal, folder])).code).toBe(0);
+    expect(server.taken()).toHaveLength(1);
+  });
+});
+
+describe('digitalpost send --sftp with DIGITALPOST_LOG=debug', () => {
+  it('logs each upload, never the private key', async () => {
+    const folder = await newFolder();
+    await writeMemoFiles(folder, await letters(2));
+
+    const result = await run(['send', ...sftp(), folder], { DIGITALPOST_LOG: 'debug' });
+
+    expect(result.code).toBe(0);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^upload container \S+\.tar\.lzma → 127\.0\.0\.1:\d+\/in$/),
+      expect.stringMatching(/^uploaded \S+\.tar\.lzma \(\d+ bytes, 2 messages\)$/),
+    ]);
+    expect(result.stderr).not.toContain(server.keys.private.split('\n')[1]);
   });
 });

@@ -7,13 +7,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Receipt } from '../../sdk/client/types.ts';
-import { type InvalidBatchMessage, SftpError, SftpSendError } from '../../sdk/errors.ts';
+import { DigitalPostError, type InvalidBatchMessage, SftpError, SftpSendError } from '../../sdk/errors.ts';
 import type { MemoIssue } from '../../sdk/memo/types.ts';
 import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import { fileKind } from '../../sdk/sftp/files.ts';
 import type { SftpSendResult, SftpUpload } from '../../sdk/sftp/types.ts';
 import { reason } from '../files.ts';
-import { CliError, type CliIO, EXIT } from '../io.ts';
+import { CliError, type CliIO, EXIT, errorCode } from '../io.ts';
 import { formatBytes, progressDisplay } from '../progress.ts';
 import { type SftpConnection, type SftpFlags, sftpConnection } from '../sftp.ts';
 import { jsonLine, printable } from '../text.ts';
@@ -138,6 +138,8 @@ class SftpSendRun {
   private bytes = 0;
   private bytesBefore = 0;
   private uploads = 0;
+  /** The upload begun and not yet confirmed (its name in /in). */
+  private inFlight: string | undefined;
 
   constructor(inputs: Inputs, flags: SendSftpFlags, io: CliIO, connection: SftpConnection) {
     this.inputs = inputs;
@@ -164,7 +166,13 @@ class SftpSendRun {
       this.bytes = this.bytesBefore + bytes;
       this.showProgress();
     });
-    sender.on('uploaded', (upload) => this.uploaded(upload));
+    sender.on('upload-start', ({ name }) => {
+      this.inFlight = name;
+    });
+    sender.on('uploaded', (upload) => {
+      this.inFlight = undefined;
+      this.uploaded(upload);
+    });
     sender.on('skipped', (skipped) => {
       const file = skipped.file ?? this.inputs.memos[skipped.index ?? -1];
       if (file === undefined) return;
@@ -300,7 +308,32 @@ class SftpSendRun {
           ? `cannot read ${(cause as NodeJS.ErrnoException).path}: ${reason(cause)}`
           : cause.message;
     const usage = cause instanceof SftpError && cause.code === 'SFTP_JOURNAL_INVALID';
-    return new CliError(`${printable(text)}; ${where}`, usage ? EXIT.usage : EXIT.failed);
+    const code = cause instanceof DigitalPostError ? cause.code : undefined;
+    if (this.renameAnswerLost(cause))
+      return new CliError(
+        `${printable(text)}; ${uploaded === 0 ? 'no upload was confirmed' : where}, and ${this.inFlight ?? 'the last upload'} may have been taken: its rename was sent but the answer was lost. ${
+          this.flags.journal === undefined
+            ? 'Sending the same files again may send its letters twice (NgDP answers those with DUPLICATE_MESSAGE_UUID receipts); check with receipts pull --sftp, and use --journal to resume safely'
+            : 'Run the same command again: the journal finds out whether the server has it and sends exactly what is missing'
+        }`,
+        EXIT.failed,
+        'UNKNOWN_OUTCOME',
+      );
+    return new CliError(`${printable(text)}; ${where}`, usage ? EXIT.usage : EXIT.failed, code);
+  }
+
+  /**
+   * Whether the run stopped with the connection lost while the server was renaming an upload to its
+   * final name: the server may have done it, and taken the upload, without the answer arriving.
+   */
+  private renameAnswerLost(cause: unknown): boolean {
+    return (
+      this.inFlight !== undefined &&
+      cause instanceof SftpError &&
+      (cause.code === 'SFTP_CONNECTION_FAILED' || cause.code === 'SFTP_TIMEOUT') &&
+      // The session names a rename's path "<from>.part to <to>".
+      /\.part to /.test(cause.path ?? '')
+    );
   }
 
   /** Reports the uploads of this run the server did not take (their error files stay). */
@@ -327,6 +360,7 @@ class SftpSendRun {
       throw new CliError(
         `${this.connection.describe(error)}; while reading /out/errors (the files were uploaded)`,
         EXIT.failed,
+        errorCode(error),
       );
     }
   }
@@ -351,6 +385,7 @@ class SftpSendRun {
       throw new CliError(
         `${this.connection.describe(error)}; while waiting for business receipts (the files were uploaded)`,
         EXIT.failed,
+        errorCode(error),
       );
     }
     for (const receipt of found) {

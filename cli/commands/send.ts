@@ -16,7 +16,7 @@ import {
   stopsTheRun,
 } from '../connection.ts';
 import { reason, unreadable } from '../files.ts';
-import { CliError, type CliIO, EXIT } from '../io.ts';
+import { CliError, type CliIO, EXIT, errorCode, reportItemProblem } from '../io.ts';
 import { addSftpOptions, refuseSftpFlags } from '../sftp.ts';
 import { jsonLine, printable } from '../text.ts';
 import { type SendSftpFlags, sendOverSftp } from './send-sftp.ts';
@@ -114,15 +114,17 @@ function maybeSent(
 function printFailure(result: FileResult, io: CliIO): void {
   const error = result.error;
   if (error === undefined) return;
-  const file = printable(result.file);
+  const file = result.file;
   if (result.sent === null) {
-    io.stderr(`digitalpost: ${file}: may be at NgDP: ${printable(error.message)}\n`);
+    reportItemProblem(io, error.code, `${file}: may be at NgDP: ${error.message}`);
   } else if (error.issues !== undefined && error.issues.length > 0) {
     for (const issue of error.issues)
-      io.stderr(
-        `digitalpost: ${file}: not sent: ${printable(`${issue.path ? `${issue.path}: ` : ''}${issue.message}`)}\n`,
+      reportItemProblem(
+        io,
+        issue.code,
+        `${file}: not sent: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`,
       );
-  } else io.stderr(`digitalpost: ${file}: not sent: ${printable(error.message)}\n`);
+  } else reportItemProblem(io, error.code, `${file}: not sent: ${error.message}`);
 }
 
 function technicalLine(result: FileResult): string {
@@ -189,7 +191,7 @@ async function send(files: string[], flags: SendFlags, io: CliIO): Promise<numbe
     } catch (error) {
       const left =
         index === 0 ? 'nothing was sent' : `${files.length - index} of ${files.length} files not sent`;
-      throw new CliError(`${connection.describe(error)}; ${left}`, EXIT.failed);
+      throw new CliError(`${connection.describe(error)}; ${left}`, EXIT.failed, errorCode(error));
     }
     if (result.sent !== true) {
       failed = true;
@@ -217,6 +219,7 @@ async function send(files: string[], flags: SendFlags, io: CliIO): Promise<numbe
     throw new CliError(
       `${connection.describe(error)}; while waiting for business receipts (the files were sent)`,
       EXIT.failed,
+      errorCode(error),
     );
   }
   for (const result of pending.values()) {

@@ -21,6 +21,8 @@ export const SIM_START_ENV = {
   controlToken: 'DIGITALPOST_SIM_CONTROL_TOKEN',
   allowedHosts: 'DIGITALPOST_SIM_ALLOWED_HOSTS',
   memoryBudget: 'DIGITALPOST_SIM_MEMORY_BUDGET',
+  pushTimeout: 'DIGITALPOST_SIM_PUSH_TIMEOUT',
+  retrySchedule: 'DIGITALPOST_SIM_RETRY_SCHEDULE',
   json: 'DIGITALPOST_SIM_JSON',
 } as const;
 

@@ -2,12 +2,27 @@
  * `digitalpost sim start` and its SFTP server: the `--json` line's `sftp` with the real port and the
  * host key fingerprint, the banner's SFTP line, and `--no-sftp`; every flag's environment variable.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../simulator/index.ts';
+import {
+  advanceClock,
+  control,
+  letterTo,
+  messageState,
+  patchSystem,
+  SEED_IDS,
+  sendMemo,
+  startSilentReceiver,
+} from '../../test/support/simulator.ts';
+import { sshPublicKey } from '../../test/support/ssh-keys.ts';
 import { runCli } from '../program.ts';
+import { run } from '../test-support.ts';
 import { registerSimCommands } from './sim.ts';
 import { SIM_START_ENV } from './sim-env.ts';
 
@@ -85,6 +100,27 @@ describe('digitalpost sim start', () => {
         /curl -X PUT --data-binary @\S+ http:\S+\/systems\/20000000-0000-4000-8000-000000000005\/ssh-key/,
       );
     });
+  });
+
+  it('prints a sim ssh-key add command that registers a key with this simulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dp-cli-banner-'));
+    try {
+      const keyFile = join(dir, 'id_ed25519.pub');
+      writeFileSync(keyFile, `${sshPublicKey()}\n`);
+      await whileRunning(['--sftp-port', '0'], async (stdout) => {
+        const printed = /digitalpost (sim ssh-key add .+)$/m.exec(stdout)?.[1];
+        expect(printed).toMatch(
+          /^sim ssh-key add testkommune \$HOME\/\.ssh\/id_ed25519\.pub --url http:\S+$/,
+        );
+        const argv = (printed as string).replace('$HOME/.ssh/id_ed25519.pub', keyFile).split(' ');
+        expect(await run(argv)).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^registered the key for testkommune/),
+        });
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 with one line saying so when the SFTP port is in use', async () => {
@@ -288,6 +324,13 @@ describe('sim start from environment variables', () => {
     ['DIGITALPOST_SIM_CLOCK', 'sometimes', 'must be one of real, manual'],
     ['DIGITALPOST_SIM_CLOCK_START', 'tomorrow', 'must be a date and time, e.g. 2025-06-02T08:00:00Z'],
     ['DIGITALPOST_SIM_MEMORY_BUDGET', 'lots', 'must be a size in bytes, e.g. 1073741824, 600MB or 1GiB'],
+    ['DIGITALPOST_SIM_PUSH_TIMEOUT', '0', '--push-timeout must be a positive number of seconds'],
+    [
+      'DIGITALPOST_SIM_RETRY_SCHEDULE',
+      '10s',
+      'must be ISO 8601 durations after the first attempt, comma-separated, e.g. PT1S,PT5S,PT30S (or none)',
+    ],
+    ['DIGITALPOST_SIM_RETRY_SCHEDULE', 'PT5S,PT1S', 'must be in ascending order, e.g. PT1S,PT5S,PT30S'],
   ])('refuses %s=%s in one line naming the variable, exit 2', async (variable, value, why) => {
     expect(await refused([], { [variable]: value })).toEqual({
       code: 2,
@@ -301,5 +344,50 @@ describe('sim start from environment variables', () => {
     expect(stderr).toMatch(
       /^digitalpost: --clock-start \(DIGITALPOST_SIM_CLOCK_START\) sets the start of a manual clock/,
     );
+  });
+});
+
+describe('sim start --push-timeout and --retry-schedule', () => {
+  it('gives up on a receiver that never answers after the retries given, each waiting the push timeout', async () => {
+    const receiver = await startSilentReceiver();
+    try {
+      const code = await whileRunning(
+        [
+          '--no-sftp',
+          '--json',
+          '--clock',
+          'manual',
+          '--push-timeout',
+          '0.2',
+          '--retry-schedule',
+          'PT1S,PT2S',
+        ],
+        async (stdout) => {
+          const line = JSON.parse(stdout.split('\n')[0] as string) as { apiUrl: string; controlUrl: string };
+          const simulator = line as unknown as RunningSimulator;
+          await patchSystem(simulator, SEED_IDS.companyRecipient, {
+            protocol: 'REST_PUSH',
+            endpoint: receiver.url,
+          });
+          const memo = await letterTo({ cvr: '87654321' });
+          const system = (await (await request(`${line.controlUrl}/fixtures`)).body.json()) as {
+            systems: Array<{ id: string; apiKey: string }>;
+          };
+          const key = system.systems.find((s) => s.id === SEED_IDS.senderPull)?.apiKey as string;
+          expect((await sendMemo(simulator, key, memo)).status).toBe(201);
+          await control(simulator, 'POST', '/settle');
+          await advanceClock(simulator, 'PT1S');
+          await advanceClock(simulator, 'PT1S');
+          await control(simulator, 'POST', '/settle');
+
+          expect(receiver.requests).toHaveLength(3);
+          const state = await messageState(simulator, memo.messageHeader.messageUUID);
+          expect(state).toMatchObject({ state: 'FAILED', receiptStatus: 'NOT_ALLOWED' });
+        },
+      );
+      expect(code).toBe(0);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -1,7 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { retrySchedule } from '../../simulator/domain/retry.ts';
+import { parseDuration } from '../../simulator/domain/time.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
+import { seconds } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
+import { DEFAULT_CONTROL_URL, registerSimControlCommands } from './sim-control.ts';
 import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
 
 interface StartFlags {
@@ -20,6 +24,10 @@ interface StartFlags {
   controlToken?: string;
   memoryBudget?: number;
   allowedHosts?: string[];
+  /** Seconds. */
+  pushTimeout?: number;
+  /** Offsets of the retries from the first attempt, in ms. */
+  retrySchedule?: number[];
 }
 
 function port(value: string): number {
@@ -55,6 +63,20 @@ const BYTE_UNITS: Record<string, number> = {
   gib: 2 ** 30,
 };
 
+/** `none`, or ISO 8601 durations after the first attempt, ascending: `PT1S,PT5S,PT30S`. */
+function retryOffsets(value: string): number[] {
+  if (value.trim().toLowerCase() === 'none') return [];
+  const offsets = value.split(',').map((part) => parseDuration(part.trim()));
+  if (offsets.some((offset) => offset === undefined || offset <= 0))
+    throw new InvalidArgumentError(
+      'must be ISO 8601 durations after the first attempt, comma-separated, e.g. PT1S,PT5S,PT30S (or none)',
+    );
+  const valid = offsets as number[];
+  if (valid.some((offset, index) => index > 0 && offset <= (valid[index - 1] as number)))
+    throw new InvalidArgumentError('must be in ascending order, e.g. PT1S,PT5S,PT30S');
+  return valid;
+}
+
 /** A size in bytes: a whole number with an optional unit (`1GiB`, `600MB`, `1073741824`). */
 function byteSize(value: string): number {
   const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
@@ -62,6 +84,12 @@ function byteSize(value: string): number {
   if (match === null || unit === undefined)
     throw new InvalidArgumentError('must be a size in bytes, e.g. 1073741824, 600MB or 1GiB');
   return Number(match[1]) * unit;
+}
+
+/** The flags `digitalpost sim …` needs to reach this simulator's control API (none for the default). */
+function controlFlags(simulator: RunningSimulator): string {
+  const url = simulator.controlUrl === DEFAULT_CONTROL_URL ? '' : ` --url ${simulator.controlUrl}`;
+  return `${url}${simulator.controlToken ? ` --control-token ${simulator.controlToken}` : ''}`;
 }
 
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
@@ -91,6 +119,8 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
       if (system.sshUsername !== null && simulator.sftp !== null)
         lines.push(
           `    SFTP user ${system.sshUsername}; register your public key with`,
+          `      digitalpost sim ssh-key add ${system.sshUsername} $HOME/.ssh/id_ed25519.pub${controlFlags(simulator)}`,
+          '    or',
           `      curl -X PUT --data-binary @$HOME/.ssh/id_ed25519.pub${simulator.controlToken ? ` -H "Authorization: Bearer ${simulator.controlToken}"` : ''} ${simulator.controlUrl}/systems/${system.id}/ssh-key`,
         );
     }
@@ -166,10 +196,12 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.controlToken === undefined ? {} : { controlToken: flags.controlToken }),
       ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
       ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
+      ...(flags.pushTimeout === undefined ? {} : { pushTimeoutMs: flags.pushTimeout * 1000 }),
+      ...(flags.retrySchedule === undefined ? {} : { retry: retrySchedule(flags.retrySchedule) }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
-    if (error instanceof SimulatorConfigError) throw new CliError(error.message, EXIT.failed);
+    if (error instanceof SimulatorConfigError) throw new CliError(error.message, EXIT.failed, error.code);
     throw error;
   }
   if (flags.json) {
@@ -234,6 +266,17 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
       byteSize,
     )
     .option(
+      '--push-timeout <seconds>',
+      'how long a push (MeMo, receipt, notification) waits for an answer before it counts as failed (default 30)',
+      seconds('--push-timeout'),
+    )
+    .option(
+      '--retry-schedule <durations>',
+      'when a failed push is tried again: ISO 8601 durations after the first attempt, ascending, e.g. PT1S,PT5S (or none); ' +
+        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P7D)",
+      retryOffsets,
+    )
+    .option(
       '--json',
       'print one JSON line {apiUrl, controlUrl, uiUrl, sftp: {host, port, hostKeyFingerprint, knownHostsLine} | null, controlToken?, fixtures} instead of the banner',
     )
@@ -250,4 +293,5 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     const variable = SIM_START_ENV[option.attributeName() as SimStartSetting];
     if (variable !== undefined) option.description += ` [${variable}${option.negate ? '=false' : ''}]`;
   }
+  registerSimControlCommands(sim, io, setExitCode);
 }

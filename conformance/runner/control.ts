@@ -5,6 +5,7 @@
  */
 import { request } from 'undici';
 import { ConformanceSetupError } from '../../sdk/errors.ts';
+import type { FaultRule } from '../../simulator/index.ts';
 import type { TranscriptPage } from './transcript.ts';
 
 /** A fault rule as `POST /simulator/v1/faults` takes it (docs/simulator.md, "Faults"). */
@@ -12,11 +13,85 @@ export interface FaultRuleInput {
   operation: string;
   systemId?: string;
   status?: number;
+  /** Seconds of `Retry-After` on a 503 or 429. */
+  retryAfter?: number;
   delayMs?: number;
   probability?: number;
   times?: number;
   /** `/apis/v1` calls: `BEFORE` closes the connection unprocessed, `AFTER` once processed and committed. */
   drop?: 'BEFORE' | 'AFTER';
+  /** SFTP requests: `FAILURE`, `DISCONNECT_BEFORE` or `DISCONNECT_AFTER`. */
+  sftp?: 'FAILURE' | 'DISCONNECT_BEFORE' | 'DISCONNECT_AFTER';
+}
+
+/** The simulator's time and the clock's mode, as `GET /simulator/v1/clock` shows them. */
+export interface ClockState {
+  now: string;
+  mode: 'real' | 'manual';
+}
+
+/** A letter in a mailbox, as `GET /simulator/v1/mailboxes/{owner}/messages` lists it. */
+export interface MailboxEntry {
+  messageUUID: string;
+  label?: string;
+  messageType?: string;
+  senderSystemId?: string;
+  deliveredAt?: string;
+  /** The control API's URL of the message and of its MeMo. */
+  message: string;
+  memo: string;
+}
+
+/** A system as `GET /simulator/v1/systems` lists it (the fields a caller picks one by). */
+export interface SystemSummary {
+  id: string;
+  name: string;
+  sshUsername: string | null;
+}
+
+/**
+ * What the control API answered to a call it refused: the `cause` of the ConformanceSetupError,
+ * for callers that report the simulator's own code (the CLI).
+ */
+export interface ControlRefusal {
+  status: number;
+  /** The `ErrorMessage`'s code, or `HTTP_<status>` without one. */
+  code: string;
+  /** The `ErrorMessage`'s message with its field errors, or the start of the body. */
+  message: string;
+}
+
+/** Whether `cause` is a {@link ControlRefusal}. */
+export function isControlRefusal(cause: unknown): cause is ControlRefusal {
+  return (
+    typeof cause === 'object' &&
+    cause !== null &&
+    typeof (cause as ControlRefusal).status === 'number' &&
+    typeof (cause as ControlRefusal).code === 'string'
+  );
+}
+
+function refusalOf(status: number, text: string): ControlRefusal {
+  let answer: { code?: unknown; message?: unknown; fieldErrors?: unknown } | undefined;
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    answer = undefined;
+  }
+  const message = typeof answer?.message === 'string' ? answer.message : text.slice(0, 300);
+  // Field errors the message does not already say.
+  const fields = (Array.isArray(answer?.fieldErrors) ? answer.fieldErrors : [])
+    .map((field: { field?: unknown; message?: unknown }) => ({
+      field: String(field.field),
+      message: String(field.message),
+    }))
+    .filter((field) => !message.includes(field.message))
+    .map((field) => `${field.field}: ${field.message}`);
+  return {
+    status,
+    code: typeof answer?.code === 'string' ? answer.code : `HTTP_${status}`,
+    message: [message, ...fields].join('; '),
+  };
 }
 
 /** A message as `GET /simulator/v1/messages/{messageUUID}` shows it. */
@@ -34,17 +109,40 @@ export interface MessageState {
 
 const CALL_TIMEOUT_MS = 30_000;
 
+/**
+ * A typed client of the simulator's control API (`/simulator/v1`), for a simulator in this process,
+ * another one or a container: the conformance suite and `digitalpost sim …` use it.
+ *
+ * Every call throws {@link ConformanceSetupError} when it fails: its `cause` is a
+ * {@link ControlRefusal} (the simulator's status and code) when the simulator answered, else the
+ * network error.
+ */
 export class ControlClient {
   private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
 
-  /** @param controlUrl the simulator's `…/simulator/v1` URL. */
-  constructor(controlUrl: string) {
+  /**
+   * @param controlUrl the simulator's `…/simulator/v1` URL.
+   * @param options.token the control API's bearer token (needed off loopback, or with `--control-token`).
+   */
+  constructor(controlUrl: string, options: { token?: string } = {}) {
     this.baseUrl = controlUrl.replace(/\/$/, '');
+    this.headers = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
   }
 
   /** Back to the seed: messages, receipts, faults and the transcript gone; the clock stays. */
   async reset(): Promise<void> {
     await this.call('POST', '/reset');
+  }
+
+  /** The simulator's time and the clock's mode. */
+  async clock(): Promise<ClockState> {
+    return (await this.call('GET', '/clock')) as ClockState;
+  }
+
+  /** Moves the manual clock on by an ISO 8601 duration (`P1D`, `PT90S`); resolves to the new state. */
+  async advanceBy(duration: string): Promise<ClockState> {
+    return (await this.call('POST', '/clock/advance', { by: duration })) as ClockState;
   }
 
   /** The simulator's time. */
@@ -66,13 +164,44 @@ export class ControlClient {
     return Date.parse(now);
   }
 
-  async addFault(rule: FaultRuleInput): Promise<void> {
-    await this.call('POST', '/faults', rule);
+  /** Adds a fault rule; resolves to it as the simulator keeps it (with its `id`). */
+  async addFault(rule: FaultRuleInput): Promise<FaultRule> {
+    return (await this.call('POST', '/faults', rule)) as FaultRule;
+  }
+
+  /** The active fault rules, with what is left of their `times`. */
+  async faults(): Promise<FaultRule[]> {
+    return (await this.call('GET', '/faults')) as FaultRule[];
   }
 
   /** Removes every fault rule. */
   async clearFaults(): Promise<void> {
     await this.call('DELETE', '/faults');
+  }
+
+  /** Removes one fault rule. */
+  async removeFault(id: string): Promise<void> {
+    await this.call('DELETE', `/faults/${encodeURIComponent(id)}`);
+  }
+
+  /** What landed in the mailbox of a CPR or CVR number. */
+  async mailbox(owner: string): Promise<MailboxEntry[]> {
+    return (await this.call('GET', `/mailboxes/${encodeURIComponent(owner)}/messages`)) as MailboxEntry[];
+  }
+
+  /** Every system of the simulator. */
+  async systems(): Promise<SystemSummary[]> {
+    return (await this.call('GET', '/systems')) as SystemSummary[];
+  }
+
+  /** Registers an OpenSSH public key line for the system's SFTP user (each call adds a key). */
+  async registerSshKey(
+    systemId: string,
+    publicKey: string,
+  ): Promise<{ id: string; sshUsername: string | null; sshPublicKeys: number }> {
+    return (await this.call('PUT', `/systems/${encodeURIComponent(systemId)}/ssh-key`, {
+      text: publicKey,
+    })) as { id: string; sshUsername: string | null; sshPublicKeys: number };
   }
 
   async patchSystem(systemId: string, change: Record<string, unknown>): Promise<void> {
@@ -103,6 +232,7 @@ export class ControlClient {
     const { statusCode, body } = await request(
       `${this.baseUrl}/messages/${encodeURIComponent(messageUUID)}/memo`,
       {
+        headers: this.headers,
         headersTimeout: CALL_TIMEOUT_MS,
         bodyTimeout: CALL_TIMEOUT_MS,
       },
@@ -111,6 +241,7 @@ export class ControlClient {
     if (statusCode !== 200)
       throw new ConformanceSetupError(
         `the simulator's control API answered ${statusCode} to GET /messages/…/memo`,
+        { cause: refusalOf(statusCode, Buffer.from(bytes).toString('utf8')) },
       );
     return bytes;
   }
@@ -120,18 +251,28 @@ export class ControlClient {
     return (await this.call('GET', `/transcript?after=${after}&limit=${limit}`)) as TranscriptPage;
   }
 
+  /** `body`: JSON, or `{ text }` sent as text/plain. */
   private async call(
     method: string,
     path: string,
     body?: unknown,
     tolerated: readonly number[] = [],
   ): Promise<unknown> {
+    const text =
+      typeof body === 'object' && body !== null && 'text' in body && typeof body.text === 'string'
+        ? body.text
+        : undefined;
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(`${this.baseUrl}${path}`, {
         method: method as 'GET',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: {
+          ...this.headers,
+          ...(body === undefined
+            ? {}
+            : { 'content-type': text === undefined ? 'application/json' : 'text/plain' }),
+        },
+        ...(body === undefined ? {} : { body: text ?? JSON.stringify(body) }),
         headersTimeout: CALL_TIMEOUT_MS,
         bodyTimeout: CALL_TIMEOUT_MS,
       });
@@ -143,12 +284,13 @@ export class ControlClient {
         },
       );
     }
-    const text = await response.body.text();
+    const answer = await response.body.text();
     if (tolerated.includes(response.statusCode)) return undefined;
     if (response.statusCode >= 300)
       throw new ConformanceSetupError(
-        `the simulator's control API answered ${response.statusCode} to ${method} ${path}: ${text.slice(0, 300)}`,
+        `the simulator's control API answered ${response.statusCode} to ${method} ${path}: ${answer.slice(0, 300)}`,
+        { cause: refusalOf(response.statusCode, answer) },
       );
-    return text === '' ? undefined : JSON.parse(text);
+    return answer === '' ? undefined : JSON.parse(answer);
   }
 }

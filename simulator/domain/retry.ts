@@ -48,3 +48,45 @@ export function nextAttemptAt(
   const offset = base + (attempt - schedule.firstDay.length + 1) * schedule.interval;
   return offset <= schedule.window ? firstAttemptAt + offset : undefined;
 }
+
+/**
+ * A schedule that makes exactly these retries, each `retries[i]` ms after the first attempt
+ * (ascending), and no more; the organisation's primary recipient system then gets an attempt at
+ * once and at the first two of these offsets, as the default schedule's fallback mirrors its own
+ * start. For tests of slow or failing receivers that must not wait real minutes (`sim start
+ * --retry-schedule`).
+ */
+export function retrySchedule(retries: readonly number[]): RetrySchedule {
+  const last = retries.at(-1) ?? 0;
+  return {
+    firstDay: [0, ...retries],
+    // The window ends at the last retry; a positive interval past it adds none.
+    interval: Math.max(last, 1),
+    window: last,
+    fallback: [0, ...retries.slice(0, 2)],
+  };
+}
+
+/** Why `schedule` cannot be used, or undefined when it can. */
+export function retryScheduleProblem(schedule: RetrySchedule): string | undefined {
+  const offsets = (name: string, list: unknown): string | undefined => {
+    if (!Array.isArray(list) || list.length === 0) return `${name} must be a non-empty list of ms`;
+    for (const [index, value] of list.entries()) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        return `${name}[${index}] must be a non-negative number of ms, got ${String(value)}`;
+      if (index > 0 && value < (list[index - 1] as number))
+        return `${name} must be in ascending order (${name}[${index}] is before ${name}[${index - 1}])`;
+    }
+    return undefined;
+  };
+  const number = (name: string, value: unknown, least: number): string | undefined =>
+    typeof value === 'number' && Number.isFinite(value) && value >= least
+      ? undefined
+      : `${name} must be a number of ms of at least ${least}, got ${String(value)}`;
+  return (
+    offsets('firstDay', schedule.firstDay) ??
+    offsets('fallback', schedule.fallback) ??
+    number('interval', schedule.interval, 1) ??
+    number('window', schedule.window, 0)
+  );
+}

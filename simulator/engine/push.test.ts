@@ -18,6 +18,7 @@ import {
   START,
   testEngine,
 } from '../../test/support/engine.ts';
+import { retrySchedule } from '../domain/retry.ts';
 
 const COMPANY_ENDPOINT = 'https://company.example/memos';
 const FAILING_ENDPOINT = 'https://authority.example/case-system';
@@ -137,6 +138,52 @@ describe('a push to a REST_PUSH recipient system', () => {
 
     expect(outbound.calls).toEqual([]);
     expect(tags(messageUUID)).toContain('MEMO_SEND_SENT_TO_RECIPIENT_SYSTEM_FAILED');
+  });
+});
+
+describe('a shorter schedule and push timeout (sim start --retry-schedule, --push-timeout)', () => {
+  it('makes exactly the retries given, with the push timeout given, then fails the message', async () => {
+    const { engine, letter, send, outbound, receipts, message } = testEngine({
+      settings: { retry: retrySchedule([1_000, 5_000]), pushTimeoutMs: 200 },
+    });
+    engine.systems.update(SEED_IDS.companyRecipient, { protocol: 'REST_PUSH', endpoint: COMPANY_ENDPOINT });
+    outbound.answer('memo', 500);
+
+    const { messageUUID } = await send(await letter({ cvr: '87654321' }));
+    await engine.advanceClock(10 * DAY);
+
+    expect(offsets(outbound.times('memo'), START)).toEqual([0, 1_000, 5_000]);
+    expect(outbound.of('memo').map((push) => push.timeoutMs)).toEqual([200, 200, 200]);
+    expect(message(messageUUID).state).toBe('FAILED');
+    expect(receipts()).toMatchObject([
+      {
+        messageUUID,
+        receiptStatus: 'NOT_ALLOWED',
+        errorCode: 'RECIPIENT_NOT_REACHABLE',
+        timeStamp: START + 5_000,
+      },
+    ]);
+  });
+
+  it("falls back to the organisation's default system at once and at the first two retries' offsets", async () => {
+    const test = testEngine({ settings: { retry: retrySchedule([1_000, 5_000, 9_000]) } });
+    test.engine.systems.create({
+      organisationId: SEED_IDS.authority,
+      name: 'Primary recipient system',
+      roles: ['RECIPIENT', 'RECIPIENT_DEFAULT'],
+      protocol: 'REST_PUSH',
+      endpoint: PRIMARY_ENDPOINT,
+    });
+    test.engine.systems.update(SEED_IDS.authorityRecipient, {
+      protocol: 'REST_PUSH',
+      endpoint: FAILING_ENDPOINT,
+    });
+    test.outbound.answer('memo', 500);
+
+    await test.send(await test.letter(viaContactPoint));
+    await test.engine.advanceClock(DAY);
+
+    expect(offsets(test.outbound.times('memo', PRIMARY_ENDPOINT), START + 9_000)).toEqual([0, 1_000, 5_000]);
   });
 });
 
