@@ -4,7 +4,7 @@
  * cases and writes NgDP's JSON; it holds no business rules.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isCprNumber, isCvrNumber } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
@@ -30,10 +30,10 @@ import {
 } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
-import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
+import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -109,6 +109,11 @@ function recipientReceipt(body: unknown, messageUUID: string): RecipientReceipt 
 export function apiRouter(engine: Engine): Router {
   const router = express.Router({ caseSensitive: true });
   const json = jsonBody({ strictType: false });
+  const served = new Map<ServedOperationId, RequestHandler[]>();
+  /** Serves NgDP's operation `operationId` with `handlers`. */
+  const on = (operationId: ServedOperationId, ...handlers: RequestHandler[]): void => {
+    served.set(operationId, handlers);
+  };
 
   /**
    * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
@@ -153,7 +158,7 @@ export function apiRouter(engine: Engine): Router {
     return undefined;
   }
 
-  router.post('/memos/', async (request, response) => {
+  on('sendMemo', async (request, response) => {
     const system = await caller(request, response, SENDER, 'POST /memos/');
     if (system === undefined) return;
     try {
@@ -212,13 +217,13 @@ export function apiRouter(engine: Engine): Router {
     }
   }
 
-  router.get('/memos/', async (request, response) => {
+  on('listAvailableMemos', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/');
     if (system === undefined) return;
     response.json(pagingResultJson(engine.recipients.queue(system, paging(request))));
   });
 
-  router.get('/memos/:id', async (request, response) => {
+  on('fetchMemo', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/{id}');
     if (system === undefined) return;
     const xml = engine.recipients.fetch(system, request.params.id as string);
@@ -228,14 +233,14 @@ export function apiRouter(engine: Engine): Router {
       .send(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength));
   });
 
-  router.delete('/memos/:id', async (request, response) => {
+  on('deleteMemo', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /memos/{id}');
     if (system === undefined) return;
     engine.recall.recall(system, request.params.id as string);
     response.status(204).end();
   });
 
-  router.post('/memos/:id/receipt', json, async (request, response) => {
+  on('createReceipt', json, async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'POST /memos/{id}/receipt');
     if (system === undefined) return;
     const messageUUID = request.params.id as string;
@@ -243,14 +248,14 @@ export function apiRouter(engine: Engine): Router {
     response.status(200).end();
   });
 
-  router.get('/receipts/', async (request, response) => {
+  on('listAvailableReceipts', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts/');
     if (system === undefined) return;
     const receipts = engine.receipts.list(system, paging(request));
     response.json(pagingResultJson({ ...receipts, items: receipts.items.map((receipt) => receipt.id) }));
   });
 
-  router.get('/receipts/:id', async (request, response) => {
+  on('fetchReceipt', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts/{id}');
     if (system === undefined) return;
     const remove = queryText(request, 'delete');
@@ -259,14 +264,14 @@ export function apiRouter(engine: Engine): Router {
     response.json(receiptJson(engine.receipts.take(system, request.params.id as string, remove !== 'false')));
   });
 
-  router.delete('/receipts/:id', async (request, response) => {
+  on('deleteReceipt', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /receipts/{id}');
     if (system === undefined) return;
     engine.receipts.acknowledge(system, request.params.id as string);
     response.status(204).end();
   });
 
-  router.get('/receipts-bulk/', async (request, response) => {
+  on('bulkFetchReceipts', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts-bulk/');
     if (system === undefined) return;
     const receipts = engine.receipts.list(system, paging(request));
@@ -279,7 +284,7 @@ export function apiRouter(engine: Engine): Router {
     });
   });
 
-  router.get('/contacts/', async (request, response) => {
+  on('queryContacts', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/');
     if (system === undefined) return;
     const next = queryText(request, 'next');
@@ -300,13 +305,13 @@ export function apiRouter(engine: Engine): Router {
     });
   });
 
-  router.get('/contacts/:id', async (request, response) => {
+  on('fetchContact', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/{id}');
     if (system === undefined) return;
     response.json(contactJson(engine.directory.contact(request.params.id as string)));
   });
 
-  router.get('/contact-points/', async (request, response) => {
+  on('queryAllContactPoints', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contact-points/');
     if (system === undefined) return;
     const term = queryText(request, 'searchTermOrName') ?? queryText(request, 'searchTerm');
@@ -314,7 +319,7 @@ export function apiRouter(engine: Engine): Router {
     response.json(searchFrameJson(result, { contactPoints: result.items.map(contactPointJson) }));
   });
 
-  router.get('/events/', async (request, response) => {
+  on('queryEvents', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /events/');
     if (system === undefined) return;
     const given = (name: string): string | undefined => {
@@ -332,6 +337,6 @@ export function apiRouter(engine: Engine): Router {
     response.json(searchFrameJson(result, { events: result.items.map(eventJson) }));
   });
 
-  router.use(notFound);
+  routeNgdpPaths(router, served);
   return router;
 }
