@@ -498,12 +498,17 @@ describe('pulling receipts', () => {
       expectErrorMessage(response, 404, 'NOT_FOUND');
     });
 
-    it('answers 404 ErrorMessage for an id that is not a UUID', async () => {
-      expectErrorMessage(
-        await call(`${simulator.apiUrl}/receipts/not-a-receipt`, { apiKey: pullKey }),
-        404,
-        'NOT_FOUND',
-      );
+    it('answers 400 with the path field at fault for an id that is not a UUID, as NgDP declares', async () => {
+      for (const method of ['GET', 'DELETE']) {
+        const body = expectErrorMessage(
+          await call(`${simulator.apiUrl}/receipts/not-a-receipt`, { method, apiKey: pullKey }),
+          400,
+          'INVALID_FORMAT',
+        );
+        expect(body.fieldErrors).toMatchObject([
+          { resource: 'path', field: 'id', rejectedValue: 'not-a-receipt' },
+        ]);
+      }
     });
 
     it('answers 404 for a messageUUID used as a receipt id', async () => {

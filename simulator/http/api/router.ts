@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { isCprNumber, isCvrNumber } from '../../../sdk/ngdp/identifiers.ts';
+import { isCprNumber, isCvrNumber, isUuid } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -69,6 +69,16 @@ function loseAnswer(response: Response, delayMs: number): void {
     close();
     return true;
   };
+}
+
+/**
+ * The `{id}` of a message's or receipt's path: a UUID, or 400 as NgDP declares for these operations
+ * (not 404: a malformed id names nothing that could exist).
+ */
+function uuidParam(request: Request): string {
+  const id = request.params.id as string;
+  if (!isUuid(id)) throw reject.invalidField('path', 'id', 'INVALID_FORMAT', 'must be a UUID', id);
+  return id;
 }
 
 /** `page`/`size`, or the `next` cursor of a search frame. */
@@ -226,7 +236,7 @@ export function apiRouter(engine: Engine): Router {
   on('fetchMemo', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/{id}');
     if (system === undefined) return;
-    const xml = engine.recipients.fetch(system, request.params.id as string);
+    const xml = engine.recipients.fetch(system, uuidParam(request));
     response
       .status(200)
       .type('application/xml')
@@ -236,14 +246,14 @@ export function apiRouter(engine: Engine): Router {
   on('deleteMemo', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /memos/{id}');
     if (system === undefined) return;
-    engine.recall.recall(system, request.params.id as string);
+    engine.recall.recall(system, uuidParam(request));
     response.status(204).end();
   });
 
   on('createReceipt', json, async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'POST /memos/{id}/receipt');
     if (system === undefined) return;
-    const messageUUID = request.params.id as string;
+    const messageUUID = uuidParam(request);
     engine.recipients.acceptReceipt(system, messageUUID, recipientReceipt(request.body, messageUUID));
     response.status(200).end();
   });
@@ -261,13 +271,13 @@ export function apiRouter(engine: Engine): Router {
     const remove = queryText(request, 'delete');
     if (remove !== undefined && remove !== 'true' && remove !== 'false')
       throw reject.invalidParameter('delete', 'must be true or false', remove);
-    response.json(receiptJson(engine.receipts.take(system, request.params.id as string, remove !== 'false')));
+    response.json(receiptJson(engine.receipts.take(system, uuidParam(request), remove !== 'false')));
   });
 
   on('deleteReceipt', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /receipts/{id}');
     if (system === undefined) return;
-    engine.receipts.acknowledge(system, request.params.id as string);
+    engine.receipts.acknowledge(system, uuidParam(request));
     response.status(204).end();
   });
 

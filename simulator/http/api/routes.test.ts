@@ -73,6 +73,18 @@ describe("every operation of NgDP's API", () => {
     }
   });
 
+  it('answers 400 for a malformed message or receipt id, where NgDP declares 400 (not 404)', async () => {
+    const withId = ['fetchMemo', 'deleteMemo', 'createReceipt', 'fetchReceipt', 'deleteReceipt'];
+    for (const operation of NGDP_OPERATIONS.filter((each) => withId.includes(each.operationId))) {
+      let response = await callAs(operation, SEED_IDS.senderPull);
+      if (response.status === 403) response = await callAs(operation, SEED_IDS.authorityRecipient);
+      const body = expectErrorMessage(response, 400, 'INVALID_FORMAT');
+      expect(body.fieldErrors, operationName(operation)).toMatchObject([
+        { resource: 'path', field: 'id', rejectedValue: 'sample-id' },
+      ]);
+    }
+  });
+
   it('answers a method its path does not have with 405 and the methods it has', async () => {
     const response = await call(`${simulator.apiUrl}/memos/some-id`, { method: 'PATCH', apiKey });
     expectErrorMessage(response, 405, 'METHOD_NOT_ALLOWED');
