@@ -12,6 +12,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { TlsOptions } from '../sdk/client/client.ts';
 import { ConformanceSetupError, InvalidOptionsError } from '../sdk/errors.ts';
 import { validateMemo } from '../sdk/memo/validate.ts';
+import { operationOf } from '../sdk/ngdp/operations.ts';
 import type { SenderCheckId } from './checks/sender/ids.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
 import { type HeldMessage, type SenderObservation, sha256, valueDateTextOf } from './evidence/sender.ts';
@@ -67,22 +68,6 @@ const HOP_BY_HOP = new Set([
   'host',
   'content-length',
 ]);
-
-/** NgDP's operation for a request, as the simulator names them in its transcript. */
-const OPERATIONS: ReadonlyArray<[RegExp, string]> = [
-  [/^\/memos\/?$/, '/memos/'],
-  [/^\/memos\/[^/]+\/receipt$/, '/memos/{id}/receipt'],
-  [/^\/memos\/[^/]+$/, '/memos/{id}'],
-  [/^\/receipts-bulk\/?$/, '/receipts-bulk/'],
-  [/^\/receipts\/?$/, '/receipts/'],
-  [/^\/receipts\/[^/]+$/, '/receipts/{id}'],
-  [/^\/contacts\/?$/, '/contacts/'],
-];
-
-function operationOf(method: string, path: string): string {
-  const template = OPERATIONS.find(([pattern]) => pattern.test(path))?.[1] ?? path;
-  return `${method} ${template}`;
-}
 
 const headersOf = (raw: Record<string, string | string[] | undefined>): Record<string, string | string[]> =>
   Object.fromEntries(

@@ -5,18 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copenhagenDate } from '../../sdk/ngdp/time.ts';
+import { addDays, copenhagenDate } from '../../sdk/ngdp/time.ts';
 import { type LetterFile, type ScenarioLetter, sha256 } from '../evidence/sender.ts';
 import { type LetterPlan, SCENARIO_SENDER, type SenderScenario } from '../scenarios/sender.ts';
 
-const DAY = 86_400_000;
 const DEFAULT_DOCUMENT_BYTES = 1024;
-
-/** The calendar date `days` after `date` (`YYYY-MM-DD`): calendar days, whatever the clocks do (DST). */
-function addDays(date: string, days: number): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day) + days * DAY).toISOString().slice(0, 10);
-}
 
 /** A small PDF-shaped document of about `size` bytes, naming the run, scenario and letter. */
 function documentBytes(runId: string, scenario: string, ref: string, size: number): Buffer {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { copenhagenDate, copenhagenMidnight, daysBetween, valueDateOf } from './time.ts';
+import {
+  addDays,
+  copenhagenDate,
+  copenhagenHour,
+  copenhagenMidnight,
+  copenhagenTime,
+  daysBetween,
+  valueDateOf,
+} from './time.ts';
 
 describe('the Danish calendar of value dates', () => {
   it.each([
@@ -39,5 +47,28 @@ describe('the Danish calendar of value dates', () => {
   it('a value date given as a date-time names its date', () => {
     expect(valueDateOf(' 2025-06-02T00:00:00+02:00 ')).toBe('2025-06-02');
     expect(valueDateOf('2025-06-02')).toBe('2025-06-02');
+  });
+});
+
+describe('Copenhagen hours and days', () => {
+  it('reads the Copenhagen hour of an instant, in summer (CEST) and winter (CET)', () => {
+    expect(copenhagenHour(Date.UTC(2025, 5, 2, 16, 0))).toBe(18);
+    expect(copenhagenHour(Date.UTC(2025, 0, 15, 17, 0))).toBe(18);
+    expect(copenhagenHour(Date.UTC(2025, 0, 15, 23, 30))).toBe(0);
+  });
+
+  it('finds the instant of an hour on a Danish date, across the DST changes', () => {
+    expect(copenhagenTime('2025-06-02', 8)).toBe(Date.UTC(2025, 5, 2, 6, 0));
+    expect(copenhagenTime('2025-01-15', 8)).toBe(Date.UTC(2025, 0, 15, 7, 0));
+    // The clocks go forward at 02:00 on 2025-03-30 and back at 03:00 on 2025-10-26.
+    expect(copenhagenTime('2025-03-30', 8)).toBe(Date.UTC(2025, 2, 30, 6, 0));
+    expect(copenhagenTime('2025-10-26', 8)).toBe(Date.UTC(2025, 9, 26, 7, 0));
+  });
+
+  it('counts calendar days forward and back, over months and years', () => {
+    expect(addDays('2025-06-30', 1)).toBe('2025-07-01');
+    expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2025-03-01', -1)).toBe('2025-02-28');
   });
 });

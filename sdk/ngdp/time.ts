@@ -45,12 +45,31 @@ export function copenhagenDate(instant: number): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+/** The Copenhagen wall-clock hour (0–23) of an instant. */
+export function copenhagenHour(instant: number): number {
+  return Number(partsAt(instant).hour);
+}
+
+/**
+ * The instant (epoch ms) of `hour`:00 Copenhagen time on `date` (`YYYY-MM-DD`); not for an hour
+ * inside the spring-forward gap (02:00 on the last Sunday of March).
+ */
+export function copenhagenTime(date: string, hour: number): number {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const utc = Date.UTC(year, month - 1, day, hour);
+  return utc - offsetAt(utc - offsetAt(utc));
+}
+
 /** The instant (epoch ms) of 00:00 Copenhagen time on `date` (`YYYY-MM-DD`). */
 export function copenhagenMidnight(date: string): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const utcMidnight = Date.UTC(year, month - 1, day);
   // Midnight is never inside a DST gap in Denmark (changes happen at 02:00/03:00).
-  return utcMidnight - offsetAt(utcMidnight - offsetAt(utcMidnight));
+  return copenhagenTime(date, 0);
+}
+
+/** The calendar date `days` after `date` (both `YYYY-MM-DD`). */
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
 /** Whole calendar days from `from` to `to` (both `YYYY-MM-DD`). */

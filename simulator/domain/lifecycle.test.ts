@@ -121,13 +121,10 @@ describe('an allowed transition', () => {
     },
   );
 
-  it('deliverToMailbox of a NemSMS also records that the SMS was sent', () => {
+  it("deliverToMailbox of a NemSMS records its availability; the SMS is sent apart (NgDP's quiet hours)", () => {
     const message = messageIn('RECEIVED', { messageType: 'NEMSMS' });
 
-    expect(move(message, 'deliverToMailbox', NOW)).toEqual([
-      EventTag.MEMO_AVAILABLE_TO_RECIPIENT,
-      EventTag.NEM_SMS_SENT_SUCCESSFULLY,
-    ]);
+    expect(move(message, 'deliverToMailbox', NOW)).toEqual([EventTag.MEMO_AVAILABLE_TO_RECIPIENT]);
   });
 
   it('recipientReceipt keeps the time the message was first delivered', () => {

@@ -48,10 +48,8 @@ export const TRANSITIONS = {
   deliverToMailbox: {
     from: ['RECEIVED', 'AWAITING_DELAY'],
     to: 'DELIVERED',
-    events: (message) =>
-      message.messageType === 'NEMSMS'
-        ? [EventTag.MEMO_AVAILABLE_TO_RECIPIENT, EventTag.NEM_SMS_SENT_SUCCESSFULLY]
-        : [EventTag.MEMO_AVAILABLE_TO_RECIPIENT],
+    // A NemSMS's SMS is sent apart from this, at once or the next morning (domain/nemsms.ts).
+    events: () => [EventTag.MEMO_AVAILABLE_TO_RECIPIENT],
     stamp: delivered,
   },
   /** Handed to a REST_PUSH recipient system (again, after a fallback to the default system). */

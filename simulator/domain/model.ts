@@ -194,7 +194,9 @@ export type JobKind =
   | 'receipt'
   | 'bulk'
   /** One push more of a delivered message, asked for by the control API; its outcome changes nothing. */
-  | 'redeliver';
+  | 'redeliver'
+  /** The SMS of a NemSMS delivered in NgDP's quiet hours (18:00–08:00 Danish time), sent at 08:00. */
+  | 'send-sms';
 
 export interface Job {
   id: string;

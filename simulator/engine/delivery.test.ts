@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DAY,
   HOUR,
   MINUTE,
   offsets,
@@ -13,6 +14,7 @@ import {
   START,
   testEngine,
 } from '../../test/support/engine.ts';
+import type { Engine } from './engine.ts';
 
 describe('a letter to a citizen', () => {
   it('is delivered to the mailbox and its sender gets a COMPLETED receipt', async () => {
@@ -101,7 +103,50 @@ describe('a NemSMS', () => {
     expect(message.state).toBe('DELIVERED');
     expect(tags(message.messageUUID)).toContain('NEM_SMS_SENT_SUCCESSFULLY');
   });
+
+  it('delivered in the evening has its SMS sent at 08:00 Danish time the next morning', async () => {
+    const { engine, clock, nemSms, send, tags } = testEngine();
+    // 2025-06-02 19:30 in Copenhagen (CEST, UTC+2): NgDP sends no SMS from 18:00 to 08:00.
+    clock.set(Date.UTC(2025, 5, 2, 17, 30));
+
+    const message = await send(nemSms({ cpr: '0101700005' }));
+    expect(message.state).toBe('DELIVERED');
+    expect(tags(message.messageUUID)).not.toContain('NEM_SMS_SENT_SUCCESSFULLY');
+    await engine.advanceClock(Date.UTC(2025, 5, 3, 6, 0) - 1 - clock.now());
+    expect(tags(message.messageUUID)).not.toContain('NEM_SMS_SENT_SUCCESSFULLY');
+    await engine.advanceClock(1);
+
+    const sent = smsEvents(engine, message.messageUUID);
+    expect(sent).toEqual([Date.UTC(2025, 5, 3, 6, 0)]);
+  });
+
+  it('delivered before 08:00 in winter has its SMS sent at 08:00 that day (CET)', async () => {
+    const { engine, clock, nemSms, send } = testEngine();
+    clock.set(Date.UTC(2025, 0, 15, 5, 59)); // 06:59 in Copenhagen
+
+    const message = await send(nemSms({ cpr: '0101700005' }));
+    await engine.advanceClock(DAY);
+
+    expect(smsEvents(engine, message.messageUUID)).toEqual([Date.UTC(2025, 0, 15, 7, 0)]);
+  });
+
+  it('delivered at 17:59 has its SMS sent at once', async () => {
+    const { engine, clock, nemSms, send } = testEngine();
+    clock.set(Date.UTC(2025, 5, 2, 15, 59));
+
+    const message = await send(nemSms({ cpr: '0101700005' }));
+
+    expect(smsEvents(engine, message.messageUUID)).toEqual([Date.UTC(2025, 5, 2, 15, 59)]);
+  });
 });
+
+/** When the SMS of a NemSMS was logged as sent. */
+function smsEvents(engine: Engine, messageUUID: string): number[] {
+  return engine.inspection
+    .message(messageUUID)
+    .events.filter((event) => event.eventTag === 'NEM_SMS_SENT_SUCCESSFULLY')
+    .map((event) => event.eventTime);
+}
 
 describe('a letter to a company', () => {
   it('without a recipient system lands in its mailbox', async () => {

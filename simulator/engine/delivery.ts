@@ -9,6 +9,7 @@ import { isActive } from '../domain/auth.ts';
 import { can, move } from '../domain/lifecycle.ts';
 import { servedSha256 } from '../domain/memo-digest.ts';
 import type { Job, MessageRecord, SystemRecord } from '../domain/model.ts';
+import { nemSmsSendingTime } from '../domain/nemsms.ts';
 import type { EngineContext } from './context.ts';
 import type { Outbound, PushOutcome } from './outbound.ts';
 import type { Pusher, PushSubject } from './pushing.ts';
@@ -60,6 +61,7 @@ export class Delivery {
       store.putMessage(message);
       store.addToMailbox({ owner: route.owner, messageUUID: message.messageUUID, deliveredAt: now });
       for (const tag of events) this.context.record(tag, message);
+      if (message.messageType === 'NEMSMS') this.sendSms(message, now);
       if (message.businessStatus !== undefined) return;
       const contact = store.findContact(message.recipientIdType === 'CPR' ? 'cpr' : 'cvr', route.owner);
       this.receipts.issue(message, { status: 'COMPLETED' }, { delayMs: contact?.receiptDelayMs ?? 0 });
@@ -81,6 +83,22 @@ export class Delivery {
       if (message === undefined || message.state !== 'AWAITING_DELAY') return;
       this.context.record(EventTag.DELAYED_MEMO_SEND_SENT, message);
       this.deliver(message);
+    });
+  }
+
+  /** Sends a delivered NemSMS's SMS now, or schedules it for 08:00 when NgDP is quiet (18:00–08:00). */
+  private sendSms(message: MessageRecord, now: number): void {
+    const at = nemSmsSendingTime(now);
+    if (at === now) this.context.record(EventTag.NEM_SMS_SENT_SUCCESSFULLY, message);
+    else this.context.schedule('send-sms', at, { messageUUID: message.messageUUID });
+  }
+
+  /** The `send-sms` job: the morning after a NemSMS delivered in the quiet hours. */
+  sendSmsDue(job: Job): void {
+    this.context.change(() => {
+      this.context.store.deleteJob(job.id);
+      const message = this.context.store.getMessage(job.messageUUID as string);
+      if (message !== undefined) this.context.record(EventTag.NEM_SMS_SENT_SUCCESSFULLY, message);
     });
   }
 

@@ -71,7 +71,7 @@ export interface Redelivered {
 }
 
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
-const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk']);
+const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk', 'send-sms']);
 
 export class Engine {
   readonly clock: Clock;
@@ -316,6 +316,9 @@ export class Engine {
         return;
       case 'receipt':
         this.receipts.issueDue(job);
+        return;
+      case 'send-sms':
+        this.delivery.sendSmsDue(job);
         return;
       default:
         this.context.change(() => this.context.store.deleteJob(job.id));

@@ -7,6 +7,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { operationOf } from '../../sdk/ngdp/operations.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallNote } from '../engine/transcript.ts';
 
@@ -15,20 +16,6 @@ const notes = new WeakMap<Request, CallNote>();
 /** The transcript note of a call into NgDP's API (undefined for the control API and pages). */
 export function noteOf(request: Request): CallNote | undefined {
   return notes.get(request);
-}
-
-/**
- * The operation of a path under `/apis/v1` as fault rules name it: the segment after the resource
- * is its id (`/memos/1f…/receipt` → `/memos/{id}/receipt`).
- */
-export function operationOf(method: string, pathname: string): string {
-  const resourceEnd = pathname.indexOf('/', 1);
-  const idEnd = resourceEnd === -1 ? -1 : pathname.indexOf('/', resourceEnd + 1);
-  const hasId = resourceEnd !== -1 && resourceEnd + 1 < (idEnd === -1 ? pathname.length : idEnd);
-  const template = hasId
-    ? `${pathname.slice(0, resourceEnd + 1)}{id}${idEnd === -1 ? '' : pathname.slice(idEnd)}`
-    : pathname;
-  return `${method} ${template}`.slice(0, 200);
 }
 
 /** The messageUUID a call names: the `memo-message-uuid` query parameter, or the id of `/memos/{id}`. */

@@ -15,8 +15,9 @@ export function pagingResultJson(page: Page<string>) {
     content: page.items,
     number: page.page,
     size: page.size,
-    previous: page.page > 0 ? { page: page.page - 1, size: page.size, ordering } : null,
-    next: page.page + 1 < totalPages ? { page: page.page + 1, size: page.size, ordering } : null,
+    // The schema makes both objects: there is no previous (next) page, the field is left out.
+    ...(page.page > 0 ? { previous: { page: page.page - 1, size: page.size, ordering } } : {}),
+    ...(page.page + 1 < totalPages ? { next: { page: page.page + 1, size: page.size, ordering } } : {}),
     totalElements: page.total,
     totalPages,
   };

@@ -258,8 +258,8 @@ interface PagingResult {
   content: string[];
   number: number;
   size: number;
-  previous: { page: number; size: number; ordering: unknown[] } | null;
-  next: { page: number; size: number; ordering: unknown[] } | null;
+  previous?: { page: number; size: number; ordering: unknown[] };
+  next?: { page: number; size: number; ordering: unknown[] };
   totalElements: number;
   totalPages: number;
 }
@@ -316,8 +316,6 @@ describe('pulling receipts', () => {
         content: [expect.stringMatching(UUID), expect.stringMatching(UUID)],
         number: 0,
         size: expect.any(Number),
-        previous: null,
-        next: null,
         totalElements: 2,
         totalPages: 1,
       });
@@ -332,14 +330,18 @@ describe('pulling receipts', () => {
       expect(content.map((id) => byId.get(id))).toEqual(uuids);
     });
 
-    it('answers an empty page when there are no receipts', async () => {
-      expect(await list()).toMatchObject({ content: [], totalElements: 0, previous: null, next: null });
+    it('answers an empty page when there are no receipts, with neither previous nor next', async () => {
+      const page = await list();
+      expect(page).toMatchObject({ content: [], totalElements: 0 });
+      expect(page).not.toHaveProperty('previous');
+      expect(page).not.toHaveProperty('next');
     });
 
-    it('pages with zero-based page and size, with previous and next links', async () => {
+    it('pages with zero-based page and size, with previous and next links where there are such pages', async () => {
       await receiptsOf(5);
       const first = await list('?page=0&size=2');
-      expect(first).toMatchObject({ number: 0, size: 2, totalElements: 5, totalPages: 3, previous: null });
+      expect(first).toMatchObject({ number: 0, size: 2, totalElements: 5, totalPages: 3 });
+      expect(first).not.toHaveProperty('previous');
       expect(first.content).toHaveLength(2);
       expect(first.next).toMatchObject({ page: 1, size: 2 });
       const middle = await list('?page=1&size=2');
@@ -347,7 +349,7 @@ describe('pulling receipts', () => {
       expect(middle.next).toMatchObject({ page: 2, size: 2 });
       const last = await list('?page=2&size=2');
       expect(last.content).toHaveLength(1);
-      expect(last.next).toBeNull();
+      expect(last).not.toHaveProperty('next');
       const all = [...first.content, ...middle.content, ...last.content];
       expect(new Set(all).size).toBe(5);
     });
@@ -496,12 +498,17 @@ describe('pulling receipts', () => {
       expectErrorMessage(response, 404, 'NOT_FOUND');
     });
 
-    it('answers 404 ErrorMessage for an id that is not a UUID', async () => {
-      expectErrorMessage(
-        await call(`${simulator.apiUrl}/receipts/not-a-receipt`, { apiKey: pullKey }),
-        404,
-        'NOT_FOUND',
-      );
+    it('answers 400 with the path field at fault for an id that is not a UUID, as NgDP declares', async () => {
+      for (const method of ['GET', 'DELETE']) {
+        const body = expectErrorMessage(
+          await call(`${simulator.apiUrl}/receipts/not-a-receipt`, { method, apiKey: pullKey }),
+          400,
+          'INVALID_FORMAT',
+        );
+        expect(body.fieldErrors).toMatchObject([
+          { resource: 'path', field: 'id', rejectedValue: 'not-a-receipt' },
+        ]);
+      }
     });
 
     it('answers 404 for a messageUUID used as a receipt id', async () => {

@@ -4,8 +4,8 @@
  * cases and writes NgDP's JSON; it holds no business rules.
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
-import { isCprNumber, isCvrNumber } from '../../../sdk/ngdp/identifiers.ts';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { isCprNumber, isCvrNumber, isUuid } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -30,10 +30,10 @@ import {
 } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
-import { notFound } from '../rejections.ts';
 import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
+import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -69,6 +69,16 @@ function loseAnswer(response: Response, delayMs: number): void {
     close();
     return true;
   };
+}
+
+/**
+ * The `{id}` of a message's or receipt's path: a UUID, or 400 as NgDP declares for these operations
+ * (not 404: a malformed id names nothing that could exist).
+ */
+function uuidParam(request: Request): string {
+  const id = request.params.id as string;
+  if (!isUuid(id)) throw reject.invalidField('path', 'id', 'INVALID_FORMAT', 'must be a UUID', id);
+  return id;
 }
 
 /** `page`/`size`, or the `next` cursor of a search frame. */
@@ -109,6 +119,11 @@ function recipientReceipt(body: unknown, messageUUID: string): RecipientReceipt 
 export function apiRouter(engine: Engine): Router {
   const router = express.Router({ caseSensitive: true });
   const json = jsonBody({ strictType: false });
+  const served = new Map<ServedOperationId, RequestHandler[]>();
+  /** Serves NgDP's operation `operationId` with `handlers`. */
+  const on = (operationId: ServedOperationId, ...handlers: RequestHandler[]): void => {
+    served.set(operationId, handlers);
+  };
 
   /**
    * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
@@ -153,7 +168,7 @@ export function apiRouter(engine: Engine): Router {
     return undefined;
   }
 
-  router.post('/memos/', async (request, response) => {
+  on('sendMemo', async (request, response) => {
     const system = await caller(request, response, SENDER, 'POST /memos/');
     if (system === undefined) return;
     try {
@@ -212,61 +227,61 @@ export function apiRouter(engine: Engine): Router {
     }
   }
 
-  router.get('/memos/', async (request, response) => {
+  on('listAvailableMemos', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/');
     if (system === undefined) return;
     response.json(pagingResultJson(engine.recipients.queue(system, paging(request))));
   });
 
-  router.get('/memos/:id', async (request, response) => {
+  on('fetchMemo', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/{id}');
     if (system === undefined) return;
-    const xml = engine.recipients.fetch(system, request.params.id as string);
+    const xml = engine.recipients.fetch(system, uuidParam(request));
     response
       .status(200)
       .type('application/xml')
       .send(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength));
   });
 
-  router.delete('/memos/:id', async (request, response) => {
+  on('deleteMemo', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /memos/{id}');
     if (system === undefined) return;
-    engine.recall.recall(system, request.params.id as string);
+    engine.recall.recall(system, uuidParam(request));
     response.status(204).end();
   });
 
-  router.post('/memos/:id/receipt', json, async (request, response) => {
+  on('createReceipt', json, async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'POST /memos/{id}/receipt');
     if (system === undefined) return;
-    const messageUUID = request.params.id as string;
+    const messageUUID = uuidParam(request);
     engine.recipients.acceptReceipt(system, messageUUID, recipientReceipt(request.body, messageUUID));
     response.status(200).end();
   });
 
-  router.get('/receipts/', async (request, response) => {
+  on('listAvailableReceipts', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts/');
     if (system === undefined) return;
     const receipts = engine.receipts.list(system, paging(request));
     response.json(pagingResultJson({ ...receipts, items: receipts.items.map((receipt) => receipt.id) }));
   });
 
-  router.get('/receipts/:id', async (request, response) => {
+  on('fetchReceipt', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts/{id}');
     if (system === undefined) return;
     const remove = queryText(request, 'delete');
     if (remove !== undefined && remove !== 'true' && remove !== 'false')
       throw reject.invalidParameter('delete', 'must be true or false', remove);
-    response.json(receiptJson(engine.receipts.take(system, request.params.id as string, remove !== 'false')));
+    response.json(receiptJson(engine.receipts.take(system, uuidParam(request), remove !== 'false')));
   });
 
-  router.delete('/receipts/:id', async (request, response) => {
+  on('deleteReceipt', async (request, response) => {
     const system = await caller(request, response, SENDER, 'DELETE /receipts/{id}');
     if (system === undefined) return;
-    engine.receipts.acknowledge(system, request.params.id as string);
+    engine.receipts.acknowledge(system, uuidParam(request));
     response.status(204).end();
   });
 
-  router.get('/receipts-bulk/', async (request, response) => {
+  on('bulkFetchReceipts', async (request, response) => {
     const system = await caller(request, response, SENDER, 'GET /receipts-bulk/');
     if (system === undefined) return;
     const receipts = engine.receipts.list(system, paging(request));
@@ -279,7 +294,7 @@ export function apiRouter(engine: Engine): Router {
     });
   });
 
-  router.get('/contacts/', async (request, response) => {
+  on('queryContacts', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/');
     if (system === undefined) return;
     const next = queryText(request, 'next');
@@ -300,13 +315,13 @@ export function apiRouter(engine: Engine): Router {
     });
   });
 
-  router.get('/contacts/:id', async (request, response) => {
+  on('fetchContact', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/{id}');
     if (system === undefined) return;
     response.json(contactJson(engine.directory.contact(request.params.id as string)));
   });
 
-  router.get('/contact-points/', async (request, response) => {
+  on('queryAllContactPoints', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contact-points/');
     if (system === undefined) return;
     const term = queryText(request, 'searchTermOrName') ?? queryText(request, 'searchTerm');
@@ -314,7 +329,7 @@ export function apiRouter(engine: Engine): Router {
     response.json(searchFrameJson(result, { contactPoints: result.items.map(contactPointJson) }));
   });
 
-  router.get('/events/', async (request, response) => {
+  on('queryEvents', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /events/');
     if (system === undefined) return;
     const given = (name: string): string | undefined => {
@@ -332,6 +347,6 @@ export function apiRouter(engine: Engine): Router {
     response.json(searchFrameJson(result, { events: result.items.map(eventJson) }));
   });
 
-  router.use(notFound);
+  routeNgdpPaths(router, served);
   return router;
 }

@@ -5,10 +5,12 @@
  */
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
+import { NGDP_API_VERSION } from '../../../sdk/ngdp/operations.ts';
 import type { MessageRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
 import { transcriptEntryJson } from '../../wire/transcript.ts';
+import { operationsList } from '../api/operations.ts';
 import { jsonBody } from '../json-body.ts';
 import { notFound } from '../rejections.ts';
 import { objectBody, queryText } from '../support.ts';
@@ -25,6 +27,10 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
   // type); the rest is JSON, as application/json only. SECURITY.md says why both are safe.
   setupRoutes.sshKey(router, engine);
   router.use(jsonBody({ strictType: true }));
+
+  router.get('/operations', (_request, response) => {
+    response.json({ apiVersion: NGDP_API_VERSION, operations: operationsList() });
+  });
 
   router.get('/fixtures', (_request, response) => {
     response.json(fixtures());
