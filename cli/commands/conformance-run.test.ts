@@ -128,6 +128,24 @@ describe('digitalpost conformance run: exit codes', () => {
   });
 });
 
+describe('digitalpost conformance run: a command that cannot start', () => {
+  it('exits 2 with one line saying so, and writes no report', { timeout: RUN_TIMEOUT_MS }, async () => {
+    const json = join(dir, 'r.json');
+    const { code, stdout, stderr } = await runSender(
+      './no-such-adapter --letters',
+      ...RECALL_RETRIED,
+      '--json',
+      json,
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(lines(stderr).at(-1)).toMatch(
+      /^digitalpost: the adapter command could not start \(the shell exited 127: .*no-such-adapter/,
+    );
+    await expect(readFile(json)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
 describe('digitalpost conformance run: report files', () => {
   it('writes the JSON, JUnit XML and HTML reports it is asked for', { timeout: RUN_TIMEOUT_MS }, async () => {
     const [json, junit, html] = ['out/r.json', 'out/r.xml', 'out/r.html'].map((file) => join(dir, file));
