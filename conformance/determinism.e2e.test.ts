@@ -96,8 +96,11 @@ describe('the same seed, the same run', () => {
 });
 
 describe("the suite's NgDP under a seed", () => {
-  /** Whether each of `count` sends, one after another, met chaos's 503 in a scenario's stream. */
-  async function chaosOfSends(seed: number, count: number): Promise<boolean[]> {
+  /**
+   * Whether each of `count` sends, one after another, met chaos's 503 in a scenario's stream, with
+   * `listsBetween` receipt lists (their random page sizes drawn too) after each send.
+   */
+  async function chaosOfSends(seed: number, count: number, listsBetween = 0): Promise<boolean[]> {
     const ngdp = await startSuiteNgdp({ seed, chaos: true, receipts: 'pull' });
     try {
       ngdp.random.use(streamOf(seed, 'many-letters'));
@@ -118,6 +121,7 @@ describe("the suite's NgDP under a seed", () => {
           },
         );
         refused.push(sent);
+        for (let list = 0; list < listsBetween; list++) for await (const _ of client.receipts.list());
       }
       return refused;
     } finally {
@@ -129,5 +133,13 @@ describe("the suite's NgDP under a seed", () => {
     const first = await chaosOfSends(42, 80);
     expect(first).toContain(true);
     expect(await chaosOfSends(42, 80)).toEqual(first);
+  });
+
+  it('refuses the same sends however many list pages were drawn between them (a system’s timing)', {
+    timeout: RUN_TIMEOUT_MS,
+  }, async () => {
+    const quiet = await chaosOfSends(42, 40);
+    expect(quiet).toContain(true);
+    expect(await chaosOfSends(42, 40, 3)).toEqual(quiet);
   });
 });

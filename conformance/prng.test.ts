@@ -21,11 +21,23 @@ describe('the streams of a seed', () => {
   });
 
   it('do not depend on what was drawn from another stream before', () => {
-    const alone = draws(streamOf(7, 'outage'));
+    const alone = draws(new SwitchableRandom(streamOf(7, 'outage')).next);
     const random = new SwitchableRandom(streamOf(7, 'everyday'));
     draws(random.next, 50);
     random.use(streamOf(7, 'outage'));
     expect(draws(random.next)).toEqual(alone);
+  });
+
+  it('give each purpose its own stream: one drawn more often does not shift another', () => {
+    const alone = new SwitchableRandom(streamOf(7, 'everyday'));
+    const rejects = draws(() => alone.next('chaos-reject'));
+    const interleaved = new SwitchableRandom(streamOf(7, 'everyday'));
+    const mixed = rejects.map(() => {
+      draws(() => interleaved.next('page-size'), 3);
+      return interleaved.next('chaos-reject');
+    });
+    expect(mixed).toEqual(rejects);
+    expect(draws(() => alone.next('page-size'))).not.toEqual(rejects);
   });
 
   it('shuffle and pick reproducibly, leaving the items as they were', () => {
