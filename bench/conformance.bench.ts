@@ -1,6 +1,7 @@
 /**
  * The conformance suite's own cost: the wall time of the whole `sender` profile against the
  * reference adapter (examples/conformance-sender.ts, run from `dist/` as a vendor would run theirs),
+ * with receipts pulled (the default, and the target's case) and pushed to the adapter's endpoint,
  * and the suite's overhead per scenario — reset, files, the clock's script, reading the transcript,
  * looking up and validating every message — measured two ways: the scenario's time minus the
  * adapter's, and whole scenarios against an adapter that does nothing (`true`).
@@ -14,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type RunEvent, runConformance } from '../conformance/index.ts';
+import { freePort } from '../test/support/conformance/adapters.ts';
 import { args, median, round } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -35,7 +37,7 @@ interface Timings {
   failed: number;
 }
 
-async function timeRun(command: string, seed: number): Promise<Timings> {
+async function timeRun(command: string, seed: number, push = false): Promise<Timings> {
   const scenarios = new Map<string, { scenarioMs: number; adapterMs: number }>();
   const onEvent = (event: RunEvent): void => {
     const entry = scenarios.get(event.scenario) ?? { scenarioMs: 0, adapterMs: 0 };
@@ -43,8 +45,14 @@ async function timeRun(command: string, seed: number): Promise<Timings> {
     if (event.kind === 'adapter-end') entry.adapterMs = event.durationMs;
     scenarios.set(event.scenario, entry);
   };
+  const port = push ? await freePort() : undefined;
+  const receipts =
+    port === undefined
+      ? {}
+      : { receipts: 'push' as const, receiptEndpoint: `http://127.0.0.1:${port}/receipts` };
+  const run = port === undefined ? command : `SENDER_RECEIPT_PORT=${port} ${command}`;
   const started = performance.now();
-  const result = await runConformance({ profile: 'sender', run: command, cwd: ROOT, seed, onEvent });
+  const result = await runConformance({ profile: 'sender', run, cwd: ROOT, seed, onEvent, ...receipts });
   return {
     totalMs: performance.now() - started,
     scenarios,
@@ -52,15 +60,19 @@ async function timeRun(command: string, seed: number): Promise<Timings> {
   };
 }
 
+const REFERENCE = `'${process.execPath}' examples/conformance-sender.ts`;
 const reference: Timings[] = [];
+const pushed: Timings[] = [];
 const idle: Timings[] = [];
 for (let index = 0; index < ROUNDS; index++) {
-  reference.push(await timeRun(`'${process.execPath}' examples/conformance-sender.ts`, 1_000 + index));
+  reference.push(await timeRun(REFERENCE, 1_000 + index));
+  pushed.push(await timeRun(REFERENCE, 1_000 + index, true));
   idle.push(await timeRun('true', 2_000 + index));
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 const totals = reference.map((run) => run.totalMs);
+const pushTotals = pushed.map((run) => run.totalMs);
 const overheads = reference.flatMap((run) =>
   [...run.scenarios.values()].map((s) => s.scenarioMs - s.adapterMs),
 );
@@ -69,7 +81,9 @@ const summary = {
   rounds: ROUNDS,
   wallSecondsMedian: Number(seconds(median(totals))),
   wallSecondsMax: Number(seconds(Math.max(...totals))),
-  mustFailures: Math.max(...reference.map((run) => run.failed)),
+  pushWallSecondsMedian: Number(seconds(median(pushTotals))),
+  pushWallSecondsMax: Number(seconds(Math.max(...pushTotals))),
+  mustFailures: Math.max(...[...reference, ...pushed].map((run) => run.failed)),
   targetSeconds: TARGET_S,
   met: median(totals) < TARGET_S * 1000,
   overheadMsMedian: round(median(overheads), 0),
@@ -94,6 +108,7 @@ if (args.json) {
     '',
     `sender profile, reference adapter: ${summary.wallSecondsMedian} s median, ${summary.wallSecondsMax} s max ` +
       `(target < ${TARGET_S} s: ${summary.met ? 'met' : 'NOT met'}); MUST failures: ${summary.mustFailures}`,
+    `sender profile, receipts pushed: ${summary.pushWallSecondsMedian} s median, ${summary.pushWallSecondsMax} s max`,
     `suite overhead per scenario (scenario − adapter): ${summary.overheadMsMedian} ms median, ${summary.overheadMsMax} ms max`,
     `a scenario with an adapter that does nothing: ${summary.idleScenarioMsMedian} ms median, ${summary.idleScenarioMsMax} ms max`,
     '',

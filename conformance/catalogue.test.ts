@@ -53,4 +53,10 @@ describe('docs/conformance.md', () => {
     for (const [name, table] of Object.entries(generatedSections()))
       expect(tableRows(sectionOf(page, name)), name).toEqual(tableRows(table));
   });
+
+  it('names the section whose markers are missing, instead of comparing the wrong text', () => {
+    expect(() => sectionOf('# A page\n<!-- /generated:profiles -->\n', 'profiles')).toThrow(
+      'docs/conformance.md has no <!-- generated:profiles --> … <!-- /generated:profiles -->',
+    );
+  });
 });

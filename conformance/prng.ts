@@ -50,21 +50,34 @@ export function shuffled<T>(random: Random, items: readonly T[]): T[] {
 }
 
 /**
- * A random source whose stream can be switched: the simulator is started once with it, and the
- * runner points it at the next scenario's stream before each scenario.
+ * The simulator's random source for a run: switched to the next scenario's stream before each
+ * scenario, and within a scenario one stream per purpose the simulator names (which sends chaos
+ * refuses, receipt delays, page sizes, …), each derived from the scenario's stream. So how many
+ * list pages a system happened to ask for — which follows its timing — does not shift which of its
+ * sends chaos refuses: the same seed, the same chaos for a system that acts the same.
  */
 export class SwitchableRandom {
-  private current: Random;
+  private key = 0;
+  private readonly streams = new Map<string, Random>();
 
   constructor(initial: Random) {
-    this.current = initial;
+    this.use(initial);
   }
 
-  /** The function to hand out (bound, so it can be passed around). */
-  readonly next: Random = () => this.current();
+  /** A draw for `purpose` (the function to hand out: bound, so it can be passed around). */
+  readonly next = (purpose = 'any'): number => {
+    let stream = this.streams.get(purpose);
+    if (stream === undefined) {
+      stream = mulberry32(hash(`${this.key}/${purpose}`));
+      this.streams.set(purpose, stream);
+    }
+    return stream();
+  };
 
+  /** Draws from `stream` from now on: every purpose starts afresh from it. */
   use(stream: Random): void {
-    this.current = stream;
+    this.key = Math.floor(stream() * 4_294_967_296);
+    this.streams.clear();
   }
 }
 

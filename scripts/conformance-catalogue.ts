@@ -1,51 +1,112 @@
 /**
- * docs/conformance.md's catalogue tables, made from the code: each profile's checks (id, level,
- * requirement, source) and its scenarios. `node scripts/conformance-catalogue.ts` rewrites the
- * tables between their markers (then `npx biome format --write docs/conformance.md` aligns them);
- * conformance/catalogue.test.ts fails when the page and the code differ, cell by cell.
+ * docs/conformance.md's generated tables, made from the code: the profiles, and each profile's
+ * checks (id, level, requirement, source) and scenarios. `node scripts/conformance-catalogue.ts`
+ * rewrites every table between its markers (`<!-- generated:NAME -->` … `<!-- /generated:NAME -->`)
+ * and `npx biome format --write docs/conformance.md` aligns them; conformance/catalogue.test.ts
+ * fails when the page and the code differ, cell by cell.
+ *
+ * Adding a profile's tables is one line each in {@link SECTIONS} — `checksTable(profile)` and
+ * `scenariosTable(scenarios, extra columns)` — plus the markers on the page.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { listChecks, type ProfileName } from '../conformance/index.ts';
+import { listChecks, PROFILE_NAMES, type ProfileName } from '../conformance/index.ts';
+import type { ScenarioInfo } from '../conformance/model.ts';
+import { profileOf } from '../conformance/profiles.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
-/** The checks of `profile` as a Markdown table. */
-export function checksTable(profile: ProfileName): string {
-  const rows = listChecks(profile).map(
-    (check) => `| \`${check.id}\` | ${check.level} | ${cell(check.title)} | ${cell(check.clause)} |`,
-  );
-  return ['| id | level | requirement | from |', '| --- | --- | --- | --- |', ...rows].join('\n');
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The sender profile's scenarios as a Markdown table. */
-export function senderScenariosTable(): string {
-  const rows = SENDER_SCENARIOS.map(
-    (scenario) =>
-      `| \`${scenario.id}\` | ${cell(scenario.title)} | ${scenario.letters.length} | ${scenario.receipts ?? 'pull and push'} |`,
-  );
-  return ['| scenario | what NgDP does | letters | receipts |', '| --- | --- | --- | --- |', ...rows].join(
-    '\n',
+/** Every profile: what the vendor's system is in it, and how many checks it has. */
+export function profilesTable(): string {
+  return table(
+    ['profile', 'your system is', 'checks'],
+    PROFILE_NAMES.map((profile) => {
+      const checks = listChecks(profile);
+      const must = checks.filter((check) => check.level === 'MUST').length;
+      return [
+        `\`${profile}\``,
+        cell(profileOf(profile).summary),
+        checks.length === 0 ? 'not yet: `run` exits 2' : `${checks.length} (${must} MUST)`,
+      ];
+    }),
   );
 }
+
+/** The checks of `profile`: id, level, requirement, where it comes from. */
+export function checksTable(profile: ProfileName): string {
+  return table(
+    ['id', 'level', 'requirement', 'from'],
+    listChecks(profile).map((check) => [
+      `\`${check.id}\``,
+      check.level,
+      cell(check.title),
+      cell(check.clause),
+    ]),
+  );
+}
+
+/**
+ * A profile's scenarios: id and what the suite does, then `columns` of the profile's own (header →
+ * the cell of a scenario).
+ */
+export function scenariosTable<S extends ScenarioInfo>(
+  scenarios: readonly S[],
+  columns: Readonly<Record<string, (scenario: S) => string>> = {},
+): string {
+  const extra = Object.entries(columns);
+  return table(
+    ['scenario', 'what the suite does', ...extra.map(([header]) => header)],
+    scenarios.map((scenario) => [
+      `\`${scenario.id}\``,
+      cell(scenario.title),
+      ...extra.map(([, of]) => cell(of(scenario))),
+    ]),
+  );
+}
+
+/** The generated sections of the page, by marker name: one line per table. */
+const SECTIONS: Readonly<Record<string, () => string>> = {
+  profiles: profilesTable,
+  'sender-checks': () => checksTable('sender'),
+  'sender-scenarios': () =>
+    scenariosTable(SENDER_SCENARIOS, {
+      letters: (scenario) => String(scenario.letters.length),
+      receipts: (scenario) => scenario.receipts ?? 'pull and push',
+    }),
+};
 
 /** The generated parts of the page, by marker name. */
 export function generatedSections(): Record<string, string> {
-  return { 'sender-checks': checksTable('sender'), 'sender-scenarios': senderScenariosTable() };
+  return Object.fromEntries(Object.entries(SECTIONS).map(([name, make]) => [name, make()]));
+}
+
+const markers = (name: string) => ({
+  start: `<!-- generated:${name} -->`,
+  end: `<!-- /generated:${name} -->`,
+});
+
+/** Where section `name` sits in `page`. @throws Error when its markers are missing or out of order. */
+function spanOf(page: string, name: string): { from: number; to: number } {
+  const { start, end } = markers(name);
+  const from = page.indexOf(start);
+  const to = page.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/conformance.md has no ${start} … ${end}`);
+  return { from: from + start.length, to };
 }
 
 /** `page` with each generated section put between its markers. */
 export function withSections(page: string, sections: Record<string, string>): string {
   let result = page;
   for (const [name, text] of Object.entries(sections)) {
-    const start = `<!-- generated:${name} -->`;
-    const end = `<!-- /generated:${name} -->`;
-    const from = result.indexOf(start);
-    const to = result.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`docs/conformance.md has no ${start} … ${end}`);
-    result = `${result.slice(0, from + start.length)}\n${text}\n${result.slice(to)}`;
+    const { from, to } = spanOf(result, name);
+    result = `${result.slice(0, from)}\n${text}\n${result.slice(to)}`;
   }
   return result;
 }
@@ -64,10 +125,10 @@ export function tableRows(text: string): string[][] {
     );
 }
 
-/** The text between a section's markers in `page`. */
+/** The text between a section's markers in `page`. @throws Error when its markers are missing. */
 export function sectionOf(page: string, name: string): string {
-  const start = `<!-- generated:${name} -->`;
-  return page.slice(page.indexOf(start) + start.length, page.indexOf(`<!-- /generated:${name} -->`));
+  const { from, to } = spanOf(page, name);
+  return page.slice(from, to);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

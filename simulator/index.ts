@@ -19,6 +19,7 @@ import { type SftpServer, startSftpServer } from './sftp/server.ts';
 export { SimulatorConfigError, StoreFileError } from '../sdk/errors.ts';
 export type { SimulatorClock } from './core.ts';
 export type { Fixtures, SeedData } from './domain/seed.ts';
+export type { RandomPurpose, RandomSource } from './engine/context.ts';
 export type { FaultRule } from './engine/faults.ts';
 export type { ChaosSettings, EngineSettings } from './engine/settings.ts';
 export type { SimulatorOptions } from './options.ts';

@@ -9,6 +9,7 @@ import { type RetrySchedule, retryScheduleProblem } from './domain/retry.ts';
 import { DEFAULT_SEED, EMPTY_SEED, type SeedData } from './domain/seed.ts';
 import { readSeed } from './domain/seed-file.ts';
 import { withinClockRange } from './domain/time.ts';
+import type { RandomSource } from './engine/context.ts';
 import {
   type ChaosSettings,
   DEFAULT_CHAOS,
@@ -84,8 +85,11 @@ export interface SimulatorOptions {
   controlToken?: string;
   /** Where the simulator writes its log lines (default: nowhere). */
   log?: (line: string) => void;
-  /** Random source of chaos and fault probabilities (default Math.random). */
-  random?: () => number;
+  /**
+   * Random source of chaos and fault probabilities (default Math.random), told what each draw
+   * decides: a source may give each purpose a stream of its own.
+   */
+  random?: RandomSource;
 }
 
 function loadSeed(seed: SimulatorOptions['seed']): SeedData {

@@ -1,12 +1,14 @@
 /**
  * The HTML report in a real browser (Chromium, driven by playwright-core): it renders without a
- * console error, shows every check, and a failure's evidence expands into its request log.
+ * console error, shows every check, and a failure's evidence expands into its request log — the
+ * sample report's, and a real run's.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { brokenAdapter, runSender } from '../../test/support/conformance/adapters.ts';
 import { sampleReport } from '../../test/support/conformance/reports.ts';
 import { describeWith } from '../../test/support/requirements.ts';
 import { formatHtmlReport } from './html.ts';
@@ -62,6 +64,28 @@ describeWith({ tools: ['chromium'] }, 'the HTML report in Chromium', () => {
     await row.locator('summary').click();
     expect(await log.isVisible()).toBe(true);
     expect(await log.locator('li').first().textContent()).toContain('POST');
+  });
+
+  it('opens the report of a real failing run, whose evidence is the requests NgDP saw', {
+    timeout: 90_000,
+  }, async () => {
+    const report = await runSender(brokenAdapter('new-uuid-on-lost-answer'), {
+      scenarios: ['lost-answer-after'],
+    });
+    const file = join(dir, 'real.html');
+    await writeFile(file, formatHtmlReport(report));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`file://${file}`);
+    expect(await page.locator('tr.check').count()).toBe(report.checks.length);
+    const row = page.locator('tr[id="sender.retry.same-uuid"]');
+    await row.locator('summary').click();
+    expect(await row.locator('ol.log li').first().textContent()).toMatch(/\bPOST\s+\/apis\/v1\/memos\//);
+    expect(errors).toEqual([]);
   });
 
   it('shows only the failures when asked', async () => {

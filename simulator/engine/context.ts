@@ -48,12 +48,27 @@ export interface EventDetails {
 /** The fields of a job that the scheduling use case sets. */
 export type JobFields = Partial<Pick<Job, 'messageUUID' | 'receiptId' | 'attempt' | 'data'>>;
 
+/**
+ * What a random draw decides. The source is told, so that it can draw each kind from a stream of its
+ * own (the conformance suite does): how often one kind is drawn — list pages, which follow a
+ * client's timing — then does not shift another, such as which sends chaos refuses.
+ */
+export type RandomPurpose =
+  | 'fault-probability'
+  | 'chaos-reject'
+  | 'page-size'
+  | 'receipt-delay'
+  | 'repeat-push';
+
+/** A random source: a number in [0, 1), as `Math.random` (which ignores the purpose). */
+export type RandomSource = (purpose: RandomPurpose) => number;
+
 export class EngineContext {
   readonly store: Store;
   readonly clock: Clock;
   readonly settings: EngineSettings;
   /** The random source of chaos and fault probabilities. */
-  readonly random: () => number;
+  readonly random: RandomSource;
   /**
    * Real time (epoch ms), for the transcript only: when requests really happened and how long
    * they took. Everything else reads the simulator clock.
@@ -68,7 +83,7 @@ export class EngineContext {
     store: Store;
     clock: Clock;
     settings: EngineSettings;
-    random?: () => number;
+    random?: RandomSource;
     wallTime?: () => number;
     log?: Logger;
   }) {

@@ -12,7 +12,7 @@ import type { Contact, ContactPoint, Job, JobKind, Organisation, SystemRecord } 
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
-import { EngineContext, type EngineListener, type Logger } from './context.ts';
+import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
@@ -59,7 +59,7 @@ export interface EngineOptions {
   seed: SeedRecords;
   log?: Logger;
   /** Random source of chaos and fault probabilities (default Math.random). */
-  random?: () => number;
+  random?: RandomSource;
   /** Real time for the transcript (default: clock.ts `wallTime`). */
   wallTime?: () => number;
 }

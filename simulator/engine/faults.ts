@@ -305,7 +305,8 @@ export class Faults {
     for (const rule of this.rules) {
       if (rule.operation !== operation) continue;
       if (rule.systemId !== undefined && rule.systemId !== systemId) continue;
-      if (rule.probability !== undefined && this.context.random() >= rule.probability) continue;
+      if (rule.probability !== undefined && this.context.random('fault-probability') >= rule.probability)
+        continue;
       if (rule.times !== undefined) {
         rule.times -= 1;
         if (rule.times <= 0) this.rules = this.rules.filter((other) => other !== rule);
@@ -333,7 +334,7 @@ export class Faults {
         : { kind: 'answer', status: fault.status, retryAfter: fault.retryAfter };
     }
     const { rejectRate } = this.context.settings.chaos;
-    if (operation === CHAOS_OPERATION && rejectRate > 0 && this.context.random() < rejectRate)
+    if (operation === CHAOS_OPERATION && rejectRate > 0 && this.context.random('chaos-reject') < rejectRate)
       return { kind: 'unavailable', retryAfter: DEFAULT_RETRY_AFTER, chaos: true };
     return { kind: 'proceed', delayed: fault !== undefined };
   }
@@ -379,18 +380,20 @@ export class Faults {
 
   /** The page size a list uses: with random page sizes, a random one up to the one asked for. */
   pageSize(size: number): number {
-    return this.context.settings.chaos.randomPageSizes ? 1 + Math.floor(this.context.random() * size) : size;
+    return this.context.settings.chaos.randomPageSizes
+      ? 1 + Math.floor(this.context.random('page-size') * size)
+      : size;
   }
 
   /** How much later a business receipt comes (simulator time, ms). */
   receiptDelay(): number {
     const max = this.context.settings.chaos.receiptDelayMaxMs;
-    return max > 0 ? Math.floor(this.context.random() * max) : 0;
+    return max > 0 ? Math.floor(this.context.random('receipt-delay') * max) : 0;
   }
 
   /** Whether a successful push is made once more (at-least-once delivery). */
   repeatPush(): boolean {
     const rate = this.context.settings.chaos.duplicatePushRate;
-    return rate > 0 && this.context.random() < rate;
+    return rate > 0 && this.context.random('repeat-push') < rate;
   }
 }
