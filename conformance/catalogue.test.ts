@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOCS, generatedSections, sectionOf, tableRows } from '../scripts/conformance-catalogue.ts';
+import { DOCS, generatedSections } from '../scripts/conformance-catalogue.ts';
+import { sectionOf, tableRows } from '../scripts/docs-sections.ts';
 import { BROKEN_CASES } from '../test/support/conformance/broken-cases.ts';
 import { SENDER_CHECK_IDS } from './checks/sender/ids.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
@@ -56,7 +57,7 @@ describe('docs/conformance.md', () => {
 
   it('names the section whose markers are missing, instead of comparing the wrong text', () => {
     expect(() => sectionOf('# A page\n<!-- /generated:profiles -->\n', 'profiles')).toThrow(
-      'docs/conformance.md has no <!-- generated:profiles --> … <!-- /generated:profiles -->',
+      'the page has no <!-- generated:profiles --> … <!-- /generated:profiles -->',
     );
   });
 });

@@ -13,15 +13,9 @@ import { listChecks, PROFILE_NAMES, type ProfileName } from '../conformance/inde
 import type { ScenarioInfo } from '../conformance/model.ts';
 import { profileOf } from '../conformance/profiles.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
+import { cell, table, withSections } from './docs-sections.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
-
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 /** Every profile: what the vendor's system is in it, and how many checks it has. */
 export function profilesTable(): string {
@@ -85,50 +79,6 @@ const SECTIONS: Readonly<Record<string, () => string>> = {
 /** The generated parts of the page, by marker name. */
 export function generatedSections(): Record<string, string> {
   return Object.fromEntries(Object.entries(SECTIONS).map(([name, make]) => [name, make()]));
-}
-
-const markers = (name: string) => ({
-  start: `<!-- generated:${name} -->`,
-  end: `<!-- /generated:${name} -->`,
-});
-
-/** Where section `name` sits in `page`. @throws Error when its markers are missing or out of order. */
-function spanOf(page: string, name: string): { from: number; to: number } {
-  const { start, end } = markers(name);
-  const from = page.indexOf(start);
-  const to = page.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`docs/conformance.md has no ${start} … ${end}`);
-  return { from: from + start.length, to };
-}
-
-/** `page` with each generated section put between its markers. */
-export function withSections(page: string, sections: Record<string, string>): string {
-  let result = page;
-  for (const [name, text] of Object.entries(sections)) {
-    const { from, to } = spanOf(result, name);
-    result = `${result.slice(0, from)}\n${text}\n${result.slice(to)}`;
-  }
-  return result;
-}
-
-/** The rows of the Markdown tables in `text`, each as its trimmed cells (alignment does not matter). */
-export function tableRows(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((line) => line.trimStart().startsWith('|'))
-    .map((line) =>
-      line
-        .trim()
-        .slice(1, -1)
-        .split(/(?<!\\)\|/)
-        .map((cell) => (/^ *-+ *$/.test(cell) ? '---' : cell.trim())),
-    );
-}
-
-/** The text between a section's markers in `page`. @throws Error when its markers are missing. */
-export function sectionOf(page: string, name: string): string {
-  const { from, to } = spanOf(page, name);
-  return page.slice(from, to);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

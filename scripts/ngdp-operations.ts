@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { operationsList } from '../simulator/http/api/operations.ts';
-import { withSections } from './docs-sections.ts';
+import { table, withSections } from './docs-sections.ts';
 
 /** Where the spec lives beside a checkout (not shipped: the list is generated from it). */
 export const SPEC = new URL('../../shared/spec/ngdp-openapi-1.68.json', import.meta.url);
@@ -77,15 +77,15 @@ export function coverageTable(): string {
     (operation.served ? row.served : row.notServed).push(`\`${operation.operationId}\``);
     byResource.set(resource, row);
   }
-  const rows = [...byResource].map(
-    ([resource, { served, notServed }]) =>
-      `| \`${resource}\` | ${served.length} of ${served.length + notServed.length} | ${served.join(', ') || '—'} | ${notServed.join(', ') || '—'} |`,
+  return table(
+    ['resource', 'served', 'operations served', 'answered 501 `NOT_SERVED`'],
+    [...byResource].map(([resource, { served, notServed }]) => [
+      `\`${resource}\``,
+      `${served.length} of ${served.length + notServed.length}`,
+      served.join(', ') || '—',
+      notServed.join(', ') || '—',
+    ]),
   );
-  return [
-    '| resource | served | operations served | answered 501 `NOT_SERVED` |',
-    '| --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
