@@ -244,17 +244,18 @@ describe('send-batch', () => {
   });
 
   it('sends a container again when its answer was lost, and NgDP keeps one letter each', async () => {
-    // Containers read on the main thread: the client's 200 ms timeout leaves no room for the
-    // simulator to start a worker thread for the second round (a few hundred ms from the sources).
+    // Containers read on the main thread: no worker thread to start for the second round.
     const ngdp = await startNgdp({ workerThreads: 0 });
-    // NgDP takes the first container, but only answers after the client has given up on it.
-    await control(ngdp, '/faults', 'POST', { operation: 'POST /memos/', delayMs: 400, times: 1 });
+    // NgDP takes the first container, but only after the client has given up on it (1 s); the
+    // second round comes after that (1.5 s later) and has the same second for its answer, which a
+    // loaded CI machine needs (200 ms was too tight there).
+    await control(ngdp, '/faults', 'POST', { operation: 'POST /memos/', delayMs: 2000, times: 1 });
     const { main, sampleRows } = await import('./send-batch.ts');
     const rows = sampleRows(150);
     const result = await main({
-      client: clientOf(ngdp, SEEDED_SYSTEMS.sender, { retry: false, timeoutMs: 200 }),
+      client: clientOf(ngdp, SEEDED_SYSTEMS.sender, { retry: false, timeoutMs: 1000 }),
       rows,
-      pauseMs: 500,
+      pauseMs: 1500,
     });
     expect(result).toMatchObject({ sent: 150, rounds: 2 });
     expect(await mailboxUUIDs(ngdp)).toEqual(rows.map((row) => row.messageUUID).sort());
