@@ -105,13 +105,14 @@ describe('a send that meets two 503s and then succeeds', () => {
 describe('a send whose first attempt timed out after NgDP had stored it', () => {
   async function sendWithLostAnswer() {
     const recorder = await startRecorder(simulator.apiUrl);
-    // The simulator stores the letter 100 ms in; the client gives up at 50 ms and retries at 250 ms.
+    // The simulator stores the letter 1 s in; the client gives up at 0.5 s and retries at 1.5 s,
+    // which then has 0.5 s for its answer (50 ms was too little on a loaded machine).
     const { client, events } = loggedClient(recorder.apiUrl, senderKey, {
-      timeoutMs: 50,
-      retry: { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 200 },
+      timeoutMs: 500,
+      retry: { maxRetries: 2, initialDelayMs: 1000, maxDelayMs: 1000 },
       random: () => 1,
     });
-    await addFault(simulator, { operation: 'POST /memos/', delayMs: 100, times: 1 });
+    await addFault(simulator, { operation: 'POST /memos/', delayMs: 1000, times: 1 });
     const memo = await letterTo({ cpr: '0101700001' });
     try {
       const receipt = await client.memos.send(memo);

@@ -70,6 +70,14 @@ function contentPush(decodedBytes: number, change: (base64: string) => string = 
   return multipart([{ name: 'file', filename: messageUUID, content: memoXml({ messageUUID, content }) }]);
 }
 
+/**
+ * How much longer than an ordinary push's a hostile one's longest block of the event loop may be.
+ * Before the reader's fix a 20 MB label blocked ≈ 1.5 s (4.7 s for 60 MB), 30× an ordinary push;
+ * a loaded machine stretches both by GC and CPU steal (255 ms against 47 ms was seen at load 15),
+ * so 10× tells the fixed reader from the old one with room to spare.
+ */
+const BLOCK_FACTOR = 10;
+
 describe('one push', () => {
   test('of the largest MeMo NgDP sends (99.5 MB of content) costs the receiver less than 4× its body', async () => {
     const receiver = await receiverProcess();
@@ -104,7 +112,7 @@ describe('one hostile push', () => {
     expect(hostile.result.status).toBe(200);
     expect(hostile.receipts).toEqual({ COMPLETED: 0, INVALID: 1 });
     expect(hostile.growth).toBeLessThan(6 * push.body.length);
-    expect(hostile.maxBlockMs).toBeLessThan(5 * Math.max(ordinary.maxBlockMs, 20));
+    expect(hostile.maxBlockMs).toBeLessThan(BLOCK_FACTOR * Math.max(ordinary.maxBlockMs, 20));
   });
 
   test('whose content starts with a character reference is taken, costs less than 6× its body, and blocks no longer than an ordinary one', async () => {
@@ -115,7 +123,7 @@ describe('one hostile push', () => {
     expect(hostile.result.status).toBe(200);
     expect(hostile.receipts).toEqual({ COMPLETED: 1, INVALID: 0 });
     expect(hostile.growth).toBeLessThan(6 * push.body.length);
-    expect(hostile.maxBlockMs).toBeLessThan(5 * Math.max(ordinary.maxBlockMs, 20));
+    expect(hostile.maxBlockMs).toBeLessThan(BLOCK_FACTOR * Math.max(ordinary.maxBlockMs, 20));
   });
 });
 
