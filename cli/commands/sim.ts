@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
+import { VERSION } from '../../sdk/support/version.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
 import { envBoolean, SIM_START_ENV, type SimStartSetting } from './sim-env.ts';
@@ -66,7 +66,7 @@ function byteSize(value: string): number {
 
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
   const lines = [
-    `digitalpost simulator ${packageJson.version} — NgDP's integration API on your machine`,
+    `digitalpost simulator ${VERSION} — NgDP's integration API on your machine`,
     `  API      ${simulator.apiUrl}`,
     `  control  ${simulator.controlUrl}${simulator.controlToken ? `  (Authorization: Bearer ${simulator.controlToken})` : ''}`,
     `  status   ${simulator.uiUrl}`,

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ApiError,
   type ApiErrorDetails,
@@ -42,6 +42,7 @@ import { ERROR_BODY_BYTES, type LimitSettings, MAX_JSON_DEPTH } from './limits.t
 import { type Redact, redactHeaders, redactor } from './redact.ts';
 import { backoffMs, type RetryOptions, type RetrySettings, retryAfterMs, retrySettings } from './retry.ts';
 import { ShapeError } from './shape.ts';
+import { loadUndici, type Undici } from './undici.ts';
 
 /** Per-request overrides of the client's settings. */
 export interface RequestOptions {
@@ -74,8 +75,11 @@ export interface RequestLogEvent {
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
-  /** undefined: undici's global dispatcher (which msw intercepts). */
-  dispatcher: Dispatcher | undefined;
+  /**
+   * undefined: undici's global dispatcher (which msw intercepts). A function makes the dispatcher from
+   * undici once the first request needs it (undici is loaded only then).
+   */
+  dispatcher: Dispatcher | ((undici: Undici) => Dispatcher) | undefined;
   timeoutMs: number;
   retry: RetrySettings;
   limits: LimitSettings;
@@ -212,6 +216,8 @@ type Outcome =
 
 export class Transport {
   readonly #options: TransportOptions;
+  /** The dispatcher made from the options' factory, once made. */
+  #made: Dispatcher | undefined;
   readonly #redact: Redact;
 
   constructor(options: TransportOptions) {
@@ -221,6 +227,14 @@ export class Transport {
 
   get baseUrl(): string {
     return this.#options.baseUrl;
+  }
+
+  /** The dispatcher to send through, made on first use when the options give a factory. */
+  #dispatcher(undici: Undici): Dispatcher {
+    const given = this.#options.dispatcher;
+    if (typeof given !== 'function') return given ?? undici.getGlobalDispatcher();
+    this.#made ??= given(undici);
+    return this.#made;
   }
 
   get limits(): LimitSettings {
@@ -422,6 +436,8 @@ export class Transport {
     callerSignal: AbortSignal | undefined,
     context: HttpResponse['context'],
   ): Promise<Outcome> {
+    const undici = await loadUndici();
+    const base = this.#dispatcher(undici);
     // One timer, cleared when the attempt ends: AbortSignal.timeout would keep a timer (and its
     // signal) armed for the whole timeoutMs after every request, which adds up on a fast list.
     const deadline = new AbortController();
@@ -433,11 +449,11 @@ export class Transport {
       callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
     let started = false;
     let answered: number | undefined;
-    const dispatcher = noticingStart(this.#options.dispatcher ?? getGlobalDispatcher(), () => {
+    const dispatcher = noticingStart(base, () => {
       started = true;
     });
     const exchange = async (): Promise<Outcome> => {
-      const response = await request(url, {
+      const response = await undici.request(url, {
         method: http.method,
         headers,
         ...(http.body === undefined ? {} : { body: http.body }),
