@@ -11,9 +11,10 @@
  * - **Package size**: `npm pack --dry-run` of the current tree — the unpacked size, target at most
  *   half the 4.73 MB it was when issue 15 was filed — and the tarball's size.
  *
- * `node bench/import.bench.ts [--json] [--quick] [--dist=PATH]`, or `npm run bench -- import`.
- * `--dist=PATH` measures another build's dist/ (an older commit's, for a before/after); its package
- * size is then not measured.
+ * `node bench/import.bench.ts [--json] [--quick] [--before=PATH]`, or `npm run bench -- import`.
+ * `--before=PATH` adds another build's dist/ (an older commit's, built there with `npx tsup`): its
+ * `digitalpost` and `digitalpost/memo` are measured in the same interleaved rounds, for a fair
+ * before/after on a busy machine.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,7 +24,8 @@ import { args, median, type Row, report, round } from './harness.ts';
 const MB = 1024 * 1024;
 const option = (name: string): string | undefined =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const DIST = option('dist') ?? join(ROOT, 'dist');
+const DIST = join(ROOT, 'dist');
+const BEFORE = option('before');
 const ROUNDS = args.quick ? 3 : 21;
 
 const TARGET_RSS_MB = 25;
@@ -40,20 +42,20 @@ interface Case {
 
 const PRINT_RSS = 'process.stdout.write(String(process.resourceUsage().maxRSS))';
 
-function esm(entry: string, file: string, targeted: boolean): Case {
-  const url = new URL(`file://${join(DIST, file)}`).href;
+function esm(entry: string, file: string, targeted: boolean, dist = DIST): Case {
+  const url = new URL(`file://${join(dist, file)}`).href;
   return {
-    name: `import '${entry}'`,
+    name: `${dist === DIST ? '' : 'before: '}import '${entry}'`,
     args: ['--input-type=module', '-e', `await import(${JSON.stringify(url)}); ${PRINT_RSS}`],
     targeted,
   };
 }
 
-function cjs(entry: string, file: string): Case {
+function cjs(entry: string, file: string, dist = DIST): Case {
   return {
-    name: `require('${entry}')`,
-    args: ['-e', `require(${JSON.stringify(join(DIST, file))}); ${PRINT_RSS}`],
-    targeted: true,
+    name: `${dist === DIST ? '' : 'before: '}require('${entry}')`,
+    args: ['-e', `require(${JSON.stringify(join(dist, file))}); ${PRINT_RSS}`],
+    targeted: dist === DIST,
   };
 }
 
@@ -68,6 +70,14 @@ const CASES: Case[] = [
   esm('digitalpost/testing', 'testing.js', false),
   esm('digitalpost/conformance', 'conformance.js', false),
   esm('digitalpost/testcontainers', 'testcontainers.js', false),
+  ...(BEFORE === undefined
+    ? []
+    : [
+        esm('digitalpost', 'index.js', false, BEFORE),
+        esm('digitalpost/memo', 'memo.js', false, BEFORE),
+        cjs('digitalpost', 'index.cjs', BEFORE),
+        cjs('digitalpost/memo', 'memo.cjs', BEFORE),
+      ]),
 ];
 
 interface Sample {
@@ -151,7 +161,9 @@ function packageSize(): Row[] {
   ];
 }
 
-if (option('dist') === undefined) ensureBuilt();
-const sections = [{ heading: `Import cost (fresh process, median of ${ROUNDS})`, rows: importCost() }];
-if (option('dist') === undefined) sections.push({ heading: 'Package size (npm pack)', rows: packageSize() });
+ensureBuilt();
+const sections = [
+  { heading: `Import cost (fresh process, median of ${ROUNDS})`, rows: importCost() },
+  { heading: 'Package size (npm pack)', rows: packageSize() },
+];
 report('Import cost and package size', sections);
