@@ -40,7 +40,9 @@ interface Case {
   targeted: boolean;
 }
 
-const PRINT_RSS = 'process.stdout.write(String(process.resourceUsage().maxRSS))';
+/** Prints the process's peak RSS (KiB) and CPU time (user + system, µs) so far. */
+const PRINT_RSS =
+  'const u = process.resourceUsage(); process.stdout.write(JSON.stringify([u.maxRSS, u.userCPUTime + u.systemCPUTime]))';
 
 function esm(entry: string, file: string, targeted: boolean, dist = DIST): Case {
   const url = new URL(`file://${join(dist, file)}`).href;
@@ -83,6 +85,8 @@ const CASES: Case[] = [
 interface Sample {
   ms: number;
   rssBytes: number;
+  /** CPU time, ms: unlike the wall time, hardly longer when other processes compete for the cores. */
+  cpuMs: number;
 }
 
 function runOnce(c: Case): Sample {
@@ -90,7 +94,8 @@ function runOnce(c: Case): Sample {
   const result = spawnSync(process.execPath, c.args, { encoding: 'utf8', cwd: ROOT });
   const ms = performance.now() - start;
   if (result.status !== 0) throw new Error(`${c.name} failed: ${result.stderr}`);
-  return { ms, rssBytes: Number(result.stdout) * 1024 };
+  const [maxRssKiB, cpuMicros] = JSON.parse(result.stdout) as [number, number];
+  return { ms, rssBytes: maxRssKiB * 1024, cpuMs: cpuMicros / 1000 };
 }
 
 function importCost(): Row[] {
@@ -101,11 +106,15 @@ function importCost(): Row[] {
   }
   const medians = (c: Case) => {
     const own = samples.get(c) ?? [];
-    return { ms: median(own.map((s) => s.ms)), rss: median(own.map((s) => s.rssBytes)) };
+    return {
+      ms: median(own.map((s) => s.ms)),
+      rss: median(own.map((s) => s.rssBytes)),
+      cpu: median(own.map((s) => s.cpuMs)),
+    };
   };
   const base = medians(BASELINE);
   return CASES.map((c) => {
-    const { ms, rss } = medians(c);
+    const { ms, rss, cpu } = medians(c);
     if (c === BASELINE) {
       return {
         name: c.name,
@@ -113,7 +122,7 @@ function importCost(): Row[] {
         ratio: null,
         ms: round(ms, 1),
         rssPeakMB: round(rss / MB, 1),
-        note: `the baseline: ${ROUNDS} runs, medians`,
+        note: `the baseline: ${ROUNDS} runs, medians; CPU ${cpu.toFixed(1)} ms`,
       };
     }
     const addedMs = ms - base.ms;
@@ -126,7 +135,7 @@ function importCost(): Row[] {
       ms: round(addedMs, 1),
       rssGrowthMB: round(addedMB, 1),
       rssPeakMB: round(rss / MB, 1),
-      note: `+${addedMs.toFixed(1)} ms, +${addedMB.toFixed(1)} MiB over ${BASELINE.name} (${ms.toFixed(1)} ms, ${(rss / MB).toFixed(1)} MiB)`,
+      note: `+${addedMs.toFixed(1)} ms (CPU +${(cpu - base.cpu).toFixed(1)} ms), +${addedMB.toFixed(1)} MiB over ${BASELINE.name} (${ms.toFixed(1)} ms, ${(rss / MB).toFixed(1)} MiB)`,
     };
     if (c.targeted) {
       row.target = `≤ +${TARGET_RSS_MB} MiB, ≤ +${TARGET_MS} ms`;
