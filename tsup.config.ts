@@ -1,44 +1,74 @@
-import { defineConfig } from 'tsup';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { defineConfig, type Options } from 'tsup';
+
+/** The library's entry points: one per `exports` subpath of package.json. */
+const LIBRARY = {
+  index: 'sdk/index.ts',
+  memo: 'sdk/memo/index.ts',
+  simulator: 'simulator/index.ts',
+  testing: 'testing/index.ts',
+  conformance: 'conformance/index.ts',
+  testcontainers: 'testcontainers/index.ts',
+};
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+const common: Options = {
+  target: 'node22',
+  platform: 'node',
+  // The version as a constant (sdk/support/version.ts), so that package.json is not bundled.
+  define: { __DIGITALPOST_VERSION__: JSON.stringify(version) },
+  // node:sqlite exists only under its node: name.
+  removeNodeProtocol: false,
+  // No source maps: the bundles are not minified, so a stack trace reads as it is, and maps (which
+  // would point at sources the package does not ship) were two thirds of the package's size.
+  sourcemap: false,
+};
+
+/**
+ * Puts the Node.js version check (sdk/support/node-check.ts, built on its own beside the bundles) first
+ * in every entry point: an ES module's imports all load before its code runs, and a dependency that
+ * needs a newer Node (undici) must not load before the check has said so in one line.
+ */
+function checkNodeFirst(extension: '.js' | '.cjs'): () => Promise<void> {
+  const statement = extension === '.js' ? 'import "./node-check.js";' : 'require("./node-check.cjs");';
+  return async () => {
+    for (const name of Object.keys(LIBRARY)) {
+      const file = `dist/${name}${extension}`;
+      const code = readFileSync(file, 'utf8');
+      // After CJS's "use strict", which is a directive only as the first statement.
+      const strict = /^"use strict";/.exec(code)?.[0] ?? '';
+      writeFileSync(file, `${strict}${statement}\n${code.slice(strict.length)}`);
+    }
+  };
+}
 
 export default defineConfig([
   {
-    entry: {
-      index: 'sdk/index.ts',
-      memo: 'sdk/memo/index.ts',
-      simulator: 'simulator/index.ts',
-      testing: 'testing/index.ts',
-      conformance: 'conformance/index.ts',
-      testcontainers: 'testcontainers/index.ts',
-    },
+    ...common,
+    entry: { 'node-check': 'sdk/support/node-check.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
     clean: true,
-    target: 'node22',
-    platform: 'node',
+  },
+  {
+    ...common,
+    // One ESM build of the library, the CLI and the MeMo thread (simulator/threads/, started by the
+    // pool through a URL beside it, from the CJS build too), so that they share their chunks: the CLI
+    // does not carry a second copy of the library.
+    entry: { ...LIBRARY, cli: 'cli/bin.ts', 'memo-thread': 'simulator/threads/memo-thread.ts' },
+    format: ['esm'],
+    dts: { entry: LIBRARY },
+    splitting: true,
+    onSuccess: checkNodeFirst('.js'),
+  },
+  {
+    ...common,
+    entry: LIBRARY,
+    format: ['cjs'],
+    dts: { entry: LIBRARY },
     splitting: true,
     // The MeMo pool finds its thread's module beside itself through import.meta.url, in CJS too.
     shims: true,
-    // node:sqlite exists only under its node: name.
-    removeNodeProtocol: false,
-  },
-  {
-    // The MeMo thread (simulator/threads/): a module of its own in dist/, beside the bundles that
-    // start it; ESM, as the package is.
-    entry: { 'memo-thread': 'simulator/threads/memo-thread.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node22',
-    platform: 'node',
-    removeNodeProtocol: false,
-  },
-  {
-    entry: { cli: 'cli/index.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node22',
-    platform: 'node',
-    banner: { js: '#!/usr/bin/env node' },
-    removeNodeProtocol: false,
+    onSuccess: checkNodeFirst('.cjs'),
   },
 ]);

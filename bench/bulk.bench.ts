@@ -42,11 +42,10 @@
  * messages untimed), `--distinct-pdfs` (every letter its own incompressible PDF),
  * `--sender-flags="--max-semi-space-size=8"` (Node flags for the senders).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '../simulator/index.ts';
+import { ensureBuilt } from '../test/support/build.ts';
 import { newKeyPair } from '../test/support/sftp.ts';
 import { call, forkBench, serveBench } from './child.ts';
 import { args, median, type Row, report, round, toMB } from './harness.ts';
@@ -83,8 +82,6 @@ const MB = 1_000_000;
 const TARGET_REST_RATE = 2_000;
 const TARGET_PEAK = 150 * MB;
 const TARGET_PEAK_SPREAD = 10 * MB;
-
-const ROOT = join(import.meta.dirname, '..');
 
 // ---------------------------------------------------------------------------------------------------
 // The simulator child: this script with --serve
@@ -330,33 +327,14 @@ async function run(
 // ---------------------------------------------------------------------------------------------------
 // dist/
 
-/** The newest modification time of the files the built package is made from. */
-function newestSource(): number {
-  let newest = 0;
-  for (const file of ['package.json', 'tsup.config.ts'])
-    newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
-  for (const entry of readdirSync(join(ROOT, 'sdk'), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.endsWith('.test.ts')) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds `dist/` (tsup, as `npm run build`) when it is missing or older than `sdk/`; says what it did. */
-function ensureBuilt(): string {
-  const built = join(ROOT, 'dist', 'index.js');
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : undefined;
-  if (builtAt !== undefined && builtAt >= newestSource())
-    return `the senders import dist/ (built ${new Date(builtAt).toISOString()}, newer than sdk/)`;
-  const why = builtAt === undefined ? 'it was missing' : 'it was older than sdk/';
-  progress(`building dist/ (${why})`);
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+/** Builds `dist/` when it is missing or stale (test/support/build.ts); says what it did. */
+function distFresh(): string {
+  progress('checking dist/');
+  const { built, why } = ensureBuilt();
   clearProgress();
-  if (result.status !== 0) throw new Error(`building dist/ failed:\n${result.stdout}\n${result.stderr}`);
-  return `the senders import dist/, built first by this run (npm run build): ${why}`;
+  return built
+    ? `the senders import dist/, built first by this run (npm run build): ${why}`
+    : 'the senders import dist/ (newer than the sources)';
 }
 
 function progress(message: string): void {
@@ -374,7 +352,7 @@ const number = (value: number): string => Math.round(value).toLocaleString('en-U
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
 async function main(): Promise<void> {
-  const built = ensureBuilt();
+  const built = distFresh();
   const keys = newKeyPair();
   const simulator = await startSimulatorChild();
   try {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import packageJson from '../package.json' with { type: 'json' };
 import { DigitalPostError } from '../sdk/errors.ts';
+import { VERSION } from '../sdk/support/version.ts';
 import { registerConformanceCommands } from './commands/conformance.ts';
 import { registerContactsCommands } from './commands/contacts.ts';
 import { registerInboxCommands } from './commands/inbox.ts';
@@ -78,7 +78,7 @@ function createProgram(
     .description(
       "Toolkit for Denmark's Next generation Digital Post: MeMo files, the local simulator, and NgDP's API",
     )
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     // A command's options come after its name: `sim clock --json` and `sim clock advance P1D --json`
     // each reach the command named.

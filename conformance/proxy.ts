@@ -8,11 +8,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher, request } from 'undici';
-import packageJson from '../package.json' with { type: 'json' };
 import type { TlsOptions } from '../sdk/client/client.ts';
 import { ConformanceSetupError, InvalidOptionsError } from '../sdk/errors.ts';
 import { validateMemo } from '../sdk/memo/validate.ts';
 import { operationOf } from '../sdk/ngdp/operations.ts';
+import { VERSION } from '../sdk/support/version.ts';
 import type { SenderCheckId } from './checks/sender/ids.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
 import { type HeldMessage, type SenderObservation, sha256, valueDateTextOf } from './evidence/sender.ts';
@@ -314,7 +314,7 @@ function judge(recorder: Recorder, startedAt: Date): ConformanceReport {
   );
   return {
     tool: 'digitalpost',
-    version: packageJson.version,
+    version: VERSION,
     profile: 'sender',
     seed: 0,
     certify: false,

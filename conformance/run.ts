@@ -3,7 +3,7 @@
  * checks need against the vendor's system, and resolves to the report (the JSON report's shape).
  * `listChecks(profile?)`: the catalogue.
  */
-import packageJson from '../package.json' with { type: 'json' };
+import { VERSION } from '../sdk/support/version.ts';
 import type { CheckInfo, ConformanceReport, ProfileName } from './model.ts';
 import { type ConformanceOptions, settingsOf } from './options.ts';
 import { allProfiles, profileOf } from './profiles.ts';
@@ -25,7 +25,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const checks = await profile.execute(settings);
   return {
     tool: 'digitalpost',
-    version: packageJson.version,
+    version: VERSION,
     profile: settings.profile,
     seed: settings.seed,
     certify: settings.certify,

@@ -215,6 +215,12 @@ export type ApiErrorCode = 'DUPLICATE_MESSAGE_UUID' | `HTTP_${number}` | (string
  */
 export const RETRYABLE_STATUSES: readonly number[] = [429, 502, 503, 504];
 
+/**
+ * The mark every {@link DigitalPostError} carries, from the symbol registry so that each copy of the
+ * package finds the same one (see {@link isDigitalPostError}).
+ */
+const DIGITALPOST_ERROR = Symbol.for('digitalpost.error');
+
 /** The base class of every error this package throws. */
 export class DigitalPostError extends Error {
   /** A stable, machine-readable code: one of {@link DigitalPostErrorCode}, or NgDP's on an {@link ApiError}. */
@@ -228,11 +234,34 @@ export class DigitalPostError extends Error {
    */
   readonly retryable: boolean = false;
 
+  static {
+    Object.defineProperty(DigitalPostError.prototype, DIGITALPOST_ERROR, { value: true });
+  }
+
   constructor(code: DigitalPostErrorCode | ApiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/**
+ * Whether `value` is an error thrown by digitalpost — by any copy of it. `instanceof DigitalPostError`
+ * answers for one copy only: a program that loads the package both through `import` and through
+ * `require` (the dual package: an ES module and a CommonJS dependency of it), or two installed
+ * versions, holds two classes, and an error of the one is no instance of the other. This asks the
+ * mark every copy's errors carry; then branch on `code` (and `name`), which are the same everywhere:
+ *
+ * ```ts
+ * if (isDigitalPostError(error) && error.code === 'TIMEOUT') retryLater();
+ * ```
+ */
+export function isDigitalPostError(value: unknown): value is DigitalPostError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [DIGITALPOST_ERROR]?: unknown })[DIGITALPOST_ERROR] === true
+  );
 }
 
 /**

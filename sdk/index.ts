@@ -21,6 +21,7 @@ export {
   type FieldError,
   type InvalidBatchMessage,
   InvalidOptionsError,
+  isDigitalPostError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
 import { retrySchedule } from '../../simulator/domain/retry.ts';
 import { parseDuration } from '../../simulator/domain/time.ts';
+import { VERSION } from '../../sdk/support/version.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { seconds } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
@@ -94,7 +94,7 @@ function controlFlags(simulator: RunningSimulator): string {
 
 function banner(simulator: RunningSimulator, flags: StartFlags): string {
   const lines = [
-    `digitalpost simulator ${packageJson.version} — NgDP's integration API on your machine`,
+    `digitalpost simulator ${VERSION} — NgDP's integration API on your machine`,
     `  API      ${simulator.apiUrl}`,
     `  control  ${simulator.controlUrl}${simulator.controlToken ? `  (Authorization: Bearer ${simulator.controlToken})` : ''}`,
     `  status   ${simulator.uiUrl}`,

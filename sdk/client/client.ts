@@ -4,13 +4,14 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
-import { Agent, type Dispatcher } from 'undici';
-import packageJson from '../../package.json' with { type: 'json' };
+import type { Dispatcher } from 'undici';
 import { InvalidOptionsError } from '../errors.ts';
 import type { ClientClock } from '../http/deadline.ts';
 import { limitSettings, type ResponseLimits } from '../http/limits.ts';
 import { type RetryOptions, retrySettings } from '../http/retry.ts';
 import { type RequestLogEvent, type ResponseInfo, Transport } from '../http/transport.ts';
+import type { Undici } from '../http/undici.ts';
+import { VERSION } from '../support/version.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
 import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
@@ -135,7 +136,10 @@ function baseUrlOf(options: ClientOptions): string {
   return options.baseUrl.replace(/\/+$/, '');
 }
 
-function dispatcherOf(options: ClientOptions, timeoutMs: number): Dispatcher | undefined {
+function dispatcherOf(
+  options: ClientOptions,
+  timeoutMs: number,
+): Dispatcher | ((undici: Undici) => Dispatcher) | undefined {
   if (options.tls !== undefined && options.dispatcher !== undefined) {
     throw new InvalidOptionsError(
       'DigitalPostClient: give tls or dispatcher, not both (configure TLS on your dispatcher)',
@@ -148,7 +152,7 @@ function dispatcherOf(options: ClientOptions, timeoutMs: number): Dispatcher | u
   if (!valid) throw new InvalidOptionsError('DigitalPostClient: tls needs { cert, key } or { pfx }');
   checkTls(tls);
   // Connecting (TCP and the TLS handshake) gets the same time as an attempt, not undici's 10 s.
-  return new Agent({ connect: { ...tls, timeout: timeoutMs } });
+  return (undici) => new undici.Agent({ connect: { ...tls, timeout: timeoutMs } });
 }
 
 /** The OpenSSL (or Node) reason of a failure to read a key or certificate: never the key itself. */
@@ -284,7 +288,7 @@ export class DigitalPostClient {
       timeoutMs,
       retry: retrySettings(options.retry),
       limits: limitSettings(options.limits),
-      userAgent: `digitalpost/${packageJson.version} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
+      userAgent: `digitalpost/${VERSION} node/${process.versions.node}${options.userAgent ? ` ${options.userAgent}` : ''}`,
       logger: options.logger,
       random: options.random ?? Math.random,
       clock: clockOf(options.clock),

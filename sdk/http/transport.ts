@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ApiError,
   type ApiErrorDetails,
@@ -53,6 +53,7 @@ import {
   retrySettings,
 } from './retry.ts';
 import { ShapeError } from './shape.ts';
+import { loadUndici, type Undici } from './undici.ts';
 
 /** Per-request overrides of the client's settings. */
 export interface RequestOptions {
@@ -85,8 +86,11 @@ export interface RequestLogEvent {
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
-  /** undefined: undici's global dispatcher (which msw intercepts). */
-  dispatcher: Dispatcher | undefined;
+  /**
+   * undefined: undici's global dispatcher (which msw intercepts). A function makes the dispatcher from
+   * undici once the first request needs it (undici is loaded only then).
+   */
+  dispatcher: Dispatcher | ((undici: Undici) => Dispatcher) | undefined;
   timeoutMs: number;
   retry: RetrySettings;
   limits: LimitSettings;
@@ -279,6 +283,8 @@ type Outcome =
 
 export class Transport {
   readonly #options: TransportOptions;
+  /** The dispatcher made from the options' factory, once made. */
+  #made: Dispatcher | undefined;
   readonly #redact: Redact;
   /** The answers of the calls {@link collecting} runs, gathered as they come. */
   readonly #answers = new AsyncLocalStorage<ResponseInfo[]>();
@@ -290,6 +296,14 @@ export class Transport {
 
   get baseUrl(): string {
     return this.#options.baseUrl;
+  }
+
+  /** The dispatcher to send through, made on first use when the options give a factory. */
+  #dispatcher(undici: Undici): Dispatcher {
+    const given = this.#options.dispatcher;
+    if (typeof given !== 'function') return given ?? undici.getGlobalDispatcher();
+    this.#made ??= given(undici);
+    return this.#made;
   }
 
   get limits(): LimitSettings {
@@ -537,6 +551,8 @@ export class Transport {
     callerSignal: AbortSignal | undefined,
     context: HttpResponse['context'],
   ): Promise<Outcome> {
+    const undici = await loadUndici();
+    const base = this.#dispatcher(undici);
     // One timer, cleared when the attempt ends: AbortSignal.timeout would keep a timer (and its
     // signal) armed for the whole timeoutMs after every request, which adds up on a fast list.
     const deadline = new AbortController();
@@ -548,11 +564,11 @@ export class Transport {
       callerSignal === undefined ? deadline.signal : AbortSignal.any([callerSignal, deadline.signal]);
     let started = false;
     let answered: number | undefined;
-    const dispatcher = noticingStart(this.#options.dispatcher ?? getGlobalDispatcher(), () => {
+    const dispatcher = noticingStart(base, () => {
       started = true;
     });
     const exchange = async (): Promise<Outcome> => {
-      const response = await request(url, {
+      const response = await undici.request(url, {
         method: http.method,
         headers,
         ...(http.body === undefined ? {} : { body: http.body }),

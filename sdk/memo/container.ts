@@ -3,7 +3,7 @@
  * LZMA-alone (`.tar.lzma`; ngdp-api.md §11). Written and read as streams: memory stays bounded by
  * the LZMA dictionary and one entry, however many messages a container holds.
  */
-import tar, { type Extract } from 'tar-stream';
+import type { Extract } from 'tar-stream';
 import { ContainerError, type ContainerErrorCode, InvalidOptionsError } from '../errors.ts';
 import { isUuid } from '../ngdp/identifiers.ts';
 import { LzmaError } from './lzma/errors.ts';
@@ -201,6 +201,8 @@ export async function* readContainer(
   const maxEntries = options.maxEntries ?? 100_000;
   const maxEntryBytes = options.maxEntryBytes ?? 140 * 1024 * 1024;
   const maxTotalBytes = options.maxTotalBytes ?? 2 * 1024 * 1024 * 1024;
+  // Loaded on the first container read, not with the package.
+  const { default: tar } = await import('tar-stream');
   const extract = tar.extract();
   const decompressed = decompressLzmaAlone(source instanceof Uint8Array ? [source] : source, {
     maxDictionarySize: MAX_DICTIONARY_SIZE,

@@ -7,6 +7,7 @@
 export {
   ContainerError,
   type ContainerErrorCode,
+  isDigitalPostError,
   MemoParseError,
   type MemoParseErrorCode,
   MemoSerializeError,

@@ -19,10 +19,20 @@
  * the input), and its parser builds the tree.
  */
 import { isUtf8 } from 'node:buffer';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
 import { MemoParseError } from '../errors.ts';
 import { MAX_MARKUP_BYTES, MAX_NAME_BYTES } from './limits.ts';
 import { type ByteRange, indexOfByte, readReference } from './xml-text.ts';
+
+/**
+ * fast-xml-parser through its CommonJS build, from ES modules too: that is one bundled file, while
+ * its ES module build is some 40 modules whose loading made up most of the cost of importing
+ * `digitalpost/memo` (≈ 80 ms against ≈ 15 ms; docs/performance.md, "Import cost and package size").
+ * Same code, same version, same types.
+ */
+const { XMLParser, XMLValidator } = createRequire(import.meta.url)(
+  'fast-xml-parser',
+) as typeof import('fast-xml-parser');
 
 /** A node of fast-xml-parser's `preserveOrder` output: `{ [tagName]: children, ':@'?: attributes }`. */
 export type XmlNode = Record<string, unknown>;

@@ -6,7 +6,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { ReceiverRefusal } from '../errors.ts';
 import { admitBody, type BodySink, maskDigitRuns, parsedBody, shown, streamBody, tooLarge } from './http.ts';
 import type { BodyLimits } from './limits.ts';
@@ -31,6 +31,8 @@ export async function readUpload(req: IncomingMessage, limits: BodyLimits): Prom
       `expected multipart/form-data with the MeMo in a part named "file", got ${shown(type)}`,
     );
   }
+  // Loaded on the first upload, not with the package: most programs never receive one.
+  const { default: parse } = await import('busboy');
   const parsed = parsedBody(req);
   if (parsed.found) {
     if (!Buffer.isBuffer(parsed.body)) {
@@ -42,12 +44,12 @@ export async function readUpload(req: IncomingMessage, limits: BodyLimits): Prom
     }
     if (parsed.body.length > limits.maxBytes) throw tooLarge(limits.maxBytes);
     limits.claim.cover(parsed.body.length);
-    const parser = new UploadParser(req, limits.maxBytes, parsed.body.length);
+    const parser = new UploadParser(parse, req, limits.maxBytes, parsed.body.length);
     parser.end(parsed.body);
     return parser.result;
   }
   const declared = admitBody(req, limits);
-  const parser = new UploadParser(req, limits.maxBytes, declared);
+  const parser = new UploadParser(parse, req, limits.maxBytes, declared);
   // Either may fail first: a body over a limit, or a malformed one.
   await Promise.all([streamBody(req, limits, parser.input), parser.result]);
   return parser.result;
@@ -93,7 +95,7 @@ class UploadParser {
   private resolve: (upload: Upload) => void = () => {};
   private reject: (error: unknown) => void = () => {};
 
-  constructor(req: IncomingMessage, maxBytes: number, bodyLength: number | undefined) {
+  constructor(parse: typeof busboy, req: IncomingMessage, maxBytes: number, bodyLength: number | undefined) {
     this.result = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = (error) => {
@@ -104,7 +106,7 @@ class UploadParser {
     // Settled either way by the caller; a rejection must not count as unhandled before it looks.
     this.result.catch(() => {});
     try {
-      this.parser = busboy({
+      this.parser = parse({
         headers: req.headers,
         // The body limit bounds every part; a field `file` may be as large as the body.
         limits: { fieldSize: maxBytes, parts: 100, headerPairs: 100 },

@@ -5,7 +5,6 @@
  * on a worker thread.
  */
 
-import { lzma } from '@napi-rs/lzma';
 import { InvalidOptionsError } from '../../errors.ts';
 import { LzmaDecoder, type LzmaDecoderOptions } from './decoder.ts';
 
@@ -52,6 +51,9 @@ export async function* compressLzmaAlone(
   if (!Number.isInteger(level) || level < 0 || level > 9) {
     throw new InvalidOptionsError(`LZMA level must be an integer 0–9, got ${level}`);
   }
+  // Loaded here, not when the module is: the native addon costs ≈ 10 MiB of memory, and most programs
+  // that import the package never write a container.
+  const { lzma } = await import('@napi-rs/lzma');
   const input = pullStream(inBlocks(source, INPUT_BLOCK_SIZE));
   const reader = lzma.compressStream(input.stream, { preset: level }).getReader();
   let done = false;
