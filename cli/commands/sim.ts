@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { VERSION } from '../../sdk/support/version.ts';
 import { retrySchedule } from '../../simulator/domain/retry.ts';
 import { parseDuration } from '../../simulator/domain/time.ts';
-import { VERSION } from '../../sdk/support/version.ts';
 import { type RunningSimulator, SimulatorConfigError, startSimulator } from '../../simulator/index.ts';
 import { seconds } from '../connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
