@@ -29,6 +29,8 @@ export interface MessageState {
   receivedAt?: string;
   deliveredAt?: string;
   recalledAt?: string;
+  /** SHA-256 (hex) of the MeMo's bytes as NgDP serves and pushes them. */
+  sha256?: string | null;
   events: Array<{ eventTag: string; eventTime: string; message?: string }>;
 }
 
@@ -91,6 +93,34 @@ export class ControlClient {
       'GET',
       `/messages?senderSystemId=${encodeURIComponent(senderSystemId)}`,
     )) as Array<Pick<MessageState, 'messageUUID'>>;
+  }
+
+  /**
+   * Delivers `xml` to the recipient system as it is, without NgDP's checks (an invalid MeMo, or
+   * bytes that are no MeMo), as a message of `senderSystemId`.
+   */
+  async deliverUnchecked(delivery: {
+    xml: Uint8Array;
+    messageUUID: string;
+    senderSystemId: string;
+    recipientSystemId: string;
+  }): Promise<void> {
+    await this.call('POST', '/messages', {
+      memo: Buffer.from(delivery.xml).toString('base64'),
+      messageUUID: delivery.messageUUID,
+      senderSystemId: delivery.senderSystemId,
+      recipientSystemId: delivery.recipientSystemId,
+    });
+  }
+
+  /** Pushes the message's MeMo (or its notification) to its recipient system once more, now. */
+  async redeliver(messageUUID: string): Promise<void> {
+    await this.call('POST', `/messages/${encodeURIComponent(messageUUID)}/redeliver`);
+  }
+
+  /** Resolves once nothing is running and nothing is due in the simulator. */
+  async settle(): Promise<void> {
+    await this.call('POST', '/settle');
   }
 
   /** Pushes the message's last business receipt to its sender once more (at-least-once delivery). */
