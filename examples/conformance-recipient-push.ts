@@ -99,6 +99,8 @@ export interface RecipientAdapterOptions {
   receiver?: Partial<MemoReceiverOptions>;
   /** What the system does with a valid MeMo; default: keep it (here: report it). */
   onMemo?: (received: ReceivedMemo, report: (line: RecipientReportLine) => void) => void | Promise<void>;
+  /** Changes the client once it is made (e.g. how it posts receipts). */
+  adjustClient?: (client: DigitalPostClient) => void;
   /** Wraps the receiver's request handler. */
   wrap?: (handler: RequestListener) => RequestListener;
 }
@@ -122,6 +124,7 @@ export async function startRecipientAdapter(
     timeoutMs: 20_000,
     ...options.client,
   });
+  options.adjustClient?.(client);
   const report = (line: RecipientReportLine): void => {
     appendFileSync(settings.reportPath, `${JSON.stringify(line)}\n`);
   };
@@ -172,13 +175,17 @@ export async function startRecipientAdapter(
 }
 
 /** Runs the adapter until SIGTERM or SIGINT. */
-export async function runRecipientAdapter(options: RecipientAdapterOptions): Promise<void> {
-  const adapter = await startRecipientAdapter(settingsFromEnvironment(), options);
+export async function runRecipientAdapter(
+  options: RecipientAdapterOptions,
+  settings: RecipientAdapterSettings = settingsFromEnvironment(),
+): Promise<RecipientAdapter> {
+  const adapter = await startRecipientAdapter(settings, options);
   const stop = (): void => {
     void adapter.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  return adapter;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

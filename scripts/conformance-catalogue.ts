@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { listChecks, type ProfileName } from '../conformance/index.ts';
+import { receiverScenarios } from '../conformance/scenarios/receiver.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
@@ -31,9 +32,28 @@ export function senderScenariosTable(): string {
   );
 }
 
+/** The push and publish/subscribe profiles' scenarios (alike in both) as a Markdown table. */
+export function receiverScenariosTable(): string {
+  const rows = receiverScenarios('recipient-push').map(
+    (scenario) =>
+      `| \`${scenario.id}\` | ${cell(scenario.title)} | ${scenario.memos.length} | ${scenario.hostile?.length ?? 0} |`,
+  );
+  return [
+    '| scenario | what happens | MeMos NgDP delivers | requests of the suite’s own |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 /** The generated parts of the page, by marker name. */
 export function generatedSections(): Record<string, string> {
-  return { 'sender-checks': checksTable('sender'), 'sender-scenarios': senderScenariosTable() };
+  return {
+    'sender-checks': checksTable('sender'),
+    'sender-scenarios': senderScenariosTable(),
+    'recipient-push-checks': checksTable('recipient-push'),
+    'recipient-pubsub-checks': checksTable('recipient-pubsub'),
+    'receiver-scenarios': receiverScenariosTable(),
+  };
 }
 
 /** `page` with each generated section put between its markers. */

@@ -90,9 +90,11 @@ export const nameOf = (memo: DeliveredMemo): string => `${memo.ref} (${memo.mess
 
 /** A delivery as it shows in messages: `answered 500 after 12 ms`. */
 export function told(entry: TranscriptEntry): string {
-  return entry.status === null
-    ? `not answered (gave up after ${(entry.durationMs / 1000).toFixed(1)} s)`
-    : `answered ${entry.status} after ${entry.durationMs} ms`;
+  const seconds = (entry.durationMs / 1000).toFixed(1);
+  if (entry.status !== null) return `answered ${entry.status} after ${entry.durationMs} ms`;
+  return entry.durationMs >= PUSH_TIMEOUT_MS - 1_000
+    ? `not answered within NgDP's push timeout (${seconds} s)`
+    : `cut off without an answer after ${seconds} s`;
 }
 
 /** The vendor's `POST /memos/{id}/receipt` calls for `memo`, in order. */
