@@ -65,6 +65,37 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
       'the recipient-pull profile has no checks yet',
     ],
     [
+      'a push recipient without an endpoint',
+      ['--profile', 'recipient-push', '--run', 'true'],
+      'the recipient-push profile needs --endpoint URL',
+    ],
+    [
+      'receipt options for a publish/subscribe recipient',
+      [
+        '--profile',
+        'recipient-pubsub',
+        '--endpoint',
+        'http://127.0.0.1:1/n',
+        '--receipts',
+        'push',
+        '--receipt-endpoint',
+        'http://127.0.0.1:1/r',
+      ],
+      '--receipts and --receipt-endpoint are for the sender profile',
+    ],
+    [
+      'a push receiver that exits before its endpoint listens',
+      [
+        '--profile',
+        'recipient-push',
+        '--endpoint',
+        'http://127.0.0.1:1/memos',
+        '--run',
+        'echo no port >&2; exit 4',
+      ],
+      'the adapter command exited (4) before http://127.0.0.1:1/memos took connections: no port',
+    ],
+    [
       'an unreadable expected-failures file',
       ['--profile', 'sender', '--run', 'true', '--expected-failures', '/nonexistent/file'],
       'cannot read --expected-failures',
