@@ -1,13 +1,16 @@
 /**
- * Every profile of the suite. The sender profile is complete; the others are named (the command line
+ * Every profile of the suite. The sender and recipient-pull profiles are complete; the others are named (the command line
  * accepts them) and refuse to run until their checks and scenarios are written. Adding a profile:
  * its check ids, checks, scenarios and session, bound with `defineProfile` — see docs/conformance.md.
  */
 import { ConformanceSetupError } from '../sdk/errors.ts';
+import { RECIPIENT_PULL_CHECKS } from './checks/recipient-pull/index.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
 import { PROFILE_NAMES, type ProfileName } from './model.ts';
 import { defineProfile, type Profile } from './profile.ts';
+import { openPullSession } from './runner/recipient-pull-session.ts';
 import { openSenderSession } from './runner/sender-session.ts';
+import { RECIPIENT_PULL_SCENARIOS } from './scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from './scenarios/sender.ts';
 import { selectChecks } from './selection.ts';
 
@@ -19,6 +22,15 @@ const sender = defineProfile({
   scenarios: SENDER_SCENARIOS,
   plays: (scenario, settings) => scenario.receipts === undefined || scenario.receipts === settings.receipts,
   open: openSenderSession,
+});
+
+const recipientPull = defineProfile({
+  name: 'recipient-pull',
+  summary:
+    'a recipient system fetching MeMos by REST PULL; the suite fills its queue (every MeMo feature, 50 MB, invalid MeMos) and cuts answers, answers 503, goes quiet',
+  checks: RECIPIENT_PULL_CHECKS,
+  scenarios: RECIPIENT_PULL_SCENARIOS,
+  open: openPullSession,
 });
 
 /** A profile whose checks are not written yet: listed with no checks, refused by `run`. */
@@ -40,7 +52,7 @@ function notYet(name: ProfileName, summary: string): Profile {
 const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sender,
   'sender-sftp': notYet('sender-sftp', 'a sender system mass-sending over SFTP'),
-  'recipient-pull': notYet('recipient-pull', 'a recipient system fetching MeMos by REST PULL'),
+  'recipient-pull': recipientPull,
   'recipient-push': notYet('recipient-push', 'a recipient system whose HTTP endpoint NgDP pushes MeMos to'),
   'recipient-pubsub': notYet('recipient-pubsub', 'a recipient system notified by publish/subscribe'),
 };
