@@ -1,16 +1,19 @@
 /**
- * Every profile of the suite. The sender profile is complete; the others are named (the command line
- * accepts them) and refuse to run until their checks and scenarios are written. Adding a profile:
+ * Every profile of the suite. The sender and recipient profiles are complete; sender-sftp is named
+ * (the command line accepts it) and refuses to run until its checks and scenarios are written. Adding a profile:
  * its check ids, checks, scenarios and session, bound with `defineProfile` — see docs/conformance.md.
  */
 import { ConformanceSetupError } from '../sdk/errors.ts';
 import { receiverChecks } from './checks/receiver/index.ts';
+import { RECIPIENT_PULL_CHECKS } from './checks/recipient-pull/index.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
 import { PROFILE_NAMES, type ProfileName } from './model.ts';
 import { defineProfile, type Profile } from './profile.ts';
 import { receiverSessionOf } from './runner/receiver-session.ts';
+import { openPullSession } from './runner/recipient-pull-session.ts';
 import { openSenderSession } from './runner/sender-session.ts';
 import { receiverScenarios } from './scenarios/receiver.ts';
+import { RECIPIENT_PULL_SCENARIOS } from './scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from './scenarios/sender.ts';
 import { selectChecks } from './selection.ts';
 
@@ -42,6 +45,15 @@ const recipientPubsub = defineProfile({
   open: receiverSessionOf('recipient-pubsub'),
 });
 
+const recipientPull = defineProfile({
+  name: 'recipient-pull',
+  summary:
+    'a recipient system fetching MeMos by REST PULL; the suite fills its queue (every MeMo feature, 50 MB, invalid MeMos) and cuts answers, answers 503, goes quiet',
+  checks: RECIPIENT_PULL_CHECKS,
+  scenarios: RECIPIENT_PULL_SCENARIOS,
+  open: openPullSession,
+});
+
 /** A profile whose checks are not written yet: listed with no checks, refused by `run`. */
 function notYet(name: ProfileName, summary: string): Profile {
   return {
@@ -61,7 +73,7 @@ function notYet(name: ProfileName, summary: string): Profile {
 const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sender,
   'sender-sftp': notYet('sender-sftp', 'a sender system mass-sending over SFTP'),
-  'recipient-pull': notYet('recipient-pull', 'a recipient system fetching MeMos by REST PULL'),
+  'recipient-pull': recipientPull,
   'recipient-push': recipientPush,
   'recipient-pubsub': recipientPubsub,
 };

@@ -24,7 +24,7 @@ describe('digitalpost conformance list', () => {
     expect(code).toBe(0);
     const text = lines(stdout);
     expect(text[0]).toBe('sender');
-    expect(text).toContain('recipient-pull (no checks yet)');
+    expect(text).toContain('sender-sftp (no checks yet)');
     expect(stdout).toMatch(/ {2}sender\.retry\.same-uuid +MUST {3}A send whose answer was lost/);
   });
 
@@ -61,8 +61,8 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
     ],
     [
       'a profile with no checks yet',
-      ['--profile', 'recipient-pull', '--run', 'true'],
-      'the recipient-pull profile has no checks yet',
+      ['--profile', 'sender-sftp', '--run', 'true'],
+      'the sender-sftp profile has no checks yet',
     ],
     [
       'a push recipient without an endpoint',

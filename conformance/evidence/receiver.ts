@@ -11,8 +11,17 @@ import type { HostileResult } from '../runner/hostile.ts';
 import type { TranscriptEntry } from '../runner/transcript.ts';
 import type { ReceiverScenario } from '../scenarios/receiver.ts';
 import type { BuiltMemo } from '../scenarios/receiver-memos.ts';
-import type { ReceiverReport, ReceiverReportLine } from './receiver-report.ts';
+import type { RecipientReportLine } from './recipient-report.ts';
 import type { ReportProblem } from './vendor-report.ts';
+
+/** NgDP's push timeout (docs/simulator.md, "Delivery retries"; the suite's NgDP keeps it). */
+export const PUSH_TIMEOUT_MS = 30_000;
+
+/** The vendor's report: every line and problem read so far in the run. */
+export interface ReceiverReport {
+  lines: readonly RecipientReportLine[];
+  problems: readonly ReportProblem[];
+}
 
 /** A MeMo NgDP delivered in the scenario. */
 export interface DeliveredMemo extends Omit<BuiltMemo, 'xml'> {
@@ -39,7 +48,7 @@ export interface ReceiverObservation {
   /** The whole report so far (one file for the run). */
   report: ReceiverReport;
   /** Report lines and problems that appeared during this scenario. */
-  newLines: ReceiverReportLine[];
+  newLines: RecipientReportLine[];
   newProblems: ReportProblem[];
   /** Every messageUUID NgDP delivered or the suite named in the run so far (lower case). */
   knownUuids: ReadonlySet<string>;
@@ -51,7 +60,7 @@ export interface ReceiverObservation {
 }
 
 /** The report's lines about `messageUUID`. */
-export function linesOf(observation: ReceiverObservation, messageUUID: string): ReceiverReportLine[] {
+export function linesOf(observation: ReceiverObservation, messageUUID: string): RecipientReportLine[] {
   const uuid = messageUUID.toLowerCase();
   return observation.report.lines.filter((line) => line.messageUUID === uuid);
 }

@@ -28,10 +28,10 @@ export const STDERR_KEPT = 8 * 1024;
 export const KILL_AFTER_MS = 5_000;
 
 /** Shell exit statuses that mean the command itself could not start (POSIX: 126 not executable, 127 not found). */
-const COULD_NOT_START = new Set([126, 127]);
+export const COULD_NOT_START = new Set([126, 127]);
 
 /** Keeps the last `limit` bytes written to it. */
-class Tail {
+export class Tail {
   private chunks: Buffer[] = [];
   private size = 0;
   private readonly limit: number;
@@ -61,38 +61,27 @@ export interface CommandRunOptions {
   deadlineMs: number;
 }
 
-/** The adapter command while it runs (recipient profiles: once for the whole run). */
-export interface RunningCommand {
-  /** Resolves when it exits. @throws ConformanceSetupError when it could not start at all. */
-  readonly ended: Promise<AdapterRun>;
-  /** Whether it has exited. */
-  readonly exited: () => boolean;
-  /** SIGTERM to its process group, SIGKILL {@link KILL_AFTER_MS} later; resolves once it ended. */
-  stop(): Promise<AdapterRun>;
-}
-
 /**
- * Starts the adapter command in its own process group and leaves it running.
+ * Runs the adapter command once.
  *
- * `ended` rejects with ConformanceSetupError when the command cannot start at all (the shell
- * cannot find or execute it).
+ * @throws ConformanceSetupError when the command cannot start at all (the shell cannot find or
+ *   execute it): the run stops, exit 2.
  */
-export function startCommand(options: Omit<CommandRunOptions, 'deadlineMs'>): RunningCommand {
+export async function runCommand(options: CommandRunOptions): Promise<AdapterRun> {
   const startedAt = Date.now();
   const stderr = new Tail(STDERR_KEPT);
   const child = spawn(options.command, {
     shell: true,
     cwd: options.cwd,
     env: options.env,
-    // Its own process group, so that stopping it stops the command's children too.
+    // Its own process group, so that the deadline stops the command's children too.
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
   let timedOut = false;
-  let done = false;
   const signalGroup = (signal: NodeJS.Signals): void => {
-    if (child.pid === undefined || done) return;
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
@@ -100,59 +89,35 @@ export function startCommand(options: Omit<CommandRunOptions, 'deadlineMs'>): Ru
     }
   };
   let killTimer: NodeJS.Timeout | undefined;
-  const ended = new Promise<{ code: number | null; signal: string | null } | Error>((resolve) => {
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    signalGroup('SIGTERM');
+    killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_AFTER_MS);
+  }, options.deadlineMs);
+  const ended = await new Promise<{ code: number | null; signal: string | null } | Error>((resolve) => {
     child.once('error', (error) => resolve(error));
     child.once('close', (code, signal) => resolve({ code, signal }));
-  }).then((end): AdapterRun => {
-    done = true;
-    clearTimeout(killTimer);
-    if (end instanceof Error)
-      throw new ConformanceSetupError(`the adapter command could not start: ${end.message}`, { cause: end });
-    if (end.code !== null && COULD_NOT_START.has(end.code)) {
-      const said = stderr.text().trim().split('\n').at(-1) ?? '';
-      throw new ConformanceSetupError(
-        `the adapter command could not start (the shell exited ${end.code}${said ? `: ${said}` : ''})`,
-      );
-    }
-    return {
-      startedAt,
-      endedAt: Date.now(),
-      exitCode: end.code,
-      signal: end.signal,
-      timedOut,
-      stderr: stderr.text(),
-    };
   });
-  // Observed here so that a command that fails to start while nobody awaits it is no unhandled rejection.
-  ended.catch(() => undefined);
-  return {
-    ended,
-    exited: () => done,
-    stop() {
-      if (!done) {
-        timedOut = true;
-        signalGroup('SIGTERM');
-        killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_AFTER_MS);
-      }
-      return ended;
-    },
-  };
-}
-
-/**
- * Runs the adapter command once, until it exits or its deadline passes.
- *
- * @throws ConformanceSetupError when the command cannot start at all (the shell cannot find or
- *   execute it): the run stops, exit 2.
- */
-export async function runCommand(options: CommandRunOptions): Promise<AdapterRun> {
-  const running = startCommand(options);
-  const deadline = setTimeout(() => void running.stop(), options.deadlineMs);
-  try {
-    return await running.ended;
-  } finally {
-    clearTimeout(deadline);
+  clearTimeout(deadline);
+  clearTimeout(killTimer);
+  if (ended instanceof Error)
+    throw new ConformanceSetupError(`the adapter command could not start: ${ended.message}`, {
+      cause: ended,
+    });
+  if (ended.code !== null && COULD_NOT_START.has(ended.code)) {
+    const said = stderr.text().trim().split('\n').at(-1) ?? '';
+    throw new ConformanceSetupError(
+      `the adapter command could not start (the shell exited ${ended.code}${said ? `: ${said}` : ''})`,
+    );
   }
+  return {
+    startedAt,
+    endedAt: Date.now(),
+    exitCode: ended.code,
+    signal: ended.signal,
+    timedOut,
+    stderr: stderr.text(),
+  };
 }
 
 export interface ManualRunOptions {

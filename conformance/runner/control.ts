@@ -17,6 +17,8 @@ export interface FaultRuleInput {
   times?: number;
   /** `/apis/v1` calls: `BEFORE` closes the connection unprocessed, `AFTER` once processed and committed. */
   drop?: 'BEFORE' | 'AFTER';
+  /** With `status` 503 or 429: the seconds `Retry-After` says. */
+  retryAfter?: number;
 }
 
 /** A message as `GET /simulator/v1/messages/{messageUUID}` shows it. */
@@ -29,9 +31,18 @@ export interface MessageState {
   receivedAt?: string;
   deliveredAt?: string;
   recalledAt?: string;
-  /** SHA-256 (hex) of the MeMo's bytes as NgDP serves and pushes them. */
-  sha256?: string | null;
   events: Array<{ eventTag: string; eventTime: string; message?: string }>;
+  /** SHA-256 of the MeMo's bytes as `GET /apis/v1/memos/{id}` serves them and pushes send them. */
+  sha256?: string | null;
+  fetchedAt?: string;
+}
+
+/** A MeMo handed to a recipient system unchecked (`POST /simulator/v1/messages`). */
+export interface InjectedMemo {
+  memo: Uint8Array;
+  messageUUID: string;
+  senderSystemId: string;
+  recipientSystemId: string;
 }
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -68,8 +79,32 @@ export class ControlClient {
     return Date.parse(now);
   }
 
-  async addFault(rule: FaultRuleInput): Promise<void> {
-    await this.call('POST', '/faults', rule);
+  /** Adds a fault rule; resolves to its id. */
+  async addFault(rule: FaultRuleInput): Promise<string> {
+    const { id } = (await this.call('POST', '/faults', rule)) as { id: string };
+    return id;
+  }
+
+  /** Removes one fault rule (gone already: nothing happens). */
+  async removeFault(id: string): Promise<void> {
+    await this.call('DELETE', `/faults/${encodeURIComponent(id)}`, undefined, [404]);
+  }
+
+  /** Resolves once nothing is running and nothing is due in the simulator. */
+  async settle(): Promise<void> {
+    await this.call('POST', '/settle');
+  }
+
+  /** Hands a MeMo's bytes to a recipient system as they are, without NgDP's checks. */
+  async inject(injected: InjectedMemo): Promise<void> {
+    await this.call('POST', '/messages', {
+      memo: Buffer.from(injected.memo.buffer, injected.memo.byteOffset, injected.memo.byteLength).toString(
+        'base64',
+      ),
+      messageUUID: injected.messageUUID,
+      senderSystemId: injected.senderSystemId,
+      recipientSystemId: injected.recipientSystemId,
+    });
   }
 
   /** Removes every fault rule. */
@@ -95,32 +130,9 @@ export class ControlClient {
     )) as Array<Pick<MessageState, 'messageUUID'>>;
   }
 
-  /**
-   * Delivers `xml` to the recipient system as it is, without NgDP's checks (an invalid MeMo, or
-   * bytes that are no MeMo), as a message of `senderSystemId`.
-   */
-  async deliverUnchecked(delivery: {
-    xml: Uint8Array;
-    messageUUID: string;
-    senderSystemId: string;
-    recipientSystemId: string;
-  }): Promise<void> {
-    await this.call('POST', '/messages', {
-      memo: Buffer.from(delivery.xml).toString('base64'),
-      messageUUID: delivery.messageUUID,
-      senderSystemId: delivery.senderSystemId,
-      recipientSystemId: delivery.recipientSystemId,
-    });
-  }
-
   /** Pushes the message's MeMo (or its notification) to its recipient system once more, now. */
   async redeliver(messageUUID: string): Promise<void> {
     await this.call('POST', `/messages/${encodeURIComponent(messageUUID)}/redeliver`);
-  }
-
-  /** Resolves once nothing is running and nothing is due in the simulator. */
-  async settle(): Promise<void> {
-    await this.call('POST', '/settle');
   }
 
   /** Pushes the message's last business receipt to its sender once more (at-least-once delivery). */

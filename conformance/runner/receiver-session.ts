@@ -14,16 +14,16 @@ import { join } from 'node:path';
 import { ConformanceSetupError, InvalidOptionsError } from '../../sdk/errors.ts';
 import type { ReceiverProfile } from '../checks/receiver/ids.ts';
 import type { DeliveredMemo, ReceiverObservation } from '../evidence/receiver.ts';
-import { type ReceiverReport, readReceiverReport } from '../evidence/receiver-report.ts';
+import { RecipientReportReader } from '../evidence/recipient-report.ts';
 import type { RunSettings } from '../options.ts';
 import { streamOf } from '../prng.ts';
 import type { ProfileSession } from '../profile.ts';
 import type { ReceiverScenario } from '../scenarios/receiver.ts';
 import { type BuiltMemo, buildHostile, buildMemo } from '../scenarios/receiver-memos.ts';
-import { type RunningCommand, startCommand } from './adapter.ts';
 import { ClockDriver } from './clock.ts';
 import { type HostileResult, sendHostile } from './hostile.ts';
-import { type ReceiverNgdp, SUITE_SENDER_ID, startReceiverNgdp } from './receiver-ngdp.ts';
+import { LongRunningAdapter } from './recipient-adapter.ts';
+import { type RecipientNgdp, SUITE_SENDER_SYSTEM_ID, startRecipientNgdp } from './recipient-ngdp.ts';
 import { ScenarioTranscript, type TranscriptEntry, TranscriptReader } from './transcript.ts';
 
 /** How long the suite waits for the endpoint to take connections (conformance.md). */
@@ -72,15 +72,16 @@ function accepts(endpoint: string, timeoutMs: number): Promise<boolean> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for the endpoint; @throws ConformanceSetupError when it never took a connection. */
-async function waitForEndpoint(endpoint: string, command: RunningCommand | undefined): Promise<void> {
+async function waitForEndpoint(endpoint: string, command: LongRunningAdapter | undefined): Promise<void> {
   const until = Date.now() + ENDPOINT_WAIT_MS;
   while (Date.now() < until) {
     if (await accepts(endpoint, 1_000)) return;
-    if (command?.exited()) {
-      const run = await command.ended;
-      const said = run.stderr.trim().split('\n').at(-1) ?? '';
+    const state = command?.state();
+    if (state?.exitedAt !== undefined) {
+      command?.assertStarted();
+      const said = state.stderr.trim().split('\n').at(-1) ?? '';
       throw new ConformanceSetupError(
-        `the adapter command exited (${run.exitCode ?? run.signal}) before ${endpoint} took connections${said ? `: ${said}` : ''}`,
+        `the adapter command exited (${state.exitCode ?? state.signal}) before ${endpoint} took connections${said ? `: ${said}` : ''}`,
       );
     }
     await sleep(100);
@@ -102,9 +103,9 @@ export function receiverSessionOf(profile: ReceiverProfile) {
     const cleanUp = async (): Promise<void> => {
       if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     };
-    let ngdp: ReceiverNgdp;
+    let ngdp: RecipientNgdp;
     try {
-      ngdp = await startReceiverNgdp({
+      ngdp = await startRecipientNgdp({
         seed: settings.seed,
         chaos: settings.chaos,
         protocol: profile === 'recipient-push' ? 'REST_PUSH' : 'REST_PUBLISH_SUBSCRIBE',
@@ -137,18 +138,19 @@ export function receiverSessionOf(profile: ReceiverProfile) {
 class ReceiverSession {
   private readonly profile: ReceiverProfile;
   private readonly settings: RunSettings;
-  private readonly ngdp: ReceiverNgdp;
+  private readonly ngdp: RecipientNgdp;
   private readonly endpoint: string;
   private readonly reportPath: string;
   private readonly stateDir: string;
   private readonly transcript: TranscriptReader;
   private readonly known = new Set<string>();
-  private command: RunningCommand | undefined;
+  private command: LongRunningAdapter | undefined;
+  private readonly report: RecipientReportReader;
 
   constructor(
     profile: ReceiverProfile,
     settings: RunSettings,
-    ngdp: ReceiverNgdp,
+    ngdp: RecipientNgdp,
     endpoint: string,
     workDir: string,
   ) {
@@ -157,6 +159,7 @@ class ReceiverSession {
     this.ngdp = ngdp;
     this.endpoint = endpoint;
     this.reportPath = join(workDir, 'report.jsonl');
+    this.report = new RecipientReportReader(this.reportPath);
     this.stateDir = join(workDir, 'state');
     this.transcript = new TranscriptReader(ngdp.control);
   }
@@ -174,10 +177,9 @@ class ReceiverSession {
       DIGITALPOST_CONFORMANCE: '1',
     };
     if (this.settings.run !== undefined)
-      this.command = startCommand({
-        command: this.settings.run,
-        cwd: this.settings.cwd,
-        env: { ...this.settings.env, ...protocol },
+      this.command = LongRunningAdapter.start(this.settings.run, this.settings.cwd, {
+        ...this.settings.env,
+        ...protocol,
       });
     else
       this.settings.onEvent?.({
@@ -190,7 +192,7 @@ class ReceiverSession {
   }
 
   async close(): Promise<void> {
-    await this.command?.stop().catch(() => undefined);
+    await this.command?.stop();
     await this.ngdp.simulator.stop();
   }
 
@@ -208,7 +210,8 @@ class ReceiverSession {
     for (const request of hostile) for (const uuid of request.uuids) this.known.add(uuid.toLowerCase());
 
     await this.transcript.more(); // what came before the scenario is not its own
-    const before = await readReceiverReport(this.reportPath);
+    await this.report.more();
+    const before = { lines: this.report.lines.length, problems: this.report.problems.length };
     for (const rule of scenario.faults ?? []) await control.addFault({ ...rule, systemId });
     const seen = new ScenarioTranscript(this.transcript);
     const clock = new ClockDriver({ control, requests: () => seen.more() }, [], await control.now());
@@ -223,7 +226,7 @@ class ReceiverSession {
       await control.clearFaults();
     }
     const entries = await seen.more();
-    const report = await readReceiverReport(this.reportPath);
+    await this.report.more(true);
     const uuids = new Set(built.map((memo) => memo.messageUUID.toLowerCase()));
     const memos: DeliveredMemo[] = [];
     for (const { xml, ...memo } of built) {
@@ -256,8 +259,9 @@ class ReceiverSession {
           (entry.systemId === systemId || entry.systemId === null),
       ),
       hostile: results,
-      report,
-      ...newSince(before, report),
+      report: { lines: [...this.report.lines], problems: [...this.report.problems] },
+      newLines: this.report.lines.slice(before.lines),
+      newProblems: this.report.problems.slice(before.problems),
       knownUuids: new Set(this.known),
       alive: await this.alive(),
       startedAt,
@@ -270,10 +274,10 @@ class ReceiverSession {
     try {
       if (memo.kind === 'letter') await this.ngdp.sender.memos.send(memo.xml);
       else
-        await this.ngdp.control.deliverUnchecked({
-          xml: memo.xml,
+        await this.ngdp.control.inject({
+          memo: memo.xml,
           messageUUID: memo.messageUUID,
-          senderSystemId: SUITE_SENDER_ID,
+          senderSystemId: SUITE_SENDER_SYSTEM_ID,
           recipientSystemId: this.ngdp.systemId,
         });
     } catch (error) {
@@ -300,7 +304,7 @@ class ReceiverSession {
     const redelivered = new Set<string>();
     while (Date.now() < deadline) {
       const entries = await seen.more();
-      const report = await readReceiverReport(this.reportPath);
+      await this.report.more();
       let resting = true;
       for (const memo of memos) {
         const uuid = memo.messageUUID.toLowerCase();
@@ -323,7 +327,7 @@ class ReceiverSession {
             of(entry) &&
             (entry.status === 409 || (entry.status !== null && entry.status >= 200 && entry.status < 300)),
         );
-        const reported = report.lines.some((line) => line.messageUUID === uuid);
+        const reported = this.report.lines.some((line) => line.messageUUID === uuid);
         const refused = deliveries.some(
           (entry) => entry.status !== null && entry.status >= 400 && entry.status < 500,
         );
@@ -338,23 +342,11 @@ class ReceiverSession {
 
   /** Whether the receiver still takes connections (and its process, when the suite started it, runs). */
   private async alive(): Promise<ReceiverObservation['alive']> {
-    if (this.command?.exited()) {
-      const run = await this.command.ended.catch(() => undefined);
-      return { ok: false, reason: `the adapter command exited (${run?.exitCode ?? run?.signal ?? '?'})` };
-    }
+    const state = this.command?.state();
+    if (state?.exitedAt !== undefined)
+      return { ok: false, reason: `the adapter command exited (${state.exitCode ?? state.signal})` };
     return (await accepts(this.endpoint, 2_000))
       ? { ok: true }
       : { ok: false, reason: `${this.endpoint} took no connection` };
   }
-}
-
-function newSince(
-  before: ReceiverReport,
-  after: ReceiverReport,
-): Pick<ReceiverObservation, 'newLines' | 'newProblems'> {
-  const last = Math.max(0, ...before.lines.map((line) => line.line), ...before.problems.map((p) => p.line));
-  return {
-    newLines: after.lines.filter((line) => line.line > last),
-    newProblems: after.problems.filter((problem) => problem.line > last),
-  };
 }

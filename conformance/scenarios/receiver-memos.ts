@@ -8,7 +8,7 @@ import { createLetter } from '../../sdk/memo/builder.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import { below, type Random } from '../prng.ts';
 import { type HostileKind, type HostileRequest, multipartOf, OVERSIZED_BYTES } from '../runner/hostile.ts';
-import { PARTIES } from '../runner/receiver-ngdp.ts';
+import { RECIPIENT_PARTIES as PARTIES, uuidFrom } from './recipient-memos.ts';
 
 /** What the suite delivers to the vendor's system, and how. */
 export type MemoKind =
@@ -41,15 +41,6 @@ export interface BuiltMemo {
   valid: boolean;
   attachments: number;
   redeliver: number;
-}
-
-/** A UUID v4 drawn from `random`. */
-export function uuidFrom(random: Random): string {
-  const bytes = Array.from({ length: 16 }, () => below(random, 256));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** `size` bytes drawn from `random`, four at a time. */

@@ -30,7 +30,7 @@ interface Template extends Omit<ReceiverScenario, 'judges' | 'hostile'> {
   hostile?: true;
 }
 
-/** Judged in every scenario that delivers MeMos: chaos may repeat a delivery anywhere. */
+/** Judged in every scenario that delivers MeMos: NgDP may deliver again after any failed attempt. */
 const EVERY: readonly ReceiverCheckName[] = [
   'report.well-formed',
   'report.known-messages',
@@ -75,7 +75,7 @@ const TEMPLATES: readonly Template[] = [
   },
   {
     id: 'redelivered',
-    title: 'NgDP delivers two letters, then each twice more (at least once delivery)',
+    title: 'NgDP delivers two letters, then each twice more once it was taken (at-least-once delivery)',
     memos: [
       { ref: 'M1', kind: 'letter', redeliver: 2 },
       { ref: 'M2', kind: 'letter', attachments: 1, redeliver: 2 },

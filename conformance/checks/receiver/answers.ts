@@ -1,7 +1,6 @@
 /** Answers to NgDP's deliveries, repeated deliveries, business receipts, invalid MeMos. */
-import type { ReceiverObservation } from '../../evidence/receiver.ts';
+import { PUSH_TIMEOUT_MS, type ReceiverObservation } from '../../evidence/receiver.ts';
 import type { Check } from '../../model.ts';
-import { PUSH_TIMEOUT_MS } from '../../runner/receiver-ngdp.ts';
 import type { TranscriptEntry } from '../../runner/transcript.ts';
 import type { ReceiverProfile } from './ids.ts';
 import {

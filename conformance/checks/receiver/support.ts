@@ -6,10 +6,10 @@ import {
   type DeliveredMemo,
   deliveriesOf,
   linesOf,
+  PUSH_TIMEOUT_MS,
   type ReceiverObservation,
 } from '../../evidence/receiver.ts';
 import type { Check, Evidence, Failure, Judgement, Level } from '../../model.ts';
-import { PUSH_TIMEOUT_MS } from '../../runner/receiver-ngdp.ts';
 import { evidenceOf, type TranscriptEntry } from '../../runner/transcript.ts';
 import type { ReceiverCheckName, ReceiverProfile } from './ids.ts';
 

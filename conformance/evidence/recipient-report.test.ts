@@ -1,9 +1,9 @@
-/** The recipient profiles' vendor report: read strictly, line by line. */
+/** The recipient profiles' vendor report: read strictly, line by line, as it grows. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readReceiverReport } from './receiver-report.ts';
+import { RecipientReportReader } from './recipient-report.ts';
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -12,7 +12,9 @@ async function reportOf(text: string) {
   const dir = await mkdtemp(join(tmpdir(), 'receiver-report-'));
   dirs.push(dir);
   await writeFile(join(dir, 'report.jsonl'), text);
-  return readReceiverReport(join(dir, 'report.jsonl'));
+  const reader = new RecipientReportReader(join(dir, 'report.jsonl'));
+  await reader.more(true);
+  return { lines: reader.lines.map(({ seenAt: _, ...line }) => line), problems: reader.problems };
 }
 
 const UUID = '3F2B8C1E-9D4A-4E7B-A1C5-6D8E2F4B7A90';
@@ -50,6 +52,35 @@ describe('a recipient report', () => {
   });
 
   it('is empty when the file is missing', async () => {
-    expect(await readReceiverReport('/nonexistent/report.jsonl')).toEqual({ lines: [], problems: [] });
+    const reader = new RecipientReportReader('/nonexistent/report.jsonl');
+    expect(await reader.more(true)).toEqual({ lines: [], problems: [] });
+  });
+
+  it('reads on after a final read in the middle of the run, missing no line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'receiver-report-'));
+    dirs.push(dir);
+    const path = join(dir, 'report.jsonl');
+    const line = (outcome: string) => `${JSON.stringify({ messageUUID: UUID, sha256: SHA, outcome })}\n`;
+    await writeFile(path, line('ACCEPTED'));
+    const reader = new RecipientReportReader(path);
+    await reader.more(true);
+    await writeFile(path, `${line('ACCEPTED')}${line('REJECTED')}`);
+
+    expect((await reader.more()).lines.map((each) => each.outcome)).toEqual(['REJECTED']);
+  });
+
+  it('leaves a last line without its newline until the final read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'receiver-report-'));
+    dirs.push(dir);
+    const path = join(dir, 'report.jsonl');
+    await writeFile(
+      path,
+      `${JSON.stringify({ messageUUID: UUID, sha256: SHA, outcome: 'ACCEPTED' })}\n{"messageUUID":`,
+    );
+    const reader = new RecipientReportReader(path);
+
+    expect((await reader.more()).lines).toHaveLength(1);
+    expect(reader.problems).toEqual([]);
+    expect((await reader.more(true)).problems).toHaveLength(1);
   });
 });
