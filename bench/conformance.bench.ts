@@ -13,10 +13,10 @@
  * `npm run bench -- conformance`. `--quick`: one round. Rounds default to 3 (a run is ~25 s).
  */
 import { existsSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type RunEvent, runConformance } from '../conformance/index.ts';
+import { freePort } from '../test/support/conformance/adapters.ts';
 import { args, median, round } from './harness.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -111,14 +111,6 @@ if (args.json) {
 
 // The push and publish/subscribe profiles: the whole run against the reference receiver, which
 // the suite starts once (from `dist/`, as a vendor would), and the wall time of each scenario.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 for (const [profile, example, path] of [
   ['recipient-push', 'conformance-recipient-push.ts', 'memos'],
   ['recipient-pubsub', 'conformance-recipient-pubsub.ts', 'notifications'],
