@@ -5,10 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReceiverProfile } from '../../../conformance/checks/receiver/ids.ts';
+import { runConformance } from '../../../conformance/index.ts';
+import {
+  type RecipientAdapter,
+  startRecipientAdapter,
+} from '../../../examples/conformance-recipient-push.ts';
 import {
   brokenRecipient,
   failedIds,
   failureLines,
+  freePort,
   REFERENCE_RECIPIENT_ADAPTERS,
   runRecipient,
 } from './adapters.ts';
@@ -37,6 +43,49 @@ export function describeRecipientProfile(profile: ReceiverProfile): void {
       );
     }
   });
+
+  it(
+    'judges a receiver that already runs at --endpoint (no --run), told the settings as a manual run',
+    async () => {
+      const port = await freePort();
+      const endpoint = `http://127.0.0.1:${port}/digitalpost/receive`;
+      let adapter: Promise<RecipientAdapter> | undefined;
+      try {
+        const report = await runConformance({
+          profile,
+          endpoint,
+          wait: true,
+          seed: 11,
+          scenarios: ['everyday', 'hostile'],
+          onEvent: (event) => {
+            if (event.kind !== 'manual') return;
+            const given = event.settings;
+            adapter = startRecipientAdapter(
+              {
+                baseUrl: given.DIGITALPOST_BASE_URL ?? '',
+                apiKey: given.DIGITALPOST_API_KEY ?? '',
+                endpoint: new URL(given.DIGITALPOST_ENDPOINT ?? ''),
+                reportPath: given.DIGITALPOST_REPORT ?? '',
+                stateDir: given.DIGITALPOST_STATE_DIR ?? '',
+              },
+              // Quiet: refusing the hostile requests is what it is for.
+              {
+                receiving: profile === 'recipient-push' ? 'push' : 'pubsub',
+                receiver: { onError: () => {} },
+              },
+            );
+          },
+        });
+
+        expect(adapter).toBeDefined();
+        expect(failedIds(report), failureLines(report)).toEqual([]);
+        expect(report.checks.find((check) => check.id === `${profile}.memo.taken`)?.status).toBe('passed');
+      } finally {
+        await (await adapter)?.close();
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 
   describe.concurrent(`the ${profile} profile against broken adapters`, () => {
     for (const brokenCase of BROKEN_RECIPIENT_CASES.filter((each) => each.profiles.includes(profile))) {
