@@ -7,6 +7,8 @@
  * adapter's, and whole scenarios against an adapter that does nothing (`true`).
  *
  * Target: the sender profile under 30 s on the project's machines (most of it the adapter's own time).
+ * Then the recipient-push and recipient-pubsub profiles against their reference receivers: the
+ * wall time of a run and of each scenario (the 50 MB MeMo's is most of it).
  *
  * `npm run build && node --expose-gc bench/conformance.bench.ts [--json] [--quick] [--rounds=N]`, or
  * `npm run bench -- conformance`. `--quick`: one round. Rounds default to 3 (a run is ~25 s).
@@ -119,4 +121,55 @@ if (args.json) {
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+// The push and publish/subscribe profiles: the whole run against the reference receiver, which
+// the suite starts once (from `dist/`, as a vendor would), and the wall time of each scenario.
+for (const [profile, example, path] of [
+  ['recipient-push', 'conformance-recipient-push.ts', 'memos'],
+  ['recipient-pubsub', 'conformance-recipient-pubsub.ts', 'notifications'],
+] as const) {
+  const runs: Array<{ totalMs: number; failed: number; scenarios: Map<string, number> }> = [];
+  for (let index = 0; index < ROUNDS; index++) {
+    const scenarios = new Map<string, number>();
+    const started = performance.now();
+    const result = await runConformance({
+      profile,
+      run: `'${process.execPath}' examples/${example}`,
+      endpoint: `http://127.0.0.1:${await freePort()}/digitalpost/${path}`,
+      cwd: ROOT,
+      seed: 3_000 + index,
+      onEvent: (event) => {
+        if (event.kind === 'scenario-end') scenarios.set(event.scenario, event.durationMs);
+      },
+    });
+    runs.push({
+      totalMs: performance.now() - started,
+      failed: result.checks.filter((check) => check.status === 'failed' && check.level === 'MUST').length,
+      scenarios,
+    });
+  }
+  const wall = runs.map((run) => run.totalMs);
+  const row = {
+    case: `${profile} profile`,
+    rounds: ROUNDS,
+    wallSecondsMedian: Number(seconds(median(wall))),
+    wallSecondsMax: Number(seconds(Math.max(...wall))),
+    mustFailures: Math.max(...runs.map((run) => run.failed)),
+    scenarioMs: Object.fromEntries(
+      [...(runs[0]?.scenarios.keys() ?? [])].map((name) => [
+        name,
+        round(median(runs.map((run) => run.scenarios.get(name) ?? 0)), 0),
+      ]),
+    ),
+  };
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify(row)}\n`
+      : `\n${profile} profile, reference adapter: ${row.wallSecondsMedian} s median, ${row.wallSecondsMax} s max; MUST failures: ${row.mustFailures}\n` +
+          Object.entries(row.scenarioMs)
+            .map(([name, ms]) => `${name.padEnd(28)}${String(ms).padStart(11)}`)
+            .join('\n') +
+          '\n',
+  );
 }

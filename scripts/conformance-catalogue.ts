@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { listChecks, PROFILE_NAMES, type ProfileName } from '../conformance/index.ts';
 import type { ScenarioInfo } from '../conformance/model.ts';
 import { profileOf } from '../conformance/profiles.ts';
+import { receiverScenarios } from '../conformance/scenarios/receiver.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
 import { cell, table, withSections } from './docs-sections.ts';
 
@@ -73,6 +74,14 @@ const SECTIONS: Readonly<Record<string, () => string>> = {
     scenariosTable(SENDER_SCENARIOS, {
       letters: (scenario) => String(scenario.letters.length),
       receipts: (scenario) => scenario.receipts ?? 'pull and push',
+    }),
+  'recipient-push-checks': () => checksTable('recipient-push'),
+  'recipient-pubsub-checks': () => checksTable('recipient-pubsub'),
+  // The push and publish/subscribe profiles play the same scenarios.
+  'receiver-scenarios': () =>
+    scenariosTable(receiverScenarios('recipient-push'), {
+      'MeMos NgDP delivers': (scenario) => String(scenario.memos.length),
+      'requests of the suite’s own': (scenario) => String(scenario.hostile?.length ?? 0),
     }),
 };
 

@@ -24,7 +24,7 @@ describe('digitalpost conformance list', () => {
     expect(code).toBe(0);
     const text = lines(stdout);
     expect(text[0]).toBe('sender');
-    expect(text).toContain('recipient-pull (no checks yet)');
+    expect(text).toContain('sender-sftp (no checks yet)');
     expect(stdout).toMatch(/ {2}sender\.retry\.same-uuid +MUST {3}A send whose answer was lost/);
   });
 
@@ -61,8 +61,39 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
     ],
     [
       'a profile with no checks yet',
-      ['--profile', 'recipient-pull', '--run', 'true'],
-      'the recipient-pull profile has no checks yet',
+      ['--profile', 'sender-sftp', '--run', 'true'],
+      'the sender-sftp profile has no checks yet',
+    ],
+    [
+      'a push recipient without an endpoint',
+      ['--profile', 'recipient-push', '--run', 'true'],
+      'the recipient-push profile needs --endpoint URL',
+    ],
+    [
+      'receipt options for a publish/subscribe recipient',
+      [
+        '--profile',
+        'recipient-pubsub',
+        '--endpoint',
+        'http://127.0.0.1:1/n',
+        '--receipts',
+        'push',
+        '--receipt-endpoint',
+        'http://127.0.0.1:1/r',
+      ],
+      '--receipts and --receipt-endpoint are for the sender profile',
+    ],
+    [
+      'a push receiver that exits before its endpoint listens',
+      [
+        '--profile',
+        'recipient-push',
+        '--endpoint',
+        'http://127.0.0.1:1/memos',
+        '--run',
+        'echo no port >&2; exit 4',
+      ],
+      'the adapter command exited (4) before http://127.0.0.1:1/memos took connections: no port',
     ],
     [
       'an unreadable expected-failures file',

@@ -28,10 +28,10 @@ export const STDERR_KEPT = 8 * 1024;
 export const KILL_AFTER_MS = 5_000;
 
 /** Shell exit statuses that mean the command itself could not start (POSIX: 126 not executable, 127 not found). */
-const COULD_NOT_START = new Set([126, 127]);
+export const COULD_NOT_START = new Set([126, 127]);
 
 /** Keeps the last `limit` bytes written to it. */
-class Tail {
+export class Tail {
   private chunks: Buffer[] = [];
   private size = 0;
   private readonly limit: number;

@@ -105,6 +105,17 @@ export interface MessageState {
   deliveredAt?: string;
   recalledAt?: string;
   events: Array<{ eventTag: string; eventTime: string; message?: string }>;
+  /** SHA-256 of the MeMo's bytes as `GET /apis/v1/memos/{id}` serves them and pushes send them. */
+  sha256?: string | null;
+  fetchedAt?: string;
+}
+
+/** A MeMo handed to a recipient system unchecked (`POST /simulator/v1/messages`). */
+export interface InjectedMemo {
+  memo: Uint8Array;
+  messageUUID: string;
+  senderSystemId: string;
+  recipientSystemId: string;
 }
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -174,6 +185,23 @@ export class ControlClient {
     return (await this.call('GET', '/faults')) as FaultRule[];
   }
 
+  /** Resolves once nothing is running and nothing is due in the simulator. */
+  async settle(): Promise<void> {
+    await this.call('POST', '/settle');
+  }
+
+  /** Hands a MeMo's bytes to a recipient system as they are, without NgDP's checks. */
+  async inject(injected: InjectedMemo): Promise<void> {
+    await this.call('POST', '/messages', {
+      memo: Buffer.from(injected.memo.buffer, injected.memo.byteOffset, injected.memo.byteLength).toString(
+        'base64',
+      ),
+      messageUUID: injected.messageUUID,
+      senderSystemId: injected.senderSystemId,
+      recipientSystemId: injected.recipientSystemId,
+    });
+  }
+
   /** Removes every fault rule. */
   async clearFaults(): Promise<void> {
     await this.call('DELETE', '/faults');
@@ -220,6 +248,11 @@ export class ControlClient {
       'GET',
       `/messages?senderSystemId=${encodeURIComponent(senderSystemId)}`,
     )) as Array<Pick<MessageState, 'messageUUID'>>;
+  }
+
+  /** Pushes the message's MeMo (or its notification) to its recipient system once more, now. */
+  async redeliver(messageUUID: string): Promise<void> {
+    await this.call('POST', `/messages/${encodeURIComponent(messageUUID)}/redeliver`);
   }
 
   /** Pushes the message's last business receipt to its sender once more (at-least-once delivery). */

@@ -21,7 +21,7 @@ import { ClockDriver } from './clock.ts';
 import { type SuiteNgdp, startSuiteNgdp } from './ngdp.ts';
 import { ResendProxy } from './resend-proxy.ts';
 import { writeScenario } from './scenario-files.ts';
-import { type TranscriptEntry, TranscriptReader } from './transcript.ts';
+import { ScenarioTranscript, type TranscriptEntry, TranscriptReader } from './transcript.ts';
 
 /** The shortest deadline `--timeout-s` may give a scenario. */
 const SHORTEST_DEADLINE_MS = 15_000;
@@ -90,25 +90,6 @@ export async function openSenderSession(
       if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The transcript of one scenario, read on as it grows; one read at a time. */
-class ScenarioTranscript {
-  readonly entries: TranscriptEntry[] = [];
-  private readonly reader: TranscriptReader;
-  private reading: Promise<void> = Promise.resolve();
-
-  constructor(reader: TranscriptReader) {
-    this.reader = reader;
-  }
-
-  /** Reads on and resolves to every entry so far. */
-  more(): Promise<readonly TranscriptEntry[]> {
-    this.reading = this.reading.then(async () => {
-      this.entries.push(...(await this.reader.more()));
-    });
-    return this.reading.then(() => this.entries);
-  }
 }
 
 const isReceiptPush = (systemId: string) => (entry: TranscriptEntry) =>

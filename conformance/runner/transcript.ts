@@ -70,6 +70,25 @@ export class TranscriptReader {
   }
 }
 
+/** The transcript of one scenario, read on as it grows; one read at a time. */
+export class ScenarioTranscript {
+  readonly entries: TranscriptEntry[] = [];
+  private readonly reader: TranscriptReader;
+  private reading: Promise<void> = Promise.resolve();
+
+  constructor(reader: TranscriptReader) {
+    this.reader = reader;
+  }
+
+  /** Reads on and resolves to every entry so far. */
+  more(): Promise<readonly TranscriptEntry[]> {
+    this.reading = this.reading.then(async () => {
+      this.entries.push(...(await this.reader.more()));
+    });
+    return this.reading.then(() => this.entries);
+  }
+}
+
 /** A transcript entry as report evidence. */
 export function evidenceOf(entry: TranscriptEntry, note?: string): Evidence {
   return {

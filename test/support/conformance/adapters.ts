@@ -44,6 +44,33 @@ export async function runSender(
   });
 }
 
+/** The commands that run the reference recipient adapters from the sources. */
+export const REFERENCE_RECIPIENT_ADAPTERS = {
+  'recipient-push': `${NODE} examples/conformance-recipient-push.ts`,
+  'recipient-pubsub': `${NODE} examples/conformance-recipient-pubsub.ts`,
+} as const;
+
+/** The command that runs the broken recipient adapter `kind` (test/support/conformance/broken-recipients.ts). */
+export const brokenRecipient = (profile: 'recipient-push' | 'recipient-pubsub', kind: string): string =>
+  `${NODE} test/support/conformance/broken-recipients.ts ${profile} ${kind}`;
+
+/** Runs a recipient profile against `command`, listening on a free loopback port, from the repository's root. */
+export async function runRecipient(
+  profile: 'recipient-push' | 'recipient-pubsub',
+  command: string,
+  options: Partial<ConformanceOptions> = {},
+): Promise<ConformanceReport> {
+  const port = await freePort();
+  return runConformance({
+    profile,
+    run: command,
+    endpoint: `http://127.0.0.1:${port}/digitalpost/${profile === 'recipient-push' ? 'memos' : 'notifications'}`,
+    cwd: ROOT,
+    seed: 7,
+    ...options,
+  });
+}
+
 /** The ids of the checks a report failed (failed or xpassed), sorted. */
 export function failedIds(report: ConformanceReport): string[] {
   return report.checks

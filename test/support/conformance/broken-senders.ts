@@ -394,7 +394,8 @@ class SkipsCompanyLetters extends ConformanceSender {
 }
 
 /** The API key in the query string too (a logging proxy's habit, or a misread guide). */
-function apiKeyInQuery(apiKey: string): Dispatcher {
+/** A dispatcher that adds the API key to every request's query too. */
+export function apiKeyInQuery(apiKey: string): Dispatcher {
   return new Agent().compose(
     (dispatch) => (options, handler) =>
       dispatch(
