@@ -153,7 +153,7 @@ const KINDS: Readonly<Record<string, Broken>> = {
       client.inbox.reject = async () => {};
     },
   }),
-  'no-receipt-retry': () => ({ client: { retry: false } }),
+  'no-receipt-retry': () => ({ client: { retry: false }, receiver: { receiptRetry: false } }),
   slow: () => holdsFirst(31_000),
   sluggish: () => holdsFirst(6_000),
   'rejects-valid': () => ({
