@@ -142,7 +142,7 @@ export const RECIPIENT_PULL_SCENARIOS: readonly PullScenario[] = [
     title:
       'NgDP answers every call 503 with Retry-After for three seconds while post arrives, then recovers — but for one more 503 to a fetch',
     judges: [...EVERY, 'recipient-pull.retry.resumes'],
-    deadlineMs: DEADLINE_MS,
+    deadlineMs: 25_000,
     outageMs: 3_000,
     faults: [{ operation: fetch, status: 503, retryAfter: RETRY_AFTER_S, times: 1 }],
     memos: letters(2),

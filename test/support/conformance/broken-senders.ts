@@ -394,7 +394,7 @@ class SkipsCompanyLetters extends ConformanceSender {
 }
 
 /** The API key in the query string too (a logging proxy's habit, or a misread guide). */
-function apiKeyInQuery(apiKey: string): Dispatcher {
+export function apiKeyInQuery(apiKey: string): Dispatcher {
   return new Agent().compose(
     (dispatch) => (options, handler) =>
       dispatch(
