@@ -1,11 +1,12 @@
 /**
  * docs/conformance.md's catalogue tables, made from the code: each profile's checks (id, level,
- * requirement, source) and its scenarios. `node scripts/conformance-catalogue.ts` rewrites the
+ * requirement, source) and its scenarios (sender, recipient-pull). `node scripts/conformance-catalogue.ts` rewrites the
  * tables between their markers (then `npx biome format --write docs/conformance.md` aligns them);
  * conformance/catalogue.test.ts fails when the page and the code differ, cell by cell.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { listChecks, type ProfileName } from '../conformance/index.ts';
+import { RECIPIENT_PULL_SCENARIOS } from '../conformance/scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
@@ -31,9 +32,25 @@ export function senderScenariosTable(): string {
   );
 }
 
+/** The recipient-pull profile's scenarios as a Markdown table. */
+export function recipientPullScenariosTable(): string {
+  const rows = RECIPIENT_PULL_SCENARIOS.map(
+    (scenario) =>
+      `| \`${scenario.id}\` | ${cell(scenario.title)} | ${scenario.memos.length} | ${scenario.deadlineMs / 1000} s |`,
+  );
+  return ['| scenario | what NgDP does | MeMos | deadline |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
+}
+
 /** The generated parts of the page, by marker name. */
 export function generatedSections(): Record<string, string> {
-  return { 'sender-checks': checksTable('sender'), 'sender-scenarios': senderScenariosTable() };
+  return {
+    'sender-checks': checksTable('sender'),
+    'sender-scenarios': senderScenariosTable(),
+    'recipient-pull-checks': checksTable('recipient-pull'),
+    'recipient-pull-scenarios': recipientPullScenariosTable(),
+  };
 }
 
 /** `page` with each generated section put between its markers. */
