@@ -40,6 +40,8 @@ interface Timings {
   totalMs: number;
   scenarios: Map<string, { scenarioMs: number; adapterMs: number }>;
   failed: number;
+  /** The MUST checks that failed, with why (a bench run that fails one says which). */
+  failures: string[];
 }
 
 async function timeRun(command: string, seed: number, profile = 'sender'): Promise<Timings> {
@@ -56,6 +58,9 @@ async function timeRun(command: string, seed: number, profile = 'sender'): Promi
     totalMs: performance.now() - started,
     scenarios,
     failed: result.checks.filter((check) => check.status === 'failed' && check.level === 'MUST').length,
+    failures: result.checks
+      .filter((check) => check.status === 'failed' && check.level === 'MUST')
+      .map((check) => `${check.id}: ${check.message}`),
   };
 }
 
@@ -152,6 +157,7 @@ async function benchRecipientPull(): Promise<void> {
     '',
     `recipient-pull profile, reference adapter: ${summary.wallSecondsMedian} s median, ${summary.wallSecondsMax} s max ` +
       `(target < ${TARGET_S} s: ${summary.met ? 'met' : 'NOT met'}); MUST failures: ${summary.mustFailures}`,
+    ...runs.flatMap((run) => run.failures.map((failure) => `  MUST failure: ${failure}`)),
     '',
     'scenario                    scenario ms',
     ...perScenario.map((row) => `${row.scenario.padEnd(28)}${String(row.scenarioMs).padStart(11)}`),
