@@ -163,7 +163,7 @@ export const BROKEN_PULL_CASES: BrokenPullCase[] = [
   },
   {
     kind: 'exits-when-idle',
-    mistake: 'exits once it has found nothing for three seconds',
+    mistake: 'exits once it has found nothing for two seconds',
     scenarios: ['first-post', 'quiet-then-late'],
     fails: [
       'recipient-pull.adapter.keeps-running',

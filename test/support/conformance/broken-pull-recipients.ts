@@ -285,14 +285,14 @@ class BadReceiptStatus extends ConformanceRecipientPull {
   }
 }
 
-/** Stops once it has found nothing for three seconds, like a batch job. */
+/** Stops once it has found nothing for two seconds, like a batch job. */
 class ExitsWhenIdle extends ConformanceRecipientPull {
   private idleSince = Date.now();
 
   protected override async pass(): Promise<number> {
     const found = await super.pass();
     if (found > 0) this.idleSince = Date.now();
-    else if (Date.now() - this.idleSince > 3_000) process.exit(0);
+    else if (Date.now() - this.idleSince > 2_000) process.exit(0);
     return found;
   }
 }
