@@ -4,7 +4,11 @@
  * under more than one seed; each broken adapter fails exactly the checks its mistake breaks.
  */
 import { describe, expect, it } from 'vitest';
-import { ConformanceSetupError, InvalidOptionsError } from '../conformance/index.ts';
+import { ConformanceSetupError, InvalidOptionsError, type RunEvent } from '../conformance/index.ts';
+import {
+  ConformanceRecipientPull,
+  pullSettingsFromEnvironment,
+} from '../examples/conformance-recipient-pull.ts';
 import { failedIds, failureLines } from './support/conformance/adapters.ts';
 import { BROKEN_PULL_CASES } from './support/conformance/broken-pull-cases.ts';
 import {
@@ -53,6 +57,33 @@ describe('running the recipient-pull profile', () => {
     await expect(
       runRecipientPull(PULL_REFERENCE_ADAPTER, { endpoint: 'http://127.0.0.1:1/memos' }),
     ).rejects.toThrow(InvalidOptionsError);
+  });
+
+  it('with --wait, tells the settings once and judges the system started by hand with them', async () => {
+    let adapter: ConformanceRecipientPull | undefined;
+    const running: Array<Promise<void>> = [];
+    const onEvent = (event: RunEvent): void => {
+      if (event.kind !== 'manual') return;
+      expect(event.settings).not.toHaveProperty('DIGITALPOST_SCENARIO');
+      adapter = new ConformanceRecipientPull(pullSettingsFromEnvironment(event.settings));
+      running.push(adapter.run());
+    };
+    try {
+      const report = await runRecipientPull(PULL_REFERENCE_ADAPTER, {
+        run: undefined,
+        wait: true,
+        chaos: false,
+        scenarios: ['first-post'],
+        onEvent,
+      });
+      expect(failedIds(report), failureLines(report)).toEqual([]);
+      expect(report.checks.find((check) => check.id === 'recipient-pull.memos.every-taken')?.status).toBe(
+        'passed',
+      );
+    } finally {
+      adapter?.stop();
+      await Promise.all(running);
+    }
   });
 
   it('stops with a setup error when the adapter command cannot start', async () => {

@@ -134,8 +134,11 @@ function progress(io: CliIO): (event: RunEvent) => void {
     else if (event.kind === 'manual') {
       const lines = Object.entries(event.settings).map(([name, value]) => `  ${name}=${shellWord(value)}`);
       io.stdout(
-        `\nScenario ${event.scenario}: act on it now (${event.deadlineMs / 1000} s), with\n${lines.join('\n')}\n` +
-          'The scenario ends when the report file has a line for every letter.\n',
+        event.settings.DIGITALPOST_SCENARIO === undefined
+          ? `\nStart your recipient system now, with\n${lines.join('\n')}\n` +
+              `Each scenario ends when the report file has a line for each of its MeMos (or after ${event.deadlineMs / 1000} s).\n`
+          : `\nScenario ${event.scenario}: act on it now (${event.deadlineMs / 1000} s), with\n${lines.join('\n')}\n` +
+              'The scenario ends when the report file has a line for every letter.\n',
       );
     }
   };
