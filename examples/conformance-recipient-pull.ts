@@ -123,19 +123,21 @@ export class ConformanceRecipientPull {
     this.stopping = true;
   }
 
-  /** One pass over the queue; resolves to how many MeMos it handled. */
+  /** One pass over the queue; resolves to how many MeMos it took in (not those waiting for a receipt). */
   protected async pass(): Promise<number> {
     // Receipts NgDP did not take yet, also for MeMos gone from the list meanwhile (it may have
     // taken one whose answer was lost: then it answers 409).
     for (const [messageUUID, verdict] of this.taken)
       if (!this.receipted.has(messageUUID) && !this.stopping) await this.giveReceipt(messageUUID, verdict);
-    let handled = 0;
+    let taken = 0;
     for await (const messageUUID of this.list()) {
       if (this.stopping) break;
-      await this.handle(messageUUID.toLowerCase());
-      handled++;
+      const id = messageUUID.toLowerCase();
+      const isNew = !this.taken.has(id);
+      await this.handle(id);
+      if (isNew && this.taken.has(id)) taken++;
     }
-    return handled;
+    return taken;
   }
 
   /** The messageUUIDs in the queue (every page; walked again until nothing new turns up). */

@@ -13,6 +13,7 @@ import { listChecks, PROFILE_NAMES, type ProfileName } from '../conformance/inde
 import type { ScenarioInfo } from '../conformance/model.ts';
 import { profileOf } from '../conformance/profiles.ts';
 import { receiverScenarios } from '../conformance/scenarios/receiver.ts';
+import { RECIPIENT_PULL_SCENARIOS } from '../conformance/scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
 import { cell, table, withSections } from './docs-sections.ts';
 
@@ -74,6 +75,12 @@ const SECTIONS: Readonly<Record<string, () => string>> = {
     scenariosTable(SENDER_SCENARIOS, {
       letters: (scenario) => String(scenario.letters.length),
       receipts: (scenario) => scenario.receipts ?? 'pull and push',
+    }),
+  'recipient-pull-checks': () => checksTable('recipient-pull'),
+  'recipient-pull-scenarios': () =>
+    scenariosTable(RECIPIENT_PULL_SCENARIOS, {
+      MeMos: (scenario) => String(scenario.memos.length),
+      deadline: (scenario) => `${scenario.deadlineMs / 1000} s`,
     }),
   'recipient-push-checks': () => checksTable('recipient-push'),
   'recipient-pubsub-checks': () => checksTable('recipient-pubsub'),

@@ -134,8 +134,11 @@ function progress(io: CliIO): (event: RunEvent) => void {
     else if (event.kind === 'manual') {
       const lines = Object.entries(event.settings).map(([name, value]) => `  ${name}=${shellWord(value)}`);
       io.stdout(
-        `\nScenario ${event.scenario}: act on it now (${event.deadlineMs / 1000} s), with\n${lines.join('\n')}\n` +
-          'The scenario ends when the report file has a line for every letter.\n',
+        event.settings.DIGITALPOST_SCENARIO === undefined
+          ? `\nStart your recipient system now, with\n${lines.join('\n')}\n` +
+              `Each scenario ends when the report file has a line for each of its MeMos (or after ${event.deadlineMs / 1000} s).\n`
+          : `\nScenario ${event.scenario}: act on it now (${event.deadlineMs / 1000} s), with\n${lines.join('\n')}\n` +
+              'The scenario ends when the report file has a line for every letter.\n',
       );
     }
   };
@@ -259,10 +262,13 @@ function list(flags: { profile?: ProfileName; json?: boolean }, io: CliIO): numb
 const RUN_HELP = `
 The adapter command runs once per scenario (sender profiles) with DIGITALPOST_BASE_URL,
 DIGITALPOST_API_KEY, DIGITALPOST_SYSTEM_ID, DIGITALPOST_RECEIPTS, DIGITALPOST_SCENARIO,
-DIGITALPOST_REPORT, DIGITALPOST_STATE_DIR and DIGITALPOST_CONFORMANCE=1 set; see docs/conformance.md.
+DIGITALPOST_REPORT, DIGITALPOST_STATE_DIR and DIGITALPOST_CONFORMANCE=1 set; for recipient-pull
+once for the whole run, stopped with SIGTERM at the end (no DIGITALPOST_SCENARIO, one report file).
+See docs/conformance.md.
 
-Example:
+Examples:
   digitalpost conformance run --profile sender --run "node my-adapter.js" --junit conformance.xml
+  digitalpost conformance run --profile recipient-pull --run "node my-poller.js" --junit conformance.xml
 
 Exit codes: 0 every MUST check passed (SHOULD failures are warnings), 1 a MUST check failed or an
 expected failure passed, 2 usage or setup error (unknown profile, the command could not start, …).`;
@@ -289,7 +295,7 @@ export function registerConformanceCommands(
     .requiredOption('--profile <profile>', `one of ${PROFILE_NAMES.join(', ')}`)
     .option(
       '--run <command>',
-      'your adapter command, run through the shell (sender profiles: once per scenario)',
+      'your adapter command, run through the shell (sender profiles: once per scenario; recipient profiles: once)',
     )
     .option('--endpoint <url>', 'your running push or publish/subscribe receiver (recipient profiles)')
     .option('--wait', 'no command: print the settings and wait for your system to act (manual runs)')

@@ -177,6 +177,7 @@ export class RecipientRun {
       outage.to = Date.now();
     }
     await this.waitTaken(memos, startedAt + deadlineMs);
+    this.adapter?.assertStarted();
     await sleep(AFTERMATH_MS);
     await control.clearFaults();
 

@@ -140,20 +140,20 @@ export const RECIPIENT_PULL_SCENARIOS: readonly PullScenario[] = [
   {
     id: 'outage',
     title:
-      'NgDP answers every call 503 with Retry-After for three seconds while post arrives, then recovers — but for one more 503 to a fetch',
+      'NgDP answers every call 503 with Retry-After for two seconds while post arrives, then recovers — but for one more 503 to a fetch',
     judges: [...EVERY, 'recipient-pull.retry.resumes'],
-    deadlineMs: DEADLINE_MS,
-    outageMs: 3_000,
+    deadlineMs: 25_000,
+    outageMs: 2_000,
     faults: [{ operation: fetch, status: 503, retryAfter: RETRY_AFTER_S, times: 1 }],
     memos: letters(2),
   },
   {
     id: 'quiet-then-late',
     title:
-      'Nothing arrives for four seconds (the queue stays empty); then a value-dated letter falls due and must be taken promptly',
+      'Nothing arrives for three seconds (the queue stays empty); then a value-dated letter falls due and must be taken promptly',
     judges: [...EVERY, 'recipient-pull.memos.features', 'recipient-pull.rate.idle'],
     deadlineMs: 20_000,
-    quietMs: 4_000,
+    quietMs: 3_000,
     memos: ['value-dated'],
   },
   {

@@ -100,7 +100,13 @@ export const receiptChecks: Check<PullObservation>[] = [
     CLAUSES.lostAnswers,
     (observation) => {
       const failed = [...receiptsByUuid(observation).values()].filter((entries) => entries.some(unanswered));
-      const held = new Map(observation.memos.map((memo) => [memo.messageUUID, memo.receiptStatus]));
+      // MeMos of earlier scenarios too: a receipt still pending from one may meet this one's faults.
+      const held = new Map(
+        [...observation.earlier.values(), ...observation.memos].map((memo) => [
+          memo.messageUUID,
+          memo.receiptStatus,
+        ]),
+      );
       return judged(
         failed.length > 0,
         failed.flatMap((entries) => {

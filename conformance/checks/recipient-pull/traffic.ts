@@ -2,6 +2,7 @@
 import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
 import type { PullObservation } from '../../scenarios/recipient-pull.ts';
+import { everyCallAuthenticated, keyOnlyInHeader } from '../credentials.ts';
 import { busiestWindow } from '../sender/traffic.ts';
 import { CLAUSES, callsOf, failure, judged, pullCheck, requestEvidence, uuidOf } from './support.ts';
 
@@ -12,8 +13,6 @@ export const MAX_LISTS_PER_WINDOW = 40;
 export const MAX_IDLE_LISTS_PER_SECOND = 2;
 /** The most times NgDP may serve one MeMo to the system in a scenario. */
 export const MAX_FETCHES = 3;
-
-const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
 export const trafficChecks: Check<PullObservation>[] = [
   pullCheck(
@@ -45,42 +44,14 @@ export const trafficChecks: Check<PullObservation>[] = [
     'MUST',
     'The API key travels only in the Authorization header: never in a URL or a body',
     CLAUSES.auth,
-    (observation) => {
-      const elsewhere = observation.requests.filter((entry) => entry.credentials === 'elsewhere');
-      return judged(
-        observation.requests.length > 0,
-        elsewhere.length === 0
-          ? []
-          : [
-              failure(
-                `${plural(elsewhere.length, 'request', 'requests')} carried the API key outside the Authorization header`,
-                elsewhere
-                  .slice(0, 10)
-                  .map((entry) => requestEvidence(entry, 'API key outside Authorization')),
-              ),
-            ],
-      );
-    },
+    (observation) => keyOnlyInHeader(observation.requests),
   ),
   pullCheck(
     'recipient-pull.auth.accepted',
     'MUST',
     'Every request is authenticated as the system: none is refused 401 or 403',
     CLAUSES.auth,
-    (observation) => {
-      const refused = observation.requests.filter((entry) => entry.status === 401 || entry.status === 403);
-      return judged(
-        observation.requests.length > 0,
-        refused.length === 0
-          ? []
-          : [
-              failure(
-                `${plural(refused.length, 'request was', 'requests were')} refused ${[...new Set(refused.map((e) => `${e.status} ${e.code ?? ''}`.trim()))].join(', ')}`,
-                refused.slice(0, 10).map((entry) => requestEvidence(entry, entry.code ?? undefined)),
-              ),
-            ],
-      );
-    },
+    (observation) => everyCallAuthenticated(observation.requests),
   ),
   pullCheck(
     'recipient-pull.rate.polling',

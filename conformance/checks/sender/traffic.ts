@@ -2,7 +2,8 @@
 import type { SenderObservation } from '../../evidence/sender.ts';
 import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
-import { CLAUSES, failure, judged, requestEvidence, senderCheck } from './support.ts';
+import { everyCallAuthenticated, keyOnlyInHeader } from '../credentials.ts';
+import { CLAUSES, failure, requestEvidence, senderCheck } from './support.ts';
 
 /** The window polling rates are judged over, and the most list requests allowed in one. */
 export const POLL_WINDOW_MS = 10_000;
@@ -37,42 +38,14 @@ export const trafficChecks: Check<SenderObservation>[] = [
     'MUST',
     'The API key travels only in the Authorization header: never in a URL or a body',
     CLAUSES.auth,
-    (observation) => {
-      const elsewhere = observation.requests.filter((entry) => entry.credentials === 'elsewhere');
-      return judged(
-        observation.requests.length > 0,
-        elsewhere.length === 0
-          ? []
-          : [
-              failure(
-                `${elsewhere.length} request${elsewhere.length === 1 ? '' : 's'} carried the API key outside the Authorization header`,
-                elsewhere
-                  .slice(0, 10)
-                  .map((entry) => requestEvidence(entry, 'API key outside Authorization')),
-              ),
-            ],
-      );
-    },
+    (observation) => keyOnlyInHeader(observation.requests),
   ),
   senderCheck(
     'sender.auth.accepted',
     'MUST',
     'Every request is authenticated as the system: none is refused 401 or 403',
     CLAUSES.auth,
-    (observation) => {
-      const refused = observation.requests.filter((entry) => entry.status === 401 || entry.status === 403);
-      return judged(
-        observation.requests.length > 0,
-        refused.length === 0
-          ? []
-          : [
-              failure(
-                `${refused.length} request${refused.length === 1 ? ' was' : 's were'} refused ${[...new Set(refused.map((e) => `${e.status} ${e.code ?? ''}`.trim()))].join(', ')}`,
-                refused.slice(0, 10).map((entry) => requestEvidence(entry, entry.code ?? undefined)),
-              ),
-            ],
-      );
-    },
+    (observation) => everyCallAuthenticated(observation.requests),
   ),
   senderCheck(
     'sender.rate.polling',

@@ -393,8 +393,7 @@ class SkipsCompanyLetters extends ConformanceSender {
   }
 }
 
-/** The API key in the query string too (a logging proxy's habit, or a misread guide). */
-/** A dispatcher that adds the API key to every request's query too. */
+/** A dispatcher that adds the API key to every request's query too (a logging proxy's habit, or a misread guide). */
 export function apiKeyInQuery(apiKey: string): Dispatcher {
   return new Agent().compose(
     (dispatch) => (options, handler) =>
