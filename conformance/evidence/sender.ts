@@ -50,25 +50,33 @@ export interface HeldMessage {
   receiptMadeAt: number | undefined;
 }
 
-export interface SenderObservation {
-  scenario: SenderScenario;
-  receipts: 'pull' | 'push';
+/**
+ * What every sender profile observes of a scenario, whatever the channel (REST or SFTP): the
+ * letters, the adapter's run and report, the messages NgDP holds, and how simulator time moved.
+ * The checks shared by the sender profiles (checks/shared/) judge this much.
+ */
+export interface LettersObservation {
   systemId: string;
   deadlineMs: number;
   letters: ScenarioLetter[];
   adapter: AdapterRun;
-  /** The vendor's requests to NgDP's API, in order. */
-  requests: TranscriptEntry[];
   /** By messageUUID. */
   held: ReadonlyMap<string, HeldMessage>;
   report: SenderReport;
+  clock: ClockLog;
+  /** messageUUIDs the system sent in earlier scenarios of the run, with the scenario. */
+  earlierUuids: ReadonlyMap<string, string>;
+}
+
+export interface SenderObservation extends LettersObservation {
+  scenario: SenderScenario;
+  receipts: 'pull' | 'push';
+  /** The vendor's requests to NgDP's API, in order. */
+  requests: TranscriptEntry[];
   /** Pull: the receipts NgDP still listed for the system after the adapter ended. */
   leftoverReceipts: Array<{ id?: string; messageUUID?: string; receiptStatus: string }> | undefined;
   /** The business receipts NgDP pushed to the system's receipt endpoint (push), as the transcript has them. */
   pushes: TranscriptEntry[];
-  clock: ClockLog;
-  /** messageUUIDs the system sent in earlier scenarios of the run, with the scenario. */
-  earlierUuids: ReadonlyMap<string, string>;
 }
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
