@@ -48,6 +48,8 @@ export interface HeldMessage {
   letter: string | undefined;
   /** Simulator time (ms) its business receipt was made, if it was. */
   receiptMadeAt: number | undefined;
+  /** NgDP keeps no MeMo for it: it refused the message before reading it (e.g. a misnamed container entry). */
+  noMemo?: true;
 }
 
 /**
@@ -106,9 +108,21 @@ export async function examineHeld(
 ): Promise<HeldMessage | undefined> {
   const state = await control.message(messageUUID);
   if (state === undefined || state.senderSystemId !== systemId) return undefined;
-  const xml = await control.memo(messageUUID);
-  const validation = validateMemo(xml);
   const made = state.events.find((event) => event.eventTag === 'BUSINESS_RECEIPT_CREATED');
+  const receiptMadeAt = made === undefined ? undefined : Date.parse(made.eventTime);
+  const xml = await control.memo(messageUUID).catch(() => undefined);
+  if (xml === undefined)
+    return {
+      messageUUID,
+      state,
+      issues: [],
+      memo: undefined,
+      valueDateText: undefined,
+      letter: undefined,
+      receiptMadeAt,
+      noMemo: true,
+    };
+  const validation = validateMemo(xml);
   return {
     messageUUID,
     state,
@@ -116,7 +130,7 @@ export async function examineHeld(
     memo: validation.memo,
     valueDateText: valueDateTextOf(xml),
     letter: letterOf(validation.memo, letters),
-    receiptMadeAt: made === undefined ? undefined : Date.parse(made.eventTime),
+    receiptMadeAt,
   };
 }
 

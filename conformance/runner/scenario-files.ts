@@ -9,6 +9,9 @@ import { copenhagenDate } from '../../sdk/ngdp/time.ts';
 import { type LetterFile, type ScenarioLetter, sha256 } from '../evidence/sender.ts';
 import { type LetterPlan, SCENARIO_SENDER, type SenderScenario } from '../scenarios/sender.ts';
 
+/** What the files are made from: any sender profile's scenario (REST or SFTP). */
+export type LettersScenario = Pick<SenderScenario, 'id' | 'letters'>;
+
 const DAY = 86_400_000;
 const DEFAULT_DOCUMENT_BYTES = 1024;
 
@@ -79,7 +82,7 @@ async function letterOf(
 
 /** The scenario file's JSON for `letters`. */
 export function scenarioFileOf(
-  scenario: SenderScenario,
+  scenario: LettersScenario,
   letters: readonly ScenarioLetter[],
   deadlineMs: number,
 ): unknown {
@@ -109,7 +112,7 @@ export function scenarioFileOf(
 export async function writeScenario(options: {
   dir: string;
   runId: string;
-  scenario: SenderScenario;
+  scenario: LettersScenario;
   today: number;
   deadlineMs: number;
 }): Promise<{ letters: ScenarioLetter[]; scenarioPath: string; reportPath: string }> {
