@@ -1,14 +1,17 @@
 /**
- * Every profile of the suite. The sender profile is complete; the others are named (the command line
+ * Every profile of the suite. The sender and sender-sftp profiles are complete; the others are named (the command line
  * accepts them) and refuse to run until their checks and scenarios are written. Adding a profile:
  * its check ids, checks, scenarios and session, bound with `defineProfile` — see docs/conformance.md.
  */
 import { ConformanceSetupError } from '../sdk/errors.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
+import { SFTP_CHECKS } from './checks/sender-sftp/index.ts';
 import { PROFILE_NAMES, type ProfileName } from './model.ts';
 import { defineProfile, type Profile } from './profile.ts';
 import { openSenderSession } from './runner/sender-session.ts';
+import { openSftpSession } from './runner/sender-sftp-session.ts';
 import { SENDER_SCENARIOS } from './scenarios/sender.ts';
+import { SFTP_SCENARIOS } from './scenarios/sender-sftp.ts';
 import { selectChecks } from './selection.ts';
 
 const sender = defineProfile({
@@ -19,6 +22,15 @@ const sender = defineProfile({
   scenarios: SENDER_SCENARIOS,
   plays: (scenario, settings) => scenario.receipts === undefined || scenario.receipts === settings.receipts,
   open: openSenderSession,
+});
+
+const senderSftp = defineProfile({
+  name: 'sender-sftp',
+  summary:
+    'a sender system mass-sending over SFTP; the suite hands it letters, drops its connections, loses rename answers, refuses writes and renames, leaves error files',
+  checks: SFTP_CHECKS,
+  scenarios: SFTP_SCENARIOS,
+  open: openSftpSession,
 });
 
 /** A profile whose checks are not written yet: listed with no checks, refused by `run`. */
@@ -39,7 +51,7 @@ function notYet(name: ProfileName, summary: string): Profile {
 
 const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sender,
-  'sender-sftp': notYet('sender-sftp', 'a sender system mass-sending over SFTP'),
+  'sender-sftp': senderSftp,
   'recipient-pull': notYet('recipient-pull', 'a recipient system fetching MeMos by REST PULL'),
   'recipient-push': notYet('recipient-push', 'a recipient system whose HTTP endpoint NgDP pushes MeMos to'),
   'recipient-pubsub': notYet('recipient-pubsub', 'a recipient system notified by publish/subscribe'),

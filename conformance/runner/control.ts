@@ -17,6 +17,8 @@ export interface FaultRuleInput {
   times?: number;
   /** `/apis/v1` calls: `BEFORE` closes the connection unprocessed, `AFTER` once processed and committed. */
   drop?: 'BEFORE' | 'AFTER';
+  /** SFTP requests (`"SFTP RENAME"`, …): refused, or the connection closed before or after doing it. */
+  sftp?: 'FAILURE' | 'DISCONNECT_BEFORE' | 'DISCONNECT_AFTER';
 }
 
 /** A message as `GET /simulator/v1/messages/{messageUUID}` shows it. */
