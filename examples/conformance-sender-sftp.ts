@@ -86,8 +86,10 @@ export class ConformanceSftpSender {
   protected containerSize = 2;
   /** Tries of one upload run before the letters left are reported FAILED. */
   protected maxAttempts = 5;
-  /** The wait after the first failed try; it doubles after each. */
+  /** The wait after the first failed try … */
   protected firstBackoffMs = 1_000;
+  /** … grows this many times after each. */
+  protected backoffFactor = 2;
   /** Between two looks into /out/receipts. */
   protected pollMs = 1_000;
   /** Validate each MeMo locally before it is uploaded (an invalid one is never sent). */
@@ -181,7 +183,7 @@ export class ConformanceSftpSender {
         process.stderr.write(`upload try ${attempt} failed: ${(error as Error).message}\n`);
         if (attempt >= this.maxAttempts || Date.now() + wait >= this.stopAt) break;
         await sleep(wait);
-        wait *= 2;
+        wait *= this.backoffFactor;
       }
     }
     const uploaded: Prepared[] = [];

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { listChecks, type ProfileName } from '../conformance/index.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
+import { SFTP_SCENARIOS } from '../conformance/scenarios/sender-sftp.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
 
@@ -31,9 +32,22 @@ export function senderScenariosTable(): string {
   );
 }
 
+/** The sender-sftp profile's scenarios as a Markdown table. */
+export function sftpScenariosTable(): string {
+  const rows = SFTP_SCENARIOS.map(
+    (scenario) => `| \`${scenario.id}\` | ${cell(scenario.title)} | ${scenario.letters.length} |`,
+  );
+  return ['| scenario | what NgDP does | letters |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 /** The generated parts of the page, by marker name. */
 export function generatedSections(): Record<string, string> {
-  return { 'sender-checks': checksTable('sender'), 'sender-scenarios': senderScenariosTable() };
+  return {
+    'sender-checks': checksTable('sender'),
+    'sender-scenarios': senderScenariosTable(),
+    'sender-sftp-checks': checksTable('sender-sftp'),
+    'sender-sftp-scenarios': sftpScenariosTable(),
+  };
 }
 
 /** `page` with each generated section put between its markers. */

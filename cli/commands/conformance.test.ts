@@ -60,6 +60,16 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
       '--endpoint is for the recipient-push',
     ],
     [
+      'an SFTP sender without its key',
+      ['--profile', 'sender-sftp', '--run', 'true'],
+      'the sender-sftp profile needs --ssh-public-key FILE',
+    ],
+    [
+      'an SFTP sender key file that cannot be read',
+      ['--profile', 'sender-sftp', '--run', 'true', '--ssh-public-key', '/nonexistent/key.pub'],
+      '--ssh-public-key /nonexistent/key.pub: cannot be read',
+    ],
+    [
       'a profile with no checks yet',
       ['--profile', 'recipient-pull', '--run', 'true'],
       'the recipient-pull profile has no checks yet',

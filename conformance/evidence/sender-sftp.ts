@@ -1,6 +1,6 @@
 /**
  * What a sender-sftp scenario observed — the evidence its checks judge: the vendor's SFTP requests
- * (from the simulator's transcript), the containers NgDP took from it and how many of their entries
+ * and login attempts (from the simulator's transcript), the containers NgDP took from it and how many of their entries
  * were new, the messages it holds, the receipt and error files left in the home after the adapter
  * ended, and the vendor's report.
  */
@@ -59,6 +59,9 @@ export function renameOf(entry: TranscriptEntry): { from: string; to: string } |
     ? undefined
     : { from: resolvedPath(from), to: resolvedPath(to) };
 }
+
+/** The transcript's operation of an SFTP login attempt (docs/simulator.md, "The transcript"). */
+export const SFTP_LOGIN = 'SFTP LOGIN';
 
 /** The uploads folder. */
 export const INBOX = '/in';

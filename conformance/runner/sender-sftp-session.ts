@@ -203,6 +203,13 @@ class SftpSession {
       const message = await examineHeld(control, messageUUID, systemId, letters);
       if (message !== undefined) held.set(messageUUID.toLowerCase(), message);
     }
+    // Container entries NgDP refused unread (misnamed, unreadable) are messages of their own, INVALID.
+    for (const event of await this.events('MEMO_SEND_VALIDATION_FAILED')) {
+      const uuid = event.metaProperties?.messageUUID?.toLowerCase();
+      if (uuid === undefined || held.has(uuid) || held.size >= MAX_LOOKUPS) continue;
+      const message = await examineHeld(control, uuid, systemId, letters);
+      if (message !== undefined) held.set(uuid, message);
+    }
     const earlierUuids = new Map(this.sentUuids);
     for (const uuid of held.keys()) if (!this.sentUuids.has(uuid)) this.sentUuids.set(uuid, scenario.id);
     await control.clearFaults();

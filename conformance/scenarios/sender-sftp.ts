@@ -65,6 +65,9 @@ const ANYWHERE: readonly SftpCheckId[] = [
   'sender-sftp.value-date.only-when-asked',
   'sender-sftp.value-date.date-only',
   'sender-sftp.value-date.within-horizon',
+  'sender-sftp.auth.key-only',
+  'sender-sftp.auth.accepted',
+  'sender-sftp.rate.sessions',
   'sender-sftp.rate.listing',
 ];
 const RECEIPTS: readonly SftpCheckId[] = [

@@ -47,7 +47,10 @@ export const SFTP_CHECK_IDS = [
   'sender-sftp.value-date.only-when-asked',
   'sender-sftp.value-date.date-only',
   'sender-sftp.value-date.within-horizon',
-  // Traffic
+  // Logins and traffic
+  'sender-sftp.auth.key-only',
+  'sender-sftp.auth.accepted',
+  'sender-sftp.rate.sessions',
   'sender-sftp.rate.listing',
 ] as const;
 

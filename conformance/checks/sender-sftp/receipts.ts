@@ -1,5 +1,11 @@
 /** Receipt and error files, outcomes, value dates and listing rates. */
-import { inFolder, resolvedPath, type SftpObservation, takingsOf } from '../../evidence/sender-sftp.ts';
+import {
+  inFolder,
+  resolvedPath,
+  SFTP_LOGIN,
+  type SftpObservation,
+  takingsOf,
+} from '../../evidence/sender-sftp.ts';
 import type { SenderOutcome } from '../../evidence/vendor-report.ts';
 import type { Check } from '../../model.ts';
 import {
@@ -22,6 +28,8 @@ import { CLAUSES, requestEvidence, sftpCheck } from './support.ts';
 
 const RECEIPTS = '/out/receipts';
 const ERRORS = '/out/errors';
+/** The most logins in a window: a system keeps its connection, or opens one per look at most every second. */
+export const MAX_LOGINS_PER_WINDOW = 10;
 const FINAL: readonly SenderOutcome[] = ['DELIVERED', 'NOT_DELIVERED', 'INVALID'];
 
 /** The error files the system had occasion to read: those the scenario left, and those of its own uploads. */
@@ -181,10 +189,66 @@ export const receiptChecks: Check<SftpObservation>[] = [
     valueDateWithinHorizon,
   ),
   sftpCheck(
+    'auth.key-only',
+    'MUST',
+    'The system logs in with its key only: never tries a password or keyboard-interactive login',
+    CLAUSES.login,
+    ({ requests }) => {
+      const logins = requests.filter((entry) => entry.operation === SFTP_LOGIN);
+      const other = logins.filter((entry) => entry.path !== 'publickey');
+      return judged(
+        logins.length > 0,
+        other.length === 0
+          ? []
+          : [
+              failure(
+                `${other.length} login attempt${other.length === 1 ? '' : 's'} by ${[...new Set(other.map((entry) => entry.path))].join(', ')}`,
+                other.slice(0, 10).map((entry) => requestEvidence(entry, `${entry.path} login`)),
+              ),
+            ],
+      );
+    },
+  ),
+  sftpCheck(
+    'auth.accepted',
+    'SHOULD',
+    'Every login attempt is accepted: the system offers only the key registered for it',
+    CLAUSES.login,
+    ({ requests }) => {
+      const logins = requests.filter((entry) => entry.operation === SFTP_LOGIN);
+      const refused = logins.filter((entry) => entry.status !== 0);
+      return judged(
+        logins.length > 0,
+        refused.length === 0
+          ? []
+          : [
+              failure(
+                `${refused.length} login attempt${refused.length === 1 ? ' was' : 's were'} refused`,
+                refused.slice(0, 10).map((entry) => requestEvidence(entry, `${entry.path} login refused`)),
+              ),
+            ],
+      );
+    },
+  ),
+  sftpCheck(
+    'rate.sessions',
+    'MUST',
+    `No storm of connections: at most ${MAX_LOGINS_PER_WINDOW} logins in any ${POLL_WINDOW_MS / 1000} s, and no more than that rate while nothing changes`,
+    CLAUSES.rates,
+    ({ requests, clock }) =>
+      rateFailures(
+        requests.filter((entry) => entry.operation === SFTP_LOGIN),
+        clock.holds,
+        'logins',
+        requestEvidence,
+        MAX_LOGINS_PER_WINDOW,
+      ),
+  ),
+  sftpCheck(
     'rate.listing',
     'MUST',
     `Receipts are looked for without a storm: at most ${MAX_POLLS_PER_WINDOW} folder listings in any ${POLL_WINDOW_MS / 1000} s, and no more than that rate while nothing changes`,
-    CLAUSES.listing,
+    CLAUSES.rates,
     ({ requests, clock }) =>
       rateFailures(
         requests.filter((entry) => entry.operation === 'SFTP OPENDIR'),

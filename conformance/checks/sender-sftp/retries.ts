@@ -1,4 +1,5 @@
 /** Dropped connections and refusals: back, in good time, within a bound — and nothing sent twice. */
+
 import {
   dropped,
   INBOX,
@@ -10,6 +11,7 @@ import {
 } from '../../evidence/sender-sftp.ts';
 import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
+import { givenUpAsFailed } from '../shared/outcomes.ts';
 import { failure, heldForLetter, judged, linesFor, nameOf } from '../shared/support.ts';
 import { CLAUSES, requestEvidence, sftpCheck } from './support.ts';
 
@@ -38,13 +40,11 @@ export const retryChecks: Check<SftpObservation>[] = [
     CLAUSES.sftp,
     (observation) => {
       const drop = observation.requests.find(dropped);
-      return judged(
-        drop !== undefined,
-        missing(observation).map((letter) =>
-          failure(`${nameOf(letter)} never reached NgDP after the connection dropped`, [
-            requestEvidence(drop as TranscriptEntry, 'the connection closed here'),
-          ]),
-        ),
+      if (drop === undefined) return 'not-applicable';
+      return missing(observation).map((letter) =>
+        failure(`${nameOf(letter)} never reached NgDP after the connection dropped`, [
+          requestEvidence(drop, 'the connection closed here'),
+        ]),
       );
     },
   ),
@@ -55,20 +55,18 @@ export const retryChecks: Check<SftpObservation>[] = [
     CLAUSES.resend,
     (observation) => {
       const lost = takingsOf(observation.requests).find((entry) => entry.fault === 'drop-after');
-      return judged(
-        lost !== undefined,
-        observation.letters.flatMap((letter) =>
-          heldForLetter(observation, letter.ref).length === 0
-            ? []
-            : linesFor(observation, letter.ref)
-                .filter((line) => line.outcome === 'FAILED')
-                .map((line) =>
-                  failure(`${nameOf(letter)} was reported FAILED, though NgDP had taken it`, [
-                    requestEvidence(lost as TranscriptEntry, 'the rename was done, its answer lost'),
-                    { note: `report line ${line.line}`, messageUUID: line.messageUUID },
-                  ]),
-                ),
-        ),
+      if (lost === undefined) return 'not-applicable';
+      return observation.letters.flatMap((letter) =>
+        heldForLetter(observation, letter.ref).length === 0
+          ? []
+          : linesFor(observation, letter.ref)
+              .filter((line) => line.outcome === 'FAILED')
+              .map((line) =>
+                failure(`${nameOf(letter)} was reported FAILED, though NgDP had taken it`, [
+                  requestEvidence(lost, 'the rename was done, its answer lost'),
+                  { note: `report line ${line.line}`, messageUUID: line.messageUUID },
+                ]),
+              ),
       );
     },
   ),
@@ -79,13 +77,11 @@ export const retryChecks: Check<SftpObservation>[] = [
     CLAUSES.refusals,
     (observation) => {
       const refusal = observation.requests.find(refused);
-      return judged(
-        refusal !== undefined && observation.scenario.outage !== true,
-        missing(observation).map((letter) =>
-          failure(`${nameOf(letter)} never reached NgDP after a refusal`, [
-            requestEvidence(refusal as TranscriptEntry, 'refused'),
-          ]),
-        ),
+      if (refusal === undefined || observation.scenario.outage === true) return 'not-applicable';
+      return missing(observation).map((letter) =>
+        failure(`${nameOf(letter)} never reached NgDP after a refusal`, [
+          requestEvidence(refusal, 'refused'),
+        ]),
       );
     },
   ),
@@ -144,20 +140,6 @@ export const retryChecks: Check<SftpObservation>[] = [
     'MUST',
     'When NgDP refuses every upload, the system gives up within the deadline and reports each letter FAILED',
     CLAUSES.refusals,
-    (observation) => {
-      if (observation.scenario.outage !== true) return 'not-applicable';
-      return observation.letters
-        .filter((letter) => heldForLetter(observation, letter.ref).length === 0)
-        .flatMap((letter) => {
-          const lines = linesFor(observation, letter.ref);
-          if (lines.length === 0)
-            return [failure(`${nameOf(letter)} was never reported: the system did not give up in time`)];
-          return lines
-            .filter((line) => line.outcome !== 'FAILED')
-            .map((line) =>
-              failure(`${nameOf(letter)} was reported ${line.outcome}, though NgDP never took it`),
-            );
-        });
-    },
+    (observation) => givenUpAsFailed(observation, observation.scenario.outage === true),
   ),
 ];

@@ -12,7 +12,7 @@ export const CLAUSES = {
   ...SHARED_CLAUSES,
   sftp: 'NgDP SFTP mass sending: .tar.lzma containers of MeMos named <messageUUID>.xml (docs/simulator.md, "SFTP mass sending")',
   atomic:
-    'interpreted: see differences.md, "SFTP mass sending" (a file is taken when closed or renamed under its final name: upload as *.part and rename)',
+    'interpreted: see differences.md, "SFTP mass sending" (a file is taken when closed or renamed under its final name: upload under a temporary name and rename)',
   layout:
     'interpreted: see differences.md, "SFTP mass sending" (the home’s layout: /in, /out/receipts, /out/errors)',
   resend:
@@ -23,8 +23,10 @@ export const CLAUSES = {
     'interpreted: see differences.md, "SFTP mass sending" (receipt files in /out/receipts, removing one acknowledges it)',
   errors:
     'interpreted: see differences.md, "SFTP mass sending" (error files in /out/errors explain uploads NgDP did not take)',
-  listing:
-    'interpreted: see differences.md, "The conformance suite" (listings judged as rates over 10 s windows)',
+  login:
+    'NgDP SFTP: the system’s sshUsername and its registered public key (POST …/systems/{systemId}/sshkey/; docs/simulator.md, "SFTP mass sending")',
+  rates:
+    'interpreted: see differences.md, "The conformance suite" (listings and logins judged as rates over 10 s windows)',
 } as const;
 
 export const requestEvidence = (entry: TranscriptEntry, text?: string): Evidence => evidenceOf(entry, text);

@@ -5,6 +5,7 @@ import {
   isFinalUpload,
   renameOf,
   resolvedPath,
+  SFTP_LOGIN,
   type SftpObservation,
   takingsOf,
 } from '../../evidence/sender-sftp.ts';
@@ -40,7 +41,7 @@ export const uploadChecks: Check<SftpObservation>[] = [
   sftpCheck(
     'upload.temp-name',
     'MUST',
-    'Uploads are written under a temporary name (*.part) and renamed: no file is opened under a final name (*.tar.lzma, *.xml) in /in',
+    'Uploads are written under a temporary name (such as name.part) and renamed: no file is opened under a final name (.tar.lzma, .xml) in /in',
     CLAUSES.atomic,
     ({ requests }) => {
       const direct = requests.filter(
@@ -108,15 +109,25 @@ export const uploadChecks: Check<SftpObservation>[] = [
     'MUST',
     'A container NgDP took is never uploaded again: not after a lost answer, not after reconnecting',
     CLAUSES.resend,
-    ({ containers, requests }) => {
-      const repeats: Failure[] = containers
-        .filter((container) => container.fresh < container.entries)
-        .map((container) =>
-          failure(
-            `NgDP took a container of ${container.entries} entries of which ${container.entries - container.fresh} it held already`,
-            [note(`transmission ${container.transmissionId}, taken ${container.at}`)],
-          ),
-        );
+    ({ containers, requests, held }) => {
+      // Entries NgDP refused unread did not become messages either: upload.entries-named judges them.
+      const refusedUnread = [...held.values()].filter((message) => message.noMemo === true).length;
+      const notNew = containers.reduce((sum, container) => sum + container.entries - container.fresh, 0);
+      const repeats: Failure[] =
+        notNew <= refusedUnread
+          ? []
+          : [
+              failure(
+                `NgDP took containers with ${notNew - refusedUnread} entries it held already`,
+                containers
+                  .filter((container) => container.fresh < container.entries)
+                  .map((container) =>
+                    note(
+                      `transmission ${container.transmissionId}, taken ${container.at}: ${container.entries} entries, ${container.fresh} new`,
+                    ),
+                  ),
+              ),
+            ];
       const singles = new Map<string, TranscriptEntry[]>();
       for (const entry of takingsOf(requests)) {
         if (entry.messageUUID === null || !/\.xml$/i.test(entry.path)) continue;
@@ -157,7 +168,7 @@ export const uploadChecks: Check<SftpObservation>[] = [
     'Every request keeps to the home’s layout (write in /in, read and remove in /out): none is refused permission',
     CLAUSES.layout,
     ({ requests }) => {
-      const denied = requests.filter((entry) => entry.status === 3);
+      const denied = requests.filter((entry) => entry.status === 3 && entry.operation !== SFTP_LOGIN);
       return judged(
         requests.length > 0,
         denied.length === 0

@@ -2,7 +2,17 @@
 import type { HeldMessage, LettersObservation } from '../../evidence/sender.ts';
 import type { SenderOutcome } from '../../evidence/vendor-report.ts';
 import type { Judgement } from '../../model.ts';
-import { failure, heldOf, judged, letterOf, linesFor, messageOfLetter, note } from './support.ts';
+import {
+  failure,
+  heldForLetter,
+  heldOf,
+  judged,
+  letterOf,
+  linesFor,
+  messageOfLetter,
+  nameOf,
+  note,
+} from './support.ts';
 
 /** A receipt NgDP had made this long before the adapter ended should have been seen. */
 export const FOLLOW_GRACE_MS = 2_000;
@@ -96,3 +106,21 @@ export const outcomeErrorCode = (observation: LettersObservation): Judgement => 
       ),
   );
 };
+
+/**
+ * Under a lasting outage (`outage`), each letter NgDP never took must be reported FAILED: the system
+ * gave up within the deadline and said so.
+ */
+export function givenUpAsFailed(observation: LettersObservation, outage: boolean): Judgement {
+  if (!outage) return 'not-applicable';
+  return observation.letters
+    .filter((letter) => heldForLetter(observation, letter.ref).length === 0)
+    .flatMap((letter) => {
+      const lines = linesFor(observation, letter.ref);
+      if (lines.length === 0)
+        return [failure(`${nameOf(letter)} was never reported: the system did not give up in time`)];
+      return lines
+        .filter((line) => line.outcome !== 'FAILED')
+        .map((line) => failure(`${nameOf(letter)} was reported ${line.outcome}, though NgDP never took it`));
+    });
+}

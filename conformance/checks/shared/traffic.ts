@@ -6,8 +6,6 @@ import { failure } from './support.ts';
 /** The window polling rates are judged over, and the most list requests allowed in one. */
 export const POLL_WINDOW_MS = 10_000;
 export const MAX_POLLS_PER_WINDOW = 30;
-/** The same rate, per second: the ceiling while the suite holds NgDP still (nothing can change). */
-const MAX_POLLS_PER_SECOND = MAX_POLLS_PER_WINDOW / (POLL_WINDOW_MS / 1000);
 /** Holds shorter than this are not judged on their own. */
 const SHORTEST_QUIET_MS = 2_000;
 
@@ -31,22 +29,24 @@ export function busiestWindow(
 }
 
 /**
- * The failures of `entries` (requests of one kind) against the ceiling: more than
- * {@link MAX_POLLS_PER_WINDOW} in a window, or more than that rate while the suite held NgDP still
- * (`holds`, wall-clock spells). Undefined-free: `[]` when they keep within it, not applicable when
- * there are none.
+ * The failures of `entries` (requests of one kind) against a ceiling: more than `limit` (default
+ * {@link MAX_POLLS_PER_WINDOW}) in a window of {@link POLL_WINDOW_MS}, or more than that rate while
+ * the suite held NgDP still (`holds`, wall-clock spells, when nothing can change). `[]` when they
+ * keep within it, not applicable when there are none.
  */
 export function rateFailures(
   entries: readonly TranscriptEntry[],
   holds: ReadonlyArray<{ from: number; to: number }>,
   what: string,
   evidence: (entry: TranscriptEntry, note: string) => Evidence,
+  limit = MAX_POLLS_PER_WINDOW,
 ): Failure[] | 'not-applicable' {
   const sorted = [...entries].sort((a, b) => wallOf(a) - wallOf(b));
   const busiest = busiestWindow(sorted, POLL_WINDOW_MS);
   if (busiest === undefined) return 'not-applicable';
+  const perSecond = limit / (POLL_WINDOW_MS / 1000);
   const failures =
-    busiest.count <= MAX_POLLS_PER_WINDOW
+    busiest.count <= limit
       ? []
       : [
           failure(`${busiest.count} ${what} within ${POLL_WINDOW_MS / 1000} s`, [
@@ -57,7 +57,7 @@ export function rateFailures(
   for (const { from, to } of holds) {
     if (to - from < SHORTEST_QUIET_MS) continue;
     const quiet = sorted.filter((entry) => wallOf(entry) >= from && wallOf(entry) < to);
-    const allowed = Math.ceil((MAX_POLLS_PER_SECOND * (to - from)) / 1000);
+    const allowed = Math.ceil((perSecond * (to - from)) / 1000);
     if (quiet.length > allowed)
       failures.push(
         failure(
