@@ -19,6 +19,8 @@ export interface FaultRuleInput {
   drop?: 'BEFORE' | 'AFTER';
   /** SFTP requests (`"SFTP RENAME"`, …): refused, or the connection closed before or after doing it. */
   sftp?: 'FAILURE' | 'DISCONNECT_BEFORE' | 'DISCONNECT_AFTER';
+  /** Let this many matching calls through first. */
+  after?: number;
 }
 
 /** A message as `GET /simulator/v1/messages/{messageUUID}` shows it. */

@@ -3,6 +3,7 @@
  * unique to its letter and run, which is how the suite ties the MeMos NgDP receives to letters — and
  * the scenario file (conformance.md, "Scenario file").
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copenhagenDate } from '../../sdk/ngdp/time.ts';
@@ -30,6 +31,14 @@ function documentBytes(runId: string, scenario: string, ref: string, size: numbe
   return Buffer.from(head + line.repeat(Math.ceil(room / line.length)).slice(0, room) + tail);
 }
 
+/** `size` bytes that look random, from the run, scenario and letter: an upload no compression shrinks. */
+function noiseBytes(runId: string, scenario: string, ref: string, size: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let counter = 0; blocks.length * 32 < size; counter++)
+    blocks.push(createHash('sha256').update(`${runId} ${scenario} ${ref} ${counter}`).digest());
+  return Buffer.concat(blocks).subarray(0, size);
+}
+
 function attachmentBytes(runId: string, scenario: string, ref: string, index: number): Buffer {
   return Buffer.from(`bilag;run;scenario;brev\n${index};${runId};${scenario};${ref}\n`);
 }
@@ -50,7 +59,12 @@ async function letterOf(
   const document = await writeFileOf(
     dir,
     `Brev-${plan.ref}.pdf`,
-    documentBytes(runId, scenario, plan.ref, plan.documentBytes ?? DEFAULT_DOCUMENT_BYTES),
+    (plan.incompressible === true ? noiseBytes : documentBytes)(
+      runId,
+      scenario,
+      plan.ref,
+      plan.documentBytes ?? DEFAULT_DOCUMENT_BYTES,
+    ),
   );
   const attachments: LetterFile[] = [];
   for (let index = 1; index <= (plan.attachments ?? 0); index++)

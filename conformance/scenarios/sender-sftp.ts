@@ -78,6 +78,13 @@ const RECEIPTS: readonly SftpCheckId[] = [
 ];
 const EVERY: readonly SftpCheckId[] = [...PROTOCOL, ...LETTERS, ...ANYWHERE, ...RECEIPTS];
 
+/**
+ * A main document that takes several SFTP writes of 32 KiB even compressed (base64 in the MeMo,
+ * random bytes under it). Two small letters go up in a write or two, then this one in several: the
+ * fourth write falls in the middle of an upload however the system packs its containers.
+ */
+const LARGE_DOCUMENT_BYTES = 96 * 1024;
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -159,11 +166,18 @@ export const SFTP_SCENARIOS: readonly SftpScenario[] = [
   },
   {
     id: 'dropped-mid-upload',
-    title: 'The connection drops in the middle of the first upload: the system must come back and finish',
+    title:
+      'The connection drops at the fourth write, in the middle of an upload: the system must come back, finish, and send nothing NgDP took again',
     judges: EVERY,
-    deadlineMs: 20_000,
-    faults: [{ operation: 'SFTP WRITE', sftp: 'DISCONNECT_BEFORE', times: 1 }],
-    letters: mixed('Afgørelse om tilskud', 3),
+    deadlineMs: 25_000,
+    faults: [{ operation: 'SFTP WRITE', sftp: 'DISCONNECT_BEFORE', after: 3, times: 1 }],
+    letters: [
+      ...mixed('Afgørelse om tilskud', 2),
+      letter('L3', RECIPIENTS.registered, 'Bilag til afgørelse', {
+        documentBytes: LARGE_DOCUMENT_BYTES,
+        incompressible: true,
+      }),
+    ],
   },
   {
     id: 'dropped-before-rename',

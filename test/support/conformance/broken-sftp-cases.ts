@@ -53,8 +53,9 @@ export const UPLOAD_CASES: BrokenSftpCase[] = [
   },
   {
     kind: 'no-journal',
-    mistake: 'keeps no journal: after a lost rename answer it uploads the container again',
-    scenarios: ['lost-rename-answer'],
+    mistake:
+      'keeps no journal: after a lost rename answer or a dropped connection it uploads what NgDP took again',
+    scenarios: ['lost-rename-answer', 'dropped-mid-upload'],
     fails: ['sender-sftp.upload.no-resend'],
   },
   {
