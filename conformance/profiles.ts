@@ -1,21 +1,21 @@
 /**
- * Every profile of the suite. The sender and recipient profiles are complete; sender-sftp is named
- * (the command line accepts it) and refuses to run until its checks and scenarios are written. Adding a profile:
+ * Every profile of the suite, each complete. Adding a profile:
  * its check ids, checks, scenarios and session, bound with `defineProfile` — see docs/conformance.md.
  */
-import { ConformanceSetupError } from '../sdk/errors.ts';
 import { receiverChecks } from './checks/receiver/index.ts';
 import { RECIPIENT_PULL_CHECKS } from './checks/recipient-pull/index.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
+import { SFTP_CHECKS } from './checks/sender-sftp/index.ts';
 import { PROFILE_NAMES, type ProfileName } from './model.ts';
 import { defineProfile, type Profile } from './profile.ts';
 import { receiverSessionOf } from './runner/receiver-session.ts';
 import { openPullSession } from './runner/recipient-pull-session.ts';
 import { openSenderSession } from './runner/sender-session.ts';
+import { openSftpSession } from './runner/sender-sftp-session.ts';
 import { receiverScenarios } from './scenarios/receiver.ts';
 import { RECIPIENT_PULL_SCENARIOS } from './scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from './scenarios/sender.ts';
-import { selectChecks } from './selection.ts';
+import { SFTP_SCENARIOS } from './scenarios/sender-sftp.ts';
 
 const sender = defineProfile({
   name: 'sender',
@@ -54,25 +54,18 @@ const recipientPull = defineProfile({
   open: openPullSession,
 });
 
-/** A profile whose checks are not written yet: listed with no checks, refused by `run`. */
-function notYet(name: ProfileName, summary: string): Profile {
-  return {
-    name,
-    summary,
-    checks: [],
-    select: (settings) => selectChecks([], settings),
-    execute: () =>
-      Promise.reject(
-        new ConformanceSetupError(
-          `the ${name} profile has no checks yet: it is not part of this version of the suite`,
-        ),
-      ),
-  };
-}
+const senderSftp = defineProfile({
+  name: 'sender-sftp',
+  summary:
+    'a sender system mass-sending over SFTP; the suite hands it letters, drops its connections, loses rename answers, refuses writes and renames, leaves error files',
+  checks: SFTP_CHECKS,
+  scenarios: SFTP_SCENARIOS,
+  open: openSftpSession,
+});
 
 const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   sender,
-  'sender-sftp': notYet('sender-sftp', 'a sender system mass-sending over SFTP'),
+  'sender-sftp': senderSftp,
   'recipient-pull': recipientPull,
   'recipient-push': recipientPush,
   'recipient-pubsub': recipientPubsub,

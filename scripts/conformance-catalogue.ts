@@ -15,6 +15,7 @@ import { profileOf } from '../conformance/profiles.ts';
 import { receiverScenarios } from '../conformance/scenarios/receiver.ts';
 import { RECIPIENT_PULL_SCENARIOS } from '../conformance/scenarios/recipient-pull.ts';
 import { SENDER_SCENARIOS } from '../conformance/scenarios/sender.ts';
+import { SFTP_SCENARIOS } from '../conformance/scenarios/sender-sftp.ts';
 import { cell, table, withSections } from './docs-sections.ts';
 
 export const DOCS = new URL('../docs/conformance.md', import.meta.url);
@@ -76,6 +77,9 @@ const SECTIONS: Readonly<Record<string, () => string>> = {
       letters: (scenario) => String(scenario.letters.length),
       receipts: (scenario) => scenario.receipts ?? 'pull and push',
     }),
+  'sender-sftp-checks': () => checksTable('sender-sftp'),
+  'sender-sftp-scenarios': () =>
+    scenariosTable(SFTP_SCENARIOS, { letters: (scenario) => String(scenario.letters.length) }),
   'recipient-pull-checks': () => checksTable('recipient-pull'),
   'recipient-pull-scenarios': () =>
     scenariosTable(RECIPIENT_PULL_SCENARIOS, {

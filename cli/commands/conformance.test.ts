@@ -19,12 +19,14 @@ describe('digitalpost conformance list', () => {
     expect(Object.keys(listed[0] ?? {})).toEqual(['id', 'profile', 'level', 'title', 'clause']);
   });
 
-  it('lists every profile as text, saying which have no checks yet', async () => {
+  it('lists every profile as text, each with its checks', async () => {
     const { code, stdout } = await run(['conformance', 'list']);
     expect(code).toBe(0);
     const text = lines(stdout);
     expect(text[0]).toBe('sender');
-    expect(text).toContain('sender-sftp (no checks yet)');
+    for (const profile of ['sender-sftp', 'recipient-pull', 'recipient-push', 'recipient-pubsub'])
+      expect(text).toContain(profile);
+    expect(stdout).not.toContain('no checks yet');
     expect(stdout).toMatch(/ {2}sender\.retry\.same-uuid +MUST {3}A send whose answer was lost/);
   });
 
@@ -60,9 +62,14 @@ describe('digitalpost conformance run: usage errors exit 2 with one line', () =>
       '--endpoint is for the recipient-push',
     ],
     [
-      'a profile with no checks yet',
+      'an SFTP sender without its key',
       ['--profile', 'sender-sftp', '--run', 'true'],
-      'the sender-sftp profile has no checks yet',
+      'the sender-sftp profile needs --ssh-public-key FILE',
+    ],
+    [
+      'an SFTP sender key file that cannot be read',
+      ['--profile', 'sender-sftp', '--run', 'true', '--ssh-public-key', '/nonexistent/key.pub'],
+      '--ssh-public-key /nonexistent/key.pub: cannot be read',
     ],
     [
       'a push recipient without an endpoint',

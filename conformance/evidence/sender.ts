@@ -48,27 +48,37 @@ export interface HeldMessage {
   letter: string | undefined;
   /** Simulator time (ms) its business receipt was made, if it was. */
   receiptMadeAt: number | undefined;
+  /** NgDP keeps no MeMo for it: it refused the message before reading it (e.g. a misnamed container entry). */
+  noMemo?: true;
 }
 
-export interface SenderObservation {
-  scenario: SenderScenario;
-  receipts: 'pull' | 'push';
+/**
+ * What every sender profile observes of a scenario, whatever the channel (REST or SFTP): the
+ * letters, the adapter's run and report, the messages NgDP holds, and how simulator time moved.
+ * The checks shared by the sender profiles (checks/shared/) judge this much.
+ */
+export interface LettersObservation {
   systemId: string;
   deadlineMs: number;
   letters: ScenarioLetter[];
   adapter: AdapterRun;
-  /** The vendor's requests to NgDP's API, in order. */
-  requests: TranscriptEntry[];
   /** By messageUUID. */
   held: ReadonlyMap<string, HeldMessage>;
   report: SenderReport;
+  clock: ClockLog;
+  /** messageUUIDs the system sent in earlier scenarios of the run, with the scenario. */
+  earlierUuids: ReadonlyMap<string, string>;
+}
+
+export interface SenderObservation extends LettersObservation {
+  scenario: SenderScenario;
+  receipts: 'pull' | 'push';
+  /** The vendor's requests to NgDP's API, in order. */
+  requests: TranscriptEntry[];
   /** Pull: the receipts NgDP still listed for the system after the adapter ended. */
   leftoverReceipts: Array<{ id?: string; messageUUID?: string; receiptStatus: string }> | undefined;
   /** The business receipts NgDP pushed to the system's receipt endpoint (push), as the transcript has them. */
   pushes: TranscriptEntry[];
-  clock: ClockLog;
-  /** messageUUIDs the system sent in earlier scenarios of the run, with the scenario. */
-  earlierUuids: ReadonlyMap<string, string>;
 }
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -98,9 +108,21 @@ export async function examineHeld(
 ): Promise<HeldMessage | undefined> {
   const state = await control.message(messageUUID);
   if (state === undefined || state.senderSystemId !== systemId) return undefined;
-  const xml = await control.memo(messageUUID);
-  const validation = validateMemo(xml);
   const made = state.events.find((event) => event.eventTag === 'BUSINESS_RECEIPT_CREATED');
+  const receiptMadeAt = made === undefined ? undefined : Date.parse(made.eventTime);
+  const xml = await control.memo(messageUUID).catch(() => undefined);
+  if (xml === undefined)
+    return {
+      messageUUID,
+      state,
+      issues: [],
+      memo: undefined,
+      valueDateText: undefined,
+      letter: undefined,
+      receiptMadeAt,
+      noMemo: true,
+    };
+  const validation = validateMemo(xml);
   return {
     messageUUID,
     state,
@@ -108,7 +130,7 @@ export async function examineHeld(
     memo: validation.memo,
     valueDateText: valueDateTextOf(xml),
     letter: letterOf(validation.memo, letters),
-    receiptMadeAt: made === undefined ? undefined : Date.parse(made.eventTime),
+    receiptMadeAt,
   };
 }
 

@@ -20,8 +20,10 @@ export interface FaultRuleInput {
   times?: number;
   /** `/apis/v1` calls: `BEFORE` closes the connection unprocessed, `AFTER` once processed and committed. */
   drop?: 'BEFORE' | 'AFTER';
-  /** SFTP requests: `FAILURE`, `DISCONNECT_BEFORE` or `DISCONNECT_AFTER`. */
+  /** SFTP requests (`"SFTP RENAME"`, …): refused, or the connection closed before or after doing it. */
   sftp?: 'FAILURE' | 'DISCONNECT_BEFORE' | 'DISCONNECT_AFTER';
+  /** Let this many matching calls through first. */
+  after?: number;
 }
 
 /** The simulator's time and the clock's mode, as `GET /simulator/v1/clock` shows them. */

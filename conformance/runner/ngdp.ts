@@ -28,11 +28,25 @@ export const SUITE_MAX_CONTENT_BYTES = 1024 * 1024;
 
 const HOUR = 3_600_000;
 
-/** The seed of the suite's NgDP for a sender system whose receipts come by `receipts`. */
+/** The vendor's SFTP user at the suite's NgDP (sender-sftp), and the keys it may log in with. */
+export interface SuiteSftpUser {
+  username: string;
+  /** OpenSSH public key lines: the vendor's, and the suite's own (it looks into the home after a scenario). */
+  publicKeys: string[];
+}
+
+/** The vendor's SFTP user name at the suite's NgDP. */
+export const VENDOR_SFTP_USER = 'leverandoer';
+
+/**
+ * The seed of the suite's NgDP for a sender system whose receipts come by `receipts` — or, with
+ * `sftp`, a system that mass-sends over SFTP and finds its receipts there.
+ */
 export function senderSeed(options: {
   apiKeySecret: string;
   receipts: 'pull' | 'push';
   receiptEndpoint?: string;
+  sftp?: SuiteSftpUser;
 }): SeedData {
   const citizen = (cprNumber: string, name: string, extra: Partial<SeedData['citizens'][number]> = {}) => ({
     cprNumber,
@@ -59,8 +73,12 @@ export function senderSeed(options: {
         organisationId: AUTHORITY_ID,
         name: 'Leverandørens afsendersystem (conformance)',
         roles: ['SENDER'],
-        protocol: options.receipts === 'push' ? 'REST_PUSH' : 'REST_PULL',
+        protocol:
+          options.sftp !== undefined ? 'SFTP' : options.receipts === 'push' ? 'REST_PUSH' : 'REST_PULL',
         apiKeySecret: options.apiKeySecret,
+        ...(options.sftp === undefined
+          ? {}
+          : { sshUsername: options.sftp.username, sshPublicKeys: options.sftp.publicKeys }),
         ...(options.receiptEndpoint === undefined ? {} : { receiptEndpoint: options.receiptEndpoint }),
       },
     ],
@@ -98,12 +116,15 @@ export async function startSuiteNgdp(options: {
   chaos: boolean;
   receipts: 'pull' | 'push';
   receiptEndpoint?: string;
+  /** Run the SFTP server, with this user for the vendor's system. */
+  sftp?: SuiteSftpUser;
 }): Promise<SuiteNgdp> {
   const random = new SwitchableRandom(streamOf(options.seed, 'start'));
   const seed = senderSeed({
     apiKeySecret: randomUUID(),
     receipts: options.receipts,
     ...(options.receiptEndpoint === undefined ? {} : { receiptEndpoint: options.receiptEndpoint }),
+    ...(options.sftp === undefined ? {} : { sftp: options.sftp }),
   });
   let simulator: RunningSimulator;
   try {
@@ -115,6 +136,7 @@ export async function startSuiteNgdp(options: {
       chaos: options.chaos,
       random: random.next,
       validation: { maxTotalContentBytes: SUITE_MAX_CONTENT_BYTES },
+      ...(options.sftp === undefined ? {} : { sftpPort: 0 }),
     });
   } catch (error) {
     const reason = error instanceof SimulatorConfigError ? error.message : String(error);

@@ -3,12 +3,15 @@
  * unique to its letter and run, which is how the suite ties the MeMos NgDP receives to letters — and
  * the scenario file (conformance.md, "Scenario file").
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addDays, copenhagenDate } from '../../sdk/ngdp/time.ts';
 import { type LetterFile, type ScenarioLetter, sha256 } from '../evidence/sender.ts';
 import { type LetterPlan, SCENARIO_SENDER, type SenderScenario } from '../scenarios/sender.ts';
 
+/** What the files are made from: any sender profile's scenario (REST or SFTP). */
+export type LettersScenario = Pick<SenderScenario, 'id' | 'letters'>;
 const DEFAULT_DOCUMENT_BYTES = 1024;
 
 /** A small PDF-shaped document of about `size` bytes, naming the run, scenario and letter. */
@@ -18,6 +21,14 @@ function documentBytes(runId: string, scenario: string, ref: string, size: numbe
   const line = `% ${ref} ${'0123456789abcdef'.repeat(4)}\n`;
   const room = Math.max(0, size - head.length - tail.length);
   return Buffer.from(head + line.repeat(Math.ceil(room / line.length)).slice(0, room) + tail);
+}
+
+/** `size` bytes that look random, from the run, scenario and letter: an upload no compression shrinks. */
+function noiseBytes(runId: string, scenario: string, ref: string, size: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let counter = 0; blocks.length * 32 < size; counter++)
+    blocks.push(createHash('sha256').update(`${runId} ${scenario} ${ref} ${counter}`).digest());
+  return Buffer.concat(blocks).subarray(0, size);
 }
 
 function attachmentBytes(runId: string, scenario: string, ref: string, index: number): Buffer {
@@ -40,7 +51,12 @@ async function letterOf(
   const document = await writeFileOf(
     dir,
     `Brev-${plan.ref}.pdf`,
-    documentBytes(runId, scenario, plan.ref, plan.documentBytes ?? DEFAULT_DOCUMENT_BYTES),
+    (plan.incompressible === true ? noiseBytes : documentBytes)(
+      runId,
+      scenario,
+      plan.ref,
+      plan.documentBytes ?? DEFAULT_DOCUMENT_BYTES,
+    ),
   );
   const attachments: LetterFile[] = [];
   for (let index = 1; index <= (plan.attachments ?? 0); index++)
@@ -72,7 +88,7 @@ async function letterOf(
 
 /** The scenario file's JSON for `letters`. */
 export function scenarioFileOf(
-  scenario: SenderScenario,
+  scenario: LettersScenario,
   letters: readonly ScenarioLetter[],
   deadlineMs: number,
 ): unknown {
@@ -102,7 +118,7 @@ export function scenarioFileOf(
 export async function writeScenario(options: {
   dir: string;
   runId: string;
-  scenario: SenderScenario;
+  scenario: LettersScenario;
   today: number;
   deadlineMs: number;
 }): Promise<{ letters: ScenarioLetter[]; scenarioPath: string; reportPath: string }> {

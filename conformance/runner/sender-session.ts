@@ -34,12 +34,7 @@ const WATCH_MS = 100;
 
 /** What the sender profile needs of the options. @throws InvalidOptionsError */
 function checkSenderSettings(settings: RunSettings): void {
-  if (settings.endpoint !== undefined)
-    throw new InvalidOptionsError(
-      '--endpoint is for the recipient-push and recipient-pubsub profiles; the sender profile takes --run or --wait',
-    );
-  if (settings.run === undefined && !settings.wait)
-    throw new InvalidOptionsError('the sender profile needs --run "COMMAND" or --wait');
+  checkVendorCommand(settings);
   if (settings.receipts === 'push' && settings.receiptEndpoint === undefined)
     throw new InvalidOptionsError(
       '--receipts push needs --receipt-endpoint URL: where your system takes pushed receipts',
@@ -48,6 +43,50 @@ function checkSenderSettings(settings: RunSettings): void {
     throw new InvalidOptionsError('--receipt-endpoint goes with --receipts push');
   if (settings.sshPublicKey !== undefined)
     throw new InvalidOptionsError('--ssh-public-key is for the sender-sftp profile');
+}
+
+/** A scenario's deadline: its own, `--timeout-s` (at least {@link SHORTEST_DEADLINE_MS}), or a manual run's. */
+export function deadlineOf(settings: RunSettings, scenarioDeadlineMs: number): number {
+  const { timeoutMs, wait } = settings;
+  if (timeoutMs !== undefined) return Math.max(timeoutMs, SHORTEST_DEADLINE_MS);
+  return wait ? MANUAL_DEADLINE_MS : scenarioDeadlineMs;
+}
+
+/**
+ * Runs the vendor's adapter command for a scenario with the protocol's variables — or, with
+ * `--wait`, tells them and waits for the vendor's report.
+ */
+export function runVendor(
+  settings: RunSettings,
+  run: {
+    scenario: string;
+    protocol: Record<string, string>;
+    reportPath: string;
+    deadlineMs: number;
+    letterCount: number;
+  },
+): Promise<AdapterRun> {
+  const { scenario, protocol, reportPath, deadlineMs, letterCount } = run;
+  if (settings.run === undefined) {
+    settings.onEvent?.({ kind: 'manual', scenario, settings: protocol, deadlineMs });
+    return waitForVendor({ reportPath, expectedLines: letterCount, deadlineMs });
+  }
+  return runCommand({
+    command: settings.run,
+    cwd: settings.cwd,
+    env: { ...settings.env, ...protocol },
+    deadlineMs,
+  });
+}
+
+/** What every sender profile needs of the options: a command or `--wait`, not an endpoint. @throws InvalidOptionsError */
+export function checkVendorCommand(settings: RunSettings): void {
+  if (settings.endpoint !== undefined)
+    throw new InvalidOptionsError(
+      `--endpoint is for the recipient-push and recipient-pubsub profiles; the ${settings.profile} profile takes --run or --wait`,
+    );
+  if (settings.run === undefined && !settings.wait)
+    throw new InvalidOptionsError(`the ${settings.profile} profile needs --run "COMMAND" or --wait`);
 }
 
 /** Opens a sender run. */
@@ -122,7 +161,7 @@ class SenderSession {
     this.ngdp.random.use(streamOf(this.settings.seed, scenario.id));
     const today = await control.setClock(new Date());
     for (const rule of scenario.faults ?? []) await control.addFault({ ...rule, systemId });
-    const deadlineMs = this.deadlineOf(scenario);
+    const deadlineMs = deadlineOf(this.settings, scenario.deadlineMs);
     const dir = join(this.workDir, 'scenarios', `${String(index + 1).padStart(2, '0')}-${scenario.id}`);
     const { letters, scenarioPath, reportPath } = await writeScenario({
       dir,
@@ -205,12 +244,6 @@ class SenderSession {
     }
   }
 
-  private deadlineOf(scenario: SenderScenario): number {
-    const { timeoutMs, wait } = this.settings;
-    if (timeoutMs !== undefined) return Math.max(timeoutMs, SHORTEST_DEADLINE_MS);
-    return wait ? MANUAL_DEADLINE_MS : scenario.deadlineMs;
-  }
-
   private runAdapter(
     scenario: SenderScenario,
     scenarioPath: string,
@@ -222,25 +255,21 @@ class SenderSession {
       scenario.resendAnswer !== undefined && this.resends !== undefined
         ? this.resends.apiUrl
         : this.ngdp.simulator.apiUrl;
-    const protocol: Record<string, string> = {
-      DIGITALPOST_BASE_URL: baseUrl,
-      DIGITALPOST_API_KEY: this.ngdp.apiKey,
-      DIGITALPOST_SYSTEM_ID: this.ngdp.systemId,
-      DIGITALPOST_RECEIPTS: this.settings.receipts,
-      DIGITALPOST_SCENARIO: scenarioPath,
-      DIGITALPOST_REPORT: reportPath,
-      DIGITALPOST_STATE_DIR: this.stateDir,
-      DIGITALPOST_CONFORMANCE: '1',
-    };
-    if (this.settings.run === undefined) {
-      this.settings.onEvent?.({ kind: 'manual', scenario: scenario.id, settings: protocol, deadlineMs });
-      return waitForVendor({ reportPath, expectedLines: letterCount, deadlineMs });
-    }
-    return runCommand({
-      command: this.settings.run,
-      cwd: this.settings.cwd,
-      env: { ...this.settings.env, ...protocol },
+    return runVendor(this.settings, {
+      scenario: scenario.id,
+      protocol: {
+        DIGITALPOST_BASE_URL: baseUrl,
+        DIGITALPOST_API_KEY: this.ngdp.apiKey,
+        DIGITALPOST_SYSTEM_ID: this.ngdp.systemId,
+        DIGITALPOST_RECEIPTS: this.settings.receipts,
+        DIGITALPOST_SCENARIO: scenarioPath,
+        DIGITALPOST_REPORT: reportPath,
+        DIGITALPOST_STATE_DIR: this.stateDir,
+        DIGITALPOST_CONFORMANCE: '1',
+      },
+      reportPath,
       deadlineMs,
+      letterCount,
     });
   }
 

@@ -43,6 +43,8 @@ export interface LetterPlan {
   recall?: boolean;
   /** The main document's size in bytes (default about 1 KiB). */
   documentBytes?: number;
+  /** The main document's bytes are random (from the run and the letter), so that no compression shrinks them. */
+  incompressible?: boolean;
   /** NgDP ends up holding it (default true); false: the system should hold it back, or cannot get it in. */
   arrives?: boolean;
   /** The `errorCode` of the business receipt NgDP will give it, when it gives one. */

@@ -61,6 +61,11 @@ export class Access {
     return { system: this.admit(system, remoteAddress, ['SENDER']), key };
   }
 
+  /** The id of the system whose SFTP user name is `username`, if any (for the record of a refused login). */
+  sshUserSystemId(username: string): string | undefined {
+    return this.context.store.findSystemBySshUsername(username)?.id;
+  }
+
   /** The checks after the credentials: in operation, address allowed, role held. */
   private admit(system: SystemRecord, remoteAddress: string, roles: RequiredRoles): SystemRecord {
     if (!isActive(system, this.context.now())) throw reject.systemNotActive(system.id);

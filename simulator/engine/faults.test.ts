@@ -161,6 +161,26 @@ describe('forCall', () => {
     expect(engine.faults.list()).toEqual([]);
   });
 
+  it('lets the first `after` matching calls through, then applies the rule `times` times', async () => {
+    const { engine } = testEngine();
+    engine.faults.add({ operation: 'POST /memos/', status: 500, after: 2, times: 1 });
+    engine.faults.add({ operation: 'GET /receipts/', status: 500, after: 5 });
+
+    const verdicts = [];
+    for (let i = 0; i < 4; i++) verdicts.push((await engine.faults.forCall('POST /memos/', SENDER)).kind);
+
+    expect(verdicts).toEqual(['proceed', 'proceed', 'answer', 'proceed']);
+    expect(engine.faults.list()).toMatchObject([{ operation: 'GET /receipts/', after: 5 }]);
+  });
+
+  it('refuses an `after` that is not a whole number from 0', () => {
+    const { engine } = testEngine();
+    for (const after of [-1, 1.5, '2'])
+      expect(() => engine.faults.add({ operation: 'SFTP WRITE', sftp: 'FAILURE', after })).toThrow(
+        expect.objectContaining({ code: 'INVALID_FAULT_RULE' }),
+      );
+  });
+
   it('applies a rule with a probability when the random source falls below it', async () => {
     const { engine } = testEngine({ random: randomOf(0.7, 0.3) });
     engine.faults.add({ operation: 'POST /memos/', status: 500, probability: 0.5 });

@@ -77,6 +77,8 @@ export interface FaultRule {
   probability?: number;
   /** Apply to this many matching calls, then expire (default: no limit). */
   times?: number;
+  /** Let this many matching calls through untouched first (default 0): e.g. the third WRITE of a session's uploads. */
+  after?: number;
 }
 
 /** A problem with a submitted rule, for a 400 answer. */
@@ -97,6 +99,7 @@ const FIELDS = [
   'delayMs',
   'probability',
   'times',
+  'after',
 ];
 
 export function checkFaultRule(
@@ -107,7 +110,7 @@ export function checkFaultRule(
     return { problems: [{ field: '', message: 'the body must be a JSON object', rejectedValue: input }] };
   }
   const body = input as Record<string, unknown>;
-  const { operation, systemId, status, retryAfter, drop, sftp, delayMs, probability, times } = body;
+  const { operation, systemId, status, retryAfter, drop, sftp, delayMs, probability, times, after } = body;
   const isSftp = typeof operation === 'string' && SFTP_OPERATIONS.includes(operation);
   const isPush = (PUSH_OPERATIONS as readonly unknown[]).includes(operation);
   if (typeof operation !== 'string' || !(OPERATION.test(operation) || isPush || isSftp)) {
@@ -199,6 +202,9 @@ export function checkFaultRule(
   }
   if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 1)) {
     problems.push({ field: 'times', message: 'must be a positive integer', rejectedValue: times });
+  }
+  if (after !== undefined && !(Number.isInteger(after) && (after as number) >= 0)) {
+    problems.push({ field: 'after', message: 'must be an integer from 0', rejectedValue: after });
   }
   if (sftp !== undefined) {
     if (!isSftp) {
@@ -300,11 +306,15 @@ export class Faults {
     this.rules = [];
   }
 
-  /** The rule that applies to this call, if any (counting it against `times`). */
+  /** The rule that applies to this call, if any (counting it against `after`, then `times`). */
   private match(operation: string, systemId: string | undefined): FaultRule | undefined {
     for (const rule of this.rules) {
       if (rule.operation !== operation) continue;
       if (rule.systemId !== undefined && rule.systemId !== systemId) continue;
+      if (rule.after !== undefined && rule.after > 0) {
+        rule.after -= 1;
+        continue;
+      }
       if (rule.probability !== undefined && this.context.random('fault-probability') >= rule.probability)
         continue;
       if (rule.times !== undefined) {

@@ -59,6 +59,9 @@ export interface TranscriptEntry {
   credentials: CredentialsPlace;
 }
 
+/** The transcript's operation for an SFTP login attempt (no fault rule names it). */
+export const SFTP_LOGIN = 'SFTP LOGIN';
+
 /** The entries a reader asks for: after a sequence number, of one system, at most `limit`. */
 export interface TranscriptQuery {
   systemId?: string | undefined;
@@ -368,6 +371,25 @@ export class Transcript {
   /** Starts the entry of an SFTP request by the logged-in system (its key login: `authorization`). */
   sftp(start: { systemId: string; operation: string; path: string; messageUUID?: string | undefined }): Note {
     return new Note(this.sink, { ...start, direction: 'in', channel: 'sftp', credentials: 'authorization' });
+  }
+
+  /**
+   * Records an SFTP login attempt that decided something: a signed public-key login accepted (SFTP
+   * status 0), or any attempt refused (3, `UNAUTHENTICATED`) — a password, another method, a key
+   * not registered. The client's `none` probe and its question whether a key would do are not
+   * attempts. `path` is the method; `systemId` the system the user name is, when there is one.
+   */
+  sftpLogin(attempt: { systemId: string | undefined; method: string; accepted: boolean }): void {
+    const { systemId, method, accepted } = attempt;
+    new Note(this.sink, {
+      direction: 'in',
+      channel: 'sftp',
+      systemId,
+      operation: SFTP_LOGIN,
+      path: method,
+      credentials: accepted ? 'authorization' : 'none',
+      ...(accepted ? {} : { code: 'UNAUTHENTICATED' }),
+    }).end(accepted ? 0 : 3);
   }
 
   /** Starts the entry of a call the simulator makes to a system's endpoint. */

@@ -128,13 +128,22 @@ export async function startSftpServer(options: SftpServerOptions): Promise<SftpS
         decision = { refused: 'the simulator failed to decide' };
       }
       if ('refused' in decision) {
-        if (decision.refused !== undefined)
+        if (decision.refused !== undefined) {
           refusal = `${JSON.stringify(context.username)}: ${decision.refused}`;
+          engine.transcript.sftpLogin({
+            systemId: engine.access.sshUserSystemId(context.username),
+            method: context.method,
+            accepted: false,
+          });
+        }
         context.reject(['publickey']);
         return;
       }
       // Accepting a signed login emits 'ready' at once: the login must be known before.
-      if ('login' in decision) login = decision.login;
+      if ('login' in decision) {
+        login = decision.login;
+        engine.transcript.sftpLogin({ systemId: login.system.id, method: 'publickey', accepted: true });
+      }
       context.accept();
     });
     connection.on('ready', () => {

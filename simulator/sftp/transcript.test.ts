@@ -164,4 +164,32 @@ describe('SFTP requests in the transcript', () => {
       [null, 'drop-before'],
     ]);
   });
+
+  it('show each login: the key login accepted, a password and an unregistered key refused', async () => {
+    await expect(connectSftp(simulator, { username: 'testkommune', password: 'hemmelig' })).rejects.toThrow(
+      /authentication methods failed/,
+    );
+    await expect(
+      connectSftp(simulator, { username: 'testkommune', privateKey: newKeyPair().private }),
+    ).rejects.toThrow(/authentication methods failed/);
+
+    const logins = (await sftpEntries('SFTP LOGIN')).filter((entry) => entry.operation === 'SFTP LOGIN');
+    expect(logins.map((entry) => [entry.path, entry.status, entry.code, entry.credentials])).toEqual([
+      ['publickey', 0, null, 'authorization'],
+      ['password', 3, 'UNAUTHENTICATED', 'none'],
+      ['publickey', 3, 'UNAUTHENTICATED', 'none'],
+    ]);
+    expect(JSON.stringify(logins)).not.toContain('hemmelig');
+  });
+
+  it('show a refused login of an unknown user without a system', async () => {
+    await expect(connectSftp(simulator, { username: 'ingen', privateKey: keys.private })).rejects.toThrow(
+      /authentication methods failed/,
+    );
+    const entries = (await transcript(simulator)).entries;
+    expect(entries.filter((entry) => entry.operation === 'SFTP LOGIN').at(-1)).toMatchObject({
+      systemId: null,
+      status: 3,
+    });
+  });
 });

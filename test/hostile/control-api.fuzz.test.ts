@@ -162,6 +162,7 @@ const ROUTES: ReadonlyArray<{
       'delayMs',
       'probability',
       'times',
+      'after',
     ],
   },
   {

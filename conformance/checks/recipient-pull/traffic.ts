@@ -3,7 +3,7 @@ import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
 import type { PullObservation } from '../../scenarios/recipient-pull.ts';
 import { everyCallAuthenticated, keyOnlyInHeader } from '../credentials.ts';
-import { busiestWindow } from '../sender/traffic.ts';
+import { busiestWindow } from '../shared/traffic.ts';
 import { CLAUSES, callsOf, failure, judged, pullCheck, requestEvidence, uuidOf } from './support.ts';
 
 /** The window polling rates are judged over, and the most list requests allowed in one. */

@@ -1,14 +1,20 @@
 /** Business receipts and outcomes: followed, acknowledged or taken when pushed, and told as NgDP told them. */
-import type { HeldMessage, SenderObservation } from '../../evidence/sender.ts';
+import type { SenderObservation } from '../../evidence/sender.ts';
 import type { SenderOutcome } from '../../evidence/vendor-report.ts';
-import type { Check, Judgement } from '../../model.ts';
+import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
+import {
+  outcomeDelivered,
+  outcomeErrorCode,
+  outcomeInvalid,
+  outcomeNotDelivered,
+  receiptsFollowed,
+} from '../shared/outcomes.ts';
 import {
   CLAUSES,
   failure,
   heldOf,
   judged,
-  letterOf,
   linesFor,
   messageOfLetter,
   note,
@@ -39,8 +45,6 @@ const endingGrace =
   (push: TranscriptEntry): boolean =>
     wallOf(push) >= observation.adapter.endedAt - PUSH_GRACE_MS;
 
-/** A receipt NgDP had made this long before the adapter ended should have been seen. */
-export const FOLLOW_GRACE_MS = 2_000;
 /** Pushes this close to the adapter's end are not judged: it may be shutting down. */
 const PUSH_GRACE_MS = 1_000;
 /** NgDP's push timeout (docs/simulator.md). */
@@ -48,37 +52,6 @@ const PUSH_TIMEOUT_MS = 30_000;
 
 const RECEIPT_LISTS = new Set(['GET /receipts/', 'GET /receipts-bulk/', 'GET /receipts/{id}']);
 const FINAL: readonly SenderOutcome[] = ['DELIVERED', 'NOT_DELIVERED', 'INVALID'];
-
-/**
- * NgDP's verdict on a letter → the outcome the vendor must report. `PENDING` is judged by
- * `sender.receipts.followed`, not here.
- */
-function outcomeCheck(
-  observation: SenderObservation,
-  isVerdict: (message: HeldMessage) => boolean,
-  expected: SenderOutcome,
-  verdict: string,
-): Judgement {
-  const concerned = observation.letters.flatMap((letter) => {
-    const message = messageOfLetter(observation, letter.ref);
-    return message !== undefined && isVerdict(message) ? [{ letter, message }] : [];
-  });
-  return judged(
-    concerned.length > 0,
-    concerned.flatMap(({ letter, message }) =>
-      linesFor(observation, letter.ref)
-        .filter((line) => line.outcome !== expected && line.outcome !== 'PENDING')
-        .map((line) =>
-          failure(`${letter.ref}: NgDP's verdict is ${verdict}, but it was reported ${line.outcome}`, [
-            note(
-              `NgDP: ${message.state.state}, receipt ${message.state.receiptStatus ?? 'none yet'}; report line ${line.line}: ${line.outcome}`,
-              message.messageUUID,
-            ),
-          ]),
-        ),
-    ),
-  );
-}
 
 export const receiptChecks: Check<SenderObservation>[] = [
   senderCheck(
@@ -110,32 +83,7 @@ export const receiptChecks: Check<SenderObservation>[] = [
     'MUST',
     'Business receipts are followed: a letter whose receipt NgDP had made is not reported PENDING',
     CLAUSES.receiptsPull,
-    (observation) => {
-      const accepted = [...observation.held.values()].filter((message) => message.letter !== undefined);
-      const endedAt = observation.adapter.endedAt;
-      return judged(
-        accepted.length > 0,
-        observation.report.lines
-          .filter((line) => line.outcome === 'PENDING')
-          .flatMap((line) => {
-            const message = heldOf(observation, line.messageUUID) ?? messageOfLetter(observation, line.ref);
-            if (message?.receiptMadeAt === undefined) return [];
-            const visible = observation.clock.wallAfter(message.receiptMadeAt);
-            if (visible === undefined || visible > endedAt - FOLLOW_GRACE_MS) return [];
-            return [
-              failure(
-                `${line.ref} was reported PENDING, though its ${message.state.receiptStatus} receipt was there ${((endedAt - visible) / 1000).toFixed(1)} s before the adapter ended`,
-                [
-                  note(
-                    `receipt made (simulator time) ${new Date(message.receiptMadeAt).toISOString()}`,
-                    message.messageUUID,
-                  ),
-                ],
-              ),
-            ];
-          }),
-      );
-    },
+    receiptsFollowed,
   ),
   senderCheck(
     'sender.receipts.acknowledged',
@@ -228,29 +176,21 @@ export const receiptChecks: Check<SenderObservation>[] = [
     'MUST',
     'A letter NgDP completed is reported DELIVERED',
     CLAUSES.outcomes,
-    (observation) =>
-      outcomeCheck(observation, (m) => m.state.receiptStatus === 'COMPLETED', 'DELIVERED', 'COMPLETED'),
+    outcomeDelivered,
   ),
   senderCheck(
     'sender.outcome.not-delivered',
     'MUST',
     'A letter NgDP refused for its recipient (NOT_ALLOWED: exempt, closed, unknown, not reachable) is reported NOT_DELIVERED, so the system can fall back to print',
     CLAUSES.outcomes,
-    (observation) =>
-      outcomeCheck(
-        observation,
-        (m) => m.state.receiptStatus === 'NOT_ALLOWED',
-        'NOT_DELIVERED',
-        'NOT_ALLOWED',
-      ),
+    outcomeNotDelivered,
   ),
   senderCheck(
     'sender.outcome.invalid',
     'MUST',
     'A letter NgDP found INVALID is reported INVALID',
     CLAUSES.outcomes,
-    (observation) =>
-      outcomeCheck(observation, (m) => m.state.receiptStatus === 'INVALID', 'INVALID', 'INVALID'),
+    outcomeInvalid,
   ),
   senderCheck(
     'sender.outcome.recalled',
@@ -287,23 +227,6 @@ export const receiptChecks: Check<SenderObservation>[] = [
     'SHOULD',
     'A letter reported NOT_DELIVERED or INVALID carries NgDP’s errorCode, so the system can tell why',
     CLAUSES.outcomes,
-    (observation) => {
-      const concerned = observation.report.lines.filter(
-        (line) =>
-          (line.outcome === 'NOT_DELIVERED' || line.outcome === 'INVALID') &&
-          letterOf(observation, line.ref)?.errorCode !== undefined,
-      );
-      return judged(
-        concerned.length > 0,
-        concerned
-          .filter((line) => line.errorCode !== letterOf(observation, line.ref)?.errorCode)
-          .map((line) =>
-            failure(
-              `${line.ref} was reported with errorCode ${line.errorCode ?? '(none)'}, NgDP's is ${letterOf(observation, line.ref)?.errorCode}`,
-              [note(`report line ${line.line}`, line.messageUUID)],
-            ),
-          ),
-      );
-    },
+    outcomeErrorCode,
   ),
 ];

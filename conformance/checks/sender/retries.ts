@@ -2,6 +2,7 @@
 import type { SenderObservation } from '../../evidence/sender.ts';
 import type { Check } from '../../model.ts';
 import { type TranscriptEntry, wallOf } from '../../runner/transcript.ts';
+import { givenUpAsFailed } from '../shared/outcomes.ts';
 import {
   CLAUSES,
   failure,
@@ -9,7 +10,6 @@ import {
   heldOf,
   judged,
   linesFor,
-  nameOf,
   requestEvidence,
   sameUuid,
   senderCheck,
@@ -180,20 +180,6 @@ export const retryChecks: Check<SenderObservation>[] = [
     'MUST',
     'Under a lasting outage the system gives up within the deadline and reports each letter FAILED',
     CLAUSES.outage,
-    (observation) => {
-      if (observation.scenario.outage !== true) return 'not-applicable';
-      return observation.letters
-        .filter((letter) => heldForLetter(observation, letter.ref).length === 0)
-        .flatMap((letter) => {
-          const lines = linesFor(observation, letter.ref);
-          if (lines.length === 0)
-            return [failure(`${nameOf(letter)} was never reported: the system did not give up in time`)];
-          return lines
-            .filter((line) => line.outcome !== 'FAILED')
-            .map((line) =>
-              failure(`${nameOf(letter)} was reported ${line.outcome}, though NgDP never accepted it`),
-            );
-        });
-    },
+    (observation) => givenUpAsFailed(observation, observation.scenario.outage === true),
   ),
 ];

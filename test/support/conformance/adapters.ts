@@ -1,6 +1,10 @@
 /** Running the suite against the project's own adapters: the reference one and the broken ones. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ssh2 from 'ssh2';
 import {
   type ConformanceOptions,
   type ConformanceReport,
@@ -16,6 +20,40 @@ export const REFERENCE_ADAPTER = `${NODE} examples/conformance-sender.ts`;
 /** The command that runs the broken adapter `kind` (test/support/conformance/broken-senders.ts). */
 export const brokenAdapter = (kind: string): string =>
   `${NODE} test/support/conformance/broken-senders.ts ${kind}`;
+
+/** The command that runs the reference SFTP adapter, examples/conformance-sender-sftp.ts, from the sources. */
+export const REFERENCE_SFTP_ADAPTER = `${NODE} examples/conformance-sender-sftp.ts`;
+
+/** The command that runs the broken SFTP adapter `kind` (test/support/conformance/broken-sftp-senders.ts). */
+export const brokenSftpAdapter = (kind: string): string =>
+  `${NODE} test/support/conformance/broken-sftp-senders.ts ${kind}`;
+
+/** A key pair for the vendor's SFTP user, in files: `publicKey` for `--ssh-public-key`, `privateKey` for the adapter. */
+export function vendorKeyFiles(): { publicKey: string; privateKey: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-sftp-key-'));
+  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const files = { publicKey: join(dir, 'vendor.pub'), privateKey: join(dir, 'vendor') };
+  writeFileSync(files.publicKey, `${keys.public}\n`);
+  writeFileSync(files.privateKey, keys.private, { mode: 0o600 });
+  return files;
+}
+
+/** Runs the sender-sftp profile against `command` with a fresh key pair, from the repository's root. */
+export async function runSenderSftp(
+  command: string,
+  options: Partial<ConformanceOptions> = {},
+): Promise<ConformanceReport> {
+  const keys = vendorKeyFiles();
+  return runConformance({
+    profile: 'sender-sftp',
+    run: command,
+    sshPublicKey: keys.publicKey,
+    env: { ...process.env, SENDER_SFTP_KEY: keys.privateKey },
+    cwd: ROOT,
+    seed: 7,
+    ...options,
+  });
+}
 
 /** A loopback port nothing listens on now. */
 export async function freePort(): Promise<number> {

@@ -5,7 +5,7 @@
  *
  *   node --import ./test/support/source-imports.ts test/support/conformance/broken-senders.ts <kind>
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -23,6 +23,7 @@ import {
   type ScenarioLetter,
   settingsFromEnvironment,
 } from '../../../examples/conformance-sender.ts';
+import { dayBefore, MEMO_MISTAKES, type MemoMistake, REPORT_MISTAKES } from './mistakes.ts';
 
 type Pending = { letter: ScenarioLetter; messageUUID: string };
 const lostAnswer = (error: unknown): boolean =>
@@ -163,9 +164,6 @@ class ZonedValueDate extends TimeOfDay {
     return memo;
   }
 }
-
-const dayBefore = (date: string): string =>
-  new Date(Date.parse(`${date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /** Turns the Danish date into a UTC instant and back: one day early. */
 class ValueDateOffByOne extends ConformanceSender {
@@ -317,8 +315,10 @@ class DropsErrorCode extends ConformanceSender {
   }
 }
 
-/** Changes one part of each MeMo it builds. */
-function builds(change: (memo: Memo, letter: ScenarioLetter) => void, validate = true) {
+/** Changes one part of each MeMo it builds (unchecked when the mistake makes it invalid). */
+function builds(mistake: MemoMistake | undefined) {
+  if (mistake === undefined) throw new Error('no such MeMo mistake');
+  const { change, validate } = mistake;
   return class extends ConformanceSender {
     protected override sendOptions = { validate };
     protected override async buildMemo(letter: ScenarioLetter): Promise<Memo> {
@@ -329,14 +329,11 @@ function builds(change: (memo: Memo, letter: ScenarioLetter) => void, validate =
   };
 }
 
-/** A UUID v4 shape made from the letter's ref: the same ref, the same messageUUID, in every scenario. */
-function uuidFromRef(ref: string): string {
-  const hex = createHash('sha256').update(`letter ${ref}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 /** Writes its report lines with one mistake. */
-function reports(change: (line: ReportLine, letters: readonly ScenarioLetter[]) => ReportLine[]) {
+function reports(
+  change: ((line: ReportLine, letters: readonly ScenarioLetter[]) => ReportLine[]) | undefined,
+) {
+  if (change === undefined) throw new Error('no such report mistake');
   return class extends ConformanceSender {
     protected override report(line: ReportLine): void {
       for (const each of change(line, this.scenario.letters)) super.report(each);
@@ -436,32 +433,18 @@ const KINDS: Readonly<
   'completed-as-not-delivered': misreads('COMPLETED', 'NOT_DELIVERED'),
   'invalid-as-failed': misreads('INVALID', 'FAILED'),
   'drops-error-code': DropsErrorCode,
-  'invalid-memo': builds((memo) => {
-    memo.messageHeader.notification = 'N'.repeat(200);
-  }, false),
-  'wrong-sender-label': builds((memo) => {
-    memo.messageHeader.sender.label = 'Kommunen';
-  }),
-  'renames-attachments': builds((memo) => {
-    memo.messageBody?.additionalDocuments?.forEach((document, index) => {
-      for (const file of document.files) file.filename = `bilag-${index + 1}.csv`;
-    });
-  }),
-  'generic-label': builds((memo) => {
-    memo.messageHeader.label = 'Brev fra Testkommune';
-  }),
-  'uuid-from-ref': builds((memo, letter) => {
-    memo.messageHeader.messageUUID = uuidFromRef(letter.ref);
-  }),
+  'invalid-memo': builds(MEMO_MISTAKES['invalid-memo']),
+  'wrong-sender-label': builds(MEMO_MISTAKES['wrong-sender-label']),
+  'renames-attachments': builds(MEMO_MISTAKES['renames-attachments']),
+  'generic-label': builds(MEMO_MISTAKES['generic-label']),
+  'uuid-from-ref': builds(MEMO_MISTAKES['uuid-from-ref']),
   'bad-first-request': BadFirstRequest,
   'unauthenticated-health-check': UnauthenticatedHealthCheck,
   'sends-a-test-letter': SendsATestLetter,
   'skips-company-letters': SkipsCompanyLetters,
-  'garbled-report': reports((line) => [line, { ...line, ref: `${line.ref} (again)` }]),
-  'forgets-a-letter': reports((line, letters) => (line.ref === letters.at(-1)?.ref ? [] : [line])),
-  'reports-wrong-uuid': reports((line) => [
-    line.messageUUID === null ? line : { ...line, messageUUID: randomUUID() },
-  ]),
+  'garbled-report': reports(REPORT_MISTAKES['garbled-report']),
+  'forgets-a-letter': reports(REPORT_MISTAKES['forgets-a-letter']),
+  'reports-wrong-uuid': reports(REPORT_MISTAKES['reports-wrong-uuid']),
   'api-key-in-query': ConformanceSender,
   'crashes-at-end': ConformanceSender,
   overstays: Overstays,
