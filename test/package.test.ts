@@ -33,8 +33,15 @@ const ENTRY_POINTS = Object.keys(manifest.exports)
   .filter((subpath) => subpath !== './package.json')
   .map((subpath) => (subpath === '.' ? 'digitalpost' : `digitalpost/${subpath.slice(2)}`));
 
-/** Half the 4.73 MB the package unpacked to when issue 15 was filed. */
-const MAX_UNPACKED_BYTES = 4_730_000 / 2;
+/**
+ * What the package may unpack to: a guard against regressions, not issue 15's target. The target,
+ * half of the 4.73 MB the package unpacked to when the issue was filed (2.365 MB), was met at
+ * 2.099 MB; the four conformance profiles merged since (sender-sftp, recipient-pull, -push, -pubsub:
+ * about 0.25 MB of code, shipped as ESM and CJS) took it to 2.595 MB. docs/performance.md, "Import
+ * cost and package size", has the figures and the options (minified bundles, types shared between
+ * the formats) that would bring it back under 2.365 MB.
+ */
+const MAX_UNPACKED_BYTES = 2_750_000;
 
 /** What the consumer installs beside digitalpost: the compiler, Node's types, the optional peers. */
 const CONSUMER_EXTRAS = ['typescript', '@types/node', 'msw', 'testcontainers'];
