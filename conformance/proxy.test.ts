@@ -150,24 +150,34 @@ describe('digitalpost conformance proxy --profile recipient-pull', () => {
     );
   });
 
-  it('fails a system that completes a MeMo that is not valid instead of refusing it', async () => {
-    const messageUUID = '6a1c2e6e-8d53-4f55-9d0e-2f1b3c4d5e6f';
-    await new ControlClient(ngdp.controlUrl, { token: ngdp.controlToken }).inject({
-      memo: Buffer.from('this is not XML'),
-      messageUUID,
-      senderSystemId: SENDER,
-      recipientSystemId: RECIPIENT,
+  for (const [what, answer, failed] of [
+    [
+      'fails a system that completes a MeMo that is not valid instead of refusing it',
+      'complete',
+      ['recipient-pull.invalid.never-accepted', 'recipient-pull.invalid.refused'],
+    ],
+    ['passes a system that refuses a MeMo that is not valid with an INVALID receipt', 'reject', []],
+  ] as const) {
+    it(what, async () => {
+      const messageUUID = '6a1c2e6e-8d53-4f55-9d0e-2f1b3c4d5e6f';
+      await new ControlClient(ngdp.controlUrl, { token: ngdp.controlToken }).inject({
+        memo: Buffer.from('this is not XML'),
+        messageUUID,
+        senderSystemId: SENDER,
+        recipientSystemId: RECIPIENT,
+      });
+      const proxy = await start();
+      const client = new DigitalPostClient({ baseUrl: proxy.apiUrl, apiKey: keyOf(RECIPIENT) });
+      expect(Buffer.from(await client.inbox.fetchXml(messageUUID)).toString()).toBe('this is not XML');
+      if (answer === 'complete') await client.inbox.complete(messageUUID);
+      else await client.inbox.reject(messageUUID, { errorCode: 'XML_MALFORMED', errorMessage: 'not XML' });
+      const report = await proxy.stop();
+      expect(failedIds(report)).toEqual(failed);
+      expect(report.checks.find((check) => check.id === 'recipient-pull.invalid.refused')?.status).toBe(
+        failed.length === 0 ? 'passed' : 'failed',
+      );
     });
-    const proxy = await start();
-    const client = new DigitalPostClient({ baseUrl: proxy.apiUrl, apiKey: keyOf(RECIPIENT) });
-    expect(Buffer.from(await client.inbox.fetchXml(messageUUID)).toString()).toBe('this is not XML');
-    await client.inbox.complete(messageUUID);
-    const report = await proxy.stop();
-    expect(failedIds(report)).toEqual([
-      'recipient-pull.invalid.never-accepted',
-      'recipient-pull.invalid.refused',
-    ]);
-  });
+  }
 
   it('fails a system that puts its API key in the query string', async () => {
     await post();
