@@ -2,8 +2,12 @@
  * Proxy mode: the vendor's system talks to the real NgDP test environment through a local proxy
  * that forwards every request unchanged (API key, body; mutual TLS to the upstream with the
  * system's certificate, as the SDK's client would), records it, and when stopped judges what needs
- * no scripted misbehaviour — MeMo validity, messageUUIDs and bytes on retries, Retry-After, value
- * dates, credentials, polling rates — from its own record (NgDP has no transcript to read).
+ * no scripted misbehaviour and no vendor report from its own record (NgDP has no transcript to
+ * read). A sender: MeMo validity, messageUUIDs and bytes on retries, Retry-After, value dates,
+ * credentials, polling rates ({@link PROXY_CHECKS}). A recipient that pulls: an INVALID business
+ * receipt for every invalid MeMo served, a business receipt for every MeMo fetched and only after
+ * the fetch, receipts NgDP takes and resends bounded, Retry-After, fetches bounded, credentials,
+ * polling rate ({@link PROXY_PULL_CHECKS}, conformance/proxy-pull.ts). The rest are skipped.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +20,22 @@ import { VERSION } from '../sdk/support/version.ts';
 import type { SenderCheckId } from './checks/sender/ids.ts';
 import { SENDER_CHECKS } from './checks/sender/index.ts';
 import { type HeldMessage, type SenderObservation, sha256, valueDateTextOf } from './evidence/sender.ts';
-import type { ConformanceReport } from './model.ts';
+import type { Check, ConformanceReport } from './model.ts';
+import {
+  PROXY_PULL_CATALOGUE,
+  PROXY_PULL_CHECKS,
+  pullObservationOf,
+  type ServedMemo,
+  servedMemoOf,
+} from './proxy-pull.ts';
 import { ClockLog } from './runner/clock.ts';
 import type { TranscriptEntry } from './runner/transcript.ts';
 import { selectChecks } from './selection.ts';
 import { Findings, resultsOf, summaryOf } from './verdicts.ts';
 
-/** The checks proxy mode judges: those that need no scenario of the suite's. */
+export { PROXY_PULL_CHECKS };
+
+/** The sender checks proxy mode judges: those that need no scenario of the suite's. */
 export const PROXY_CHECKS: readonly SenderCheckId[] = [
   'sender.memo.valid',
   'sender.send.request',
@@ -41,7 +54,7 @@ export const PROXY_CHECKS: readonly SenderCheckId[] = [
 export interface ProxyOptions {
   /** NgDP's API base URL, e.g. `https://test.digitalpost.dk/apis/v1` (or a simulator's). */
   upstream: string;
-  /** `sender` (`recipient-pull` has no checks yet). */
+  /** `sender` or `recipient-pull`: the system's role, and so the checks judged. */
   profile: string;
   /** Local port (default 4600; 0 = any free port), on loopback. */
   port?: number;
@@ -104,6 +117,7 @@ async function readBody(incoming: IncomingMessage): Promise<Buffer> {
 class Recorder {
   readonly entries: TranscriptEntry[] = [];
   readonly bodies = new Map<number, Buffer>();
+  readonly served = new Map<string, ServedMemo>();
   private seq = 0;
 
   record(entry: Omit<TranscriptEntry, 'seq'>, body: Buffer | undefined): void {
@@ -115,11 +129,8 @@ class Recorder {
 
 /** Starts the proxy. @throws InvalidOptionsError, ConformanceSetupError */
 export async function startConformanceProxy(options: ProxyOptions): Promise<RunningProxy> {
-  if (options.profile === 'recipient-pull')
-    throw new ConformanceSetupError(
-      'proxy mode for recipient-pull has no checks yet: it is not part of this version of the suite',
-    );
-  if (options.profile !== 'sender')
+  const { profile } = options;
+  if (profile !== 'sender' && profile !== 'recipient-pull')
     throw new InvalidOptionsError(
       `proxy mode takes --profile sender or recipient-pull, not ${options.profile}`,
     );
@@ -157,7 +168,15 @@ export async function startConformanceProxy(options: ProxyOptions): Promise<Runn
         server.closeAllConnections();
       });
       await dispatcher?.close();
-      return judge(recorder, startedAt);
+      return profile === 'sender'
+        ? judge('sender', SENDER_CHECKS, PROXY_CHECKS, observationOf(recorder, startedAt), startedAt)
+        : judge(
+            'recipient-pull',
+            PROXY_PULL_CATALOGUE,
+            PROXY_PULL_CHECKS,
+            pullObservationOf(recorder, startedAt),
+            startedAt,
+          );
     },
   };
 }
@@ -181,7 +200,7 @@ async function forward(
   const body = await readBody(incoming);
   const path = url.pathname.slice('/apis/v1'.length) || '/';
   const operation = operationOf(method, path);
-  const memoId = /^\/memos\/([^/]+)$/.exec(path)?.[1];
+  const memoId = /^\/memos\/([^/]+)(?:\/receipt)?\/?$/.exec(path)?.[1];
   const messageUUID =
     url.searchParams.get('memo-message-uuid') ?? (memoId === undefined ? null : decodeURIComponent(memoId));
   const base = {
@@ -222,8 +241,10 @@ async function forward(
       code: answer.statusCode >= 400 ? codeOf(answered) : null,
       ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}),
     },
-    operation === 'POST /memos/' ? body : undefined,
+    operation === 'POST /memos/' || operation === 'POST /memos/{id}/receipt' ? body : undefined,
   );
+  if (operation === 'GET /memos/{id}' && answer.statusCode === 200 && messageUUID !== null)
+    recorder.served.set(messageUUID.toLowerCase(), servedMemoOf(messageUUID, answered));
   outgoing.writeHead(answer.statusCode, headersOf(answer.headers)).end(answered);
 }
 
@@ -296,18 +317,26 @@ function observationOf(recorder: Recorder, startedAt: Date): SenderObservation {
   };
 }
 
-function judge(recorder: Recorder, startedAt: Date): ConformanceReport {
-  const observation = observationOf(recorder, startedAt);
-  const selection = selectChecks(SENDER_CHECKS, { only: PROXY_CHECKS });
+/** Judges `observation` by the checks of `catalogue` proxy mode can (`judged`); the others are skipped. */
+function judge<O>(
+  profile: 'sender' | 'recipient-pull',
+  catalogue: readonly Check<O>[],
+  judged: readonly string[],
+  observation: O,
+  startedAt: Date,
+): ConformanceReport {
+  const selection = selectChecks(catalogue, { only: judged });
   const findings = new Findings();
-  for (const check of SENDER_CHECKS)
+  for (const check of catalogue)
     if (selection.selected.has(check.id))
       findings.add(check.id, { scenario: 'proxy', judgement: check.judge(observation) });
-  const skipped = new Map(
-    [...selection.skipped].map(([id]) => [id, 'needs the suite’s scenarios: judged by conformance run']),
-  );
+  const why =
+    profile === 'sender'
+      ? 'needs the suite’s scenarios: judged by conformance run'
+      : 'proxy mode cannot judge it (it needs the suite’s scenarios, MeMos or the vendor report): judged by conformance run';
+  const skipped = new Map([...selection.skipped].map(([id]) => [id, why]));
   const checks = resultsOf(
-    SENDER_CHECKS,
+    catalogue,
     { ...selection, skipped },
     findings,
     () => 'the system did nothing through the proxy that it looks at',
@@ -315,7 +344,7 @@ function judge(recorder: Recorder, startedAt: Date): ConformanceReport {
   return {
     tool: 'digitalpost',
     version: VERSION,
-    profile: 'sender',
+    profile,
     seed: 0,
     certify: false,
     chaos: false,

@@ -160,7 +160,46 @@ describe('digitalpost conformance proxy', () => {
     }
   });
 
-  it('refuses recipient-pull, which has no checks yet, with exit 2', async () => {
+  it('watches a recipient system that pulls with --profile recipient-pull, and judges it when stopped', async () => {
+    const { startSimulator } = await import('../../simulator/index.ts');
+    const ngdp = await startSimulator({ port: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'conformance-proxy-'));
+    try {
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+      const running = run(
+        [
+          'conformance',
+          'proxy',
+          '--upstream',
+          ngdp.apiUrl,
+          '--port',
+          '0',
+          '--profile',
+          'recipient-pull',
+          '--json',
+          join(dir, 'r.json'),
+        ],
+        {},
+        { untilStopped: () => stopped },
+      );
+      stop(); // nothing passed through it: every check is skipped, none failed
+      const { code, stdout } = await running;
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^digitalpost conformance proxy: http:\/\/127\.0\.0\.1:\d+\/apis\/v1 → /);
+      expect(stdout).toContain('0 passed, 0 failed, 30 skipped');
+      expect(JSON.parse(await readFile(join(dir, 'r.json'), 'utf8'))).toMatchObject({
+        profile: 'recipient-pull',
+      });
+    } finally {
+      await ngdp.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a profile proxy mode has no checks for, with exit 2', async () => {
     const { code, stderr } = await run([
       'conformance',
       'proxy',
@@ -169,9 +208,10 @@ describe('digitalpost conformance proxy', () => {
       '--port',
       '0',
       '--profile',
-      'recipient-pull',
+      'recipient-push',
     ]);
     expect(code).toBe(2);
-    expect(stderr).toContain('no checks yet');
+    expect(lines(stderr)).toHaveLength(1);
+    expect(stderr).toContain('proxy mode takes --profile sender or recipient-pull, not recipient-push');
   });
 });

@@ -334,7 +334,7 @@ export function registerConformanceCommands(
     )
     .requiredOption('--upstream <url>', "NgDP's API, e.g. https://test.digitalpost.dk/apis/v1")
     .option('--port <n>', 'local port (0 = any free port)', wholeNumber, 4600)
-    .requiredOption('--profile <profile>', 'sender (recipient-pull: not yet)')
+    .requiredOption('--profile <profile>', 'sender or recipient-pull')
     .option('--json <file>', 'write the JSON report')
     .option('--junit <file>', 'write the JUnit XML report')
     .option(
@@ -351,8 +351,10 @@ export function registerConformanceCommands(
     )
     .addHelpText(
       'after',
-      '\nJudges what needs no scripted misbehaviour: MeMo validity, messageUUIDs and bytes on retries, Retry-After,\n' +
-        'value dates, credentials, polling rates. Exit codes: 0 every MUST check passed, 1 a MUST check failed,\n2 usage or setup error.',
+      '\nJudges what needs no scripted misbehaviour: for a sender MeMo validity, messageUUIDs and bytes on retries,\n' +
+        'Retry-After, value dates, credentials, polling rates; for a recipient that pulls its business receipts\n' +
+        '(one per MeMo fetched, only after the fetch, INVALID for an invalid MeMo), fetches, Retry-After,\n' +
+        'credentials, polling rate. Exit codes: 0 every MUST check passed, 1 a MUST check failed, 2 usage or setup error.',
     )
     .action(async (flags: ProxyFlags) => setExitCode(await proxy(flags, io)));
 }

@@ -13,7 +13,8 @@ import type { ReportProblem } from './vendor-report.ts';
 
 /** A MeMo the suite put in front of the vendor's system, and where it stands at the scenario's end. */
 export interface OfferedMemo {
-  kind: MemoKind;
+  /** `served`: a MeMo proxy mode saw NgDP serve, which the suite did not make. */
+  kind: MemoKind | 'served';
   group: MemoGroup;
   /** Lower-cased: the id it is offered under. */
   messageUUID: string;

@@ -1,5 +1,6 @@
 /** Business receipts: one for every MeMo taken in, only for MeMos the system got, sent again when NgDP did not take it. */
-import type { Check } from '../../model.ts';
+import type { OfferedMemo } from '../../evidence/recipient.ts';
+import type { Check, Failure } from '../../model.ts';
 import type { TranscriptEntry } from '../../runner/transcript.ts';
 import type { PullObservation } from '../../scenarios/recipient-pull.ts';
 import {
@@ -28,6 +29,24 @@ function receiptsByUuid(observation: PullObservation): Map<string, TranscriptEnt
   return byUuid;
 }
 
+/**
+ * A failure for each of `memos` NgDP holds no business receipt for; `how` says how the system got
+ * it (`was taken in`; proxy mode, which has no vendor report: `was fetched`).
+ */
+export function withoutReceipt(
+  observation: PullObservation,
+  memos: readonly OfferedMemo[],
+  how: string,
+): Failure[] {
+  return memos
+    .filter((memo) => memo.receiptStatus === null)
+    .map((memo) =>
+      failure(`${nameOf(memo)} ${how}, but NgDP holds no business receipt for it`, [
+        memoEvidence(observation, memo),
+      ]),
+    );
+}
+
 const unanswered = (entry: TranscriptEntry): boolean => entry.status === null || entry.status >= 500;
 
 export const receiptChecks: Check<PullObservation>[] = [
@@ -38,16 +57,7 @@ export const receiptChecks: Check<PullObservation>[] = [
     CLAUSES.receipt,
     (observation) => {
       const taken = observation.memos.filter((memo) => reported(observation, memo).length > 0);
-      return judged(
-        taken.length > 0,
-        taken
-          .filter((memo) => memo.receiptStatus === null)
-          .map((memo) =>
-            failure(`${nameOf(memo)} was taken in, but NgDP holds no business receipt for it`, [
-              memoEvidence(observation, memo),
-            ]),
-          ),
-      );
+      return judged(taken.length > 0, withoutReceipt(observation, taken, 'was taken in'));
     },
   ),
   pullCheck(
