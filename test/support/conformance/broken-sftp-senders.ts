@@ -141,7 +141,7 @@ class OffersAnotherKey extends RawSftp {
         host,
         port,
         username,
-        privateKey: ssh2.utils.generateKeyPairSync('ed25519').private,
+        privateKey: ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }).private,
         hostVerifier: () => true,
       });
     });
