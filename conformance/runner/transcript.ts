@@ -3,38 +3,18 @@
  * NgDP's API and every delivery NgDP made to a system, with its answer, timing and what the
  * simulator made of it. It is the suite's record of what the vendor's system did.
  */
+import type { TranscriptEntry as SimulatorTranscriptEntry } from '../../simulator/index.ts';
 import type { Evidence } from '../model.ts';
 import type { ControlClient } from './control.ts';
 
-/** One request in or delivery out, as the simulator recorded it. */
-export interface TranscriptEntry {
-  seq: number;
-  /** Simulator clock, ISO. */
-  at: string;
-  /** Wall clock, ISO: when the request came in (or the delivery went out). */
-  wallAt: string;
-  direction: 'in' | 'out';
-  channel: 'http' | 'sftp';
-  systemId: string | null;
-  /** `"POST /memos/"`, `"GET /receipts/{id}"`, `"PUSH receipt"`, … */
-  operation: string;
-  method: string | null;
-  path: string;
-  /** The answer's status; null: no answer (a lost answer, a connection closed). */
-  status: number | null;
-  durationMs: number;
-  messageUUID: string | null;
-  bodyBytes: number | null;
-  bodySha256: string | null;
-  /** NgDP's `ErrorMessage.code` of the answer, if any. */
-  code: string | null;
-  /** What a fault rule or chaos did to it. */
-  fault: 'drop-before' | 'drop-after' | 'status' | 'delay' | 'chaos-503' | null;
-  /** Where the API key was: the Authorization header, elsewhere (query, body), or nowhere. */
-  credentials: 'authorization' | 'elsewhere' | 'none';
+/**
+ * One request in or delivery out, as the simulator recorded it (`GET /simulator/v1/transcript`),
+ * or as the proxy recorded it, which may also know the answer's `Retry-After`.
+ */
+export type TranscriptEntry = SimulatorTranscriptEntry & {
   /** The answer's `Retry-After`, when the recorder knew it (proxy mode); the simulator's is 1 s. */
   retryAfterMs?: number;
-}
+};
 
 export interface TranscriptPage {
   entries: TranscriptEntry[];

@@ -11,7 +11,12 @@ import { createLetter } from '../../sdk/memo/builder.ts';
 import type { Memo } from '../../sdk/memo/types.ts';
 import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import { SEED_IDS } from '../../simulator/domain/seed.ts';
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../simulator/index.ts';
+import {
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+  type TranscriptEntry,
+} from '../../simulator/index.ts';
 
 export { SEED_IDS };
 
@@ -428,25 +433,7 @@ export function expectErrorMessage(response: ApiResponse, status: number, code: 
 }
 
 /** An entry of `GET /simulator/v1/transcript` (docs/simulator.md, "The transcript"). */
-export interface TranscriptEntryBody {
-  seq: number;
-  at: string;
-  wallAt: string;
-  direction: 'in' | 'out';
-  channel: 'http' | 'sftp';
-  systemId: string | null;
-  operation: string;
-  method: string | null;
-  path: string;
-  status: number | null;
-  durationMs: number;
-  messageUUID: string | null;
-  bodyBytes: number | null;
-  bodySha256: string | null;
-  code: string | null;
-  fault: 'drop-before' | 'drop-after' | 'status' | 'delay' | 'chaos-503' | null;
-  credentials: 'authorization' | 'elsewhere' | 'none';
-}
+export type TranscriptEntryBody = TranscriptEntry;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Null, or what `matcher` matches. */
