@@ -54,9 +54,9 @@ export function deadlineOf(settings: RunSettings, scenarioDeadlineMs: number): n
 
 /**
  * Runs the vendor's adapter command for a scenario with the protocol's variables — or, with
- * `--wait`, tells them and waits for the vendor's report.
+ * `--wait`, tells them and waits for the vendor's report — and tells `onEvent` how it ended.
  */
-export function runVendor(
+export async function runVendor(
   settings: RunSettings,
   run: {
     scenario: string;
@@ -67,16 +67,26 @@ export function runVendor(
   },
 ): Promise<AdapterRun> {
   const { scenario, protocol, reportPath, deadlineMs, letterCount } = run;
+  let adapter: AdapterRun;
   if (settings.run === undefined) {
     settings.onEvent?.({ kind: 'manual', scenario, settings: protocol, deadlineMs });
-    return waitForVendor({ reportPath, expectedLines: letterCount, deadlineMs });
+    adapter = await waitForVendor({ reportPath, expectedLines: letterCount, deadlineMs });
+  } else {
+    adapter = await runCommand({
+      command: settings.run,
+      cwd: settings.cwd,
+      env: { ...settings.env, ...protocol },
+      deadlineMs,
+    });
   }
-  return runCommand({
-    command: settings.run,
-    cwd: settings.cwd,
-    env: { ...settings.env, ...protocol },
-    deadlineMs,
+  settings.onEvent?.({
+    kind: 'adapter-end',
+    scenario,
+    durationMs: adapter.endedAt - adapter.startedAt,
+    exitCode: adapter.exitCode,
+    timedOut: adapter.timedOut,
   });
+  return adapter;
 }
 
 /** What every sender profile needs of the options: a command or `--wait`, not an endpoint. @throws InvalidOptionsError */
@@ -184,13 +194,6 @@ class SenderSession {
       await repeating;
       await clock.stop();
     }
-    this.settings.onEvent?.({
-      kind: 'adapter-end',
-      scenario: scenario.id,
-      durationMs: adapter.endedAt - adapter.startedAt,
-      exitCode: adapter.exitCode,
-      timedOut: adapter.timedOut,
-    });
     const entries = await seen.more();
     const requests = entries.filter(
       (entry) =>

@@ -188,13 +188,6 @@ class SftpSession {
     } finally {
       await clock.stop();
     }
-    this.settings.onEvent?.({
-      kind: 'adapter-end',
-      scenario: scenario.id,
-      durationMs: adapter.endedAt - adapter.startedAt,
-      exitCode: adapter.exitCode,
-      timedOut: adapter.timedOut,
-    });
     const requests = (await seen.more()).filter(
       (entry) => entry.direction === 'in' && entry.channel === 'sftp' && entry.systemId === systemId,
     );
