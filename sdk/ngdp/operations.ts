@@ -81,7 +81,7 @@ export interface NgdpPath {
 
 function pathsOf(
   operations: readonly NgdpOperation[],
-): { template: NgdpPath; segments: (string | null)[] }[] {
+): { template: NgdpPath; segments: (string | null)[]; names: string[] }[] {
   const paths = new Map<string, Map<NgdpMethod, NgdpOperation>>();
   for (const operation of operations) {
     const key = trimSlash(operation.path);
@@ -91,7 +91,9 @@ function pathsOf(
   }
   const all = [...paths.values()].map((at) => {
     const path = (at.values().next().value as NgdpOperation).path;
-    return { template: { path, operations: at }, segments: segmentsOf(path) };
+    // The parameters' names in order, worked out once rather than on every request matched.
+    const names = (path.match(/\{[^}]+\}/g) ?? []).map((name) => name.slice(1, -1));
+    return { template: { path, operations: at }, segments: segmentsOf(path), names };
   });
   return all.sort((a, b) => compareTemplates(a.segments, b.segments));
 }
@@ -118,10 +120,9 @@ export type NgdpMatch =
  */
 export function matchNgdp(method: string, pathname: string): NgdpMatch {
   const segments = trimSlash(pathname).split('/').slice(1);
-  for (const { template, segments: pattern } of PATHS) {
+  for (const { template, segments: pattern, names } of PATHS) {
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
-    const names = template.path.match(/\{[^}]+\}/g) ?? [];
     let name = 0;
     let matches = true;
     for (let i = 0; i < pattern.length && matches; i++) {
@@ -129,7 +130,7 @@ export function matchNgdp(method: string, pathname: string): NgdpMatch {
       const actual = segments[i] as string;
       if (expected === null) {
         if (actual === '') matches = false;
-        else params[(names[name++] as string).slice(1, -1)] = safeDecode(actual);
+        else params[names[name++] as string] = safeDecode(actual);
       } else matches = expected === actual;
     }
     if (!matches) continue;
