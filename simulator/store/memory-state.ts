@@ -117,6 +117,8 @@ export const byFileName = (a: FileErrorRecord, b: FileErrorRecord): number =>
 
 export function emptyState() {
   return {
+    /** The generic collections (store.ts, Collection), by name, then id; Maps keep first-put order. */
+    records: new Map<string, Map<string, { id: string }>>(),
     organisations: new Map<string, Organisation>(),
     systems: new Map<string, SystemRecord>(),
     contacts: new Map<string, Contact>(),

@@ -30,7 +30,7 @@ import {
   jobSearch,
   messageKey,
 } from './memory-state.ts';
-import type { ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
 export class MemoryStore implements Store {
   private state = emptyState();
@@ -397,6 +397,40 @@ export class MemoryStore implements Store {
 
   putClockTime(instant: number): void {
     this.setEntry(this.state.clock, 'now', instant);
+  }
+
+  getRecord<T extends { id: string }>(collection: Collection<T>, id: string): T | undefined {
+    const found = this.state.records.get(collection.name)?.get(id);
+    return found && (copy(found) as T);
+  }
+
+  putRecord<T extends { id: string }>(collection: Collection<T>, record: T): void {
+    let records = this.state.records.get(collection.name);
+    if (records === undefined) {
+      records = new Map();
+      this.setEntry(this.state.records, collection.name, records);
+    }
+    this.setEntry(records, record.id, copy(record));
+  }
+
+  deleteRecord<T extends { id: string }>(collection: Collection<T>, id: string): boolean {
+    const records = this.state.records.get(collection.name);
+    if (records?.has(id) !== true) return false;
+    // Undone, the record goes back to its place in the order, as a rolled-back SQLite DELETE does.
+    const before = [...records];
+    records.delete(id);
+    this.onRollback(() => {
+      records.clear();
+      for (const [key, value] of before) records.set(key, value);
+    });
+    return true;
+  }
+
+  listRecords<T extends { id: string }>(collection: Collection<T>, scope?: string): T[] {
+    const records = [...(this.state.records.get(collection.name)?.values() ?? [])] as T[];
+    return records
+      .filter((record) => scope === undefined || collection.scopeOf?.(record) === scope)
+      .map(copy);
   }
 
   clear(): void {

@@ -143,6 +143,17 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 4: where a manual clock stands, so that a restart resumes it instead of going back to wall time.
   `CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), now INTEGER NOT NULL);`,
+  // 5: the generic collections (store.ts, Collection): rowid order is the order first put.
+  `
+  CREATE TABLE records (
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    scope TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX records_by_id ON records (collection, id);
+  CREATE INDEX records_by_scope ON records (collection, scope) WHERE scope IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -162,6 +173,7 @@ export const TABLES = [
   'jobs',
   'sequences',
   'clock',
+  'records',
 ];
 /** How long to wait for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;

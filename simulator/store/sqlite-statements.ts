@@ -175,5 +175,11 @@ export function prepareStatements(db: DatabaseSync) {
     getClockTime: prepare('SELECT now FROM clock WHERE id = 1'),
     putClockTime: prepare(`INSERT INTO clock (id, now) VALUES (1, ?)
       ON CONFLICT (id) DO UPDATE SET now = excluded.now`),
+    getRecord: prepare('SELECT data FROM records WHERE collection = ? AND id = ?'),
+    putRecord: prepare(`INSERT INTO records (collection, id, scope, data) VALUES (?, ?, ?, ?)
+      ON CONFLICT (collection, id) DO UPDATE SET scope = excluded.scope, data = excluded.data`),
+    deleteRecord: prepare('DELETE FROM records WHERE collection = ? AND id = ?'),
+    listRecords: prepare('SELECT data FROM records WHERE collection = ? ORDER BY rowid'),
+    listScopedRecords: prepare('SELECT data FROM records WHERE collection = ? AND scope = ? ORDER BY rowid'),
   };
 }

@@ -36,7 +36,7 @@ import type {
 } from '../domain/model.ts';
 import { openDatabase, ownerOnly, TABLES } from './sqlite-file.ts';
 import { contactFilter, eventFilter, prepareStatements } from './sqlite-statements.ts';
-import type { ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
 export { StoreFileError } from '../../sdk/errors.ts';
 
@@ -400,6 +400,27 @@ export class SqliteStore implements Store {
 
   putClockTime(instant: number): void {
     this.sql.putClockTime.run(instant);
+  }
+
+  getRecord<T extends { id: string }>(collection: Collection<T>, id: string): T | undefined {
+    return parse(this.sql.getRecord.get(collection.name, id));
+  }
+
+  putRecord<T extends { id: string }>(collection: Collection<T>, record: T): void {
+    const scope = collection.scopeOf?.(record) ?? null;
+    this.sql.putRecord.run(collection.name, record.id, scope, JSON.stringify(record));
+  }
+
+  deleteRecord<T extends { id: string }>(collection: Collection<T>, id: string): boolean {
+    return Number(this.sql.deleteRecord.run(collection.name, id).changes) > 0;
+  }
+
+  listRecords<T extends { id: string }>(collection: Collection<T>, scope?: string): T[] {
+    return parseAll(
+      scope === undefined
+        ? this.sql.listRecords.all(collection.name)
+        : this.sql.listScopedRecords.all(collection.name, scope),
+    );
   }
 
   clear(): void {

@@ -23,7 +23,7 @@ import type {
 } from '../domain/model.ts';
 import { MemoryStore } from './memory.ts';
 import { SqliteStore, StoreFileError } from './sqlite.ts';
-import type { EventQuery, Store } from './store.ts';
+import { collection, type EventQuery, type Store } from './store.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'digitalpost-store-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -135,6 +135,14 @@ const job = (id: string, dueAt: number, seq: number, fields: Partial<Job> = {}):
   ...fields,
 });
 
+interface Grant {
+  id: string;
+  organisationId?: string;
+  rights: string[];
+}
+const GRANTS = collection<Grant>('test-grants', (grant) => grant.organisationId);
+const NOTES = collection<{ id: string; text: string }>('test-notes');
+
 const ids = (records: Array<{ id: string }>): string[] => records.map((record) => record.id);
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -168,6 +176,9 @@ function fill(store: Store): void {
     store.putJob(job('j-2', 50, 2, { data: { firstAttemptAt: 4, fallback: true } }));
     store.nextSequence('job');
     store.nextSequence('job');
+    store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-1', rights: ['LOG'] });
+    store.putRecord(GRANTS, { id: 'g-2', rights: [] });
+    store.putRecord(NOTES, { id: 'g-1', text: 'same id, other collection' });
   });
 }
 
@@ -205,6 +216,8 @@ function contents(store: Store) {
     nextJob: store.nextJob(),
     jobs: store.listDueJobs(Number.MAX_SAFE_INTEGER, 100),
     jobCount: store.countJobs(),
+    grants: store.listRecords(GRANTS),
+    notes: store.listRecords(NOTES),
   };
 }
 
@@ -226,6 +239,7 @@ function nothingIn(store: Store) {
     messageEvents: store.listMessageEvents('m-1'),
     jobs: store.countJobs(),
     nextJob: store.nextJob(),
+    records: [store.listRecords(GRANTS), store.listRecords(NOTES)],
   };
 }
 
@@ -246,6 +260,7 @@ const EMPTY = {
   messageEvents: [],
   jobs: 0,
   nextJob: undefined,
+  records: [[], []],
 };
 
 describe.each([
@@ -829,6 +844,69 @@ describe.each([
     });
   });
 
+  describe('collections', () => {
+    it('puts, gets, replaces and deletes records, each collection apart', () => {
+      store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-1', rights: ['LOG'] });
+      store.putRecord(NOTES, { id: 'g-1', text: 'a note' });
+      expect(store.getRecord(GRANTS, 'g-1')).toEqual({ id: 'g-1', organisationId: 'org-1', rights: ['LOG'] });
+      expect(store.getRecord(NOTES, 'g-1')).toEqual({ id: 'g-1', text: 'a note' });
+      store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-1', rights: ['LOG', 'ADMIN'] });
+      expect(store.getRecord(GRANTS, 'g-1')?.rights).toEqual(['LOG', 'ADMIN']);
+      expect(store.deleteRecord(GRANTS, 'g-1')).toBe(true);
+      expect(store.deleteRecord(GRANTS, 'g-1')).toBe(false);
+      expect(store.getRecord(GRANTS, 'g-1')).toBeUndefined();
+      expect(store.getRecord(NOTES, 'g-1')).toEqual({ id: 'g-1', text: 'a note' });
+      expect(store.deleteRecord(NOTES, 'nothing')).toBe(false);
+    });
+
+    it('lists records in the order first put, a replaced one keeping its place', () => {
+      for (const id of ['c', 'a', 'b']) store.putRecord(GRANTS, { id, rights: [] });
+      store.putRecord(GRANTS, { id: 'c', rights: ['changed'] });
+      expect(ids(store.listRecords(GRANTS))).toEqual(['c', 'a', 'b']);
+      store.deleteRecord(GRANTS, 'c');
+      store.putRecord(GRANTS, { id: 'c', rights: [] });
+      expect(ids(store.listRecords(GRANTS))).toEqual(['a', 'b', 'c']);
+    });
+
+    it('lists the records of one scope, following a record that changed scope', () => {
+      store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-1', rights: [] });
+      store.putRecord(GRANTS, { id: 'g-2', organisationId: 'org-2', rights: [] });
+      store.putRecord(GRANTS, { id: 'g-3', organisationId: 'org-1', rights: [] });
+      store.putRecord(GRANTS, { id: 'g-4', rights: [] });
+      expect(ids(store.listRecords(GRANTS, 'org-1'))).toEqual(['g-1', 'g-3']);
+      store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-2', rights: [] });
+      expect(ids(store.listRecords(GRANTS, 'org-1'))).toEqual(['g-3']);
+      expect(ids(store.listRecords(GRANTS, 'org-2'))).toEqual(['g-1', 'g-2']);
+      expect(ids(store.listRecords(GRANTS, 'org-3'))).toEqual([]);
+    });
+
+    it('undoes puts and deletes of a transaction that throws, order included', () => {
+      for (const id of ['a', 'b', 'c']) store.putRecord(GRANTS, { id, rights: [] });
+      expect(() =>
+        store.transaction(() => {
+          store.deleteRecord(GRANTS, 'a');
+          store.putRecord(GRANTS, { id: 'b', rights: ['changed'] });
+          store.putRecord(GRANTS, { id: 'd', rights: [] });
+          store.putRecord(NOTES, { id: 'n', text: 'new collection' });
+          throw new Error('rolled back');
+        }),
+      ).toThrow('rolled back');
+      expect(store.listRecords(GRANTS)).toEqual([
+        { id: 'a', rights: [] },
+        { id: 'b', rights: [] },
+        { id: 'c', rights: [] },
+      ]);
+      expect(store.listRecords(NOTES)).toEqual([]);
+    });
+
+    it('hands out copies: changing a record read back does not change the store', () => {
+      store.putRecord(GRANTS, { id: 'g-1', rights: ['LOG'] });
+      store.getRecord(GRANTS, 'g-1')?.rights.push('ADMIN');
+      store.listRecords(GRANTS)[0]?.rights.push('ADMIN');
+      expect(store.getRecord(GRANTS, 'g-1')?.rights).toEqual(['LOG']);
+    });
+  });
+
   describe('copies', () => {
     it('records read back are copies: changing them does not change the store', () => {
       fill(store);
@@ -1085,7 +1163,7 @@ describe('the sqlite store file', () => {
     const path = newFile();
     SqliteStore.open(path).close();
     const old = new DatabaseSync(path);
-    old.exec('DROP TABLE clock; PRAGMA user_version = 3;');
+    old.exec('DROP TABLE records; DROP TABLE clock; PRAGMA user_version = 3;');
     old.close();
     const store = SqliteStore.open(path);
     expect(store.getClockTime()).toBeUndefined();
@@ -1109,7 +1187,7 @@ describe('the sqlite store file', () => {
     const path = newFile();
     SqliteStore.open(path).close();
     const db = new DatabaseSync(path);
-    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
+    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(5);
     expect(db.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((row) => row.name)).toEqual([
@@ -1126,18 +1204,35 @@ describe('the sqlite store file', () => {
       'messages',
       'organisations',
       'receipts',
+      'records',
       'sequences',
       'systems',
     ]);
     db.close();
   });
 
+  it('keeps records in a data file of schema version 4 once it is migrated, its other data kept', () => {
+    const path = newFile();
+    const first = SqliteStore.open(path);
+    first.putOrganisation(organisation('org-1'));
+    first.close();
+    const old = new DatabaseSync(path);
+    old.exec('DROP TABLE records; PRAGMA user_version = 4;');
+    old.close();
+    const store = SqliteStore.open(path);
+    expect(ids(store.listOrganisations())).toEqual(['org-1']);
+    store.putRecord(GRANTS, { id: 'g-1', organisationId: 'org-1', rights: [] });
+    expect(ids(store.listRecords(GRANTS, 'org-1'))).toEqual(['g-1']);
+    store.close();
+  });
+
   it('finds the receipts of a data file of schema version 2 by messageUUID once it is migrated', () => {
     const path = newFile();
     SqliteStore.open(path).close();
-    // Back to version 2: without what migrations 3 and 4 add.
+    // Back to version 2: without what migrations 3, 4 and 5 add.
     const old = new DatabaseSync(path);
     old.exec(`
+      DROP TABLE records;
       DROP TABLE clock;
       DROP INDEX receipts_by_message;
       ALTER TABLE receipts DROP COLUMN message_uuid;

@@ -16,6 +16,29 @@ import type {
   SystemRecord,
 } from '../domain/model.ts';
 
+/**
+ * One of the store's generic collections: records of one kind, each with an `id`, kept whole and
+ * listed in the order they were first put. `scopeOf` names what a record belongs to (usually its
+ * organisation), so that a collection can be listed for one scope without reading all of it.
+ *
+ * The administration's many kinds of records (identities, rights, contact groups, subscriptions …)
+ * live in collections, so that a new kind needs a declaration, not new methods and a new table in
+ * both stores. They are small: callers filter and sort them in memory (the query language).
+ */
+export interface Collection<T extends { id: string }> {
+  /** Unique among collections; part of the data file's format, so never renamed. */
+  readonly name: string;
+  readonly scopeOf?: (record: T) => string | undefined;
+}
+
+/** Declares a collection (see {@link Collection}). */
+export function collection<T extends { id: string }>(
+  name: string,
+  scopeOf?: (record: T) => string | undefined,
+): Collection<T> {
+  return scopeOf === undefined ? { name } : { name, scopeOf };
+}
+
 /** A page request: skip `offset` rows, return at most `limit`. */
 export interface Slice {
   offset: number;
@@ -104,6 +127,14 @@ export interface Store {
   listEvents(query: EventQuery, slice: Slice): EventRecord[];
   countEvents(query: EventQuery): number;
   listMessageEvents(messageUUID: string): EventRecord[];
+
+  /** The record `id` of `collection`. */
+  getRecord<T extends { id: string }>(collection: Collection<T>, id: string): T | undefined;
+  /** Adds or replaces a record (a replaced one keeps its place in the collection's order). */
+  putRecord<T extends { id: string }>(collection: Collection<T>, record: T): void;
+  deleteRecord<T extends { id: string }>(collection: Collection<T>, id: string): boolean;
+  /** The records of `collection` (of one `scope`, when given), in the order they were first put. */
+  listRecords<T extends { id: string }>(collection: Collection<T>, scope?: string): T[];
 
   putJob(job: Job): void;
   deleteJob(id: string): void;
