@@ -30,10 +30,10 @@ const common: Options = {
  * in every entry point: an ES module's imports all load before its code runs, and a dependency that
  * needs a newer Node (undici) must not load before the check has said so in one line.
  */
-function checkNodeFirst(extension: '.js' | '.cjs'): () => Promise<void> {
+function checkNodeFirst(extension: '.js' | '.cjs', names: readonly string[]): () => Promise<void> {
   const statement = extension === '.js' ? 'import "./node-check.js";' : 'require("./node-check.cjs");';
   return async () => {
-    for (const name of Object.keys(LIBRARY)) {
+    for (const name of names) {
       const file = `dist/${name}${extension}`;
       const code = readFileSync(file, 'utf8');
       // After CJS's "use strict", which is a directive only as the first statement.
@@ -42,6 +42,29 @@ function checkNodeFirst(extension: '.js' | '.cjs'): () => Promise<void> {
     }
   };
 }
+
+/**
+ * The entry points whose `require` condition loads the ES module through Node's require(esm)
+ * instead of a CommonJS copy of it. The conformance suite is run from the CLI or from ES modules;
+ * its CommonJS copy was an eighth of the package for `require('digitalpost/conformance')`, which
+ * Node ≥ 22.12 serves from the ES build (the package needs 22.19). The SDK, the simulator and the
+ * testing helpers keep a real CommonJS build: Jest's CommonJS runtime cannot require ES modules.
+ */
+const REQUIRES_ESM = ['conformance'] as const;
+
+/** `dist/<name>.cjs` for each of {@link REQUIRES_ESM}: the version check, then the ES module. */
+async function requireEsm(): Promise<void> {
+  for (const name of REQUIRES_ESM) {
+    writeFileSync(
+      `dist/${name}.cjs`,
+      `"use strict";\nrequire("./node-check.cjs");\nmodule.exports = require("./${name}.js");\n`,
+    );
+  }
+}
+
+const CJS_ENTRIES = Object.fromEntries(
+  Object.entries(LIBRARY).filter(([name]) => !(REQUIRES_ESM as readonly string[]).includes(name)),
+);
 
 export default defineConfig([
   {
@@ -59,16 +82,19 @@ export default defineConfig([
     format: ['esm'],
     dts: { entry: LIBRARY },
     splitting: true,
-    onSuccess: checkNodeFirst('.js'),
+    onSuccess: checkNodeFirst('.js', Object.keys(LIBRARY)),
   },
   {
     ...common,
-    entry: LIBRARY,
+    entry: CJS_ENTRIES,
     format: ['cjs'],
     dts: { entry: LIBRARY },
     splitting: true,
     // The MeMo pool finds its thread's module beside itself through import.meta.url, in CJS too.
     shims: true,
-    onSuccess: checkNodeFirst('.cjs'),
+    onSuccess: async () => {
+      await checkNodeFirst('.cjs', Object.keys(CJS_ENTRIES))();
+      await requireEsm();
+    },
   },
 ]);
