@@ -10,7 +10,7 @@ import type { ScenarioInfo } from '../model.ts';
 import type { ClockStep } from '../runner/clock.ts';
 import type { FaultRuleInput } from '../runner/control.ts';
 import type { TranscriptEntry } from '../runner/transcript.ts';
-import { type LetterPlan, RECIPIENTS } from './sender.ts';
+import { INVALID_BESIDE_GOOD, type LetterPlan, letter, RECIPIENTS, REFUSED_LETTERS } from './sender.ts';
 
 export interface SftpScenario extends ScenarioInfo {
   judges: readonly SftpCheckId[];
@@ -102,13 +102,6 @@ const untilTaken = (lapse: boolean): ClockStep => ({
   timeoutMs: 10_000,
 });
 
-const letter = (ref: string, cpr: string, label: string, extra: Partial<LetterPlan> = {}): LetterPlan => ({
-  ref,
-  recipient: { cpr },
-  label: `${label} (${ref})`,
-  ...extra,
-});
-
 /** A few everyday letters: a citizen with attachments, one with NemSMS, a company, another citizen. */
 const mixed = (label: string, count: number): LetterPlan[] =>
   Array.from({ length: count }, (_, index) => {
@@ -132,14 +125,7 @@ export const SFTP_SCENARIOS: readonly SftpScenario[] = [
     title: 'Letters NgDP refuses for their recipients: exempt, closed, not yet reachable, unknown',
     judges: [...EVERY, 'sender-sftp.outcome.not-delivered', 'sender-sftp.outcome.error-code'],
     deadlineMs: 20_000,
-    letters: [
-      letter('L1', RECIPIENTS.exempt, 'Varsel om hjemmebesøg', { errorCode: 'RECIPIENT_EXEMPT' }),
-      letter('L2', RECIPIENTS.closed, 'Svar på ansøgning', { errorCode: 'RECIPIENT_CLOSED' }),
-      letter('L3', RECIPIENTS.notReachable, 'Bekræftelse af adresse', {
-        errorCode: 'RECIPIENT_NOT_REACHABLE',
-      }),
-      letter('L4', RECIPIENTS.unknown, 'Påmindelse', { errorCode: 'RECIPIENT_UNKNOWN' }),
-    ],
+    letters: REFUSED_LETTERS,
   },
   {
     id: 'invalid-receipt',
@@ -147,13 +133,7 @@ export const SFTP_SCENARIOS: readonly SftpScenario[] = [
       'A letter NgDP finds INVALID (its content is over the size the suite’s NgDP takes) beside a good one',
     judges: [...EVERY, 'sender-sftp.outcome.invalid', 'sender-sftp.outcome.error-code'],
     deadlineMs: 20_000,
-    letters: [
-      letter('L1', RECIPIENTS.registered, 'Årsopgørelse', {
-        documentBytes: 1_536 * 1024,
-        errorCode: 'MESSAGE_TOO_LARGE',
-      }),
-      letter('L2', RECIPIENTS.registered, 'Kvittering'),
-    ],
+    letters: INVALID_BESIDE_GOOD,
   },
   {
     id: 'lost-rename-answer',

@@ -152,12 +152,35 @@ const untilReceiptTaken: ClockStep = {
   timeoutMs: 10_000,
 };
 
-const letter = (ref: string, cpr: string, label: string, extra: Partial<LetterPlan> = {}): LetterPlan => ({
+/** A letter to a citizen: `ref` and the label, which carries it so that a person can tell them apart. */
+export const letter = (
+  ref: string,
+  cpr: string,
+  label: string,
+  extra: Partial<LetterPlan> = {},
+): LetterPlan => ({
   ref,
   recipient: { cpr },
   label: `${label} (${ref})`,
   ...extra,
 });
+
+/** Letters NgDP refuses for their recipients (exempt, closed, not yet reachable, unknown): both senders' scenario. */
+export const REFUSED_LETTERS: readonly LetterPlan[] = [
+  letter('L1', RECIPIENTS.exempt, 'Varsel om hjemmebesøg', { errorCode: 'RECIPIENT_EXEMPT' }),
+  letter('L2', RECIPIENTS.closed, 'Svar på ansøgning', { errorCode: 'RECIPIENT_CLOSED' }),
+  letter('L3', RECIPIENTS.notReachable, 'Bekræftelse af adresse', { errorCode: 'RECIPIENT_NOT_REACHABLE' }),
+  letter('L4', RECIPIENTS.unknown, 'Påmindelse', { errorCode: 'RECIPIENT_UNKNOWN' }),
+];
+
+/** A letter over the size the suite's NgDP takes (INVALID), beside a good one: both senders' scenario. */
+export const INVALID_BESIDE_GOOD: readonly LetterPlan[] = [
+  letter('L1', RECIPIENTS.registered, 'Årsopgørelse', {
+    documentBytes: 1_536 * 1024,
+    errorCode: 'MESSAGE_TOO_LARGE',
+  }),
+  letter('L2', RECIPIENTS.registered, 'Kvittering'),
+];
 
 export const SENDER_SCENARIOS: readonly SenderScenario[] = [
   {
@@ -177,14 +200,7 @@ export const SENDER_SCENARIOS: readonly SenderScenario[] = [
     title: 'Letters NgDP refuses for their recipients: exempt, closed, not yet reachable, unknown',
     judges: [...EVERY, 'sender.outcome.not-delivered', 'sender.outcome.error-code'],
     deadlineMs: 20_000,
-    letters: [
-      letter('L1', RECIPIENTS.exempt, 'Varsel om hjemmebesøg', { errorCode: 'RECIPIENT_EXEMPT' }),
-      letter('L2', RECIPIENTS.closed, 'Svar på ansøgning', { errorCode: 'RECIPIENT_CLOSED' }),
-      letter('L3', RECIPIENTS.notReachable, 'Bekræftelse af adresse', {
-        errorCode: 'RECIPIENT_NOT_REACHABLE',
-      }),
-      letter('L4', RECIPIENTS.unknown, 'Påmindelse', { errorCode: 'RECIPIENT_UNKNOWN' }),
-    ],
+    letters: REFUSED_LETTERS,
   },
   {
     id: 'invalid-receipt',
@@ -192,13 +208,7 @@ export const SENDER_SCENARIOS: readonly SenderScenario[] = [
       'A letter NgDP finds INVALID (its content is over the size the suite’s NgDP takes) beside a good one',
     judges: [...EVERY, 'sender.outcome.invalid', 'sender.outcome.error-code'],
     deadlineMs: 20_000,
-    letters: [
-      letter('L1', RECIPIENTS.registered, 'Årsopgørelse', {
-        documentBytes: 1_536 * 1024,
-        errorCode: 'MESSAGE_TOO_LARGE',
-      }),
-      letter('L2', RECIPIENTS.registered, 'Kvittering'),
-    ],
+    letters: INVALID_BESIDE_GOOD,
   },
   {
     id: 'lost-answer-after',
