@@ -34,6 +34,7 @@ import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { SystemFetches } from './system-fetches.ts';
 import { Systems } from './systems.ts';
 import { Transcript } from './transcript.ts';
 
@@ -93,6 +94,8 @@ export class Engine {
   readonly directory: Directory;
   /** Sender systems' contact and organisation subscriptions, and their notifications. */
   readonly subscriptions: Subscriptions;
+  /** Moving the post of an organisation's mailbox to a contact point (`system-fetches`). */
+  readonly systemFetches: SystemFetches;
   readonly systems: Systems;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
@@ -158,6 +161,7 @@ export class Engine {
     this.recall = new Recall(context);
     this.subscriptions = new Subscriptions(context, pusher, options.outbound);
     this.directory = new Directory(context, this.faults, this.subscriptions);
+    this.systemFetches = new SystemFetches(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
   }

@@ -251,13 +251,6 @@ export const reject = {
       'SYSTEM_FETCH_ENDED',
       `system fetch ${id} is ${status}: only a RUNNING one can be changed`,
     ),
-  /** Another system fetch of the mailbox is still running. */
-  moveInProgress: (mailboxId: string) =>
-    new Rejection(
-      'unprocessable',
-      'MOVE_IN_PROGRESS',
-      `a system fetch of mailbox ${mailboxId} is still running`,
-    ),
   /** The contact point of a system fetch cannot take post (inactive, or without a system). */
   contactPointNotUsable: (contactPointId: string, why: string) =>
     new Rejection('unprocessable', 'CONTACT_POINT_NOT_USABLE', `contact point ${contactPointId} ${why}`, [

@@ -35,6 +35,7 @@ import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 import { serveSubscriptions } from './subscriptions.ts';
+import { serveSystemFetches } from './system-fetches.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -349,6 +350,7 @@ export function apiRouter(engine: Engine): Router {
   });
 
   serveSubscriptions(engine, on, caller, json);
+  serveSystemFetches(engine, on, caller, json);
   routeNgdpPaths(router, served);
   return router;
 }
