@@ -373,6 +373,21 @@ describe('a registration change (PATCH /simulator/v1/contacts/{number})', () => 
     ]);
   });
 
+  test("is in the subscriber's event log, with the notification sent", async () => {
+    await subscribe({ subscriptionOperations: ['ALL_CITIZENS'] });
+
+    await control(simulator, 'PATCH', `/contacts/${CITIZEN}`, { publicRegistrationStatus: 'EXEMPT' });
+    await simulator.settle();
+
+    const events = await api('GET', '/events/');
+    const tags = (events.json as { events: Array<{ eventTag: string }> }).events.map(
+      (event) => event.eventTag,
+    );
+    expect(tags).toEqual(['DIGITAL_POST_EXEMPTED', 'NOTIFICATION_SENT']);
+    const other = await api('GET', '/events/', undefined, { system: SEED_IDS.companyRecipient });
+    expect((other.json as { events: unknown[] }).events).toEqual([]);
+  });
+
   test('is retried when the subscriber fails', async () => {
     receiver.respond = 500;
     await subscribe({ subscriptionOperations: ['ALL_CITIZENS'] });
