@@ -88,6 +88,17 @@ describe('a system fetch', () => {
     expect(engine.systemFetches.list(system, MAILBOX, undefined)).toEqual([fetch]);
   });
 
+  it('takes the letters it moved out of the mailbox', async () => {
+    const { engine, system, point, mailbox } = await companyWithPost();
+
+    engine.systemFetches.create(system, MAILBOX, {
+      organisationId: SEED_IDS.companyWithoutSystem,
+      contactPointId: point.id,
+    });
+
+    expect(mailbox(CVR)).toEqual([]);
+  });
+
   it('leaves MEMO_SYSTEM_FETCHED on each letter it moved', async () => {
     const { engine, system, point, letters, tags } = await companyWithPost();
 

@@ -2,14 +2,14 @@
  * System fetches (`mailboxes/{mailboxId}/system-fetches/`, admin.md §11 "Flyt post"): a system of
  * an organisation moves the post in the organisation's own mailbox to one of its contact points, and
  * asks how many letters there are to move. The simulator moves at once — the fetch is FINISHED when
- * it is created — and takes the letters out of the mailbox's count; it does not deliver them to the
- * contact point's system again (docs/differences.md, "System fetches").
+ * it is created — and takes the letters out of the mailbox; it does not deliver them to the contact
+ * point's system again (docs/differences.md, "Change subscriptions and system fetches").
  */
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { MailboxEntry, Organisation, SystemRecord } from '../domain/model.ts';
 import { inPeriod, mailboxIdOf, type SystemFetchRecord } from '../domain/system-fetches.ts';
-import { collection } from '../store/store.ts';
+import { collection, type Store } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
 
@@ -23,6 +23,11 @@ interface MovedLetter {
 }
 
 const MOVED_LETTERS = collection<MovedLetter>('moved-letters', (record) => record.mailboxId);
+
+/** Whether a system fetch moved the letter out of its mailbox (NgDP deletes moved post there). */
+export function movedOut(store: Store, messageUUID: string): boolean {
+  return store.getRecord(MOVED_LETTERS, messageUUID) !== undefined;
+}
 
 const RESOURCE = 'systemFetch';
 
