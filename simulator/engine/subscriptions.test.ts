@@ -173,6 +173,46 @@ describe('organisation subscriptions', () => {
   });
 });
 
+describe('organisation subscription refusals', () => {
+  it('refuse an operation that is not an organisation operation', async () => {
+    const { engine, system } = testEngine();
+
+    const rejection = await rejectionOf(() =>
+      engine.subscriptions.createOrganisationSubscription(system(SEED_IDS.senderPull), {
+        subscriptionOperations: ['ALL_CITIZENS'],
+        notificationUrl: URL,
+      }),
+    );
+
+    expect(rejection.fieldErrors[0]).toMatchObject({
+      resource: 'organisationSubscription',
+      field: 'subscriptionOperations[0]',
+      code: 'NOT_ALLOWED_VALUE',
+    });
+  });
+
+  it("refuse an update of another system's subscription, or at another version", async () => {
+    const { engine, system } = testEngine();
+    const { id } = engine.subscriptions.createOrganisationSubscription(system(SEED_IDS.senderPull), {
+      notificationUrl: URL,
+    });
+
+    const foreign = await rejectionOf(() =>
+      engine.subscriptions.updateOrganisationSubscription(system(SEED_IDS.senderPush), id, '*', {
+        notificationUrl: URL,
+      }),
+    );
+    const stale = await rejectionOf(() =>
+      engine.subscriptions.updateOrganisationSubscription(system(SEED_IDS.senderPull), id, '2', {
+        notificationUrl: URL,
+      }),
+    );
+
+    expect(foreign.kind).toBe('not-found');
+    expect(stale.code).toBe('VERSION_MISMATCH');
+  });
+});
+
 describe('a change of registration', () => {
   it('makes a new version of the contact and a line in the event log', () => {
     const { engine, clock } = testEngine();

@@ -144,6 +144,38 @@ describe('a system fetch', () => {
     expect([rejection.kind, rejection.code]).toEqual(['unprocessable', 'CONTACT_POINT_NOT_USABLE']);
   });
 
+  it('is refused for an inactive contact point as not usable (422)', async () => {
+    const { engine, system, point } = await companyWithPost();
+    engine.directory.updateContactPoint(point.id, { active: false });
+
+    const rejection = await rejectionOf(() =>
+      engine.systemFetches.create(system, MAILBOX, {
+        organisationId: SEED_IDS.companyWithoutSystem,
+        contactPointId: point.id,
+      }),
+    );
+
+    expect([rejection.code, rejection.message]).toEqual([
+      'CONTACT_POINT_NOT_USABLE',
+      `contact point ${point.id} is not active`,
+    ]);
+  });
+
+  it('refuses a period that ends before it begins', async () => {
+    const { engine, system, point } = await companyWithPost();
+
+    const rejection = await rejectionOf(() =>
+      engine.systemFetches.create(system, MAILBOX, {
+        organisationId: SEED_IDS.companyWithoutSystem,
+        contactPointId: point.id,
+        fromDateTime: '2025-06-03T00:00:00Z',
+        toDateTime: '2025-06-02T00:00:00Z',
+      }),
+    );
+
+    expect(rejection.fieldErrors[0]).toMatchObject({ resource: 'systemFetch', code: 'INVALID_PERIOD' });
+  });
+
   it.each([
     [{ contactPointId: 'x' }, 'organisationId', 'REQUIRED'],
     [{ organisationId: SEED_IDS.authority }, 'organisationId', 'MISMATCH'],
