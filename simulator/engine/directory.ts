@@ -20,6 +20,7 @@ import type { Contact, ContactPoint, MailboxSubscription } from '../domain/model
 import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults } from './faults.ts';
+import { onlyFields } from './fields.ts';
 import type { Page, PageRequest } from './paging.ts';
 import { reject } from './rejections.ts';
 import type { Subscriptions } from './subscriptions.ts';
@@ -262,10 +263,7 @@ export class Directory {
         'must be a CPR (10 digits) or CVR (8 digits) number',
         number,
       );
-    const unknown = Object.keys(input).find(
-      (name) => name !== 'publicRegistrationStatus' && name !== 'registrationStatus',
-    );
-    if (unknown !== undefined) throw reject.unknownField('registration', unknown, input[unknown]);
+    onlyFields('registration', input, ['publicRegistrationStatus', 'registrationStatus']);
     if (input.publicRegistrationStatus === undefined && input.registrationStatus === undefined)
       throw reject.requiredField(
         'registration',

@@ -12,6 +12,7 @@ import {
   ORGANISATION_SUBSCRIPTION_OPERATIONS,
 } from '../../sdk/ngdp/enums.ts';
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { isEndpointUrl } from '../domain/formats.ts';
 import type { Contact, Job, SystemRecord } from '../domain/model.ts';
 import {
   type ContactChange,
@@ -23,6 +24,7 @@ import {
 } from '../domain/subscriptions.ts';
 import { collection } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
+import { onlyFields } from './fields.ts';
 import type { Outbound } from './outbound.ts';
 import type { Pusher } from './pushing.ts';
 import { reject } from './rejections.ts';
@@ -46,23 +48,11 @@ interface Command<Operation extends string> {
   notificationUrl: string;
 }
 
-/** Refuses a field the command does not have (a misspelt name would otherwise be lost silently). */
-function onlyFields(resource: string, body: Record<string, unknown>, fields: readonly string[]): void {
-  const unknown = Object.keys(body).find((name) => !fields.includes(name));
-  if (unknown !== undefined) throw reject.unknownField(resource, unknown, body[unknown]);
-}
-
-/** An absolute http(s) URL, where NgDP posts the notifications. */
+/** An http(s) URL (the rule of systems' endpoints), where NgDP posts the notifications. */
 function notificationUrlOf(resource: string, value: unknown): string {
   if (value === undefined)
     throw reject.requiredField(resource, 'notificationUrl', 'is required: where NgDP posts notifications');
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+  if (!isEndpointUrl(value))
     throw reject.invalidField(
       resource,
       'notificationUrl',
@@ -70,7 +60,7 @@ function notificationUrlOf(resource: string, value: unknown): string {
       'must be an absolute http or https URL',
       value,
     );
-  return value as string;
+  return value;
 }
 
 /** A list field of the command: absent is empty; each element checked by `check`. */

@@ -11,6 +11,7 @@ import type { MailboxEntry, Organisation, SystemRecord } from '../domain/model.t
 import { inPeriod, mailboxIdOf, type SystemFetchRecord } from '../domain/system-fetches.ts';
 import { collection, type Store } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
+import { onlyFields } from './fields.ts';
 import { reject } from './rejections.ts';
 
 export const SYSTEM_FETCHES = collection<SystemFetchRecord>('system-fetches', (record) => record.mailboxId);
@@ -155,8 +156,7 @@ export class SystemFetches {
    */
   create(caller: SystemRecord, mailboxId: string, body: Record<string, unknown>): SystemFetchRecord {
     const organisation = this.mailboxOf(caller, mailboxId, 'invalid');
-    const unknown = Object.keys(body).find((name) => !GIVEN.includes(name) && !SERVER_SET.includes(name));
-    if (unknown !== undefined) throw reject.unknownField(RESOURCE, unknown, body[unknown]);
+    onlyFields(RESOURCE, body, [...GIVEN, ...SERVER_SET]);
     const id = mailboxIdOf(organisation.id);
     if (body.mailboxId !== undefined && String(body.mailboxId).toLowerCase() !== id)
       throw reject.invalidField(
