@@ -62,6 +62,11 @@ const FAILURES: Record<string, Failure> = {
   },
   'sim faults clear': { argv: () => CONTROL, exit: 1, code: 'SIMULATOR_UNREACHABLE' },
   'sim mailbox': { argv: () => ['0101700001', ...CONTROL], exit: 1, code: 'SIMULATOR_UNREACHABLE' },
+  'sim contact': {
+    argv: () => ['0101700001', '--status', 'EXEMPT', ...CONTROL],
+    exit: 1,
+    code: 'SIMULATOR_UNREACHABLE',
+  },
   'sim message': {
     argv: () => ['3f2b8c1e-9d4a-4e7b-a1c5-6d8e2f4b7a90', ...CONTROL],
     exit: 1,

@@ -27,6 +27,7 @@ export { formatJUnitReport } from './reporters/junit.ts';
 export { listChecks, runConformance } from './run.ts';
 export {
   type ClockState,
+  type ContactRegistration,
   ControlClient,
   type ControlRefusal,
   type FaultRuleInput,

@@ -1,5 +1,5 @@
 /**
- * `digitalpost sim clock|faults|mailbox|message|ssh-key|reset` against a real simulator on loopback:
+ * `digitalpost sim clock|faults|mailbox|message|contact|ssh-key|reset` against a real simulator on loopback:
  * what each prints (text and JSON Lines), and one line with a code for each way it can fail.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -215,6 +215,47 @@ describe('digitalpost sim mailbox and sim message', () => {
   it('refuses a mailbox owner or messageUUID of the wrong form (exit 2)', async () => {
     expect((await run(['sim', 'mailbox', '12345'], env)).code).toBe(2);
     expect((await run(['sim', 'message', 'not-a-uuid'], env)).code).toBe(2);
+  });
+});
+
+describe('digitalpost sim contact', () => {
+  it("changes a contact's registration and prints its new version", async () => {
+    const changed = await run(['sim', 'contact', '0101700001', '--status', 'EXEMPT'], env);
+
+    expect(changed).toMatchObject({ code: 0, stderr: '' });
+    expect(changed.stdout).toMatch(
+      /^0101700001 {2}EXEMPT \(EXEMPT_OTHER_REASON\) {2}version 2 {2}2025-06-02T08:00:00.000Z\n$/,
+    );
+  });
+
+  it('prints the contact as one JSON line with --json', async () => {
+    const changed = await run(
+      ['sim', 'contact', '87654321', '--registration', 'VOLUNTARY_REGISTRATION', '--json'],
+      env,
+    );
+
+    expect(jsonLines(changed.stdout)).toEqual([
+      expect.objectContaining({
+        cvrNumber: '87654321',
+        publicRegistrationStatus: 'REGISTERED',
+        registrationStatus: 'VOLUNTARY_REGISTRATION',
+      }),
+    ]);
+  });
+
+  it('refuses a number of the wrong form, an unknown status or no change (exit 2)', async () => {
+    expect((await run(['sim', 'contact', '0101', '--status', 'EXEMPT'], env)).code).toBe(2);
+    expect((await run(['sim', 'contact', '0101700001', '--status', 'GONE'], env)).code).toBe(2);
+    const nothing = await run(['sim', 'contact', '0101700001'], env);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/needs --status or --registration/);
+  });
+
+  it("reports the simulator's refusal of a number nobody registered (exit 1)", async () => {
+    const refused = await run(['sim', 'contact', '0909090909', '--status', 'EXEMPT'], env);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^digitalpost: the simulator refused: NOT_FOUND: .*\n$/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `digitalpost sim clock|faults|mailbox|message|ssh-key|reset`: the simulator's control API
+ * `digitalpost sim clock|faults|mailbox|message|contact|ssh-key|reset`: the simulator's control API
  * (`/simulator/v1`, docs/simulator.md) from the command line, so that nobody needs curl. Every call
  * goes through the conformance suite's typed ControlClient.
  */
@@ -8,11 +8,13 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type ClockState,
   ConformanceSetupError,
+  type ContactRegistration,
   ControlClient,
   type FaultRuleInput,
   isControlRefusal,
   type MailboxEntry,
 } from '../../conformance/index.ts';
+import { PUBLIC_REGISTRATION_STATUSES, REGISTRATION_STATUSES } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import { parseDuration } from '../../simulator/domain/time.ts';
 import type { FaultRule } from '../../simulator/index.ts';
@@ -414,6 +416,54 @@ async function publicKeyOf(file: string): Promise<string> {
   return text.trim();
 }
 
+function registrationText(contact: ContactRegistration): string {
+  const number = contact.cprNumber ?? contact.cvrNumber ?? contact.id;
+  return `${printable(`${number}  ${contact.publicRegistrationStatus} (${contact.registrationStatus})  version ${contact.version}  ${contact.lastUpdated}`)}\n`;
+}
+
+function registerContact(sim: Command, io: CliIO, setExitCode: (code: number) => void): void {
+  withControlOptions(
+    sim
+      .command('contact')
+      .description(
+        "change a registered citizen's or company's Digital Post registration; its subscribers are notified",
+      )
+      .argument('<cpr-or-cvr>', 'the CPR (10 digits) or CVR (8 digits) number', partyNumber)
+      .addOption(
+        new Option('--status <status>', 'the public registration status').choices(
+          PUBLIC_REGISTRATION_STATUSES.filter((status) => status !== 'UNKNOWN'),
+        ),
+      )
+      .addOption(
+        new Option(
+          '--registration <registration>',
+          'how it came about (default: follows --status, e.g. EXEMPT_OTHER_REASON for EXEMPT)',
+        ).choices(REGISTRATION_STATUSES.filter((status) => status !== 'UNKNOWN')),
+      )
+      .addHelpText(
+        'after',
+        '\nExample: digitalpost sim contact 0101700001 --status EXEMPT --registration EXEMPT_LEFT_THE_COUNTRY',
+      ),
+    'print the contact as one JSON line {id, cprNumber|cvrNumber, name, publicRegistrationStatus, registrationStatus, version, lastUpdated}',
+  ).action(
+    action(setExitCode, async (command) => {
+      const flags = flagsOf<{ status?: string; registration?: string }>(command);
+      const number = command.processedArgs[0] as string;
+      if (flags.status === undefined && flags.registration === undefined)
+        throw new CliError(
+          'sim contact needs --status or --registration: the registration to change to',
+          EXIT.usage,
+        );
+      const change = {
+        ...(flags.status === undefined ? {} : { publicRegistrationStatus: flags.status }),
+        ...(flags.registration === undefined ? {} : { registrationStatus: flags.registration }),
+      };
+      const contact = await controlOf(flags, io).call((client) => client.changeRegistration(number, change));
+      io.stdout(flags.json ? jsonLine(contact) : registrationText(contact));
+    }),
+  );
+}
+
 function registerSetup(sim: Command, io: CliIO, setExitCode: (code: number) => void): void {
   const sshKey = sim.command('ssh-key').description("SSH keys of the systems' SFTP users");
   withControlOptions(
@@ -463,7 +513,7 @@ function registerSetup(sim: Command, io: CliIO, setExitCode: (code: number) => v
   );
 }
 
-/** `digitalpost sim clock|faults|mailbox|message|ssh-key|reset` under `sim`. */
+/** `digitalpost sim clock|faults|mailbox|message|contact|ssh-key|reset` under `sim`. */
 export function registerSimControlCommands(
   sim: Command,
   io: CliIO,
@@ -472,5 +522,6 @@ export function registerSimControlCommands(
   registerClock(sim, io, setExitCode);
   registerFaults(sim, io, setExitCode);
   registerInspection(sim, io, setExitCode);
+  registerContact(sim, io, setExitCode);
   registerSetup(sim, io, setExitCode);
 }

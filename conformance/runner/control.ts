@@ -44,6 +44,18 @@ export interface MailboxEntry {
   memo: string;
 }
 
+/** A contact's registration, as `PATCH /simulator/v1/contacts/{number}` answers. */
+export interface ContactRegistration {
+  id: string;
+  cprNumber?: string;
+  cvrNumber?: string;
+  name: string;
+  publicRegistrationStatus: string;
+  registrationStatus: string;
+  version: number;
+  lastUpdated: string;
+}
+
 /** A system as `GET /simulator/v1/systems` lists it (the fields a caller picks one by). */
 export interface SystemSummary {
   id: string;
@@ -217,6 +229,21 @@ export class ControlClient {
   /** What landed in the mailbox of a CPR or CVR number. */
   async mailbox(owner: string): Promise<MailboxEntry[]> {
     return (await this.call('GET', `/mailboxes/${encodeURIComponent(owner)}/messages`)) as MailboxEntry[];
+  }
+
+  /**
+   * Changes the Digital Post registration of the contact registered under `number` (CPR or CVR):
+   * its subscribers are notified.
+   */
+  async changeRegistration(
+    number: string,
+    change: { publicRegistrationStatus?: string; registrationStatus?: string },
+  ): Promise<ContactRegistration> {
+    return (await this.call(
+      'PATCH',
+      `/contacts/${encodeURIComponent(number)}`,
+      change,
+    )) as ContactRegistration;
   }
 
   /** Every system of the simulator. */

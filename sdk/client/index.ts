@@ -23,4 +23,10 @@ export type { FetchOptions, InboxListOptions } from './inbox.ts';
 export type { SendOptions } from './memos.ts';
 export type { ListOptions } from './pagination.ts';
 export type { BusinessReceipt, ReceiptListOptions, WaitForReceiptOptions } from './receipts.ts';
+export type {
+  ContactSubscriptions,
+  OrganisationSubscriptions,
+  Subscriptions,
+  SubscriptionVersion,
+} from './subscriptions.ts';
 export type * from './types.ts';

@@ -15,6 +15,8 @@ import {
   contactPointShape,
   contactSearchResultShape,
   contactShape,
+  contactSubscriptionShape,
+  organisationSubscriptionShape,
   pagingResultUUIDShape,
   receiptSearchResultShape,
   receiptShape,
@@ -101,6 +103,8 @@ describeWith({ shared: [SPEC] }, "the response shapes match NgDP's OpenAPI 1.68.
     ['ContactSearchResult', contactSearchResultShape],
     ['ContactPoint', contactPointShape],
     ['ContactPointSearchResult', contactPointSearchResultShape],
+    ['ContactSubscription', contactSubscriptionShape],
+    ['OrganisationSenderSystemSubscription', organisationSubscriptionShape],
   ] as Array<[string, Shape<unknown>]>)('%s', (name, shape) => {
     const schema = spec.components.schemas[name];
     expect(schema, `${name} in the spec`).toBeDefined();

@@ -20,7 +20,12 @@ import {
   string,
   uuid,
 } from '../http/shape.ts';
-import { CONTACT_TYPES, RECEIPT_STATUSES } from '../ngdp/enums.ts';
+import {
+  CONTACT_SUBSCRIPTION_OPERATIONS,
+  CONTACT_TYPES,
+  ORGANISATION_SUBSCRIPTION_OPERATIONS,
+  RECEIPT_STATUSES,
+} from '../ngdp/enums.ts';
 import type {
   BulkReceipt,
   PagingResultUUID,
@@ -28,7 +33,7 @@ import type {
   ReceiptSearchResult,
   SearchResultFrame,
 } from '../ngdp/wire.ts';
-import type { Contact, ContactPointEntry } from './types.ts';
+import type { Contact, ContactPointEntry, ContactSubscription, OrganisationSubscription } from './types.ts';
 
 const receiptFields = {
   transmissionId: uuid,
@@ -140,3 +145,29 @@ export const contactPointSearchResultShape = object({
 export function reading<T>(shape: Shape<T>): (value: unknown) => T {
   return (value) => shape.read(value, '$');
 }
+
+/** `ContactSubscription` (`/contacts/subscriptions/`). */
+export const contactSubscriptionShape = object({
+  id: uuid,
+  senderSystemIdentityId: optional(uuid),
+  version: integer,
+  transactionId: optional(string),
+  subscriptionOperations: optional(array(oneOf(['UNKNOWN', ...CONTACT_SUBSCRIPTION_OPERATIONS]))),
+  singleContactSubscriptions: optional(
+    array(object({ id: optional(uuid), version: optional(integer), contactId: uuid })),
+  ),
+  notificationUrl: optional(string),
+}) as Shape<ContactSubscription>;
+
+/** `OrganisationSenderSystemSubscription` (`/organisations/subscriptions/`). */
+export const organisationSubscriptionShape = object({
+  id: uuid,
+  senderSystemId: optional(uuid),
+  version: integer,
+  transactionId: optional(string),
+  subscriptionOperations: optional(array(oneOf(['UNKNOWN', ...ORGANISATION_SUBSCRIPTION_OPERATIONS]))),
+  organisationSubscriptions: optional(
+    array(object({ id: optional(uuid), version: optional(integer), cvrNumber: string })),
+  ),
+  notificationUrl: optional(string),
+}) as Shape<OrganisationSubscription>;

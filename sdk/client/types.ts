@@ -5,14 +5,23 @@
 import type { Memo, MemoIssue } from '../memo/types.ts';
 import type {
   ContactPointTarget,
+  ContactSubscriptionOperation,
   ContactType,
+  OrganisationSubscriptionOperation,
   PublicRegistrationStatus,
   ReceiptStatus,
   RegistrationStatus,
 } from '../ngdp/enums.ts';
 import type { Receipt } from '../ngdp/wire.ts';
 
-export type { PublicRegistrationStatus, Receipt, ReceiptStatus, RegistrationStatus };
+export type {
+  ContactSubscriptionOperation,
+  OrganisationSubscriptionOperation,
+  PublicRegistrationStatus,
+  Receipt,
+  ReceiptStatus,
+  RegistrationStatus,
+};
 
 /**
  * NgDP's technical receipt for one bulk container (`POST /memos/` with `application/x-lzma` → 201),
@@ -106,4 +115,50 @@ export interface InboxMemo {
   memo: Memo;
   /** Schema and NgDP-rule problems of the MeMo; empty when it is valid. */
   issues: MemoIssue[];
+}
+
+/**
+ * NgDP's `ContactSubscription`: which contacts a sender system hears of (`subscriptionOperations`,
+ * and the contacts it names), and where NgDP tells it (`notificationUrl`).
+ */
+export interface ContactSubscription {
+  id: string;
+  /** The subscribing sender system. */
+  senderSystemIdentityId?: string;
+  /** One more on every change; `update` and `delete` send it as `If-Match`. */
+  version: number;
+  transactionId?: string;
+  subscriptionOperations?: ContactSubscriptionOperation[];
+  singleContactSubscriptions?: Array<{ id?: string; version?: number; contactId: string }>;
+  notificationUrl?: string;
+}
+
+/** NgDP's `ContactSubscriptionCommand`: what `create` and `update` send. */
+export interface ContactSubscriptionCommand {
+  /** Kinds of contacts to hear of: `ALL_CITIZENS`, `NEW_CITIZENS`, `ALL_COMPANIES`, `NEW_COMPANIES`. */
+  subscriptionOperations?: ContactSubscriptionOperation[];
+  /** Contacts (NgDP's contact ids) to hear of, whatever their kind. */
+  singleContactSubscriptions?: string[];
+  /** Where NgDP posts the notifications: an absolute http(s) URL. */
+  notificationUrl: string;
+}
+
+/** NgDP's `OrganisationSenderSystemSubscription`: which organisations a sender system hears of. */
+export interface OrganisationSubscription {
+  id: string;
+  senderSystemId?: string;
+  version: number;
+  transactionId?: string;
+  subscriptionOperations?: OrganisationSubscriptionOperation[];
+  organisationSubscriptions?: Array<{ id?: string; version?: number; cvrNumber: string }>;
+  notificationUrl?: string;
+}
+
+/** NgDP's `OrganisationSenderSystemSubscriptionCommand`. */
+export interface OrganisationSubscriptionCommand {
+  /** `ALL_ORGANISATIONS`, `NEW_ORGANISATIONS`. */
+  subscriptionOperations?: OrganisationSubscriptionOperation[];
+  /** CVR numbers (8 digits) of organisations to hear of. */
+  organisationSubscriptions?: string[];
+  notificationUrl: string;
 }

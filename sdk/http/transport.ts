@@ -125,6 +125,8 @@ export interface HttpRequest {
   body?: Uint8Array | string;
   contentType?: string;
   accept?: string;
+  /** `If-Match`: the version a change applies to (NgDP's optimistic locking). */
+  ifMatch?: string;
   /** `none`: a 2xx answer carries nothing the caller reads (its body is skipped, not kept). */
   answer?: 'body' | 'none';
   /** The largest 2xx body taken, in bytes (default: the client's `limits.maxResponseBytes`). */
@@ -384,6 +386,7 @@ export class Transport {
       'x-request-id': context.requestId,
     };
     if (http.contentType !== undefined) headers['content-type'] = http.contentType;
+    if (http.ifMatch !== undefined) headers['if-match'] = http.ifMatch;
 
     let lost: Failure | undefined;
     for (let attempt = 0; ; attempt++) {

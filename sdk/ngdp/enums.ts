@@ -99,8 +99,35 @@ export const EventTag = {
   BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM: 'BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM',
   BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM_FAILED: 'BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM_FAILED',
   SYSTEM_CHANGED: 'SYSTEM_CHANGED',
+  DIGITAL_POST_REGISTERED: 'DIGITAL_POST_REGISTERED',
+  DIGITAL_POST_EXEMPTED: 'DIGITAL_POST_EXEMPTED',
+  CONTACT_CPR_UPDATED: 'CONTACT_CPR_UPDATED',
+  CONTACT_CVR_UPDATED: 'CONTACT_CVR_UPDATED',
+  SYSTEM_FETCH_STARTED: 'SYSTEM_FETCH_STARTED',
+  SYSTEM_FETCH_FINISHED: 'SYSTEM_FETCH_FINISHED',
+  MEMO_SYSTEM_FETCHED: 'MEMO_SYSTEM_FETCHED',
 } as const;
 export type EventTagName = (typeof EventTag)[keyof typeof EventTag];
+
+/**
+ * `SubscriptionOperations`: which contacts a sender system's contact subscription covers besides
+ * the contacts it names (`UNKNOWN` is NgDP's fallback, never set by a caller).
+ */
+export const CONTACT_SUBSCRIPTION_OPERATIONS = [
+  'ALL_CITIZENS',
+  'NEW_CITIZENS',
+  'ALL_COMPANIES',
+  'NEW_COMPANIES',
+] as const;
+export type ContactSubscriptionOperation = (typeof CONTACT_SUBSCRIPTION_OPERATIONS)[number];
+
+/** `subscriptionOperations2`: which organisations an organisation subscription covers. */
+export const ORGANISATION_SUBSCRIPTION_OPERATIONS = ['ALL_ORGANISATIONS', 'NEW_ORGANISATIONS'] as const;
+export type OrganisationSubscriptionOperation = (typeof ORGANISATION_SUBSCRIPTION_OPERATIONS)[number];
+
+/** `SystemFetchStatusType`: where a system fetch (moving a mailbox's post to a system) stands. */
+export const SYSTEM_FETCH_STATUSES = ['UNKNOWN', 'RUNNING', 'FINISHED', 'STOPPED'] as const;
+export type SystemFetchStatus = (typeof SYSTEM_FETCH_STATUSES)[number];
 
 /** Whether `value` is one of `values` (narrows it to the list's type). */
 export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {

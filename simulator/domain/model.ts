@@ -76,6 +76,8 @@ export interface Contact {
   nemSmsMobileNumber?: string;
   /** Simulator behaviour: delay of the business receipt after delivery, in ms. */
   receiptDelayMs?: number;
+  /** NgDP's `version`: 1 when created, one more per change (absent in records from before it: 1). */
+  version?: number;
   transactionId: string;
   createdDate: number;
   lastUpdated: number;
@@ -196,7 +198,9 @@ export type JobKind =
   /** One push more of a delivered message, asked for by the control API; its outcome changes nothing. */
   | 'redeliver'
   /** The SMS of a NemSMS delivered in NgDP's quiet hours (18:00–08:00 Danish time), sent at 08:00. */
-  | 'send-sms';
+  | 'send-sms'
+  /** A change notification to a sender system's contact subscription (`notificationUrl`). */
+  | 'notify-subscriber';
 
 export interface Job {
   id: string;

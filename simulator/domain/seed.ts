@@ -14,6 +14,7 @@ import type {
   SystemRecord,
   SystemRole,
 } from './model.ts';
+import { mailboxIdOf } from './system-fetches.ts';
 
 export interface SeedOrganisation {
   id: string;
@@ -77,7 +78,14 @@ export interface SeedData {
 
 /** The fixtures object of docs/simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
 export interface Fixtures {
-  organisations: Array<{ id: string; cvrNumber: string; name: string; type: OrganisationType }>;
+  /** `mailboxId`: the organisation's own mailbox (what `system-fetches` take). */
+  organisations: Array<{
+    id: string;
+    cvrNumber: string;
+    name: string;
+    type: OrganisationType;
+    mailboxId: string;
+  }>;
   systems: Array<{
     id: string;
     organisationId: string;
@@ -244,7 +252,13 @@ export function apiKeyOf(system: SeedSystem): string {
 
 export function fixturesOf(seed: SeedData): Fixtures {
   return {
-    organisations: seed.organisations.map(({ id, cvrNumber, name, type }) => ({ id, cvrNumber, name, type })),
+    organisations: seed.organisations.map(({ id, cvrNumber, name, type }) => ({
+      id,
+      cvrNumber,
+      name,
+      type,
+      mailboxId: mailboxIdOf(id),
+    })),
     systems: seed.systems.map((system) => ({
       id: system.id,
       organisationId: system.organisationId,

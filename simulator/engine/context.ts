@@ -43,6 +43,8 @@ export interface EventDetails {
   systemIds?: string[];
   /** More `metaProperties`. */
   meta?: Record<string, string | undefined>;
+  /** The CPR/CVR numbers of the parties, when the event is not about a message. */
+  parties?: string[];
 }
 
 /** The fields of a job that the scheduling use case sets. */
@@ -175,7 +177,7 @@ export class EngineContext {
         ? {}
         : { messageUUID: message.messageUUID, transmissionId: message.transmissionId }),
       systemIds: [...systemIds],
-      parties: message?.recipientId === undefined ? [] : [message.recipientId],
+      parties: message?.recipientId === undefined ? (details.parties ?? []) : [message.recipientId],
       ...(details.text === undefined ? {} : { message: details.text }),
       metaProperties: meta,
     };

@@ -5,20 +5,25 @@
  * Adgang next).
  */
 import {
+  EventTag,
+  type EventTagName,
   isOneOf,
   PUBLIC_REGISTRATION_STATUSES,
   type PublicRegistrationStatus,
   REGISTRATION_STATUSES,
+  type RegistrationStatus,
 } from '../../sdk/ngdp/enums.ts';
-import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
+import { isCprNumber, isCvrNumber, partyNumberKind } from '../../sdk/ngdp/identifiers.ts';
 import { unknownContact } from '../domain/contacts.ts';
 import { isMobileNumber } from '../domain/formats.ts';
-import type { Contact, ContactPoint } from '../domain/model.ts';
+import type { Contact, ContactPoint, MailboxSubscription } from '../domain/model.ts';
 import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults } from './faults.ts';
+import { onlyFields } from './fields.ts';
 import type { Page, PageRequest } from './paging.ts';
 import { reject } from './rejections.ts';
+import type { Subscriptions } from './subscriptions.ts';
 
 /** Where a contact search goes on: after this contact in NgDP's order (lastUpdated, transactionId). */
 export interface ContactPosition {
@@ -61,6 +66,55 @@ export interface ContactPointInput {
   active?: unknown;
 }
 
+/**
+ * A registration from `input`'s `publicRegistrationStatus` and `registrationStatus`: what is not
+ * given is kept from `current`, or (a new status, or a new contact) follows from the public status.
+ */
+function registrationOf(
+  resource: string,
+  input: { publicRegistrationStatus?: unknown; registrationStatus?: unknown },
+  current: MailboxSubscription | undefined,
+): MailboxSubscription {
+  const status = input.publicRegistrationStatus ?? current?.publicRegistrationStatus ?? 'REGISTERED';
+  if (!isOneOf(PUBLIC_REGISTRATION_STATUSES, status))
+    throw reject.invalidField(
+      resource,
+      'publicRegistrationStatus',
+      'NOT_ALLOWED_VALUE',
+      `must be one of ${PUBLIC_REGISTRATION_STATUSES.join(', ')}`,
+      status,
+    );
+  const registrationStatus =
+    input.registrationStatus ??
+    (input.publicRegistrationStatus === undefined && current !== undefined
+      ? current.registrationStatus
+      : defaultRegistrationStatus(status));
+  if (!isOneOf(REGISTRATION_STATUSES, registrationStatus))
+    throw reject.invalidField(
+      resource,
+      'registrationStatus',
+      'NOT_ALLOWED_VALUE',
+      `must be one of ${REGISTRATION_STATUSES.join(', ')}`,
+      registrationStatus,
+    );
+  return { publicRegistrationStatus: status, registrationStatus };
+}
+
+/** How a contact came to its public status, when not said. */
+function defaultRegistrationStatus(status: PublicRegistrationStatus): RegistrationStatus {
+  if (status === 'REGISTERED') return 'AUTOMATIC_REGISTRATION';
+  if (status === 'EXEMPT') return 'EXEMPT_OTHER_REASON';
+  return 'UNKNOWN';
+}
+
+/** The event-log tag of a change of registration. */
+function registrationTag(contact: Contact): EventTagName {
+  const status = contact.mailboxSubscription.publicRegistrationStatus;
+  if (status === 'REGISTERED') return EventTag.DIGITAL_POST_REGISTERED;
+  if (status === 'EXEMPT') return EventTag.DIGITAL_POST_EXEMPTED;
+  return contact.type === 'CITIZEN' ? EventTag.CONTACT_CPR_UPDATED : EventTag.CONTACT_CVR_UPDATED;
+}
+
 function isAfter(contact: Contact, position: ContactPosition | undefined): boolean {
   if (position === undefined) return true;
   return (
@@ -72,10 +126,12 @@ function isAfter(contact: Contact, position: ContactPosition | undefined): boole
 export class Directory {
   private readonly context: EngineContext;
   private readonly faults: Faults;
+  private readonly subscriptions: Subscriptions;
 
-  constructor(context: EngineContext, faults: Faults) {
+  constructor(context: EngineContext, faults: Faults, subscriptions: Subscriptions) {
     this.context = context;
     this.faults = faults;
+    this.subscriptions = subscriptions;
   }
 
   // ---------------------------------------------------------------- contacts
@@ -139,7 +195,8 @@ export class Directory {
 
   /**
    * Registers a test citizen (`CITIZEN`, by CPR number) or company (`COMPANY`, by CVR number), or
-   * changes the one registered under that number.
+   * changes the one registered under that number (one version more). Subscriptions the change
+   * concerns are notified; a change of registration is recorded in the event log.
    *
    * @throws Rejection for a field that is wrong.
    */
@@ -156,25 +213,7 @@ export class Directory {
         `must be ${kind === 'CITIZEN' ? 10 : 8} digits`,
         number,
       );
-    const status = input.publicRegistrationStatus ?? 'REGISTERED';
-    if (!isOneOf(PUBLIC_REGISTRATION_STATUSES, status))
-      throw reject.invalidField(
-        resource,
-        'publicRegistrationStatus',
-        'NOT_ALLOWED_VALUE',
-        `must be one of ${PUBLIC_REGISTRATION_STATUSES.join(', ')}`,
-        status,
-      );
-    const registrationStatus =
-      input.registrationStatus ?? (status === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN');
-    if (!isOneOf(REGISTRATION_STATUSES, registrationStatus))
-      throw reject.invalidField(
-        resource,
-        'registrationStatus',
-        'NOT_ALLOWED_VALUE',
-        `must be one of ${REGISTRATION_STATUSES.join(', ')}`,
-        registrationStatus,
-      );
+    const mailboxSubscription = registrationOf(resource, input, undefined);
     const mobile = input.nemSmsMobileNumber;
     if (mobile !== undefined && !isMobileNumber(mobile))
       throw reject.invalidField(
@@ -194,20 +233,91 @@ export class Directory {
         typeof input.name === 'string'
           ? input.name
           : (existing?.name ?? (kind === 'CITIZEN' ? 'Testborger' : 'Testvirksomhed')),
-      mailboxSubscription: {
-        publicRegistrationStatus: status as PublicRegistrationStatus,
-        registrationStatus,
-      },
+      mailboxSubscription,
       ...(typeof mobile === 'string' ? { nemSmsMobileNumber: mobile } : {}),
+      version: existing === undefined ? 1 : (existing.version ?? 1) + 1,
       transactionId: this.context.newId(),
       createdDate: existing?.createdDate ?? now,
       lastUpdated: now,
     };
+    this.saveContact(existing, contact);
+    return contact;
+  }
+
+  /**
+   * Changes the Digital Post registration of the contact registered under `number` (a CPR or CVR
+   * number): `publicRegistrationStatus` and/or `registrationStatus`. A change is one version more,
+   * an event-log line (`DIGITAL_POST_REGISTERED`, `DIGITAL_POST_EXEMPTED`, or `CONTACT_CPR_UPDATED`
+   * / `CONTACT_CVR_UPDATED`) and a notification to each subscription it concerns; asking for the
+   * registration the contact already has changes nothing.
+   *
+   * @throws Rejection for a malformed number or a wrong field; NOT_FOUND for a number not registered.
+   */
+  changeRegistration(number: string, input: Record<string, unknown>): Contact {
+    const kind = partyNumberKind(number);
+    if (kind === undefined)
+      throw reject.invalidField(
+        'path',
+        'number',
+        'INVALID_FORMAT',
+        'must be a CPR (10 digits) or CVR (8 digits) number',
+        number,
+      );
+    onlyFields('registration', input, ['publicRegistrationStatus', 'registrationStatus']);
+    if (input.publicRegistrationStatus === undefined && input.registrationStatus === undefined)
+      throw reject.requiredField(
+        'registration',
+        'publicRegistrationStatus',
+        'is required (or registrationStatus): the registration to change to',
+      );
+    const existing = this.context.store.findContact(kind === 'CPR' ? 'cpr' : 'cvr', number);
+    if (existing === undefined)
+      throw reject.notFound(`no contact registered under that ${kind} number: register it first`);
+    const mailboxSubscription = registrationOf('registration', input, existing.mailboxSubscription);
+    const before = existing.mailboxSubscription;
+    if (
+      before.publicRegistrationStatus === mailboxSubscription.publicRegistrationStatus &&
+      before.registrationStatus === mailboxSubscription.registrationStatus
+    )
+      return existing;
+    const contact: Contact = {
+      ...existing,
+      mailboxSubscription,
+      version: (existing.version ?? 1) + 1,
+      transactionId: this.context.newId(),
+      lastUpdated: this.context.now(),
+    };
+    this.saveContact(existing, contact);
+    return contact;
+  }
+
+  /** Saves a new or changed contact, tells its subscribers, and logs a change of registration. */
+  private saveContact(existing: Contact | undefined, contact: Contact): void {
     this.context.change(() => {
-      store.putContact(contact);
+      this.context.store.putContact(contact);
+      const subscribers = this.subscriptions.contactChanged(
+        contact,
+        existing === undefined ? 'CREATED' : 'UPDATED',
+      );
+      const before = existing?.mailboxSubscription;
+      const after = contact.mailboxSubscription;
+      if (
+        before !== undefined &&
+        (before.publicRegistrationStatus !== after.publicRegistrationStatus ||
+          before.registrationStatus !== after.registrationStatus)
+      )
+        this.context.record(registrationTag(contact), undefined, {
+          text: `registration ${before.publicRegistrationStatus}/${before.registrationStatus} → ${after.publicRegistrationStatus}/${after.registrationStatus}`,
+          systemIds: subscribers,
+          parties: [contact.cprNumber ?? contact.cvrNumber ?? ''],
+          meta: {
+            contactId: contact.id,
+            publicRegistrationStatus: after.publicRegistrationStatus,
+            registrationStatus: after.registrationStatus,
+          },
+        });
       this.context.emit({ type: 'contact-saved', contact });
     });
-    return contact;
   }
 
   // ---------------------------------------------------------------- contact points

@@ -33,6 +33,8 @@ import { Recipients } from './recipients.ts';
 import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
+import { Subscriptions } from './subscriptions.ts';
+import { SystemFetches } from './system-fetches.ts';
 import { Systems } from './systems.ts';
 import { Transcript } from './transcript.ts';
 
@@ -90,6 +92,10 @@ export class Engine {
   readonly recall: Recall;
   /** Contacts and contact points. */
   readonly directory: Directory;
+  /** Sender systems' contact and organisation subscriptions, and their notifications. */
+  readonly subscriptions: Subscriptions;
+  /** Moving the post of an organisation's mailbox to a contact point (`system-fetches`). */
+  readonly systemFetches: SystemFetches;
   readonly systems: Systems;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
@@ -153,7 +159,9 @@ export class Engine {
     this.fileErrors = new FileErrors(context);
     this.recipients = new Recipients(context, this.faults, this.receipts);
     this.recall = new Recall(context);
-    this.directory = new Directory(context, this.faults);
+    this.subscriptions = new Subscriptions(context, pusher, options.outbound);
+    this.directory = new Directory(context, this.faults, this.subscriptions);
+    this.systemFetches = new SystemFetches(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
   }
@@ -298,6 +306,8 @@ export class Engine {
         return this.delivery.pushNotification(job);
       case 'push-receipt':
         return this.receipts.push(job);
+      case 'notify-subscriber':
+        return this.subscriptions.notify(job);
       case 'redeliver':
         return job.data?.receipt === true ? this.receipts.redeliverDue(job) : this.delivery.redeliverDue(job);
       default:

@@ -8,6 +8,7 @@ import type { EventRecord, MailboxEntry, MessageRecord } from '../domain/model.t
 import { EARLIEST_INSTANT, LATEST_INSTANT } from '../domain/time.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
+import { movedOut } from './system-fetches.ts';
 
 /** A letter in a mailbox, with the message it is. */
 export interface MailboxLetter {
@@ -22,10 +23,16 @@ export class Inspection {
     this.context = context;
   }
 
-  /** The letters delivered to a citizen's (CPR) or company's (CVR) mailbox, oldest first. */
+  /**
+   * The letters delivered to a citizen's (CPR) or company's (CVR) mailbox, oldest first; those a
+   * system fetch moved out are gone.
+   */
   mailbox(owner: string): MailboxLetter[] {
     const { store } = this.context;
-    return store.listMailbox(owner).map((entry) => ({ entry, message: store.getMessage(entry.messageUUID) }));
+    return store
+      .listMailbox(owner)
+      .filter((entry) => !movedOut(store, entry.messageUUID))
+      .map((entry) => ({ entry, message: store.getMessage(entry.messageUUID) }));
   }
 
   /**

@@ -6,6 +6,7 @@
  * `timeoutMs` is a failed attempt.
  */
 import type { ReceiptRecord } from '../domain/model.ts';
+import type { ContactChange } from '../domain/subscriptions.ts';
 
 /** The size and SHA-256 (hex) of the body a push sent, for the transcript. */
 export interface SentBody {
@@ -17,6 +18,17 @@ export type PushOutcome = ({ ok: true; status: number } | { ok: false; status?: 
   /** What was sent (receipts and notifications: the JSON; a MeMo's XML the engine knows itself). */
   sent?: SentBody;
 };
+
+/** What a contact subscription's notification tells: which contact changed, how, and when. */
+export interface ContactNotification {
+  subscriptionId: string;
+  contactId: string;
+  change: ContactChange;
+  /** The contact's version after the change. */
+  version: number;
+  /** When NgDP sent it. */
+  timeStamp: number;
+}
 
 export interface Outbound {
   /** Delivers a MeMo to a recipient system's endpoint. */
@@ -31,6 +43,12 @@ export interface Outbound {
   pushNotification(
     url: string,
     notification: { messageUUID: string; timeStamp: number },
+    timeoutMs: number,
+  ): Promise<PushOutcome>;
+  /** Tells a sender system's contact subscription (at its `notificationUrl`) that a contact changed. */
+  pushContactNotification(
+    url: string,
+    notification: ContactNotification,
     timeoutMs: number,
   ): Promise<PushOutcome>;
 }

@@ -97,6 +97,6 @@ export class Pusher {
     const attempts = job.attempt + 1;
     const next = this.nextAttempt(firstAttemptAt, attempts, false);
     if (next === undefined || !wanted) store.deleteJob(job.id);
-    else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { firstAttemptAt } });
+    else store.putJob({ ...job, dueAt: next, attempt: attempts, data: { ...job.data, firstAttemptAt } });
   }
 }

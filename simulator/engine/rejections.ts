@@ -213,6 +213,55 @@ export const reject = {
 
   // ---------------------------------------------------------------- messages and receipts
   notFound: (message: string) => new Rejection('not-found', 'NOT_FOUND', message),
+  /** A body field names something unknown (a contact, a contact point) or of another organisation. */
+  unknownReference: (resource: string, name: string, message: string, rejectedValue: unknown) =>
+    field('invalid', resource, name, 'NOT_FOUND', message, rejectedValue),
+  /** A field of a body that the operation does not take. */
+  unknownField: (resource: string, name: string, rejectedValue: unknown) =>
+    field('invalid', resource, name, 'UNKNOWN_FIELD', 'is not a field of this operation', rejectedValue),
+  /** An update or delete without `If-Match`, which NgDP declares required for it. */
+  ifMatchRequired: () =>
+    field(
+      'invalid',
+      'header',
+      'If-Match',
+      'REQUIRED',
+      'is required: the version to change (the ETag of the last answer, e.g. "1"), or *',
+    ),
+  /** `If-Match` names another version than the record's (someone changed it meanwhile). */
+  versionMismatch: (resource: string, version: number, ifMatch: string) =>
+    new Rejection(
+      'conflict',
+      'VERSION_MISMATCH',
+      `the ${resource} is at version ${version}, not ${ifMatch}: read it again and retry`,
+      [
+        {
+          resource: 'header',
+          field: 'If-Match',
+          code: 'VERSION_MISMATCH',
+          message: `is not ${version}`,
+          rejectedValue: ifMatch,
+        },
+      ],
+    ),
+  /** A system fetch that has ended cannot be changed. */
+  systemFetchEnded: (id: string, status: string) =>
+    new Rejection(
+      'unprocessable',
+      'SYSTEM_FETCH_ENDED',
+      `system fetch ${id} is ${status}: only a RUNNING one can be changed`,
+    ),
+  /** The contact point of a system fetch cannot take post (inactive, or without a system). */
+  contactPointNotUsable: (contactPointId: string, why: string) =>
+    new Rejection('unprocessable', 'CONTACT_POINT_NOT_USABLE', `contact point ${contactPointId} ${why}`, [
+      {
+        resource: 'systemFetch',
+        field: 'contactPointId',
+        code: 'CONTACT_POINT_NOT_USABLE',
+        message: why,
+        rejectedValue: contactPointId,
+      },
+    ]),
   alreadyRecalled: (messageUUID: string) =>
     new Rejection('conflict', 'ALREADY_RECALLED', `message ${messageUUID} was already recalled`),
   pastValueDate: (messageUUID: string) =>

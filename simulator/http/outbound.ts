@@ -1,12 +1,14 @@
 /**
  * The engine's outbound port on HTTP (undici): NgDP's calls to systems as they look on the wire —
  * a MeMo as multipart/form-data (part `file`, filename = the messageUUID), a receipt as NgDP's
- * Receipt JSON, a publish/subscribe notification as `{ messageUUID, memoUrl, timeStamp }`.
+ * Receipt JSON, a publish/subscribe notification as `{ messageUUID, memoUrl, timeStamp }`, a
+ * contact subscription's notification as `wire/subscriptions.ts` writes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import type { Outbound, PushOutcome, SentBody } from '../engine/outbound.ts';
+import type { ContactNotification, Outbound, PushOutcome, SentBody } from '../engine/outbound.ts';
 import { receiptJson } from '../wire/receipts.ts';
+import { contactNotificationJson } from '../wire/subscriptions.ts';
 
 /** The size and SHA-256 of a JSON body, for the transcript. */
 function sentJson(body: string): { body: Buffer; sent: SentBody } {
@@ -107,6 +109,15 @@ export class HttpOutbound implements Outbound {
         timeStamp: new Date(notification.timeStamp).toISOString(),
       }),
     );
+    return post(url, body, 'application/json', timeoutMs, sent);
+  }
+
+  pushContactNotification(
+    url: string,
+    notification: ContactNotification,
+    timeoutMs: number,
+  ): Promise<PushOutcome> {
+    const { body, sent } = sentJson(JSON.stringify(contactNotificationJson(notification, this.apiUrl)));
     return post(url, body, 'application/json', timeoutMs, sent);
   }
 }

@@ -8,7 +8,7 @@ export function contactJson(contact: Contact) {
   const { mailboxSubscription: mailbox } = contact;
   return {
     id: contact.id,
-    version: 1,
+    version: contact.version ?? 1,
     type: contact.type,
     transactionId: contact.transactionId,
     ...(contact.cprNumber === undefined ? {} : { cprNumber: contact.cprNumber }),

@@ -24,7 +24,7 @@ import {
 import type { EngineEvent } from '../../simulator/engine/context.ts';
 import { Engine } from '../../simulator/engine/engine.ts';
 import type { MemoWork } from '../../simulator/engine/memo-work.ts';
-import type { Outbound, PushOutcome } from '../../simulator/engine/outbound.ts';
+import type { ContactNotification, Outbound, PushOutcome } from '../../simulator/engine/outbound.ts';
 import { Rejection } from '../../simulator/engine/rejections.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../simulator/engine/settings.ts';
 import { MemoryStore } from '../../simulator/store/memory.ts';
@@ -36,7 +36,7 @@ export { SEED_IDS };
 /** Where the manual clock starts: Monday 2 June 2025, 12:00 Copenhagen time (CEST, UTC+2). */
 export const START = Date.UTC(2025, 5, 2, 10, 0, 0);
 
-export type OutboundKind = 'memo' | 'receipt' | 'notification';
+export type OutboundKind = 'memo' | 'receipt' | 'notification' | 'contact';
 
 /** One call the engine made through the outbound port, at simulator time `at`. */
 export interface OutboundCall {
@@ -48,6 +48,8 @@ export interface OutboundCall {
   xml?: Uint8Array;
   receipt?: ReceiptRecord;
   timeStamp?: number;
+  /** A contact subscription's notification. */
+  contact?: ContactNotification;
 }
 
 /** How the fake answers a call: a status (2xx is success), or an outcome of its own. */
@@ -56,7 +58,12 @@ export type Answer = number | PushOutcome | ((call: OutboundCall) => number | Pu
 /** The outbound port as a recording fake: every call noted, each answered as scripted (default 200). */
 export class RecordingOutbound implements Outbound {
   readonly calls: OutboundCall[] = [];
-  private readonly answers: Record<OutboundKind, Answer> = { memo: 200, receipt: 200, notification: 200 };
+  private readonly answers: Record<OutboundKind, Answer> = {
+    memo: 200,
+    receipt: 200,
+    notification: 200,
+    contact: 200,
+  };
   private readonly clock: ManualClock;
 
   constructor(clock: ManualClock) {
@@ -95,6 +102,17 @@ export class RecordingOutbound implements Outbound {
       timeoutMs,
       messageUUID: notification.messageUUID,
       timeStamp: notification.timeStamp,
+    });
+  }
+
+  pushContactNotification(url: string, notification: ContactNotification, timeoutMs: number) {
+    return this.record({
+      kind: 'contact',
+      url,
+      timeoutMs,
+      messageUUID: undefined,
+      timeStamp: notification.timeStamp,
+      contact: notification,
     });
   }
 

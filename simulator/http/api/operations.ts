@@ -27,9 +27,22 @@ export const SERVED_OPERATIONS = [
   'deleteReceipt',
   'bulkFetchReceipts',
   'queryContacts',
+  'fetchContactSubscription',
+  'createContactSubscription',
+  'updateContactSubscription',
+  'deleteContactSubscription',
   'fetchContact',
   'queryAllContactPoints',
   'queryEvents',
+  'listSystemFetches',
+  'createSystemFetch',
+  'messageCount',
+  'fetchSystemFetch',
+  'updateSystemFetch',
+  'deleteSystemFetch',
+  'listOrganisationSenderSystemSubscriptions',
+  'createOrganisationSenderSystemSubscription',
+  'updateOrganisationSenderSystemSubscription',
 ] as const satisfies readonly NgdpOperationId[];
 
 export type ServedOperationId = (typeof SERVED_OPERATIONS)[number];

@@ -34,6 +34,8 @@ import { mediaType, paging, queryList, queryText, readBody } from '../support.ts
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
+import { serveSubscriptions } from './subscriptions.ts';
+import { serveSystemFetches } from './system-fetches.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -347,6 +349,8 @@ export function apiRouter(engine: Engine): Router {
     response.json(searchFrameJson(result, { events: result.items.map(eventJson) }));
   });
 
+  serveSubscriptions(engine, on, caller, json);
+  serveSystemFetches(engine, on, caller, json);
   routeNgdpPaths(router, served);
   return router;
 }

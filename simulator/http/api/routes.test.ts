@@ -113,10 +113,10 @@ describe('GET /simulator/v1/operations', () => {
         .sort(),
     ).toEqual([...SERVED_OPERATIONS].sort());
     expect(body.operations).toContainEqual({
-      method: 'GET',
-      path: '/contacts/subscriptions/',
-      operationId: 'fetchContactSubscription',
-      name: 'GET /contacts/subscriptions/',
+      method: 'PUT',
+      path: '/contacts/{contactId}/verifications/{id}',
+      operationId: 'verifyContactSubscription',
+      name: 'PUT /contacts/{contactId}/verifications/{id}',
       served: false,
     });
   });

@@ -1,6 +1,6 @@
 /**
  * The control API's set-up routes: systems (with their API key, once), SSH keys for SFTP users,
- * contact points, and test citizens and companies. The JSON is the simulator's own (not NgDP's);
+ * contact points, test citizens and companies, and changes of a contact's registration. The JSON is the simulator's own (not NgDP's);
  * the rules are the engine's.
  */
 import type { Router } from 'express';
@@ -118,6 +118,22 @@ export const setupRoutes = {
       response
         .status(201)
         .json({ cprNumber: contact.cprNumber, name: contact.name, ...contact.mailboxSubscription });
+    });
+
+    router.patch('/contacts/:number', (request, response) => {
+      const contact = engine.directory.changeRegistration(
+        request.params.number as string,
+        objectBody(request.body),
+      );
+      response.json({
+        id: contact.id,
+        ...(contact.cprNumber === undefined ? {} : { cprNumber: contact.cprNumber }),
+        ...(contact.cvrNumber === undefined ? {} : { cvrNumber: contact.cvrNumber }),
+        name: contact.name,
+        ...contact.mailboxSubscription,
+        version: contact.version ?? 1,
+        lastUpdated: iso(contact.lastUpdated),
+      });
     });
 
     router.post('/companies', (request, response) => {

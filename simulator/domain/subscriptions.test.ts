@@ -1,0 +1,40 @@
+/** Which subscriptions a contact's change concerns, and which `If-Match` headers name a version. */
+import { describe, expect, it } from 'vitest';
+import { type ContactChange, concernsSubscription, ifMatchAccepts } from './subscriptions.ts';
+
+const CONTACT = 'c0ffee00-0000-4000-8000-000000000001';
+
+describe('a contact change concerns a subscription', () => {
+  it.each<[string, string[], string[], 'CITIZEN' | 'COMPANY', ContactChange, boolean]>([
+    ['ALL_CITIZENS, any citizen change', ['ALL_CITIZENS'], [], 'CITIZEN', 'UPDATED', true],
+    ['ALL_CITIZENS, not a company', ['ALL_CITIZENS'], [], 'COMPANY', 'UPDATED', false],
+    ['NEW_CITIZENS, a new citizen', ['NEW_CITIZENS'], [], 'CITIZEN', 'CREATED', true],
+    ['NEW_CITIZENS, not a changed one', ['NEW_CITIZENS'], [], 'CITIZEN', 'UPDATED', false],
+    ['ALL_COMPANIES, any company change', ['ALL_COMPANIES'], [], 'COMPANY', 'UPDATED', true],
+    ['NEW_COMPANIES, a new company', ['NEW_COMPANIES'], [], 'COMPANY', 'CREATED', true],
+    ['a contact it names', [], [CONTACT], 'CITIZEN', 'UPDATED', true],
+    ['nothing named or covered', ['NEW_COMPANIES'], [], 'CITIZEN', 'CREATED', false],
+  ])('%s', (_, operations, contactIds, type, change, expected) => {
+    const subscription = {
+      operations: operations as Parameters<typeof concernsSubscription>[0]['operations'],
+      contacts: contactIds.map((contactId) => ({ id: 'x', version: 1, contactId })),
+    };
+
+    expect(concernsSubscription(subscription, { id: CONTACT, type }, change)).toBe(expected);
+  });
+});
+
+describe('If-Match', () => {
+  it.each([
+    ['3', true],
+    ['"3"', true],
+    ['W/"3"', true],
+    ['*', true],
+    ['"1", "3"', true],
+    ['"4"', false],
+    ['"03"', false],
+    ['three', false],
+  ])('%s names version 3: %s', (header, expected) => {
+    expect(ifMatchAccepts(header, 3)).toBe(expected);
+  });
+});
