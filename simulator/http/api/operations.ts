@@ -42,11 +42,16 @@ export function isServed(operationId: NgdpOperationId): boolean {
 }
 
 /** Every operation of NgDP's API, with whether the simulator serves it. */
-export function operationsList(): (NgdpOperation & { name: string; served: boolean })[] {
-  return NGDP_OPERATIONS.map((operation) => ({
-    ...operation,
-    name: operationName(operation),
-    served: SERVED.has(operation.operationId),
+export function operationsList(): (Pick<NgdpOperation, 'method' | 'path' | 'operationId'> & {
+  name: string;
+  served: boolean;
+})[] {
+  return NGDP_OPERATIONS.map(({ method, path, operationId }) => ({
+    method,
+    path,
+    operationId,
+    name: operationName({ method, path }),
+    served: SERVED.has(operationId),
   }));
 }
 
