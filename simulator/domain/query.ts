@@ -69,7 +69,8 @@ export interface Term {
 export interface FieldFilter {
   /** The parameter as given (`mailboxSubscription.registrationStatus`). */
   field: string;
-  path: readonly string[];
+  /** The fields it looks at: one for a generic filter; a search's own may look at several. */
+  paths: readonly (readonly string[])[];
   terms: readonly Term[];
 }
 
@@ -183,7 +184,7 @@ export function parseQuery(parameters: QueryParameters, spec: QuerySpec): Query 
     const text = single(parameters, name) as string;
     filters.push({
       field: name,
-      path: valueField(spec.fields, name, name),
+      paths: [valueField(spec.fields, name, name)],
       terms: values(text, name).map((value) => termOf(value, name, caseSensitive)),
     });
   }
@@ -249,7 +250,7 @@ function termMatches(term: Term, found: readonly unknown[], caseSensitive: boole
 }
 
 function filterMatches(filter: FieldFilter, item: JsonObject, caseSensitive: boolean): boolean {
-  const found = valuesAt(item, filter.path);
+  const found = filter.paths.flatMap((path) => valuesAt(item, path));
   const either = filter.terms.filter((term) => term.role === 'either');
   return (
     (either.length === 0 || either.some((term) => termMatches(term, found, caseSensitive))) &&
@@ -266,6 +267,45 @@ export function matches(query: Query, item: JsonObject): boolean {
   return allValues(item).some((value) => wanted.has(textOf(value, query.caseSensitive)));
 }
 
+/**
+ * A filter of a search's own parameter (`contactGroupId=a,b`, `searchTermOrName=skat`): one of
+ * `values` is (or, with `contains`, is part of) a value of one of the fields at `paths`.
+ */
+export function ownFilter(
+  parameter: string,
+  paths: readonly string[],
+  values: readonly string[],
+  options: { contains?: boolean; caseSensitive?: boolean } = {},
+): FieldFilter {
+  return {
+    field: parameter,
+    paths: paths.map((path) => path.split('.')),
+    terms: values.map((text) =>
+      options.contains === true
+        ? {
+            role: 'either',
+            text,
+            wildcard: wildcardOf(`*${text.replaceAll('*', '')}*`, options.caseSensitive === true),
+          }
+        : { role: 'either', text },
+    ),
+  };
+}
+
+/** A filter of a search's own yes/no parameter: whether the fields at `paths` hold any value. */
+export function presenceFilter(parameter: string, paths: readonly string[], present: boolean): FieldFilter {
+  return {
+    field: parameter,
+    paths: paths.map((path) => path.split('.')),
+    terms: [{ role: present ? 'must' : 'mustNot', text: '*', wildcard: /^/ }],
+  };
+}
+
+/** `query` with `filters` of the search's own parameters added (AND-ed with its others). */
+export function withFilters(query: Query, filters: readonly FieldFilter[]): Query {
+  return filters.length === 0 ? query : { ...query, filters: [...query.filters, ...filters] };
+}
+
 /** Whether `query` filters or orders (beyond paging and projection). */
 export function selects(query: Query): boolean {
   return query.filters.length > 0 || query.any !== undefined || query.sort.length > 0;
@@ -280,17 +320,24 @@ function compareValues(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** `items` ordered by `query.sort` (stable; missing values last in either direction). */
-export function sortItems<T extends JsonObject>(query: Query, items: readonly T[]): T[] {
-  if (query.sort.length === 0) return [...items];
-  return [...items].sort((a, b) => {
-    for (const key of query.sort) {
-      const [x, y] = [valuesAt(a, key.path)[0], valuesAt(b, key.path)[0]];
-      const order = compareValues(x, y);
-      if (order !== 0) return key.descending && x !== undefined && y !== undefined ? -order : order;
-    }
-    return 0;
-  });
+/**
+ * The items `query` keeps, in its order (stable; missing values last in either direction): records
+ * of any kind, each judged as `json` shows it (as NgDP serves it).
+ */
+export function select<T>(query: Query, items: readonly T[], json: (item: T) => JsonObject): T[] {
+  const kept = items
+    .map((item) => ({ item, shown: json(item) }))
+    .filter(({ shown }) => matches(query, shown));
+  if (query.sort.length > 0)
+    kept.sort((a, b) => {
+      for (const key of query.sort) {
+        const [x, y] = [valuesAt(a.shown, key.path)[0], valuesAt(b.shown, key.path)[0]];
+        const order = compareValues(x, y);
+        if (order !== 0) return key.descending && x !== undefined && y !== undefined ? -order : order;
+      }
+      return 0;
+    });
+  return kept.map(({ item }) => item);
 }
 
 function pick(value: unknown, paths: readonly (readonly string[])[]): unknown {
@@ -314,10 +361,7 @@ export function project(query: Query, item: JsonObject): JsonObject {
  * smaller `pageSize` when chaos shrinks pages), projected.
  */
 export function evaluate(query: Query, items: readonly JsonObject[], pageSize = query.size): QueryPage {
-  const kept = sortItems(
-    query,
-    items.filter((item) => matches(query, item)),
-  );
+  const kept = select(query, items, (item) => item);
   const from = query.page * pageSize;
   return {
     items: kept.slice(from, from + pageSize).map((item) => project(query, item)),
