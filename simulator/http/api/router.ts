@@ -428,7 +428,10 @@ export function apiRouter(engine: Engine): Router {
     request: Request,
     response: Response,
   ): Promise<Partial<Record<BulkField, string[]>>> {
-    if (queryText(request, 'isBulkLookup') !== 'true') {
+    const flag = queryText(request, 'isBulkLookup');
+    if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false')
+      throw reject.invalidParameter('isBulkLookup', 'must be true or false', flag);
+    if (flag !== 'true') {
       if (hasBody(request)) {
         request.resume();
         throw reject.invalidBody('GET /contacts/ reads a body only with isBulkLookup=true');
