@@ -106,6 +106,14 @@ describe('undeclared query parameters', () => {
   });
 });
 
+describe('GET /memos/ sort', () => {
+  test('takes the order it lists in, createdDate ascending, and refuses any other', async () => {
+    await ok('/memos/?sort=createdDate,asc&sort=createdDate', recipientKey);
+    expectRefused(await get('/memos/?sort=createdDate,desc', recipientKey), 'sort');
+    expectRefused(await get('/memos/?sort=label', recipientKey), 'sort');
+  });
+});
+
 describe('declared query parameters with a wrong value', () => {
   test.each([
     ['an eventTag NgDP does not have', '/events/?eventTag=LETTER_SENT', 'eventTag'],

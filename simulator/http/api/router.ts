@@ -92,6 +92,19 @@ function uuidParam(request: Request): string {
   return id;
 }
 
+/**
+ * `sort` of `GET /memos/` (declared: `property,(asc|desc)`, repeatable): the simulator lists the
+ * memos in the order its `PagingResultUUID` reports, `createdDate` ascending; asking for that is
+ * taken, any other order refused rather than ignored.
+ */
+function checkMemoSort(request: Request): void {
+  const sort = request.query.sort;
+  for (const value of sort === undefined ? [] : Array.isArray(sort) ? sort : [sort]) {
+    if (typeof value !== 'string' || !/^createdDate(,asc)?$/i.test(value))
+      throw reject.invalidParameter('sort', 'the simulator lists memos by createdDate ascending only', value);
+  }
+}
+
 type BulkField = 'id' | 'cprNumber' | 'cvrNumber';
 
 /** The most values of one field a bulk lookup takes. */
@@ -325,6 +338,7 @@ export function apiRouter(engine: Engine): Router {
   on('listAvailableMemos', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/');
     if (system === undefined) return;
+    checkMemoSort(request);
     response.json(pagingResultJson(engine.recipients.queue(system, paging(request))));
   });
 
