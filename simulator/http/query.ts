@@ -14,7 +14,16 @@ import {
   type NgdpQueryParameter,
   ngdpFields,
 } from '../../sdk/ngdp/operations.ts';
-import { GENERIC_PARAMETERS, parseQuery, type Query, QueryProblem, type QuerySpec } from '../domain/query.ts';
+import {
+  evaluate,
+  GENERIC_PARAMETERS,
+  type JsonObject,
+  parseQuery,
+  type Query,
+  type QueryPage,
+  QueryProblem,
+  type QuerySpec,
+} from '../domain/query.ts';
 import { Rejection, reject } from '../engine/rejections.ts';
 import { MAX_PAGE, MAX_PAGE_SIZE } from '../wire/paging.ts';
 
@@ -176,4 +185,15 @@ export function queryOf(request: Request): Query {
   if ('rejection' in reading) throw reading.rejection;
   if (reading.query === undefined) throw new Error('queryOf: the operation has no generic query');
   return reading.query;
+}
+
+/**
+ * The page a request's generic query asks for of `items` (all the items of its search, as NgDP
+ * serves them): filtered, sorted, paged and projected — for a search whose items are few enough to
+ * hold in memory (the administration's collections). Answer it with `queryFrameJson` (wire/paging.ts).
+ *
+ * @throws Rejection when the request's query parameters were wrong.
+ */
+export function queryPage(request: Request, items: readonly JsonObject[], pageSize?: number): QueryPage {
+  return evaluate(queryOf(request), items, pageSize);
 }

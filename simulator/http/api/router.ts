@@ -12,7 +12,6 @@ import {
   ownFilter,
   presenceFilter,
   project,
-  type QueryPage,
   selects,
   withFilters,
 } from '../../domain/query.ts';
@@ -28,6 +27,7 @@ import { errorBody } from '../../wire/errors.ts';
 import {
   contactCursor,
   pagingResultJson,
+  queryFrameJson,
   readContactCursor,
   readPageCursor,
   searchFrameJson,
@@ -189,9 +189,6 @@ function contactPointFilters(request: Request): FieldFilter[] {
   }
   return filters;
 }
-
-/** A page of the query language in the shape the search frames take. */
-const framePage = (page: QueryPage) => ({ ...page, total: page.totalElements });
 
 /** A recipient's business receipt from its JSON body, for the message of the path. */
 function recipientReceipt(body: unknown, messageUUID: string): RecipientReceipt {
@@ -475,7 +472,7 @@ export function apiRouter(engine: Engine): Router {
       contactPointFilters(request),
     );
     const result = engine.directory.searchContactPoints(query, contactPointJson);
-    response.json(searchFrameJson(framePage(result), { contactPoints: result.items }));
+    response.json(queryFrameJson(result, 'contactPoints'));
   });
 
   on('queryEvents', async (request, response) => {
