@@ -178,7 +178,8 @@ export function parseQuery(parameters: QueryParameters, spec: QuerySpec): Query 
   const caseSensitive = spec.caseSensitive === true;
   const { limits } = spec;
   const filters: FieldFilter[] = [];
-  for (const name of Object.keys(parameters)) {
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value === undefined) continue;
     if (spec.own.includes(name) || (GENERIC_PARAMETERS as readonly string[]).includes(name)) continue;
     if (!spec.filters) throw new QueryProblem(name, 'is not a parameter of this operation');
     const text = single(parameters, name) as string;

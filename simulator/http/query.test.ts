@@ -43,6 +43,15 @@ describe('readQuery', () => {
     ).toEqual([expect.objectContaining({ resource: 'query', field: 'nickname', code: 'INVALID_PARAMETER' })]);
   });
 
+  it('takes ownerOrActor beside a field filter, and refuses searchParameters where it is not declared', () => {
+    expect(
+      refusal(() => readQuery(ngdpOperation('queryEvents'), { owner: 'x', ownerOrActor: '1' })),
+    ).toBeUndefined();
+    expect(
+      refusal(() => readQuery(ngdpOperation('listAvailableReceipts'), { searchParameters: 'x' }))?.message,
+    ).toBe('searchParameters: is not a parameter of listAvailableReceipts, which takes page, size');
+  });
+
   it('takes no field filters where the search declares no searchParameters', () => {
     expect(readQuery(ngdpOperation('queryMailboxes'), { sortFields: 'ownerName' })?.sort).toHaveLength(1);
     expect(refusal(() => readQuery(ngdpOperation('queryMailboxes'), { ownerName: 'x' }))?.message).toBe(

@@ -121,7 +121,7 @@ export function readQuery(
   for (const [name, value] of Object.entries(parameters)) {
     if (value === undefined) continue;
     const declared = operation.query.find((parameter) => parameter.name === name);
-    if (name === 'searchParameters')
+    if (name === 'searchParameters' && declared !== undefined)
       throw reject.invalidParameter(
         name,
         'is not used: give each field as a parameter of its own (type=CITIZEN)',
@@ -144,10 +144,12 @@ export function readQuery(
 }
 
 function namesOf(operation: NgdpOperation, taken: readonly string[]): string {
-  const names = [...operation.query.map((parameter) => parameter.name.trim()), ...taken].filter(
-    (name) => name !== 'searchParameters',
+  const names = new Set(
+    [...operation.query.map((parameter) => parameter.name.trim()), ...taken].filter(
+      (name) => name !== 'searchParameters',
+    ),
   );
-  return names.length === 0 ? 'no query parameters' : names.join(', ');
+  return names.size === 0 ? 'no query parameters' : [...names].join(', ');
 }
 
 /**
