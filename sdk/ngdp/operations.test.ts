@@ -4,10 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { operationsOf, SPEC } from '../../scripts/ngdp-operations.ts';
+import { operationsOf, queryEnumsOf, SPEC, schemaFieldsOf } from '../../scripts/ngdp-operations.ts';
 import { samplePath } from '../../test/support/ngdp-paths.ts';
 import { describeWith } from '../../test/support/requirements.ts';
-import { matchNgdp, NGDP_API_VERSION, NGDP_OPERATIONS, ngdpPaths, operationOf } from './operations.ts';
+import {
+  matchNgdp,
+  NGDP_API_VERSION,
+  NGDP_OPERATIONS,
+  ngdpFields,
+  ngdpOperation,
+  ngdpPaths,
+  operationOf,
+} from './operations.ts';
+import { NGDP_OPERATION_ROWS, NGDP_QUERY_ENUMS, NGDP_SCHEMA_FIELDS } from './operations-list.ts';
 
 describeWith(
   { shared: ['spec/ngdp-openapi-1.68.json'] },
@@ -16,10 +25,85 @@ describeWith(
     it('has every operation of the file, and nothing else (node scripts/ngdp-operations.ts makes it)', () => {
       const spec = JSON.parse(readFileSync(SPEC, 'utf8'));
       expect(NGDP_API_VERSION).toBe(spec.info.version);
-      expect(NGDP_OPERATIONS).toEqual(operationsOf(spec));
+      expect(NGDP_OPERATION_ROWS).toEqual(operationsOf(spec));
+      expect(NGDP_SCHEMA_FIELDS).toEqual(schemaFieldsOf(spec));
+      expect(NGDP_QUERY_ENUMS).toEqual(queryEnumsOf(spec));
     });
   },
 );
+
+describe("an operation's declared query parameters", () => {
+  it('lists what the operation declares, with the generic ones and the schema of its items', () => {
+    const contacts = ngdpOperation('queryContacts');
+    expect(contacts.query.map((parameter) => parameter.name)).toEqual([
+      'id',
+      'cprNumber',
+      'cvrNumber',
+      'lastUpdated',
+      'isBulkLookup',
+      'page',
+      'size',
+      'sortFields',
+      'any',
+      'searchParameters',
+      'fields',
+    ]);
+    expect(contacts.items).toBe('Contact');
+  });
+
+  it('says which are required and what their values must be', () => {
+    expect(ngdpOperation('sendMemo').query).toEqual([
+      { name: 'memo-message-uuid', required: true, value: { kind: 'text' } },
+    ]);
+    expect(ngdpOperation('listAvailableMemos').query).toEqual([
+      { name: 'page', required: false, value: { kind: 'integer' } },
+      { name: 'size', required: false, value: { kind: 'integer' } },
+      { name: 'sort', required: false, value: { kind: 'array' } },
+    ]);
+    const eventTag = ngdpOperation('queryEvents').query.find((parameter) => parameter.name === 'eventTag');
+    expect(eventTag?.value).toMatchObject({ kind: 'enum' });
+    expect(eventTag?.value.kind === 'enum' && eventTag.value.values).toContain('MEMO_SEND_RECEIVED');
+  });
+
+  it("declares an exploded query object's properties, each a parameter", () => {
+    expect(ngdpOperation('bulkFetchReceipts').query.map((parameter) => parameter.name)).toEqual([
+      'page',
+      'size',
+    ]);
+    expect(ngdpOperation('lookupCitizen').query[0]).toEqual({
+      name: 'cprNumber',
+      required: false,
+      value: { kind: 'pattern', pattern: '^(\\d{10})$' },
+    });
+  });
+
+  it('gives an operation without query parameters none, and no items', () => {
+    expect(ngdpOperation('fetchMemo')).toEqual({
+      method: 'GET',
+      path: '/memos/{id}',
+      operationId: 'fetchMemo',
+      query: [],
+    });
+  });
+});
+
+describe('ngdpFields', () => {
+  it("gives a search's item schema with its nested objects and maps", () => {
+    const contact = ngdpFields('Contact');
+    expect(contact?.cprNumber).toBe(true);
+    expect(contact?.mailboxSubscription).toMatchObject({ publicRegistrationStatus: true });
+    expect(ngdpFields('EventLog')?.eventProperties).toEqual({ '*': true });
+  });
+
+  it('shares a recursive schema instead of copying it', () => {
+    const group = ngdpFields('ContactGroup');
+    expect(group?.parent).toBe(group);
+  });
+
+  it('knows no schema the searches do not list', () => {
+    expect(ngdpFields('NoSuchSchema')).toBeUndefined();
+  });
+});
 
 describe('matchNgdp', () => {
   it('matches every path of the API to its own operation, for every method it has', () => {

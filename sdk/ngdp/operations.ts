@@ -6,7 +6,12 @@
  * parameter (`GET /contacts/subscriptions/` is `fetchContactSubscription`, not `fetchContact` with
  * the id `subscriptions`), and a trailing slash optional.
  */
-import { NGDP_API_VERSION, NGDP_OPERATION_ROWS } from './operations-list.ts';
+import {
+  NGDP_API_VERSION,
+  NGDP_OPERATION_ROWS,
+  NGDP_QUERY_ENUMS,
+  NGDP_SCHEMA_FIELDS,
+} from './operations-list.ts';
 
 export { NGDP_API_VERSION };
 
@@ -15,22 +20,97 @@ export type NgdpMethod = (typeof NGDP_OPERATION_ROWS)[number][0];
 /** An operationId of NgDP's API. */
 export type NgdpOperationId = (typeof NGDP_OPERATION_ROWS)[number][2];
 
+/** What a declared query parameter's value must be, as the OpenAPI file says. */
+export type NgdpParameterValue =
+  /** Any text (most of NgDP's query parameters have no schema). */
+  | { kind: 'text' }
+  | { kind: 'integer' }
+  | { kind: 'boolean' }
+  /** Given once or repeated. */
+  | { kind: 'array' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'pattern'; pattern: string }
+  | { kind: 'maxLength'; maxLength: number };
+
+/** A query parameter an operation declares (each property of an exploded query object is one). */
+export interface NgdpQueryParameter {
+  /** The wire name, as declared (`ownerOrActor ` of `queryEvents` has a trailing space, sic). */
+  name: string;
+  required: boolean;
+  value: NgdpParameterValue;
+}
+
+/**
+ * The fields of a schema, for NgDP's generic query language: each property is `true` (a value, or
+ * an array of values) or the fields of the object it holds; `{ '*': true }` takes any key below it
+ * (a map). Nested schemas are shared objects, so a recursive schema is a cycle.
+ */
+export interface NgdpFields {
+  readonly [name: string]: NgdpFields | true;
+}
+
 /** One operation of NgDP's API. */
 export interface NgdpOperation {
   method: NgdpMethod;
   /** The path template under `/apis/v1`, as the OpenAPI file writes it: `/memos/{id}`. */
   path: string;
   operationId: NgdpOperationId;
+  /** The query parameters it declares, in the file's order. */
+  query: readonly NgdpQueryParameter[];
+  /**
+   * For an operation with NgDP's generic query parameters (`sortFields`, `searchParameters` …): the
+   * name of the schema of the items it lists (`Contact`); see {@link ngdpFields}.
+   */
+  items?: string;
+}
+
+function parameterOf(text: string): NgdpQueryParameter {
+  const colon = text.indexOf(':');
+  const head = colon < 0 ? text : text.slice(0, colon);
+  const constraint = colon < 0 ? '' : text.slice(colon + 1);
+  const required = head.endsWith('!');
+  const name = required ? head.slice(0, -1) : head;
+  const space = constraint.indexOf(' ');
+  const [kind, argument] =
+    space < 0 ? [constraint, ''] : [constraint.slice(0, space), constraint.slice(space + 1)];
+  const value: NgdpParameterValue =
+    kind === 'integer' || kind === 'boolean' || kind === 'array'
+      ? { kind }
+      : kind === 'enum'
+        ? { kind, values: (NGDP_QUERY_ENUMS[argument] ?? '').split(' ') }
+        : kind === 'pattern'
+          ? { kind, pattern: argument }
+          : kind === 'maxLength'
+            ? { kind, maxLength: Number(argument) }
+            : { kind: 'text' };
+  return { name, required, value };
 }
 
 /** Every operation of NgDP's API, by path then method. */
-export const NGDP_OPERATIONS: readonly NgdpOperation[] = NGDP_OPERATION_ROWS.map(
-  ([method, path, operationId]) => ({
-    method,
-    path,
-    operationId,
-  }),
+export const NGDP_OPERATIONS: readonly NgdpOperation[] = NGDP_OPERATION_ROWS.map((row) => {
+  const [method, path, operationId] = row;
+  const query = row.length > 3 ? (row[3] as string).split(',').map(parameterOf) : [];
+  return { method, path, operationId, query, ...(row.length > 4 ? { items: row[4] as string } : {}) };
+});
+
+const FIELDS: Record<string, Record<string, NgdpFields | true>> = Object.fromEntries(
+  Object.keys(NGDP_SCHEMA_FIELDS).map((name) => [name, {}]),
 );
+for (const [name, text] of Object.entries(NGDP_SCHEMA_FIELDS)) {
+  const fields = FIELDS[name] as Record<string, NgdpFields | true>;
+  for (const entry of text.split(' ')) {
+    const [field, nested] = entry.split(':') as [string, string | undefined];
+    fields[field] = nested === undefined ? true : nested === '*' ? { '*': true } : (FIELDS[nested] ?? true);
+  }
+}
+
+/**
+ * The fields of schema `name` (one an operation's {@link NgdpOperation.items} names, or one nested
+ * in it), as NgDP's OpenAPI file declares them; undefined for another name.
+ */
+export function ngdpFields(name: string): NgdpFields | undefined {
+  return FIELDS[name];
+}
 
 const byId = new Map<string, NgdpOperation>(
   NGDP_OPERATIONS.map((operation) => [operation.operationId, operation]),

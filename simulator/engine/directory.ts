@@ -17,6 +17,7 @@ import { isCprNumber, isCvrNumber, partyNumberKind } from '../../sdk/ngdp/identi
 import { unknownContact } from '../domain/contacts.ts';
 import { isMobileNumber } from '../domain/formats.ts';
 import type { Contact, ContactPoint, MailboxSubscription } from '../domain/model.ts';
+import { evaluate, type JsonObject, project, type Query, type QueryPage, select } from '../domain/query.ts';
 import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults } from './faults.ts';
@@ -35,8 +36,26 @@ export interface ContactSearch extends PageRequest {
   ids?: string[] | undefined;
   cprNumbers?: string[] | undefined;
   cvrNumbers?: string[] | undefined;
+  /** Only contacts updated at or after this time (NgDP's `lastUpdated`); no stand-ins then. */
+  updatedSince?: number | undefined;
   /** Go on after this contact (NgDP's `next` cursor) instead of by `page`. */
   after?: ContactPosition | undefined;
+}
+
+/**
+ * How many items a search's generic query (field filters, `any`, `sortFields`) looks at, at most:
+ * it filters and sorts in memory, after the store has applied the search's own parameters.
+ */
+export const QUERY_SCAN_LIMIT = 10_000;
+
+/** A page of contacts as NgDP's generic query made it: the items as served, projected. */
+export interface SelectedContactPage {
+  items: JsonObject[];
+  currentPage: number;
+  totalPages: number;
+  totalElements: number;
+  /** The last contact of the page in NgDP's order, where `next` goes on; undefined when sorted otherwise. */
+  last: Contact | undefined;
 }
 
 export interface ContactPage {
@@ -142,22 +161,9 @@ export class Directory {
    */
   searchContacts(search: ContactSearch): ContactPage {
     const { store } = this.context;
-    const query: ContactQuery = {
-      ...(search.ids ? { ids: search.ids } : {}),
-      ...(search.cprNumbers ? { cprNumbers: search.cprNumbers } : {}),
-      ...(search.cvrNumbers ? { cvrNumbers: search.cvrNumbers } : {}),
-    };
+    const query = this.contactQuery(search);
     const size = this.faults.pageSize(search.size);
-    const standIns: Contact[] = [];
-    for (const [kind, numbers] of [
-      ['cpr', search.cprNumbers],
-      ['cvr', search.cvrNumbers],
-    ] as const) {
-      for (const number of new Set(numbers ?? [])) {
-        if (store.findContact(kind, number) === undefined) standIns.push(unknownContact(kind, number));
-      }
-    }
-    standIns.sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1));
+    const standIns = this.standIns(search);
     const stored = store.countContacts(query);
     const { after } = search;
     let contacts: Contact[];
@@ -184,6 +190,63 @@ export class Directory {
       totalElements: total,
       last: contacts.at(-1),
     };
+  }
+
+  /**
+   * The contacts of `search` that NgDP's generic `query` keeps, judged as `json` shows them (as NgDP
+   * serves them), in its order — by page, or after a position when it has no `sortFields`.
+   *
+   * @throws Rejection QUERY_TOO_BROAD when more than {@link QUERY_SCAN_LIMIT} contacts match `search`.
+   */
+  selectContacts(
+    search: ContactSearch,
+    query: Query,
+    json: (contact: Contact) => JsonObject,
+  ): SelectedContactPage {
+    const stored = this.context.store.searchContacts(this.contactQuery(search), QUERY_SCAN_LIMIT + 1);
+    if (stored.length > QUERY_SCAN_LIMIT)
+      throw reject.queryTooBroad(QUERY_SCAN_LIMIT, 'id, cprNumber, cvrNumber or lastUpdated');
+    const kept = select(query, [...stored, ...this.standIns(search)], json);
+    const size = this.faults.pageSize(search.size);
+    const { after } = search;
+    const inOrder = query.sort.length === 0;
+    const from =
+      after !== undefined && inOrder
+        ? ((index) => (index < 0 ? kept.length : index))(kept.findIndex((contact) => isAfter(contact, after)))
+        : search.page * size;
+    const page = kept.slice(from, from + size);
+    return {
+      items: page.map((contact) => project(query, json(contact))),
+      currentPage: Math.floor(from / size),
+      totalPages: Math.max(1, Math.ceil(kept.length / size)),
+      totalElements: kept.length,
+      last: inOrder ? page.at(-1) : undefined,
+    };
+  }
+
+  private contactQuery(search: ContactSearch): ContactQuery {
+    return {
+      ...(search.ids ? { ids: search.ids } : {}),
+      ...(search.cprNumbers ? { cprNumbers: search.cprNumbers } : {}),
+      ...(search.cvrNumbers ? { cvrNumbers: search.cvrNumbers } : {}),
+      ...(search.updatedSince === undefined ? {} : { updatedSince: search.updatedSince }),
+    };
+  }
+
+  /** UNKNOWN stand-ins for the numbers asked for but not registered, in transactionId order. */
+  private standIns(search: ContactSearch): Contact[] {
+    if (search.updatedSince !== undefined) return [];
+    const standIns: Contact[] = [];
+    for (const [kind, numbers] of [
+      ['cpr', search.cprNumbers],
+      ['cvr', search.cvrNumbers],
+    ] as const) {
+      for (const number of new Set(numbers ?? [])) {
+        if (this.context.store.findContact(kind, number) === undefined)
+          standIns.push(unknownContact(kind, number));
+      }
+    }
+    return standIns.sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1));
   }
 
   /** @throws Rejection NOT_FOUND for an unknown contact id. */
@@ -322,19 +385,13 @@ export class Directory {
 
   // ---------------------------------------------------------------- contact points
 
-  /** Active contact points whose name contains `term` (any case). */
-  searchContactPoints(search: PageRequest & { term?: string | undefined }): Page<ContactPoint> {
-    const term = search.term?.toLowerCase();
-    const all = this.context.store
-      .listContactPoints()
-      .filter((point) => point.active && (term === undefined || point.name.toLowerCase().includes(term)));
-    const size = this.faults.pageSize(search.size);
-    return {
-      items: all.slice(search.page * size, (search.page + 1) * size),
-      page: search.page,
-      size,
-      total: all.length,
-    };
+  /**
+   * The active contact points NgDP's generic `query` keeps (the search's own parameters added to it
+   * as filters), judged as `json` shows them; the page projected.
+   */
+  searchContactPoints(query: Query, json: (point: ContactPoint) => JsonObject): QueryPage {
+    const active = this.context.store.listContactPoints().filter((point) => point.active);
+    return evaluate(query, active.map(json), this.faults.pageSize(query.size));
   }
 
   listContactPoints(): ContactPoint[] {

@@ -303,6 +303,17 @@ export const reject = {
       `receiptStatus must be COMPLETED or INVALID, got ${JSON.stringify(status)}`,
     ),
 
+  /**
+   * A search whose generic query (field filters, `any`, `sortFields`) would have to look at more
+   * than `limit` items: the search's own parameters must narrow it first.
+   */
+  queryTooBroad: (limit: number, narrowWith: string) =>
+    new Rejection(
+      'invalid',
+      'QUERY_TOO_BROAD',
+      `field filters, any and sortFields look at most ${limit} items; narrow the search with ${narrowWith} first`,
+    ),
+
   // ---------------------------------------------------------------- event log
   periodTooLong: (dateTo: unknown) =>
     new Rejection('invalid', 'PERIOD_TOO_LONG', 'dateFrom and dateTo may be at most 3 months apart', [

@@ -15,7 +15,7 @@ const JSON_LIMIT = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 
 /** Whether a request has a body at all (a bare `POST /reset` has none). */
-function hasBody(request: Request): boolean {
+export function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

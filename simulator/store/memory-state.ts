@@ -22,6 +22,7 @@ export function contactMatches(contact: Contact, query: ContactQuery): boolean {
   if (query.ids && !query.ids.includes(contact.id)) return false;
   if (query.cprNumbers && !(contact.cprNumber && query.cprNumbers.includes(contact.cprNumber))) return false;
   if (query.cvrNumbers && !(contact.cvrNumber && query.cvrNumbers.includes(contact.cvrNumber))) return false;
+  if (query.updatedSince !== undefined && contact.lastUpdated < query.updatedSince) return false;
   if (query.after) {
     const { lastUpdated, transactionId } = query.after;
     if (contact.lastUpdated < lastUpdated) return false;

@@ -19,6 +19,10 @@ function contactFilter(query: ContactQuery): { where: string; parameters: SQLInp
     terms.push("cvr_number IN (SELECT value FROM json_each(?)) AND cvr_number <> ''");
     parameters.push(JSON.stringify(query.cvrNumbers));
   }
+  if (query.updatedSince !== undefined) {
+    terms.push('last_updated >= ?');
+    parameters.push(query.updatedSince);
+  }
   if (query.after) {
     terms.push('last_updated >= ? AND (last_updated > ? OR transaction_id > ?)');
     const { lastUpdated, transactionId } = query.after;

@@ -402,6 +402,15 @@ describe.each([
       expect(ids(store.searchContacts({ ids: ['a', 'b'], cprNumbers: ['2'] }, 10))).toEqual(['b']);
     });
 
+    it('keeps the contacts updated at or after `updatedSince`, with the other filters', () => {
+      store.putContact(contact('a', { cprNumber: '1', lastUpdated: 10 }));
+      store.putContact(contact('b', { cprNumber: '2', lastUpdated: 20 }));
+      store.putContact(contact('c', { cprNumber: '3', lastUpdated: 30 }));
+      expect(ids(store.searchContacts({ updatedSince: 20 }, 10))).toEqual(['b', 'c']);
+      expect(store.countContacts({ updatedSince: 20, cprNumbers: ['1', '3'] })).toBe(1);
+      expect(store.countContacts({ updatedSince: 31 })).toBe(0);
+    });
+
     it('matches no contact with an empty filter list', () => {
       store.putContact(contact('a'));
       expect(store.searchContacts({ ids: [] }, 10)).toEqual([]);

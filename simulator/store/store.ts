@@ -49,6 +49,8 @@ export interface ContactQuery {
   ids?: readonly string[];
   cprNumbers?: readonly string[];
   cvrNumbers?: readonly string[];
+  /** Only contacts whose lastUpdated is at or after this time (epoch ms). */
+  updatedSince?: number;
   /** Search-after cursor: contacts strictly after this (lastUpdated, transactionId). */
   after?: { lastUpdated: number; transactionId: string };
 }

@@ -4,6 +4,7 @@
  * cursors. Contacts use NgDP's own search-after cursor; elsewhere NgDP's cursor format is unknown
  * and ours is base64 of `page:<n>:<size>` (docs/differences.md).
  */
+import type { QueryPage } from '../domain/query.ts';
 import type { Page } from '../engine/paging.ts';
 import { reject } from '../engine/rejections.ts';
 
@@ -35,6 +36,11 @@ export function searchFrameJson<T>(page: Page<T>, items: Record<string, unknown>
     totalElements: page.total,
     ...items,
   };
+}
+
+/** The search frame around a page of the query language, its items under `key` (`contactPoints`). */
+export function queryFrameJson(page: QueryPage, key: string) {
+  return searchFrameJson({ ...page, total: page.totalElements }, { [key]: page.items });
 }
 
 function pageCursor(page: number, size: number): string {

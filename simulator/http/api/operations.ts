@@ -13,6 +13,7 @@ import {
   operationName,
 } from '../../../sdk/ngdp/operations.ts';
 import { errorBody } from '../../wire/errors.ts';
+import { queryReader } from '../query.ts';
 import { notFound } from '../rejections.ts';
 
 /** The operations of NgDP's API the simulator serves, in the order of the API's paths. */
@@ -55,11 +56,16 @@ export function isServed(operationId: NgdpOperationId): boolean {
 }
 
 /** Every operation of NgDP's API, with whether the simulator serves it. */
-export function operationsList(): (NgdpOperation & { name: string; served: boolean })[] {
-  return NGDP_OPERATIONS.map((operation) => ({
-    ...operation,
-    name: operationName(operation),
-    served: SERVED.has(operation.operationId),
+export function operationsList(): (Pick<NgdpOperation, 'method' | 'path' | 'operationId'> & {
+  name: string;
+  served: boolean;
+})[] {
+  return NGDP_OPERATIONS.map(({ method, path, operationId }) => ({
+    method,
+    path,
+    operationId,
+    name: operationName({ method, path }),
+    served: SERVED.has(operationId),
   }));
 }
 
@@ -94,7 +100,7 @@ const methodNotAllowed =
 
 /**
  * Routes every path of NgDP's API on `router`, most specific first: each served operation to its
- * handlers, the others to 501, other methods to 405, and anything else to 404.
+ * handlers (after the one reading its query parameters), the others to 501, other methods to 405, and anything else to 404.
  *
  * @throws Error when `served` and {@link SERVED_OPERATIONS} differ (a programming error).
  */
@@ -108,8 +114,9 @@ export function routeNgdpPaths(
   for (const { path, operations } of ngdpPaths()) {
     const route = router.route(expressPath(path));
     for (const [method, operation] of operations) {
+      // A served operation's query is read first, against what it declares (../query.ts).
       const handlers = isServed(operation.operationId)
-        ? (served.get(operation.operationId as ServedOperationId) ?? [])
+        ? [queryReader(operation), ...(served.get(operation.operationId as ServedOperationId) ?? [])]
         : [notServed(operation)];
       switch (method) {
         case 'GET':

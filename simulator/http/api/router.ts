@@ -7,7 +7,16 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isCprNumber, isCvrNumber, isUuid } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
+import {
+  type FieldFilter,
+  ownFilter,
+  presenceFilter,
+  project,
+  selects,
+  withFilters,
+} from '../../domain/query.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
+import type { ContactSearch } from '../../engine/directory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { CallVerdict } from '../../engine/faults.ts';
 import type { RecipientReceipt } from '../../engine/recipients.ts';
@@ -18,6 +27,7 @@ import { errorBody } from '../../wire/errors.ts';
 import {
   contactCursor,
   pagingResultJson,
+  queryFrameJson,
   readContactCursor,
   readPageCursor,
   searchFrameJson,
@@ -29,8 +39,9 @@ import {
   unavailableReceiptJson,
 } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
-import { jsonBody } from '../json-body.ts';
-import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
+import { hasBody, jsonBody } from '../json-body.ts';
+import { checkQuery, queryOf } from '../query.ts';
+import { mediaType, objectBody, paging, queryList, queryText, readBody } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
@@ -83,10 +94,102 @@ function uuidParam(request: Request): string {
   return id;
 }
 
-/** `page`/`size`, or the `next` cursor of a search frame. */
-function pagingWithCursor(request: Request): { page: number; size: number } {
-  const next = queryText(request, 'next');
-  return next === undefined ? paging(request) : readPageCursor(next);
+/**
+ * `sort` of `GET /memos/` (declared: `property,(asc|desc)`, repeatable): the simulator lists the
+ * memos in the order its `PagingResultUUID` reports, `createdDate` ascending; asking for that is
+ * taken, any other order refused rather than ignored.
+ */
+function checkMemoSort(request: Request): void {
+  const sort = request.query.sort;
+  for (const value of sort === undefined ? [] : Array.isArray(sort) ? sort : [sort]) {
+    if (typeof value !== 'string' || !/^createdDate(,asc)?$/i.test(value))
+      throw reject.invalidParameter('sort', 'the simulator lists memos by createdDate ascending only', value);
+  }
+}
+
+type BulkField = 'id' | 'cprNumber' | 'cvrNumber';
+
+/** The most values of one field a bulk lookup takes. */
+const BULK_LIMIT = 10_000;
+
+/** `id`, `cprNumber` and `cvrNumber` of a bulk lookup's body, checked; none given in the query too. */
+function bulkLists(body: Record<string, unknown>, request: Request): Partial<Record<BulkField, string[]>> {
+  const valid: Record<BulkField, (value: string) => boolean> = {
+    id: () => true,
+    cprNumber: isCprNumber,
+    cvrNumber: isCvrNumber,
+  };
+  const lists: Partial<Record<BulkField, string[]>> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!Object.hasOwn(valid, name))
+      throw reject.invalidField(
+        'body',
+        name,
+        'UNKNOWN_FIELD',
+        'a bulk lookup takes id, cprNumber and cvrNumber',
+      );
+    const field = name as BulkField;
+    if (request.query[field] !== undefined)
+      throw reject.invalidParameter(field, 'is given in the body of the bulk lookup already');
+    const values =
+      typeof value === 'string'
+        ? value.split(',').map((each) => each.trim())
+        : Array.isArray(value) && value.every((each) => typeof each === 'string')
+          ? (value as string[])
+          : undefined;
+    if (values === undefined || values.length > BULK_LIMIT)
+      throw reject.invalidField(
+        'body',
+        field,
+        'INVALID_FORMAT',
+        `must be an array of at most ${BULK_LIMIT} strings, or a comma-separated string`,
+      );
+    const wrong = values.find((each) => !valid[field](each));
+    if (wrong !== undefined)
+      throw reject.invalidField('body', field, 'INVALID_FORMAT', `"${wrong}" is not valid`, wrong);
+    lists[field] = values;
+  }
+  return lists;
+}
+
+/** A date or date-time query parameter (`2025-06-01`, `2025-06-01T00:00:00.000Z`) as epoch ms. */
+function instantParameter(request: Request, name: string): number | undefined {
+  const text = queryText(request, name);
+  if (text === undefined || text === '') return undefined;
+  const time = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d))?$/.test(text) || Number.isNaN(time))
+    throw reject.invalidParameter(
+      name,
+      'must be a date (2025-06-01) or a date-time (2025-06-01T00:00:00.000Z)',
+      text,
+    );
+  return time;
+}
+
+/**
+ * The filters of `GET /contact-points/`'s own parameters, each a comma-separated list: `searchTerm`
+ * (part of a search term), `searchTermOrName` (part of a search term or the name), `contactGroupId`,
+ * `postkasseId`, `postkasseEmneId`, and `isRoot` (in no contact group, or in one with `false`).
+ */
+function contactPointFilters(request: Request): FieldFilter[] {
+  const list = (name: string): string[] | undefined => queryList(request, name);
+  const filters: FieldFilter[] = [];
+  const add = (name: string, paths: string[], contains = false): void => {
+    const values = list(name);
+    if (values !== undefined && values.length > 0) filters.push(ownFilter(name, paths, values, { contains }));
+  };
+  add('searchTerm', ['searchTerms.term'], true);
+  add('searchTermOrName', ['searchTerms.term', 'name'], true);
+  add('contactGroupId', ['contactGroups.id']);
+  add('postkasseId', ['translations.postkasseId']);
+  add('postkasseEmneId', ['translations.postkasseEmneId']);
+  const root = queryText(request, 'isRoot');
+  if (root !== undefined && root !== '') {
+    if (root !== 'true' && root !== 'false')
+      throw reject.invalidParameter('isRoot', 'must be true or false', root);
+    filters.push(presenceFilter('isRoot', ['contactGroups.id'], root === 'false'));
+  }
+  return filters;
 }
 
 /** A recipient's business receipt from its JSON body, for the message of the path. */
@@ -128,7 +231,8 @@ export function apiRouter(engine: Engine): Router {
   };
 
   /**
-   * The calling system, after any fault rule or chaos for `operation` had its say; undefined when
+   * The calling system, its query parameters checked (../query.ts), after any fault rule or chaos
+   * for `operation` had its say; undefined when
    * that answered the call instead, or closed its connection. With `drop: AFTER` the call is served
    * in full, but its answer is lost.
    */
@@ -145,6 +249,7 @@ export function apiRouter(engine: Engine): Router {
       roles,
     );
     if (note !== undefined) note.systemId = system.id;
+    checkQuery(request);
     const verdict = await engine.faults.forCall(operation, system.id);
     if (note !== undefined) note.fault = faultOf(verdict);
     switch (verdict.kind) {
@@ -232,6 +337,7 @@ export function apiRouter(engine: Engine): Router {
   on('listAvailableMemos', async (request, response) => {
     const system = await caller(request, response, RECIPIENT, 'GET /memos/');
     if (system === undefined) return;
+    checkMemoSort(request);
     response.json(pagingResultJson(engine.recipients.queue(system, paging(request))));
   });
 
@@ -299,23 +405,59 @@ export function apiRouter(engine: Engine): Router {
   on('queryContacts', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/');
     if (system === undefined) return;
+    const query = queryOf(request);
+    const bulk = await bulkLookup(request, response);
     const next = queryText(request, 'next');
-    const result = engine.directory.searchContacts({
-      ids: queryList(request, 'id'),
-      cprNumbers: queryList(request, 'cprNumber', isCprNumber),
-      cvrNumbers: queryList(request, 'cvrNumber', isCvrNumber),
-      ...paging(request),
+    const search: ContactSearch = {
+      ids: bulk.id ?? queryList(request, 'id'),
+      cprNumbers: bulk.cprNumber ?? queryList(request, 'cprNumber', isCprNumber),
+      cvrNumbers: bulk.cvrNumber ?? queryList(request, 'cvrNumber', isCvrNumber),
+      updatedSince: instantParameter(request, 'lastUpdated'),
+      page: query.page,
+      size: query.size,
       after: next === undefined ? undefined : readContactCursor(next),
-    });
+    };
+    const result = selects(query)
+      ? engine.directory.selectContacts(search, query, contactJson)
+      : ((page) => ({
+          ...page,
+          items: page.contacts.map((contact) => project(query, contactJson(contact))),
+        }))(engine.directory.searchContacts(search));
     response.json({
       currentPage: result.currentPage,
       ...(result.last === undefined ? {} : { next: contactCursor(result.last) }),
       totalPages: result.totalPages,
-      elementsOnPage: result.contacts.length,
+      elementsOnPage: result.items.length,
       totalElements: result.totalElements,
-      contacts: result.contacts.map(contactJson),
+      contacts: result.items,
     });
   });
+
+  /**
+   * The lists of a bulk lookup (`isBulkLookup=true`): `id`, `cprNumber` and `cvrNumber` from the
+   * request's JSON body, each an array of strings or a comma-separated string, instead of the query.
+   */
+  async function bulkLookup(
+    request: Request,
+    response: Response,
+  ): Promise<Partial<Record<BulkField, string[]>>> {
+    const flag = queryText(request, 'isBulkLookup');
+    if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false')
+      throw reject.invalidParameter('isBulkLookup', 'must be true or false', flag);
+    if (flag !== 'true') {
+      if (hasBody(request)) {
+        request.resume();
+        throw reject.invalidBody('GET /contacts/ reads a body only with isBulkLookup=true');
+      }
+      return {};
+    }
+    await new Promise<void>((resolve, fail) => {
+      json(request, response, (error?: unknown) => (error === undefined ? resolve() : fail(error)));
+    });
+    if (request.body === undefined)
+      throw reject.invalidBody('isBulkLookup=true needs a JSON body such as {"cprNumber": ["0101700001"]}');
+    return bulkLists(objectBody(request.body), request);
+  }
 
   on('fetchContact', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contacts/{id}');
@@ -326,9 +468,13 @@ export function apiRouter(engine: Engine): Router {
   on('queryAllContactPoints', async (request, response) => {
     const system = await caller(request, response, 'any', 'GET /contact-points/');
     if (system === undefined) return;
-    const term = queryText(request, 'searchTermOrName') ?? queryText(request, 'searchTerm');
-    const result = engine.directory.searchContactPoints({ ...pagingWithCursor(request), term });
-    response.json(searchFrameJson(result, { contactPoints: result.items.map(contactPointJson) }));
+    const next = queryText(request, 'next');
+    const query = withFilters(
+      next === undefined ? queryOf(request) : { ...queryOf(request), ...readPageCursor(next) },
+      contactPointFilters(request),
+    );
+    const result = engine.directory.searchContactPoints(query, contactPointJson);
+    response.json(queryFrameJson(result, 'contactPoints'));
   });
 
   on('queryEvents', async (request, response) => {
@@ -338,15 +484,34 @@ export function apiRouter(engine: Engine): Router {
       const value = queryText(request, name);
       return value === '' ? undefined : value;
     };
-    const result = engine.eventLog.search(system, {
-      ...pagingWithCursor(request),
-      dateFrom: given('dateFrom'),
-      dateTo: given('dateTo'),
-      eventTag: given('eventTag'),
-      system: given('senderOrRecipientSystem'),
-      party: given('senderOrRecipient'),
+    const next = queryText(request, 'next');
+    const query = next === undefined ? queryOf(request) : { ...queryOf(request), ...readPageCursor(next) };
+    const system_ = given('senderOrRecipientSystem');
+    if (system_ !== undefined && !isUuid(system_))
+      throw reject.invalidParameter('senderOrRecipientSystem', 'must be the UUID of a system', system_);
+    const parties = (['senderOrRecipient', 'ownerOrActor', 'ownerOrActor '] as const).flatMap((name) => {
+      const party = given(name);
+      if (party !== undefined && !isCprNumber(party) && !isCvrNumber(party))
+        throw reject.invalidParameter(
+          name,
+          'must be a CPR number (10 digits) or a CVR number (8 digits)',
+          party,
+        );
+      return party === undefined ? [] : [party];
     });
-    response.json(searchFrameJson(result, { events: result.items.map(eventJson) }));
+    const result = engine.eventLog.search(
+      system,
+      {
+        dateFrom: given('dateFrom'),
+        dateTo: given('dateTo'),
+        eventTag: given('eventTag'),
+        system: system_,
+        parties,
+      },
+      query,
+      eventJson,
+    );
+    response.json(searchFrameJson(result, { events: result.items }));
   });
 
   serveSubscriptions(engine, on, caller, json);
