@@ -22,7 +22,7 @@ import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults } from './faults.ts';
 import { onlyFields } from './fields.ts';
-import type { Page, PageRequest } from './paging.ts';
+import type { PageRequest } from './paging.ts';
 import { reject } from './rejections.ts';
 import type { Subscriptions } from './subscriptions.ts';
 
