@@ -266,6 +266,72 @@ export const reject = {
       },
     ]),
 
+  // ---------------------------------------------------------------- Administrativ Adgang
+  /** No bearer token, or one that names no session. */
+  adminTokenRequired: () =>
+    new Rejection(
+      'unauthenticated',
+      'UNAUTHENTICATED',
+      'administration calls need "Authorization: Bearer <token>" of a logged-in test employee (POST /portal/v1/login)',
+    ),
+  adminTokenExpired: () =>
+    new Rejection('unauthenticated', 'TOKEN_EXPIRED', 'the bearer token has expired; log in again'),
+  loginFailed: () =>
+    new Rejection('unauthenticated', 'LOGIN_FAILED', 'the username or the password is not right'),
+  /** The organisation in the path is not the token's context organisation (admin.md §0.2). */
+  wrongContext: (organisationId: string) =>
+    new Rejection(
+      'forbidden',
+      'WRONG_CONTEXT',
+      `the token acts for another organisation than ${organisationId}; switch context first (POST /portal/v1/context)`,
+    ),
+  rightMissing: (rights: readonly string[]) =>
+    new Rejection(
+      'forbidden',
+      'RIGHT_MISSING',
+      `this call needs the right ${rights.join(' or ')} in the context organisation`,
+    ),
+  authorityOnly: () =>
+    new Rejection('forbidden', 'AUTHORITY_ONLY', 'only an authority may do this; the context is a company'),
+  /** `If-Match` names another version than the resource's (admin.md §0.2). */
+  versionConflict: (what: string, current: number, given: number) =>
+    new Rejection(
+      'conflict',
+      'VERSION_CONFLICT',
+      `${what} is at version ${current}, not ${given}: read it again and repeat the change`,
+      [
+        {
+          resource: 'header',
+          field: 'If-Match',
+          code: 'VERSION_CONFLICT',
+          message: `the current version is ${current}`,
+          rejectedValue: String(given),
+        },
+      ],
+    ),
+  ifMatchRequired: () =>
+    field(
+      'invalid',
+      'header',
+      'If-Match',
+      'REQUIRED',
+      'is required: send the version you read (the ETag of the fetch) as If-Match',
+    ),
+  ifMatchInvalid: (value: string) =>
+    field(
+      'invalid',
+      'header',
+      'If-Match',
+      'INVALID_FORMAT',
+      'must be a version number such as "3"',
+      value.slice(0, 100),
+    ),
+  /** A state conflict of the administration (`code` names it: SYSTEM_IN_OPERATION, …). */
+  adminConflict: (code: string, message: string, fieldErrors: readonly FieldProblem[] = []) =>
+    new Rejection('conflict', code, message, fieldErrors),
+  /** A business rule of the administration (`code` names it: NOT_A_RECIPIENT_SYSTEM, …). */
+  adminRule: (code: string, message: string) => new Rejection('unprocessable', code, message),
+
   // ---------------------------------------------------------------- simulator control
   /** A clock move given as something that is not a duration (`by`) or a date-time (`to`). */
   clockValueInvalid: (name: 'by' | 'to', rejectedValue: unknown) =>

@@ -14,6 +14,7 @@ import {
 } from '../../../sdk/ngdp/operations.ts';
 import { errorBody } from '../../wire/errors.ts';
 import { notFound } from '../rejections.ts';
+import { SERVED_ADMIN_OPERATIONS } from './admin/served.ts';
 
 /** The operations of NgDP's API the simulator serves, in the order of the API's paths. */
 export const SERVED_OPERATIONS = [
@@ -30,6 +31,7 @@ export const SERVED_OPERATIONS = [
   'fetchContact',
   'queryAllContactPoints',
   'queryEvents',
+  ...SERVED_ADMIN_OPERATIONS,
 ] as const satisfies readonly NgdpOperationId[];
 
 export type ServedOperationId = (typeof SERVED_OPERATIONS)[number];
