@@ -17,6 +17,7 @@ import {
 } from '../domain/mail-system.ts';
 import type { SystemCertificate, SystemRecord } from '../domain/model.ts';
 import type { ActionEntry, AdminLog } from './admin-log.ts';
+import { expectVersion, type VersionCheck } from './admin-versions.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
 import type { Page, PageRequest } from './paging.ts';
@@ -148,7 +149,7 @@ export class SystemAdmin {
    */
   update(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): SystemRecord {
     const current = this.get(caller, id);
-    this.expectVersion(current, version);
+    expectVersion(this.context, `system ${current.id}`, current.version ?? 1, version);
     const settings = this.settingsOf(caller, body);
     if (systemState(current, this.context.now()) === 'IN_OPERATION') {
       const locked = (
@@ -203,7 +204,7 @@ export class SystemAdmin {
    */
   remove(caller: AdminCaller, id: string, version: VersionCheck): void {
     const current = this.get(caller, id);
-    this.expectVersion(current, version);
+    expectVersion(this.context, `system ${current.id}`, current.version ?? 1, version);
     const others = this.recipientSystems(caller.organisation.id).filter((system) => system.id !== current.id);
     if (current.roles.includes('RECIPIENT_DEFAULT') && others.length > 0)
       throw reject.adminConflict(
@@ -435,17 +436,6 @@ export class SystemAdmin {
       );
   }
 
-  private expectVersion(system: SystemRecord, check: VersionCheck): void {
-    const current = system.version ?? 1;
-    if (check.version === undefined) {
-      if (check.required && this.context.settings.admin.ifMatchRequired) throw reject.ifMatchRequired();
-      return;
-    }
-    if (Number.isNaN(check.version)) throw reject.ifMatchInvalid(String(check.header));
-    if (check.version !== current)
-      throw reject.versionConflict(`system ${system.id}`, current, check.version);
-  }
-
   /** Whose key `token` (`base64(<systemId>:<secret>)`) is, when it is a system's valid key. */
   private keyOf(token: string): string | undefined {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
@@ -483,12 +473,4 @@ export class SystemAdmin {
         );
     });
   }
-}
-
-/** What `If-Match` said for a change: the version (NaN: unreadable), and whether it must be given. */
-export interface VersionCheck {
-  version: number | undefined;
-  /** The header as sent, for the refusal of one that cannot be read. */
-  header?: string | undefined;
-  required: boolean;
 }

@@ -2,7 +2,12 @@
  * Test helpers for Administrativ Adgang over real HTTP: log a test employee in, call an admin
  * operation with its bearer token, and make test employees with chosen rights in the portal.
  */
+import { expect } from 'vitest';
+import { matchNgdp } from '../../sdk/ngdp/operations.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
+import { answerProblems, OPENAPI, openApiProblems } from './openapi.ts';
+import { isCi, missingInCi } from './requirements.ts';
+import { sharedPath } from './shared.ts';
 import { type ApiResponse, call } from './simulator.ts';
 
 /** The portal's base URL (`http://host:port/portal/v1`). */
@@ -56,14 +61,36 @@ export interface AdminCallOptions {
   headers?: Record<string, string>;
 }
 
-/** An admin operation at NgDP's path (under `/apis/v1`) with a bearer token and a JSON body. */
-export function adminCall(
+/**
+ * Holds an answer of NgDP's API against the OpenAPI (when `../shared` is there; in CI it must
+ * be): a success against the response schema its operation declares, a refusal against
+ * `ErrorMessage`.
+ */
+export function expectContract(method: string, path: string, response: ApiResponse): void {
+  if (sharedPath(OPENAPI) === undefined) {
+    if (isCi(process.env.CI)) throw missingInCi(`../shared/${OPENAPI} is missing`);
+    return;
+  }
+  const match = matchNgdp(method, path.split('?')[0] as string);
+  if (match.kind !== 'operation') return;
+  const problems =
+    response.status >= 400
+      ? openApiProblems({ $ref: '#/components/schemas/ErrorMessage' }, response.json)
+      : answerProblems(match.operation.operationId, response.status, response.json);
+  expect(problems, `${method} ${path} → ${response.status}`).toEqual([]);
+}
+
+/**
+ * An admin operation at NgDP's path (under `/apis/v1`) with a bearer token and a JSON body; its
+ * answer is held against the OpenAPI ({@link expectContract}).
+ */
+export async function adminCall(
   simulator: RunningSimulator,
   method: string,
   path: string,
   options: AdminCallOptions = {},
 ): Promise<ApiResponse> {
-  return call(`${simulator.apiUrl}${path}`, {
+  const response = await call(`${simulator.apiUrl}${path}`, {
     method,
     headers: {
       ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
@@ -73,6 +100,8 @@ export function adminCall(
       ? {}
       : { body: JSON.stringify(options.body), contentType: 'application/json' }),
   });
+  expectContract(method, path, response);
+  return response;
 }
 
 /** Creates a test employee in the token's organisation with `rights`; returns its login. */

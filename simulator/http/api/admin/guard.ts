@@ -11,9 +11,9 @@ import {
   IF_MATCH_OPERATIONS,
   versionOfIfMatch,
 } from '../../../domain/admin-rights.ts';
+import type { VersionCheck } from '../../../engine/admin-versions.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
-import type { VersionCheck } from '../../../engine/system-admin.ts';
 import { faultsLetThrough } from '../faults.ts';
 import type { ServedOperationId } from '../operations.ts';
 
