@@ -428,7 +428,13 @@ export class Identities {
       issuedAt: now,
       expiresAt: now + this.context.settings.admin.tokenLifetimeMs,
     };
-    this.context.change(() => this.context.store.putRecord(ADMIN_SESSIONS, session));
+    const { store } = this.context;
+    this.context.change(() => {
+      // The employee's expired sessions go as it logs in again, so that they do not pile up.
+      for (const old of store.listRecords(ADMIN_SESSIONS, employee.id))
+        if (old.expiresAt <= now) store.deleteRecord(ADMIN_SESSIONS, old.id);
+      store.putRecord(ADMIN_SESSIONS, session);
+    });
     return { token, session };
   }
 }

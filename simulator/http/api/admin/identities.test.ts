@@ -109,6 +109,17 @@ describe('bearer tokens', () => {
     );
   });
 
+  it('are dropped once expired when their employee logs in again', async () => {
+    const token = await seededToken(simulator, AUTHORITY);
+    await advanceClock(simulator, 'PT2H');
+    await seededToken(simulator, AUTHORITY);
+    expectErrorMessage(
+      await adminCall(simulator, 'GET', systemsOf(AUTHORITY), { token }),
+      401,
+      'UNAUTHENTICATED',
+    );
+  });
+
   it("act for their context organisation only: another organisation's path is 403 WRONG_CONTEXT", async () => {
     const token = await seededToken(simulator, AUTHORITY);
     const response = await adminCall(simulator, 'GET', systemsOf(COMPANY), { token });
