@@ -104,6 +104,35 @@ export async function adminCall(
   return response;
 }
 
+/**
+ * `POST` of a multipart/form-data body whose part `file` holds `content` (NgDP's uploads: SSH keys,
+ * certificates), with a bearer token; its answer is held against the OpenAPI.
+ */
+export async function adminUpload(
+  simulator: RunningSimulator,
+  path: string,
+  token: string,
+  content: string | Uint8Array,
+  fileName = 'file',
+): Promise<ApiResponse> {
+  const form = new FormData();
+  form.append('file', new Blob([content]), fileName);
+  const answer = await fetch(`${simulator.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await answer.text();
+  const response: ApiResponse = {
+    status: answer.status,
+    headers: Object.fromEntries(answer.headers),
+    text,
+    json: text === '' ? undefined : JSON.parse(text),
+  };
+  expectContract('POST', path, response);
+  return response;
+}
+
 /** Creates a test employee in the token's organisation with `rights`; returns its login. */
 export async function createEmployee(
   simulator: RunningSimulator,

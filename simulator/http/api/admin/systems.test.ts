@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, mailSystemCommand, seededToken } from '../../../../test/support/admin.ts';
+import { adminCall, adminUpload, mailSystemCommand, seededToken } from '../../../../test/support/admin.ts';
 import { itWith } from '../../../../test/support/requirements.ts';
 import {
   type ApiResponse,
@@ -365,14 +365,8 @@ describe('the primary recipient system, API keys, SSH keys', () => {
   it("uploads an SFTP system's public key (multipart file), which the SFTP server then takes", async () => {
     const created = await create({ serviceProtocol: 'SFTP' });
     const line = sshPublicKey();
-    const form = new FormData();
-    form.append('file', new Blob([`${line}\n`]), 'id_ed25519.pub');
-    const response = await fetch(`${simulator.apiUrl}${systemsPath}${created.id}/sshkey/`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    const ssh = (await response.json()) as { sshUsername: string; sshPublicKey: string[] };
+    const response = await adminUpload(simulator, `${systemsPath}${created.id}/sshkey/`, token, `${line}\n`);
+    const ssh = response.json as { sshUsername: string; sshPublicKey: string[] };
     expect(response.status).toBe(201);
     expect(Buffer.from(ssh.sshPublicKey[0] as string, 'base64').toString()).toBe(line);
     const systems = (await control(simulator, 'GET', '/systems')).json as {
@@ -384,26 +378,11 @@ describe('the primary recipient system, API keys, SSH keys', () => {
 
   it('refuses an SSH key that is no public key line, and one for a system that does not use SFTP (400)', async () => {
     const sftp = await create({ serviceProtocol: 'SFTP' });
-    const upload = async (id: string, text: string) => {
-      const form = new FormData();
-      form.append('file', new Blob([text]), 'key.pub');
-      const response = await fetch(`${simulator.apiUrl}${systemsPath}${id}/sshkey/`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-        body: form,
-      });
-      return {
-        status: response.status,
-        body: (await response.json()) as { code: string; fieldErrors: unknown[] },
-      };
-    };
-    const bad = await upload(sftp.id, 'not a key');
-    expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_FORMAT' } });
-    expect(bad.body.fieldErrors).toHaveLength(1);
-    expect(await upload(SEED_IDS.senderPull, sshPublicKey())).toMatchObject({
-      status: 400,
-      body: { code: 'NOT_ALLOWED_VALUE' },
-    });
+    const upload = (id: string, text: string) =>
+      adminUpload(simulator, `${systemsPath}${id}/sshkey/`, token, text);
+    const bad = expectErrorMessage(await upload(sftp.id, 'not a key'), 400, 'INVALID_FORMAT');
+    expect(bad.fieldErrors).toHaveLength(1);
+    expectErrorMessage(await upload(SEED_IDS.senderPull, sshPublicKey()), 400, 'NOT_ALLOWED_VALUE');
   });
 });
 
@@ -439,18 +418,13 @@ describe('OCES certificates', () => {
         // The certificate is valid from the second it was made; the manual clock may stand before it.
         await advanceClock(simulator, 'PT10M');
         const created = await create();
-        const form = new FormData();
-        form.append('file', new Blob([readFileSync(join(dir, 'cert.pem'))]), 'cert.pem');
-        const response = await fetch(`${simulator.apiUrl}${systemsPath}${created.id}/certificate/`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}` },
-          body: form,
-        });
-        const check = (await response.json()) as {
+        const pem = readFileSync(join(dir, 'cert.pem'));
+        const response = await adminUpload(simulator, `${systemsPath}${created.id}/certificate/`, token, pem);
+        const check = response.json as {
           certificateSerialNumber: string;
           subjectDistinguishedNameSerialNumber: string;
         };
-        expect(response.status, JSON.stringify(check)).toBe(201);
+        expect(response.status, response.text).toBe(201);
         expect(check.subjectDistinguishedNameSerialNumber).toBe('UI:DK-O:G:12345678');
         const found = await adminCall(
           simulator,
@@ -461,18 +435,14 @@ describe('OCES certificates', () => {
         expect((found.json as { systems: { id: string }[] }).systems.map((system) => system.id)).toEqual([
           created.id,
         ]);
-        const checkForm = new FormData();
-        checkForm.append('file', new Blob([readFileSync(join(dir, 'cert.pem'))]), 'cert.pem');
-        const checked = await fetch(
-          `${simulator.apiUrl}/organisations/oces-public-certificate/check/REST_PULL`,
-          {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}` },
-            body: checkForm,
-          },
+        const checked = await adminUpload(
+          simulator,
+          '/organisations/oces-public-certificate/check/REST_PULL',
+          token,
+          pem,
         );
         expect(checked.status).toBe(200);
-        expect(await checked.json()).toMatchObject({
+        expect(checked.json).toMatchObject({
           cvrNumber: '12345678',
           ocesPublicCertificate: { certificateSerialNumber: check.certificateSerialNumber },
         });
@@ -484,15 +454,15 @@ describe('OCES certificates', () => {
 
   it('refuses a file that is no certificate (400 with the field at fault)', async () => {
     const created = await create();
-    const form = new FormData();
-    form.append('file', new Blob(['no certificate']), 'cert.pem');
-    const response = await fetch(`${simulator.apiUrl}${systemsPath}${created.id}/certificate/`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: 'INVALID_FORMAT', fieldErrors: [{ field: 'file' }] });
+    const response = await adminUpload(
+      simulator,
+      `${systemsPath}${created.id}/certificate/`,
+      token,
+      'no certificate',
+    );
+    expect(expectErrorMessage(response, 400, 'INVALID_FORMAT').fieldErrors).toMatchObject([
+      { field: 'file' },
+    ]);
   });
 });
 
