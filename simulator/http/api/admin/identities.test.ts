@@ -109,6 +109,23 @@ describe('bearer tokens', () => {
     );
   });
 
+  it('live as long as the admin.tokenLifetimeMs option says', async () => {
+    const brief = await startTestSimulator({ admin: { tokenLifetimeMs: 60_000 } });
+    try {
+      const response = await portal(brief, 'POST', '/login', seededEmployee(brief, AUTHORITY));
+      expect(response.json).toMatchObject({ expiresIn: 60 });
+      await advanceClock(brief, 'PT1M');
+      const token = (response.json as TokenJson).value;
+      expectErrorMessage(
+        await adminCall(brief, 'GET', systemsOf(AUTHORITY), { token }),
+        401,
+        'TOKEN_EXPIRED',
+      );
+    } finally {
+      await brief.stop();
+    }
+  });
+
   it('are dropped once expired when their employee logs in again', async () => {
     const token = await seededToken(simulator, AUTHORITY);
     await advanceClock(simulator, 'PT2H');

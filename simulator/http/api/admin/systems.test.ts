@@ -482,3 +482,24 @@ describe('GET organisations/{organisationId}/systems/ and standard-system-templa
     expect(response.json).toEqual({ standardSystemTemplates: [] });
   });
 });
+
+describe('with If-Match optional (admin.ifMatchRequired: false)', () => {
+  it('applies a change without If-Match to the current version, and still refuses a stale one', async () => {
+    const relaxed = await startTestSimulator({ admin: { ifMatchRequired: false } });
+    try {
+      const relaxedToken = await seededToken(relaxed, AUTHORITY);
+      const url = `${systemsPath}${SEED_IDS.senderPull}`;
+      const body = mailSystemCommand({ name: 'Uden If-Match', activeFrom: '1970-01-01T00:00:00Z' });
+      const changed = await adminCall(relaxed, 'PUT', url, { token: relaxedToken, body });
+      expect(changed.status, changed.text).toBe(200);
+      const stale = await adminCall(relaxed, 'PUT', url, {
+        token: relaxedToken,
+        body,
+        headers: { 'if-match': '1' },
+      });
+      expectErrorMessage(stale, 409, 'VERSION_CONFLICT');
+    } finally {
+      await relaxed.stop();
+    }
+  });
+});
