@@ -13,6 +13,7 @@ import {
   IF_MATCH_OPERATIONS,
   isAdminOperation,
   refusalOf,
+  rightNamed,
   versionOfIfMatch,
 } from './admin-rights.ts';
 
@@ -49,6 +50,19 @@ describe('ADMIN_OPERATIONS', () => {
   it('knows the admin operations from the others', () => {
     expect(isAdminOperation('querySystems')).toBe(true);
     expect(isAdminOperation('sendMemo')).toBe(false);
+  });
+});
+
+describe('rightNamed', () => {
+  it.each([
+    ['ORGANISATION_ADMINISTRATOR', 'ORGANISATION_ADMINISTRATOR'],
+    ['DP Admin', 'ORGANISATION_ADMINISTRATOR'],
+    ['statistik admin', 'STATISTICS_ADMINISTRATOR'],
+    ['Borgerservicemedarbejder', 'CITIZEN_SERVICE_EMPLOYEE'],
+    ['CITIZEN', undefined],
+    [42, undefined],
+  ])('%j → %s', (name, right) => {
+    expect(rightNamed(name)).toBe(right);
   });
 });
 

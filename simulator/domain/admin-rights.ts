@@ -42,6 +42,18 @@ export const TEST_RIGHT_NAMES: Readonly<Record<AdminRight, string>> = {
   ORGANISATION_USER_ADMINISTRATOR: 'Rettighedsadministrator',
 };
 
+/**
+ * The right a name stands for: NgDP's privilege name, or the test environment's name for it (any
+ * case), as the test portal takes them (admin.md §12).
+ */
+export function rightNamed(name: unknown): AdminRight | undefined {
+  if (typeof name !== 'string') return undefined;
+  const wanted = name.trim().toLowerCase();
+  return ADMIN_RIGHTS.find(
+    (right) => right.toLowerCase() === wanted || TEST_RIGHT_NAMES[right].toLowerCase() === wanted,
+  );
+}
+
 /** What an admin operation needs: any one of `rights`, and for some an authority's context. */
 export interface OperationRule {
   /** The call is allowed with any one of these rights in the context organisation. */

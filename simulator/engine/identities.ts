@@ -13,6 +13,7 @@ import {
   type AdminOperationId,
   type AdminRight,
   refusalOf,
+  rightNamed,
   SYSTEM_MANAGER_RIGHTS,
 } from '../domain/admin-rights.ts';
 import {
@@ -75,17 +76,18 @@ export interface TestOrganisationInput {
 
 const AUTHORITY_TYPES = ['STATE', 'MUNICIPALITY', 'REGION', 'OTHER'] as const;
 
-/** The rights of a request body: a list of NgDP privilege names from {@link ADMIN_RIGHTS}. */
+/** The rights of a request body: NgDP privilege names or their test names ({@link rightNamed}). */
 function rightsOf(value: unknown, resource: string): AdminRight[] {
-  if (!Array.isArray(value) || value.some((right) => !isOneOf(ADMIN_RIGHTS, right)))
+  const rights = Array.isArray(value) ? value.map(rightNamed) : [undefined];
+  if (rights.includes(undefined))
     throw reject.invalidField(
       resource,
       'rights',
       'NOT_ALLOWED_VALUE',
-      `must be a list of ${ADMIN_RIGHTS.join(', ')}`,
+      `must be a list of ${ADMIN_RIGHTS.join(', ')} (or their test names, such as "DP Admin")`,
       value,
     );
-  return [...new Set(value as AdminRight[])];
+  return [...new Set(rights as AdminRight[])];
 }
 
 export class Identities {

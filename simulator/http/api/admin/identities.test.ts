@@ -280,6 +280,13 @@ describe('the test portal', () => {
     expect(rows.rows).toContainEqual(expect.objectContaining({ name: 'logreader', event: 'Oprettet' }));
   });
 
+  it("takes the test environment's names of the rights too", async () => {
+    const admin = await seededToken(simulator, AUTHORITY);
+    const dpAdmin = await createEmployee(simulator, admin, 'dp-admin', ['DP Admin']);
+    const token = await login(simulator, dpAdmin);
+    expect((await adminCall(simulator, 'GET', systemsOf(AUTHORITY), { token })).status).toBe(200);
+  });
+
   it.each([
     [{ username: 'x', password: 'password-1', rights: [] }, 'username', 'INVALID_FORMAT'],
     [{ username: 'admin-12345678', password: 'password-1', rights: [] }, 'username', 'ALREADY_IN_USE'],
