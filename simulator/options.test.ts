@@ -20,3 +20,28 @@ describe('the retry option', () => {
     );
   });
 });
+
+describe('the admin option', () => {
+  it('defaults to tokens of an hour and a required If-Match, and takes others', () => {
+    expect(checkOptions({ seed: 'none' }).settings.admin).toEqual({
+      tokenLifetimeMs: 3_600_000,
+      ifMatchRequired: true,
+    });
+    expect(
+      checkOptions({ seed: 'none', admin: { tokenLifetimeMs: 60_000, ifMatchRequired: false } }).settings
+        .admin,
+    ).toEqual({
+      tokenLifetimeMs: 60_000,
+      ifMatchRequired: false,
+    });
+  });
+
+  it('refuses a lifetime that is no duration and a switch that is no boolean, naming the field', () => {
+    expect(() => checkOptions({ seed: 'none', admin: { tokenLifetimeMs: -1 } })).toThrow(
+      new SimulatorConfigError('admin.tokenLifetimeMs must be a non-negative number, got -1'),
+    );
+    expect(() =>
+      checkOptions({ seed: 'none', admin: { ifMatchRequired: 'yes' as unknown as boolean } }),
+    ).toThrow(new SimulatorConfigError('admin.ifMatchRequired must be true or false, got yes'));
+  });
+});

@@ -75,6 +75,12 @@ export interface SimulatorOptions {
   /** MeMo rules for received messages (notification length, attachments, size). */
   validation?: EngineSettings['validation'];
   /**
+   * Administrativ Adgang (docs/admin.md): `tokenLifetimeMs` of an employee's bearer token (default
+   * 1 hour of simulator time); `ifMatchRequired` (default true: a change without `If-Match` is
+   * refused where NgDP's OpenAPI requires the header; false: it applies to the current version).
+   */
+  admin?: Partial<EngineSettings['admin']>;
+  /**
    * Host names the listening simulator answers to, besides IP addresses, `localhost` (and
    * `*.localhost`) and the `host` it binds to: the protection against DNS rebinding (SECURITY.md).
    * `.example.com` allows that domain and its subdomains; `single-label` any name without a dot (a
@@ -118,6 +124,19 @@ function loadSeed(seed: SimulatorOptions['seed']): SeedData {
     );
   }
   return result.seed;
+}
+
+function adminOf(admin: SimulatorOptions['admin']): EngineSettings['admin'] {
+  const defaults = DEFAULT_ENGINE_SETTINGS.admin;
+  const ifMatchRequired = admin?.ifMatchRequired ?? defaults.ifMatchRequired;
+  if (typeof ifMatchRequired !== 'boolean')
+    throw new SimulatorConfigError(
+      `admin.ifMatchRequired must be true or false, got ${String(ifMatchRequired)}`,
+    );
+  return {
+    tokenLifetimeMs: positive('admin.tokenLifetimeMs', admin?.tokenLifetimeMs, defaults.tokenLifetimeMs),
+    ifMatchRequired,
+  };
 }
 
 function chaosOf(chaos: SimulatorOptions['chaos']): ChaosSettings {
@@ -240,6 +259,7 @@ export function checkOptions(options: SimulatorOptions): {
     memoryBudgetBytes: memoryBudgetOf(options.memoryBudget, maxMemoBytes, container.maxBytes),
     validation: { ...options.validation },
     chaos: chaosOf(options.chaos),
+    admin: adminOf(options.admin),
   };
   return { seed, settings, clock, workerThreads: workerThreadsOf(options.workerThreads) };
 }

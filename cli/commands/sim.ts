@@ -107,7 +107,7 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
     `  clock    ${simulator.clock.mode}, ${simulator.clock.now().toISOString()}`,
     `  store    ${flags.dataDir ? `SQLite in ${flags.dataDir}` : 'in memory'}${flags.chaos ? ', chaos on' : ''}${flags.loose ? ', loose' : ''}`,
   ];
-  const { systems, citizens, companies } = simulator.fixtures;
+  const { systems, citizens, companies, employees } = simulator.fixtures;
   if (systems.length > 0) {
     lines.push('', 'Systems (send the key as "Authorization: Basic <key>"):');
     for (const system of systems) {
@@ -134,6 +134,15 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
     lines.push('', 'Test companies:');
     for (const company of companies)
       lines.push(`  ${company.cvrNumber}    ${company.publicRegistrationStatus.padEnd(10)} ${company.name}`);
+  }
+  if (employees.length > 0) {
+    lines.push('', 'Test employees of Administrativ Adgang, every right (POST /portal/v1/login):');
+    for (const employee of employees) {
+      const organisation = simulator.fixtures.organisations.find((o) => o.id === employee.organisationId);
+      lines.push(
+        `  ${employee.username} / ${employee.password}  ${organisation?.name ?? employee.organisationId}`,
+      );
+    }
   }
   lines.push('', 'Stop with Ctrl+C.');
   return `${lines.join('\n')}\n`;

@@ -58,6 +58,38 @@ export interface SystemRecord {
   failingSince?: number;
   /** Set when every delivery failed for the deactivation window. */
   deactivatedAt?: number;
+  /** Changes so far (NgDP's `version`, the ETag of `If-Match`); missing: 1. */
+  version?: number;
+  createdDate?: number;
+  lastUpdated?: number;
+  /** Set when Administrativ Adgang deleted the system: it keeps no key, role or SFTP login. */
+  deletedAt?: number;
+  /** Administrativ Adgang's fields of the system (`MailSystemCommand`, admin.md §1.1). */
+  details?: SystemDetails;
+}
+
+/** The fields of a system that only its administration reads (`MailSystem`). */
+export interface SystemDetails {
+  supplier?: string;
+  businessContactEmail?: string;
+  /** The vendor's CVR number, for a system the vendor runs with power of attorney. */
+  delegatedCVR?: string;
+  technicalContact?: { name: string; email: string; phoneNumber: string };
+  standardSystemTemplateId?: string;
+  certificate?: SystemCertificate;
+}
+
+/** An OCES public certificate uploaded for a system (`OcesPublicCertificateCheck`). */
+export interface SystemCertificate {
+  id: string;
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  subjectSerialNumber?: string;
+  expiryDate: number;
+  sha1: string;
+  md5: string;
+  uploadedAt: number;
 }
 
 export interface MailboxSubscription {

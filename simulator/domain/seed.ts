@@ -2,7 +2,10 @@
  * The simulator's starting data: the default seed (deterministic ids and API keys, the magic
  * identities of docs/simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
  */
+import { createHash } from 'node:crypto';
+import { ADMIN_RIGHTS } from './admin-rights.ts';
 import { issueApiKey } from './auth.ts';
+import { type Employee, hashPassword, seedEmployeeLogin } from './employees.ts';
 import type {
   Contact,
   ContactPoint,
@@ -105,6 +108,8 @@ export interface Fixtures {
     registrationStatus: RegistrationStatus;
   }>;
   companies: Array<{ cvrNumber: string; name: string; publicRegistrationStatus: PublicRegistrationStatus }>;
+  /** One test employee per organisation with every right (docs/admin.md): log in with these. */
+  employees: Array<{ id: string; organisationId: string; username: string; password: string }>;
 }
 
 /** A deterministic, version-4-shaped UUID: `<group>0000000-0000-4000-8000-<n, 12 digits>`. */
@@ -282,7 +287,35 @@ export function fixturesOf(seed: SeedData): Fixtures {
       name,
       publicRegistrationStatus,
     })),
+    employees: seed.organisations.map((organisation, index) => ({
+      id: fixedId(8, index + 1),
+      organisationId: organisation.id,
+      ...seedEmployeeLogin(organisation.cvrNumber),
+    })),
   };
+}
+
+/**
+ * The seeded employees: one per organisation, with every right there (admin.md §12's certificate
+ * holder). Deterministic, password hash and all, so a reset gives the same records.
+ */
+function seedEmployees(seed: SeedData): Employee[] {
+  return seed.organisations.map((organisation, index) => {
+    const { username, password } = seedEmployeeLogin(organisation.cvrNumber);
+    const salt = createHash('sha256').update(username).digest().subarray(0, 16);
+    return {
+      id: fixedId(8, index + 1),
+      username,
+      passwordHash: hashPassword(password, salt),
+      name: `Testmedarbejder ${organisation.name}`,
+      rid: String(10_000_001 + index),
+      organisationId: organisation.id,
+      rights: { [organisation.id]: [...ADMIN_RIGHTS] },
+      version: 1,
+      createdDate: SEED_TIME,
+      lastUpdated: SEED_TIME,
+    };
+  });
 }
 
 /** The records a seed puts in a store. */
@@ -291,6 +324,7 @@ export function seedRecords(seed: SeedData): {
   systems: SystemRecord[];
   contactPoints: ContactPoint[];
   contacts: Contact[];
+  employees: Employee[];
 } {
   const contactId = (group: number, index: number): string => fixedId(5 + group, index + 1);
   return {
@@ -364,5 +398,6 @@ export function seedRecords(seed: SeedData): {
         }),
       ),
     ],
+    employees: seedEmployees(seed),
   };
 }

@@ -1,6 +1,6 @@
-/** Which subscriptions a contact's change concerns, and which `If-Match` headers name a version. */
+/** Which subscriptions a contact's change concerns. */
 import { describe, expect, it } from 'vitest';
-import { type ContactChange, concernsSubscription, ifMatchAccepts } from './subscriptions.ts';
+import { type ContactChange, concernsSubscription } from './subscriptions.ts';
 
 const CONTACT = 'c0ffee00-0000-4000-8000-000000000001';
 
@@ -21,20 +21,5 @@ describe('a contact change concerns a subscription', () => {
     };
 
     expect(concernsSubscription(subscription, { id: CONTACT, type }, change)).toBe(expected);
-  });
-});
-
-describe('If-Match', () => {
-  it.each([
-    ['3', true],
-    ['"3"', true],
-    ['W/"3"', true],
-    ['*', true],
-    ['"1", "3"', true],
-    ['"4"', false],
-    ['"03"', false],
-    ['three', false],
-  ])('%s names version 3: %s', (header, expected) => {
-    expect(ifMatchAccepts(header, 3)).toBe(expected);
   });
 });

@@ -64,20 +64,3 @@ export function concernsSubscription(
     subscription.contacts.some((item) => item.contactId === contact.id)
   );
 }
-
-/**
- * Whether an `If-Match` header names `version`: `*`, or the version as a number, quoted or weak
- * (`3`, `"3"`, `W/"3"`), alone or in a list. NgDP does not say how its ETags are formed
- * (ngdp-openapi-1.68.md, "Optimistic locking"); the simulator's ETag is the quoted version.
- */
-export function ifMatchAccepts(header: string, version: number): boolean {
-  return header
-    .split(',')
-    .map((tag) =>
-      tag
-        .trim()
-        .replace(/^W\//, '')
-        .replace(/^"(.*)"$/, '$1'),
-    )
-    .some((tag) => tag === '*' || tag === String(version));
-}

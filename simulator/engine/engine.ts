@@ -8,16 +8,19 @@
  * docs/architecture.md follows one letter from `POST /memos/` through these modules to a mailbox.
  */
 import { type Clock, ManualClock } from '../clock.ts';
+import type { Employee } from '../domain/employees.ts';
 import type { Contact, ContactPoint, Job, JobKind, Organisation, SystemRecord } from '../domain/model.ts';
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
+import { AdminLog } from './admin-log.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
+import { EMPLOYEES, Identities } from './identities.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
@@ -34,6 +37,7 @@ import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { SystemAdmin } from './system-admin.ts';
 import { SystemFetches } from './system-fetches.ts';
 import { Systems } from './systems.ts';
 import { Transcript } from './transcript.ts';
@@ -44,6 +48,8 @@ export interface SeedRecords {
   systems: SystemRecord[];
   contactPoints: ContactPoint[];
   contacts: Contact[];
+  /** Test employees of Administrativ Adgang. */
+  employees?: Employee[];
 }
 
 export interface EngineOptions {
@@ -97,6 +103,12 @@ export class Engine {
   /** Moving the post of an organisation's mailbox to a contact point (`system-fetches`). */
   readonly systemFetches: SystemFetches;
   readonly systems: Systems;
+  /** Administrativ Adgang's action log. */
+  readonly adminLog: AdminLog;
+  /** Test employees, their logins and tokens, and the rights of admin calls. */
+  readonly identities: Identities;
+  /** Administrativ Adgang's systems operations. */
+  readonly systemAdmin: SystemAdmin;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -164,6 +176,9 @@ export class Engine {
     this.systemFetches = new SystemFetches(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
+    this.adminLog = new AdminLog(context);
+    this.identities = new Identities(context, this.adminLog);
+    this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */
@@ -174,9 +189,10 @@ export class Engine {
   /** Writes the seed into an empty store. */
   seedStore(): void {
     const { store } = this.context;
-    const { organisations, systems, contactPoints, contacts } = this.seed;
+    const { organisations, systems, contactPoints, contacts, employees = [] } = this.seed;
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
+      for (const employee of employees) store.putRecord(EMPLOYEES, employee);
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
       for (const contact of contacts) store.putContact(contact);

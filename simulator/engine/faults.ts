@@ -329,11 +329,12 @@ export class Faults {
   // ---------------------------------------------------------------- the questions
 
   /**
-   * What to do with a call into NgDP's API by `systemId` (`operation`: `"METHOD /path-template"`).
+   * What to do with a call into NgDP's API by `systemId` (`operation`: `"METHOD /path-template"`);
+   * undefined for a call no system makes (Administrativ Adgang's, by an employee).
    * Resolves after the delay a fault rule asks for — except for `drop: AFTER`, whose delay comes
    * after the call is done (the verdict's `delayMs`).
    */
-  async forCall(operation: string, systemId: string): Promise<CallVerdict> {
+  async forCall(operation: string, systemId: string | undefined): Promise<CallVerdict> {
     const fault = this.match(operation, systemId);
     if (fault?.drop === 'AFTER') return { kind: 'drop-after', delayMs: fault.delayMs ?? 0 };
     if (fault?.delayMs) await sleep(fault.delayMs);

@@ -219,31 +219,6 @@ export const reject = {
   /** A field of a body that the operation does not take. */
   unknownField: (resource: string, name: string, rejectedValue: unknown) =>
     field('invalid', resource, name, 'UNKNOWN_FIELD', 'is not a field of this operation', rejectedValue),
-  /** An update or delete without `If-Match`, which NgDP declares required for it. */
-  ifMatchRequired: () =>
-    field(
-      'invalid',
-      'header',
-      'If-Match',
-      'REQUIRED',
-      'is required: the version to change (the ETag of the last answer, e.g. "1"), or *',
-    ),
-  /** `If-Match` names another version than the record's (someone changed it meanwhile). */
-  versionMismatch: (resource: string, version: number, ifMatch: string) =>
-    new Rejection(
-      'conflict',
-      'VERSION_MISMATCH',
-      `the ${resource} is at version ${version}, not ${ifMatch}: read it again and retry`,
-      [
-        {
-          resource: 'header',
-          field: 'If-Match',
-          code: 'VERSION_MISMATCH',
-          message: `is not ${version}`,
-          rejectedValue: ifMatch,
-        },
-      ],
-    ),
   /** A system fetch that has ended cannot be changed. */
   systemFetchEnded: (id: string, status: string) =>
     new Rejection(
@@ -325,6 +300,73 @@ export const reject = {
         rejectedValue: dateTo,
       },
     ]),
+
+  // ---------------------------------------------------------------- Administrativ Adgang
+  /** No bearer token, or one that names no session. */
+  adminTokenRequired: () =>
+    new Rejection(
+      'unauthenticated',
+      'UNAUTHENTICATED',
+      'administration calls need "Authorization: Bearer <token>" of a logged-in test employee (POST /portal/v1/login)',
+    ),
+  adminTokenExpired: () =>
+    new Rejection('unauthenticated', 'TOKEN_EXPIRED', 'the bearer token has expired; log in again'),
+  loginFailed: () =>
+    new Rejection('unauthenticated', 'LOGIN_FAILED', 'the username or the password is not right'),
+  /** The organisation in the path is not the token's context organisation (admin.md §0.2). */
+  wrongContext: (organisationId: string) =>
+    new Rejection(
+      'forbidden',
+      'WRONG_CONTEXT',
+      `the token acts for another organisation than ${organisationId}; switch context first (POST /portal/v1/context)`,
+    ),
+  rightMissing: (rights: readonly string[]) =>
+    new Rejection(
+      'forbidden',
+      'RIGHT_MISSING',
+      `this call needs the right ${rights.join(' or ')} in the context organisation`,
+    ),
+  authorityOnly: () =>
+    new Rejection('forbidden', 'AUTHORITY_ONLY', 'only an authority may do this; the context is a company'),
+  /** `If-Match` names another version than the resource's (admin.md §0.2). */
+  versionConflict: (what: string, current: number, given: string) =>
+    new Rejection(
+      'conflict',
+      'VERSION_CONFLICT',
+      `${what} is at version ${current}, not ${given}: read it again and repeat the change`,
+      [
+        {
+          resource: 'header',
+          field: 'If-Match',
+          code: 'VERSION_CONFLICT',
+          message: `the current version is ${current}`,
+          rejectedValue: given.slice(0, 100),
+        },
+      ],
+    ),
+  /** A change without `If-Match` where NgDP's OpenAPI declares it required. */
+  ifMatchRequired: () =>
+    field(
+      'invalid',
+      'header',
+      'If-Match',
+      'REQUIRED',
+      'is required: send the version you read (the ETag of the fetch, e.g. "1") as If-Match, or *',
+    ),
+  ifMatchInvalid: (value: string) =>
+    field(
+      'invalid',
+      'header',
+      'If-Match',
+      'INVALID_FORMAT',
+      'must be a version such as "3" (or W/"3", 3, a list of them, or *)',
+      value.slice(0, 100),
+    ),
+  /** A state conflict of the administration (`code` names it: SYSTEM_IN_OPERATION, …). */
+  adminConflict: (code: string, message: string, fieldErrors: readonly FieldProblem[] = []) =>
+    new Rejection('conflict', code, message, fieldErrors),
+  /** A business rule of the administration (`code` names it: NOT_A_RECIPIENT_SYSTEM, …). */
+  adminRule: (code: string, message: string) => new Rejection('unprocessable', code, message),
 
   // ---------------------------------------------------------------- simulator control
   /** A clock move given as something that is not a duration (`by`) or a date-time (`to`). */

@@ -65,6 +65,19 @@ export interface EngineSettings {
   chaos: ChaosSettings;
   /** How many entries the transcript keeps (`engine/transcript.ts`; default 100,000; 0: none). */
   transcriptSize: number;
+  /** Administrativ Adgang (docs/admin.md). */
+  admin: AdminSettings;
+}
+
+/** How the administration's calls behave where NgDP's is unknown (docs/differences.md). */
+export interface AdminSettings {
+  /** How long an employee's bearer token is valid, in ms of the simulator clock (default 1 hour). */
+  tokenLifetimeMs: number;
+  /**
+   * Whether a change without `If-Match` is refused where the OpenAPI declares the header required
+   * (default true; false: a change without it applies to the current version, as admin.md §0.2 has it).
+   */
+  ifMatchRequired: boolean;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -85,4 +98,5 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   validation: {},
   chaos: NO_CHAOS,
   transcriptSize: 100_000,
+  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true },
 };

@@ -84,7 +84,7 @@ describe('contact subscriptions', () => {
     );
 
     expect([missing.kind, missing.fieldErrors[0]?.field]).toEqual(['invalid', 'If-Match']);
-    expect([stale.kind, stale.code]).toEqual(['conflict', 'VERSION_MISMATCH']);
+    expect([stale.kind, stale.code]).toEqual(['conflict', 'VERSION_CONFLICT']);
   });
 
   it('are not found by another system, even with the right version', async () => {
@@ -209,7 +209,7 @@ describe('organisation subscription refusals', () => {
     );
 
     expect(foreign.kind).toBe('not-found');
-    expect(stale.code).toBe('VERSION_MISMATCH');
+    expect(stale.code).toBe('VERSION_CONFLICT');
   });
 });
 

@@ -18,11 +18,11 @@ import {
   type ContactChange,
   type ContactSubscriptionRecord,
   concernsSubscription,
-  ifMatchAccepts,
   type OrganisationSubscriptionRecord,
   type SubscribedItem,
 } from '../domain/subscriptions.ts';
 import { collection } from '../store/store.ts';
+import { expectVersion } from './admin-versions.ts';
 import type { EngineContext } from './context.ts';
 import { onlyFields } from './fields.ts';
 import type { Outbound } from './outbound.ts';
@@ -356,8 +356,7 @@ export class Subscriptions {
   }
 
   private checkVersion(resource: string, version: number, ifMatch: string | undefined): void {
-    if (ifMatch === undefined || ifMatch.trim() === '') throw reject.ifMatchRequired();
-    if (!ifMatchAccepts(ifMatch, version)) throw reject.versionMismatch(resource, version, ifMatch);
+    expectVersion(this.context, `the ${resource}`, version, { header: ifMatch, required: true });
   }
 
   // ---------------------------------------------------------------- notifications

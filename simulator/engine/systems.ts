@@ -130,6 +130,8 @@ export class Systems {
         sshPublicKeys: [],
         activeFrom: this.context.now(),
         allowedIps: [],
+        version: 0,
+        createdDate: this.context.now(),
       },
       input,
     );
@@ -186,30 +188,37 @@ export class Systems {
   }
 
   /**
-   * Stores a system. An organisation has one primary recipient system: marking this one
+   * Stores a system, one version on, recording the change in NgDP's event log (by `actor`, when
+   * an employee made it). An organisation has one primary recipient system: marking this one
    * RECIPIENT_DEFAULT takes the mark from the others (as Administrativ Adgang's
-   * makedefaultrecipient does).
+   * makedefaultrecipient does). Returns the other systems that lost the mark.
    */
-  private save(system: SystemRecord, what: string): void {
+  save(system: SystemRecord, what: string, actor?: string): SystemRecord[] {
     const { store } = this.context;
-    this.context.change(() => {
+    return this.context.change(() => {
+      const demoted: SystemRecord[] = [];
       if (system.roles.includes('RECIPIENT_DEFAULT')) {
         for (const other of store.listSystems(system.organisationId)) {
           if (other.id === system.id || !other.roles.includes('RECIPIENT_DEFAULT')) continue;
           other.roles = other.roles.filter((role) => role !== 'RECIPIENT_DEFAULT');
           if (!other.roles.includes('RECIPIENT')) other.roles.push('RECIPIENT');
-          this.put(other, 'no longer the primary recipient system');
+          this.put(other, 'no longer the primary recipient system', actor);
+          demoted.push(other);
         }
       }
-      this.put(system, what);
+      this.put(system, what, actor);
+      return demoted;
     });
   }
 
-  private put(system: SystemRecord, what: string): void {
+  private put(system: SystemRecord, what: string, actor: string | undefined): void {
+    system.version = (system.version ?? 1) + 1;
+    system.lastUpdated = this.context.now();
     this.context.store.putSystem(system);
     this.context.record(EventTag.SYSTEM_CHANGED, undefined, {
       systemIds: [system.id],
-      text: `system ${system.id} ${what}`,
+      text: `system ${system.id} ${what}${actor === undefined ? '' : ` by ${actor}`}`,
+      ...(actor === undefined ? {} : { meta: { actor } }),
     });
     this.context.emit({ type: 'system-saved', system });
   }

@@ -1,4 +1,7 @@
-/** The simulator's express application: NgDP's API, the control API and a small status page. */
+/**
+ * The simulator's express application: NgDP's API, the test portal, the control API and a small
+ * status page.
+ */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Fixtures } from '../domain/seed.ts';
@@ -8,6 +11,7 @@ import { errorBody } from '../wire/errors.ts';
 import { apiRouter } from './api/router.ts';
 import { controlRouter } from './control/router.ts';
 import { crossSiteGuard, type HostPolicy } from './cross-site.ts';
+import { portalRouter } from './portal/router.ts';
 import { errorMiddleware } from './rejections.ts';
 import { transcriptMiddleware } from './transcript.ts';
 import { statusPage } from './ui/status-page.ts';
@@ -65,6 +69,7 @@ export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: A
   app.use('/apis/v1', transcriptMiddleware(engine));
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
+  app.use('/portal/v1', portalRouter(engine));
   // Health checks (Docker's HEALTHCHECK, CI services, testcontainers' wait strategy) run before
   // anyone holds the token: the answer says the simulator is up, and nothing about its data.
   app.get('/simulator/v1/health', (_request, response) => {

@@ -273,10 +273,13 @@ describe('the status page and API keys', () => {
     }
   });
 
-  it('leaves the API keys out when the control API needs a token the request does not carry', async () => {
+  it("leaves the API keys and employees' passwords out when the control API needs a token the request does not carry", async () => {
     const simulator = await startTestSimulator({ controlToken: 'hostile-test-token' });
     try {
-      const keys = simulator.fixtures.systems.map((system) => system.apiKey);
+      const keys = [
+        ...simulator.fixtures.systems.map((system) => system.apiKey),
+        ...simulator.fixtures.employees.map((employee) => employee.password),
+      ];
       const anonymous = await call(simulator.uiUrl);
       expect(anonymous.status).toBe(200);
       for (const key of keys) expect(anonymous.text).not.toContain(key);

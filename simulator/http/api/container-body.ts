@@ -16,7 +16,7 @@ export const LZMA_TYPE = 'application/x-lzma';
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 function tooLarge(limit: number): Rejection {
-  return reject.tooLarge(`the container is larger than ${limit} bytes`);
+  return reject.tooLarge(`the part "file" is larger than ${limit} bytes`);
 }
 
 /** The raw body (`application/x-lzma`), refusing more than `limit` bytes. */
@@ -28,7 +28,25 @@ export function rawContainer(request: Request, limit: number, hold: Hold): Promi
  * The part `file` (of type application/x-lzma) of a multipart/form-data body. The body and the
  * part's copy of it are both held against `hold`.
  */
-export async function multipartContainer(request: Request, limit: number, hold: Hold): Promise<Buffer> {
+export function multipartContainer(request: Request, limit: number, hold: Hold): Promise<Buffer> {
+  return multipartFile(request, limit, hold, LZMA_TYPE);
+}
+
+/**
+ * The part `file` of a multipart/form-data body (of type `type`, when given): NgDP's uploads of
+ * containers, SSH keys and certificates. The body and the part's copy of it are both held against
+ * `hold`.
+ */
+export async function multipartFile(
+  request: Request,
+  limit: number,
+  hold: Hold,
+  type?: string,
+): Promise<Buffer> {
+  if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) {
+    request.resume();
+    throw reject.contentTypeNotSupported('the body must be multipart/form-data with a part named "file"');
+  }
   const body = await readBody(request, limit + MULTIPART_OVERHEAD, 'the multipart body', hold);
   hold.grow(body.length);
   let parser: busboy.Busboy;
@@ -52,11 +70,11 @@ export async function multipartContainer(request: Request, limit: number, hold: 
         stream.resume();
         return;
       }
-      const type = info.mimeType.toLowerCase();
-      if (type !== LZMA_TYPE) {
+      const partType = info.mimeType.toLowerCase();
+      if (type !== undefined && partType !== type) {
         stream.resume();
         fail(
-          reject.contentTypeNotSupported(`the part "file" must have Content-Type ${LZMA_TYPE}, not ${type}`),
+          reject.contentTypeNotSupported(`the part "file" must have Content-Type ${type}, not ${partType}`),
         );
         return;
       }
@@ -74,7 +92,7 @@ export async function multipartContainer(request: Request, limit: number, hold: 
       if (name === 'file') {
         fail(
           reject.contentTypeNotSupported(
-            `the part "file" must be a file part with Content-Type ${LZMA_TYPE}`,
+            `the part "file" must be a file part${type === undefined ? '' : ` with Content-Type ${type}`}`,
           ),
         );
       }

@@ -15,6 +15,7 @@ import {
 import { errorBody } from '../../wire/errors.ts';
 import { queryReader } from '../query.ts';
 import { notFound } from '../rejections.ts';
+import { SERVED_ADMIN_OPERATIONS } from './admin/served.ts';
 
 /** The operations of NgDP's API the simulator serves, in the order of the API's paths. */
 export const SERVED_OPERATIONS = [
@@ -44,6 +45,7 @@ export const SERVED_OPERATIONS = [
   'listOrganisationSenderSystemSubscriptions',
   'createOrganisationSenderSystemSubscription',
   'updateOrganisationSenderSystemSubscription',
+  ...SERVED_ADMIN_OPERATIONS,
 ] as const satisfies readonly NgdpOperationId[];
 
 export type ServedOperationId = (typeof SERVED_OPERATIONS)[number];

@@ -1,9 +1,3 @@
-/**
- * NgDP's integration API under `/apis/v1`: the same paths, verbs, content types, status codes and
- * JSON names as the real system (docs/simulator.md, "NgDP's API"; what differs: docs/differences.md). This adapter reads requests, calls the engine's use
- * cases and writes NgDP's JSON; it holds no business rules.
- */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isCprNumber, isCvrNumber, isUuid } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
@@ -18,12 +12,9 @@ import {
 import type { RequiredRoles } from '../../engine/access.ts';
 import type { ContactSearch } from '../../engine/directory.ts';
 import type { Engine } from '../../engine/engine.ts';
-import type { CallVerdict } from '../../engine/faults.ts';
 import type { RecipientReceipt } from '../../engine/recipients.ts';
 import { reject } from '../../engine/rejections.ts';
-import type { TranscriptFault } from '../../engine/transcript.ts';
 import { contactJson, contactPointJson, eventJson } from '../../wire/directory.ts';
-import { errorBody } from '../../wire/errors.ts';
 import {
   contactCursor,
   pagingResultJson,
@@ -32,57 +23,21 @@ import {
   readPageCursor,
   searchFrameJson,
 } from '../../wire/paging.ts';
-import {
-  containerReceiptJson,
-  receiptJson,
-  technicalReceiptJson,
-  unavailableReceiptJson,
-} from '../../wire/receipts.ts';
+import { containerReceiptJson, receiptJson, technicalReceiptJson } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
 import { hasBody, jsonBody } from '../json-body.ts';
 import { checkQuery, queryOf } from '../query.ts';
 import { mediaType, objectBody, paging, queryList, queryText, readBody } from '../support.ts';
 import { noteOf } from '../transcript.ts';
+import { adminRoutes } from './admin/index.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
+import { faultsLetThrough } from './faults.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 import { serveSubscriptions } from './subscriptions.ts';
 import { serveSystemFetches } from './system-fetches.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
-
-/** What the transcript calls what a verdict did to the call. */
-function faultOf(verdict: CallVerdict): TranscriptFault | undefined {
-  switch (verdict.kind) {
-    case 'proceed':
-      return verdict.delayed ? 'delay' : undefined;
-    case 'unavailable':
-      return verdict.chaos ? 'chaos-503' : 'status';
-    case 'answer':
-      return 'status';
-    default:
-      return verdict.kind;
-  }
-}
-
-/**
- * Makes the answer to this call go nowhere (`drop: AFTER`): whatever the route answers — a success
- * or a refusal — is held for `delayMs`, then the connection is closed instead of it. The route runs
- * to its end first, so the call's effect is committed even if the client has gone meanwhile.
- */
-function loseAnswer(response: Response, delayMs: number): void {
-  const close = (): Response => {
-    setTimeout(() => response.destroy(), delayMs).unref();
-    response.end = () => response;
-    response.write = () => true;
-    return response;
-  };
-  response.end = close;
-  response.write = () => {
-    close();
-    return true;
-  };
-}
 
 /**
  * The `{id}` of a message's or receipt's path: a UUID, or 400 as NgDP declares for these operations
@@ -250,29 +205,7 @@ export function apiRouter(engine: Engine): Router {
     );
     if (note !== undefined) note.systemId = system.id;
     checkQuery(request);
-    const verdict = await engine.faults.forCall(operation, system.id);
-    if (note !== undefined) note.fault = faultOf(verdict);
-    switch (verdict.kind) {
-      case 'proceed':
-        return system;
-      case 'drop-after':
-        loseAnswer(response, verdict.delayMs);
-        return system;
-      case 'drop-before':
-        response.destroy();
-        return undefined;
-      default:
-        break;
-    }
-    // Whatever of the body was not read is dropped, so the answer can go out.
-    request.resume();
-    if (verdict.retryAfter !== undefined) response.setHeader('retry-after', String(verdict.retryAfter));
-    if (verdict.kind === 'unavailable') {
-      response.status(503).json(unavailableReceiptJson(randomUUID(), engine.clock.now()));
-    } else {
-      response.status(verdict.status).json(errorBody('INJECTED_FAULT', `fault injected for ${operation}`));
-    }
-    return undefined;
+    return (await faultsLetThrough(engine, request, response, operation, system.id)) ? system : undefined;
   }
 
   on('sendMemo', async (request, response) => {
@@ -516,6 +449,7 @@ export function apiRouter(engine: Engine): Router {
 
   serveSubscriptions(engine, on, caller, json);
   serveSystemFetches(engine, on, caller, json);
+  adminRoutes(engine, on, json);
   routeNgdpPaths(router, served);
   return router;
 }

@@ -209,7 +209,7 @@ describe('PUT /contacts/subscriptions/{id}', () => {
     expect(error.fieldErrors[0]).toMatchObject({ resource: 'header', field: 'If-Match' });
   });
 
-  test('with a stale If-Match is refused with 409 VERSION_MISMATCH', async () => {
+  test('with a stale If-Match is refused with 409 VERSION_CONFLICT', async () => {
     const created = await subscribe({});
     await api(
       'PUT',
@@ -225,7 +225,7 @@ describe('PUT /contacts/subscriptions/{id}', () => {
       { ifMatch: '1' },
     );
 
-    expectErrorMessage(refused, 409, 'VERSION_MISMATCH');
+    expectErrorMessage(refused, 409, 'VERSION_CONFLICT');
   });
 
   test("of another system's subscription is 404", async () => {

@@ -3,9 +3,11 @@
  * mailboxes and messages, the transcript, fault rules — and, in `setup.ts`, systems, contact points and test
  * identities. An adapter: every change is a use case of the engine.
  */
+
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
 import { NGDP_API_VERSION } from '../../../sdk/ngdp/operations.ts';
+import type { ActionLogRow } from '../../domain/action-log.ts';
 import type { MessageRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
@@ -21,6 +23,11 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const iso = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();
 
+function actionLogJson(row: ActionLogRow) {
+  const { organisationId: _scope, time, ...rest } = row;
+  return { ...rest, time: new Date(time).toISOString() };
+}
+
 export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
   const router = express.Router({ caseSensitive: true });
   // The SSH key route reads its own body, whatever its content type says (curl's default is a form
@@ -34,6 +41,12 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
 
   router.get('/fixtures', (_request, response) => {
     response.json(fixtures());
+  });
+
+  // Administrativ Adgang's action log of an organisation (docs/admin.md), until its log functions
+  // are served at NgDP's paths.
+  router.get('/action-log/:organisationId', (request, response) => {
+    response.json({ rows: engine.adminLog.rows(request.params.organisationId as string).map(actionLogJson) });
   });
 
   router.post('/reset', async (_request, response) => {

@@ -10,7 +10,7 @@ const escapeHtml = (text: string): string =>
  * keys are then only in the banner and in `GET /simulator/v1/fixtures` (with the token).
  */
 export function statusPage(engine: Engine, fixtures: unknown, { showKeys }: { showKeys: boolean }): string {
-  const { systems = [], citizens = [], companies = [] } = fixtures as Partial<Fixtures>;
+  const { systems = [], citizens = [], companies = [], employees = [] } = fixtures as Partial<Fixtures>;
   const rows = (cells: string[][]) =>
     cells.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
   return `<!doctype html>
@@ -31,5 +31,8 @@ ${citizens
   .join('')}</table>
 <h2>Companies</h2><table><tr><th>CVR</th><th>name</th><th>status</th></tr>
 ${rows(companies.map((c) => [c.cvrNumber, c.name, c.publicRegistrationStatus]))}</table>
+<h2>Test employees</h2><p>Administrativ Adgang: log in with <code>POST /portal/v1/login</code>; every right in their organisation.</p>
+<table><tr><th>username</th>${showKeys ? '<th>password</th>' : ''}<th>organisation</th></tr>
+${rows(employees.map((e) => [e.username, ...(showKeys ? [e.password] : []), e.organisationId]))}</table>
 </body></html>`;
 }

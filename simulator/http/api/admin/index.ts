@@ -1,0 +1,12 @@
+/**
+ * Administrativ Adgang's operations at NgDP's paths (docs/admin.md): each family of operations in
+ * its own module, registered on the API router with the router's `on`.
+ */
+import type { RequestHandler } from 'express';
+import type { Engine } from '../../../engine/engine.ts';
+import type { On } from './guard.ts';
+import { systemRoutes } from './systems.ts';
+
+export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void {
+  systemRoutes(engine, on, json);
+}

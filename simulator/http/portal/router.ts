@@ -1,0 +1,77 @@
+/**
+ * The test portal, `/portal/v1` (admin.md §12; docs/admin.md, "The test portal"): what NgDP's
+ * test portal and its logins do and its OpenAPI has no operation for — test organisations,
+ * employees with chosen rights, citizens and companies, logging in and switching context. The
+ * paths and shapes are the simulator's own (docs/differences.md); tokens are NgDP's
+ * `OAuth2AccessToken`, contacts NgDP's `Contact`.
+ */
+import express, { type Request, type Router } from 'express';
+import type { Engine } from '../../engine/engine.ts';
+import type { IssuedToken } from '../../engine/identities.ts';
+import { reject } from '../../engine/rejections.ts';
+import { accessTokenJson, contextJson, employeeJson, organisationJson } from '../../wire/admin.ts';
+import { contactJson } from '../../wire/directory.ts';
+import { jsonBody } from '../json-body.ts';
+import { objectBody } from '../support.ts';
+
+export function portalRouter(engine: Engine): Router {
+  const router = express.Router({ caseSensitive: true });
+  // application/json only: a browser cannot send it from another site without asking first.
+  router.use(jsonBody({ strictType: true }));
+  const token = ({ token, session }: IssuedToken) => accessTokenJson(token, session, engine.clock.now());
+  const caller = (request: Request) => engine.identities.authenticate(request.headers.authorization);
+
+  router.post('/login', (request, response) => {
+    const { username, password, organisationId } = objectBody(request.body);
+    response.json(token(engine.identities.login(username, password, organisationId)));
+  });
+
+  router.get('/contexts', (request, response) => {
+    const contexts = engine.identities.contexts(caller(request));
+    response.json({
+      contexts: contexts.map(({ organisation, rights }) => contextJson(organisation, rights)),
+    });
+  });
+
+  router.post('/context', (request, response) => {
+    response.json(token(engine.identities.switchContext(caller(request), objectBody(request.body))));
+  });
+
+  router.post('/organisations', (request, response) => {
+    const body = objectBody(request.body);
+    const first = body.employee === undefined ? {} : objectBody(body.employee);
+    const created = engine.identities.createTestOrganisation(body, first);
+    response.status(201).json({
+      organisation: organisationJson(created.organisation),
+      employee: employeeJson(created.employee),
+      // Shown this once; the simulator keeps only its hash.
+      password: created.password,
+    });
+  });
+
+  router.post('/employees', (request, response) => {
+    response
+      .status(201)
+      .json(employeeJson(engine.identities.createEmployee(caller(request), objectBody(request.body))));
+  });
+
+  router.put('/employees/:username/rights', (request, response) => {
+    const { rights } = objectBody(request.body);
+    response.json(employeeJson(engine.identities.grant(caller(request), request.params.username, rights)));
+  });
+
+  for (const [path, kind, number] of [
+    ['/citizens', 'CITIZEN', 'cprNumber'],
+    ['/companies', 'COMPANY', 'cvrNumber'],
+  ] as const) {
+    router.post(path, (request, response) => {
+      caller(request);
+      const body = objectBody(request.body);
+      if (body[number] === undefined) throw reject.requiredField(kind.toLowerCase(), number);
+      const contact = engine.directory.registerIdentity(kind, { ...body, number: body[number] });
+      response.status(201).json(contactJson(contact));
+    });
+  }
+
+  return router;
+}
