@@ -183,6 +183,8 @@ export interface EventRecord {
   parties: string[];
   message?: string;
   metaProperties: Record<string, string>;
+  /** The system whose call caused the event; absent when NgDP acted by itself (a job, a push). */
+  actorSystemId?: string;
 }
 
 export type JobKind =

@@ -43,6 +43,8 @@ export interface EventDetails {
   systemIds?: string[];
   /** More `metaProperties`. */
   meta?: Record<string, string | undefined>;
+  /** The system whose call caused the event (absent: NgDP acted by itself). */
+  actorSystemId?: string;
 }
 
 /** The fields of a job that the scheduling use case sets. */
@@ -178,6 +180,7 @@ export class EngineContext {
       parties: message?.recipientId === undefined ? [] : [message.recipientId],
       ...(details.text === undefined ? {} : { message: details.text }),
       metaProperties: meta,
+      ...(details.actorSystemId === undefined ? {} : { actorSystemId: details.actorSystemId }),
     };
     this.store.appendEvent(event);
     this.emit({ type: 'logged', event });

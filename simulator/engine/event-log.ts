@@ -20,6 +20,14 @@ export interface EventSearch extends PageRequest {
   eventTag?: string | undefined;
 }
 
+/**
+ * A line of the event log as systems read it: the record, and the organisation that owns what it is
+ * about — the sender's for a message, the system's own for a change of a system.
+ */
+export interface LoggedEvent extends EventRecord {
+  owner?: { organisationId: string; cvrNumber: string };
+}
+
 function instant(field: string, text: string): number {
   const time = Date.parse(text);
   if (!/^\d{4}-\d\d-\d\d/.test(text) || Number.isNaN(time))
@@ -42,7 +50,7 @@ export class EventLog {
    * @throws Rejection when a date is not a date-time, `dateFrom` is after `dateTo`, the period is longer than 3 months, or `system` is
    *   not one of the caller's organisation.
    */
-  search(caller: SystemRecord, search: EventSearch): Page<EventRecord> {
+  search(caller: SystemRecord, search: EventSearch): Page<LoggedEvent> {
     const { store } = this.context;
     const to = search.dateTo === undefined ? this.context.now() : instant('dateTo', search.dateTo);
     const from = search.dateFrom === undefined ? addMonths(to, -3) : instant('dateFrom', search.dateFrom);
@@ -59,10 +67,32 @@ export class EventLog {
     };
     const size = this.faults.pageSize(search.size);
     return {
-      items: store.listEvents(query, { offset: search.page * size, limit: size }),
+      items: this.withOwners(store.listEvents(query, { offset: search.page * size, limit: size })),
       page: search.page,
       size,
       total: store.countEvents(query),
     };
+  }
+
+  /** The events with their owners, each system and organisation looked up once. */
+  private withOwners(events: EventRecord[]): LoggedEvent[] {
+    const { store } = this.context;
+    const owners = new Map<string, LoggedEvent['owner']>();
+    const ownerOf = (systemId: string): LoggedEvent['owner'] => {
+      if (!owners.has(systemId)) {
+        const system = store.getSystem(systemId);
+        const organisation = system && store.getOrganisation(system.organisationId);
+        owners.set(
+          systemId,
+          organisation && { organisationId: organisation.id, cvrNumber: organisation.cvrNumber },
+        );
+      }
+      return owners.get(systemId);
+    };
+    return events.map((event) => {
+      const systemId = event.metaProperties.senderSystem ?? event.systemIds[0];
+      const owner = systemId === undefined ? undefined : ownerOf(systemId);
+      return owner === undefined ? event : { ...event, owner };
+    });
   }
 }

@@ -1,6 +1,8 @@
 /** NgDP's `Contact`, `ContactPoint` and `Event` JSON, from the simulator's records. */
 import { isStandIn } from '../domain/contacts.ts';
-import type { Contact, ContactPoint, EventRecord } from '../domain/model.ts';
+import { AUTOMATIC_ACTOR, eventClassOf, METADATA_FIELDS } from '../domain/events.ts';
+import type { Contact, ContactPoint } from '../domain/model.ts';
+import type { LoggedEvent } from '../engine/event-log.ts';
 
 const iso = (time: number): string => new Date(time).toISOString();
 
@@ -53,16 +55,37 @@ export function contactPointJson(point: ContactPoint) {
   };
 }
 
-export function eventJson(event: EventRecord) {
+/** The internal NgDP component the simulator's events say sent them (`EventLog.system`). */
+const EVENT_SOURCE = { id: '00000000-0000-4000-8000-000000000001', name: 'digitalpost-simulator' };
+
+/**
+ * NgDP's `EventLog`. Details that are not properties of NgDP's `MetaData` (a container's `entries`,
+ * a receipt's `errorCode` …) go in `eventProperties`, so that `metaProperties` is NgDP's shape.
+ */
+export function eventJson(event: LoggedEvent) {
+  const { subject, type, channel } = eventClassOf(event.eventTag);
+  const metaProperties: Record<string, string> = {};
+  const eventProperties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event.metaProperties))
+    (METADATA_FIELDS.has(key) ? metaProperties : eventProperties)[key] = value;
   return {
     id: event.id,
     eventId: event.id,
     version: 1,
-    eventTag: event.eventTag,
+    transactionId: event.id,
+    channel,
+    channels: [channel],
+    subject,
+    type,
+    ...(event.owner === undefined ? {} : { organisationIdentityId: event.owner.organisationId }),
     eventTime: iso(event.eventTime),
     created: iso(event.eventTime),
-    channel: 'MEMO',
+    ...(event.owner === undefined ? {} : { owner: event.owner.cvrNumber }),
+    actor: event.actorSystemId ?? AUTOMATIC_ACTOR,
+    system: EVENT_SOURCE,
     ...(event.message === undefined ? {} : { message: event.message }),
-    metaProperties: event.metaProperties,
+    eventProperties,
+    metaProperties,
+    eventTag: event.eventTag,
   };
 }

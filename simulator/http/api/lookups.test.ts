@@ -95,6 +95,7 @@ interface EventJson {
   eventTime?: string;
   created?: string;
   metaProperties: Record<string, string>;
+  [field: string]: unknown;
 }
 
 interface EventSearchResult {
@@ -465,6 +466,43 @@ describe('GET /events/', () => {
     });
     expect(received?.eventTime).toMatch(ISO_MS);
     for (const value of Object.values(received?.metaProperties ?? {})) expect(typeof value).toBe('string');
+  });
+
+  test('an event names its owner, actor, subject, type and channel', async () => {
+    const id = await send({ cvr: '87654321' });
+
+    const mine = (await eventList('')).filter((event) => event.metaProperties.messageUUID === id);
+    const received = mine.find((event) => event.eventTag === 'MEMO_SEND_RECEIVED');
+    const ready = mine.find((event) => event.eventTag === 'MEMO_SEND_READY_FOR_FETCH');
+
+    expect(received).toMatchObject({
+      subject: 'MEMO_SEND',
+      type: 'RECEIVED',
+      channel: 'MEMO',
+      channels: ['MEMO'],
+      // The message is the sending organisation's; its system sent it.
+      owner: '12345678',
+      organisationIdentityId: SEED_IDS.authority,
+      actor: SEED_IDS.senderPull,
+      system: { name: 'digitalpost-simulator' },
+      eventProperties: {},
+    });
+    // NgDP acted by itself.
+    expect(ready).toMatchObject({ owner: '12345678', actor: 'SYSTEM' });
+  });
+
+  test('details NgDP’s MetaData does not name are eventProperties', async () => {
+    const id = await send({ cpr: '0101700003' });
+
+    const mine = (await eventList('')).filter((event) => event.metaProperties.messageUUID === id);
+    const created = mine.find((event) => event.eventTag === 'BUSINESS_RECEIPT_CREATED');
+    const sent = mine.find((event) => event.eventTag === 'BUSINESS_RECEIPT_SENT');
+
+    expect(created?.metaProperties).toMatchObject({ receiptStatus: 'NOT_ALLOWED' });
+    expect(created?.metaProperties).not.toHaveProperty('errorCode');
+    expect(created?.eventProperties).toEqual({ errorCode: 'RECIPIENT_CLOSED' });
+    // The sender fetches its receipts: it has this one once it is in its list.
+    expect(sent).toMatchObject({ subject: 'BUSINESS_RECEIPT', type: 'SENT', channel: 'RECEIPT' });
   });
 
   test('the lifecycle of a pulled letter is logged in order', async () => {

@@ -95,6 +95,7 @@ describe('value dates', () => {
       'DELAYED_MEMO_SEND_SENT',
       'MEMO_AVAILABLE_TO_RECIPIENT',
       'BUSINESS_RECEIPT_CREATED',
+      'BUSINESS_RECEIPT_SENT',
     ]);
   });
 
