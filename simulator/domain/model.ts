@@ -63,17 +63,44 @@ export interface SystemRecord {
 export interface MailboxSubscription {
   registrationStatus: RegistrationStatus;
   publicRegistrationStatus: PublicRegistrationStatus;
+  /** How often the registration changed, from 1 (NgDP's `version`); absent in records from before: 1. */
+  version?: number;
+  /** While exempt: the Copenhagen date (`2024-01-01`) the exemption began. */
+  exemptionStart?: string;
+  /** While exempt: whether it was done under a power of attorney. */
+  exemptThroughPowerOfAttorney?: boolean;
+}
+
+/**
+ * A company's address, as real answers carry it (`"@type": "CompanyAddress"`, ngdp-api.md §7.2;
+ * not in the 1.68.0 schema). The citizen form is unknown: citizens have none.
+ */
+export interface CompanyAddress {
+  streetName?: string;
+  streetCode?: string;
+  houseNumberFrom?: string;
+  postalCode?: string;
+  postDistrict?: string;
+  municipalityCode?: string;
+  municipalityName?: string;
+  careOfName?: string;
 }
 
 export interface Contact {
   id: string;
+  /** How often the contact changed, from 1 (NgDP's `version`); absent in records from before: 1. */
+  version?: number;
   type: 'CITIZEN' | 'COMPANY';
   cprNumber?: string;
   cvrNumber?: string;
   name: string;
   mailboxSubscription: MailboxSubscription;
+  /** Companies only. */
+  address?: CompanyAddress;
   /** A confirmed NemSMS subscription's mobile number. */
   nemSmsMobileNumber?: string;
+  /** How often the NemSMS number changed, from 1; absent: 1. */
+  nemSmsVersion?: number;
   /** Simulator behaviour: delay of the business receipt after delivery, in ms. */
   receiptDelayMs?: number;
   transactionId: string;

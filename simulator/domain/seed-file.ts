@@ -13,7 +13,7 @@ import {
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
 import { isEndpointUrl, isMobileNumber, isRecordId, isSshUsername } from './formats.ts';
-import type { SystemRole } from './model.ts';
+import type { CompanyAddress, SystemRole } from './model.ts';
 import type {
   SeedCitizen,
   SeedCompany,
@@ -24,6 +24,20 @@ import type {
 } from './seed.ts';
 
 const isDateTime = (value: string): boolean => /^\d{4}-\d\d-\d\dT/.test(value);
+const isDate = (value: string): boolean =>
+  /^\d{4}-\d\d-\d\d$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+
+/** The fields of a company's `address` a seed may give (NgDP's `CompanyAddress`). */
+const ADDRESS_FIELDS = [
+  'streetName',
+  'streetCode',
+  'houseNumberFrom',
+  'postalCode',
+  'postDistrict',
+  'municipalityCode',
+  'municipalityName',
+  'careOfName',
+] as const satisfies readonly (keyof CompanyAddress)[];
 
 /**
  * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
@@ -148,6 +162,7 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
   const citizens = list('citizens').map((c, i): SeedCitizen => {
     const where = `citizens[${i}]`;
     const nemSms = text(c, where, 'nemSmsMobileNumber', isMobileNumber, true);
+    const exemptionStart = text(c, where, 'exemptionStart', isDate, true);
     const delay = c.receiptDelayMs;
     if (delay !== undefined && !(Number.isInteger(delay) && (delay as number) >= 0))
       problems.push(`${where}.receiptDelayMs must be a non-negative integer`);
@@ -157,15 +172,35 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
       registrationStatus: oneOf(c, where, 'registrationStatus', REGISTRATION_STATUSES),
       ...(nemSms ? { nemSmsMobileNumber: nemSms } : {}),
+      ...(exemptionStart ? { exemptionStart } : {}),
       ...(delay === undefined ? {} : { receiptDelayMs: delay as number }),
     };
   });
   const companies = list('companies').map((c, i): SeedCompany => {
     const where = `companies[${i}]`;
+    const exemptionStart = text(c, where, 'exemptionStart', isDate, true);
+    let address: CompanyAddress | undefined;
+    if (c.address !== undefined) {
+      const given = object(c.address);
+      if (given === undefined) problems.push(`${where}.address must be an object`);
+      else {
+        address = {};
+        for (const key of Object.keys(given)) {
+          if (!(ADDRESS_FIELDS as readonly string[]).includes(key))
+            problems.push(`${where}.address.${key} is not one of ${ADDRESS_FIELDS.join(', ')}`);
+        }
+        for (const field of ADDRESS_FIELDS) {
+          const value = text(given, `${where}.address`, field, undefined, true);
+          if (value) address[field] = value;
+        }
+      }
+    }
     return {
       cvrNumber: text(c, where, 'cvrNumber', isCvrNumber),
       name: text(c, where, 'name'),
       publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
+      ...(exemptionStart ? { exemptionStart } : {}),
+      ...(address === undefined ? {} : { address }),
     };
   });
   for (const key of Object.keys(root)) {

@@ -3,7 +3,9 @@
  * identities of docs/simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
  */
 import { issueApiKey } from './auth.ts';
+import { changedContact } from './contacts.ts';
 import type {
+  CompanyAddress,
   Contact,
   ContactPoint,
   Organisation,
@@ -54,6 +56,8 @@ export interface SeedCitizen {
   name: string;
   publicRegistrationStatus: PublicRegistrationStatus;
   registrationStatus: RegistrationStatus;
+  /** When an EXEMPT citizen's exemption began (`2024-01-01`); default: the seed's date, 2024-01-01. */
+  exemptionStart?: string;
   /** A confirmed NemSMS subscription. */
   nemSmsMobileNumber?: string;
   /** Business receipts for this citizen's mail come this late (ISO duration or ms). */
@@ -64,6 +68,10 @@ export interface SeedCompany {
   cvrNumber: string;
   name: string;
   publicRegistrationStatus: PublicRegistrationStatus;
+  /** When an EXEMPT company's exemption began (`2024-01-01`); default: the seed's date, 2024-01-01. */
+  exemptionStart?: string;
+  /** The company's address, as NgDP's answers carry it (`CompanyAddress`); default: none. */
+  address?: CompanyAddress;
 }
 
 /** A seed: what `--seed FILE` contains, and what the default seed is. */
@@ -222,8 +230,32 @@ export const DEFAULT_SEED: SeedData = {
     },
   ],
   companies: [
-    { cvrNumber: '87654321', name: 'Testfirma ApS', publicRegistrationStatus: 'REGISTERED' },
-    { cvrNumber: '11223344', name: 'Testbutik ApS', publicRegistrationStatus: 'REGISTERED' },
+    {
+      cvrNumber: '87654321',
+      name: 'Testfirma ApS',
+      publicRegistrationStatus: 'REGISTERED',
+      address: {
+        streetName: 'Eksempelvej',
+        houseNumberFrom: '1',
+        postalCode: '8000',
+        postDistrict: 'Aarhus C',
+        municipalityCode: '751',
+        municipalityName: 'Aarhus',
+      },
+    },
+    {
+      cvrNumber: '11223344',
+      name: 'Testbutik ApS',
+      publicRegistrationStatus: 'REGISTERED',
+      address: {
+        streetName: 'Prøvegade',
+        houseNumberFrom: '12',
+        postalCode: '5000',
+        postDistrict: 'Odense C',
+        municipalityCode: '461',
+        municipalityName: 'Odense',
+      },
+    },
   ],
 };
 
@@ -237,6 +269,7 @@ export const EMPTY_SEED: SeedData = {
 
 /** When seeded contacts were "created" (fixed, so contact cursors are reproducible). */
 const SEED_TIME = Date.UTC(2024, 0, 1);
+const SEED_DATE = '2024-01-01';
 
 export function apiKeyOf(system: SeedSystem): string {
   return issueApiKey(system.id, system.apiKeySecret).apiKey;
@@ -317,37 +350,54 @@ export function seedRecords(seed: SeedData): {
     })),
     contacts: [
       ...seed.citizens.map(
-        (c, i): Contact => ({
-          id: contactId(0, i),
-          type: 'CITIZEN',
-          cprNumber: c.cprNumber,
-          name: c.name,
-          mailboxSubscription: {
-            registrationStatus: c.registrationStatus,
-            publicRegistrationStatus: c.publicRegistrationStatus,
-          },
-          ...(c.nemSmsMobileNumber === undefined ? {} : { nemSmsMobileNumber: c.nemSmsMobileNumber }),
-          ...(c.receiptDelayMs === undefined ? {} : { receiptDelayMs: c.receiptDelayMs }),
-          transactionId: contactId(0, i),
-          createdDate: SEED_TIME,
-          lastUpdated: SEED_TIME + i,
-        }),
+        (c, i): Contact =>
+          changedContact(
+            undefined,
+            {
+              id: contactId(0, i),
+              type: 'CITIZEN',
+              cprNumber: c.cprNumber,
+              name: c.name,
+              mailboxSubscription: {
+                registrationStatus: c.registrationStatus,
+                publicRegistrationStatus: c.publicRegistrationStatus,
+                ...(c.exemptionStart === undefined ? {} : { exemptionStart: c.exemptionStart }),
+              },
+              ...(c.nemSmsMobileNumber === undefined ? {} : { nemSmsMobileNumber: c.nemSmsMobileNumber }),
+              ...(c.receiptDelayMs === undefined ? {} : { receiptDelayMs: c.receiptDelayMs }),
+              transactionId: contactId(0, i),
+              createdDate: SEED_TIME,
+              lastUpdated: SEED_TIME + i,
+            },
+            SEED_DATE,
+          ),
       ),
       ...seed.companies.map(
-        (c, i): Contact => ({
-          id: contactId(1, i),
-          type: 'COMPANY',
-          cvrNumber: c.cvrNumber,
-          name: c.name,
-          mailboxSubscription: {
-            registrationStatus:
-              c.publicRegistrationStatus === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN',
-            publicRegistrationStatus: c.publicRegistrationStatus,
-          },
-          transactionId: contactId(1, i),
-          createdDate: SEED_TIME,
-          lastUpdated: SEED_TIME + seed.citizens.length + i,
-        }),
+        (c, i): Contact =>
+          changedContact(
+            undefined,
+            {
+              id: contactId(1, i),
+              type: 'COMPANY',
+              cvrNumber: c.cvrNumber,
+              name: c.name,
+              mailboxSubscription: {
+                registrationStatus:
+                  c.publicRegistrationStatus === 'REGISTERED'
+                    ? 'AUTOMATIC_REGISTRATION'
+                    : c.publicRegistrationStatus === 'EXEMPT'
+                      ? 'EXEMPT_OTHER_REASON'
+                      : 'UNKNOWN',
+                publicRegistrationStatus: c.publicRegistrationStatus,
+                ...(c.exemptionStart === undefined ? {} : { exemptionStart: c.exemptionStart }),
+              },
+              ...(c.address === undefined ? {} : { address: { ...c.address } }),
+              transactionId: contactId(1, i),
+              createdDate: SEED_TIME,
+              lastUpdated: SEED_TIME + seed.citizens.length + i,
+            },
+            SEED_DATE,
+          ),
       ),
     ],
   };

@@ -11,7 +11,8 @@ import {
   REGISTRATION_STATUSES,
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
-import { unknownContact } from '../domain/contacts.ts';
+import { copenhagenDate } from '../../sdk/ngdp/time.ts';
+import { changedContact, standInNumber, unknownContact } from '../domain/contacts.ts';
 import { isMobileNumber } from '../domain/formats.ts';
 import type { Contact, ContactPoint } from '../domain/model.ts';
 import type { ContactQuery } from '../store/store.ts';
@@ -130,11 +131,20 @@ export class Directory {
     };
   }
 
-  /** @throws Rejection NOT_FOUND for an unknown contact id. */
+  /**
+   * A contact by id; also the stand-in a search gave for a number, while that number stays
+   * unregistered.
+   *
+   * @throws Rejection NOT_FOUND for an unknown contact id.
+   */
   contact(id: string): Contact {
-    const contact = this.context.store.getContact(id);
-    if (contact === undefined) throw reject.notFound(`no contact ${id}`);
-    return contact;
+    const { store } = this.context;
+    const contact = store.getContact(id);
+    if (contact !== undefined) return contact;
+    const standIn = standInNumber(id);
+    if (standIn === undefined || store.findContact(standIn.kind, standIn.number) !== undefined)
+      throw reject.notFound(`no contact ${id}`);
+    return unknownContact(standIn.kind, standIn.number);
   }
 
   /**
@@ -186,7 +196,7 @@ export class Directory {
       );
     const existing = store.findContact(kind === 'CITIZEN' ? 'cpr' : 'cvr', number);
     const now = this.context.now();
-    const contact: Contact = {
+    const given: Contact = {
       id: existing?.id ?? this.context.newId(),
       type: kind,
       [field]: number,
@@ -199,10 +209,12 @@ export class Directory {
         registrationStatus,
       },
       ...(typeof mobile === 'string' ? { nemSmsMobileNumber: mobile } : {}),
+      ...(existing?.address === undefined ? {} : { address: existing.address }),
       transactionId: this.context.newId(),
       createdDate: existing?.createdDate ?? now,
       lastUpdated: now,
     };
+    const contact = changedContact(existing, given, copenhagenDate(now));
     this.context.change(() => {
       store.putContact(contact);
       this.context.emit({ type: 'contact-saved', contact });

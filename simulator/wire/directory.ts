@@ -1,16 +1,26 @@
 /** NgDP's `Contact`, `ContactPoint` and `Event` JSON, from the simulator's records. */
-import { isStandIn } from '../domain/contacts.ts';
+import { copenhagenDate } from '../../sdk/ngdp/time.ts';
+import { derivedId, exemptionEnd, isStandIn } from '../domain/contacts.ts';
 import { AUTOMATIC_ACTOR, eventClassOf, METADATA_FIELDS } from '../domain/events.ts';
 import type { Contact, ContactPoint } from '../domain/model.ts';
 import type { LoggedEvent } from '../engine/event-log.ts';
 
 const iso = (time: number): string => new Date(time).toISOString();
 
+/**
+ * NgDP's `Contact`. Its subscriptions have ids of their own; versions count changes. A stand-in for
+ * an unknown number carries no dates. A company's address is the `CompanyAddress` real answers carry.
+ */
 export function contactJson(contact: Contact) {
   const { mailboxSubscription: mailbox } = contact;
+  const exemptionStart =
+    mailbox.publicRegistrationStatus === 'EXEMPT'
+      ? (mailbox.exemptionStart ?? copenhagenDate(contact.createdDate))
+      : undefined;
+  const ends = exemptionStart === undefined ? undefined : exemptionEnd(contact, exemptionStart);
   return {
     id: contact.id,
-    version: 1,
+    version: contact.version ?? 1,
     type: contact.type,
     transactionId: contact.transactionId,
     ...(contact.cprNumber === undefined ? {} : { cprNumber: contact.cprNumber }),
@@ -20,23 +30,40 @@ export function contactJson(contact: Contact) {
       ? {}
       : {
           nemSmsSubscription: {
-            id: contact.id,
-            version: 1,
+            id: derivedId(`${contact.id}:nemSmsSubscription`),
+            version: contact.nemSmsVersion ?? 1,
             mobileNumber: contact.nemSmsMobileNumber,
             verificationTime: iso(contact.createdDate),
             confirmedDateTime: iso(contact.createdDate),
           },
         }),
     mailboxSubscription: {
-      id: contact.id,
-      version: 1,
+      id: derivedId(`${contact.id}:mailboxSubscription`),
+      version: mailbox.version ?? 1,
       registrationStatus: mailbox.registrationStatus,
       publicRegistrationStatus: mailbox.publicRegistrationStatus,
+      ...(exemptionStart === undefined
+        ? {}
+        : {
+            exemptThroughPowerOfAttorney: mailbox.exemptThroughPowerOfAttorney ?? false,
+            exemptionStart,
+            ...(ends === undefined ? {} : { exemptionEnd: ends }),
+          }),
       ...(mailbox.publicRegistrationStatus === 'UNKNOWN' ? {} : { startTime: iso(contact.createdDate) }),
     },
     ...(isStandIn(contact)
       ? {}
       : { lastUpdated: iso(contact.lastUpdated), createdDate: iso(contact.createdDate) }),
+    ...(contact.address === undefined
+      ? {}
+      : {
+          address: {
+            '@type': 'CompanyAddress',
+            id: derivedId(`${contact.id}:address`),
+            version: 1,
+            ...contact.address,
+          },
+        }),
   };
 }
 

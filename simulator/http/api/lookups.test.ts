@@ -72,13 +72,22 @@ const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 interface ContactJson {
   id: string;
+  version?: number;
   type: string;
   transactionId: string;
   cprNumber?: string;
   cvrNumber?: string;
   lastUpdated?: string;
-  mailboxSubscription: { publicRegistrationStatus: string; registrationStatus: string };
-  nemSmsSubscription?: { mobileNumber: string; confirmedDateTime?: string };
+  mailboxSubscription: {
+    id?: string;
+    version?: number;
+    publicRegistrationStatus: string;
+    registrationStatus: string;
+    exemptionStart?: string;
+    exemptionEnd?: string;
+  };
+  nemSmsSubscription?: { id?: string; mobileNumber: string; confirmedDateTime?: string };
+  address?: Record<string, unknown>;
 }
 
 interface ContactSearchResult {
@@ -391,6 +400,50 @@ describe('GET /contacts/', () => {
   });
 });
 
+describe('a Contact', () => {
+  test('has subscriptions with ids of their own', async () => {
+    const contact = (await search('cprNumber=0101700005')).contacts[0] as ContactJson;
+
+    const ids = [contact.id, contact.mailboxSubscription.id, contact.nemSmsSubscription?.id];
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('the exempt citizen says since when, and has no end to it', async () => {
+    const contact = (await search('cprNumber=0101700002')).contacts[0] as ContactJson;
+
+    expect(contact.mailboxSubscription).toMatchObject({
+      publicRegistrationStatus: 'EXEMPT',
+      exemptionStart: '2024-01-01',
+      exemptThroughPowerOfAttorney: false,
+    });
+    expect(contact.mailboxSubscription).not.toHaveProperty('exemptionEnd');
+  });
+
+  test('a company carries its address', async () => {
+    const company = (await search('cvrNumber=87654321')).contacts[0] as ContactJson;
+
+    expect(company.address).toMatchObject({ '@type': 'CompanyAddress', postalCode: '8000' });
+  });
+
+  test('counts its changes in its version, and its registration’s in its own', async () => {
+    const register = (body: object) =>
+      call(`${simulator.controlUrl}/citizens`, {
+        method: 'POST',
+        contentType: 'application/json',
+        body: JSON.stringify({ cprNumber: '0303900009', ...body }),
+      });
+    await register({});
+    await register({ name: 'Renamed' });
+    await register({ publicRegistrationStatus: 'EXEMPT', registrationStatus: 'EXEMPT_OTHER_REASON' });
+
+    const contact = (await search('cprNumber=0303900009')).contacts[0] as ContactJson;
+
+    expect(contact.version).toBe(3);
+    expect(contact.mailboxSubscription).toMatchObject({ version: 2, exemptionStart: expect.any(String) });
+  });
+});
+
 describe('GET /contacts/{id}', () => {
   test('returns the Contact the search found', async () => {
     const found = (await search('cprNumber=0101700005')).contacts[0] as ContactJson;
@@ -399,6 +452,29 @@ describe('GET /contacts/{id}', () => {
 
     expect(response.status).toBe(200);
     expect(response.json).toEqual(found);
+  });
+
+  test('answers the stand-in of an unknown number by the id the search gave it', async () => {
+    const standIn = (await search('cprNumber=0202900009')).contacts[0] as ContactJson;
+
+    const response = await call(`${simulator.apiUrl}/contacts/${standIn.id}`, { apiKey: senderKey });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual(standIn);
+    expect(standIn.id).not.toContain('0202900009');
+  });
+
+  test('answers 404 for a stand-in’s id once its number is registered', async () => {
+    const standIn = (await search('cprNumber=0202900009')).contacts[0] as ContactJson;
+    await call(`${simulator.controlUrl}/citizens`, {
+      method: 'POST',
+      contentType: 'application/json',
+      body: JSON.stringify({ cprNumber: '0202900009' }),
+    });
+
+    const response = await call(`${simulator.apiUrl}/contacts/${standIn.id}`, { apiKey: senderKey });
+
+    expect(response.status).toBe(404);
   });
 
   test('answers 404 with an ErrorMessage for an unknown id', async () => {
