@@ -130,3 +130,9 @@ export function autoRegistered(
     lastUpdated: now,
   };
 }
+
+/** Who may write to a contact point (NgDP's `targets`, less `UNKNOWN`); a new one: all of them. */
+export const CONTACT_POINT_WRITERS = ['CITIZEN', 'COMPANY', 'AUTHORITY'] as const;
+
+/** What a contact point takes when it does not say less (admin.md §2.2). */
+export const CONTACT_POINT_CAPACITY = { memoSizeThresholdMB: 99.5, allowedNumberOfAttachments: 10 } as const;

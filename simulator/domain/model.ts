@@ -108,6 +108,26 @@ export interface Contact {
   lastUpdated: number;
 }
 
+/** A code a contact point is marked with (NgDP's `ContactPointCode`). */
+export interface ContactPointCodeRecord {
+  type: 'CUSTOM' | 'FORM' | 'GLN' | 'KLE' | 'SOR';
+  code: string;
+  codeVersion?: string;
+  name?: string;
+}
+
+/** The link a contact point shows its writers (NgDP's `ReportLink`). */
+export interface ReportLinkRecord {
+  label?: string;
+  description?: string;
+  externalLinkText?: string;
+  externalLink?: string;
+}
+
+/**
+ * An authority's contact point. The fields after `lastUpdated` came later: records from before lack
+ * them and read with NgDP's defaults (visible, 99.5 MB, 10 attachments, none of the lists).
+ */
 export interface ContactPoint {
   id: string;
   organisationId: string;
@@ -117,6 +137,26 @@ export interface ContactPoint {
   active: boolean;
   createdDate: number;
   lastUpdated: number;
+  /** How often it changed, from 1 (absent: 1). */
+  version?: number;
+  /** Public. */
+  description?: string;
+  /** Never public. */
+  internalDescription?: string;
+  /** Hidden points are left out of searches and reached by their id only (absent: visible). */
+  visible?: boolean;
+  /** The largest MeMo it takes, MB (absent: 99.5). */
+  memoSizeThresholdMB?: number;
+  /** The most attachments a MeMo to it may have (absent: 10). */
+  allowedNumberOfAttachments?: number;
+  /** The keywords it is found by. */
+  searchTerms?: string[];
+  /** The titles of the input fields it recommends writers fill in (at most 2). */
+  recommendedAttributes?: string[];
+  contactPointCodes?: ContactPointCodeRecord[];
+  /** Its DP/DP2 mailbox ids. */
+  translations?: Array<{ postkasseId: number; postkasseEmneId?: number }>;
+  reportLink?: ReportLinkRecord;
 }
 
 /** Where a message goes. */

@@ -57,3 +57,43 @@ describe('a seed file', () => {
     for (const contact of companies) expect(contact.address?.postalCode).toMatch(/^\d{4}$/);
   });
 });
+
+describe("a seed file's contact points", () => {
+  const point = {
+    id: '40000000-0000-4000-8000-000000000009',
+    organisationId: '10000000-0000-4000-8000-000000000001',
+    name: 'Byg',
+  };
+  const organisations = [
+    { id: point.organisationId, cvrNumber: '12345678', name: 'Kommune', type: 'AUTHORITY' },
+  ];
+
+  it('may say what NgDP shows of them', () => {
+    const given = {
+      ...point,
+      description: 'Byggesager',
+      visible: false,
+      targets: ['CITIZEN'],
+      searchTerms: ['carport'],
+    };
+    const read = readSeed({ organisations, contactPoints: [given] });
+
+    const [record] = seedRecords((read as { seed: typeof DEFAULT_SEED }).seed).contactPoints;
+    expect(record).toMatchObject({
+      description: 'Byggesager',
+      visible: false,
+      targets: ['CITIZEN'],
+      searchTerms: ['carport'],
+    });
+  });
+
+  it.each([
+    [{ visible: 'yes' }, 'contactPoints[0].visible must be true or false'],
+    [{ targets: ['UNKNOWN'] }, 'contactPoints[0].targets must be a non-empty array'],
+    [{ searchTerms: ['a/b'] }, 'contactPoints[0].searchTerms must be an array of keywords'],
+  ])('names what is wrong in %j', (fields, problem) => {
+    expect(readSeed({ organisations, contactPoints: [{ ...point, ...fields }] })).toEqual({
+      problems: [expect.stringContaining(problem)],
+    });
+  });
+});

@@ -12,7 +12,8 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
-import { isEndpointUrl, isMobileNumber, isRecordId, isSshUsername } from './formats.ts';
+import { CONTACT_POINT_WRITERS } from './contacts.ts';
+import { isEndpointUrl, isMobileNumber, isRecordId, isSearchTerm, isSshUsername } from './formats.ts';
 import type { CompanyAddress, SystemRole } from './model.ts';
 import type {
   SeedCitizen,
@@ -152,11 +153,33 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
   const contactPoints = list('contactPoints').map((p, i): SeedContactPoint => {
     const where = `contactPoints[${i}]`;
     const systemId = text(p, where, 'systemId', isRecordId, true);
+    const description = text(p, where, 'description', (value) => value.length <= 250, true);
+    if (p.visible !== undefined && typeof p.visible !== 'boolean')
+      problems.push(`${where}.visible must be true or false`);
+    const targets = p.targets;
+    if (
+      targets !== undefined &&
+      !(
+        Array.isArray(targets) &&
+        targets.length > 0 &&
+        targets.every((t) => isOneOf(CONTACT_POINT_WRITERS, t))
+      )
+    )
+      problems.push(`${where}.targets must be a non-empty array of ${CONTACT_POINT_WRITERS.join(', ')}`);
+    const terms = p.searchTerms;
+    if (terms !== undefined && !(Array.isArray(terms) && terms.every(isSearchTerm)))
+      problems.push(
+        `${where}.searchTerms must be an array of keywords of at most 30 letters, digits, spaces and hyphens`,
+      );
     return {
       id: text(p, where, 'id', isRecordId),
       organisationId: text(p, where, 'organisationId', isRecordId),
       name: text(p, where, 'name'),
       ...(systemId ? { systemId } : {}),
+      ...(description ? { description } : {}),
+      ...(typeof p.visible === 'boolean' ? { visible: p.visible } : {}),
+      ...(Array.isArray(targets) ? { targets: targets as SeedContactPoint['targets'] } : {}),
+      ...(Array.isArray(terms) ? { searchTerms: terms as string[] } : {}),
     };
   });
   const citizens = list('citizens').map((c, i): SeedCitizen => {

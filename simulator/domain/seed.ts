@@ -3,7 +3,7 @@
  * identities of docs/simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
  */
 import { issueApiKey } from './auth.ts';
-import { changedContact } from './contacts.ts';
+import { CONTACT_POINT_WRITERS, changedContact } from './contacts.ts';
 import type {
   CompanyAddress,
   Contact,
@@ -49,6 +49,14 @@ export interface SeedContactPoint {
   organisationId: string;
   name: string;
   systemId?: string;
+  /** Public description; default: none. */
+  description?: string;
+  /** Whether searches show it; default true. */
+  visible?: boolean;
+  /** Who may write to it; default all three. */
+  targets?: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY'>;
+  /** The keywords it is found by; default none. */
+  searchTerms?: string[];
 }
 
 export interface SeedCitizen {
@@ -187,6 +195,8 @@ export const DEFAULT_SEED: SeedData = {
       organisationId: SEED_IDS.authority,
       name: 'Borgerservice',
       systemId: SEED_IDS.authorityRecipient,
+      description: 'Pas, kørekort, sygesikring og flytning',
+      searchTerms: ['borgerservice', 'pas', 'kørekort'],
     },
   ],
   citizens: [
@@ -289,7 +299,12 @@ export function fixturesOf(seed: SeedData): Fixtures {
       ...(system.endpoint === undefined ? {} : { endpoint: system.endpoint }),
       ...(system.receiptEndpoint === undefined ? {} : { receiptEndpoint: system.receiptEndpoint }),
     })),
-    contactPoints: seed.contactPoints.map((point) => ({ ...point })),
+    contactPoints: seed.contactPoints.map(({ id, organisationId, name, systemId }) => ({
+      id,
+      organisationId,
+      name,
+      ...(systemId === undefined ? {} : { systemId }),
+    })),
     citizens: seed.citizens.map(({ cprNumber, name, publicRegistrationStatus, registrationStatus }) => ({
       cprNumber,
       name,
@@ -343,10 +358,14 @@ export function seedRecords(seed: SeedData): {
       organisationId: p.organisationId,
       name: p.name,
       ...(p.systemId === undefined ? {} : { systemId: p.systemId }),
-      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      targets: [...(p.targets ?? CONTACT_POINT_WRITERS)],
       active: true,
       createdDate: SEED_TIME,
       lastUpdated: SEED_TIME,
+      version: 1,
+      ...(p.description === undefined ? {} : { description: p.description }),
+      ...(p.visible === undefined ? {} : { visible: p.visible }),
+      ...(p.searchTerms === undefined ? {} : { searchTerms: [...p.searchTerms] }),
     })),
     contacts: [
       ...seed.citizens.map(

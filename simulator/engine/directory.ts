@@ -12,8 +12,8 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { copenhagenDate } from '../../sdk/ngdp/time.ts';
-import { changedContact, standInNumber, unknownContact } from '../domain/contacts.ts';
-import { isMobileNumber } from '../domain/formats.ts';
+import { CONTACT_POINT_WRITERS, changedContact, standInNumber, unknownContact } from '../domain/contacts.ts';
+import { isMobileNumber, isSearchTerm } from '../domain/formats.ts';
 import type { Contact, ContactPoint } from '../domain/model.ts';
 import type { ContactQuery } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
@@ -60,6 +60,10 @@ export interface ContactPointInput {
   name?: unknown;
   systemId?: unknown;
   active?: unknown;
+  description?: unknown;
+  visible?: unknown;
+  targets?: unknown;
+  searchTerms?: unknown;
 }
 
 function isAfter(contact: Contact, position: ContactPosition | undefined): boolean {
@@ -224,12 +228,17 @@ export class Directory {
 
   // ---------------------------------------------------------------- contact points
 
-  /** Active contact points whose name contains `term` (any case). */
+  /** Active, visible contact points whose name contains `term` (any case). */
   searchContactPoints(search: PageRequest & { term?: string | undefined }): Page<ContactPoint> {
     const term = search.term?.toLowerCase();
     const all = this.context.store
       .listContactPoints()
-      .filter((point) => point.active && (term === undefined || point.name.toLowerCase().includes(term)));
+      .filter(
+        (point) =>
+          point.active &&
+          point.visible !== false &&
+          (term === undefined || point.name.toLowerCase().includes(term)),
+      );
     const size = this.faults.pageSize(search.size);
     return {
       items: all.slice(search.page * size, (search.page + 1) * size),
@@ -267,10 +276,11 @@ export class Directory {
         id: this.context.newId(),
         organisationId,
         name: '',
-        targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+        targets: [...CONTACT_POINT_WRITERS],
         active: true,
         createdDate: now,
         lastUpdated: now,
+        version: 1,
       },
       input,
     );
@@ -283,7 +293,11 @@ export class Directory {
   updateContactPoint(id: string, input: ContactPointInput): ContactPoint {
     const point = this.context.store.getContactPoint(id);
     if (point === undefined) throw reject.notFound(`no contact point ${id}`);
-    const updated = { ...this.withFields(point, input), lastUpdated: this.context.now() };
+    const updated = {
+      ...this.withFields(point, input),
+      version: (point.version ?? 1) + 1,
+      lastUpdated: this.context.now(),
+    };
     this.saveContactPoint(updated);
     return updated;
   }
@@ -327,6 +341,56 @@ export class Directory {
           input.active,
         );
       next.active = input.active;
+    }
+    if (input.visible !== undefined) {
+      if (typeof input.visible !== 'boolean')
+        throw reject.invalidField(
+          'contactPoint',
+          'visible',
+          'INVALID_FORMAT',
+          'must be true or false',
+          input.visible,
+        );
+      next.visible = input.visible;
+    }
+    if (input.description !== undefined) {
+      if (typeof input.description !== 'string' || input.description.length > 250)
+        throw reject.invalidField(
+          'contactPoint',
+          'description',
+          'INVALID_FORMAT',
+          'must be a string of at most 250 characters',
+          input.description,
+        );
+      next.description = input.description;
+    }
+    if (input.targets !== undefined) {
+      const { targets } = input;
+      if (
+        !Array.isArray(targets) ||
+        targets.length === 0 ||
+        !targets.every((target) => isOneOf(CONTACT_POINT_WRITERS, target))
+      )
+        throw reject.invalidField(
+          'contactPoint',
+          'targets',
+          'NOT_ALLOWED_VALUE',
+          `must be a non-empty list of ${CONTACT_POINT_WRITERS.join(', ')}`,
+          targets,
+        );
+      next.targets = [...new Set(targets)];
+    }
+    if (input.searchTerms !== undefined) {
+      const terms = input.searchTerms;
+      if (!Array.isArray(terms) || !terms.every((term) => typeof term === 'string' && isSearchTerm(term)))
+        throw reject.invalidField(
+          'contactPoint',
+          'searchTerms',
+          'INVALID_FORMAT',
+          'must be a list of keywords of at most 30 letters, digits, spaces and hyphens',
+          terms,
+        );
+      next.searchTerms = [...terms];
     }
     return next;
   }

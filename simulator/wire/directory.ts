@@ -1,6 +1,6 @@
 /** NgDP's `Contact`, `ContactPoint` and `Event` JSON, from the simulator's records. */
 import { copenhagenDate } from '../../sdk/ngdp/time.ts';
-import { derivedId, exemptionEnd, isStandIn } from '../domain/contacts.ts';
+import { CONTACT_POINT_CAPACITY, derivedId, exemptionEnd, isStandIn } from '../domain/contacts.ts';
 import { AUTOMATIC_ACTOR, eventClassOf, METADATA_FIELDS } from '../domain/events.ts';
 import type { Contact, ContactPoint } from '../domain/model.ts';
 import type { LoggedEvent } from '../engine/event-log.ts';
@@ -67,18 +67,48 @@ export function contactJson(contact: Contact) {
   };
 }
 
+/**
+ * NgDP's `ContactPoint`: every field of the schema, with NgDP's defaults for what the record does
+ * not say. Each entry of its lists has an id of its own, derived from the point's. Contact groups
+ * are not kept yet: the list is empty.
+ */
 export function contactPointJson(point: ContactPoint) {
+  const part = (kind: string, index: number) => ({
+    id: derivedId(`${point.id}:${kind}:${index}`),
+    version: 1,
+  });
+  const version = point.version ?? 1;
   return {
     id: point.id,
-    version: 1,
-    name: point.name,
-    organisationId: point.organisationId,
-    ...(point.systemId === undefined ? {} : { systemId: point.systemId }),
-    targets: point.targets,
-    active: point.active,
-    visible: true,
+    version,
+    transactionId: derivedId(`${point.id}:version:${version}`),
     createdDate: iso(point.createdDate),
     lastUpdated: iso(point.lastUpdated),
+    name: point.name,
+    ...(point.description === undefined ? {} : { description: point.description }),
+    ...(point.internalDescription === undefined ? {} : { internalDescription: point.internalDescription }),
+    targets: point.targets,
+    memoSizeThresholdMB: point.memoSizeThresholdMB ?? CONTACT_POINT_CAPACITY.memoSizeThresholdMB,
+    allowedNumberOfAttachments:
+      point.allowedNumberOfAttachments ?? CONTACT_POINT_CAPACITY.allowedNumberOfAttachments,
+    active: point.active,
+    visible: point.visible ?? true,
+    ...(point.reportLink === undefined
+      ? {}
+      : { reportLink: { ...part('reportLink', 0), ...point.reportLink } }),
+    organisationId: point.organisationId,
+    ...(point.systemId === undefined ? {} : { systemId: point.systemId }),
+    contactPointCodes: (point.contactPointCodes ?? []).map((code, i) => ({ ...part('code', i), ...code })),
+    contactGroups: [],
+    recommendedAttributes: (point.recommendedAttributes ?? []).map((name, i) => ({
+      ...part('recommendedAttribute', i),
+      name,
+    })),
+    searchTerms: (point.searchTerms ?? []).map((term, i) => ({ ...part('searchTerm', i), term })),
+    translations: (point.translations ?? []).map((translation, i) => ({
+      ...part('translation', i),
+      ...translation,
+    })),
   };
 }
 

@@ -507,6 +507,74 @@ describe('GET /contact-points/', () => {
     });
   });
 
+  test('a contact point has every field of NgDP’s ContactPoint, with NgDP’s defaults', async () => {
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+    const [point] = (response.json as { contactPoints: Array<Record<string, unknown>> }).contactPoints;
+
+    expect(point).toMatchObject({
+      version: 1,
+      transactionId: expect.any(String),
+      description: 'Pas, kørekort, sygesikring og flytning',
+      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      memoSizeThresholdMB: 99.5,
+      allowedNumberOfAttachments: 10,
+      visible: true,
+      contactPointCodes: [],
+      contactGroups: [],
+      recommendedAttributes: [],
+      translations: [],
+      searchTerms: [
+        { id: expect.any(String), version: 1, term: 'borgerservice' },
+        { id: expect.any(String), version: 1, term: 'pas' },
+        { id: expect.any(String), version: 1, term: 'kørekort' },
+      ],
+    });
+  });
+
+  test('a contact point changed through the control API says so in its version and fields', async () => {
+    const change = await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ description: 'Kun pas', targets: ['CITIZEN'], searchTerms: ['pas'] }),
+    });
+    expect(change.status).toBe(200);
+
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+    const [point] = (response.json as { contactPoints: Array<Record<string, unknown>> }).contactPoints;
+
+    expect(point).toMatchObject({ version: 2, description: 'Kun pas', targets: ['CITIZEN'] });
+    expect(point?.searchTerms).toEqual([{ id: expect.any(String), version: 1, term: 'pas' }]);
+  });
+
+  test('a hidden contact point is left out of searches', async () => {
+    await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ visible: false }),
+    });
+
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+
+    expect((response.json as { totalElements: number }).totalElements).toBe(0);
+  });
+
+  test.each([
+    [{ visible: 'no' }, 'visible'],
+    [{ targets: [] }, 'targets'],
+    [{ targets: ['UNKNOWN'] }, 'targets'],
+    [{ searchTerms: ['pas!'] }, 'searchTerms'],
+    [{ description: 'x'.repeat(251) }, 'description'],
+  ])('the control API refuses %j, naming the field', async (body, field) => {
+    const response = await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ fieldErrors: [{ field }] });
+  });
+
   test('filters by searchTermOrName', async () => {
     const hit = await call(`${simulator.apiUrl}/contact-points/?searchTermOrName=borger`, {
       apiKey: senderKey,
