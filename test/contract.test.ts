@@ -2,11 +2,16 @@
  * The contract test itself (test/support/contract.ts, run on every answer by contract-setup.ts):
  * it names what an answer of `/apis/v1` breaks, and lets through what differences.md declares.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponseMessage, publishApiResponses } from '../simulator/http/api-responses.ts';
+import {
+  API_RESPONSES_CHANNEL,
+  type ApiResponseMessage,
+  publishApiResponses,
+} from '../simulator/http/api-responses.ts';
 import {
   ContractChecker,
   FIELDS_HEADING,
@@ -16,7 +21,7 @@ import {
   readDeclaredDifferences,
   STATUSES_HEADING,
 } from './support/contract.ts';
-import { takeContractProblems } from './support/contract-setup.ts';
+import { onApiResponse, takeContractProblems } from './support/contract-setup.ts';
 import { describeWith } from './support/requirements.ts';
 import { sharedPath } from './support/shared.ts';
 
@@ -194,6 +199,34 @@ describeWith({ shared: [OPENAPI_SPEC] }, "the contract test holds answers agains
           /fetchContact .* answered 200: \$\.type must be equal to one of the allowed values: UNKNOWN, COMPANY, CITIZEN/,
         ),
       ]);
+    });
+  });
+
+  describe('with nobody listening on the channel', () => {
+    it('an answer is neither wrapped nor told', async () => {
+      diagnosticsChannel.unsubscribe(API_RESPONSES_CHANNEL, onApiResponse);
+      try {
+        const app = express();
+        let wrapped: boolean | undefined;
+        app.use('/apis/v1', publishApiResponses);
+        app.get('/apis/v1/contacts/:id', (_request, response) => {
+          // express's own json, not the channel's wrapper around it.
+          wrapped = Object.hasOwn(response, 'json');
+          response.json({ id: 42 });
+        });
+        const server = app.listen(0, '127.0.0.1');
+        await new Promise((resolve) => server.once('listening', resolve));
+        const port = (server.address() as AddressInfo).port;
+        await (
+          await fetch(`http://127.0.0.1:${port}/apis/v1/contacts/2f6d9a10-4c1b-4e8a-9b7f-3a2c1d0e9f87`)
+        ).json();
+        server.close();
+
+        expect(wrapped).toBe(false);
+        expect(takeContractProblems()).toEqual([]);
+      } finally {
+        diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, onApiResponse);
+      }
     });
   });
 });

@@ -36,13 +36,16 @@ function check(answer: ApiResponseMessage): string[] {
   return checker instanceof Error ? [checker.message] : checker.problems(answer);
 }
 
-diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, (message) => {
+/** The subscriber: checks each answer told on the channel. */
+export function onApiResponse(message: unknown): void {
   try {
     found.push(...check(message as ApiResponseMessage));
   } catch (error) {
     found.push(`the contract test failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-});
+}
+
+diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, onApiResponse);
 
 /** Takes the problems found so far, so that a test that provokes them on purpose can look at them. */
 export function takeContractProblems(): string[] {
