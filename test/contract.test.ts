@@ -21,7 +21,7 @@ import {
   readDeclaredDifferences,
   STATUSES_HEADING,
 } from './support/contract.ts';
-import { onApiResponse, takeContractProblems } from './support/contract-setup.ts';
+import { contractListener, takeContractProblems } from './support/contract-setup.ts';
 import { describeWith } from './support/requirements.ts';
 import { sharedPath } from './support/shared.ts';
 
@@ -204,7 +204,7 @@ describeWith({ shared: [OPENAPI_SPEC] }, "the contract test holds answers agains
 
   describe('with nobody listening on the channel', () => {
     it('an answer is neither wrapped nor told', async () => {
-      diagnosticsChannel.unsubscribe(API_RESPONSES_CHANNEL, onApiResponse);
+      diagnosticsChannel.unsubscribe(API_RESPONSES_CHANNEL, contractListener);
       try {
         const app = express();
         let wrapped: boolean | undefined;
@@ -225,7 +225,7 @@ describeWith({ shared: [OPENAPI_SPEC] }, "the contract test holds answers agains
         expect(wrapped).toBe(false);
         expect(takeContractProblems()).toEqual([]);
       } finally {
-        diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, onApiResponse);
+        diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, contractListener);
       }
     });
   });

@@ -15,41 +15,62 @@ import { type ContractChecker, loadContractChecker, OPENAPI_SPEC } from './contr
 import { missingInCi, verdict } from './requirements.ts';
 import { sharedPath } from './shared.ts';
 
-const FOUND = Symbol.for('digitalpost.contract-problems');
+/**
+ * What the check keeps for the whole worker process. The channel is the process's, and setup files
+ * run again for every test file (each with fresh modules): one listener, one list of problems, one
+ * checker, kept on globalThis, so that a second test file in the same worker does not add a second
+ * listener.
+ */
+interface ContractState {
+  found: string[];
+  checker: ContractChecker | Error | undefined;
+  listener: (message: unknown) => void;
+}
 
-/** The problems found since the last test ended; on globalThis, so any copy of this module shares them. */
-const shared = globalThis as { [FOUND]?: string[] };
-const found: string[] = shared[FOUND] ?? [];
-shared[FOUND] = found;
+const STATE = Symbol.for('digitalpost.contract-test');
+const global = globalThis as { [STATE]?: ContractState };
 
-let checker: ContractChecker | Error | undefined;
-
-function check(answer: ApiResponseMessage): string[] {
-  if (checker === undefined) {
+function check(state: ContractState, answer: ApiResponseMessage): string[] {
+  if (state.checker === undefined) {
     const outcome = verdict({ shared: [OPENAPI_SPEC] });
     if (outcome.kind === 'skip') return [];
-    checker =
+    state.checker =
       outcome.kind === 'fail'
         ? missingInCi(`the contract test cannot run: ${outcome.reason}`)
         : loadContractChecker(sharedPath(OPENAPI_SPEC) as string);
   }
-  return checker instanceof Error ? [checker.message] : checker.problems(answer);
+  return state.checker instanceof Error ? [state.checker.message] : state.checker.problems(answer);
 }
 
-/** The subscriber: checks each answer told on the channel. */
-export function onApiResponse(message: unknown): void {
-  try {
-    found.push(...check(message as ApiResponseMessage));
-  } catch (error) {
-    found.push(`the contract test failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+function started(): ContractState {
+  const existing = global[STATE];
+  if (existing !== undefined) return existing;
+  const state: ContractState = {
+    found: [],
+    checker: undefined,
+    listener: (message) => {
+      try {
+        state.found.push(...check(state, message as ApiResponseMessage));
+      } catch (error) {
+        state.found.push(
+          `the contract test failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
+  };
+  global[STATE] = state;
+  diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, state.listener);
+  return state;
 }
 
-diagnosticsChannel.subscribe(API_RESPONSES_CHANNEL, onApiResponse);
+const state = started();
+
+/** The process's listener on the channel (a test may take it off for a moment). */
+export const contractListener = state.listener;
 
 /** Takes the problems found so far, so that a test that provokes them on purpose can look at them. */
 export function takeContractProblems(): string[] {
-  return found.splice(0);
+  return state.found.splice(0);
 }
 
 function failOnProblems(): void {
