@@ -42,6 +42,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{sdk,simulator,conformance,cli,testing,testcontainers,examples,test}/**/*.test.ts'],
           exclude: [...EXCLUDE, ...CONTAINER_TESTS],
+          // The contract test: every answer of an in-process simulator's /apis/v1 held against NgDP's
+          // OpenAPI file (docs/simulator.md, "The contract test").
+          setupFiles: ['test/support/contract-setup.ts'],
         },
       },
       {

@@ -112,6 +112,8 @@ export async function openSftpSession(
 interface LoggedEvent {
   eventTime: string;
   metaProperties?: Record<string, string>;
+  /** What NgDP's MetaData has no field for: a container's `entries`, an entry's `containerTransmissionId`. */
+  eventProperties?: Record<string, string>;
 }
 
 class SftpSession {
@@ -271,12 +273,12 @@ class SftpSession {
   private async containersTaken(): Promise<TakenContainer[]> {
     const extracted = new Map<string, number>();
     for (const event of await this.events('MEMO_EXTRACTED')) {
-      const id = event.metaProperties?.containerTransmissionId;
+      const id = event.eventProperties?.containerTransmissionId;
       if (id !== undefined) extracted.set(id, (extracted.get(id) ?? 0) + 1);
     }
     return (await this.events('MEMO_MASS_SEND_RECEIVED')).flatMap((event) => {
       const id = event.metaProperties?.transmissionId;
-      const entries = Number(event.metaProperties?.entries);
+      const entries = Number(event.eventProperties?.entries);
       return id === undefined || !Number.isInteger(entries)
         ? []
         : [{ transmissionId: id, at: event.eventTime, entries, fresh: extracted.get(id) ?? 0 }];

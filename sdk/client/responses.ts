@@ -124,15 +124,23 @@ export const contactSearchResultShape = object({
 /** `ContactPoint`. */
 export const contactPointShape = object({
   id: string,
+  version: optional(integer),
+  transactionId: optional(string),
+  createdDate: optional(string),
+  lastUpdated: optional(string),
   name: string,
   organisationId: optional(string),
   systemId: optional(string),
   description: optional(string),
+  internalDescription: optional(string),
   targets: optional(array(string)),
   active: optional(boolean),
   visible: optional(boolean),
   memoSizeThresholdMB: optional(number),
   allowedNumberOfAttachments: optional(integer),
+  searchTerms: optional(array(object({ term: optional(string) }))),
+  recommendedAttributes: optional(array(object({ name: optional(string) }))),
+  legacyRecipientSystem: optional(string),
 }) as Shape<ContactPointEntry>;
 
 /** `ContactPointSearchResult` (`GET /contact-points/`). */

@@ -87,22 +87,89 @@ export interface Contact {
   nemSmsSubscription?: NemSmsSubscription;
   lastUpdated?: string;
   createdDate?: string;
-  /** Real responses carry an address; its shape is not in NgDP's schema. */
-  address?: Record<string, unknown>;
+  /**
+   * Real responses carry an address, which NgDP's schema does not declare: for a company a
+   * `CompanyAddress`; the citizen form is not known.
+   */
+  address?: ContactAddress;
+}
+
+/**
+ * A contact's address as real answers carry it (not in NgDP's 1.68.0 schema). The fields named are
+ * those seen on a company's (`"@type": "CompanyAddress"`); any others pass through.
+ */
+export interface ContactAddress {
+  '@type'?: string;
+  id?: string;
+  version?: number;
+  streetName?: string;
+  streetCode?: string;
+  houseNumberFrom?: string;
+  postalCode?: string;
+  postDistrict?: string;
+  municipalityCode?: string;
+  municipalityName?: string;
+  careOfName?: string;
+  [field: string]: unknown;
+}
+
+/** A code a contact point is marked with (NgDP's `ContactPointCode`), e.g. a KLE number. */
+export interface ContactPointCode {
+  id?: string;
+  version?: number;
+  type?: 'UNKNOWN' | 'CUSTOM' | 'FORM' | 'GLN' | 'KLE' | 'SOR';
+  code?: string;
+  codeVersion?: string;
+  name?: string;
+  contactPointCodeTypeName?: string;
+}
+
+/** The link a contact point shows those who write to it (NgDP's `ReportLink`). */
+export interface ReportLink {
+  id?: string;
+  version?: number;
+  label?: string;
+  description?: string;
+  externalLinkText?: string;
+  externalLink?: string;
 }
 
 /** NgDP's `ContactPoint` resource (named apart from the MeMo element `ContactPoint`). */
 export interface ContactPointEntry {
   id: string;
+  /** Counts the contact point's changes. */
+  version?: number;
+  transactionId?: string;
+  createdDate?: string;
+  lastUpdated?: string;
   name: string;
-  organisationId?: string;
-  systemId?: string;
+  /** Shown to those who write to it. */
   description?: string;
+  /** The authority's own note; never public. */
+  internalDescription?: string;
+  /** Who may write to it. */
   targets?: ContactPointTarget[];
-  active?: boolean;
-  visible?: boolean;
+  /** The largest MeMo it takes, in MB (NgDP's default 99.5). */
   memoSizeThresholdMB?: number;
+  /** The most attachments a MeMo to it may have (NgDP's default 10). */
   allowedNumberOfAttachments?: number;
+  active?: boolean;
+  /** Hidden contact points are reached by their id only, never found by a search. */
+  visible?: boolean;
+  reportLink?: ReportLink;
+  organisationId?: string;
+  /** The recipient system that gets its post. */
+  systemId?: string;
+  contactPointCodes?: ContactPointCode[];
+  /** The contact groups it is in (NgDP's `ContactGroup`). */
+  contactGroups?: Array<{ id?: string; name?: string; [field: string]: unknown }>;
+  /** Input fields it recommends writers fill in. */
+  recommendedAttributes?: Array<{ id?: string; version?: number; name?: string }>;
+  /** The keywords it is found by. */
+  searchTerms?: Array<{ id?: string; version?: number; term?: string }>;
+  /** Its DP/DP2 mailbox ids. */
+  translations?: Array<{ id?: string; version?: number; postkasseId?: number; postkasseEmneId?: number }>;
+  legacyRecipientSystem?: string;
   [field: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Contacts the register does not hold: a number asked for but not registered is shown as a stand-in
  * with publicRegistrationStatus UNKNOWN (docs/simulator.md, "Magic identities"), and one registered on first use (`--loose`).
+ * Also what a contact's sub-records and versions are made of.
  */
 import { createHash } from 'node:crypto';
 import type { Contact } from './model.ts';
@@ -8,10 +9,32 @@ import type { Contact } from './model.ts';
 /** Stand-ins sort after every registered contact (and carry no dates on the wire). */
 const STAND_IN_TIME = Date.UTC(9999, 11, 31);
 
-/** The stand-in for a number not in the register; its id is derived from the number. */
+/**
+ * A stand-in's id names its number, so that `GET /contacts/{id}` answers it as long as the number
+ * stays unregistered: `5d1e0000-0000-4000-80<1 CPR, 2 CVR>0-<12 hex>`, the number's digits (zero-padded
+ * to 12) masked so that the id does not show the number at a glance.
+ */
+const STAND_IN_ID = /^5d1e0000-0000-4000-80([12])0-([0-9a-f]{12})$/;
+const STAND_IN_MASK = 0x5a17_c3e9_b4d2n;
+const DIGITS = { cpr: 10, cvr: 8 } as const;
+
+function standInId(kind: 'cpr' | 'cvr', number: string): string {
+  const hex = (BigInt(number) ^ STAND_IN_MASK).toString(16).padStart(12, '0');
+  return `5d1e0000-0000-4000-80${kind === 'cpr' ? 1 : 2}0-${hex}`;
+}
+
+/** The kind and number a stand-in's id names; undefined for any other id. */
+export function standInNumber(id: string): { kind: 'cpr' | 'cvr'; number: string } | undefined {
+  const match = STAND_IN_ID.exec(id.toLowerCase());
+  if (match === null) return undefined;
+  const kind = match[1] === '1' ? 'cpr' : 'cvr';
+  const number = (BigInt(`0x${match[2]}`) ^ STAND_IN_MASK).toString().padStart(DIGITS[kind], '0');
+  return number.length === DIGITS[kind] ? { kind, number } : undefined;
+}
+
+/** The stand-in for a number not in the register. */
 export function unknownContact(kind: 'cpr' | 'cvr', number: string): Contact {
-  const hex = createHash('sha256').update(`${kind}:${number}`).digest('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const id = standInId(kind, number);
   return {
     id,
     type: kind === 'cpr' ? 'CITIZEN' : 'COMPANY',
@@ -27,6 +50,63 @@ export function unknownContact(kind: 'cpr' | 'cvr', number: string): Contact {
 /** Whether a contact is a stand-in of {@link unknownContact}, not a registered one. */
 export function isStandIn(contact: Contact): boolean {
   return contact.lastUpdated === STAND_IN_TIME;
+}
+
+/** A stable version-4-shaped id for a part of a record (`<contact id>:mailboxSubscription`). */
+export function derivedId(of: string): string {
+  const hex = createHash('sha256').update(of).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A company's exemption ends on 1 November of the second calendar year after it began (admin.md
+ * §4.2: exempt 2021-06-09 → 2023-11-01); a citizen's does not end.
+ */
+export function exemptionEnd(contact: Pick<Contact, 'type'>, exemptionStart: string): string | undefined {
+  if (contact.type !== 'COMPANY') return undefined;
+  return `${Number(exemptionStart.slice(0, 4)) + 2}-11-01`;
+}
+
+/**
+ * A contact changed from `before` (undefined: new) to `after`: its versions count the change — the
+ * contact's always, the registration's and the NemSMS subscription's when they changed — and an
+ * exemption keeps the date it began (for a new one: the date given, else `today`; none once lifted).
+ */
+export function changedContact(before: Contact | undefined, after: Contact, today: string): Contact {
+  const registration = after.mailboxSubscription;
+  const was = before?.mailboxSubscription;
+  const registrationChanged =
+    was === undefined ||
+    was.registrationStatus !== registration.registrationStatus ||
+    was.publicRegistrationStatus !== registration.publicRegistrationStatus;
+  const exempt = registration.publicRegistrationStatus === 'EXEMPT';
+  const { exemptionStart: _start, exemptThroughPowerOfAttorney: _proxy, ...rest } = registration;
+  return {
+    ...after,
+    version: before === undefined ? 1 : (before.version ?? 1) + 1,
+    mailboxSubscription: {
+      ...rest,
+      version: was === undefined ? 1 : (was.version ?? 1) + (registrationChanged ? 1 : 0),
+      ...(exempt
+        ? {
+            exemptionStart:
+              was?.publicRegistrationStatus === 'EXEMPT'
+                ? (was.exemptionStart ?? today)
+                : (registration.exemptionStart ?? today),
+            exemptThroughPowerOfAttorney: registration.exemptThroughPowerOfAttorney ?? false,
+          }
+        : {}),
+    },
+    ...(after.nemSmsMobileNumber === undefined
+      ? {}
+      : {
+          nemSmsVersion:
+            before?.nemSmsMobileNumber === undefined
+              ? 1
+              : (before.nemSmsVersion ?? 1) +
+                (before.nemSmsMobileNumber === after.nemSmsMobileNumber ? 0 : 1),
+        }),
+  };
 }
 
 /** A contact registered automatically on first use (`--loose`), able to receive Digital Post. */
@@ -50,3 +130,9 @@ export function autoRegistered(
     lastUpdated: now,
   };
 }
+
+/** Who may write to a contact point (NgDP's `targets`, less `UNKNOWN`); a new one: all of them. */
+export const CONTACT_POINT_WRITERS = ['CITIZEN', 'COMPANY', 'AUTHORITY'] as const;
+
+/** What a contact point takes when it does not say less (admin.md §2.2). */
+export const CONTACT_POINT_CAPACITY = { memoSizeThresholdMB: 99.5, allowedNumberOfAttachments: 10 } as const;

@@ -20,6 +20,14 @@ export function isMobileNumber(value: unknown): value is string {
   return typeof value === 'string' && /^[2-9]\d{7}$/.test(value);
 }
 
+/**
+ * A contact point's keyword (admin.md §2.2): 1–30 letters (æøå too), digits, spaces and hyphens,
+ * no other special characters.
+ */
+export function isSearchTerm(value: unknown): value is string {
+  return typeof value === 'string' && /^[\p{L}\d -]{1,30}$/u.test(value) && value.trim() !== '';
+}
+
 /** A record id as the simulator writes them: a UUID in lower case. */
 export function isRecordId(value: unknown): value is string {
   return isUuid(value) && value === value.toLowerCase();

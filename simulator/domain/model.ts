@@ -95,26 +95,71 @@ export interface SystemCertificate {
 export interface MailboxSubscription {
   registrationStatus: RegistrationStatus;
   publicRegistrationStatus: PublicRegistrationStatus;
+  /** How often the registration changed, from 1 (NgDP's `version`); absent in records from before: 1. */
+  version?: number;
+  /** While exempt: the Copenhagen date (`2024-01-01`) the exemption began. */
+  exemptionStart?: string;
+  /** While exempt: whether it was done under a power of attorney. */
+  exemptThroughPowerOfAttorney?: boolean;
+}
+
+/**
+ * A company's address, as real answers carry it (`"@type": "CompanyAddress"`, ngdp-api.md §7.2;
+ * not in the 1.68.0 schema). The citizen form is unknown: citizens have none.
+ */
+export interface CompanyAddress {
+  streetName?: string;
+  streetCode?: string;
+  houseNumberFrom?: string;
+  postalCode?: string;
+  postDistrict?: string;
+  municipalityCode?: string;
+  municipalityName?: string;
+  careOfName?: string;
 }
 
 export interface Contact {
   id: string;
+  /** How often the contact changed, from 1 (NgDP's `version`); absent in records from before: 1. */
+  version?: number;
   type: 'CITIZEN' | 'COMPANY';
   cprNumber?: string;
   cvrNumber?: string;
   name: string;
   mailboxSubscription: MailboxSubscription;
+  /** Companies only. */
+  address?: CompanyAddress;
   /** A confirmed NemSMS subscription's mobile number. */
   nemSmsMobileNumber?: string;
+  /** How often the NemSMS number changed, from 1; absent: 1. */
+  nemSmsVersion?: number;
   /** Simulator behaviour: delay of the business receipt after delivery, in ms. */
   receiptDelayMs?: number;
-  /** NgDP's `version`: 1 when created, one more per change (absent in records from before it: 1). */
-  version?: number;
   transactionId: string;
   createdDate: number;
   lastUpdated: number;
 }
 
+/** A code a contact point is marked with (NgDP's `ContactPointCode`). */
+export interface ContactPointCodeRecord {
+  type: 'CUSTOM' | 'FORM' | 'GLN' | 'KLE' | 'SOR';
+  code: string;
+  codeVersion?: string;
+  name?: string;
+}
+
+/** The link a contact point shows its writers (NgDP's `ReportLink`). */
+export interface ReportLinkRecord {
+  label?: string;
+  description?: string;
+  externalLinkText?: string;
+  externalLink?: string;
+}
+
+/**
+ * An authority's contact point. The fields after `lastUpdated` came later: records from before lack
+ * them and read with NgDP's defaults (visible, 99.5 MB, 10 attachments, none of the lists).
+ */
 export interface ContactPoint {
   id: string;
   organisationId: string;
@@ -124,6 +169,26 @@ export interface ContactPoint {
   active: boolean;
   createdDate: number;
   lastUpdated: number;
+  /** How often it changed, from 1 (absent: 1). */
+  version?: number;
+  /** Public. */
+  description?: string;
+  /** Never public. */
+  internalDescription?: string;
+  /** Hidden points are left out of searches and reached by their id only (absent: visible). */
+  visible?: boolean;
+  /** The largest MeMo it takes, MB (absent: 99.5). */
+  memoSizeThresholdMB?: number;
+  /** The most attachments a MeMo to it may have (absent: 10). */
+  allowedNumberOfAttachments?: number;
+  /** The keywords it is found by. */
+  searchTerms?: string[];
+  /** The titles of the input fields it recommends writers fill in (at most 2). */
+  recommendedAttributes?: string[];
+  contactPointCodes?: ContactPointCodeRecord[];
+  /** Its DP/DP2 mailbox ids. */
+  translations?: Array<{ postkasseId: number; postkasseEmneId?: number }>;
+  reportLink?: ReportLinkRecord;
 }
 
 /** Where a message goes. */
@@ -217,6 +282,8 @@ export interface EventRecord {
   parties: string[];
   message?: string;
   metaProperties: Record<string, string>;
+  /** The system whose call caused the event; absent when NgDP acted by itself (a job, a push). */
+  actorSystemId?: string;
 }
 
 export type JobKind =

@@ -12,8 +12,9 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
-import { isEndpointUrl, isMobileNumber, isRecordId, isSshUsername } from './formats.ts';
-import type { SystemRole } from './model.ts';
+import { CONTACT_POINT_WRITERS } from './contacts.ts';
+import { isEndpointUrl, isMobileNumber, isRecordId, isSearchTerm, isSshUsername } from './formats.ts';
+import type { CompanyAddress, SystemRole } from './model.ts';
 import type {
   SeedCitizen,
   SeedCompany,
@@ -24,6 +25,20 @@ import type {
 } from './seed.ts';
 
 const isDateTime = (value: string): boolean => /^\d{4}-\d\d-\d\dT/.test(value);
+const isDate = (value: string): boolean =>
+  /^\d{4}-\d\d-\d\d$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+
+/** The fields of a company's `address` a seed may give (NgDP's `CompanyAddress`). */
+const ADDRESS_FIELDS = [
+  'streetName',
+  'streetCode',
+  'houseNumberFrom',
+  'postalCode',
+  'postDistrict',
+  'municipalityCode',
+  'municipalityName',
+  'careOfName',
+] as const satisfies readonly (keyof CompanyAddress)[];
 
 /**
  * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
@@ -138,16 +153,39 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
   const contactPoints = list('contactPoints').map((p, i): SeedContactPoint => {
     const where = `contactPoints[${i}]`;
     const systemId = text(p, where, 'systemId', isRecordId, true);
+    const description = text(p, where, 'description', (value) => value.length <= 250, true);
+    if (p.visible !== undefined && typeof p.visible !== 'boolean')
+      problems.push(`${where}.visible must be true or false`);
+    const targets = p.targets;
+    if (
+      targets !== undefined &&
+      !(
+        Array.isArray(targets) &&
+        targets.length > 0 &&
+        targets.every((t) => isOneOf(CONTACT_POINT_WRITERS, t))
+      )
+    )
+      problems.push(`${where}.targets must be a non-empty array of ${CONTACT_POINT_WRITERS.join(', ')}`);
+    const terms = p.searchTerms;
+    if (terms !== undefined && !(Array.isArray(terms) && terms.every(isSearchTerm)))
+      problems.push(
+        `${where}.searchTerms must be an array of keywords of at most 30 letters, digits, spaces and hyphens`,
+      );
     return {
       id: text(p, where, 'id', isRecordId),
       organisationId: text(p, where, 'organisationId', isRecordId),
       name: text(p, where, 'name'),
       ...(systemId ? { systemId } : {}),
+      ...(description ? { description } : {}),
+      ...(typeof p.visible === 'boolean' ? { visible: p.visible } : {}),
+      ...(Array.isArray(targets) ? { targets: targets as SeedContactPoint['targets'] } : {}),
+      ...(Array.isArray(terms) ? { searchTerms: terms as string[] } : {}),
     };
   });
   const citizens = list('citizens').map((c, i): SeedCitizen => {
     const where = `citizens[${i}]`;
     const nemSms = text(c, where, 'nemSmsMobileNumber', isMobileNumber, true);
+    const exemptionStart = text(c, where, 'exemptionStart', isDate, true);
     const delay = c.receiptDelayMs;
     if (delay !== undefined && !(Number.isInteger(delay) && (delay as number) >= 0))
       problems.push(`${where}.receiptDelayMs must be a non-negative integer`);
@@ -157,15 +195,35 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
       registrationStatus: oneOf(c, where, 'registrationStatus', REGISTRATION_STATUSES),
       ...(nemSms ? { nemSmsMobileNumber: nemSms } : {}),
+      ...(exemptionStart ? { exemptionStart } : {}),
       ...(delay === undefined ? {} : { receiptDelayMs: delay as number }),
     };
   });
   const companies = list('companies').map((c, i): SeedCompany => {
     const where = `companies[${i}]`;
+    const exemptionStart = text(c, where, 'exemptionStart', isDate, true);
+    let address: CompanyAddress | undefined;
+    if (c.address !== undefined) {
+      const given = object(c.address);
+      if (given === undefined) problems.push(`${where}.address must be an object`);
+      else {
+        address = {};
+        for (const key of Object.keys(given)) {
+          if (!(ADDRESS_FIELDS as readonly string[]).includes(key))
+            problems.push(`${where}.address.${key} is not one of ${ADDRESS_FIELDS.join(', ')}`);
+        }
+        for (const field of ADDRESS_FIELDS) {
+          const value = text(given, `${where}.address`, field, undefined, true);
+          if (value) address[field] = value;
+        }
+      }
+    }
     return {
       cvrNumber: text(c, where, 'cvrNumber', isCvrNumber),
       name: text(c, where, 'name'),
       publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
+      ...(exemptionStart ? { exemptionStart } : {}),
+      ...(address === undefined ? {} : { address }),
     };
   });
   for (const key of Object.keys(root)) {

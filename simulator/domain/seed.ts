@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import { ADMIN_RIGHTS } from './admin-rights.ts';
 import { issueApiKey } from './auth.ts';
+import { CONTACT_POINT_WRITERS, changedContact } from './contacts.ts';
 import { type Employee, hashPassword, seedEmployeeLogin } from './employees.ts';
 import type {
+  CompanyAddress,
   Contact,
   ContactPoint,
   Organisation,
@@ -51,6 +53,14 @@ export interface SeedContactPoint {
   organisationId: string;
   name: string;
   systemId?: string;
+  /** Public description; default: none. */
+  description?: string;
+  /** Whether searches show it; default true. */
+  visible?: boolean;
+  /** Who may write to it; default all three. */
+  targets?: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY'>;
+  /** The keywords it is found by; default none. */
+  searchTerms?: string[];
 }
 
 export interface SeedCitizen {
@@ -58,6 +68,8 @@ export interface SeedCitizen {
   name: string;
   publicRegistrationStatus: PublicRegistrationStatus;
   registrationStatus: RegistrationStatus;
+  /** When an EXEMPT citizen's exemption began (`2024-01-01`); default: the seed's date, 2024-01-01. */
+  exemptionStart?: string;
   /** A confirmed NemSMS subscription. */
   nemSmsMobileNumber?: string;
   /** Business receipts for this citizen's mail come this late (ISO duration or ms). */
@@ -68,6 +80,10 @@ export interface SeedCompany {
   cvrNumber: string;
   name: string;
   publicRegistrationStatus: PublicRegistrationStatus;
+  /** When an EXEMPT company's exemption began (`2024-01-01`); default: the seed's date, 2024-01-01. */
+  exemptionStart?: string;
+  /** The company's address, as NgDP's answers carry it (`CompanyAddress`); default: none. */
+  address?: CompanyAddress;
 }
 
 /** A seed: what `--seed FILE` contains, and what the default seed is. */
@@ -192,6 +208,8 @@ export const DEFAULT_SEED: SeedData = {
       organisationId: SEED_IDS.authority,
       name: 'Borgerservice',
       systemId: SEED_IDS.authorityRecipient,
+      description: 'Pas, kørekort, sygesikring og flytning',
+      searchTerms: ['borgerservice', 'pas', 'kørekort'],
     },
   ],
   citizens: [
@@ -235,8 +253,32 @@ export const DEFAULT_SEED: SeedData = {
     },
   ],
   companies: [
-    { cvrNumber: '87654321', name: 'Testfirma ApS', publicRegistrationStatus: 'REGISTERED' },
-    { cvrNumber: '11223344', name: 'Testbutik ApS', publicRegistrationStatus: 'REGISTERED' },
+    {
+      cvrNumber: '87654321',
+      name: 'Testfirma ApS',
+      publicRegistrationStatus: 'REGISTERED',
+      address: {
+        streetName: 'Eksempelvej',
+        houseNumberFrom: '1',
+        postalCode: '8000',
+        postDistrict: 'Aarhus C',
+        municipalityCode: '751',
+        municipalityName: 'Aarhus',
+      },
+    },
+    {
+      cvrNumber: '11223344',
+      name: 'Testbutik ApS',
+      publicRegistrationStatus: 'REGISTERED',
+      address: {
+        streetName: 'Prøvegade',
+        houseNumberFrom: '12',
+        postalCode: '5000',
+        postDistrict: 'Odense C',
+        municipalityCode: '461',
+        municipalityName: 'Odense',
+      },
+    },
   ],
 };
 
@@ -250,6 +292,7 @@ export const EMPTY_SEED: SeedData = {
 
 /** When seeded contacts were "created" (fixed, so contact cursors are reproducible). */
 const SEED_TIME = Date.UTC(2024, 0, 1);
+const SEED_DATE = '2024-01-01';
 
 export function apiKeyOf(system: SeedSystem): string {
   return issueApiKey(system.id, system.apiKeySecret).apiKey;
@@ -275,7 +318,12 @@ export function fixturesOf(seed: SeedData): Fixtures {
       ...(system.endpoint === undefined ? {} : { endpoint: system.endpoint }),
       ...(system.receiptEndpoint === undefined ? {} : { receiptEndpoint: system.receiptEndpoint }),
     })),
-    contactPoints: seed.contactPoints.map((point) => ({ ...point })),
+    contactPoints: seed.contactPoints.map(({ id, organisationId, name, systemId }) => ({
+      id,
+      organisationId,
+      name,
+      ...(systemId === undefined ? {} : { systemId }),
+    })),
     citizens: seed.citizens.map(({ cprNumber, name, publicRegistrationStatus, registrationStatus }) => ({
       cprNumber,
       name,
@@ -358,44 +406,65 @@ export function seedRecords(seed: SeedData): {
       organisationId: p.organisationId,
       name: p.name,
       ...(p.systemId === undefined ? {} : { systemId: p.systemId }),
-      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      targets: [...(p.targets ?? CONTACT_POINT_WRITERS)],
       active: true,
       createdDate: SEED_TIME,
       lastUpdated: SEED_TIME,
+      version: 1,
+      ...(p.description === undefined ? {} : { description: p.description }),
+      ...(p.visible === undefined ? {} : { visible: p.visible }),
+      ...(p.searchTerms === undefined ? {} : { searchTerms: [...p.searchTerms] }),
     })),
     contacts: [
       ...seed.citizens.map(
-        (c, i): Contact => ({
-          id: contactId(0, i),
-          type: 'CITIZEN',
-          cprNumber: c.cprNumber,
-          name: c.name,
-          mailboxSubscription: {
-            registrationStatus: c.registrationStatus,
-            publicRegistrationStatus: c.publicRegistrationStatus,
-          },
-          ...(c.nemSmsMobileNumber === undefined ? {} : { nemSmsMobileNumber: c.nemSmsMobileNumber }),
-          ...(c.receiptDelayMs === undefined ? {} : { receiptDelayMs: c.receiptDelayMs }),
-          transactionId: contactId(0, i),
-          createdDate: SEED_TIME,
-          lastUpdated: SEED_TIME + i,
-        }),
+        (c, i): Contact =>
+          changedContact(
+            undefined,
+            {
+              id: contactId(0, i),
+              type: 'CITIZEN',
+              cprNumber: c.cprNumber,
+              name: c.name,
+              mailboxSubscription: {
+                registrationStatus: c.registrationStatus,
+                publicRegistrationStatus: c.publicRegistrationStatus,
+                ...(c.exemptionStart === undefined ? {} : { exemptionStart: c.exemptionStart }),
+              },
+              ...(c.nemSmsMobileNumber === undefined ? {} : { nemSmsMobileNumber: c.nemSmsMobileNumber }),
+              ...(c.receiptDelayMs === undefined ? {} : { receiptDelayMs: c.receiptDelayMs }),
+              transactionId: contactId(0, i),
+              createdDate: SEED_TIME,
+              lastUpdated: SEED_TIME + i,
+            },
+            SEED_DATE,
+          ),
       ),
       ...seed.companies.map(
-        (c, i): Contact => ({
-          id: contactId(1, i),
-          type: 'COMPANY',
-          cvrNumber: c.cvrNumber,
-          name: c.name,
-          mailboxSubscription: {
-            registrationStatus:
-              c.publicRegistrationStatus === 'REGISTERED' ? 'AUTOMATIC_REGISTRATION' : 'UNKNOWN',
-            publicRegistrationStatus: c.publicRegistrationStatus,
-          },
-          transactionId: contactId(1, i),
-          createdDate: SEED_TIME,
-          lastUpdated: SEED_TIME + seed.citizens.length + i,
-        }),
+        (c, i): Contact =>
+          changedContact(
+            undefined,
+            {
+              id: contactId(1, i),
+              type: 'COMPANY',
+              cvrNumber: c.cvrNumber,
+              name: c.name,
+              mailboxSubscription: {
+                registrationStatus:
+                  c.publicRegistrationStatus === 'REGISTERED'
+                    ? 'AUTOMATIC_REGISTRATION'
+                    : c.publicRegistrationStatus === 'EXEMPT'
+                      ? 'EXEMPT_OTHER_REASON'
+                      : 'UNKNOWN',
+                publicRegistrationStatus: c.publicRegistrationStatus,
+                ...(c.exemptionStart === undefined ? {} : { exemptionStart: c.exemptionStart }),
+              },
+              ...(c.address === undefined ? {} : { address: { ...c.address } }),
+              transactionId: contactId(1, i),
+              createdDate: SEED_TIME,
+              lastUpdated: SEED_TIME + seed.citizens.length + i,
+            },
+            SEED_DATE,
+          ),
       ),
     ],
     employees: seedEmployees(seed),

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventTagName } from '../../sdk/ngdp/enums.ts';
+import { valueDateOf } from '../../sdk/ngdp/time.ts';
 import { type Clock, wallTime } from '../clock.ts';
 import type {
   Contact,
@@ -20,6 +21,15 @@ import type { Store } from '../store/store.ts';
 import type { EngineSettings } from './settings.ts';
 
 export type Logger = (line: string) => void;
+
+/**
+ * The calendar date of a MeMo's value date, as NgDP's `MetaData.doNotDeliverUntilDate` is typed
+ * (`format: date`), though MeMo allows a time and a zone there; undefined when there is none.
+ */
+function calendarDate(doNotDeliverUntilDate: string | undefined): string | undefined {
+  const date = doNotDeliverUntilDate === undefined ? undefined : valueDateOf(doNotDeliverUntilDate);
+  return date !== undefined && /^\d{4}-\d\d-\d\d$/.test(date) ? date : undefined;
+}
 
 /**
  * What the engine tells listeners, synchronously, inside the transaction of the change: a line of
@@ -45,6 +55,8 @@ export interface EventDetails {
   meta?: Record<string, string | undefined>;
   /** The CPR/CVR numbers of the parties, when the event is not about a message. */
   parties?: string[];
+  /** The system whose call caused the event (absent: NgDP acted by itself). */
+  actorSystemId?: string;
 }
 
 /** The fields of a job that the scheduling use case sets. */
@@ -163,7 +175,7 @@ export class EngineContext {
       senderSystem: message?.senderSystemId,
       recipientSystem: route?.kind === 'SYSTEM' ? route.systemId : undefined,
       recipientContactPointId: route?.kind === 'SYSTEM' ? route.contactPointId : undefined,
-      doNotDeliverUntilDate: message?.doNotDeliverUntilDate,
+      doNotDeliverUntilDate: calendarDate(message?.doNotDeliverUntilDate),
       receiptStatus: message?.businessStatus,
       ...details.meta,
     };
@@ -180,6 +192,7 @@ export class EngineContext {
       parties: message?.recipientId === undefined ? (details.parties ?? []) : [message.recipientId],
       ...(details.text === undefined ? {} : { message: details.text }),
       metaProperties: meta,
+      ...(details.actorSystemId === undefined ? {} : { actorSystemId: details.actorSystemId }),
     };
     this.store.appendEvent(event);
     this.emit({ type: 'logged', event });

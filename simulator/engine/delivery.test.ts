@@ -40,6 +40,7 @@ describe('a letter to a citizen', () => {
       'MEMO_SEND_VALIDATED',
       'MEMO_AVAILABLE_TO_RECIPIENT',
       'BUSINESS_RECEIPT_CREATED',
+      'BUSINESS_RECEIPT_SENT',
     ]);
   });
 

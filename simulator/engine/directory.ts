@@ -14,8 +14,9 @@ import {
   type RegistrationStatus,
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber, partyNumberKind } from '../../sdk/ngdp/identifiers.ts';
-import { unknownContact } from '../domain/contacts.ts';
-import { isMobileNumber } from '../domain/formats.ts';
+import { copenhagenDate } from '../../sdk/ngdp/time.ts';
+import { CONTACT_POINT_WRITERS, changedContact, standInNumber, unknownContact } from '../domain/contacts.ts';
+import { isMobileNumber, isSearchTerm } from '../domain/formats.ts';
 import type { Contact, ContactPoint, MailboxSubscription } from '../domain/model.ts';
 import { evaluate, type JsonObject, project, type Query, type QueryPage, select } from '../domain/query.ts';
 import type { ContactQuery } from '../store/store.ts';
@@ -83,6 +84,10 @@ export interface ContactPointInput {
   name?: unknown;
   systemId?: unknown;
   active?: unknown;
+  description?: unknown;
+  visible?: unknown;
+  targets?: unknown;
+  searchTerms?: unknown;
 }
 
 /**
@@ -249,11 +254,20 @@ export class Directory {
     return standIns.sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1));
   }
 
-  /** @throws Rejection NOT_FOUND for an unknown contact id. */
+  /**
+   * A contact by id; also the stand-in a search gave for a number, while that number stays
+   * unregistered.
+   *
+   * @throws Rejection NOT_FOUND for an unknown contact id.
+   */
   contact(id: string): Contact {
-    const contact = this.context.store.getContact(id);
-    if (contact === undefined) throw reject.notFound(`no contact ${id}`);
-    return contact;
+    const { store } = this.context;
+    const contact = store.getContact(id);
+    if (contact !== undefined) return contact;
+    const standIn = standInNumber(id);
+    if (standIn === undefined || store.findContact(standIn.kind, standIn.number) !== undefined)
+      throw reject.notFound(`no contact ${id}`);
+    return unknownContact(standIn.kind, standIn.number);
   }
 
   /**
@@ -288,7 +302,7 @@ export class Directory {
       );
     const existing = store.findContact(kind === 'CITIZEN' ? 'cpr' : 'cvr', number);
     const now = this.context.now();
-    const contact: Contact = {
+    const given: Contact = {
       id: existing?.id ?? this.context.newId(),
       type: kind,
       [field]: number,
@@ -298,11 +312,12 @@ export class Directory {
           : (existing?.name ?? (kind === 'CITIZEN' ? 'Testborger' : 'Testvirksomhed')),
       mailboxSubscription,
       ...(typeof mobile === 'string' ? { nemSmsMobileNumber: mobile } : {}),
-      version: existing === undefined ? 1 : (existing.version ?? 1) + 1,
+      ...(existing?.address === undefined ? {} : { address: existing.address }),
       transactionId: this.context.newId(),
       createdDate: existing?.createdDate ?? now,
       lastUpdated: now,
     };
+    const contact = changedContact(existing, given, copenhagenDate(now));
     this.saveContact(existing, contact);
     return contact;
   }
@@ -343,13 +358,12 @@ export class Directory {
       before.registrationStatus === mailboxSubscription.registrationStatus
     )
       return existing;
-    const contact: Contact = {
-      ...existing,
-      mailboxSubscription,
-      version: (existing.version ?? 1) + 1,
-      transactionId: this.context.newId(),
-      lastUpdated: this.context.now(),
-    };
+    const now = this.context.now();
+    const contact = changedContact(
+      existing,
+      { ...existing, mailboxSubscription, transactionId: this.context.newId(), lastUpdated: now },
+      copenhagenDate(now),
+    );
     this.saveContact(existing, contact);
     return contact;
   }
@@ -386,12 +400,14 @@ export class Directory {
   // ---------------------------------------------------------------- contact points
 
   /**
-   * The active contact points NgDP's generic `query` keeps (the search's own parameters added to it
+   * The active, visible contact points NgDP's generic `query` keeps (the search's own parameters added to it
    * as filters), judged as `json` shows them; the page projected.
    */
   searchContactPoints(query: Query, json: (point: ContactPoint) => JsonObject): QueryPage {
-    const active = this.context.store.listContactPoints().filter((point) => point.active);
-    return evaluate(query, active.map(json), this.faults.pageSize(query.size));
+    const shown = this.context.store
+      .listContactPoints()
+      .filter((point) => point.active && point.visible !== false);
+    return evaluate(query, shown.map(json), this.faults.pageSize(query.size));
   }
 
   listContactPoints(): ContactPoint[] {
@@ -422,10 +438,11 @@ export class Directory {
         id: this.context.newId(),
         organisationId,
         name: '',
-        targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+        targets: [...CONTACT_POINT_WRITERS],
         active: true,
         createdDate: now,
         lastUpdated: now,
+        version: 1,
       },
       input,
     );
@@ -438,7 +455,11 @@ export class Directory {
   updateContactPoint(id: string, input: ContactPointInput): ContactPoint {
     const point = this.context.store.getContactPoint(id);
     if (point === undefined) throw reject.notFound(`no contact point ${id}`);
-    const updated = { ...this.withFields(point, input), lastUpdated: this.context.now() };
+    const updated = {
+      ...this.withFields(point, input),
+      version: (point.version ?? 1) + 1,
+      lastUpdated: this.context.now(),
+    };
     this.saveContactPoint(updated);
     return updated;
   }
@@ -482,6 +503,56 @@ export class Directory {
           input.active,
         );
       next.active = input.active;
+    }
+    if (input.visible !== undefined) {
+      if (typeof input.visible !== 'boolean')
+        throw reject.invalidField(
+          'contactPoint',
+          'visible',
+          'INVALID_FORMAT',
+          'must be true or false',
+          input.visible,
+        );
+      next.visible = input.visible;
+    }
+    if (input.description !== undefined) {
+      if (typeof input.description !== 'string' || input.description.length > 250)
+        throw reject.invalidField(
+          'contactPoint',
+          'description',
+          'INVALID_FORMAT',
+          'must be a string of at most 250 characters',
+          input.description,
+        );
+      next.description = input.description;
+    }
+    if (input.targets !== undefined) {
+      const { targets } = input;
+      if (
+        !Array.isArray(targets) ||
+        targets.length === 0 ||
+        !targets.every((target) => isOneOf(CONTACT_POINT_WRITERS, target))
+      )
+        throw reject.invalidField(
+          'contactPoint',
+          'targets',
+          'NOT_ALLOWED_VALUE',
+          `must be a non-empty list of ${CONTACT_POINT_WRITERS.join(', ')}`,
+          targets,
+        );
+      next.targets = [...new Set(targets)];
+    }
+    if (input.searchTerms !== undefined) {
+      const terms = input.searchTerms;
+      if (!Array.isArray(terms) || !terms.every((term) => typeof term === 'string' && isSearchTerm(term)))
+        throw reject.invalidField(
+          'contactPoint',
+          'searchTerms',
+          'INVALID_FORMAT',
+          'must be a list of keywords of at most 30 letters, digits, spaces and hyphens',
+          terms,
+        );
+      next.searchTerms = [...terms];
     }
     return next;
   }

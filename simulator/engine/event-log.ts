@@ -23,6 +23,14 @@ export interface EventSearch {
   eventTag?: string | undefined;
 }
 
+/**
+ * A line of the event log as systems read it: the record, and the organisation that owns what it is
+ * about — the sender's for a message, the system's own for a change of a system.
+ */
+export interface LoggedEvent extends EventRecord {
+  owner?: { organisationId: string; cvrNumber: string };
+}
+
 function instant(field: string, text: string): number {
   const time = Date.parse(text);
   if (!/^\d{4}-\d\d-\d\d/.test(text) || Number.isNaN(time))
@@ -53,7 +61,7 @@ export class EventLog {
     caller: SystemRecord,
     search: EventSearch,
     query: Query,
-    json: (event: EventRecord) => JsonObject,
+    json: (event: LoggedEvent) => JsonObject,
   ): Page<JsonObject> {
     const { store } = this.context;
     const to = search.dateTo === undefined ? this.context.now() : instant('dateTo', search.dateTo);
@@ -73,9 +81,9 @@ export class EventLog {
     const size = this.faults.pageSize(query.size);
     if (!selects(query) && otherParties.length === 0)
       return {
-        items: store
-          .listEvents(stored, { offset: query.page * size, limit: size })
-          .map((event) => project(query, json(event))),
+        items: this.withOwners(store.listEvents(stored, { offset: query.page * size, limit: size })).map(
+          (event) => project(query, json(event)),
+        ),
         page: query.page,
         size,
         total: store.countEvents(stored),
@@ -84,7 +92,29 @@ export class EventLog {
     if (events.length > QUERY_SCAN_LIMIT)
       throw reject.queryTooBroad(QUERY_SCAN_LIMIT, 'dateFrom, dateTo, eventTag or senderOrRecipient');
     const concerned = events.filter((event) => otherParties.every((other) => event.parties.includes(other)));
-    const page = evaluate(query, concerned.map(json), size);
+    const page = evaluate(query, this.withOwners(concerned).map(json), size);
     return { items: page.items, page: page.page, size: page.size, total: page.totalElements };
+  }
+
+  /** The events with their owners, each system and organisation looked up once. */
+  private withOwners(events: EventRecord[]): LoggedEvent[] {
+    const { store } = this.context;
+    const owners = new Map<string, LoggedEvent['owner']>();
+    const ownerOf = (systemId: string): LoggedEvent['owner'] => {
+      if (!owners.has(systemId)) {
+        const system = store.getSystem(systemId);
+        const organisation = system && store.getOrganisation(system.organisationId);
+        owners.set(
+          systemId,
+          organisation && { organisationId: organisation.id, cvrNumber: organisation.cvrNumber },
+        );
+      }
+      return owners.get(systemId);
+    };
+    return events.map((event) => {
+      const systemId = event.metaProperties.senderSystem ?? event.systemIds[0];
+      const owner = systemId === undefined ? undefined : ownerOf(systemId);
+      return owner === undefined ? event : { ...event, owner };
+    });
   }
 }

@@ -197,11 +197,15 @@ export class Intake {
     };
     store.putMessage(message);
     store.putMessageXml(messageUUID, xml);
+    const actorSystemId = message.senderSystemId;
     if (containerTransmissionId === undefined) {
-      this.context.record(EventTag.MEMO_SEND_RECEIVED, message);
-      this.context.record(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, message);
+      this.context.record(EventTag.MEMO_SEND_RECEIVED, message, { actorSystemId });
+      this.context.record(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, message, { actorSystemId });
     } else {
-      this.context.record(EventTag.MEMO_EXTRACTED, message, { meta: { containerTransmissionId } });
+      this.context.record(EventTag.MEMO_EXTRACTED, message, {
+        meta: { containerTransmissionId },
+        actorSystemId,
+      });
     }
     this.context.schedule('process', now, { messageUUID });
     this.memos.remember(messageUUID, digest);
@@ -240,6 +244,7 @@ export class Intake {
         this.context.change(() =>
           this.context.record(EventTag.MEMO_ARCHIVE_REJECTED, undefined, {
             systemIds: [system.id],
+            actorSystemId: system.id,
             text: error.message,
             meta: { transmissionId },
           }),
@@ -278,6 +283,7 @@ export class Intake {
         if (from === 0) {
           this.context.record(EventTag.MEMO_MASS_SEND_RECEIVED, undefined, {
             systemIds: [system.id],
+            actorSystemId: system.id,
             meta: { transmissionId, entries: String(entries.length) },
           });
         }
@@ -289,6 +295,7 @@ export class Intake {
         if (last) {
           this.context.record(EventTag.TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM, undefined, {
             systemIds: [system.id],
+            actorSystemId: system.id,
             meta: { transmissionId },
           });
         }
@@ -345,6 +352,7 @@ export class Intake {
     if (entry.messageUUID === undefined) {
       this.context.record(EventTag.MEMO_SEND_VALIDATION_FAILED, undefined, {
         systemIds: [system.id],
+        actorSystemId: system.id,
         text: entry.message,
         meta: { transmissionId: containerTransmissionId },
       });

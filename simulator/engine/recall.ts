@@ -41,7 +41,7 @@ export class Recall {
       // Its pending process or deliver job finds the message recalled and does nothing.
       const events = move(message, 'recall', this.context.now());
       store.putMessage(message);
-      for (const tag of events) this.context.record(tag, message);
+      for (const tag of events) this.context.record(tag, message, { actorSystemId: system.id });
     });
   }
 }

@@ -109,6 +109,12 @@ export class Receipts {
     this.context.record(EventTag.BUSINESS_RECEIPT_CREATED, message, {
       meta: { receiptStatus: outcome.status, errorCode: outcome.code },
     });
+    // A sender that fetches its receipts has it now, in its list; one it is pushed to, once the
+    // push succeeded (BUSINESS_RECEIPT_SEND_TO_SENDER_SYSTEM).
+    if (!pushesReceipts(sender))
+      this.context.record(EventTag.BUSINESS_RECEIPT_SENT, message, {
+        meta: { receiptStatus: outcome.status },
+      });
     this.pushLater(sender, receipt);
   }
 

@@ -131,9 +131,10 @@ describe("the recipient system's receipt", () => {
 
     engine.recipients.acceptReceipt(company, messageUUID, { receiptStatus: 'COMPLETED' });
 
-    expect(tags(messageUUID).slice(-2)).toEqual([
+    expect(tags(messageUUID).slice(-3)).toEqual([
       'BUSINESS_RECEIPT_RECEIVED_BY_RECIPIENT_SYSTEM',
       'BUSINESS_RECEIPT_CREATED',
+      'BUSINESS_RECEIPT_SENT',
     ]);
   });
 

@@ -56,7 +56,9 @@ export class Recipients {
       this.context.change(() => {
         message.fetchedAt = this.context.now();
         this.context.store.putMessage(message);
-        this.context.record(EventTag.MEMO_SEND_FETCHED_BY_RECIPIENT_SYSTEM, message);
+        this.context.record(EventTag.MEMO_SEND_FETCHED_BY_RECIPIENT_SYSTEM, message, {
+          actorSystemId: system.id,
+        });
       });
     }
     return this.context.store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
@@ -77,7 +79,8 @@ export class Recipients {
     this.context.change(() => {
       const events = move(message, 'recipientReceipt', this.context.now());
       this.context.store.putMessage(message);
-      for (const tag of events) this.context.record(tag, message, { meta: { receiptStatus: status } });
+      for (const tag of events)
+        this.context.record(tag, message, { meta: { receiptStatus: status }, actorSystemId: system.id });
       this.receipts.issue(
         message,
         { status, code: receipt.errorCode, text: receipt.errorMessage },

@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.ts';
 import { reject } from '../engine/rejections.ts';
 import { errorBody } from '../wire/errors.ts';
 import { apiRouter } from './api/router.ts';
+import { publishApiResponses } from './api-responses.ts';
 import { controlRouter } from './control/router.ts';
 import { crossSiteGuard, type HostPolicy } from './cross-site.ts';
 import { portalRouter } from './portal/router.ts';
@@ -67,6 +68,7 @@ export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: A
   app.use('/apis/v1', requestIds);
   // First, so that calls the guard refuses are in the transcript too.
   app.use('/apis/v1', transcriptMiddleware(engine));
+  app.use('/apis/v1', publishApiResponses);
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
   app.use('/portal/v1', portalRouter(engine));

@@ -222,6 +222,7 @@ describe('control API', () => {
         'MEMO_SEND_VALIDATED',
         'MEMO_AVAILABLE_TO_RECIPIENT',
         'BUSINESS_RECEIPT_CREATED',
+        'BUSINESS_RECEIPT_SENT',
       ]);
       for (const event of state.events) {
         expect(event.eventTime).toBe('2025-03-10T10:00:00.000Z');
@@ -239,6 +240,7 @@ describe('control API', () => {
         'TECHNICAL_RECEIPT_SENT_TO_SENDER_SYSTEM',
         'MEMO_SEND_VALIDATION_FAILED',
         'BUSINESS_RECEIPT_CREATED',
+        'BUSINESS_RECEIPT_SENT',
       ]);
     });
 

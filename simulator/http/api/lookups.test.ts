@@ -72,13 +72,22 @@ const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 interface ContactJson {
   id: string;
+  version?: number;
   type: string;
   transactionId: string;
   cprNumber?: string;
   cvrNumber?: string;
   lastUpdated?: string;
-  mailboxSubscription: { publicRegistrationStatus: string; registrationStatus: string };
-  nemSmsSubscription?: { mobileNumber: string; confirmedDateTime?: string };
+  mailboxSubscription: {
+    id?: string;
+    version?: number;
+    publicRegistrationStatus: string;
+    registrationStatus: string;
+    exemptionStart?: string;
+    exemptionEnd?: string;
+  };
+  nemSmsSubscription?: { id?: string; mobileNumber: string; confirmedDateTime?: string };
+  address?: Record<string, unknown>;
 }
 
 interface ContactSearchResult {
@@ -95,6 +104,7 @@ interface EventJson {
   eventTime?: string;
   created?: string;
   metaProperties: Record<string, string>;
+  [field: string]: unknown;
 }
 
 interface EventSearchResult {
@@ -390,6 +400,50 @@ describe('GET /contacts/', () => {
   });
 });
 
+describe('a Contact', () => {
+  test('has subscriptions with ids of their own', async () => {
+    const contact = (await search('cprNumber=0101700005')).contacts[0] as ContactJson;
+
+    const ids = [contact.id, contact.mailboxSubscription.id, contact.nemSmsSubscription?.id];
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('the exempt citizen says since when, and has no end to it', async () => {
+    const contact = (await search('cprNumber=0101700002')).contacts[0] as ContactJson;
+
+    expect(contact.mailboxSubscription).toMatchObject({
+      publicRegistrationStatus: 'EXEMPT',
+      exemptionStart: '2024-01-01',
+      exemptThroughPowerOfAttorney: false,
+    });
+    expect(contact.mailboxSubscription).not.toHaveProperty('exemptionEnd');
+  });
+
+  test('a company carries its address', async () => {
+    const company = (await search('cvrNumber=87654321')).contacts[0] as ContactJson;
+
+    expect(company.address).toMatchObject({ '@type': 'CompanyAddress', postalCode: '8000' });
+  });
+
+  test('counts its changes in its version, and its registration’s in its own', async () => {
+    const register = (body: object) =>
+      call(`${simulator.controlUrl}/citizens`, {
+        method: 'POST',
+        contentType: 'application/json',
+        body: JSON.stringify({ cprNumber: '0303900009', ...body }),
+      });
+    await register({});
+    await register({ name: 'Renamed' });
+    await register({ publicRegistrationStatus: 'EXEMPT', registrationStatus: 'EXEMPT_OTHER_REASON' });
+
+    const contact = (await search('cprNumber=0303900009')).contacts[0] as ContactJson;
+
+    expect(contact.version).toBe(3);
+    expect(contact.mailboxSubscription).toMatchObject({ version: 2, exemptionStart: expect.any(String) });
+  });
+});
+
 describe('GET /contacts/{id}', () => {
   test('returns the Contact the search found', async () => {
     const found = (await search('cprNumber=0101700005')).contacts[0] as ContactJson;
@@ -398,6 +452,29 @@ describe('GET /contacts/{id}', () => {
 
     expect(response.status).toBe(200);
     expect(response.json).toEqual(found);
+  });
+
+  test('answers the stand-in of an unknown number by the id the search gave it', async () => {
+    const standIn = (await search('cprNumber=0202900009')).contacts[0] as ContactJson;
+
+    const response = await call(`${simulator.apiUrl}/contacts/${standIn.id}`, { apiKey: senderKey });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual(standIn);
+    expect(standIn.id).not.toContain('0202900009');
+  });
+
+  test('answers 404 for a stand-in’s id once its number is registered', async () => {
+    const standIn = (await search('cprNumber=0202900009')).contacts[0] as ContactJson;
+    await call(`${simulator.controlUrl}/citizens`, {
+      method: 'POST',
+      contentType: 'application/json',
+      body: JSON.stringify({ cprNumber: '0202900009' }),
+    });
+
+    const response = await call(`${simulator.apiUrl}/contacts/${standIn.id}`, { apiKey: senderKey });
+
+    expect(response.status).toBe(404);
   });
 
   test('answers 404 with an ErrorMessage for an unknown id', async () => {
@@ -428,6 +505,74 @@ describe('GET /contact-points/', () => {
       systemId: SEED_IDS.authorityRecipient,
       active: true,
     });
+  });
+
+  test('a contact point has every field of NgDP’s ContactPoint, with NgDP’s defaults', async () => {
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+    const [point] = (response.json as { contactPoints: Array<Record<string, unknown>> }).contactPoints;
+
+    expect(point).toMatchObject({
+      version: 1,
+      transactionId: expect.any(String),
+      description: 'Pas, kørekort, sygesikring og flytning',
+      targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      memoSizeThresholdMB: 99.5,
+      allowedNumberOfAttachments: 10,
+      visible: true,
+      contactPointCodes: [],
+      contactGroups: [],
+      recommendedAttributes: [],
+      translations: [],
+      searchTerms: [
+        { id: expect.any(String), version: 1, term: 'borgerservice' },
+        { id: expect.any(String), version: 1, term: 'pas' },
+        { id: expect.any(String), version: 1, term: 'kørekort' },
+      ],
+    });
+  });
+
+  test('a contact point changed through the control API says so in its version and fields', async () => {
+    const change = await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ description: 'Kun pas', targets: ['CITIZEN'], searchTerms: ['pas'] }),
+    });
+    expect(change.status).toBe(200);
+
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+    const [point] = (response.json as { contactPoints: Array<Record<string, unknown>> }).contactPoints;
+
+    expect(point).toMatchObject({ version: 2, description: 'Kun pas', targets: ['CITIZEN'] });
+    expect(point?.searchTerms).toEqual([{ id: expect.any(String), version: 1, term: 'pas' }]);
+  });
+
+  test('a hidden contact point is left out of searches', async () => {
+    await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify({ visible: false }),
+    });
+
+    const response = await call(`${simulator.apiUrl}/contact-points/`, { apiKey: senderKey });
+
+    expect((response.json as { totalElements: number }).totalElements).toBe(0);
+  });
+
+  test.each([
+    [{ visible: 'no' }, 'visible'],
+    [{ targets: [] }, 'targets'],
+    [{ targets: ['UNKNOWN'] }, 'targets'],
+    [{ searchTerms: ['pas!'] }, 'searchTerms'],
+    [{ description: 'x'.repeat(251) }, 'description'],
+  ])('the control API refuses %j, naming the field', async (body, field) => {
+    const response = await call(`${simulator.controlUrl}/contact-points/${SEED_IDS.contactPoint}`, {
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ fieldErrors: [{ field }] });
   });
 
   test('filters by searchTermOrName', async () => {
@@ -465,6 +610,43 @@ describe('GET /events/', () => {
     });
     expect(received?.eventTime).toMatch(ISO_MS);
     for (const value of Object.values(received?.metaProperties ?? {})) expect(typeof value).toBe('string');
+  });
+
+  test('an event names its owner, actor, subject, type and channel', async () => {
+    const id = await send({ cvr: '87654321' });
+
+    const mine = (await eventList('')).filter((event) => event.metaProperties.messageUUID === id);
+    const received = mine.find((event) => event.eventTag === 'MEMO_SEND_RECEIVED');
+    const ready = mine.find((event) => event.eventTag === 'MEMO_SEND_READY_FOR_FETCH');
+
+    expect(received).toMatchObject({
+      subject: 'MEMO_SEND',
+      type: 'RECEIVED',
+      channel: 'MEMO',
+      channels: ['MEMO'],
+      // The message is the sending organisation's; its system sent it.
+      owner: '12345678',
+      organisationIdentityId: SEED_IDS.authority,
+      actor: SEED_IDS.senderPull,
+      system: { name: 'digitalpost-simulator' },
+      eventProperties: {},
+    });
+    // NgDP acted by itself.
+    expect(ready).toMatchObject({ owner: '12345678', actor: 'SYSTEM' });
+  });
+
+  test('details NgDP’s MetaData does not name are eventProperties', async () => {
+    const id = await send({ cpr: '0101700003' });
+
+    const mine = (await eventList('')).filter((event) => event.metaProperties.messageUUID === id);
+    const created = mine.find((event) => event.eventTag === 'BUSINESS_RECEIPT_CREATED');
+    const sent = mine.find((event) => event.eventTag === 'BUSINESS_RECEIPT_SENT');
+
+    expect(created?.metaProperties).toMatchObject({ receiptStatus: 'NOT_ALLOWED' });
+    expect(created?.metaProperties).not.toHaveProperty('errorCode');
+    expect(created?.eventProperties).toEqual({ errorCode: 'RECIPIENT_CLOSED' });
+    // The sender fetches its receipts: it has this one once it is in its list.
+    expect(sent).toMatchObject({ subject: 'BUSINESS_RECEIPT', type: 'SENT', channel: 'RECEIPT' });
   });
 
   test('the lifecycle of a pulled letter is logged in order', async () => {

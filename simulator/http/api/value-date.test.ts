@@ -4,6 +4,7 @@
  * summer time, the 5-day horizon, and `DELETE /memos/{messageUUID}` by the sending system.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { serializeMemoToBytes } from '../../../sdk/memo/index.ts';
 import {
   call,
   expectErrorMessage,
@@ -95,7 +96,27 @@ describe('value dates', () => {
       'DELAYED_MEMO_SEND_SENT',
       'MEMO_AVAILABLE_TO_RECIPIENT',
       'BUSINESS_RECEIPT_CREATED',
+      'BUSINESS_RECEIPT_SENT',
     ]);
+  });
+
+  it('shows the value date in the event log as a calendar date, also when the MeMo gave a time', async () => {
+    await setClock(simulator, '2025-01-13T10:00:00Z');
+    const memo = await letterTo({ cpr: '0101700001' }, { doNotDeliverUntil: '2025-01-15' });
+    const uuid = memo.messageHeader.messageUUID;
+    // MeMo's xs:date takes a zone (the SDK's builder writes none).
+    const xml = Buffer.from(serializeMemoToBytes(memo))
+      .toString('utf8')
+      .replace(/2025-01-15(?=<)/, '2025-01-15+01:00');
+    expect(xml).toContain('2025-01-15+01:00');
+    expect((await sendMemo(simulator, key, new TextEncoder().encode(xml), uuid)).status).toBe(201);
+    await simulator.settle();
+
+    const response = await call(`${simulator.apiUrl}/events/?eventTag=MEMO_SEND_VALIDATED`, { apiKey: key });
+    const events = (response.json as { events: Array<{ metaProperties: Record<string, string> }> }).events;
+    const mine = events.find((event) => event.metaProperties.messageUUID === uuid);
+
+    expect(mine?.metaProperties.doNotDeliverUntilDate).toBe('2025-01-15');
   });
 
   it("delivers a letter dated today at once (today's Copenhagen date)", async () => {
