@@ -273,7 +273,7 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .option(
       '--retry-schedule <durations>',
       'when a failed push is tried again: ISO 8601 durations after the first attempt, ascending, e.g. PT1S,PT5S (or none); ' +
-        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P7D)",
+        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P6D; the primary at P7D)",
       retryOffsets,
     )
     .option(
