@@ -45,7 +45,8 @@ export interface SimulatorOptions {
   valueDateHorizonDays?: number;
   /**
    * When a mailbox letter held for its value date gets its business receipt: `delivery` (default,
-   * docs/differences.md) or `acceptance` (as DIGST describes NgDP).
+   * docs/differences.md) or `acceptance` (as DIGST describes NgDP). Unset: the seed's
+   * `settings.valueDateReceipt`, else `delivery`.
    */
   valueDateReceipt?: 'delivery' | 'acceptance';
   /** Delivery retry schedule (defaults: docs/differences.md, "Delivery, receipts and retries"). */
@@ -222,7 +223,7 @@ export function checkOptions(options: SimulatorOptions): {
   const settings: EngineSettings = {
     ...DEFAULT_ENGINE_SETTINGS,
     loose: options.loose === true,
-    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt),
+    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt ?? seed.settings?.valueDateReceipt),
     valueDateHorizonDays: positive(
       'valueDateHorizonDays',
       options.valueDateHorizonDays,

@@ -20,10 +20,33 @@ import type {
   SeedContactPoint,
   SeedData,
   SeedOrganisation,
+  SeedSettings,
   SeedSystem,
 } from './seed.ts';
 
 const isDateTime = (value: string): boolean => /^\d{4}-\d\d-\d\dT/.test(value);
+
+const SECTIONS = ['organisations', 'systems', 'contactPoints', 'citizens', 'companies', 'settings'];
+
+const VALUE_DATE_RECEIPTS = ['delivery', 'acceptance'] as const;
+
+/** The seed's `settings` section (optional), its problems added to `problems`. */
+function readSettings(value: unknown, problems: string[]): SeedSettings | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('settings must be an object');
+    return undefined;
+  }
+  const settings: SeedSettings = {};
+  for (const [key, setting] of Object.entries(value)) {
+    if (key !== 'valueDateReceipt') {
+      problems.push(`settings.${key} is not a seed setting (valueDateReceipt)`);
+    } else if (!isOneOf(VALUE_DATE_RECEIPTS, setting)) {
+      problems.push(`settings.valueDateReceipt must be one of ${VALUE_DATE_RECEIPTS.join(', ')}`);
+    } else settings.valueDateReceipt = setting;
+  }
+  return settings;
+}
 
 /**
  * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
@@ -168,11 +191,20 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       publicRegistrationStatus: oneOf(c, where, 'publicRegistrationStatus', PUBLIC_REGISTRATION_STATUSES),
     };
   });
+  const settings = readSettings(root.settings, problems);
   for (const key of Object.keys(root)) {
-    if (!['organisations', 'systems', 'contactPoints', 'citizens', 'companies'].includes(key))
-      problems.push(`${key} is not a seed section`);
+    if (!SECTIONS.includes(key)) problems.push(`${key} is not a seed section (${SECTIONS.join(', ')})`);
   }
   return problems.length > 0
     ? { problems }
-    : { seed: { organisations, systems, contactPoints, citizens, companies } };
+    : {
+        seed: {
+          organisations,
+          systems,
+          contactPoints,
+          citizens,
+          companies,
+          ...(settings === undefined ? {} : { settings }),
+        },
+      };
 }

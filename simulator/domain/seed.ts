@@ -66,6 +66,18 @@ export interface SeedCompany {
   publicRegistrationStatus: PublicRegistrationStatus;
 }
 
+/**
+ * Settings a seed carries, for behaviour that belongs to the test data set rather than to one start
+ * of the simulator; an option of `startSimulator` (a `sim start` flag) wins over them.
+ */
+export interface SeedSettings {
+  /**
+   * When a mailbox letter held for its value date gets its business receipt: `delivery` (on the
+   * date) or `acceptance` (at once). docs/differences.md, "receipt of a held letter".
+   */
+  valueDateReceipt?: 'delivery' | 'acceptance';
+}
+
 /** A seed: what `--seed FILE` contains, and what the default seed is. */
 export interface SeedData {
   organisations: SeedOrganisation[];
@@ -73,6 +85,7 @@ export interface SeedData {
   contactPoints: SeedContactPoint[];
   citizens: SeedCitizen[];
   companies: SeedCompany[];
+  settings?: SeedSettings;
 }
 
 /** The fixtures object of docs/simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
