@@ -58,6 +58,11 @@ export interface SimulatorOptions {
   /** Largest single-MeMo request body (default 140 MB). */
   maxMemoBytes?: number;
   /**
+   * Take bodies without `Content-Length` (chunked) on `POST /memos/` and `POST /validations/`, which
+   * NgDP declares it requires; by default they are refused 400 `LENGTH_REQUIRED`.
+   */
+  acceptChunked?: boolean;
+  /**
    * Limits of a bulk container (REST and SFTP): `maxBytes` compressed (default 140 MB), `maxEntries`
    * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
    */
@@ -237,6 +242,7 @@ export function checkOptions(options: SimulatorOptions): {
       DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
     ),
     maxMemoBytes,
+    acceptChunked: options.acceptChunked === true,
     container,
     memoryBudgetBytes: memoryBudgetOf(options.memoryBudget, maxMemoBytes, container.maxBytes),
     validation: { ...options.validation },

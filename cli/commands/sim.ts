@@ -30,6 +30,7 @@ interface StartFlags {
   retrySchedule?: number[];
   /** When a held mailbox letter is receipted; undefined: the seed's setting, else at delivery. */
   valueDateReceipt?: 'delivery' | 'acceptance';
+  acceptChunked?: boolean;
 }
 
 function port(value: string): number {
@@ -201,6 +202,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.pushTimeout === undefined ? {} : { pushTimeoutMs: flags.pushTimeout * 1000 }),
       ...(flags.retrySchedule === undefined ? {} : { retry: retrySchedule(flags.retrySchedule) }),
       ...(flags.valueDateReceipt === undefined ? {} : { valueDateReceipt: flags.valueDateReceipt }),
+      ...(flags.acceptChunked ? { acceptChunked: true } : {}),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -284,6 +286,10 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
         '--value-date-receipt <when>',
         "when a mailbox letter held for its value date (doNotDeliverUntilDate) gets its business receipt: at delivery, on the date, or at acceptance, at once (default: the seed's settings.valueDateReceipt, else delivery)",
       ).choices(['delivery', 'acceptance']),
+    )
+    .option(
+      '--accept-chunked',
+      'take POST /memos/ and POST /validations/ bodies without Content-Length (chunked), which NgDP declares required (default: refused 400 LENGTH_REQUIRED)',
     )
     .option(
       '--json',

@@ -82,10 +82,17 @@ export class Intake {
     this.group = new GroupCommit(context.store, parts.afterCommit);
   }
 
-  /** The largest MeMo and container (compressed) taken, in bytes: request bodies past them are refused. */
-  get limits(): { memoBytes: number; containerBytes: number } {
+  /**
+   * The largest MeMo and container (compressed) taken, in bytes: request bodies past them are
+   * refused; and whether a body must declare its length (`Content-Length`, as NgDP declares).
+   */
+  get limits(): { memoBytes: number; containerBytes: number; lengthRequired: boolean } {
     const { settings } = this.context;
-    return { memoBytes: settings.maxMemoBytes, containerBytes: settings.container.maxBytes };
+    return {
+      memoBytes: settings.maxMemoBytes,
+      containerBytes: settings.container.maxBytes,
+      lengthRequired: !settings.acceptChunked,
+    };
   }
 
   /**

@@ -16,6 +16,16 @@ export function declaredLength(request: Request): number | undefined {
   return header !== undefined && Number.isInteger(declared) && declared >= 0 ? declared : undefined;
 }
 
+/**
+ * Refuses (400 `LENGTH_REQUIRED`) a body without the `Content-Length` that `operation` declares
+ * required, unless `required` is false (`--accept-chunked`); the body is not read.
+ */
+export function requireLength(request: Request, operation: string, required: boolean): void {
+  if (!required || declaredLength(request) !== undefined) return;
+  request.resume();
+  throw reject.lengthRequired(operation);
+}
+
 /** For small bodies whose limit is their bound: held against nothing. */
 const UNCOUNTED: Hold = { what: 'a small body', bytes: 0, grow() {}, shrink() {}, release() {} };
 

@@ -30,7 +30,7 @@ import {
 } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
-import { mediaType, paging, queryList, queryText, readBody } from '../support.ts';
+import { mediaType, paging, queryList, queryText, readBody, requireLength } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
@@ -177,6 +177,7 @@ export function apiRouter(engine: Engine): Router {
       request.resume();
       throw error;
     }
+    requireLength(request, 'POST /memos/', engine.intake.limits.lengthRequired);
     const type = mediaType(request);
     if (type === LZMA_TYPE || type === 'multipart/form-data') {
       await submitContainer(system, request, response, type);
