@@ -4,7 +4,9 @@
  */
 import { issueApiKey } from './auth.ts';
 import type {
+  AuthorityType,
   Contact,
+  ContactGroupRecord,
   ContactPoint,
   Organisation,
   OrganisationType,
@@ -22,6 +24,8 @@ export interface SeedOrganisation {
   type: OrganisationType;
   mandatoryPostAllowed?: boolean;
   legalNotificationAllowed?: boolean;
+  /** What kind of authority (authorities only; default `OTHER`). */
+  authorityType?: AuthorityType;
 }
 
 export interface SeedSystem {
@@ -47,6 +51,20 @@ export interface SeedContactPoint {
   organisationId: string;
   name: string;
   systemId?: string;
+  /** Contact groups of the same organisation the point is placed in (default: none, top level). */
+  contactGroupIds?: string[];
+}
+
+/** A contact group of an authority's contact structure (admin.md §2.1). */
+export interface SeedContactGroup {
+  id: string;
+  organisationId: string;
+  name: string;
+  description?: string;
+  organisationalUnit?: boolean;
+  /** The group it is placed under (same organisation); none: a root. */
+  parentId?: string;
+  postkasseIds?: number[];
 }
 
 export interface SeedCitizen {
@@ -85,6 +103,8 @@ export interface SeedData {
   contactPoints: SeedContactPoint[];
   citizens: SeedCitizen[];
   companies: SeedCompany[];
+  /** Optional: seeds written before contact groups existed have none. */
+  contactGroups?: SeedContactGroup[];
   settings?: SeedSettings;
 }
 
@@ -102,7 +122,14 @@ export interface Fixtures {
     endpoint?: string;
     receiptEndpoint?: string;
   }>;
-  contactPoints: Array<{ id: string; organisationId: string; name: string; systemId?: string }>;
+  contactPoints: Array<{
+    id: string;
+    organisationId: string;
+    name: string;
+    systemId?: string;
+    contactGroupIds?: string[];
+  }>;
+  contactGroups: Array<{ id: string; organisationId: string; name: string; parentId?: string }>;
   citizens: Array<{
     cprNumber: string;
     name: string;
@@ -126,6 +153,9 @@ export const SEED_IDS = {
   companyRecipient: fixedId(2, 4),
   senderSftp: fixedId(2, 5),
   contactPoint: fixedId(4, 1),
+  contactGroupRoot: fixedId(7, 1),
+  contactGroupCitizens: fixedId(7, 2),
+  contactGroupTechnical: fixedId(7, 3),
 } as const;
 
 const HOUR = 3_600_000;
@@ -139,6 +169,7 @@ export const DEFAULT_SEED: SeedData = {
       type: 'AUTHORITY',
       mandatoryPostAllowed: true,
       legalNotificationAllowed: true,
+      authorityType: 'MUNICIPALITY',
     },
     { id: SEED_IDS.companyWithSystem, cvrNumber: '87654321', name: 'Testfirma ApS', type: 'COMPANY' },
     { id: SEED_IDS.companyWithoutSystem, cvrNumber: '11223344', name: 'Testbutik ApS', type: 'COMPANY' },
@@ -192,6 +223,30 @@ export const DEFAULT_SEED: SeedData = {
       organisationId: SEED_IDS.authority,
       name: 'Borgerservice',
       systemId: SEED_IDS.authorityRecipient,
+      contactGroupIds: [SEED_IDS.contactGroupCitizens],
+    },
+  ],
+  contactGroups: [
+    {
+      id: SEED_IDS.contactGroupRoot,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune',
+      description: 'Hele kommunen',
+      organisationalUnit: true,
+    },
+    {
+      id: SEED_IDS.contactGroupCitizens,
+      organisationId: SEED_IDS.authority,
+      name: 'Borger og familie',
+      description: 'Henvendelser fra borgere',
+      parentId: SEED_IDS.contactGroupRoot,
+    },
+    {
+      id: SEED_IDS.contactGroupTechnical,
+      organisationId: SEED_IDS.authority,
+      name: 'Teknik og miljø',
+      description: 'Byggesager, affald og veje',
+      parentId: SEED_IDS.contactGroupRoot,
     },
   ],
   citizens: [
@@ -269,7 +324,16 @@ export function fixturesOf(seed: SeedData): Fixtures {
       ...(system.endpoint === undefined ? {} : { endpoint: system.endpoint }),
       ...(system.receiptEndpoint === undefined ? {} : { receiptEndpoint: system.receiptEndpoint }),
     })),
-    contactPoints: seed.contactPoints.map((point) => ({ ...point })),
+    contactPoints: seed.contactPoints.map((point) => ({
+      ...point,
+      ...(point.contactGroupIds === undefined ? {} : { contactGroupIds: [...point.contactGroupIds] }),
+    })),
+    contactGroups: (seed.contactGroups ?? []).map(({ id, organisationId, name, parentId }) => ({
+      id,
+      organisationId,
+      name,
+      ...(parentId === undefined ? {} : { parentId }),
+    })),
     citizens: seed.citizens.map(({ cprNumber, name, publicRegistrationStatus, registrationStatus }) => ({
       cprNumber,
       name,
@@ -290,6 +354,7 @@ export function seedRecords(seed: SeedData): {
   systems: SystemRecord[];
   contactPoints: ContactPoint[];
   contacts: Contact[];
+  contactGroups: ContactGroupRecord[];
 } {
   const contactId = (group: number, index: number): string => fixedId(5 + group, index + 1);
   return {
@@ -300,6 +365,8 @@ export function seedRecords(seed: SeedData): {
       type: o.type,
       mandatoryPostAllowed: o.mandatoryPostAllowed ?? false,
       legalNotificationAllowed: o.legalNotificationAllowed ?? false,
+      ...(o.type === 'AUTHORITY' ? { authorityType: o.authorityType ?? 'OTHER' } : {}),
+      createdDate: SEED_TIME,
     })),
     systems: seed.systems.map((s) => ({
       id: s.id,
@@ -323,6 +390,7 @@ export function seedRecords(seed: SeedData): {
       organisationId: p.organisationId,
       name: p.name,
       ...(p.systemId === undefined ? {} : { systemId: p.systemId }),
+      ...(p.contactGroupIds === undefined ? {} : { contactGroupIds: [...p.contactGroupIds] }),
       targets: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
       active: true,
       createdDate: SEED_TIME,
@@ -363,5 +431,18 @@ export function seedRecords(seed: SeedData): {
         }),
       ),
     ],
+    contactGroups: (seed.contactGroups ?? []).map((g) => ({
+      id: g.id,
+      organisationId: g.organisationId,
+      name: g.name,
+      description: g.description ?? '',
+      organisationalUnit: g.organisationalUnit ?? false,
+      ...(g.parentId === undefined ? {} : { parentId: g.parentId }),
+      postkasseIds: [...(g.postkasseIds ?? [])],
+      version: 1,
+      transactionId: g.id,
+      createdDate: SEED_TIME,
+      lastUpdated: SEED_TIME,
+    })),
   };
 }

@@ -8,7 +8,15 @@
  * docs/architecture.md follows one letter from `POST /memos/` through these modules to a mailbox.
  */
 import { type Clock, ManualClock } from '../clock.ts';
-import type { Contact, ContactPoint, Job, JobKind, Organisation, SystemRecord } from '../domain/model.ts';
+import type {
+  Contact,
+  ContactGroupRecord,
+  ContactPoint,
+  Job,
+  JobKind,
+  Organisation,
+  SystemRecord,
+} from '../domain/model.ts';
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
@@ -24,6 +32,7 @@ import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
+import { CONTACT_GROUPS, Organisations } from './organisations.ts';
 import type { Outbound } from './outbound.ts';
 import { Processing } from './processing.ts';
 import { Pusher } from './pushing.ts';
@@ -42,6 +51,8 @@ export interface SeedRecords {
   systems: SystemRecord[];
   contactPoints: ContactPoint[];
   contacts: Contact[];
+  /** Optional: a seed without contact groups has none. */
+  contactGroups?: ContactGroupRecord[];
 }
 
 export interface EngineOptions {
@@ -90,6 +101,8 @@ export class Engine {
   readonly recall: Recall;
   /** Contacts and contact points. */
   readonly directory: Directory;
+  /** Organisations and their contact groups, as systems look them up. */
+  readonly organisations: Organisations;
   readonly systems: Systems;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
@@ -154,6 +167,7 @@ export class Engine {
     this.recipients = new Recipients(context, this.faults, this.receipts);
     this.recall = new Recall(context);
     this.directory = new Directory(context, this.faults);
+    this.organisations = new Organisations(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
   }
@@ -166,9 +180,10 @@ export class Engine {
   /** Writes the seed into an empty store. */
   seedStore(): void {
     const { store } = this.context;
-    const { organisations, systems, contactPoints, contacts } = this.seed;
+    const { organisations, systems, contactPoints, contacts, contactGroups = [] } = this.seed;
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
+      for (const group of contactGroups) store.putRecord(CONTACT_GROUPS, group);
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
       for (const contact of contacts) store.putContact(contact);

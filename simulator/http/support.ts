@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Hold } from '../engine/memory-budget.ts';
 import { reject } from '../engine/rejections.ts';
-import { MAX_PAGE, MAX_PAGE_SIZE } from '../wire/paging.ts';
+import { MAX_PAGE, MAX_PAGE_SIZE, readPageCursor } from '../wire/paging.ts';
 import { noteOf } from './transcript.ts';
 
 /** The body's declared length, when the request declares a valid one. */
@@ -149,6 +149,12 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
     return Number(text);
   };
   return { page: integer('page', 0, MAX_PAGE, 0), size: integer('size', 1, MAX_PAGE_SIZE, defaultSize) };
+}
+
+/** `page`/`size`, or the `next` cursor of a search frame. */
+export function pagingWithCursor(request: Request): { page: number; size: number } {
+  const next = queryText(request, 'next');
+  return next === undefined ? paging(request) : readPageCursor(next);
 }
 
 /** A JSON body that must be an object. */

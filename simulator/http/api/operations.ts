@@ -29,6 +29,9 @@ export const SERVED_OPERATIONS = [
   'queryContacts',
   'fetchContact',
   'queryAllContactPoints',
+  'queryAllContactGroups',
+  'queryOrganisations',
+  'fetchOrganisation',
   'queryEvents',
 ] as const satisfies readonly NgdpOperationId[];
 

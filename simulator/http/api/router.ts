@@ -15,13 +15,7 @@ import { reject } from '../../engine/rejections.ts';
 import type { TranscriptFault } from '../../engine/transcript.ts';
 import { contactJson, contactPointJson, eventJson } from '../../wire/directory.ts';
 import { errorBody } from '../../wire/errors.ts';
-import {
-  contactCursor,
-  pagingResultJson,
-  readContactCursor,
-  readPageCursor,
-  searchFrameJson,
-} from '../../wire/paging.ts';
+import { contactCursor, pagingResultJson, readContactCursor, searchFrameJson } from '../../wire/paging.ts';
 import {
   containerReceiptJson,
   receiptJson,
@@ -30,10 +24,19 @@ import {
 } from '../../wire/receipts.ts';
 import { requireIdentityEncoding } from '../encoding.ts';
 import { jsonBody } from '../json-body.ts';
-import { mediaType, paging, queryList, queryText, readBody, requireLength } from '../support.ts';
+import {
+  mediaType,
+  paging,
+  pagingWithCursor,
+  queryList,
+  queryText,
+  readBody,
+  requireLength,
+} from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
+import { serveOrganisations } from './organisations.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -79,12 +82,6 @@ function uuidParam(request: Request): string {
   const id = request.params.id as string;
   if (!isUuid(id)) throw reject.invalidField('path', 'id', 'INVALID_FORMAT', 'must be a UUID', id);
   return id;
-}
-
-/** `page`/`size`, or the `next` cursor of a search frame. */
-function pagingWithCursor(request: Request): { page: number; size: number } {
-  const next = queryText(request, 'next');
-  return next === undefined ? paging(request) : readPageCursor(next);
 }
 
 /** A recipient's business receipt from its JSON body, for the message of the path. */
@@ -347,6 +344,8 @@ export function apiRouter(engine: Engine): Router {
     });
     response.json(searchFrameJson(result, { events: result.items.map(eventJson) }));
   });
+
+  serveOrganisations(engine, on, caller);
 
   routeNgdpPaths(router, served);
   return router;
