@@ -44,6 +44,7 @@ import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Systems } from './systems.ts';
 import { Transcript } from './transcript.ts';
+import { Validations } from './validations.ts';
 
 /** The records a store starts with, and goes back to on a reset. */
 export interface SeedRecords {
@@ -101,6 +102,8 @@ export class Engine {
   readonly recall: Recall;
   /** Contacts and contact points. */
   readonly directory: Directory;
+  /** NgDP's pre-validation of a letter's HTML. */
+  readonly validations = new Validations();
   /** Organisations and their contact groups, as systems look them up. */
   readonly organisations: Organisations;
   readonly systems: Systems;

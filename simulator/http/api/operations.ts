@@ -26,6 +26,7 @@ export const SERVED_OPERATIONS = [
   'fetchReceipt',
   'deleteReceipt',
   'bulkFetchReceipts',
+  'validate',
   'queryContacts',
   'fetchContact',
   'queryAllContactPoints',

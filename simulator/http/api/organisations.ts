@@ -4,29 +4,16 @@
  * first and paged after, so that the generic query parameters (`fields`, `sortFields`, `any`, field
  * filters) can work on the DTOs in between.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import { isOneOf, ORGANISATION_TYPES } from '../../../sdk/ngdp/enums.ts';
 import { isCvrNumber } from '../../../sdk/ngdp/identifiers.ts';
-import type { SystemRecord } from '../../domain/model.ts';
-import type { RequiredRoles } from '../../engine/access.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { pageOf } from '../../engine/paging.ts';
 import { reject } from '../../engine/rejections.ts';
 import { contactGroupJson, organisationJson } from '../../wire/organisations.ts';
 import { searchFrameJson } from '../../wire/paging.ts';
 import { pagingWithCursor, queryList, queryText } from '../support.ts';
-import type { ServedOperationId } from './operations.ts';
-
-/** The router's `caller()`: the authenticated system after fault rules, or undefined when answered. */
-export type Caller = (
-  request: Request,
-  response: Response,
-  roles: RequiredRoles,
-  operation: string,
-) => Promise<SystemRecord | undefined>;
-
-/** Serves an operation with handlers (the router's `on`). */
-export type Serve = (operationId: ServedOperationId, ...handlers: RequestHandler[]) => void;
+import type { Caller, Serve } from './serve.ts';
 
 /** An optional `true`/`false` query parameter. */
 function queryBoolean(request: Request, name: string): boolean | undefined {

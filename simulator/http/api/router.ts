@@ -37,6 +37,7 @@ import { noteOf } from '../transcript.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 import { serveOrganisations } from './organisations.ts';
+import { serveValidations } from './validations.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -346,6 +347,7 @@ export function apiRouter(engine: Engine): Router {
   });
 
   serveOrganisations(engine, on, caller);
+  serveValidations(engine, on, caller);
 
   routeNgdpPaths(router, served);
   return router;
