@@ -356,8 +356,9 @@ export class Intake {
     this.context.record(EventTag.MEMO_SEND_VALIDATION_FAILED, undefined, {
       systemIds: [system.id],
       text: entry.message,
+      // As MEMO_EXTRACTED names an entry's container: an entry refused unread is told by it.
       meta: {
-        transmissionId: containerTransmissionId,
+        containerTransmissionId,
         ...(entry.messageUUID === undefined ? {} : { messageUUID: entry.messageUUID }),
       },
     });

@@ -59,6 +59,7 @@ export function serveValidations(engine: Engine, on: Serve, caller: Caller): voi
   on('validate', async (request, response) => {
     const system = await caller(request, response, SENDER, 'POST /validations/');
     if (system === undefined) return;
+    const hold = engine.memory.hold('the HTML');
     try {
       requireIdentityEncoding(request);
       requireLength(request, 'POST /validations/', engine.intake.limits.lengthRequired);
@@ -74,6 +75,7 @@ export function serveValidations(engine: Engine, on: Serve, caller: Caller): voi
         request,
         Math.ceil((engine.validations.maxBytes * 4) / 3) + 1024,
         'the body',
+        hold,
       );
       response
         .status(201)
@@ -81,6 +83,8 @@ export function serveValidations(engine: Engine, on: Serve, caller: Caller): voi
     } catch (error) {
       request.resume();
       throw error;
+    } finally {
+      hold.release();
     }
   });
 }
