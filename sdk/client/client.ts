@@ -16,6 +16,7 @@ import { ContactPoints, Contacts } from './contacts.ts';
 import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
 import { Receipts } from './receipts.ts';
+import { Validations } from './validations.ts';
 
 /** NgDP's REST base URLs. */
 export const ENVIRONMENTS = {
@@ -265,6 +266,8 @@ export class DigitalPostClient {
   readonly contacts: Contacts;
   /** Authorities' contact points. */
   readonly contactPoints: ContactPoints;
+  /** NgDP's pre-validation of a letter's HTML. */
+  readonly validations: Validations;
   /** The API base URL in use. */
   readonly baseUrl: string;
   readonly #transport: Transport;
@@ -299,6 +302,7 @@ export class DigitalPostClient {
     this.inbox = new Inbox(transport);
     this.contacts = new Contacts(transport);
     this.contactPoints = new ContactPoints(transport);
+    this.validations = new Validations(transport);
   }
 
   /**

@@ -24,3 +24,4 @@ export type { SendOptions } from './memos.ts';
 export type { ListOptions } from './pagination.ts';
 export type { BusinessReceipt, ReceiptListOptions, WaitForReceiptOptions } from './receipts.ts';
 export type * from './types.ts';
+export type { HtmlValidation, ValidateHtmlOptions } from './validations.ts';

@@ -15,6 +15,7 @@ import {
   contactPointShape,
   contactSearchResultShape,
   contactShape,
+  errorMessageShape,
   pagingResultUUIDShape,
   receiptSearchResultShape,
   receiptShape,
@@ -101,6 +102,7 @@ describeWith({ shared: [SPEC] }, "the response shapes match NgDP's OpenAPI 1.68.
     ['ContactSearchResult', contactSearchResultShape],
     ['ContactPoint', contactPointShape],
     ['ContactPointSearchResult', contactPointSearchResultShape],
+    ['ErrorMessage', errorMessageShape],
   ] as Array<[string, Shape<unknown>]>)('%s', (name, shape) => {
     const schema = spec.components.schemas[name];
     expect(schema, `${name} in the spec`).toBeDefined();

@@ -23,6 +23,7 @@ import {
 import { CONTACT_TYPES, RECEIPT_STATUSES } from '../ngdp/enums.ts';
 import type {
   BulkReceipt,
+  ErrorMessage,
   PagingResultUUID,
   Receipt,
   ReceiptSearchResult,
@@ -140,3 +141,20 @@ export const contactPointSearchResultShape = object({
 export function reading<T>(shape: Shape<T>): (value: unknown) => T {
   return (value) => shape.read(value, '$');
 }
+
+/** NgDP's `ErrorMessage`, where it is the answer itself (`POST /validations/`'s verdict). */
+export const errorMessageShape = object({
+  code: string,
+  message: optional(string),
+  fieldErrors: optional(
+    array(
+      object({
+        resource: optional(string),
+        field: optional(string),
+        code: optional(string),
+        message: optional(string),
+        rejectedValue: optional(any),
+      }),
+    ),
+  ),
+}) as Shape<ErrorMessage & { code: string }>;
