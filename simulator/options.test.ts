@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatorConfigError } from '../sdk/errors.ts';
 import { retrySchedule } from './domain/retry.ts';
+import { EMPTY_SEED, type SeedData } from './domain/seed.ts';
 import { checkOptions } from './options.ts';
 
 describe('the retry option', () => {
@@ -43,5 +44,43 @@ describe('the admin option', () => {
     expect(() =>
       checkOptions({ seed: 'none', admin: { ifMatchRequired: 'yes' as unknown as boolean } }),
     ).toThrow(new SimulatorConfigError('admin.ifMatchRequired must be true or false, got yes'));
+  });
+});
+
+describe('when a held mailbox letter is receipted (valueDateReceipt)', () => {
+  const seedWith = (settings: unknown) => ({ ...EMPTY_SEED, settings }) as SeedData;
+
+  it('is at delivery by default', () => {
+    expect(checkOptions({ seed: 'none' }).settings.valueDateReceipt).toBe('delivery');
+  });
+
+  it("follows the seed's settings.valueDateReceipt", () => {
+    const { settings } = checkOptions({ seed: seedWith({ valueDateReceipt: 'acceptance' }) });
+    expect(settings.valueDateReceipt).toBe('acceptance');
+  });
+
+  it("takes the option over the seed's setting", () => {
+    const { settings } = checkOptions({
+      seed: seedWith({ valueDateReceipt: 'acceptance' }),
+      valueDateReceipt: 'delivery',
+    });
+    expect(settings.valueDateReceipt).toBe('delivery');
+  });
+
+  it('refuses a seed setting that is neither, naming it', () => {
+    expect(() => checkOptions({ seed: seedWith({ valueDateReceipt: 'later' }) })).toThrow(
+      new SimulatorConfigError(
+        'the seed is not valid: settings.valueDateReceipt must be one of delivery, acceptance',
+      ),
+    );
+    expect(() => checkOptions({ seed: seedWith({ receiptAt: 'delivery' }) })).toThrow(
+      /settings\.receiptAt is not a seed setting/,
+    );
+  });
+
+  it('refuses an option that is neither', () => {
+    expect(() => checkOptions({ seed: 'none', valueDateReceipt: 'later' as unknown as 'delivery' })).toThrow(
+      new SimulatorConfigError('valueDateReceipt must be "delivery" or "acceptance", got later'),
+    );
   });
 });

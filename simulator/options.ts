@@ -45,7 +45,8 @@ export interface SimulatorOptions {
   valueDateHorizonDays?: number;
   /**
    * When a mailbox letter held for its value date gets its business receipt: `delivery` (default,
-   * docs/differences.md) or `acceptance` (as DIGST describes NgDP).
+   * docs/differences.md) or `acceptance` (as DIGST describes NgDP). Unset: the seed's
+   * `settings.valueDateReceipt`, else `delivery`.
    */
   valueDateReceipt?: 'delivery' | 'acceptance';
   /** Delivery retry schedule (defaults: docs/differences.md, "Delivery, receipts and retries"). */
@@ -56,6 +57,11 @@ export interface SimulatorOptions {
   deactivateAfterMs?: number;
   /** Largest single-MeMo request body (default 140 MB). */
   maxMemoBytes?: number;
+  /**
+   * Take bodies without `Content-Length` (chunked) on `POST /memos/` and `POST /validations/`, which
+   * NgDP declares it requires; by default they are refused 400 `LENGTH_REQUIRED`.
+   */
+  acceptChunked?: boolean;
   /**
    * Limits of a bulk container (REST and SFTP): `maxBytes` compressed (default 140 MB), `maxEntries`
    * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
@@ -241,7 +247,7 @@ export function checkOptions(options: SimulatorOptions): {
   const settings: EngineSettings = {
     ...DEFAULT_ENGINE_SETTINGS,
     loose: options.loose === true,
-    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt),
+    valueDateReceipt: valueDateReceiptOf(options.valueDateReceipt ?? seed.settings?.valueDateReceipt),
     valueDateHorizonDays: positive(
       'valueDateHorizonDays',
       options.valueDateHorizonDays,
@@ -255,6 +261,7 @@ export function checkOptions(options: SimulatorOptions): {
       DEFAULT_ENGINE_SETTINGS.deactivateAfterMs,
     ),
     maxMemoBytes,
+    acceptChunked: options.acceptChunked === true,
     container,
     memoryBudgetBytes: memoryBudgetOf(options.memoryBudget, maxMemoBytes, container.maxBytes),
     validation: { ...options.validation },

@@ -23,6 +23,8 @@ export const SIM_START_ENV = {
   memoryBudget: 'DIGITALPOST_SIM_MEMORY_BUDGET',
   pushTimeout: 'DIGITALPOST_SIM_PUSH_TIMEOUT',
   retrySchedule: 'DIGITALPOST_SIM_RETRY_SCHEDULE',
+  valueDateReceipt: 'DIGITALPOST_SIM_VALUE_DATE_RECEIPT',
+  acceptChunked: 'DIGITALPOST_SIM_ACCEPT_CHUNKED',
   json: 'DIGITALPOST_SIM_JSON',
 } as const;
 

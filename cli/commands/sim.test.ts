@@ -16,6 +16,7 @@ import {
   letterTo,
   messageState,
   patchSystem,
+  receiptsFor,
   SEED_IDS,
   sendMemo,
   startSilentReceiver,
@@ -389,5 +390,50 @@ describe('sim start --push-timeout and --retry-schedule', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('sim start --value-date-receipt', () => {
+  /** The receipts of a letter held until 2025-01-15, sent on 2025-01-13 to a `sim start` with `argv`, `env`. */
+  async function receiptsOfHeldLetter(argv: string[], env: Record<string, string> = {}): Promise<string[]> {
+    let statuses: string[] = [];
+    const argvAll = ['--no-sftp', '--json', '--clock', 'manual', '--clock-start', '2025-01-13T10:00:00Z'];
+    await whileRunning(
+      [...argvAll, ...argv],
+      async (stdout) => {
+        const simulator = JSON.parse(stdout.split('\n')[0] as string) as RunningSimulator;
+        const key = simulator.fixtures.systems.find((s) => s.id === SEED_IDS.senderPull)?.apiKey as string;
+        const memo = await letterTo({ cpr: '0101700001' }, { doNotDeliverUntil: '2025-01-15' });
+        expect((await sendMemo(simulator, key, memo)).status).toBe(201);
+        await control(simulator, 'POST', '/settle');
+        statuses = (await receiptsFor(simulator, key, memo.messageHeader.messageUUID)).map((receipt) =>
+          String(receipt.receiptStatus),
+        );
+      },
+      env,
+    );
+    return statuses;
+  }
+
+  it('acceptance receipts a held mailbox letter at once', async () => {
+    expect(await receiptsOfHeldLetter(['--value-date-receipt', 'acceptance'])).toEqual(['COMPLETED']);
+  });
+
+  it('delivery, the default, receipts it only on its date', async () => {
+    expect(await receiptsOfHeldLetter([])).toEqual([]);
+  });
+
+  it('is set by DIGITALPOST_SIM_VALUE_DATE_RECEIPT too, and the flag wins', async () => {
+    const env = { [SIM_START_ENV.valueDateReceipt]: 'acceptance' };
+    expect(await receiptsOfHeldLetter([], env)).toEqual(['COMPLETED']);
+    expect(await receiptsOfHeldLetter(['--value-date-receipt', 'delivery'], env)).toEqual([]);
+  });
+
+  it('refuses another value, naming the choices', async () => {
+    const { code, stderr } = await run(['sim', 'start', '--value-date-receipt', 'later']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /--value-date-receipt <when>' argument 'later' is invalid. Allowed choices are delivery, acceptance/,
+    );
   });
 });

@@ -28,6 +28,9 @@ interface StartFlags {
   pushTimeout?: number;
   /** Offsets of the retries from the first attempt, in ms. */
   retrySchedule?: number[];
+  /** When a held mailbox letter is receipted; undefined: the seed's setting, else at delivery. */
+  valueDateReceipt?: 'delivery' | 'acceptance';
+  acceptChunked?: boolean;
 }
 
 function port(value: string): number {
@@ -207,6 +210,8 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
       ...(flags.pushTimeout === undefined ? {} : { pushTimeoutMs: flags.pushTimeout * 1000 }),
       ...(flags.retrySchedule === undefined ? {} : { retry: retrySchedule(flags.retrySchedule) }),
+      ...(flags.valueDateReceipt === undefined ? {} : { valueDateReceipt: flags.valueDateReceipt }),
+      ...(flags.acceptChunked ? { acceptChunked: true } : {}),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -282,8 +287,18 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
     .option(
       '--retry-schedule <durations>',
       'when a failed push is tried again: ISO 8601 durations after the first attempt, ascending, e.g. PT1S,PT5S (or none); ' +
-        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P7D)",
+        "then the organisation's primary recipient system at once and at the first two (default PT10M,PT1H,PT4H,PT12H, then daily to P6D; the primary at P7D)",
       retryOffsets,
+    )
+    .addOption(
+      new Option(
+        '--value-date-receipt <when>',
+        "when a mailbox letter held for its value date (doNotDeliverUntilDate) gets its business receipt: at delivery, on the date, or at acceptance, at once (default: the seed's settings.valueDateReceipt, else delivery)",
+      ).choices(['delivery', 'acceptance']),
+    )
+    .option(
+      '--accept-chunked',
+      'take POST /memos/ and POST /validations/ bodies without Content-Length (chunked), which NgDP declares required (default: refused 400 LENGTH_REQUIRED)',
     )
     .option(
       '--json',

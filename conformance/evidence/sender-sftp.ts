@@ -1,7 +1,7 @@
 /**
  * What a sender-sftp scenario observed — the evidence its checks judge: the vendor's SFTP requests
  * and login attempts (from the simulator's transcript), the containers NgDP took from it and how many of their entries
- * were new, the messages it holds, the receipt and error files left in the home after the adapter
+ * were new, the entries it refused unread, the messages it holds, the receipt and error files left in the home after the adapter
  * ended, and the vendor's report.
  */
 import type { TranscriptEntry } from '../runner/transcript.ts';
@@ -19,6 +19,18 @@ export interface TakenContainer {
   fresh: number;
 }
 
+/**
+ * A container entry NgDP refused before it became a message (misnamed, unreadable): its
+ * `MEMO_SEND_VALIDATION_FAILED` event. Its messageUUID stays free, so NgDP holds nothing for it.
+ */
+export interface RefusedEntry {
+  /** The messageUUID it named (inside it, else by its name), if any. */
+  messageUUID: string | undefined;
+  /** The container it came in. */
+  containerTransmissionId: string;
+  reason: string;
+}
+
 /** A file left in the vendor's home after the adapter ended. */
 export interface LeftFile {
   /** Its path, e.g. `/out/receipts/<uuid>.json`. */
@@ -32,6 +44,8 @@ export interface SftpObservation extends LettersObservation {
   /** The vendor's SFTP requests, in the order they ended. */
   requests: TranscriptEntry[];
   containers: TakenContainer[];
+  /** Container entries NgDP refused unread. */
+  refusedEntries: RefusedEntry[];
   /** Receipt files still in `/out/receipts` after the adapter ended. */
   receiptsLeft: LeftFile[];
   /** Error files still in `/out/errors` after the adapter ended. */

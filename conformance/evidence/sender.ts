@@ -48,8 +48,6 @@ export interface HeldMessage {
   letter: string | undefined;
   /** Simulator time (ms) its business receipt was made, if it was. */
   receiptMadeAt: number | undefined;
-  /** NgDP keeps no MeMo for it: it refused the message before reading it (e.g. a misnamed container entry). */
-  noMemo?: true;
 }
 
 /**
@@ -120,7 +118,6 @@ export async function examineHeld(
       valueDateText: undefined,
       letter: undefined,
       receiptMadeAt,
-      noMemo: true,
     };
   const validation = validateMemo(xml);
   return {

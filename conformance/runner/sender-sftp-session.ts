@@ -15,7 +15,7 @@ import { request } from 'undici';
 import { ConformanceSetupError, InvalidOptionsError } from '../../sdk/errors.ts';
 import { SftpSender } from '../../sdk/sftp/sender.ts';
 import { examineHeld, type HeldMessage } from '../evidence/sender.ts';
-import type { LeftFile, SftpObservation, TakenContainer } from '../evidence/sender-sftp.ts';
+import type { LeftFile, RefusedEntry, SftpObservation, TakenContainer } from '../evidence/sender-sftp.ts';
 import { readSenderReport } from '../evidence/vendor-report.ts';
 import type { RunSettings } from '../options.ts';
 import { streamOf } from '../prng.ts';
@@ -111,6 +111,7 @@ export async function openSftpSession(
 /** An event of NgDP's event log (`GET /events/`), as far as the suite reads it. */
 interface LoggedEvent {
   eventTime: string;
+  message?: string;
   metaProperties?: Record<string, string>;
   /** What NgDP's MetaData has no field for: a container's `entries`, an entry's `containerTransmissionId`. */
   eventProperties?: Record<string, string>;
@@ -199,13 +200,6 @@ class SftpSession {
       const message = await examineHeld(control, messageUUID, systemId, letters);
       if (message !== undefined) held.set(messageUUID.toLowerCase(), message);
     }
-    // Container entries NgDP refused unread (misnamed, unreadable) are messages of their own, INVALID.
-    for (const event of await this.events('MEMO_SEND_VALIDATION_FAILED')) {
-      const uuid = event.metaProperties?.messageUUID?.toLowerCase();
-      if (uuid === undefined || held.has(uuid) || held.size >= MAX_LOOKUPS) continue;
-      const message = await examineHeld(control, uuid, systemId, letters);
-      if (message !== undefined) held.set(uuid, message);
-    }
     const earlierUuids = new Map(this.sentUuids);
     for (const uuid of held.keys()) if (!this.sentUuids.has(uuid)) this.sentUuids.set(uuid, scenario.id);
     await control.clearFaults();
@@ -222,6 +216,7 @@ class SftpSession {
       clock: clock.log,
       earlierUuids,
       containers: await this.containersTaken(),
+      refusedEntries: await this.refusedEntries(),
       receiptsLeft: left.receipts,
       errorsLeft: left.errors,
       errorsPlanted,
@@ -282,6 +277,23 @@ class SftpSession {
       return id === undefined || !Number.isInteger(entries)
         ? []
         : [{ transmissionId: id, at: event.eventTime, entries, fresh: extracted.get(id) ?? 0 }];
+    });
+  }
+
+  /** The container entries NgDP refused before reading them as MeMos (misnamed, unreadable), from its event log. */
+  private async refusedEntries(): Promise<RefusedEntry[]> {
+    // A message NgDP took and then refused has this event too; an entry refused unread names its container.
+    return (await this.events('MEMO_SEND_VALIDATION_FAILED')).flatMap((event) => {
+      const containerTransmissionId = event.metaProperties?.containerTransmissionId;
+      return containerTransmissionId === undefined
+        ? []
+        : [
+            {
+              messageUUID: event.metaProperties?.messageUUID?.toLowerCase(),
+              containerTransmissionId,
+              reason: event.message ?? 'refused',
+            },
+          ];
     });
   }
 

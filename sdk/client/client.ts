@@ -17,6 +17,7 @@ import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
 import { Receipts } from './receipts.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { Validations } from './validations.ts';
 
 /** NgDP's REST base URLs. */
 export const ENVIRONMENTS = {
@@ -268,6 +269,8 @@ export class DigitalPostClient {
   readonly contactPoints: ContactPoints;
   /** A sender system's subscriptions to changes of contacts and organisations. */
   readonly subscriptions: Subscriptions;
+  /** NgDP's pre-validation of a letter's HTML. */
+  readonly validations: Validations;
   /** The API base URL in use. */
   readonly baseUrl: string;
   readonly #transport: Transport;
@@ -303,6 +306,7 @@ export class DigitalPostClient {
     this.contacts = new Contacts(transport);
     this.contactPoints = new ContactPoints(transport);
     this.subscriptions = new Subscriptions(transport);
+    this.validations = new Validations(transport);
   }
 
   /**

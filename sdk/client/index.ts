@@ -30,3 +30,4 @@ export type {
   SubscriptionVersion,
 } from './subscriptions.ts';
 export type * from './types.ts';
+export type { HtmlValidation, ValidateHtmlOptions } from './validations.ts';

@@ -16,6 +16,7 @@ import {
   contactSearchResultShape,
   contactShape,
   contactSubscriptionShape,
+  errorMessageShape,
   organisationSubscriptionShape,
   pagingResultUUIDShape,
   receiptSearchResultShape,
@@ -105,6 +106,7 @@ describeWith({ shared: [SPEC] }, "the response shapes match NgDP's OpenAPI 1.68.
     ['ContactPointSearchResult', contactPointSearchResultShape],
     ['ContactSubscription', contactSubscriptionShape],
     ['OrganisationSenderSystemSubscription', organisationSubscriptionShape],
+    ['ErrorMessage', errorMessageShape],
   ] as Array<[string, Shape<unknown>]>)('%s', (name, shape) => {
     const schema = spec.components.schemas[name];
     expect(schema, `${name} in the spec`).toBeDefined();

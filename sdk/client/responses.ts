@@ -28,6 +28,7 @@ import {
 } from '../ngdp/enums.ts';
 import type {
   BulkReceipt,
+  ErrorMessage,
   PagingResultUUID,
   Receipt,
   ReceiptSearchResult,
@@ -179,3 +180,20 @@ export const organisationSubscriptionShape = object({
   ),
   notificationUrl: optional(string),
 }) as Shape<OrganisationSubscription>;
+
+/** NgDP's `ErrorMessage`, where it is the answer itself (`POST /validations/`'s verdict). */
+export const errorMessageShape = object({
+  code: string,
+  message: optional(string),
+  fieldErrors: optional(
+    array(
+      object({
+        resource: optional(string),
+        field: optional(string),
+        code: optional(string),
+        message: optional(string),
+        rejectedValue: optional(any),
+      }),
+    ),
+  ),
+}) as Shape<ErrorMessage & { code: string }>;

@@ -112,17 +112,21 @@ function checkAction(action: Action, path: string, report: Report, warn: Report)
   }
 }
 
+/** Why NgDP refuses `filename` as a file's name (R7), or undefined when it takes it. */
+export function filenameProblem(filename: string): { code: string; message: string } | undefined {
+  if (filename.trim() === '') return { code: 'FILENAME_EMPTY', message: 'filename must not be empty' };
+  const bad = FORBIDDEN_FILENAME_CHARACTERS.exec(filename);
+  if (bad === null) return undefined;
+  const shown = /^[\x21-\x7e]$/.test(bad[0])
+    ? `"${bad[0]}"`
+    : `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return { code: 'FILENAME_FORBIDDEN_CHARACTER', message: `filename must not contain ${shown}` };
+}
+
 function checkFile(file: MemoFile, path: string, report: Report): number {
   if (isString(file.filename)) {
-    if (file.filename.trim() === '')
-      report(join(path, 'filename'), 'FILENAME_EMPTY', 'filename must not be empty');
-    const bad = FORBIDDEN_FILENAME_CHARACTERS.exec(file.filename);
-    if (bad !== null) {
-      const shown = /^[\x21-\x7e]$/.test(bad[0])
-        ? `"${bad[0]}"`
-        : `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-      report(join(path, 'filename'), 'FILENAME_FORBIDDEN_CHARACTER', `filename must not contain ${shown}`);
-    }
+    const problem = filenameProblem(file.filename);
+    if (problem !== undefined) report(join(path, 'filename'), problem.code, problem.message);
   }
   if (isString(file.encodingFormat) && !MIME_TYPE.test(file.encodingFormat)) {
     report(

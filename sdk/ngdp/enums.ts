@@ -53,6 +53,10 @@ export type SystemType = (typeof SYSTEM_TYPES)[number];
 export const CONTACT_TYPES = ['UNKNOWN', 'COMPANY', 'CITIZEN'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
 
+/** `OrganisationAuthorityType`, without `UNKNOWN`: what kind of authority an organisation is. */
+export const AUTHORITY_TYPES = ['STATE', 'MUNICIPALITY', 'REGION', 'OTHER'] as const;
+export type AuthorityType = (typeof AUTHORITY_TYPES)[number];
+
 /** `OrganisationType`, without `UNKNOWN`. */
 export const ORGANISATION_TYPES = ['AUTHORITY', 'COMPANY'] as const;
 export type OrganisationType = (typeof ORGANISATION_TYPES)[number];

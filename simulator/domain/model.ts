@@ -3,6 +3,7 @@
  * enumerations are NgDP's own (`sdk/ngdp`). Times are epoch milliseconds of the simulator clock.
  */
 import type {
+  AuthorityType,
   BusinessReceiptStatus,
   MessageType,
   OrganisationType,
@@ -15,6 +16,7 @@ import type {
 import type { MessageState } from './lifecycle.ts';
 
 export type {
+  AuthorityType,
   BusinessReceiptStatus,
   MessageState,
   OrganisationType,
@@ -34,6 +36,33 @@ export interface Organisation {
   type: OrganisationType;
   mandatoryPostAllowed: boolean;
   legalNotificationAllowed: boolean;
+  /** What kind of authority it is (authorities only). */
+  authorityType?: AuthorityType;
+  /** When it was created (seeded organisations: the seed's fixed time). */
+  createdDate?: number;
+}
+
+/**
+ * A contact group of an authority's contact structure (admin.md §2.1, NgDP's `ContactGroup`): a
+ * node of a tree that contact points are placed in. Nothing is ever sent to a group.
+ */
+export interface ContactGroupRecord {
+  id: string;
+  organisationId: string;
+  /** ≤ 50 characters; public. */
+  name: string;
+  /** ≤ 255 characters; public. */
+  description: string;
+  /** The group can be found and chosen as a recipient (e.g. a hospital inside a region). */
+  organisationalUnit: boolean;
+  /** The group it is placed under, of the same organisation; none: a root (top level). */
+  parentId?: string;
+  /** DP/DP2 mailbox ids of the group. */
+  postkasseIds: number[];
+  version: number;
+  transactionId: string;
+  createdDate: number;
+  lastUpdated: number;
 }
 
 export interface SystemRecord {
@@ -167,6 +196,8 @@ export interface ContactPoint {
   systemId?: string;
   targets: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY'>;
   active: boolean;
+  /** The contact groups it is placed in (none: top level); a point may be in many. */
+  contactGroupIds?: string[];
   createdDate: number;
   lastUpdated: number;
   /** How often it changed, from 1 (absent: 1). */

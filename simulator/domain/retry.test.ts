@@ -1,6 +1,16 @@
 /** The delivery retry schedule: when each attempt is due, and which schedules are refused. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, retrySchedule, retryScheduleProblem } from './retry.ts';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  nextAttemptAt,
+  retrySchedule,
+  retryScheduleProblem,
+  windowEndsAt,
+} from './retry.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 /** Every attempt's offset from the first (attempt 1 at 0), at the target or at the fallback. */
 function attempts(schedule: ReturnType<typeof retrySchedule>, fallback: boolean): number[] {
@@ -13,9 +23,40 @@ function attempts(schedule: ReturnType<typeof retrySchedule>, fallback: boolean)
   throw new Error('the schedule does not end');
 }
 
+describe('the default schedule (admin.md §13: 5 on day 1, then daily until 7 days)', () => {
+  it('makes 5 attempts in the first 24 hours, then one a day on days 2 to 7: 11 in all', () => {
+    expect(attempts(DEFAULT_RETRY_SCHEDULE, false)).toEqual([
+      0,
+      10 * MINUTE,
+      HOUR,
+      4 * HOUR,
+      12 * HOUR,
+      DAY,
+      2 * DAY,
+      3 * DAY,
+      4 * DAY,
+      5 * DAY,
+      6 * DAY,
+    ]);
+  });
+
+  it('makes no attempt at +7 days: the window is over then, and the primary system takes over', () => {
+    expect(attempts(DEFAULT_RETRY_SCHEDULE, false)).not.toContain(7 * DAY);
+    expect(windowEndsAt(DEFAULT_RETRY_SCHEDULE, 1_000)).toBe(1_000 + 7 * DAY);
+  });
+
+  it('then tries the primary system 3 times: at once, +10 min, +1 h', () => {
+    expect(attempts(DEFAULT_RETRY_SCHEDULE, true)).toEqual([0, 10 * MINUTE, HOUR]);
+  });
+});
+
 describe('retrySchedule', () => {
   it('makes exactly the retries given, then none', () => {
     expect(attempts(retrySchedule([1_000, 5_000, 30_000]), false)).toEqual([0, 1_000, 5_000, 30_000]);
+  });
+
+  it('ends its window at the last retry, so the fallback follows at once', () => {
+    expect(windowEndsAt(retrySchedule([1_000, 5_000]), 100)).toBe(5_100);
   });
 
   it('falls back at once and at the first two offsets, as the default schedule does', () => {

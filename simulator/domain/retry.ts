@@ -8,7 +8,10 @@ export interface RetrySchedule {
   firstDay: number[];
   /** Interval of the attempts after those, in ms. */
   interval: number;
-  /** How long after the first attempt retries go on, in ms. */
+  /**
+   * How long after the first attempt the resend window lasts, in ms: the attempts after the first
+   * period fall before its end (not at it), and the fallback begins when it ends.
+   */
   window: number;
   /** Offsets of the attempts at the organisation's default recipient system, in ms. */
   fallback: number[];
@@ -28,6 +31,10 @@ export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = {
 /**
  * When the attempt after `attempt` (1-based, at the current target) is due, or undefined when the
  * schedule is exhausted. `firstAttemptAt` is when attempt 1 was made.
+ *
+ * The default schedule is admin.md §13 read exactly: 5 attempts in the first 24 hours, then one a
+ * day while the 7 days last — on days 2 to 7, at +1 d … +6 d, 11 in all; at +7 d the window is over
+ * and the message goes to the primary system ({@link windowEndsAt}), so there is no attempt at +7 d.
  */
 export function nextAttemptAt(
   schedule: RetrySchedule,
@@ -46,7 +53,15 @@ export function nextAttemptAt(
   const lastEarly = schedule.firstDay.at(-1) ?? 0;
   const base = lastEarly < schedule.interval ? 0 : lastEarly;
   const offset = base + (attempt - schedule.firstDay.length + 1) * schedule.interval;
-  return offset <= schedule.window ? firstAttemptAt + offset : undefined;
+  return offset < schedule.window ? firstAttemptAt + offset : undefined;
+}
+
+/**
+ * When the resend window of a push first attempted at `firstAttemptAt` ends: the time its message
+ * goes to the organisation's primary recipient system (or fails), at the earliest.
+ */
+export function windowEndsAt(schedule: RetrySchedule, firstAttemptAt: number): number {
+  return firstAttemptAt + schedule.window;
 }
 
 /**
@@ -60,7 +75,7 @@ export function retrySchedule(retries: readonly number[]): RetrySchedule {
   const last = retries.at(-1) ?? 0;
   return {
     firstDay: [0, ...retries],
-    // The window ends at the last retry; a positive interval past it adds none.
+    // The window ends at the last retry; an interval from it adds none.
     interval: Math.max(last, 1),
     window: last,
     fallback: [0, ...retries.slice(0, 2)],

@@ -3,6 +3,7 @@
  * problem named by where it is (`systems[1].protocol`), and defaults filled in.
  */
 import {
+  AUTHORITY_TYPES,
   isOneOf,
   ORGANISATION_TYPES,
   PUBLIC_REGISTRATION_STATUSES,
@@ -12,16 +13,21 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber } from '../../sdk/ngdp/identifiers.ts';
 import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
+import { contactGroupTreeProblem } from './contact-groups.ts';
 import { CONTACT_POINT_WRITERS } from './contacts.ts';
 import { isEndpointUrl, isMobileNumber, isRecordId, isSearchTerm, isSshUsername } from './formats.ts';
 import type { CompanyAddress, SystemRole } from './model.ts';
-import type {
-  SeedCitizen,
-  SeedCompany,
-  SeedContactPoint,
-  SeedData,
-  SeedOrganisation,
-  SeedSystem,
+import {
+  EMPTY_SEED,
+  type SeedCitizen,
+  type SeedCompany,
+  type SeedContactGroup,
+  type SeedContactPoint,
+  type SeedData,
+  type SeedOrganisation,
+  type SeedSettings,
+  type SeedSystem,
+  seedRecords,
 } from './seed.ts';
 
 const isDateTime = (value: string): boolean => /^\d{4}-\d\d-\d\dT/.test(value);
@@ -39,6 +45,36 @@ const ADDRESS_FIELDS = [
   'municipalityName',
   'careOfName',
 ] as const satisfies readonly (keyof CompanyAddress)[];
+
+const SECTIONS = [
+  'organisations',
+  'systems',
+  'contactGroups',
+  'contactPoints',
+  'citizens',
+  'companies',
+  'settings',
+];
+
+const VALUE_DATE_RECEIPTS = ['delivery', 'acceptance'] as const;
+
+/** The seed's `settings` section (optional), its problems added to `problems`. */
+function readSettings(value: unknown, problems: string[]): SeedSettings | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('settings must be an object');
+    return undefined;
+  }
+  const settings: SeedSettings = {};
+  for (const [key, setting] of Object.entries(value)) {
+    if (key !== 'valueDateReceipt') {
+      problems.push(`settings.${key} is not a seed setting (valueDateReceipt)`);
+    } else if (!isOneOf(VALUE_DATE_RECEIPTS, setting)) {
+      problems.push(`settings.valueDateReceipt must be one of ${VALUE_DATE_RECEIPTS.join(', ')}`);
+    } else settings.valueDateReceipt = setting;
+  }
+  return settings;
+}
 
 /**
  * Checks a seed read from JSON and fills in defaults. Returns the problems found (each naming
@@ -101,6 +137,9 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       type: oneOf(o, where, 'type', ORGANISATION_TYPES),
       mandatoryPostAllowed: o.mandatoryPostAllowed === true,
       legalNotificationAllowed: o.legalNotificationAllowed === true,
+      ...(o.authorityType === undefined
+        ? {}
+        : { authorityType: oneOf(o, where, 'authorityType', AUTHORITY_TYPES) }),
     };
   });
   const organisationIds = new Set(organisations.map((o) => o.id));
@@ -150,6 +189,37 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       ...(activeTo ? { activeTo } : {}),
     };
   });
+  const authorities = new Set(organisations.filter((o) => o.type === 'AUTHORITY').map((o) => o.id));
+  const contactGroups = list('contactGroups').map((g, i): SeedContactGroup => {
+    const where = `contactGroups[${i}]`;
+    const organisationId = text(g, where, 'organisationId', isRecordId);
+    if (organisationId && !authorities.has(organisationId))
+      problems.push(
+        `${where}.organisationId names no authority of the seed (only authorities have contact groups)`,
+      );
+    const name = text(g, where, 'name', (value) => value.length >= 1 && value.length <= 50);
+    const description = text(g, where, 'description', (value) => value.length <= 255, true);
+    const parentId = text(g, where, 'parentId', isRecordId, true);
+    if (g.organisationalUnit !== undefined && typeof g.organisationalUnit !== 'boolean')
+      problems.push(`${where}.organisationalUnit must be true or false`);
+    const postkasseIds = g.postkasseIds ?? [];
+    if (!Array.isArray(postkasseIds) || postkasseIds.some((id) => !Number.isSafeInteger(id) || id < 0))
+      problems.push(`${where}.postkasseIds must be an array of non-negative whole numbers`);
+    return {
+      id: text(g, where, 'id', isRecordId),
+      organisationId,
+      name,
+      ...(description ? { description } : {}),
+      ...(g.organisationalUnit === true ? { organisationalUnit: true } : {}),
+      ...(parentId ? { parentId } : {}),
+      ...(Array.isArray(postkasseIds) && postkasseIds.length > 0
+        ? { postkasseIds: postkasseIds as number[] }
+        : {}),
+    };
+  });
+  const treeProblem = contactGroupTreeProblem(seedRecords({ ...EMPTY_SEED, contactGroups }).contactGroups);
+  if (treeProblem !== undefined) problems.push(`contactGroups: ${treeProblem}`);
+  const groupOrganisation = new Map(contactGroups.map((g) => [g.id, g.organisationId]));
   const contactPoints = list('contactPoints').map((p, i): SeedContactPoint => {
     const where = `contactPoints[${i}]`;
     const systemId = text(p, where, 'systemId', isRecordId, true);
@@ -171,15 +241,24 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       problems.push(
         `${where}.searchTerms must be an array of keywords of at most 30 letters, digits, spaces and hyphens`,
       );
+    const organisationId = text(p, where, 'organisationId', isRecordId);
+    const groupIds = p.contactGroupIds ?? [];
+    if (!Array.isArray(groupIds)) problems.push(`${where}.contactGroupIds must be an array`);
+    else
+      for (const [j, id] of groupIds.entries()) {
+        if (groupOrganisation.get(id as string) !== organisationId)
+          problems.push(`${where}.contactGroupIds[${j}] names no contact group of its organisation`);
+      }
     return {
       id: text(p, where, 'id', isRecordId),
-      organisationId: text(p, where, 'organisationId', isRecordId),
+      organisationId,
       name: text(p, where, 'name'),
       ...(systemId ? { systemId } : {}),
       ...(description ? { description } : {}),
       ...(typeof p.visible === 'boolean' ? { visible: p.visible } : {}),
       ...(Array.isArray(targets) ? { targets: targets as SeedContactPoint['targets'] } : {}),
       ...(Array.isArray(terms) ? { searchTerms: terms as string[] } : {}),
+      ...(Array.isArray(groupIds) && groupIds.length > 0 ? { contactGroupIds: groupIds as string[] } : {}),
     };
   });
   const citizens = list('citizens').map((c, i): SeedCitizen => {
@@ -226,11 +305,21 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       ...(address === undefined ? {} : { address }),
     };
   });
+  const settings = readSettings(root.settings, problems);
   for (const key of Object.keys(root)) {
-    if (!['organisations', 'systems', 'contactPoints', 'citizens', 'companies'].includes(key))
-      problems.push(`${key} is not a seed section`);
+    if (!SECTIONS.includes(key)) problems.push(`${key} is not a seed section (${SECTIONS.join(', ')})`);
   }
   return problems.length > 0
     ? { problems }
-    : { seed: { organisations, systems, contactPoints, citizens, companies } };
+    : {
+        seed: {
+          organisations,
+          systems,
+          contactPoints,
+          citizens,
+          companies,
+          ...(contactGroups.length > 0 ? { contactGroups } : {}),
+          ...(settings === undefined ? {} : { settings }),
+        },
+      };
 }

@@ -8,8 +8,10 @@ import { issueApiKey } from './auth.ts';
 import { CONTACT_POINT_WRITERS, changedContact } from './contacts.ts';
 import { type Employee, hashPassword, seedEmployeeLogin } from './employees.ts';
 import type {
+  AuthorityType,
   CompanyAddress,
   Contact,
+  ContactGroupRecord,
   ContactPoint,
   Organisation,
   OrganisationType,
@@ -28,6 +30,8 @@ export interface SeedOrganisation {
   type: OrganisationType;
   mandatoryPostAllowed?: boolean;
   legalNotificationAllowed?: boolean;
+  /** What kind of authority (authorities only; default `OTHER`). */
+  authorityType?: AuthorityType;
 }
 
 export interface SeedSystem {
@@ -61,6 +65,20 @@ export interface SeedContactPoint {
   targets?: Array<'CITIZEN' | 'COMPANY' | 'AUTHORITY'>;
   /** The keywords it is found by; default none. */
   searchTerms?: string[];
+  /** Contact groups of the same organisation the point is placed in (default: none, top level). */
+  contactGroupIds?: string[];
+}
+
+/** A contact group of an authority's contact structure (admin.md §2.1). */
+export interface SeedContactGroup {
+  id: string;
+  organisationId: string;
+  name: string;
+  description?: string;
+  organisationalUnit?: boolean;
+  /** The group it is placed under (same organisation); none: a root. */
+  parentId?: string;
+  postkasseIds?: number[];
 }
 
 export interface SeedCitizen {
@@ -86,6 +104,18 @@ export interface SeedCompany {
   address?: CompanyAddress;
 }
 
+/**
+ * Settings a seed carries, for behaviour that belongs to the test data set rather than to one start
+ * of the simulator; an option of `startSimulator` (a `sim start` flag) wins over them.
+ */
+export interface SeedSettings {
+  /**
+   * When a mailbox letter held for its value date gets its business receipt: `delivery` (on the
+   * date) or `acceptance` (at once). docs/differences.md, "receipt of a held letter".
+   */
+  valueDateReceipt?: 'delivery' | 'acceptance';
+}
+
 /** A seed: what `--seed FILE` contains, and what the default seed is. */
 export interface SeedData {
   organisations: SeedOrganisation[];
@@ -93,6 +123,9 @@ export interface SeedData {
   contactPoints: SeedContactPoint[];
   citizens: SeedCitizen[];
   companies: SeedCompany[];
+  /** Optional: seeds written before contact groups existed have none. */
+  contactGroups?: SeedContactGroup[];
+  settings?: SeedSettings;
 }
 
 /** The fixtures object of docs/simulator.md (the `--json` line and `GET /simulator/v1/fixtures`). */
@@ -116,7 +149,14 @@ export interface Fixtures {
     endpoint?: string;
     receiptEndpoint?: string;
   }>;
-  contactPoints: Array<{ id: string; organisationId: string; name: string; systemId?: string }>;
+  contactPoints: Array<{
+    id: string;
+    organisationId: string;
+    name: string;
+    systemId?: string;
+    contactGroupIds?: string[];
+  }>;
+  contactGroups: Array<{ id: string; organisationId: string; name: string; parentId?: string }>;
   citizens: Array<{
     cprNumber: string;
     name: string;
@@ -142,6 +182,9 @@ export const SEED_IDS = {
   companyRecipient: fixedId(2, 4),
   senderSftp: fixedId(2, 5),
   contactPoint: fixedId(4, 1),
+  contactGroupRoot: fixedId(7, 1),
+  contactGroupCitizens: fixedId(7, 2),
+  contactGroupTechnical: fixedId(7, 3),
 } as const;
 
 const HOUR = 3_600_000;
@@ -155,6 +198,7 @@ export const DEFAULT_SEED: SeedData = {
       type: 'AUTHORITY',
       mandatoryPostAllowed: true,
       legalNotificationAllowed: true,
+      authorityType: 'MUNICIPALITY',
     },
     { id: SEED_IDS.companyWithSystem, cvrNumber: '87654321', name: 'Testfirma ApS', type: 'COMPANY' },
     { id: SEED_IDS.companyWithoutSystem, cvrNumber: '11223344', name: 'Testbutik ApS', type: 'COMPANY' },
@@ -210,6 +254,30 @@ export const DEFAULT_SEED: SeedData = {
       systemId: SEED_IDS.authorityRecipient,
       description: 'Pas, kørekort, sygesikring og flytning',
       searchTerms: ['borgerservice', 'pas', 'kørekort'],
+      contactGroupIds: [SEED_IDS.contactGroupCitizens],
+    },
+  ],
+  contactGroups: [
+    {
+      id: SEED_IDS.contactGroupRoot,
+      organisationId: SEED_IDS.authority,
+      name: 'Testkommune',
+      description: 'Hele kommunen',
+      organisationalUnit: true,
+    },
+    {
+      id: SEED_IDS.contactGroupCitizens,
+      organisationId: SEED_IDS.authority,
+      name: 'Borger og familie',
+      description: 'Henvendelser fra borgere',
+      parentId: SEED_IDS.contactGroupRoot,
+    },
+    {
+      id: SEED_IDS.contactGroupTechnical,
+      organisationId: SEED_IDS.authority,
+      name: 'Teknik og miljø',
+      description: 'Byggesager, affald og veje',
+      parentId: SEED_IDS.contactGroupRoot,
     },
   ],
   citizens: [
@@ -318,11 +386,18 @@ export function fixturesOf(seed: SeedData): Fixtures {
       ...(system.endpoint === undefined ? {} : { endpoint: system.endpoint }),
       ...(system.receiptEndpoint === undefined ? {} : { receiptEndpoint: system.receiptEndpoint }),
     })),
-    contactPoints: seed.contactPoints.map(({ id, organisationId, name, systemId }) => ({
+    contactPoints: seed.contactPoints.map(({ id, organisationId, name, systemId, contactGroupIds }) => ({
       id,
       organisationId,
       name,
       ...(systemId === undefined ? {} : { systemId }),
+      ...(contactGroupIds === undefined ? {} : { contactGroupIds: [...contactGroupIds] }),
+    })),
+    contactGroups: (seed.contactGroups ?? []).map(({ id, organisationId, name, parentId }) => ({
+      id,
+      organisationId,
+      name,
+      ...(parentId === undefined ? {} : { parentId }),
     })),
     citizens: seed.citizens.map(({ cprNumber, name, publicRegistrationStatus, registrationStatus }) => ({
       cprNumber,
@@ -373,6 +448,7 @@ export function seedRecords(seed: SeedData): {
   contactPoints: ContactPoint[];
   contacts: Contact[];
   employees: Employee[];
+  contactGroups: ContactGroupRecord[];
 } {
   const contactId = (group: number, index: number): string => fixedId(5 + group, index + 1);
   return {
@@ -383,6 +459,8 @@ export function seedRecords(seed: SeedData): {
       type: o.type,
       mandatoryPostAllowed: o.mandatoryPostAllowed ?? false,
       legalNotificationAllowed: o.legalNotificationAllowed ?? false,
+      ...(o.type === 'AUTHORITY' ? { authorityType: o.authorityType ?? 'OTHER' } : {}),
+      createdDate: SEED_TIME,
     })),
     systems: seed.systems.map((s) => ({
       id: s.id,
@@ -406,6 +484,7 @@ export function seedRecords(seed: SeedData): {
       organisationId: p.organisationId,
       name: p.name,
       ...(p.systemId === undefined ? {} : { systemId: p.systemId }),
+      ...(p.contactGroupIds === undefined ? {} : { contactGroupIds: [...p.contactGroupIds] }),
       targets: [...(p.targets ?? CONTACT_POINT_WRITERS)],
       active: true,
       createdDate: SEED_TIME,
@@ -468,5 +547,18 @@ export function seedRecords(seed: SeedData): {
       ),
     ],
     employees: seedEmployees(seed),
+    contactGroups: (seed.contactGroups ?? []).map((g) => ({
+      id: g.id,
+      organisationId: g.organisationId,
+      name: g.name,
+      description: g.description ?? '',
+      organisationalUnit: g.organisationalUnit ?? false,
+      ...(g.parentId === undefined ? {} : { parentId: g.parentId }),
+      postkasseIds: [...(g.postkasseIds ?? [])],
+      version: 1,
+      transactionId: g.id,
+      createdDate: SEED_TIME,
+      lastUpdated: SEED_TIME,
+    })),
   };
 }

@@ -162,6 +162,16 @@ export class Delivery {
       this.context.change(() => store.deleteJob(job.id));
       return;
     }
+    if (job.data?.windowOver === true) {
+      this.context.change(() => {
+        store.deleteJob(job.id);
+        // The delivery to the system has failed for good: the end of the window counts as a
+        // failure too, so a system failing since the first attempt is deactivated now.
+        this.systems.deliveryFailed(system);
+        this.afterWindow(message, system, 'every attempt in the resend window failed');
+      });
+      return;
+    }
     const xml = store.getMessageXml(message.messageUUID) ?? new Uint8Array(0);
     const attemptAt = this.context.now();
     const outcome: PushOutcome = isActive(system, attemptAt)
@@ -204,16 +214,31 @@ export class Delivery {
         store.putJob({ ...job, dueAt: next, attempt: current.attempts });
         return;
       }
-      store.deleteJob(job.id);
-      const fallback = this.fallbackFor(current, system);
-      if (fallback === undefined) {
-        this.fail(current, outcome.reason);
+      // The schedule is exhausted: the message waits for the end of its resend window.
+      const windowOver = current.fallback === true ? 0 : this.pusher.windowEndsAt(current.firstAttemptAt);
+      if (windowOver > this.context.now()) {
+        store.putMessage(current);
+        store.putJob({ ...job, dueAt: windowOver, attempt: current.attempts, data: { windowOver: true } });
         return;
       }
-      current.fallback = true;
-      current.route = { kind: 'SYSTEM', systemId: fallback.id, organisationId: fallback.organisationId };
-      this.handTo(current, fallback);
+      store.deleteJob(job.id);
+      this.afterWindow(current, system, outcome.reason);
     });
+  }
+
+  /**
+   * The resend window of a pushed message is over (inside a change): it goes to its organisation's
+   * primary recipient system, or fails when there is none to go to.
+   */
+  private afterWindow(message: MessageRecord, failing: SystemRecord, reason: string): void {
+    const fallback = this.fallbackFor(message, failing);
+    if (fallback === undefined) {
+      this.fail(message, reason);
+      return;
+    }
+    message.fallback = true;
+    message.route = { kind: 'SYSTEM', systemId: fallback.id, organisationId: fallback.organisationId };
+    this.handTo(message, fallback);
   }
 
   /**

@@ -9,7 +9,15 @@
  */
 import { type Clock, ManualClock } from '../clock.ts';
 import type { Employee } from '../domain/employees.ts';
-import type { Contact, ContactPoint, Job, JobKind, Organisation, SystemRecord } from '../domain/model.ts';
+import type {
+  Contact,
+  ContactGroupRecord,
+  ContactPoint,
+  Job,
+  JobKind,
+  Organisation,
+  SystemRecord,
+} from '../domain/model.ts';
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
@@ -27,6 +35,7 @@ import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
+import { CONTACT_GROUPS, Organisations } from './organisations.ts';
 import type { Outbound } from './outbound.ts';
 import { Processing } from './processing.ts';
 import { Pusher } from './pushing.ts';
@@ -41,6 +50,7 @@ import { SystemAdmin } from './system-admin.ts';
 import { SystemFetches } from './system-fetches.ts';
 import { Systems } from './systems.ts';
 import { Transcript } from './transcript.ts';
+import { Validations } from './validations.ts';
 
 /** The records a store starts with, and goes back to on a reset. */
 export interface SeedRecords {
@@ -50,6 +60,8 @@ export interface SeedRecords {
   contacts: Contact[];
   /** Test employees of Administrativ Adgang. */
   employees?: Employee[];
+  /** Optional: a seed without contact groups has none. */
+  contactGroups?: ContactGroupRecord[];
 }
 
 export interface EngineOptions {
@@ -102,6 +114,10 @@ export class Engine {
   readonly subscriptions: Subscriptions;
   /** Moving the post of an organisation's mailbox to a contact point (`system-fetches`). */
   readonly systemFetches: SystemFetches;
+  /** NgDP's pre-validation of a letter's HTML. */
+  readonly validations = new Validations();
+  /** Organisations and their contact groups, as systems look them up. */
+  readonly organisations: Organisations;
   readonly systems: Systems;
   /** Administrativ Adgang's action log. */
   readonly adminLog: AdminLog;
@@ -174,6 +190,7 @@ export class Engine {
     this.subscriptions = new Subscriptions(context, pusher, options.outbound);
     this.directory = new Directory(context, this.faults, this.subscriptions);
     this.systemFetches = new SystemFetches(context);
+    this.organisations = new Organisations(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
     this.adminLog = new AdminLog(context);
@@ -189,10 +206,11 @@ export class Engine {
   /** Writes the seed into an empty store. */
   seedStore(): void {
     const { store } = this.context;
-    const { organisations, systems, contactPoints, contacts, employees = [] } = this.seed;
+    const { organisations, systems, contactPoints, contacts, employees = [], contactGroups = [] } = this.seed;
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
       for (const employee of employees) store.putRecord(EMPLOYEES, employee);
+      for (const group of contactGroups) store.putRecord(CONTACT_GROUPS, group);
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
       for (const contact of contacts) store.putContact(contact);

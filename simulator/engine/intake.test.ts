@@ -220,13 +220,19 @@ describe('a bulk container', () => {
     ]);
   });
 
-  /**
-   * Suspected engine bug (reported, not fixed here): a misnamed entry is stored as a REJECTED
-   * message under its header's messageUUID (contentHash ''), so the sender's corrected MeMo with
-   * that messageUUID — never a letter — is refused DUPLICATE_MESSAGE_UUID for ever. A MeMo refused
-   * by POST /memos/ leaves its messageUUID free; an entry that never became a letter should too.
-   */
-  it.fails('leaves the messageUUID of a misnamed entry free for the corrected MeMo', async () => {
+  it('leaves the messageUUID of an unreadable entry free for the corrected MeMo', async () => {
+    const { engine, letter, send, system } = testEngine();
+    const memo = await letter({ cpr: '0101700001' });
+    const unreadable = { messageUUID: uuidOf(memo), xml: Buffer.from('not a MeMo') };
+    await engine.intake.submitContainer(system(SEED_IDS.senderPull), await containerOf([unreadable]));
+    await engine.idle();
+
+    const message = await send(memo);
+
+    expect(message.state).toBe('DELIVERED');
+  });
+
+  it('leaves the messageUUID of a misnamed entry free for the corrected MeMo, as a 400 of POST /memos/ does', async () => {
     const { engine, letter, send, system } = testEngine();
     const memo = await letter({ cpr: '0101700001' });
     const misnamed = { messageUUID: randomUUID(), xml: serializeMemoToBytes(memo) };

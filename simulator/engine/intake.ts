@@ -82,10 +82,17 @@ export class Intake {
     this.group = new GroupCommit(context.store, parts.afterCommit);
   }
 
-  /** The largest MeMo and container (compressed) taken, in bytes: request bodies past them are refused. */
-  get limits(): { memoBytes: number; containerBytes: number } {
+  /**
+   * The largest MeMo and container (compressed) taken, in bytes: request bodies past them are
+   * refused; and whether a body must declare its length (`Content-Length`, as NgDP declares).
+   */
+  get limits(): { memoBytes: number; containerBytes: number; lengthRequired: boolean } {
     const { settings } = this.context;
-    return { memoBytes: settings.maxMemoBytes, containerBytes: settings.container.maxBytes };
+    return {
+      memoBytes: settings.maxMemoBytes,
+      containerBytes: settings.container.maxBytes,
+      lengthRequired: !settings.acceptChunked,
+    };
   }
 
   /**
@@ -346,34 +353,24 @@ export class Intake {
     return { messageUUID: own, xml: entry.xml, digest: entry.digest };
   }
 
-  /** An entry that cannot become a message: an INVALID receipt, when it names a messageUUID. */
+  /**
+   * An entry that cannot become a message (unreadable, misnamed): an INVALID receipt when it names a
+   * messageUUID, and no message. Like a MeMo that `POST /memos/` refuses with 400, it never was a
+   * letter, so its messageUUID stays free for the corrected MeMo (docs/differences.md, "bulk
+   * containers").
+   */
   private rejectEntry(system: SystemRecord, entry: RejectedEntry, containerTransmissionId: string): void {
-    const { store } = this.context;
-    if (entry.messageUUID === undefined) {
-      this.context.record(EventTag.MEMO_SEND_VALIDATION_FAILED, undefined, {
-        systemIds: [system.id],
-        actorSystemId: system.id,
-        text: entry.message,
-        meta: { transmissionId: containerTransmissionId },
-      });
-      return;
-    }
-    if (store.getMessage(entry.messageUUID) !== undefined) {
+    this.context.record(EventTag.MEMO_SEND_VALIDATION_FAILED, undefined, {
+      systemIds: [system.id],
+      actorSystemId: system.id,
+      text: entry.message,
+      // As MEMO_EXTRACTED names an entry's container: an entry refused unread is told by it.
+      meta: {
+        containerTransmissionId,
+        ...(entry.messageUUID === undefined ? {} : { messageUUID: entry.messageUUID }),
+      },
+    });
+    if (entry.messageUUID !== undefined)
       this.receipts.issueForEntry(system, entry.messageUUID, entry.rejection, entry.message);
-      return;
-    }
-    const message: MessageRecord = {
-      messageUUID: entry.messageUUID,
-      transmissionId: this.context.newId(),
-      senderSystemId: system.id,
-      containerTransmissionId,
-      contentHash: '',
-      size: 0,
-      state: 'RECEIVED',
-      receivedAt: this.context.now(),
-      attempts: 0,
-    };
-    store.putMessage(message);
-    this.processing.reject(message, { status: 'INVALID', code: entry.rejection, message: entry.message });
   }
 }

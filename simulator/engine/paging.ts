@@ -13,3 +13,14 @@ export interface PageRequest {
   page: number;
   size: number;
 }
+
+/** The page `request` asks for of `items`, the whole list being in memory. */
+export function pageOf<T>(items: readonly T[], request: PageRequest): Page<T> {
+  const start = request.page * request.size;
+  return {
+    items: items.slice(start, start + request.size),
+    page: request.page,
+    size: request.size,
+    total: items.length,
+  };
+}

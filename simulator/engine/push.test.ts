@@ -78,7 +78,7 @@ describe('a push to a REST_PUSH recipient system', () => {
     expect(receipts()).toEqual([]);
   });
 
-  it('that fails is attempted at +0, +10 min, +1 h, +4 h, +12 h, then daily until 7 days after the first', async () => {
+  it('that fails is attempted at +0, +10 min, +1 h, +4 h, +12 h, then daily on days 2 to 7, not at +7 days', async () => {
     const { engine, letter, send, outbound } = pushingCompany();
     outbound.answer('memo', 500);
 

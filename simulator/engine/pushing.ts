@@ -4,7 +4,7 @@
  * after a failure (docs/differences.md, "Delivery, receipts and retries").
  */
 import type { Job, SystemRecord } from '../domain/model.ts';
-import { nextAttemptAt } from '../domain/retry.ts';
+import { nextAttemptAt, windowEndsAt } from '../domain/retry.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults, PUSH_OPERATIONS } from './faults.ts';
 import type { PushOutcome } from './outbound.ts';
@@ -84,6 +84,11 @@ export class Pusher {
   nextAttempt(firstAttemptAt: number, attempts: number, fallback: boolean): number | undefined {
     const next = nextAttemptAt(this.context.settings.retry, attempts, firstAttemptAt, fallback);
     return next === undefined ? undefined : Math.max(next, this.context.now());
+  }
+
+  /** When the resend window of a push first attempted at `firstAttemptAt` ends. */
+  windowEndsAt(firstAttemptAt: number): number {
+    return windowEndsAt(this.context.settings.retry, firstAttemptAt);
   }
 
   /**

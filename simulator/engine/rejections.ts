@@ -144,6 +144,21 @@ export const reject = {
   invalidJson: (reason: string) =>
     new Rejection('invalid', 'INVALID_JSON', `the body is not valid JSON: ${reason}`),
   unsupportedEncoding: (reason: string) => new Rejection('invalid', 'UNSUPPORTED_ENCODING', reason),
+  /** A body sent without the `Content-Length` the operation declares required (chunked). */
+  lengthRequired: (operation: string) =>
+    new Rejection(
+      'invalid',
+      'LENGTH_REQUIRED',
+      `${operation} requires a Content-Length header, as NgDP declares: send the body with its length, not chunked (Transfer-Encoding: chunked)`,
+      [
+        {
+          resource: 'header',
+          field: 'Content-Length',
+          code: 'REQUIRED',
+          message: 'is required: the size of the body in bytes',
+        },
+      ],
+    ),
   /** The request cannot be read at all (bad URL escape, body longer than declared, …). */
   badRequest: (message: string) => new Rejection('invalid', 'BAD_REQUEST', message),
   contentTypeNotSupported: (message: string) =>

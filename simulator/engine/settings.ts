@@ -54,6 +54,11 @@ export interface EngineSettings {
   deactivateAfterMs: number;
   /** Largest MeMo `POST /memos/` (and an SFTP `.xml` file) takes, in bytes (default 140 MB). */
   maxMemoBytes: number;
+  /**
+   * Take request bodies without `Content-Length` (chunked) where NgDP declares it required (`POST
+   * /memos/`, `POST /validations/`); by default they are refused 400 `LENGTH_REQUIRED`.
+   */
+  acceptChunked: boolean;
   container: ContainerLimits;
   /**
    * Bytes that request bodies, SFTP uploads and containers being read may hold in memory together
@@ -88,6 +93,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   pushTimeoutMs: 30_000,
   deactivateAfterMs: 7 * 24 * 3_600_000,
   maxMemoBytes: 140 * 1024 * 1024,
+  acceptChunked: false,
   container: {
     maxBytes: 140 * 1024 * 1024,
     maxEntries: 100_000,

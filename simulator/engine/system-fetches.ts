@@ -61,8 +61,8 @@ const DATE = /^\d{4}-\d\d-\d\d$/;
 export interface MessageCount {
   mailboxId: string;
   organisationId: string;
-  /** The calling system's contact point, when it has one (NgDP's `SystemFetch` requires one). */
-  contactPointId?: string;
+  /** The calling system's contact point, else the organisation's first active one (NgDP requires one). */
+  contactPointId: string;
   totalMessages: number;
   fromDateTime?: number;
   toDateTime?: number;
@@ -128,20 +128,25 @@ export class SystemFetches {
   /**
    * How many letters of the mailbox a system fetch would move in the period (both ends optional).
    *
-   * @throws Rejection NOT_FOUND for another mailbox; for a malformed date-time or a reversed period.
+   * @throws Rejection NOT_FOUND for another mailbox, or an organisation without a contact point;
+   *   for a malformed date-time or a reversed period.
    */
   count(caller: SystemRecord, mailboxId: string, fromDateTime?: string, toDateTime?: string): MessageCount {
     const organisation = this.mailboxOf(caller, mailboxId, 'not-found');
     const from = instantOf('query', 'fromDateTime', fromDateTime);
     const to = instantOf('query', 'toDateTime', toDateTime);
     checkPeriod('query', from, to, fromDateTime);
-    const contactPoint = this.context.store
-      .listContactPoints(organisation.id)
-      .find((point) => point.systemId === caller.id);
+    // NgDP's SystemFetch requires a contact point: the caller's own, else the organisation's first
+    // active one (docs/differences.md, "message-count").
+    const points = this.context.store.listContactPoints(organisation.id);
+    const contactPoint =
+      points.find((point) => point.systemId === caller.id) ?? points.find((point) => point.active);
+    if (contactPoint === undefined)
+      throw reject.notFound('the organisation has no contact point that a system fetch could move post to');
     return {
       mailboxId: mailboxIdOf(organisation.id),
       organisationId: organisation.id,
-      ...(contactPoint === undefined ? {} : { contactPointId: contactPoint.id }),
+      contactPointId: contactPoint.id,
       totalMessages: this.letters(organisation, from, to).length,
       ...(from === undefined ? {} : { fromDateTime: from }),
       ...(to === undefined ? {} : { toDateTime: to }),

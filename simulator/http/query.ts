@@ -36,6 +36,8 @@ export const TAKEN_UNDECLARED: Partial<Record<NgdpOperationId, readonly string[]
   queryContacts: ['next'],
   queryAllContactPoints: ['next'],
   queryEvents: ['next', 'ownerOrActor'],
+  queryOrganisations: ['next'],
+  queryAllContactGroups: ['next'],
 };
 
 /**

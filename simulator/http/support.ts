@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Hold } from '../engine/memory-budget.ts';
 import { reject } from '../engine/rejections.ts';
-import { MAX_PAGE, MAX_PAGE_SIZE } from '../wire/paging.ts';
+import { MAX_PAGE, MAX_PAGE_SIZE, readPageCursor } from '../wire/paging.ts';
 import { noteOf } from './transcript.ts';
 
 /** The body's declared length, when the request declares a valid one. */
@@ -14,6 +14,16 @@ export function declaredLength(request: Request): number | undefined {
   const header = request.headers['content-length'];
   const declared = Number(header);
   return header !== undefined && Number.isInteger(declared) && declared >= 0 ? declared : undefined;
+}
+
+/**
+ * Refuses (400 `LENGTH_REQUIRED`) a body without the `Content-Length` that `operation` declares
+ * required, unless `required` is false (`--accept-chunked`); the body is not read.
+ */
+export function requireLength(request: Request, operation: string, required: boolean): void {
+  if (!required || declaredLength(request) !== undefined) return;
+  request.resume();
+  throw reject.lengthRequired(operation);
 }
 
 /** For small bodies whose limit is their bound: held against nothing. */
@@ -139,6 +149,12 @@ export function paging(request: Request, defaultSize = 20): { page: number; size
     return Number(text);
   };
   return { page: integer('page', 0, MAX_PAGE, 0), size: integer('size', 1, MAX_PAGE_SIZE, defaultSize) };
+}
+
+/** `page`/`size`, or the `next` cursor of a search frame. */
+export function pagingWithCursor(request: Request): { page: number; size: number } {
+  const next = queryText(request, 'next');
+  return next === undefined ? paging(request) : readPageCursor(next);
 }
 
 /** A JSON body that must be an object. */

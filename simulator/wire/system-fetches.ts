@@ -36,7 +36,7 @@ export function messageCountJson(count: MessageCount) {
       {
         mailboxId: count.mailboxId,
         organisationId: count.organisationId,
-        ...(count.contactPointId === undefined ? {} : { contactPointId: count.contactPointId }),
+        contactPointId: count.contactPointId,
         totalMessages: count.totalMessages,
         ...(count.fromDateTime === undefined ? {} : { fromDateTime: iso(count.fromDateTime) }),
         ...(count.toDateTime === undefined ? {} : { toDateTime: iso(count.toDateTime) }),

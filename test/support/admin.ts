@@ -2,12 +2,7 @@
  * Test helpers for Administrativ Adgang over real HTTP: log a test employee in, call an admin
  * operation with its bearer token, and make test employees with chosen rights in the portal.
  */
-import { expect } from 'vitest';
-import { matchNgdp } from '../../sdk/ngdp/operations.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
-import { answerProblems, OPENAPI, openApiProblems } from './openapi.ts';
-import { isCi, missingInCi } from './requirements.ts';
-import { sharedPath } from './shared.ts';
 import { type ApiResponse, call } from './simulator.ts';
 
 /** The portal's base URL (`http://host:port/portal/v1`). */
@@ -62,27 +57,8 @@ export interface AdminCallOptions {
 }
 
 /**
- * Holds an answer of NgDP's API against the OpenAPI (when `../shared` is there; in CI it must
- * be): a success against the response schema its operation declares, a refusal against
- * `ErrorMessage`.
- */
-export function expectContract(method: string, path: string, response: ApiResponse): void {
-  if (sharedPath(OPENAPI) === undefined) {
-    if (isCi(process.env.CI)) throw missingInCi(`../shared/${OPENAPI} is missing`);
-    return;
-  }
-  const match = matchNgdp(method, path.split('?')[0] as string);
-  if (match.kind !== 'operation') return;
-  const problems =
-    response.status >= 400
-      ? openApiProblems({ $ref: '#/components/schemas/ErrorMessage' }, response.json)
-      : answerProblems(match.operation.operationId, response.status, response.json);
-  expect(problems, `${method} ${path} → ${response.status}`).toEqual([]);
-}
-
-/**
- * An admin operation at NgDP's path (under `/apis/v1`) with a bearer token and a JSON body; its
- * answer is held against the OpenAPI ({@link expectContract}).
+ * An admin operation at NgDP's path (under `/apis/v1`) with a bearer token and a JSON body (its
+ * answer is held against the OpenAPI by the contract test, test/support/contract-setup.ts).
  */
 export async function adminCall(
   simulator: RunningSimulator,
@@ -100,13 +76,12 @@ export async function adminCall(
       ? {}
       : { body: JSON.stringify(options.body), contentType: 'application/json' }),
   });
-  expectContract(method, path, response);
   return response;
 }
 
 /**
  * `POST` of a multipart/form-data body whose part `file` holds `content` (NgDP's uploads: SSH keys,
- * certificates), with a bearer token; its answer is held against the OpenAPI.
+ * certificates), with a bearer token.
  */
 export async function adminUpload(
   simulator: RunningSimulator,
@@ -129,7 +104,6 @@ export async function adminUpload(
     text,
     json: text === '' ? undefined : JSON.parse(text),
   };
-  expectContract('POST', path, response);
   return response;
 }
 

@@ -7,7 +7,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-/** +0, +10 min, +1 h, +4 h, +12 h, then daily to 7 days. */
+/** +0, +10 min, +1 h, +4 h, +12 h (5 on day 1), then daily on days 2 to 7: +1 d … +6 d. */
 export const RETRY_OFFSETS = [
   0,
   10 * MINUTE,
@@ -20,7 +20,6 @@ export const RETRY_OFFSETS = [
   4 * DAY,
   5 * DAY,
   6 * DAY,
-  7 * DAY,
 ];
-/** Then 3 attempts at the organisation's default recipient system: +0, +10 min, +1 h. */
+/** Then, when the 7 days are over, 3 attempts at the organisation's default recipient system: +0, +10 min, +1 h. */
 export const FALLBACK_OFFSETS = [0, 10 * MINUTE, HOUR];

@@ -84,34 +84,25 @@ export const uploadChecks: Check<SftpObservation>[] = [
     'MUST',
     'Each container entry is a MeMo named <messageUUID>.xml after its own messageUUID',
     CLAUSES.sftp,
-    ({ held }) => {
-      const messages = [...held.values()];
-      return judged(
-        messages.length > 0,
-        messages
-          .filter((message) => message.noMemo === true)
-          .map((message) =>
-            failure(
-              `NgDP could not take the container entry for ${message.messageUUID}: ${message.state.receiptStatus ?? 'refused'}`,
-              [
-                note(
-                  message.state.events.map((event) => event.message ?? event.eventTag).join('; '),
-                  message.messageUUID,
-                ),
-              ],
-            ),
+    ({ held, refusedEntries }) =>
+      judged(
+        held.size > 0 || refusedEntries.length > 0,
+        refusedEntries.map((entry) =>
+          failure(
+            `NgDP could not take the container entry${entry.messageUUID === undefined ? '' : ` for ${entry.messageUUID}`}: it was refused unread`,
+            [note(entry.reason, entry.messageUUID)],
           ),
-      );
-    },
+        ),
+      ),
   ),
   sftpCheck(
     'upload.no-resend',
     'MUST',
     'A container NgDP took is never uploaded again: not after a lost answer, not after reconnecting',
     CLAUSES.resend,
-    ({ containers, requests, held }) => {
+    ({ containers, requests, refusedEntries }) => {
       // Entries NgDP refused unread did not become messages either: upload.entries-named judges them.
-      const refusedUnread = [...held.values()].filter((message) => message.noMemo === true).length;
+      const refusedUnread = refusedEntries.length;
       const notNew = containers.reduce((sum, container) => sum + container.entries - container.fresh, 0);
       const repeats: Failure[] =
         notNew <= refusedUnread

@@ -62,7 +62,7 @@ export const lettersEachSent = (observation: LettersObservation): Judgement => {
 /** Judges `letters.no-stray`. */
 export const lettersNoStray = (observation: LettersObservation): Judgement =>
   [...observation.held.values()]
-    .filter((message) => message.letter === undefined && message.noMemo !== true)
+    .filter((message) => message.letter === undefined)
     .map((message) =>
       failure(`NgDP holds ${message.messageUUID}, whose main document is no letter of the scenario`, [
         note(`label "${message.memo?.messageHeader.label ?? '?'}"`, message.messageUUID),

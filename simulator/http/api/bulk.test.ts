@@ -112,6 +112,8 @@ describe('POST /memos/ with a bulk container', () => {
     simulator = await startTestSimulator({
       clockStart: '2025-03-10T09:15:27.481Z',
       container: { maxBytes: 64 * 1024, maxEntries: 50 },
+      // Chunked bodies taken, so that streaming them and their limits can be shown too.
+      acceptChunked: true,
     });
     key = keyOf(simulator, SEED_IDS.senderPull);
   });
@@ -156,7 +158,7 @@ describe('POST /memos/ with a bulk container', () => {
       expect((await mailbox(simulator, '0101700001')).length).toBe(2);
     });
 
-    it('streams a body sent without Content-Length (chunked)', async () => {
+    it('streams a body sent without Content-Length (chunked) with acceptChunked', async () => {
       const container = await containerOf(await letters(2));
       const response = await request(`${simulator.apiUrl}/memos/`, {
         method: 'POST',

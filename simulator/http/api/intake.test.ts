@@ -319,7 +319,8 @@ describe('POST /memos/ with a small maxMemoBytes', () => {
   beforeAll(async () => {
     exact = await letterTo({ cpr: '0101700001' }, { label: 'Exactly at the limit' });
     limit = serializeMemoToBytes(exact).byteLength;
-    simulator = await startTestSimulator({ maxMemoBytes: limit });
+    // Chunked bodies taken, so that their limit can be shown too.
+    simulator = await startTestSimulator({ maxMemoBytes: limit, acceptChunked: true });
     key = keyOf(simulator, SEED_IDS.senderPull);
   });
   afterAll(() => simulator.stop());

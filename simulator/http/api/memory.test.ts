@@ -60,6 +60,8 @@ describe('the memory budget over HTTP', () => {
       memoryBudget: 3 * BODY,
       maxMemoBytes: BODY,
       container: { maxBytes: BODY },
+      // Chunked bodies taken, so that holding them chunk by chunk can be shown.
+      acceptChunked: true,
     });
     key = keyOf(simulator, SEED_IDS.senderPull);
   });

@@ -27,14 +27,16 @@ import { containerReceiptJson, receiptJson, technicalReceiptJson } from '../../w
 import { requireIdentityEncoding } from '../encoding.ts';
 import { hasBody, jsonBody } from '../json-body.ts';
 import { checkQuery, queryOf } from '../query.ts';
-import { mediaType, objectBody, paging, queryList, queryText, readBody } from '../support.ts';
+import { mediaType, objectBody, paging, queryList, queryText, readBody, requireLength } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { adminRoutes } from './admin/index.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { faultsLetThrough } from './faults.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
+import { serveOrganisations } from './organisations.ts';
 import { serveSubscriptions } from './subscriptions.ts';
 import { serveSystemFetches } from './system-fetches.ts';
+import { serveValidations } from './validations.ts';
 
 const SENDER: readonly SystemRole[] = ['SENDER'];
 const RECIPIENT: readonly SystemRole[] = ['RECIPIENT', 'RECIPIENT_DEFAULT'];
@@ -217,6 +219,7 @@ export function apiRouter(engine: Engine): Router {
       request.resume();
       throw error;
     }
+    requireLength(request, 'POST /memos/', engine.intake.limits.lengthRequired);
     const type = mediaType(request);
     if (type === LZMA_TYPE || type === 'multipart/form-data') {
       await submitContainer(system, request, response, type);
@@ -450,6 +453,9 @@ export function apiRouter(engine: Engine): Router {
   serveSubscriptions(engine, on, caller, json);
   serveSystemFetches(engine, on, caller, json);
   adminRoutes(engine, on, json);
+  serveOrganisations(engine, on, caller);
+  serveValidations(engine, on, caller);
+
   routeNgdpPaths(router, served);
   return router;
 }

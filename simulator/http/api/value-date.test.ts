@@ -21,7 +21,8 @@ import {
   setClock,
   startTestSimulator,
 } from '../../../test/support/simulator.ts';
-import type { RunningSimulator } from '../../index.ts';
+import { DEFAULT_SEED } from '../../domain/seed.ts';
+import type { RunningSimulator, SimulatorOptions } from '../../index.ts';
 
 const tags = (state: { events: Array<{ eventTag: string }> }): string[] =>
   state.events.map((event) => event.eventTag);
@@ -190,15 +191,18 @@ describe('value dates with valueDateHorizonDays: 10', () => {
   });
 });
 
-describe("value dates with valueDateReceipt: 'acceptance'", () => {
+describe.each([
+  ["valueDateReceipt: 'acceptance'", { valueDateReceipt: 'acceptance' }],
+  [
+    "a seed with settings.valueDateReceipt 'acceptance'",
+    { seed: { ...DEFAULT_SEED, settings: { valueDateReceipt: 'acceptance' } } },
+  ],
+] satisfies [string, SimulatorOptions][])('value dates with %s', (_, options) => {
   let simulator: RunningSimulator;
   let key: string;
 
   beforeAll(async () => {
-    simulator = await startTestSimulator({
-      clockStart: '2025-01-13T10:00:00Z',
-      valueDateReceipt: 'acceptance',
-    });
+    simulator = await startTestSimulator({ clockStart: '2025-01-13T10:00:00Z', ...options });
     key = keyOf(simulator, SEED_IDS.senderPull);
   });
   afterAll(() => simulator.stop());
