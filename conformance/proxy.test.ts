@@ -1,5 +1,6 @@
 /**
- * Proxy mode, with the simulator as the upstream NgDP: requests pass through unchanged, and when
+ * Proxy mode, with the simulator as the upstream NgDP (ignoring undeclared query parameters, as NgDP
+ * presumably does): requests pass through unchanged, and when
  * the proxy stops it judges what it saw — a sender that sends an invalid MeMo and, once, its API key
  * in the URL; a recipient system that pulls its post with the SDK's client and gives (or never
  * gives) its business receipts, completes a MeMo that is not valid, or puts its key in the URL.
@@ -17,7 +18,7 @@ import { ControlClient } from './runner/control.ts';
 
 let ngdp: RunningSimulator;
 beforeEach(async () => {
-  ngdp = await startSimulator({ port: 0, clock: 'manual' });
+  ngdp = await startSimulator({ port: 0, clock: 'manual', undeclaredParameters: 'ignore' });
 });
 afterEach(async () => {
   await ngdp.stop();

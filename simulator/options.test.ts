@@ -84,3 +84,18 @@ describe('when a held mailbox letter is receipted (valueDateReceipt)', () => {
     );
   });
 });
+
+describe('what undeclared query parameters get (undeclaredParameters)', () => {
+  it('is a refusal by default, and takes ignore', () => {
+    expect(checkOptions({ seed: 'none' }).settings.undeclaredParameters).toBe('refuse');
+    expect(checkOptions({ seed: 'none', undeclaredParameters: 'ignore' }).settings.undeclaredParameters).toBe(
+      'ignore',
+    );
+  });
+
+  it('refuses anything else, naming the option', () => {
+    expect(() => checkOptions({ seed: 'none', undeclaredParameters: 'drop' as unknown as 'ignore' })).toThrow(
+      new SimulatorConfigError('undeclaredParameters must be "refuse" or "ignore", got drop'),
+    );
+  });
+});

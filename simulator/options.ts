@@ -63,6 +63,12 @@ export interface SimulatorOptions {
    */
   acceptChunked?: boolean;
   /**
+   * What a query parameter an operation does not declare gets: `refuse` (default: 400
+   * `INVALID_PARAMETER` naming it) or `ignore` (as NgDP presumably does; the conformance suite's NgDP
+   * ignores them, so that a system's one mistake does not fail every call it makes).
+   */
+  undeclaredParameters?: 'refuse' | 'ignore';
+  /**
    * Limits of a bulk container (REST and SFTP): `maxBytes` compressed (default 140 MB), `maxEntries`
    * (100 000), `maxEntryBytes` per MeMo (140 MB) and `maxTotalBytes` uncompressed (1 GiB).
    */
@@ -222,6 +228,13 @@ function workerThreadsOf(value: number | undefined): number | undefined {
   return value;
 }
 
+function undeclaredParametersOf(value: unknown): 'refuse' | 'ignore' {
+  if (value === undefined) return DEFAULT_ENGINE_SETTINGS.undeclaredParameters;
+  if (value !== 'refuse' && value !== 'ignore')
+    throw new SimulatorConfigError(`undeclaredParameters must be "refuse" or "ignore", got ${String(value)}`);
+  return value;
+}
+
 /** The seed, the engine's settings and the clock that `options` ask for. */
 export function checkOptions(options: SimulatorOptions): {
   seed: SeedData;
@@ -262,6 +275,7 @@ export function checkOptions(options: SimulatorOptions): {
     ),
     maxMemoBytes,
     acceptChunked: options.acceptChunked === true,
+    undeclaredParameters: undeclaredParametersOf(options.undeclaredParameters),
     container,
     memoryBudgetBytes: memoryBudgetOf(options.memoryBudget, maxMemoBytes, container.maxBytes),
     validation: { ...options.validation },

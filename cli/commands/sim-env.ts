@@ -25,6 +25,7 @@ export const SIM_START_ENV = {
   retrySchedule: 'DIGITALPOST_SIM_RETRY_SCHEDULE',
   valueDateReceipt: 'DIGITALPOST_SIM_VALUE_DATE_RECEIPT',
   acceptChunked: 'DIGITALPOST_SIM_ACCEPT_CHUNKED',
+  undeclaredParameters: 'DIGITALPOST_SIM_UNDECLARED_PARAMETERS',
   json: 'DIGITALPOST_SIM_JSON',
 } as const;
 

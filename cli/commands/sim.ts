@@ -31,6 +31,7 @@ interface StartFlags {
   /** When a held mailbox letter is receipted; undefined: the seed's setting, else at delivery. */
   valueDateReceipt?: 'delivery' | 'acceptance';
   acceptChunked?: boolean;
+  undeclaredParameters?: 'refuse' | 'ignore';
 }
 
 function port(value: string): number {
@@ -212,6 +213,9 @@ async function start(flags: StartFlags, io: CliIO): Promise<number> {
       ...(flags.retrySchedule === undefined ? {} : { retry: retrySchedule(flags.retrySchedule) }),
       ...(flags.valueDateReceipt === undefined ? {} : { valueDateReceipt: flags.valueDateReceipt }),
       ...(flags.acceptChunked ? { acceptChunked: true } : {}),
+      ...(flags.undeclaredParameters === undefined
+        ? {}
+        : { undeclaredParameters: flags.undeclaredParameters }),
       log: (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -295,6 +299,12 @@ export function registerSimCommands(program: Command, io: CliIO, setExitCode: (c
         '--value-date-receipt <when>',
         "when a mailbox letter held for its value date (doNotDeliverUntilDate) gets its business receipt: at delivery, on the date, or at acceptance, at once (default: the seed's settings.valueDateReceipt, else delivery)",
       ).choices(['delivery', 'acceptance']),
+    )
+    .addOption(
+      new Option(
+        '--undeclared-parameters <what>',
+        'what a query parameter an operation of NgDP does not declare gets: refused 400 INVALID_PARAMETER naming it, or ignored as NgDP presumably does (default: refuse)',
+      ).choices(['refuse', 'ignore']),
     )
     .option(
       '--accept-chunked',

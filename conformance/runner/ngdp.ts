@@ -133,6 +133,9 @@ export async function startSuiteNgdp(options: {
       port: 0,
       clock: 'manual',
       seed,
+      // Like NgDP (presumably), so that a system's one mistake (an API key in the query string, a
+      // parameter of its own) fails its check, not every call it makes.
+      undeclaredParameters: 'ignore',
       chaos: options.chaos,
       random: random.next,
       validation: { maxTotalContentBytes: SUITE_MAX_CONTENT_BYTES },

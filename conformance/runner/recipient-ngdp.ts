@@ -124,6 +124,9 @@ export async function startRecipientNgdp(options: {
       port: 0,
       clock: 'manual',
       seed,
+      // Like NgDP (presumably), so that a system's one mistake (an API key in the query string, a
+      // parameter of its own) fails its check, not every call it makes.
+      undeclaredParameters: 'ignore',
       chaos: options.chaos ? { randomPageSizes: true } : false,
       random: random.next,
     });

@@ -145,6 +145,17 @@ function resolveField(fields: NgdpFields, field: string, parameter: string): Ngd
 }
 
 /** A field that holds values (not objects): for filtering and sorting. */
+/** Whether `field` (dots for nested) names a field of the items. */
+export function isItemField(fields: NgdpFields, field: string): boolean {
+  try {
+    resolveField(fields, field, field);
+    return true;
+  } catch (error) {
+    if (error instanceof QueryProblem) return false;
+    throw error;
+  }
+}
+
 function valueField(fields: NgdpFields, field: string, parameter: string): string[] {
   if (resolveField(fields, field, parameter) !== true)
     throw new QueryProblem(parameter, `${field} is an object: name one of its fields (${field}.…)`, field);

@@ -138,6 +138,12 @@ export class Engine {
   /** Every request systems made and every call the simulator made to them. */
   readonly transcript: Transcript;
   private readonly context: EngineContext;
+
+  /** What a query parameter an operation does not declare gets (the API's query check reads it). */
+  get undeclaredParameters(): 'refuse' | 'ignore' {
+    return this.context.settings.undeclaredParameters;
+  }
+
   private readonly scheduler: Scheduler;
   private readonly memos: MemoCache;
   private readonly work: MemoWork;

@@ -59,6 +59,8 @@ export interface EngineSettings {
    * /memos/`, `POST /validations/`); by default they are refused 400 `LENGTH_REQUIRED`.
    */
   acceptChunked: boolean;
+  /** A query parameter an operation does not declare: refused 400 (default), or ignored. */
+  undeclaredParameters: 'refuse' | 'ignore';
   container: ContainerLimits;
   /**
    * Bytes that request bodies, SFTP uploads and containers being read may hold in memory together
@@ -94,6 +96,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   deactivateAfterMs: 7 * 24 * 3_600_000,
   maxMemoBytes: 140 * 1024 * 1024,
   acceptChunked: false,
+  undeclaredParameters: 'refuse',
   container: {
     maxBytes: 140 * 1024 * 1024,
     maxEntries: 100_000,

@@ -17,6 +17,7 @@ import {
 import {
   evaluate,
   GENERIC_PARAMETERS,
+  isItemField,
   type JsonObject,
   parseQuery,
   type Query,
@@ -108,18 +109,31 @@ function checkValue(parameter: NgdpQueryParameter, value: string | string[]): vo
   }
 }
 
+/** Whether `operation` takes the parameter `name`: declared, taken though undeclared, or a field filter. */
+function takes(operation: NgdpOperation, spec: QuerySpec | undefined, name: string): boolean {
+  if (operation.query.some((parameter) => parameter.name === name)) return true;
+  if ((TAKEN_UNDECLARED[operation.operationId] ?? []).includes(name)) return true;
+  return spec?.filters === true && isItemField(spec.fields, name);
+}
+
 /**
  * Reads `parameters` (a request's query) as `operation` takes them: the generic query when it has
- * one.
+ * one. With `undeclared: 'ignore'`, a parameter the operation does not take is left out instead of
+ * refused (a declared one with a wrong value is still refused).
  *
  * @throws Rejection INVALID_PARAMETER naming the first parameter at fault.
  */
 export function readQuery(
   operation: NgdpOperation,
-  parameters: Readonly<Record<string, string | string[] | undefined>>,
+  given: Readonly<Record<string, string | string[] | undefined>>,
+  undeclared: 'refuse' | 'ignore' = 'refuse',
 ): Query | undefined {
   const spec = querySpecOf(operation);
   const taken = TAKEN_UNDECLARED[operation.operationId] ?? [];
+  const parameters =
+    undeclared === 'refuse'
+      ? given
+      : Object.fromEntries(Object.entries(given).filter(([name]) => takes(operation, spec, name)));
   for (const [name, value] of Object.entries(parameters)) {
     if (value === undefined) continue;
     const declared = operation.query.find((parameter) => parameter.name === name);
@@ -158,11 +172,14 @@ function namesOf(operation: NgdpOperation, taken: readonly string[]): string {
  * The handler that reads the query of every call of `operation`, before its own handlers; what it
  * finds wrong is refused by {@link checkQuery}, once the caller is known.
  */
-export function queryReader(operation: NgdpOperation): RequestHandler {
+export function queryReader(
+  operation: NgdpOperation,
+  undeclared: () => 'refuse' | 'ignore' = () => 'refuse',
+): RequestHandler {
   return (request: Request, _response: Response, next: NextFunction): void => {
     try {
       readings.set(request, {
-        query: readQuery(operation, request.query as Record<string, string | string[]>),
+        query: readQuery(operation, request.query as Record<string, string | string[]>, undeclared()),
       });
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;

@@ -113,6 +113,7 @@ const methodNotAllowed =
 export function routeNgdpPaths(
   router: Router,
   served: ReadonlyMap<ServedOperationId, RequestHandler[]>,
+  undeclaredParameters: () => 'refuse' | 'ignore' = () => 'refuse',
 ): void {
   const missing = SERVED_OPERATIONS.filter((id) => !served.has(id));
   if (missing.length > 0 || served.size !== SERVED_OPERATIONS.length)
@@ -122,7 +123,10 @@ export function routeNgdpPaths(
     for (const [method, operation] of operations) {
       // A served operation's query is read first, against what it declares (../query.ts).
       const handlers = isServed(operation.operationId)
-        ? [queryReader(operation), ...(served.get(operation.operationId as ServedOperationId) ?? [])]
+        ? [
+            queryReader(operation, undeclaredParameters),
+            ...(served.get(operation.operationId as ServedOperationId) ?? []),
+          ]
         : [notServed(operation)];
       switch (method) {
         case 'GET':

@@ -387,3 +387,26 @@ function suites(): void {
     });
   });
 }
+
+describe('with undeclaredParameters: ignore', () => {
+  beforeAll(async () => {
+    simulator = await startTestSimulator({ undeclaredParameters: 'ignore' });
+    senderKey = keyOf(simulator, SEED_IDS.senderPull);
+    recipientKey = keyOf(simulator, SEED_IDS.companyRecipient);
+  });
+  afterAll(() => simulator.stop());
+
+  test('leaves a parameter no operation declares out, as if it had not been sent', async () => {
+    const plain = await ok<{ totalElements: number }>('/receipts/');
+    expect(await ok('/receipts/?apiKey=secret&x=1')).toEqual(plain);
+    await ok('/memos/?limit=10', recipientKey);
+    await ok(`/contacts/?cprNumber=${MAGIC}&visibility=ALL`);
+  });
+
+  test('still takes field filters, and refuses a declared parameter with a wrong value', async () => {
+    const citizens = await ok<ContactFrame>(`/contacts/?cprNumber=${MAGIC}&type=COMPANY`);
+    expect(citizens.totalElements).toBe(0);
+    expectRefused(await get('/contact-points/?isRoot=maybe'), 'isRoot');
+    expectRefused(await get('/contacts/?page=first'), 'page');
+  });
+});

@@ -456,6 +456,6 @@ export function apiRouter(engine: Engine): Router {
   serveOrganisations(engine, on, caller);
   serveValidations(engine, on, caller);
 
-  routeNgdpPaths(router, served);
+  routeNgdpPaths(router, served, () => engine.undeclaredParameters);
   return router;
 }
