@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,10 +35,34 @@ const ENTRY_POINTS = Object.keys(manifest.exports)
   .map((subpath) => (subpath === '.' ? 'digitalpost' : `digitalpost/${subpath.slice(2)}`));
 
 /**
- * Issue 15's target: half of the 4.73 MB the package unpacked to when the issue was filed.
- * docs/performance.md, "Import cost and package size", has the figures and what each part saved.
+ * What the whole package may unpack to: a guard against regressions (a second copy of the library,
+ * source maps, docs), not a budget for features. Issue 15's figure, half of the 4.73 MB of its
+ * filing (2.365 MB), was met at 2.279 MB before the administration, the query language, the
+ * subscriptions and validations (issues 16 and 17) added 0.5 MB of simulator and SDK in two module
+ * formats; docs/performance.md, "Import cost and package size", has the figures and the argument for
+ * budgeting what an SDK user loads instead ({@link LOADED_BUDGET}).
  */
-const MAX_UNPACKED_BYTES = 2_365_000;
+const MAX_UNPACKED_BYTES = 3_000_000;
+
+/**
+ * What importing an entry point reads of the package before any call: the ES module and every chunk
+ * it imports statically (chunks loaded on first use — undici's users, the LZMA addon, parse5's —
+ * are not counted). The SDK's and the MeMo library's are what every vendor pays.
+ */
+const LOADED_BUDGET: Record<string, number> = {
+  'index.js': 400_000,
+  'memo.js': 175_000,
+};
+
+/** The files `entry` (in `dist`) imports statically, itself included. */
+function staticClosure(dist: string, entry: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const code = readFileSync(join(dist, entry), 'utf8');
+  for (const match of code.matchAll(/^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?"\.\/([^"]+)"/gm))
+    staticClosure(dist, match[1] as string, seen);
+  return seen;
+}
 
 /** What the consumer installs beside digitalpost: the compiler, Node's types, the optional peers. */
 const CONSUMER_EXTRAS = ['typescript', '@types/node', 'msw', 'testcontainers'];
@@ -97,6 +122,17 @@ describeWith({ tools: ['npm', 'publint', 'attw'] }, 'the packed package', () => 
       expect(packed.unpackedSize).toBeLessThanOrEqual(MAX_UNPACKED_BYTES);
       expect(packed.files.filter((file) => file.endsWith('.map'))).toEqual([]);
     });
+
+    it.each(Object.entries(LOADED_BUDGET))(
+      'loads at most its budget of the package when %s is imported (%d bytes)',
+      (entry, budget) => {
+        const dist = join(consumer, 'node_modules', 'digitalpost', 'dist');
+        const files = [...staticClosure(dist, entry)];
+        const bytes = files.reduce((sum, file) => sum + statSync(join(dist, file)).size, 0);
+        expect(files.length).toBeGreaterThan(1);
+        expect(bytes, files.join(', ')).toBeLessThanOrEqual(budget);
+      },
+    );
 
     it('holds one copy of the library per module format: the CLI and the MeMo thread share its chunks', () => {
       const dist = join(consumer, 'node_modules', 'digitalpost', 'dist');
