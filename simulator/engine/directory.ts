@@ -493,27 +493,12 @@ export class Directory {
         next.systemId = system.id;
       }
     }
-    if (input.active !== undefined) {
-      if (typeof input.active !== 'boolean')
-        throw reject.invalidField(
-          'contactPoint',
-          'active',
-          'INVALID_FORMAT',
-          'must be true or false',
-          input.active,
-        );
-      next.active = input.active;
-    }
-    if (input.visible !== undefined) {
-      if (typeof input.visible !== 'boolean')
-        throw reject.invalidField(
-          'contactPoint',
-          'visible',
-          'INVALID_FORMAT',
-          'must be true or false',
-          input.visible,
-        );
-      next.visible = input.visible;
+    for (const field of ['active', 'visible'] as const) {
+      const value = input[field];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean')
+        throw reject.invalidField('contactPoint', field, 'INVALID_FORMAT', 'must be true or false', value);
+      next[field] = value;
     }
     if (input.description !== undefined) {
       if (typeof input.description !== 'string' || input.description.length > 250)

@@ -6,7 +6,7 @@
  * them).
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { isOneOf } from '../../sdk/ngdp/enums.ts';
+import { isOneOf, PROTOCOL_TYPES } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import { hashSecret, isRecipientSystem, issueApiKey, sshPublicKeyProblem } from '../domain/auth.ts';
 import {
@@ -35,17 +35,6 @@ export interface SystemFilters {
   certificateSerialNumber?: string | undefined;
   authenticationToken?: string | undefined;
 }
-
-/** The protocols `checkOcesPublicCertificate` takes in its path (`ProtocolType`). */
-const PROTOCOL_TYPES = [
-  'UNKNOWN',
-  'AS4',
-  'REST_PUBLISH_SUBSCRIBE',
-  'REST_PULL',
-  'REST_PUSH',
-  'SMTP',
-  'SFTP',
-] as const;
 
 /** The fields of a system the action log shows (never its key's hash). */
 function shown(system: SystemRecord): Record<string, unknown> {
