@@ -69,10 +69,13 @@ export function contactJson(contact: Contact) {
 
 /**
  * NgDP's `ContactPoint`: every field of the schema, with NgDP's defaults for what the record does
- * not say. Each entry of its lists has an id of its own, derived from the point's. Contact groups
- * are not kept yet: the list is empty.
+ * not say. Each entry of its lists has an id of its own, derived from the point's. Its contact
+ * groups are NgDP's `ContactGroup`s as `group` gives them (by default just their ids).
  */
-export function contactPointJson(point: ContactPoint) {
+export function contactPointJson(
+  point: ContactPoint,
+  group: (id: string) => Record<string, unknown> = (id) => ({ id }),
+) {
   const part = (kind: string, index: number) => ({
     id: derivedId(`${point.id}:${kind}:${index}`),
     version: 1,
@@ -99,7 +102,7 @@ export function contactPointJson(point: ContactPoint) {
     organisationId: point.organisationId,
     ...(point.systemId === undefined ? {} : { systemId: point.systemId }),
     contactPointCodes: (point.contactPointCodes ?? []).map((code, i) => ({ ...part('code', i), ...code })),
-    contactGroups: [],
+    contactGroups: (point.contactGroupIds ?? []).map(group),
     recommendedAttributes: (point.recommendedAttributes ?? []).map((name, i) => ({
       ...part('recommendedAttribute', i),
       name,

@@ -520,7 +520,9 @@ describe('GET /contact-points/', () => {
       allowedNumberOfAttachments: 10,
       visible: true,
       contactPointCodes: [],
-      contactGroups: [],
+      contactGroups: [
+        expect.objectContaining({ id: SEED_IDS.contactGroupCitizens, name: 'Borger og familie' }),
+      ],
       recommendedAttributes: [],
       translations: [],
       searchTerms: [

@@ -318,9 +318,27 @@ function suites(): void {
     });
 
     test('isRoot=true keeps the contact points in no contact group; contactGroupId those in one', async () => {
-      expect((await ok<PointFrame>('/contact-points/?isRoot=true')).totalElements).toBe(2);
-      expect((await ok<PointFrame>('/contact-points/?isRoot=false')).totalElements).toBe(0);
-      expect((await ok<PointFrame>(`/contact-points/?contactGroupId=${randomUUID()}`)).totalElements).toBe(0);
+      const names = async (query: string) =>
+        (await ok<PointFrame>(`/contact-points/?${query}&fields=name`)).contactPoints.map(
+          (point) => point.name,
+        );
+      // The seed puts Borgerservice in the group "Borger og familie"; Byggesag is in none.
+      expect(await names('isRoot=true')).toEqual(['Byggesag']);
+      expect(await names('isRoot=false')).toEqual(['Borgerservice']);
+      expect(await names(`contactGroupId=${SEED_IDS.contactGroupCitizens}`)).toEqual(['Borgerservice']);
+      expect(await names(`contactGroupId=${randomUUID()}`)).toEqual([]);
+    });
+
+    test('names each contact group in full: its organisation and its parent', async () => {
+      const frame = await ok<PointFrame>('/contact-points/?isRoot=false');
+      expect(frame.contactPoints[0]?.contactGroups).toEqual([
+        expect.objectContaining({
+          id: SEED_IDS.contactGroupCitizens,
+          name: 'Borger og familie',
+          organisation: expect.objectContaining({ id: SEED_IDS.authority }),
+          parent: expect.objectContaining({ name: 'Testkommune' }),
+        }),
+      ]);
     });
 
     test('the next cursor goes on with the same filters', async () => {

@@ -15,6 +15,7 @@ import type { Engine } from '../../engine/engine.ts';
 import type { RecipientReceipt } from '../../engine/recipients.ts';
 import { reject } from '../../engine/rejections.ts';
 import { contactJson, contactPointJson, eventJson } from '../../wire/directory.ts';
+import { contactGroupJson } from '../../wire/organisations.ts';
 import {
   contactCursor,
   pagingResultJson,
@@ -409,7 +410,12 @@ export function apiRouter(engine: Engine): Router {
       next === undefined ? queryOf(request) : { ...queryOf(request), ...readPageCursor(next) },
       contactPointFilters(request),
     );
-    const result = engine.directory.searchContactPoints(query, contactPointJson);
+    const groups = new Map(
+      engine.organisations.contactGroups().map((view) => [view.group.id, contactGroupJson(view)]),
+    );
+    const result = engine.directory.searchContactPoints(query, (point) =>
+      contactPointJson(point, (id) => groups.get(id) ?? { id }),
+    );
     response.json(queryFrameJson(result, 'contactPoints'));
   });
 
