@@ -284,7 +284,8 @@ class SftpSession {
   private async refusedEntries(): Promise<RefusedEntry[]> {
     // A message NgDP took and then refused has this event too; an entry refused unread names its container.
     return (await this.events('MEMO_SEND_VALIDATION_FAILED')).flatMap((event) => {
-      const containerTransmissionId = event.metaProperties?.containerTransmissionId;
+      // Not a field of NgDP's MetaData: the simulator tells it in eventProperties.
+      const containerTransmissionId = event.eventProperties?.containerTransmissionId;
       return containerTransmissionId === undefined
         ? []
         : [
