@@ -1,5 +1,6 @@
 /** The delivery retry schedule: when each attempt is due, and which schedules are refused. */
 import { describe, expect, it } from 'vitest';
+import { DAY, FALLBACK_OFFSETS, RETRY_OFFSETS } from '../../test/support/schedule.ts';
 import {
   DEFAULT_RETRY_SCHEDULE,
   nextAttemptAt,
@@ -7,10 +8,6 @@ import {
   retryScheduleProblem,
   windowEndsAt,
 } from './retry.ts';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** Every attempt's offset from the first (attempt 1 at 0), at the target or at the fallback. */
 function attempts(schedule: ReturnType<typeof retrySchedule>, fallback: boolean): number[] {
@@ -25,19 +22,7 @@ function attempts(schedule: ReturnType<typeof retrySchedule>, fallback: boolean)
 
 describe('the default schedule (admin.md §13: 5 on day 1, then daily until 7 days)', () => {
   it('makes 5 attempts in the first 24 hours, then one a day on days 2 to 7: 11 in all', () => {
-    expect(attempts(DEFAULT_RETRY_SCHEDULE, false)).toEqual([
-      0,
-      10 * MINUTE,
-      HOUR,
-      4 * HOUR,
-      12 * HOUR,
-      DAY,
-      2 * DAY,
-      3 * DAY,
-      4 * DAY,
-      5 * DAY,
-      6 * DAY,
-    ]);
+    expect(attempts(DEFAULT_RETRY_SCHEDULE, false)).toEqual(RETRY_OFFSETS);
   });
 
   it('makes no attempt at +7 days: the window is over then, and the primary system takes over', () => {
@@ -46,7 +31,7 @@ describe('the default schedule (admin.md §13: 5 on day 1, then daily until 7 da
   });
 
   it('then tries the primary system 3 times: at once, +10 min, +1 h', () => {
-    expect(attempts(DEFAULT_RETRY_SCHEDULE, true)).toEqual([0, 10 * MINUTE, HOUR]);
+    expect(attempts(DEFAULT_RETRY_SCHEDULE, true)).toEqual(FALLBACK_OFFSETS);
   });
 });
 
