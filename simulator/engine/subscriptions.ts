@@ -22,12 +22,12 @@ import {
   type SubscribedItem,
 } from '../domain/subscriptions.ts';
 import { collection } from '../store/store.ts';
-import { expectVersion } from './admin-versions.ts';
 import type { EngineContext } from './context.ts';
 import { onlyFields } from './fields.ts';
 import type { Outbound } from './outbound.ts';
 import type { Pusher } from './pushing.ts';
 import { reject } from './rejections.ts';
+import { expectVersion } from './versions.ts';
 
 export const CONTACT_SUBSCRIPTIONS = collection<ContactSubscriptionRecord>(
   'contact-subscriptions',

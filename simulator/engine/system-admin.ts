@@ -17,12 +17,12 @@ import {
 } from '../domain/mail-system.ts';
 import type { SystemCertificate, SystemRecord } from '../domain/model.ts';
 import type { ActionEntry, AdminLog } from './admin-log.ts';
-import { expectVersion, type VersionCheck } from './admin-versions.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
 import type { Page, PageRequest } from './paging.ts';
 import { Rejection, reject } from './rejections.ts';
 import type { Systems } from './systems.ts';
+import { expectVersion, type VersionCheck } from './versions.ts';
 
 /** A system with its new API key, shown this once (creation, renewal). */
 export interface SystemWithKey {

@@ -7,9 +7,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ngdpOperation, operationName } from '../../../../sdk/ngdp/operations.ts';
 import { type AdminOperationId, IF_MATCH_OPERATIONS } from '../../../domain/admin-rights.ts';
-import type { VersionCheck } from '../../../engine/admin-versions.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
+import type { VersionCheck } from '../../../engine/versions.ts';
 import { checkQuery } from '../../query.ts';
 import { faultsLetThrough } from '../faults.ts';
 import type { ServedOperationId } from '../operations.ts';
