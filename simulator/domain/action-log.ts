@@ -31,6 +31,29 @@ export interface ActionLogRow {
   eventTag: string;
 }
 
+/**
+ * One row of the search log (søgelog; admin.md §0.1, §3.3): an employee looked up a CPR or CVR
+ * number — an exemption, NemSMS or access look-up, an organisation look-up, … — found or not.
+ */
+export interface SearchLogRow {
+  id: string;
+  /** The organisation whose log it is (the context of the look-up). */
+  organisationId: string;
+  /** Søgedata: the CPR or CVR number looked up. */
+  cprCvr: string;
+  /** Aktør: `CVR:<cvr>-RID:<rid>` of the employee. */
+  actor: string;
+  /** Register: Kontaktregister, Hændelseslog, adgangsregister, … */
+  register: string;
+  /** Antal resultater. */
+  results: number;
+  time: number;
+  /** NgDP's event-log tag of the look-up (`CPR_LOOKED_UP`, `CVR_LOOKED_UP`, …). */
+  eventTag: string;
+  /** NgDP's operation that looked it up (`lookupCitizen`, …). */
+  operation: string;
+}
+
 /** A field's value as the log shows it: text as it is, anything else as JSON, nothing as ''. */
 function shown(value: unknown): string {
   if (value === undefined || value === null) return '';

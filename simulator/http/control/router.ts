@@ -7,7 +7,7 @@
 import express, { type Router } from 'express';
 import { partyNumberKind } from '../../../sdk/ngdp/identifiers.ts';
 import { NGDP_API_VERSION } from '../../../sdk/ngdp/operations.ts';
-import type { ActionLogRow } from '../../domain/action-log.ts';
+import type { ActionLogRow, SearchLogRow } from '../../domain/action-log.ts';
 import type { MessageRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
@@ -23,7 +23,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const iso = (time: number | undefined): string | undefined =>
   time === undefined ? undefined : new Date(time).toISOString();
 
-function actionLogJson(row: ActionLogRow) {
+/** A row of the action or search log as the control API shows it (time as ISO-8601). */
+function logRowJson(row: ActionLogRow | SearchLogRow) {
   const { organisationId: _scope, time, ...rest } = row;
   return { ...rest, time: new Date(time).toISOString() };
 }
@@ -43,10 +44,16 @@ export function controlRouter(engine: Engine, fixtures: () => unknown): Router {
     response.json(fixtures());
   });
 
-  // Administrativ Adgang's action log of an organisation (docs/admin.md), until its log functions
-  // are served at NgDP's paths.
+  // Administrativ Adgang's action and search logs of an organisation (docs/admin.md), until its
+  // log functions are served at NgDP's paths.
   router.get('/action-log/:organisationId', (request, response) => {
-    response.json({ rows: engine.adminLog.rows(request.params.organisationId as string).map(actionLogJson) });
+    response.json({ rows: engine.adminLog.rows(request.params.organisationId as string).map(logRowJson) });
+  });
+
+  router.get('/search-log/:organisationId', (request, response) => {
+    response.json({
+      rows: engine.adminLog.searchRows(request.params.organisationId as string).map(logRowJson),
+    });
   });
 
   router.post('/reset', async (_request, response) => {
