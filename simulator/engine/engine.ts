@@ -241,6 +241,7 @@ export class Engine {
    * (with `--data-dir`, where it stood before a restart), or the store learns where it starts.
    */
   start(): void {
+    this.rights.adoptStoredRights();
     if (this.clock instanceof ManualClock) {
       const kept = this.context.store.getClockTime();
       if (kept !== undefined && withinClockRange(kept)) this.clock.set(kept);

@@ -334,7 +334,12 @@ export class Identities {
       store.putOrganisation(organisation);
       store.putRecord(EMPLOYEES, employee);
       this.rights.putInitial(
-        this.rights.initialRecords(employee, organisation.id, ADMIN_RIGHTS, () => this.context.newId(), now),
+        this.rights.initialRecords(
+          employee,
+          [[organisation.id, ADMIN_RIGHTS]],
+          () => this.context.newId(),
+          now,
+        ),
       );
     });
     return { organisation, employee, password };

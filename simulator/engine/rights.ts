@@ -289,13 +289,13 @@ export class Rights {
   }
 
   /**
-   * The first rights of an employee (the test organisation's certificate holder, the seed): direct
-   * privileges issued by `issuerId`, without an action-log row. Inside the caller's change.
+   * The first rights of an employee (the test organisation's certificate holder, the seed): its
+   * DEFAULT group with a direct privilege per right and scope, issued by itself, without an
+   * action-log row.
    */
   initialRecords(
     employee: Employee,
-    scopeId: string,
-    rights: readonly AdminRight[],
+    grants: ReadonlyArray<readonly [scopeId: string, rights: readonly AdminRight[]]>,
     ids: () => string,
     time: number,
   ): { group: IdentityGroupRecord; grantee: GranteeRecord; privileges: PrivilegeRecord[] } {
@@ -303,10 +303,40 @@ export class Rights {
     return {
       group,
       grantee: granteeRecord(ids(), group.id, employee.id, employee.id, time),
-      privileges: rights.map((type) =>
-        privilegeRecord(ids(), group.id, employee.id, { scopeId, type, source: 'MANUAL' }, time),
+      privileges: grants.flatMap(([scopeId, rights]) =>
+        rights.map((type) =>
+          privilegeRecord(ids(), group.id, employee.id, { scopeId, type, source: 'MANUAL' }, time),
+        ),
       ),
     };
+  }
+
+  /**
+   * Employees kept by an earlier version (a data directory from before rights were privileges)
+   * carry their rights per organisation on the record: they become direct privileges, once, as
+   * the engine starts.
+   */
+  adoptStoredRights(): void {
+    const { store } = this.context;
+    const legacy = store
+      .listRecords(EMPLOYEES)
+      .filter((employee) => Object.hasOwn(employee, 'rights')) as Array<
+      Employee & { rights?: Record<string, unknown> }
+    >;
+    if (legacy.length === 0) return;
+    this.context.change(() => {
+      for (const { rights = {}, ...employee } of legacy) {
+        store.putRecord(EMPLOYEES, employee);
+        const grants = Object.entries(rights).map(
+          ([scopeId, held]) =>
+            [scopeId, ADMIN_RIGHTS.filter((right) => Array.isArray(held) && held.includes(right))] as const,
+        );
+        if (grants.some(([, held]) => held.length > 0) && this.defaultGroupOf(employee.id) === undefined)
+          this.putInitial(
+            this.initialRecords(employee, grants, () => this.context.newId(), employee.lastUpdated),
+          );
+      }
+    });
   }
 
   /**
@@ -318,7 +348,7 @@ export class Rights {
     const ids = (): string => `90000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
     for (const employee of employees)
       this.putInitial(
-        this.initialRecords(employee, employee.organisationId, ADMIN_RIGHTS, ids, employee.createdDate),
+        this.initialRecords(employee, [[employee.organisationId, ADMIN_RIGHTS]], ids, employee.createdDate),
       );
   }
 

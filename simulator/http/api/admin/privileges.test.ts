@@ -19,7 +19,9 @@ import {
   SEED_IDS,
   startTestSimulator,
 } from '../../../../test/support/simulator.ts';
+import { EMPLOYEES } from '../../../engine/identities.ts';
 import type { RunningSimulator } from '../../../index.ts';
+import { SqliteStore } from '../../../store/sqlite.ts';
 
 const AUTHORITY = SEED_IDS.authority;
 const COMPANY = SEED_IDS.companyWithSystem;
@@ -205,6 +207,42 @@ describe.each([
         directPrivileges: [{ type: 'ORGANISATION_ADMINISTRATOR' }],
       });
     });
+});
+
+describe('a data directory of an earlier version', () => {
+  it("has its employees' rights adopted as direct privileges as the simulator starts", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dp-legacy-rights-'));
+    try {
+      const first = await startTestSimulator({ dataDir });
+      const seededEmployeeId = seededId(first, AUTHORITY);
+      await first.stop();
+      const store = SqliteStore.open(join(dataDir, 'digitalpost.sqlite'));
+      const seeded = store.getRecord(EMPLOYEES, seededEmployeeId);
+      // As an earlier version kept an employee: its rights on the record, no privileges.
+      store.putRecord(EMPLOYEES, {
+        ...(seeded as NonNullable<typeof seeded>),
+        id: '80000000-0000-4000-8000-000000000099',
+        username: 'gammel',
+        rid: '19999999',
+        rights: { [AUTHORITY]: ['ORGANISATION_ADMINISTRATOR'] },
+      } as NonNullable<typeof seeded>);
+      store.close();
+      const restarted = await startTestSimulator({ dataDir });
+      try {
+        const token = await login(restarted, { username: 'gammel', password: 'test-12345678' });
+        expect(await status(restarted, token)).toBe(200);
+        expectErrorMessage(
+          await adminCall(restarted, 'GET', '/identity-groups/', { token }),
+          403,
+          'RIGHT_MISSING',
+        );
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('direct privileges', () => {
