@@ -411,14 +411,7 @@ export class IdentityGroups {
   private granteeSettings(caller: AdminCaller, body: unknown): Employee {
     const reader = new CommandReader('Grantee', body);
     const employee = this.rights.employeeNamed(reader, 'identityId', reader.uuid('identityId', true));
-    const issuerId = reader.uuid('issuerId', true);
-    if (issuerId !== undefined && issuerId !== caller.employee.id)
-      reader.problem(
-        'issuerId',
-        'NOT_ALLOWED_VALUE',
-        `must be the caller's own identity ${caller.employee.id}`,
-        issuerId,
-      );
+    this.rights.issuer(reader, caller);
     refuseProblems(reader.problems);
     return employee as Employee;
   }
@@ -426,14 +419,7 @@ export class IdentityGroups {
   private privilegeSettings(caller: AdminCaller, body: unknown): PrivilegeSettings {
     const reader = new CommandReader('IdentityPrivilege', body);
     const settings = readPrivilege(reader, caller.organisation.id);
-    const issuerId = reader.uuid('issuerId', false);
-    if (issuerId !== undefined && issuerId !== caller.employee.id)
-      reader.problem(
-        'issuerId',
-        'NOT_ALLOWED_VALUE',
-        `must be the caller's own identity ${caller.employee.id}`,
-        issuerId,
-      );
+    this.rights.issuer(reader, caller, false);
     refuseProblems(reader.problems);
     return settings as PrivilegeSettings;
   }

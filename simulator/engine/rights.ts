@@ -360,11 +360,9 @@ export class Rights {
     for (const privilege of records.privileges) store.putRecord(PRIVILEGES, privilege);
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  /** The issuer named in a command must be the caller. */
-  private issuer(reader: CommandReader, caller: AdminCaller): void {
-    const issuerId = reader.uuid('issuerId', true);
+  /** The `issuerId` a command names (required unless `required` is false) must be the caller. */
+  issuer(reader: CommandReader, caller: AdminCaller, required = true): void {
+    const issuerId = reader.uuid('issuerId', required);
     if (issuerId !== undefined && issuerId !== caller.employee.id)
       reader.problem(
         'issuerId',
@@ -373,6 +371,8 @@ export class Rights {
         issuerId,
       );
   }
+
+  // ---------------------------------------------------------------- helpers
 
   /** The direct privilege `id` in the caller's context organisation. */
   private direct(caller: AdminCaller, id: string): DirectPrivilegeView | undefined {

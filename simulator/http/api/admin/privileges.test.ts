@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, login, portal, seededToken } from '../../../../test/support/admin.ts';
+import { adminCall, createEmployee, login, portal, seededToken } from '../../../../test/support/admin.ts';
 import {
   type ApiResponse,
   advanceClock,
@@ -72,19 +72,10 @@ async function newEmployee(
   token: string,
   username: string,
   rights: readonly string[] = [],
-  extra: Record<string, unknown> = {},
+  more: Record<string, unknown> = {},
 ): Promise<Employee> {
-  const password = `password-${username}`;
-  const created = await portal(
-    simulator,
-    'POST',
-    '/employees',
-    { username, password, rights, ...extra },
-    token,
-  );
-  expect(created.status, created.text).toBe(201);
-  const { id } = created.json as { id: string };
-  return { id, username, password, token: await login(simulator, { username, password }) };
+  const created = await createEmployee(simulator, token, username, rights, more);
+  return { ...created, token: await login(simulator, created) };
 }
 
 function direct(granteeId: string, issuerId: string, type: string, more: Record<string, unknown> = {}) {
