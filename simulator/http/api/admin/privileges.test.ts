@@ -179,24 +179,51 @@ describe.each([
   });
 
   if (dataDir !== undefined)
-    it('keeps direct privileges over a restart', async () => {
+    it('keeps direct privileges, groups, grantees and identities over a restart', async () => {
       const { admin, adminId } = state;
       const clerk = await newEmployee(state.simulator, admin, 'varig');
+      const member = await newEmployee(state.simulator, admin, 'medlem');
       const granted = await adminCall(state.simulator, 'POST', '/privileges/direct/', {
         token: admin,
         body: direct(clerk.id, adminId, 'ORGANISATION_ADMINISTRATOR'),
       });
       expect(granted.status, granted.text).toBe(201);
+      const group = await adminCall(state.simulator, 'POST', '/identity-groups/', {
+        token: admin,
+        body: { name: 'Varig gruppe' },
+      });
+      const groupId = (group.json as { id: string }).id;
+      await adminCall(state.simulator, 'POST', `/identity-groups/${groupId}/privileges/`, {
+        token: admin,
+        body: { scopeId: AUTHORITY, type: 'ORGANISATION_ADMINISTRATOR', source: 'MANUAL' },
+      });
+      await adminCall(state.simulator, 'POST', `/identity-groups/${groupId}/grantees/`, {
+        token: admin,
+        body: { identityId: member.id, issuerId: adminId },
+      });
+      await adminCall(state.simulator, 'PUT', `/identities/${member.id}`, {
+        token: admin,
+        body: { type: 'EMPLOYEE', alias: 'MM' },
+        headers: { 'if-match': '1' },
+      });
       await state.simulator.stop();
       state.simulator = await startTestSimulator({ dataDir });
-      expect(await status(state.simulator, clerk.token)).toBe(200);
+      expect([
+        await status(state.simulator, clerk.token),
+        await status(state.simulator, member.token),
+      ]).toEqual([200, 200]);
+      const token = await seededToken(state.simulator, AUTHORITY);
       const held = await adminCall(state.simulator, 'GET', `/privileges/direct/grantee/${clerk.id}`, {
-        token: await seededToken(state.simulator, AUTHORITY),
+        token,
       });
       expect(held.json).toMatchObject({
         totalElements: 1,
         directPrivileges: [{ type: 'ORGANISATION_ADMINISTRATOR' }],
       });
+      const kept = await adminCall(state.simulator, 'GET', `/identity-groups/${groupId}`, { token });
+      expect(kept.json).toMatchObject({ name: 'Varig gruppe', grantees: [{ identityId: member.id }] });
+      const identity = await adminCall(state.simulator, 'GET', `/identities/${member.id}`, { token });
+      expect(identity.json).toMatchObject({ alias: 'MM', version: 2 });
     });
 });
 
