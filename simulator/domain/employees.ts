@@ -4,7 +4,6 @@
  * engine stores the records in collections.
  */
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import type { AdminRight } from './admin-rights.ts';
 
 /** A test employee: who logs in to Administrativ Adgang with a username and password. */
 export interface Employee {
@@ -17,11 +16,26 @@ export interface Employee {
   rid: string;
   /** The organisation the employee belongs to (where it logs in first). */
   organisationId: string;
-  /** Its rights per organisation: its own, and any that delegated rights to it (admin.md §8). */
-  rights: Record<string, AdminRight[]>;
+  /** Another name to know it by (NgDP's `alias`: e-mail, initials …). */
+  alias?: string;
+  /** Its CPR number, when it was given one (what `validateCPR` compares with). */
+  cprNumber?: string;
+  /** Its e-mail subscription (NgDP's `EmailSubscription`). */
+  email?: EmailSubscriptionRecord;
+  /** INACTIVE: it can no longer log in, and its tokens stop working. Default ACTIVE. */
+  status?: 'ACTIVE' | 'INACTIVE';
   version: number;
   createdDate: number;
   lastUpdated: number;
+}
+
+/** An employee's e-mail address and when it was verified (`EmailSubscription`). */
+export interface EmailSubscriptionRecord {
+  id: string;
+  version: number;
+  channel: string;
+  verificationTime?: number;
+  confirmationTime?: number;
 }
 
 /**

@@ -3,7 +3,6 @@
  * identities of docs/simulator.md), and the fixtures and records of a seed (seed files: seed-file.ts).
  */
 import { createHash } from 'node:crypto';
-import { ADMIN_RIGHTS } from './admin-rights.ts';
 import { issueApiKey } from './auth.ts';
 import { CONTACT_POINT_WRITERS, changedContact } from './contacts.ts';
 import { type Employee, hashPassword, seedEmployeeLogin } from './employees.ts';
@@ -420,7 +419,8 @@ export function fixturesOf(seed: SeedData): Fixtures {
 
 /**
  * The seeded employees: one per organisation, with every right there (admin.md §12's certificate
- * holder). Deterministic, password hash and all, so a reset gives the same records.
+ * holder: the engine grants them as direct privileges as it seeds a store). Deterministic,
+ * password hash and all, so a reset gives the same records.
  */
 function seedEmployees(seed: SeedData): Employee[] {
   return seed.organisations.map((organisation, index) => {
@@ -433,7 +433,6 @@ function seedEmployees(seed: SeedData): Employee[] {
       name: `Testmedarbejder ${organisation.name}`,
       rid: String(10_000_001 + index),
       organisationId: organisation.id,
-      rights: { [organisation.id]: [...ADMIN_RIGHTS] },
       version: 1,
       createdDate: SEED_TIME,
       lastUpdated: SEED_TIME,

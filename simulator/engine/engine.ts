@@ -29,6 +29,8 @@ import { EventLog } from './event-log.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
 import { EMPLOYEES, Identities } from './identities.ts';
+import { IdentityAdmin } from './identity-admin.ts';
+import { IdentityGroups } from './identity-groups.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
@@ -43,6 +45,7 @@ import { Recall } from './recall.ts';
 import { Receipts } from './receipts.ts';
 import { Recipients } from './recipients.ts';
 import { reject } from './rejections.ts';
+import { Rights } from './rights.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
 import { Subscriptions } from './subscriptions.ts';
@@ -123,6 +126,12 @@ export class Engine {
   readonly adminLog: AdminLog;
   /** Test employees, their logins and tokens, and the rights of admin calls. */
   readonly identities: Identities;
+  /** Rights: identity groups, grantees, privileges, and what an employee holds (Rettighedsportalen). */
+  readonly rights: Rights;
+  /** Administrativ Adgang's identities operations. */
+  readonly identityAdmin: IdentityAdmin;
+  /** Administrativ Adgang's identity-group operations. */
+  readonly identityGroups: IdentityGroups;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
   /** NgDP's event log as systems read it. */
@@ -200,7 +209,10 @@ export class Engine {
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
     this.adminLog = new AdminLog(context);
-    this.identities = new Identities(context, this.adminLog);
+    this.rights = new Rights(context, this.adminLog);
+    this.identities = new Identities(context, this.adminLog, this.rights);
+    this.identityAdmin = new IdentityAdmin(context, this.adminLog, this.rights);
+    this.identityGroups = new IdentityGroups(context, this.rights);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
   }
 
@@ -216,6 +228,7 @@ export class Engine {
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
       for (const employee of employees) store.putRecord(EMPLOYEES, employee);
+      this.rights.seed(employees);
       for (const group of contactGroups) store.putRecord(CONTACT_GROUPS, group);
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
@@ -228,6 +241,7 @@ export class Engine {
    * (with `--data-dir`, where it stood before a restart), or the store learns where it starts.
    */
   start(): void {
+    this.rights.adoptStoredRights();
     if (this.clock instanceof ManualClock) {
       const kept = this.context.store.getClockTime();
       if (kept !== undefined && withinClockRange(kept)) this.clock.set(kept);

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { isOneOf, ORGANISATION_TYPES } from '../../sdk/ngdp/enums.ts';
-import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { isCprNumber, isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
 import {
   ADMIN_OPERATIONS,
   ADMIN_RIGHTS,
@@ -33,6 +33,7 @@ import { collection } from '../store/store.ts';
 import type { AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
+import type { Rights } from './rights.ts';
 
 /** The test employees (scope: the organisation each belongs to). */
 export const EMPLOYEES = collection<Employee>('employees', (employee) => employee.organisationId);
@@ -44,8 +45,10 @@ export interface AdminCaller {
   employee: Employee;
   /** The context organisation. */
   organisation: Organisation;
-  /** The rights the employee holds there. */
+  /** The administrative rights the employee holds there (admin.md §0.1). */
   rights: readonly AdminRight[];
+  /** Every privilege type it holds there: what it may grant. */
+  held: readonly string[];
   /** The action log's actor (admin.md §0.3). */
   actor: string;
 }
@@ -62,6 +65,8 @@ export interface EmployeeInput {
   password?: unknown;
   name?: unknown;
   rights?: unknown;
+  /** Optional: the CPR number `validateCPR` compares with. */
+  cprNumber?: unknown;
 }
 
 /** A test organisation to create (`TestOrganisationCommand`), as given (unchecked). */
@@ -93,10 +98,12 @@ function rightsOf(value: unknown, resource: string): AdminRight[] {
 export class Identities {
   private readonly context: EngineContext;
   private readonly log: AdminLog;
+  private readonly rights: Rights;
 
-  constructor(context: EngineContext, log: AdminLog) {
+  constructor(context: EngineContext, log: AdminLog, rights: Rights) {
     this.context = context;
     this.log = log;
+    this.rights = rights;
   }
 
   // ---------------------------------------------------------------- calls
@@ -139,11 +146,17 @@ export class Identities {
     const employee = store.getRecord(EMPLOYEES, session.employeeId);
     const organisation = store.getOrganisation(session.organisationId);
     if (employee === undefined || organisation === undefined) throw reject.adminTokenRequired();
+    if (employee.status === 'INACTIVE') throw reject.identityInactive();
     const home = store.getOrganisation(employee.organisationId);
+    // Read on every call: a right granted or revoked applies to the tokens already given out.
+    const rights = session.asSystemManager
+      ? SYSTEM_MANAGER_RIGHTS
+      : this.rights.adminRights(employee.id, organisation.id);
     return {
       employee,
       organisation,
-      rights: session.asSystemManager ? SYSTEM_MANAGER_RIGHTS : (employee.rights[organisation.id] ?? []),
+      rights,
+      held: session.asSystemManager ? rights : this.rights.held(employee.id, organisation.id),
       actor: actorOf(home?.cvrNumber ?? organisation.cvrNumber, employee.rid),
     };
   }
@@ -161,9 +174,10 @@ export class Identities {
     const employee = this.byUsername(username);
     if (!passwordMatches(employee?.passwordHash, password) || employee === undefined)
       throw reject.loginFailed();
+    if (employee.status === 'INACTIVE') throw reject.identityInactive();
     if (organisationId === undefined) return this.issue(employee, employee.organisationId, false);
     const organisation = this.organisationNamed({ organisationId });
-    if ((employee.rights[organisation.id] ?? []).length === 0)
+    if (this.rights.adminRights(employee.id, organisation.id).length === 0)
       throw reject.rightMissing(['any right in organisation ' + organisation.id]);
     return this.issue(employee, organisation.id, false);
   }
@@ -171,10 +185,15 @@ export class Identities {
   /** The organisations the caller may switch to: where it holds rights (admin.md §8). */
   contexts(caller: AdminCaller): Array<{ organisation: Organisation; rights: AdminRight[] }> {
     const { store } = this.context;
-    return Object.entries(caller.employee.rights).flatMap(([organisationId, rights]) => {
+    return [...this.rights.scopes(caller.employee.id)].flatMap(([organisationId, rights]) => {
       const organisation = store.getOrganisation(organisationId);
-      return organisation === undefined || rights.length === 0 ? [] : [{ organisation, rights }];
+      return organisation === undefined ? [] : [{ organisation, rights }];
     });
+  }
+
+  /** The organisations an employee holds administrative rights in now, with those rights. */
+  rightsOf(employee: Employee): Map<string, AdminRight[]> {
+    return this.rights.scopes(employee.id);
   }
 
   /**
@@ -186,9 +205,10 @@ export class Identities {
    */
   switchContext(caller: AdminCaller, target: { organisationId?: unknown; cvrNumber?: unknown }): IssuedToken {
     const organisation = this.organisationNamed(target);
-    const own = caller.employee.rights[organisation.id] ?? [];
-    if (own.length > 0) return this.issue(caller.employee, organisation.id, false);
-    const manager = Object.values(caller.employee.rights).some((rights) => rights.includes('SYSTEM_MANAGER'));
+    const scopes = this.rights.scopes(caller.employee.id);
+    if ((scopes.get(organisation.id) ?? []).length > 0)
+      return this.issue(caller.employee, organisation.id, false);
+    const manager = [...scopes.values()].some((rights) => rights.includes('SYSTEM_MANAGER'));
     if (!manager)
       throw reject.rightMissing(['any right in organisation ' + organisation.id, 'SYSTEM_MANAGER']);
     return this.issue(caller.employee, organisation.id, true);
@@ -207,6 +227,7 @@ export class Identities {
     if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
       throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
     const employee = this.newEmployee(caller.organisation.id, input);
+    const rights = input.rights === undefined ? [] : rightsOf(input.rights, 'employee');
     this.context.change(() => {
       this.context.store.putRecord(EMPLOYEES, employee);
       this.log.changed(caller, {
@@ -215,12 +236,10 @@ export class Identities {
         name: employee.username,
         event: 'Oprettet',
         eventTag: 'PRIVILEGES_GRANTED',
-        after: {
-          username: employee.username,
-          name: employee.name,
-          rights: employee.rights[caller.organisation.id],
-        },
+        after: { username: employee.username, name: employee.name },
       });
+      // Its rights are direct privileges, each with its own row.
+      this.rights.setDirect(caller, employee, rights);
     });
     return employee;
   }
@@ -238,29 +257,8 @@ export class Identities {
     if (typeof username !== 'string') throw reject.requiredField('grant', 'username');
     const employee = this.byUsername(username);
     if (employee === undefined) throw reject.notFound(`no employee ${username}`);
-    const given = rightsOf(rights, 'grant');
-    const organisationId = caller.organisation.id;
-    const before = employee.rights[organisationId] ?? [];
-    const next: Employee = {
-      ...employee,
-      rights: { ...employee.rights, [organisationId]: given },
-      version: employee.version + 1,
-      lastUpdated: this.context.now(),
-    };
-    if (given.length === 0) delete next.rights[organisationId];
-    this.context.change(() => {
-      this.context.store.putRecord(EMPLOYEES, next);
-      this.log.changed(caller, {
-        subject: 'Medarbejder',
-        resourceId: employee.id,
-        name: employee.username,
-        event: 'Redigeret',
-        eventTag: given.length === 0 ? 'PRIVILEGES_REVOKED' : 'PRIVILEGES_GRANTED',
-        before: { rights: before },
-        after: { rights: given },
-      });
-    });
-    return next;
+    this.rights.setDirect(caller, employee, rightsOf(rights, 'grant'));
+    return employee;
   }
 
   /**
@@ -330,11 +328,19 @@ export class Identities {
       username: first.username ?? `admin-${cvrNumber}`,
       password,
       name: first.name ?? `Certifikatholder ${name}`,
-      rights: [...ADMIN_RIGHTS],
     });
+    const now = this.context.now();
     this.context.change(() => {
       store.putOrganisation(organisation);
       store.putRecord(EMPLOYEES, employee);
+      this.rights.putInitial(
+        this.rights.initialRecords(
+          employee,
+          [[organisation.id, ADMIN_RIGHTS]],
+          () => this.context.newId(),
+          now,
+        ),
+      );
     });
     return { organisation, employee, password };
   }
@@ -347,7 +353,7 @@ export class Identities {
   // ---------------------------------------------------------------- helpers
 
   private newEmployee(organisationId: string, input: EmployeeInput): Employee {
-    const { username, password, name } = input;
+    const { username, password, name, cprNumber } = input;
     if (!isUsername(username))
       throw reject.invalidField(
         'employee',
@@ -374,6 +380,10 @@ export class Identities {
         'must be a text of at most 200 characters',
         name,
       );
+    // Never the value itself in the answer: it may be most of a CPR number.
+    if (cprNumber !== undefined && !isCprNumber(cprNumber))
+      throw reject.invalidField('employee', 'cprNumber', 'INVALID_FORMAT', 'must be 10 digits');
+    if (input.rights !== undefined) rightsOf(input.rights, 'employee');
     const now = this.context.now();
     return {
       id: this.context.newId(),
@@ -382,7 +392,7 @@ export class Identities {
       name: typeof name === 'string' ? name : username,
       rid: String(randomInt(10_000_000, 100_000_000)),
       organisationId,
-      rights: { [organisationId]: input.rights === undefined ? [] : rightsOf(input.rights, 'employee') },
+      ...(cprNumber === undefined ? {} : { cprNumber }),
       version: 1,
       createdDate: now,
       lastUpdated: now,

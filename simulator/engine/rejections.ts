@@ -341,6 +341,20 @@ export const reject = {
       'RIGHT_MISSING',
       `this call needs the right ${rights.join(' or ')} in the context organisation`,
     ),
+  /** A grant of a privilege the granting employee does not hold itself (docs/admin.md, "Rights"). */
+  privilegeNotHeld: (type: string, organisationId: string) =>
+    new Rejection(
+      'forbidden',
+      'PRIVILEGE_NOT_HELD',
+      `you do not hold ${type} in organisation ${organisationId}, so you cannot grant it`,
+    ),
+  /** An employee whose identity was made INACTIVE (`PUT identities/{id}`). */
+  identityInactive: () =>
+    new Rejection(
+      'forbidden',
+      'IDENTITY_INACTIVE',
+      'this employee is inactive; its rights administrator can reactivate it',
+    ),
   authorityOnly: () =>
     new Rejection('forbidden', 'AUTHORITY_ONLY', 'only an authority may do this; the context is a company'),
   /** `If-Match` names another version than the resource's (admin.md §0.2). */

@@ -39,6 +39,9 @@ export const TAKEN_UNDECLARED: Partial<Record<NgdpOperationId, readonly string[]
   queryEvents: ['next', 'ownerOrActor'],
   queryOrganisations: ['next'],
   queryAllContactGroups: ['next'],
+  queryIdentities: ['next'],
+  queryIdentityGroups: ['next'],
+  queryDirectPrivileges: ['next'],
 };
 
 /**

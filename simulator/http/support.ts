@@ -162,3 +162,17 @@ export function objectBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw reject.invalidBody();
   return body as Record<string, unknown>;
 }
+
+/** A date or date-time query parameter (`2025-06-01`, `2025-06-01T00:00:00.000Z`) as epoch ms. */
+export function instantParameter(request: Request, name: string): number | undefined {
+  const text = queryText(request, name);
+  if (text === undefined || text === '') return undefined;
+  const time = Date.parse(text);
+  if (!/^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d))?$/.test(text) || Number.isNaN(time))
+    throw reject.invalidParameter(
+      name,
+      'must be a date (2025-06-01) or a date-time (2025-06-01T00:00:00.000Z)',
+      text,
+    );
+  return time;
+}

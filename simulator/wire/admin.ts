@@ -106,8 +106,11 @@ export function accessTokenJson(token: string, session: AdminSession, now: numbe
   };
 }
 
-/** A test employee as the test portal shows it (never its password or hash). */
-export function employeeJson(employee: Employee) {
+/**
+ * A test employee as the test portal shows it (never its password or hash), with the rights it
+ * holds now per organisation (its direct and group privileges).
+ */
+export function employeeJson(employee: Employee, rights: ReadonlyMap<string, readonly AdminRight[]>) {
   return {
     id: employee.id,
     version: employee.version,
@@ -115,7 +118,7 @@ export function employeeJson(employee: Employee) {
     name: employee.name,
     rid: employee.rid,
     organisationId: employee.organisationId,
-    rights: Object.entries(employee.rights).map(([organisationId, rights]) => ({ organisationId, rights })),
+    rights: [...rights].map(([organisationId, held]) => ({ organisationId, rights: [...held] })),
     createdDate: iso(employee.createdDate),
     lastUpdated: iso(employee.lastUpdated),
   };

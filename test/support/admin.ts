@@ -107,18 +107,23 @@ export async function adminUpload(
   return response;
 }
 
-/** Creates a test employee in the token's organisation with `rights`; returns its login. */
+/**
+ * Creates a test employee in the token's organisation with `rights` (and any `more` fields of the
+ * portal's request, such as `cprNumber`); returns its id and login.
+ */
 export async function createEmployee(
   simulator: RunningSimulator,
   adminToken: string,
   username: string,
   rights: readonly string[],
-): Promise<{ username: string; password: string }> {
+  more: Record<string, unknown> = {},
+): Promise<{ id: string; username: string; password: string }> {
   const password = `password-${username}`;
-  const response = await portal(simulator, 'POST', '/employees', { username, password, rights }, adminToken);
+  const body = { username, password, rights, ...more };
+  const response = await portal(simulator, 'POST', '/employees', body, adminToken);
   if (response.status !== 201)
     throw new Error(`creating ${username} failed: ${response.status} ${response.text}`);
-  return { username, password };
+  return { id: (response.json as { id: string }).id, username, password };
 }
 
 /** A `MailSystemCommand` that Administrativ Adgang accepts, with `overrides`. */

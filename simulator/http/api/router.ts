@@ -28,7 +28,16 @@ import { containerReceiptJson, receiptJson, technicalReceiptJson } from '../../w
 import { requireIdentityEncoding } from '../encoding.ts';
 import { hasBody, jsonBody } from '../json-body.ts';
 import { checkQuery, queryOf } from '../query.ts';
-import { mediaType, objectBody, paging, queryList, queryText, readBody, requireLength } from '../support.ts';
+import {
+  instantParameter,
+  mediaType,
+  objectBody,
+  paging,
+  queryList,
+  queryText,
+  readBody,
+  requireLength,
+} from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { adminRoutes } from './admin/index.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
@@ -108,20 +117,6 @@ function bulkLists(body: Record<string, unknown>, request: Request): Partial<Rec
     lists[field] = values;
   }
   return lists;
-}
-
-/** A date or date-time query parameter (`2025-06-01`, `2025-06-01T00:00:00.000Z`) as epoch ms. */
-function instantParameter(request: Request, name: string): number | undefined {
-  const text = queryText(request, name);
-  if (text === undefined || text === '') return undefined;
-  const time = Date.parse(text);
-  if (!/^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d))?$/.test(text) || Number.isNaN(time))
-    throw reject.invalidParameter(
-      name,
-      'must be a date (2025-06-01) or a date-time (2025-06-01T00:00:00.000Z)',
-      text,
-    );
-  return time;
 }
 
 /**

@@ -6,6 +6,7 @@
  * `OAuth2AccessToken`, contacts NgDP's `Contact`.
  */
 import express, { type Request, type Router } from 'express';
+import type { Employee } from '../../domain/employees.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { IssuedToken } from '../../engine/identities.ts';
 import { reject } from '../../engine/rejections.ts';
@@ -20,6 +21,7 @@ export function portalRouter(engine: Engine): Router {
   router.use(jsonBody({ strictType: true }));
   const token = ({ token, session }: IssuedToken) => accessTokenJson(token, session, engine.clock.now());
   const caller = (request: Request) => engine.identities.authenticate(request.headers.authorization);
+  const employee = (record: Employee) => employeeJson(record, engine.identities.rightsOf(record));
 
   router.post('/login', (request, response) => {
     const { username, password, organisationId } = objectBody(request.body);
@@ -43,7 +45,7 @@ export function portalRouter(engine: Engine): Router {
     const created = engine.identities.createTestOrganisation(body, first);
     response.status(201).json({
       organisation: organisationJson(created.organisation),
-      employee: employeeJson(created.employee),
+      employee: employee(created.employee),
       // Shown this once; the simulator keeps only its hash.
       password: created.password,
     });
@@ -52,12 +54,12 @@ export function portalRouter(engine: Engine): Router {
   router.post('/employees', (request, response) => {
     response
       .status(201)
-      .json(employeeJson(engine.identities.createEmployee(caller(request), objectBody(request.body))));
+      .json(employee(engine.identities.createEmployee(caller(request), objectBody(request.body))));
   });
 
   router.put('/employees/:username/rights', (request, response) => {
     const { rights } = objectBody(request.body);
-    response.json(employeeJson(engine.identities.grant(caller(request), request.params.username, rights)));
+    response.json(employee(engine.identities.grant(caller(request), request.params.username, rights)));
   });
 
   for (const [path, kind, number] of [
