@@ -26,6 +26,7 @@ import { EngineContext, type EngineListener, type Logger, type RandomSource } fr
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
+import { Exemptions } from './exemptions.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
 import { EMPLOYEES, Identities } from './identities.ts';
@@ -91,7 +92,14 @@ export interface Redelivered {
 }
 
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
-const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk', 'send-sms']);
+const SYNC_JOBS: ReadonlySet<JobKind> = new Set([
+  'process',
+  'deliver',
+  'receipt',
+  'bulk',
+  'send-sms',
+  'expire',
+]);
 
 export class Engine {
   readonly clock: Clock;
@@ -125,6 +133,8 @@ export class Engine {
   readonly identities: Identities;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Exemptions from Digital Post (Administrativ Adgang). */
+  readonly exemptions: Exemptions;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -202,6 +212,7 @@ export class Engine {
     this.adminLog = new AdminLog(context);
     this.identities = new Identities(context, this.adminLog);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.exemptions = new Exemptions(context, this.directory, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */
@@ -355,6 +366,12 @@ export class Engine {
     }
   }
 
+  /** Ends what the administration made for a time (an `expire` job names what). */
+  private expireDue(job: Job): void {
+    if (job.data?.what === 'exemption') this.exemptions.expireDue(job);
+    else this.context.change(() => this.context.store.deleteJob(job.id));
+  }
+
   /** Runs a job that only changes state (the scheduler batches these into one transaction). */
   private runSync(job: Job): void {
     switch (job.kind) {
@@ -369,6 +386,9 @@ export class Engine {
         return;
       case 'send-sms':
         this.delivery.sendSmsDue(job);
+        return;
+      case 'expire':
+        this.expireDue(job);
         return;
       default:
         this.context.change(() => this.context.store.deleteJob(job.id));

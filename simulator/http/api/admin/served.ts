@@ -17,4 +17,8 @@ export const SERVED_ADMIN_OPERATIONS = [
   'createOcesPublicCertificate',
   'createSsh',
   'listStandardSystemTemplates',
+  'createExemption',
+  'fetchExemption',
+  'updateExemption',
+  'deleteExemption',
 ] as const satisfies readonly AdminOperationId[];

@@ -1,0 +1,12 @@
+/**
+ * The family of exemptions, mailbox accesses and access requests (admin.md §4, §6; docs/admin.md):
+ * each in its own module, registered here together.
+ */
+import type { RequestHandler } from 'express';
+import type { Engine } from '../../../engine/engine.ts';
+import { exemptionRoutes } from './exemptions.ts';
+import type { On } from './guard.ts';
+
+export function accessRoutes(engine: Engine, on: On, json: RequestHandler): void {
+  exemptionRoutes(engine, on, json);
+}
