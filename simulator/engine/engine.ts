@@ -33,6 +33,7 @@ import { EMPLOYEES, Identities } from './identities.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
+import { MailboxAccesses } from './mailbox-accesses.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
@@ -135,6 +136,8 @@ export class Engine {
   readonly systemAdmin: SystemAdmin;
   /** Exemptions from Digital Post (Administrativ Adgang). */
   readonly exemptions: Exemptions;
+  /** Accesses to citizens' mailboxes (Administrativ Adgang). */
+  readonly mailboxAccesses: MailboxAccesses;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -213,6 +216,7 @@ export class Engine {
     this.identities = new Identities(context, this.adminLog);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
     this.exemptions = new Exemptions(context, this.directory, this.adminLog);
+    this.mailboxAccesses = new MailboxAccesses(context, this.exemptions, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */
@@ -369,6 +373,7 @@ export class Engine {
   /** Ends what the administration made for a time (an `expire` job names what). */
   private expireDue(job: Job): void {
     if (job.data?.what === 'exemption') this.exemptions.expireDue(job);
+    else if (job.data?.what === 'access') this.mailboxAccesses.expireDue(job);
     else this.context.change(() => this.context.store.deleteJob(job.id));
   }
 

@@ -6,7 +6,9 @@ import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { exemptionRoutes } from './exemptions.ts';
 import type { On } from './guard.ts';
+import { mailboxAccessRoutes } from './mailbox-accesses.ts';
 
 export function accessRoutes(engine: Engine, on: On, json: RequestHandler): void {
   exemptionRoutes(engine, on, json);
+  mailboxAccessRoutes(engine, on, json);
 }

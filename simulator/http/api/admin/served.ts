@@ -21,4 +21,9 @@ export const SERVED_ADMIN_OPERATIONS = [
   'fetchExemption',
   'updateExemption',
   'deleteExemption',
+  'queryAccess',
+  'createAccess',
+  'fetchAccess',
+  'updateAccess',
+  'verifyAccessSubscription',
 ] as const satisfies readonly AdminOperationId[];
