@@ -21,6 +21,7 @@ import type {
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
+import { AccessRequests } from './access-requests.ts';
 import { AdminLog } from './admin-log.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
@@ -138,6 +139,8 @@ export class Engine {
   readonly exemptions: Exemptions;
   /** Accesses to citizens' mailboxes (Administrativ Adgang). */
   readonly mailboxAccesses: MailboxAccesses;
+  /** Access requests, their documentation and activation (Administrativ Adgang). */
+  readonly accessRequests: AccessRequests;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -217,6 +220,7 @@ export class Engine {
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
     this.exemptions = new Exemptions(context, this.directory, this.adminLog);
     this.mailboxAccesses = new MailboxAccesses(context, this.exemptions, this.adminLog);
+    this.accessRequests = new AccessRequests(context, this.mailboxAccesses, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */

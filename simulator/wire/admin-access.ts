@@ -2,6 +2,11 @@
  * NgDP's JSON of the exemptions, mailbox accesses and access requests of Administrativ Adgang
  * (`Exemption`, `Access`, `AccessRequest`), from the simulator's records.
  */
+import type {
+  AccessRequestRecord,
+  DocumentationRecord,
+  ParticipantRecord,
+} from '../domain/access-requests.ts';
 import type { ExemptionRecord } from '../domain/exemptions.ts';
 import type { AccessRecord, NotificationRecord } from '../domain/mailbox-access.ts';
 
@@ -59,5 +64,83 @@ export function accessJson(record: AccessRecord) {
     privileges: [...record.privileges],
     ...(record.activeTo === undefined ? {} : { activeToDateTime: iso(record.activeTo) }),
     ...(record.intendedEmployee === undefined ? {} : { intendedEmployee: record.intendedEmployee }),
+  };
+}
+
+/** NgDP's `RequestParticipant`: as given, with the name and kind the register resolved. */
+function participantJson(participant: ParticipantRecord, record: AccessRequestRecord) {
+  const { id, nameResolved, identityTypeResolved, ...given } = participant;
+  const words = nameResolved?.trim().split(/\s+/) ?? [];
+  return {
+    id,
+    version: 1,
+    createdDateTime: iso(record.createdDateTime),
+    lastUpdated: iso(record.lastUpdated),
+    ...given,
+    ...(identityTypeResolved === undefined ? {} : { identityTypeResolved }),
+    ...(nameResolved === undefined
+      ? {}
+      : identityTypeResolved === 'COMPANY'
+        ? { organisationNameResolved: nameResolved }
+        : { firstNameResolved: words.slice(0, -1).join(' '), lastNameResolved: words.at(-1) ?? '' }),
+  };
+}
+
+function documentationJson(entry: DocumentationRecord) {
+  return {
+    id: entry.id,
+    version: entry.version,
+    createdDateTime: iso(entry.createdDateTime),
+    lastUpdated: iso(entry.lastUpdated),
+    documentationType: entry.documentationType,
+    ...(entry.filename === undefined ? {} : { filename: entry.filename }),
+    ...(entry.mediaType === undefined ? {} : { mediaType: entry.mediaType }),
+    ...(entry.size === undefined ? {} : { size: entry.size }),
+  };
+}
+
+const optionalTime = (name: string, time: number | undefined) =>
+  time === undefined ? {} : { [name]: iso(time) };
+const optional = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
+
+/** NgDP's `AccessRequest`. */
+export function accessRequestJson(record: AccessRequestRecord) {
+  const { target } = record;
+  return {
+    id: record.id,
+    version: record.version,
+    createdDateTime: iso(record.createdDateTime),
+    lastUpdated: iso(record.lastUpdated),
+    requestType: record.requestType,
+    requestState: record.requestState,
+    requester: participantJson(record.requester, record),
+    accessTo: participantJson(record.accessTo, record),
+    privileges: [...record.privileges],
+    ...optionalTime('privilegeEndDateTime', record.privilegeEndDateTime),
+    userGroups: [...record.userGroups],
+    createdByIdentityId: record.createdByIdentityId,
+    createdOnBehalfOf: false,
+    ...record.texts,
+    target: {
+      id: target.id,
+      version: 1,
+      createdDateTime: iso(record.createdDateTime),
+      lastUpdated: iso(record.lastUpdated),
+      requestParticipant: participantJson(target.participant, record),
+      targetState: target.state,
+      ...optionalTime('activationCodeSentDateTime', target.activationCodeSentDateTime),
+      ...optionalTime('activationDateTime', target.activationDateTime),
+    },
+    documentations: record.documentations.map(documentationJson),
+    communications: [],
+    processedAutomatically: record.processedAutomatically,
+    ...optionalTime('submissionDateTime', record.submissionDateTime),
+    ...optional('submittedByIdentityId', record.submittedByIdentityId),
+    ...optionalTime('approvalDateTime', record.approvalDateTime),
+    ...optional('approvedByIdentityId', record.approvedByIdentityId),
+    ...optionalTime('rejectionDateTime', record.rejectionDateTime),
+    ...optional('rejectedByIdentityId', record.rejectedByIdentityId),
+    ...optionalTime('revocationDateTime', record.revocationDateTime),
+    ...optional('revokedByIdentityId', record.revokedByIdentityId),
   };
 }

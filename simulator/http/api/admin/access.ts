@@ -4,6 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
+import { accessRequestRoutes } from './access-requests.ts';
 import { exemptionRoutes } from './exemptions.ts';
 import type { On } from './guard.ts';
 import { mailboxAccessRoutes } from './mailbox-accesses.ts';
@@ -11,4 +12,5 @@ import { mailboxAccessRoutes } from './mailbox-accesses.ts';
 export function accessRoutes(engine: Engine, on: On, json: RequestHandler): void {
   exemptionRoutes(engine, on, json);
   mailboxAccessRoutes(engine, on, json);
+  accessRequestRoutes(engine, on, json);
 }

@@ -26,4 +26,12 @@ export const SERVED_ADMIN_OPERATIONS = [
   'fetchAccess',
   'updateAccess',
   'verifyAccessSubscription',
+  'queryAccessRequests',
+  'createAccessRequest',
+  'activateAccessRequest',
+  'fetchAccessRequest',
+  'updateAccessRequest',
+  'deleteAccessRequest',
+  'fetchAccessRequestDocumentationContent',
+  'updateAccessRequestDocumentationContent',
 ] as const satisfies readonly AdminOperationId[];
