@@ -16,8 +16,11 @@ import {
   control,
   expectErrorMessage,
   keyOf,
+  letterTo,
+  receiptFor,
   resetSimulator,
   SEED_IDS,
+  sendMemo,
   setClock,
   startTestSimulator,
 } from '../../../../test/support/simulator.ts';
@@ -154,11 +157,26 @@ describe('POST exemptions/', () => {
     );
   });
 
-  it('refuses a letter to the exempted citizen (RECIPIENT_EXEMPT), as for one exempted in the test portal', async () => {
-    await exempt({ cprNumber: CITIZEN, forwardToAddress: false });
-    const contacts = await call(`${simulator.apiUrl}/contacts/?cprNumber=${CITIZEN}`, {
-      apiKey: keyOf(simulator, SEED_IDS.senderPull),
+  it('refuses a letter to the exempted citizen (RECIPIENT_EXEMPT); once lifted, letters arrive again', async () => {
+    const apiKey = keyOf(simulator, SEED_IDS.senderPull);
+    const outcome = async () => {
+      const memo = await letterTo({ cpr: CITIZEN });
+      expect((await sendMemo(simulator, apiKey, memo)).status).toBe(201);
+      await simulator.settle();
+      return receiptFor(simulator, apiKey, memo.messageHeader.messageUUID);
+    };
+    const created = await exempt({ cprNumber: CITIZEN, forwardToAddress: false });
+    expect(await outcome()).toMatchObject({ receiptStatus: 'NOT_ALLOWED', errorCode: 'RECIPIENT_EXEMPT' });
+    const lifted = await adminCall(simulator, 'DELETE', `/exemptions/${created.id}`, {
+      token,
+      headers: { 'if-match': '"1"' },
     });
+    expect(lifted.status).toBe(204);
+    expect((await outcome()).receiptStatus).toBe('COMPLETED');
+  });
+
+  it('makes the same registration as the test portal does for an exempt citizen', async () => {
+    await exempt({ cprNumber: CITIZEN, forwardToAddress: false });
     const portalMade = await portal(
       simulator,
       'POST',
@@ -167,12 +185,10 @@ describe('POST exemptions/', () => {
       token,
     );
     expect(portalMade.status, portalMade.text).toBe(201);
-    const [ours, theirs] = [
-      (contacts.json as { contacts: ContactJson[] }).contacts[0]?.mailboxSubscription,
-      (portalMade.json as ContactJson).mailboxSubscription,
-    ];
-    expect(ours?.publicRegistrationStatus).toBe(theirs.publicRegistrationStatus);
-    expect(ours?.registrationStatus).toBe(theirs.registrationStatus);
+    const ours = (await contactAsSenders(CITIZEN)).mailboxSubscription;
+    const theirs = (portalMade.json as ContactJson).mailboxSubscription;
+    expect(ours.publicRegistrationStatus).toBe(theirs.publicRegistrationStatus);
+    expect(ours.registrationStatus).toBe(theirs.registrationStatus);
   });
 
   it('exempts a company until 1 November of the second year after, forwarding to its registered address', async () => {

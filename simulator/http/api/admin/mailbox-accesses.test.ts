@@ -188,6 +188,34 @@ describe('POST mailboxes/{mailboxId}/accesses/', () => {
   });
 });
 
+describe('GET mailboxes/{mailboxId}/accesses/ with the query language', () => {
+  it('pages and sorts; a parameter queryAccess does not take is refused', async () => {
+    const mailbox = await contactId('0101700001');
+    const holders = [await contactId('0101700005'), await contactId('0101700006')].sort();
+    for (const holder of holders) await give(mailbox, { identityId: holder, privileges: ['MESSAGE_BASIC'] });
+    const sorted = await adminCall(
+      simulator,
+      'GET',
+      `${accessesOf(mailbox)}?sortFields=identityId:desc&size=1`,
+      {
+        token,
+      },
+    );
+    expect(sorted.status, sorted.text).toBe(200);
+    expect(sorted.json).toMatchObject({
+      totalElements: 2,
+      totalPages: 2,
+      elementsOnPage: 1,
+      accesses: [{ identityId: holders[1] }],
+    });
+    expectErrorMessage(
+      await adminCall(simulator, 'GET', `${accessesOf(mailbox)}?identityId=${holders[0]}`, { token }),
+      400,
+      'INVALID_PARAMETER',
+    );
+  });
+});
+
 describe('an access on the simulator clock', () => {
   it('ends at its activeToDateTime: no longer listed or fetched, and the log says System ended it', async () => {
     const mailbox = await contactId('0101700001');
