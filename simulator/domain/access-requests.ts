@@ -6,6 +6,7 @@
  */
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { CommandProblem } from './mail-system.ts';
+import { futureInstant } from './mailbox-access.ts';
 
 export const REQUEST_TYPES = [
   'PRIVILEGE_REQUEST',
@@ -178,7 +179,6 @@ export interface AccessRequestSettings {
 }
 
 const RESOURCE = 'AccessRequest';
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
 
 /** The fields an `AccessRequest` command may have (the simulator's own are taken and ignored). */
 export const ACCESS_REQUEST_FIELDS = [
@@ -345,21 +345,7 @@ export function readAccessRequestCommand(
         privilegeEndDate,
       ),
     );
-  let end: number | undefined;
-  if (privilegeEndDateTime !== undefined && privilegeEndDateTime !== null) {
-    end =
-      typeof privilegeEndDateTime === 'string' && DATE_TIME.test(privilegeEndDateTime)
-        ? Date.parse(privilegeEndDateTime)
-        : Number.NaN;
-    if (Number.isNaN(end))
-      problems.push(
-        problem('privilegeEndDateTime', 'INVALID_FORMAT', 'must be a date-time', privilegeEndDateTime),
-      );
-    else if (end <= now)
-      problems.push(
-        problem('privilegeEndDateTime', 'NOT_ALLOWED_VALUE', 'must be in the future', privilegeEndDateTime),
-      );
-  }
+  const end = futureInstant(RESOURCE, 'privilegeEndDateTime', privilegeEndDateTime, now, problems);
   const texts: Partial<Record<RequestText, string>> = {};
   for (const name of REQUEST_TEXTS) {
     const text = body[name];

@@ -4,7 +4,7 @@
  * records, looks the parties up and applies the limits.
  */
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
-import { isMobileNumber } from './formats.ts';
+import { dateTimeInstant, isMobileNumber } from './formats.ts';
 import type { CommandProblem } from './mail-system.ts';
 
 /**
@@ -22,7 +22,6 @@ const EMPLOYEE_NAME_MAX = 100;
 /** NgDP lets a person register up to 5 e-mail addresses for notifications. */
 const MAX_EMAILS = 5;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
 
 /** A notification subscription of an access (SMS or e-mail), unverified until its PIN is given. */
 export interface NotificationRecord {
@@ -181,6 +180,39 @@ function notificationsOf(
 }
 
 /**
+ * A date-time that must lie after `now` (when something given ends), as epoch ms; undefined when not
+ * given, or wrong (its problem added).
+ */
+export function futureInstant(
+  resource: string,
+  field: string,
+  value: unknown,
+  now: number,
+  problems: CommandProblem[],
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const instant = dateTimeInstant(value);
+  if (instant === undefined)
+    problems.push({
+      resource,
+      field,
+      code: 'INVALID_FORMAT',
+      message: 'must be a date-time such as 2026-12-31T23:00:00Z',
+      rejectedValue: value,
+    });
+  else if (instant <= now)
+    problems.push({
+      resource,
+      field,
+      code: 'NOT_ALLOWED_VALUE',
+      message: 'must be in the future',
+      rejectedValue: value,
+    });
+  else return instant;
+  return undefined;
+}
+
+/**
  * The access an `Access` command asks for, or every problem with it: a `PARTY_REPRESENTATIVE`
  * access (the owner's own is the mailbox's), for the identity `identityId`, with `privileges`, ending
  * at `activeToDateTime` (after `now`) or unlimited. `privileges: []` is allowed where `noneAllowed`
@@ -209,26 +241,7 @@ export function readAccessCommand(
   else if (!isUuid(identityId))
     problems.push(problem('identityId', 'INVALID_FORMAT', 'must be a UUID', identityId));
   const privileges = privilegesOf(body.privileges, problems, noneAllowed);
-  let activeTo: number | undefined;
-  if (activeToDateTime !== undefined && activeToDateTime !== null) {
-    activeTo =
-      typeof activeToDateTime === 'string' && DATE_TIME.test(activeToDateTime)
-        ? Date.parse(activeToDateTime)
-        : Number.NaN;
-    if (Number.isNaN(activeTo))
-      problems.push(
-        problem(
-          'activeToDateTime',
-          'INVALID_FORMAT',
-          'must be a date-time such as 2026-12-31T23:00:00Z',
-          activeToDateTime,
-        ),
-      );
-    else if (activeTo <= now)
-      problems.push(
-        problem('activeToDateTime', 'NOT_ALLOWED_VALUE', 'must be in the future', activeToDateTime),
-      );
-  }
+  const activeTo = futureInstant(RESOURCE, 'activeToDateTime', activeToDateTime, now, problems);
   if (
     intendedEmployee !== undefined &&
     intendedEmployee !== null &&

@@ -8,11 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, adminUpload, login, portal, seededToken } from '../../../../test/support/admin.ts';
 import {
-  call,
+  adminCall,
+  adminUpload,
+  login,
+  portal,
+  seededToken,
+  senderContact,
+} from '../../../../test/support/admin.ts';
+import {
   expectErrorMessage,
-  keyOf,
   resetSimulator,
   SEED_IDS,
   setClock,
@@ -97,12 +102,7 @@ async function put(created: RequestJson, changes: Record<string, unknown>) {
   });
 }
 
-async function contactId(number: string): Promise<string> {
-  const response = await call(`${simulator.apiUrl}/contacts/?cprNumber=${number}`, {
-    apiKey: keyOf(simulator, SEED_IDS.senderPull),
-  });
-  return (response.json as { contacts: { id: string }[] }).contacts[0]?.id as string;
-}
+const contactId = async (number: string) => (await senderContact(simulator, number)).id;
 
 describe('POST access-requests/', () => {
   it('makes a request whose parties are resolved in the register; fetched with its ETag, and listed', async () => {

@@ -9,10 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, createEmployee, login, portal, seededToken } from '../../../../test/support/admin.ts';
+import {
+  adminCall,
+  createEmployee,
+  login,
+  portal,
+  type SenderContact,
+  seededToken,
+  senderContact,
+} from '../../../../test/support/admin.ts';
 import {
   type ApiResponse,
-  call,
   control,
   expectErrorMessage,
   keyOf,
@@ -45,15 +52,7 @@ interface ExemptionJson {
   exemptionStatus: string;
 }
 
-interface ContactJson {
-  mailboxSubscription: {
-    publicRegistrationStatus: string;
-    registrationStatus: string;
-    exemptionStart?: string;
-    exemptionEnd?: string;
-    exemptThroughPowerOfAttorney?: boolean;
-  };
-}
+type ContactJson = SenderContact;
 
 beforeAll(async () => {
   simulator = await startTestSimulator();
@@ -81,15 +80,7 @@ async function exempt(body: Record<string, unknown>, on = simulator, as = token)
   return response.json as ExemptionJson;
 }
 
-/** The contact as a sender system sees it (`GET contacts/?cprNumber=` or `?cvrNumber=`). */
-async function contactAsSenders(number: string, on = simulator): Promise<ContactJson> {
-  const parameter = number.length === 10 ? 'cprNumber' : 'cvrNumber';
-  const response = await call(`${on.apiUrl}/contacts/?${parameter}=${number}`, {
-    apiKey: keyOf(on, SEED_IDS.senderPull),
-  });
-  expect(response.status, response.text).toBe(200);
-  return (response.json as { contacts: ContactJson[] }).contacts[0] as ContactJson;
-}
+const contactAsSenders = async (number: string, on = simulator) => senderContact(on, number);
 
 const actionRows = async () =>
   (

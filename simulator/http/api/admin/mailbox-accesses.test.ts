@@ -8,12 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, createEmployee, login, portal, seededToken } from '../../../../test/support/admin.ts';
 import {
-  call,
+  adminCall,
+  createEmployee,
+  login,
+  portal,
+  seededToken,
+  senderContact,
+} from '../../../../test/support/admin.ts';
+import {
   control,
   expectErrorMessage,
-  keyOf,
   resetSimulator,
   SEED_IDS,
   setClock,
@@ -52,21 +57,10 @@ beforeEach(async () => {
 });
 
 /** A contact's id (a citizen's: its mailbox's id too), as senders see it. */
-async function contactId(number: string, on = simulator): Promise<string> {
-  const parameter = number.length === 10 ? 'cprNumber' : 'cvrNumber';
-  const response = await call(`${on.apiUrl}/contacts/?${parameter}=${number}`, {
-    apiKey: keyOf(on, SEED_IDS.senderPull),
-  });
-  return (response.json as { contacts: { id: string }[] }).contacts[0]?.id as string;
-}
+const contactId = async (number: string, on = simulator) => (await senderContact(on, number)).id;
 
-async function registration(number: string): Promise<string> {
-  const response = await call(`${simulator.apiUrl}/contacts/?cprNumber=${number}`, {
-    apiKey: keyOf(simulator, SEED_IDS.senderPull),
-  });
-  return (response.json as { contacts: { mailboxSubscription: { publicRegistrationStatus: string } }[] })
-    .contacts[0]?.mailboxSubscription.publicRegistrationStatus as string;
-}
+const registration = async (number: string) =>
+  (await senderContact(simulator, number)).mailboxSubscription.publicRegistrationStatus;
 
 const accessesOf = (mailboxId: string) => `/mailboxes/${mailboxId}/accesses/`;
 
