@@ -5,6 +5,7 @@
  * command asks for, which state may follow which; the engine keeps the records and grants.
  */
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { dateTimeInstant } from './formats.ts';
 import type { CommandProblem } from './mail-system.ts';
 import { futureInstant } from './mailbox-access.ts';
 
@@ -289,11 +290,13 @@ function listOf(
 /**
  * The request an `AccessRequest` command asks for, or every problem with it: a type, a state, who
  * it gives access to (`accessTo`) and who gets it (`target.requestParticipant`), each with a CPR or
- * CVR number; the privileges (NgDP's names), an end after `now`, texts and documentation entries.
+ * CVR number; the privileges (NgDP's names), an end after `now` (or `keptEnd`, the one it has),
+ * texts and documentation entries.
  */
 export function readAccessRequestCommand(
   body: Record<string, unknown>,
   now: number,
+  keptEnd?: number,
 ): { settings: AccessRequestSettings; problems: [] } | { settings: undefined; problems: CommandProblem[] } {
   const problems: CommandProblem[] = [];
   const { requestType, requestState, privilegeEndDate, privilegeEndDateTime } = body;
@@ -345,7 +348,11 @@ export function readAccessRequestCommand(
         privilegeEndDate,
       ),
     );
-  const end = futureInstant(RESOURCE, 'privilegeEndDateTime', privilegeEndDateTime, now, problems);
+  // The end a request has already may have passed: sending it back unchanged is no new end.
+  const end =
+    keptEnd !== undefined && dateTimeInstant(privilegeEndDateTime) === keptEnd
+      ? keptEnd
+      : futureInstant(RESOURCE, 'privilegeEndDateTime', privilegeEndDateTime, now, problems);
   const texts: Partial<Record<RequestText, string>> = {};
   for (const name of REQUEST_TEXTS) {
     const text = body[name];

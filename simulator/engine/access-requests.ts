@@ -169,7 +169,7 @@ export class AccessRequests {
   update(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): AccessRequestRecord {
     const current = this.get(caller, id);
     expectVersion(this.context, `access request ${current.id}`, current.version, version);
-    const settings = this.settingsOf(caller, body, 'updateAccessRequest');
+    const settings = this.settingsOf(caller, body, 'updateAccessRequest', current);
     if (!NEXT_STATES[current.requestState].includes(settings.requestState))
       throw reject.adminConflict(
         'REQUEST_STATE',
@@ -353,10 +353,19 @@ export class AccessRequests {
 
   // ---------------------------------------------------------------- helpers
 
-  private settingsOf(caller: AdminCaller, body: unknown, operation: string): AccessRequestSettings {
+  private settingsOf(
+    caller: AdminCaller,
+    body: unknown,
+    operation: string,
+    current?: AccessRequestRecord,
+  ): AccessRequestSettings {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw reject.invalidBody();
     onlyFields(RESOURCE, body as Record<string, unknown>, ACCESS_REQUEST_FIELDS);
-    const read = readAccessRequestCommand(body as Record<string, unknown>, this.context.now());
+    const read = readAccessRequestCommand(
+      body as Record<string, unknown>,
+      this.context.now(),
+      current?.privilegeEndDateTime,
+    );
     if (read.settings === undefined) throw reject.fieldsInvalid(read.problems);
     const { settings } = read;
     for (const party of [settings.accessTo, settings.target])

@@ -203,6 +203,28 @@ describe('from request to access', () => {
     });
   });
 
+  it('an access from a request ends at its privilegeEndDateTime; the request can still be revoked after', async () => {
+    const created = await request({ privilegeEndDateTime: '2025-03-20T00:00:00Z' });
+    const approved = (await put(created, { requestState: 'APPROVED' })).json as RequestJson;
+    const activated = await adminCall(simulator, 'POST', '/access-requests/target/activate', {
+      token,
+      body: { code: approved.target.id },
+    });
+    expect(activated.status, activated.text).toBe(200);
+    const mailbox = await contactId(OWNER);
+    const listed = await adminCall(simulator, 'GET', `/mailboxes/${mailbox}/accesses/`, { token });
+    expect(listed.json).toMatchObject({ accesses: [{ activeToDateTime: '2025-03-20T00:00:00.000Z' }] });
+    await setClock(simulator, '2025-03-21T00:00:00Z');
+    token = await seededToken(simulator, AUTHORITY);
+    expect(
+      (await adminCall(simulator, 'GET', `/mailboxes/${mailbox}/accesses/`, { token })).json,
+    ).toMatchObject({
+      totalElements: 0,
+    });
+    const revoked = await put(activated.json as RequestJson, { requestState: 'REVOKED' });
+    expect(revoked.status, revoked.text).toBe(200);
+  });
+
   it('404 for a code no approved request waits for; 400 without a code', async () => {
     const created = await request();
     const early = await adminCall(simulator, 'POST', '/access-requests/target/activate', {
