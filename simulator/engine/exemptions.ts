@@ -349,11 +349,16 @@ export class Exemptions {
 
   /** The contact registered again (lift, expiry, an access's choice), with its action-log rows. */
   private register(by: ActionActor, contact: Contact, record: ExemptionRecord | undefined): void {
+    // A contact no longer exempt (the test portal or the control API changed it since) keeps its
+    // registration: the exemption just ends.
+    const exempt = contact.mailboxSubscription.publicRegistrationStatus === 'EXEMPT';
     this.context.change(() => {
-      const registered = this.directory.changeExemption(contact, {
-        publicRegistrationStatus: 'REGISTERED',
-        registrationStatus: 'AUTOMATIC_REGISTRATION',
-      });
+      const registered = exempt
+        ? this.directory.changeExemption(contact, {
+            publicRegistrationStatus: 'REGISTERED',
+            registrationStatus: 'AUTOMATIC_REGISTRATION',
+          })
+        : contact;
       this.logChange(
         by,
         registered,

@@ -210,6 +210,16 @@ describe("a company's exemption on the simulator clock", () => {
     );
   });
 
+  it('ends without registering a company closed in the meantime (control API)', async () => {
+    await exempt({ cvrNumber: COMPANY });
+    const closed = await control(simulator, 'PATCH', `/contacts/${COMPANY}`, {
+      publicRegistrationStatus: 'CLOSED',
+    });
+    expect(closed.status, closed.text).toBe(200);
+    await moveClock('2027-11-02T00:00:00Z');
+    expect((await contactAsSenders(COMPANY)).mailboxSubscription.publicRegistrationStatus).toBe('CLOSED');
+  });
+
   it('a renewal (PUT) starts it again today, and the old end date passes without registering it', async () => {
     const created = await exempt({ cvrNumber: COMPANY });
     await moveClock('2026-05-01T10:00:00Z');
