@@ -70,7 +70,8 @@ export function exemptionEnd(contact: Pick<Contact, 'type'>, exemptionStart: str
 /**
  * A contact changed from `before` (undefined: new) to `after`: its versions count the change — the
  * contact's always, the registration's and the NemSMS subscription's when they changed — and an
- * exemption keeps the date it began (for a new one: the date given, else `today`; none once lifted).
+ * exemption keeps the date it began unless `after` gives another (a renewal); a new one begins on the
+ * date given, else `today`; none once lifted.
  */
 export function changedContact(before: Contact | undefined, after: Contact, today: string): Contact {
   const registration = after.mailboxSubscription;
@@ -90,9 +91,8 @@ export function changedContact(before: Contact | undefined, after: Contact, toda
       ...(exempt
         ? {
             exemptionStart:
-              was?.publicRegistrationStatus === 'EXEMPT'
-                ? (was.exemptionStart ?? today)
-                : (registration.exemptionStart ?? today),
+              registration.exemptionStart ??
+              (was?.publicRegistrationStatus === 'EXEMPT' ? (was.exemptionStart ?? today) : today),
             exemptThroughPowerOfAttorney: registration.exemptThroughPowerOfAttorney ?? false,
           }
         : {}),

@@ -32,3 +32,12 @@ export function isSearchTerm(value: unknown): value is string {
 export function isRecordId(value: unknown): value is string {
   return isUuid(value) && value === value.toLowerCase();
 }
+
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
+
+/** The instant (epoch ms) of a date-time with its zone (`2025-06-02T08:00:00Z`); undefined for anything else. */
+export function dateTimeInstant(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !DATE_TIME.test(value)) return undefined;
+  const instant = Date.parse(value);
+  return Number.isNaN(instant) ? undefined : instant;
+}

@@ -330,7 +330,9 @@ export type JobKind =
   /** The SMS of a NemSMS delivered in NgDP's quiet hours (18:00–08:00 Danish time), sent at 08:00. */
   | 'send-sms'
   /** A change notification to a sender system's contact subscription (`notificationUrl`). */
-  | 'notify-subscriber';
+  | 'notify-subscriber'
+  /** The end of something the administration made: a company's exemption, a mailbox access. */
+  | 'expire';
 
 export interface Job {
   id: string;

@@ -368,6 +368,27 @@ export class Directory {
     return contact;
   }
 
+  /**
+   * Gives a registered contact the registration an exemption makes (admin.md §4): exempt from the
+   * date in `registration` (a renewal moves it), or registered again. One version more, and — as any
+   * change of registration — an event-log line and a notification to each subscription it concerns.
+   */
+  changeExemption(contact: Contact, registration: MailboxSubscription): Contact {
+    const now = this.context.now();
+    const changed = changedContact(
+      contact,
+      {
+        ...contact,
+        mailboxSubscription: registration,
+        transactionId: this.context.newId(),
+        lastUpdated: now,
+      },
+      copenhagenDate(now),
+    );
+    this.saveContact(contact, changed);
+    return changed;
+  }
+
   /** Saves a new or changed contact, tells its subscribers, and logs a change of registration. */
   private saveContact(existing: Contact | undefined, contact: Contact): void {
     this.context.change(() => {

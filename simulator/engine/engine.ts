@@ -21,11 +21,13 @@ import type {
 import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
+import { AccessRequests } from './access-requests.ts';
 import { AdminLog } from './admin-log.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
 import { EventLog } from './event-log.ts';
+import { Exemptions } from './exemptions.ts';
 import { Faults } from './faults.ts';
 import { FileErrors } from './file-errors.ts';
 import { EMPLOYEES, Identities } from './identities.ts';
@@ -34,6 +36,7 @@ import { IdentityGroups } from './identity-groups.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
+import { MailboxAccesses } from './mailbox-accesses.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
@@ -94,7 +97,14 @@ export interface Redelivered {
 }
 
 /** Jobs without I/O, which the scheduler runs in batches (one transaction each). */
-const SYNC_JOBS: ReadonlySet<JobKind> = new Set(['process', 'deliver', 'receipt', 'bulk', 'send-sms']);
+const SYNC_JOBS: ReadonlySet<JobKind> = new Set([
+  'process',
+  'deliver',
+  'receipt',
+  'bulk',
+  'send-sms',
+  'expire',
+]);
 
 export class Engine {
   readonly clock: Clock;
@@ -134,6 +144,12 @@ export class Engine {
   readonly identityGroups: IdentityGroups;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Exemptions from Digital Post (Administrativ Adgang). */
+  readonly exemptions: Exemptions;
+  /** Accesses to citizens' mailboxes (Administrativ Adgang). */
+  readonly mailboxAccesses: MailboxAccesses;
+  /** Access requests, their documentation and activation (Administrativ Adgang). */
+  readonly accessRequests: AccessRequests;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -214,6 +230,9 @@ export class Engine {
     this.identityAdmin = new IdentityAdmin(context, this.adminLog, this.rights);
     this.identityGroups = new IdentityGroups(context, this.rights);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.exemptions = new Exemptions(context, this.directory, this.adminLog);
+    this.mailboxAccesses = new MailboxAccesses(context, this.exemptions, this.adminLog);
+    this.accessRequests = new AccessRequests(context, this.mailboxAccesses, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */
@@ -369,6 +388,13 @@ export class Engine {
     }
   }
 
+  /** Ends what the administration made for a time (an `expire` job names what). */
+  private expireDue(job: Job): void {
+    if (job.data?.what === 'exemption') this.exemptions.expireDue(job);
+    else if (job.data?.what === 'access') this.mailboxAccesses.expireDue(job);
+    else this.context.change(() => this.context.store.deleteJob(job.id));
+  }
+
   /** Runs a job that only changes state (the scheduler batches these into one transaction). */
   private runSync(job: Job): void {
     switch (job.kind) {
@@ -383,6 +409,9 @@ export class Engine {
         return;
       case 'send-sms':
         this.delivery.sendSmsDue(job);
+        return;
+      case 'expire':
+        this.expireDue(job);
         return;
       default:
         this.context.change(() => this.context.store.deleteJob(job.id));

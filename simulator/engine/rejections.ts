@@ -396,6 +396,14 @@ export const reject = {
     new Rejection('conflict', code, message, fieldErrors),
   /** A business rule of the administration (`code` names it: NOT_A_RECIPIENT_SYSTEM, …). */
   adminRule: (code: string, message: string) => new Rejection('unprocessable', code, message),
+  /** A command with several fields at fault: every one of them, the first one's code the answer's. */
+  fieldsInvalid: (problems: readonly FieldProblem[]) =>
+    new Rejection(
+      'invalid',
+      problems[0]?.code ?? 'INVALID_FORMAT',
+      problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+      problems,
+    ),
 
   // ---------------------------------------------------------------- simulator control
   /** A clock move given as something that is not a duration (`by`) or a date-time (`to`). */

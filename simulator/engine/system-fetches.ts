@@ -7,6 +7,7 @@
  */
 import { EventTag } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { dateTimeInstant } from '../domain/formats.ts';
 import type { MailboxEntry, Organisation, SystemRecord } from '../domain/model.ts';
 import { inPeriod, mailboxIdOf, type SystemFetchRecord } from '../domain/system-fetches.ts';
 import { collection, type Store } from '../store/store.ts';
@@ -54,7 +55,6 @@ const GIVEN = [
   'toDateTime',
 ];
 
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
 const DATE = /^\d{4}-\d\d-\d\d$/;
 
 /** How many letters a mailbox has to move in a period (`messageCount`). */
@@ -71,8 +71,8 @@ export interface MessageCount {
 /** A date-time of a body field or query parameter, as epoch ms; undefined when not given. */
 function instantOf(resource: string, name: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const time = typeof value === 'string' && DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time))
+  const time = dateTimeInstant(value);
+  if (time === undefined)
     throw reject.invalidField(
       resource,
       name,

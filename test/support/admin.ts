@@ -3,7 +3,7 @@
  * operation with its bearer token, and make test employees with chosen rights in the portal.
  */
 import type { RunningSimulator } from '../../simulator/index.ts';
-import { type ApiResponse, call } from './simulator.ts';
+import { type ApiResponse, call, keyOf, SEED_IDS } from './simulator.ts';
 
 /** The portal's base URL (`http://host:port/portal/v1`). */
 export function portalUrl(simulator: RunningSimulator): string {
@@ -80,8 +80,8 @@ export async function adminCall(
 }
 
 /**
- * `POST` of a multipart/form-data body whose part `file` holds `content` (NgDP's uploads: SSH keys,
- * certificates), with a bearer token.
+ * `POST` (or `method`) of a multipart/form-data body whose part `file` holds `content` (NgDP's
+ * uploads: SSH keys, certificates, access requests' documentation), with a bearer token.
  */
 export async function adminUpload(
   simulator: RunningSimulator,
@@ -89,12 +89,13 @@ export async function adminUpload(
   token: string,
   content: string | Uint8Array,
   fileName = 'file',
+  options: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse> {
   const form = new FormData();
   form.append('file', new Blob([content]), fileName);
   const answer = await fetch(`${simulator.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
+    method: options.method ?? 'POST',
+    headers: { authorization: `Bearer ${token}`, ...options.headers },
     body: form,
   });
   const text = await answer.text();
@@ -137,4 +138,31 @@ export function mailSystemCommand(overrides: Record<string, unknown> = {}): Reco
     technicalContact: { name: 'IT-drift', email: 'drift@example.dk', phoneNumber: '70000000' },
     ...overrides,
   };
+}
+
+/** A contact as the integration API shows it to sender systems (the fields the admin tests read). */
+export interface SenderContact {
+  id: string;
+  mailboxSubscription: {
+    publicRegistrationStatus: string;
+    registrationStatus: string;
+    exemptionStart?: string;
+    exemptionEnd?: string;
+    exemptThroughPowerOfAttorney?: boolean;
+  };
+}
+
+/**
+ * The contact of a CPR (10 digits) or CVR (8 digits) number as a seeded sender system sees it
+ * (`GET contacts/?cprNumber=` or `?cvrNumber=`): what an administration change tells senders.
+ */
+export async function senderContact(simulator: RunningSimulator, number: string): Promise<SenderContact> {
+  const parameter = number.length === 10 ? 'cprNumber' : 'cvrNumber';
+  const response = await call(`${simulator.apiUrl}/contacts/?${parameter}=${number}`, {
+    apiKey: keyOf(simulator, SEED_IDS.senderPull),
+  });
+  const contact = (response.json as { contacts?: SenderContact[] } | undefined)?.contacts?.[0];
+  if (response.status !== 200 || contact === undefined)
+    throw new Error(`GET contacts/ for ${number.slice(0, 6)}… answered ${response.status}`);
+  return contact;
 }

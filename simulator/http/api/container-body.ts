@@ -32,6 +32,13 @@ export function multipartContainer(request: Request, limit: number, hold: Hold):
   return multipartFile(request, limit, hold, LZMA_TYPE);
 }
 
+/** The part `file` of a multipart upload, with the name and type its part header gave. */
+export interface UploadedFile {
+  data: Buffer;
+  filename: string;
+  mimeType: string;
+}
+
 /**
  * The part `file` of a multipart/form-data body (of type `type`, when given): NgDP's uploads of
  * containers, SSH keys and certificates. The body and the part's copy of it are both held against
@@ -43,6 +50,16 @@ export async function multipartFile(
   hold: Hold,
   type?: string,
 ): Promise<Buffer> {
+  return (await multipartUpload(request, limit, hold, type)).data;
+}
+
+/** {@link multipartFile} with the part's file name and type (documentation uploads keep them). */
+export async function multipartUpload(
+  request: Request,
+  limit: number,
+  hold: Hold,
+  type?: string,
+): Promise<UploadedFile> {
   if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) {
     request.resume();
     throw reject.contentTypeNotSupported('the body must be multipart/form-data with a part named "file"');
@@ -58,8 +75,8 @@ export async function multipartFile(
   } catch (error) {
     throw malformed(error);
   }
-  return new Promise<Buffer>((resolve, refuse) => {
-    let found: Buffer | undefined;
+  return new Promise<UploadedFile>((resolve, refuse) => {
+    let found: UploadedFile | undefined;
     let failure: Rejection | undefined;
     const fail = (error: Rejection): void => {
       failure ??= error;
@@ -85,7 +102,7 @@ export async function multipartFile(
         if (found !== undefined) {
           fail(reject.badRequest('the request has more than one part named "file"'));
         }
-        found = Buffer.concat(chunks);
+        found = { data: Buffer.concat(chunks), filename: info.filename ?? '', mimeType: partType };
       });
     });
     parser.on('field', (name) => {

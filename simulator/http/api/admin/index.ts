@@ -4,6 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
+import { accessRoutes } from './access.ts';
 import type { On } from './guard.ts';
 import { privilegeRoutes } from './privileges.ts';
 import { systemRoutes } from './systems.ts';
@@ -11,4 +12,5 @@ import { systemRoutes } from './systems.ts';
 export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void {
   systemRoutes(engine, on, json);
   privilegeRoutes(engine, on, json);
+  accessRoutes(engine, on, json);
 }
