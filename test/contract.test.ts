@@ -33,6 +33,7 @@ const answer = (fields: Partial<ApiResponseMessage>): ApiResponseMessage => ({
   json: {},
   hasJson: true,
   fault: null,
+  projected: false,
   ...fields,
 });
 
@@ -85,6 +86,21 @@ describeWith({ shared: [OPENAPI_SPEC] }, "the contract test holds answers agains
     expect(
       checker.problems(answer({ json: { id: '2f6d9a10-4c1b-4e8a-9b7f-3a2c1d0e9f87', type: 'CITIZEN' } })),
     ).toEqual([]);
+  });
+
+  it('lets an answer asked for some fields only (`fields=`) lack required properties, nothing else', () => {
+    const page = (json: unknown, projected: boolean) =>
+      checker.problems(
+        answer({ path: '/privileges/direct/grantee/2f6d9a10-4c1b-4e8a-9b7f-3a2c1d0e9f87', json, projected }),
+      );
+    const trimmed = { directPrivileges: [{ id: '2f6d9a10-4c1b-4e8a-9b7f-3a2c1d0e9f87' }] };
+    expect(page(trimmed, false)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/must have required property 'granteeId'/)]),
+    );
+    expect(page(trimmed, true)).toEqual([]);
+    expect(page({ directPrivileges: [{ id: 'not-a-uuid' }] }, true)).toEqual([
+      expect.stringMatching(/must match format "uuid"/),
+    ]);
   });
 
   it('names the operation, the status, the JSON path and the problem of a body that breaks it', () => {

@@ -29,6 +29,11 @@ export interface ApiResponseMessage {
   hasJson: boolean;
   /** Set when a fault rule or chaos answered in the route's place (the answer is the rule's). */
   fault: TranscriptFault | null;
+  /**
+   * Whether the request asked for some fields only (the query language's `fields`): the items then
+   * lack properties their schema calls required, as the caller asked.
+   */
+  projected: boolean;
 }
 
 const channel = diagnosticsChannel.channel(API_RESPONSES_CHANNEL);
@@ -56,6 +61,7 @@ export function publishApiResponses(request: Request, response: Response, next: 
       json: body?.value,
       hasJson: body !== undefined,
       fault: noteOf(request)?.fault ?? null,
+      projected: request.query.fields !== undefined,
     };
     channel.publish(message);
   });
