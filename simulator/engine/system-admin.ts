@@ -19,7 +19,6 @@ import type { SystemCertificate, SystemRecord } from '../domain/model.ts';
 import type { ActionEntry, AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
-import type { Page, PageRequest } from './paging.ts';
 import { Rejection, reject } from './rejections.ts';
 import type { Systems } from './systems.ts';
 import { expectVersion, type VersionCheck } from './versions.ts';
@@ -68,10 +67,10 @@ export class SystemAdmin {
     this.log = log;
   }
 
-  /** The context organisation's systems, oldest first (the query language will sort and filter). */
-  list(caller: AdminCaller, request: PageRequest, filters: SystemFilters = {}): Page<SystemRecord> {
+  /** The context organisation's systems, oldest first (the query language sorts, filters and pages). */
+  list(caller: AdminCaller, filters: SystemFilters = {}): SystemRecord[] {
     const token = filters.authenticationToken?.replace(/^Basic\s+/i, '');
-    const all = this.context.store
+    return this.context.store
       .listSystems(caller.organisation.id)
       .filter((system) => system.deletedAt === undefined)
       .filter(
@@ -80,12 +79,6 @@ export class SystemAdmin {
           system.details?.certificate?.serialNumber === filters.certificateSerialNumber,
       )
       .filter((system) => token === undefined || this.keyOf(token) === system.id);
-    return {
-      items: all.slice(request.page * request.size, (request.page + 1) * request.size),
-      page: request.page,
-      size: request.size,
-      total: all.length,
-    };
   }
 
   /** @throws Rejection NOT_FOUND for an id that is not a system of the context organisation. */

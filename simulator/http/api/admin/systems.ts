@@ -6,8 +6,9 @@
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { certificateJson, mailSystemJson, sshJson } from '../../../wire/admin.ts';
-import { searchFrameJson } from '../../../wire/paging.ts';
-import { paging, queryText } from '../../support.ts';
+import { queryFrameJson } from '../../../wire/paging.ts';
+import { queryPage } from '../../query.ts';
+import { queryText } from '../../support.ts';
 import { multipartFile } from '../container-body.ts';
 import { adminCaller, type On, pathParam, setVersion, versionCheck } from './guard.ts';
 
@@ -30,13 +31,15 @@ export function systemRoutes(engine: Engine, on: On, json: RequestHandler): void
   on('querySystems', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'querySystems');
     if (caller === undefined) return;
-    // page and size only, for now: the query language (sortFields, fields, any, filters) comes
-    // with the shared query module.
-    const page = systemAdmin.list(caller, paging(request), {
+    const systems = systemAdmin.list(caller, {
       certificateSerialNumber: queryText(request, 'certificateSerialNumber'),
       authenticationToken: queryText(request, 'authenticationToken'),
     });
-    response.json(searchFrameJson(page, { systems: page.items.map((system) => mailSystemJson(system)) }));
+    const page = queryPage(
+      request,
+      systems.map((system) => mailSystemJson(system)),
+    );
+    response.json(queryFrameJson(page, 'systems'));
   });
 
   on('createMailSystem', json, async (request, response) => {
