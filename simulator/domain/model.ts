@@ -40,6 +40,28 @@ export interface Organisation {
   authorityType?: AuthorityType;
   /** When it was created (seeded organisations: the seed's fixed time). */
   createdDate?: number;
+  /** The version of its record: 1 until Administrativ Adgang changes it (admin.md §7). */
+  version?: number;
+  lastUpdated?: number;
+  /** What the organisation keeps itself in Administrativ Adgang (authority information). */
+  info?: OrganisationInfo;
+}
+
+/** A contact person (NgDP's `Person`). */
+export interface Person {
+  name: string;
+  email: string;
+  phoneNumber: string;
+}
+
+/** An organisation's authority information (admin.md §7; NgDP's `OrganisationCommand`). */
+export interface OrganisationInfo {
+  authorityId?: string;
+  authorityTerms?: boolean;
+  legalContact?: Person;
+  rightsIntroductionCompleted?: boolean;
+  /** Its logo (a PNG; the bytes are kept apart, `engine/organisation-admin.ts`). */
+  logo?: { id: string; fileSize: number; version: number };
 }
 
 /**

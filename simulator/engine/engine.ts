@@ -35,6 +35,7 @@ import { Intake } from './intake.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
+import { OrganisationAdmin } from './organisation-admin.ts';
 import { CONTACT_GROUPS, Organisations } from './organisations.ts';
 import type { Outbound } from './outbound.ts';
 import { Processing } from './processing.ts';
@@ -125,6 +126,8 @@ export class Engine {
   readonly identities: Identities;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Administrativ Adgang's authority information: the organisation and its logo. */
+  readonly organisationAdmin: OrganisationAdmin;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -200,8 +203,9 @@ export class Engine {
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
     this.adminLog = new AdminLog(context);
-    this.identities = new Identities(context, this.adminLog);
+    this.identities = new Identities(context, this.adminLog, this.subscriptions);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */

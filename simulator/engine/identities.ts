@@ -33,6 +33,7 @@ import { collection } from '../store/store.ts';
 import type { AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
+import type { Subscriptions } from './subscriptions.ts';
 
 /** The test employees (scope: the organisation each belongs to). */
 export const EMPLOYEES = collection<Employee>('employees', (employee) => employee.organisationId);
@@ -93,10 +94,12 @@ function rightsOf(value: unknown, resource: string): AdminRight[] {
 export class Identities {
   private readonly context: EngineContext;
   private readonly log: AdminLog;
+  private readonly subscriptions: Subscriptions;
 
-  constructor(context: EngineContext, log: AdminLog) {
+  constructor(context: EngineContext, log: AdminLog, subscriptions: Subscriptions) {
     this.context = context;
     this.log = log;
+    this.subscriptions = subscriptions;
   }
 
   // ---------------------------------------------------------------- calls
@@ -266,7 +269,7 @@ export class Identities {
   /**
    * Creates a test organisation (`TestOrganisationCommand`) and its first employee, the
    * "certificate holder", with every right (admin.md §12); the employee's password is generated
-   * unless given.
+   * unless given. Sender systems subscribed to new organisations are told.
    *
    * @throws Rejection for a wrong field or a CVR number another organisation has (409).
    */
@@ -335,6 +338,7 @@ export class Identities {
     this.context.change(() => {
       store.putOrganisation(organisation);
       store.putRecord(EMPLOYEES, employee);
+      this.subscriptions.organisationChanged(organisation, 'CREATED');
     });
     return { organisation, employee, password };
   }

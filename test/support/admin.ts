@@ -80,8 +80,8 @@ export async function adminCall(
 }
 
 /**
- * `POST` of a multipart/form-data body whose part `file` holds `content` (NgDP's uploads: SSH keys,
- * certificates), with a bearer token.
+ * `POST` (or `method`) of a multipart/form-data body whose part `file` holds `content` (NgDP's
+ * uploads: SSH keys, certificates, logos), with a bearer token and any other `headers`.
  */
 export async function adminUpload(
   simulator: RunningSimulator,
@@ -89,12 +89,13 @@ export async function adminUpload(
   token: string,
   content: string | Uint8Array,
   fileName = 'file',
+  request: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse> {
   const form = new FormData();
   form.append('file', new Blob([content]), fileName);
   const answer = await fetch(`${simulator.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
+    method: request.method ?? 'POST',
+    headers: { authorization: `Bearer ${token}`, ...request.headers },
     body: form,
   });
   const text = await answer.text();

@@ -17,4 +17,8 @@ export const SERVED_ADMIN_OPERATIONS = [
   'createOcesPublicCertificate',
   'createSsh',
   'listStandardSystemTemplates',
+  'updateOrganisation',
+  'fetchLogo',
+  'updateLogo',
+  'deleteLogo',
 ] as const satisfies readonly AdminOperationId[];

@@ -9,8 +9,7 @@ import { certificateJson, mailSystemJson, sshJson } from '../../../wire/admin.ts
 import { queryFrameJson } from '../../../wire/paging.ts';
 import { queryPage } from '../../query.ts';
 import { queryText } from '../../support.ts';
-import { multipartFile } from '../container-body.ts';
-import { adminCaller, type On, pathParam, setVersion, versionCheck } from './guard.ts';
+import { adminCaller, type On, pathParam, setVersion, uploadedFile, versionCheck } from './guard.ts';
 
 /** Largest upload of an SSH public key or a certificate. */
 const UPLOAD_LIMIT = 64 * 1024;
@@ -18,15 +17,7 @@ const UPLOAD_LIMIT = 64 * 1024;
 export function systemRoutes(engine: Engine, on: On, json: RequestHandler): void {
   const { systemAdmin } = engine;
 
-  /** The part `file` of an upload, held against the memory budget while it is read. */
-  async function upload(request: Parameters<RequestHandler>[0]): Promise<Buffer> {
-    const hold = engine.memory.hold('the upload');
-    try {
-      return await multipartFile(request, UPLOAD_LIMIT, hold);
-    } finally {
-      hold.release();
-    }
-  }
+  const upload = (request: Parameters<RequestHandler>[0]) => uploadedFile(engine, request, UPLOAD_LIMIT);
 
   on('querySystems', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'querySystems');
