@@ -32,6 +32,7 @@ import { EMPLOYEES, Identities } from './identities.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
+import { Lookups } from './lookups.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
@@ -126,6 +127,8 @@ export class Engine {
   readonly identities: Identities;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Employees' look-ups of citizens and companies, each in the search log. */
+  readonly lookups: Lookups;
   /** Administrativ Adgang's authority information: the organisation and its logo. */
   readonly organisationAdmin: OrganisationAdmin;
   /** NgDP's event log as systems read it. */
@@ -205,6 +208,7 @@ export class Engine {
     this.adminLog = new AdminLog(context);
     this.identities = new Identities(context, this.adminLog, this.subscriptions);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.lookups = new Lookups(context, this.adminLog);
     this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
   }
 

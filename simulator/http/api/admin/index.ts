@@ -5,10 +5,12 @@
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import type { On } from './guard.ts';
+import { lookupRoutes } from './lookups.ts';
 import { organisationRoutes } from './organisations.ts';
 import { systemRoutes } from './systems.ts';
 
 export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void {
   systemRoutes(engine, on, json);
   organisationRoutes(engine, on, json);
+  lookupRoutes(engine, on);
 }

@@ -21,4 +21,6 @@ export const SERVED_ADMIN_OPERATIONS = [
   'fetchLogo',
   'updateLogo',
   'deleteLogo',
+  'lookupCitizen',
+  'organisationLookup',
 ] as const satisfies readonly AdminOperationId[];
