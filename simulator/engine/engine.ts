@@ -47,6 +47,7 @@ import { Recipients } from './recipients.ts';
 import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
+import { StandardSystems } from './standard-systems.ts';
 import { Subscriptions } from './subscriptions.ts';
 import { SystemAdmin } from './system-admin.ts';
 import { SystemFetches } from './system-fetches.ts';
@@ -127,6 +128,8 @@ export class Engine {
   readonly identities: Identities;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Vendors' standard system templates (admin.md §1.3). */
+  readonly standardSystems: StandardSystems;
   /** Employees' look-ups of citizens and companies, each in the search log. */
   readonly lookups: Lookups;
   /** Administrativ Adgang's authority information: the organisation and its logo. */
@@ -207,7 +210,8 @@ export class Engine {
     this.inspection = new Inspection(context);
     this.adminLog = new AdminLog(context);
     this.identities = new Identities(context, this.adminLog, this.subscriptions);
-    this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.standardSystems = new StandardSystems(context);
+    this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog, this.standardSystems);
     this.lookups = new Lookups(context, this.adminLog);
     this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
   }

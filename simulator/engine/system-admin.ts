@@ -20,6 +20,11 @@ import type { ActionEntry, AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
 import { Rejection, reject } from './rejections.ts';
+import {
+  LOCKED_FIELDS,
+  type StandardSystems,
+  type StandardSystemTemplateRecord,
+} from './standard-systems.ts';
 import type { Systems } from './systems.ts';
 import { expectVersion, type VersionCheck } from './versions.ts';
 
@@ -61,10 +66,13 @@ export class SystemAdmin {
   private readonly systems: Systems;
   private readonly log: AdminLog;
 
-  constructor(context: EngineContext, systems: Systems, log: AdminLog) {
+  private readonly templates: StandardSystems;
+
+  constructor(context: EngineContext, systems: Systems, log: AdminLog, templates: StandardSystems) {
     this.context = context;
     this.systems = systems;
     this.log = log;
+    this.templates = templates;
   }
 
   /** The context organisation's systems, oldest first (the query language sorts, filters and pages). */
@@ -100,7 +108,7 @@ export class SystemAdmin {
    * @throws Rejection 400 with every field at fault; 409 COMPANY_HAS_RECIPIENT_SYSTEM.
    */
   create(caller: AdminCaller, body: unknown): SystemWithKey {
-    const settings = this.settingsOf(caller, body);
+    const settings = this.settingsOf(caller, body, undefined);
     const recipients = this.recipientSystems(caller.organisation.id);
     if (settings.roles.includes('RECIPIENT')) this.oneRecipientPerCompany(caller, recipients, undefined);
     const id = this.context.newId();
@@ -132,7 +140,7 @@ export class SystemAdmin {
   update(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): SystemRecord {
     const current = this.get(caller, id);
     expectVersion(this.context, `system ${current.id}`, current.version ?? 1, version);
-    const settings = this.settingsOf(caller, body);
+    const settings = this.settingsOf(caller, body, current);
     if (systemState(current, this.context.now()) === 'IN_OPERATION') {
       const locked = (
         [
@@ -343,10 +351,21 @@ export class SystemAdmin {
     };
   }
 
-  private settingsOf(caller: AdminCaller, body: unknown): MailSystemSettings {
-    const read = readMailSystemCommand(body);
+  /**
+   * The settings a `MailSystemCommand` asks for, for a new system (`current` undefined) or a change
+   * of `current`; with a standard system template, its locked fields (admin.md §1.3).
+   *
+   * @throws Rejection 400 with every field at fault; 409 LOCKED_BY_STANDARD_SYSTEM.
+   */
+  private settingsOf(
+    caller: AdminCaller,
+    body: unknown,
+    current: SystemRecord | undefined,
+  ): MailSystemSettings {
+    const templated = this.withTemplate(body, current);
+    const read = readMailSystemCommand(templated.command);
     const { settings } = read;
-    const problems: CommandProblem[] = [...read.problems];
+    const problems: CommandProblem[] = [...templated.problems, ...read.problems];
     const organisationId = (body as { organisationId?: unknown } | null)?.organisationId;
     if (
       organisationId !== undefined &&
@@ -360,14 +379,6 @@ export class SystemAdmin {
         message: 'must be the organisation of the path, or left out',
         rejectedValue: organisationId,
       });
-    if (settings?.details.standardSystemTemplateId !== undefined)
-      problems.push({
-        resource: 'MailSystemCommand',
-        field: 'standardSystemTemplateId',
-        code: 'NOT_FOUND',
-        message: 'the simulator has no standard system templates (GET standard-system-templates)',
-        rejectedValue: settings.details.standardSystemTemplateId,
-      });
     if (problems.length > 0 || settings === undefined)
       throw new Rejection(
         'invalid',
@@ -375,7 +386,131 @@ export class SystemAdmin {
         problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
         problems,
       );
+    const locked = templated.template === undefined ? [] : this.lockedChanges(templated, settings);
+    if (locked.length > 0)
+      throw reject.adminConflict(
+        'LOCKED_BY_STANDARD_SYSTEM',
+        `the standard system template ${templated.template?.id} sets ${locked.map((problem) => problem.field).join(', ')}; leave them out or repeat its values`,
+        locked,
+      );
     return settings;
+  }
+
+  /**
+   * The command with its template's locked values filled in (admin.md §1.3): the template the
+   * command names (a new system, after `vendorAgreementConfirmed: true`) or the one the system was
+   * made from (which it keeps).
+   */
+  private withTemplate(
+    body: unknown,
+    current: SystemRecord | undefined,
+  ): {
+    command: unknown;
+    given: Record<string, unknown>;
+    template?: StandardSystemTemplateRecord;
+    problems: CommandProblem[];
+  } {
+    const given =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : {};
+    const kept = current?.details?.standardSystemTemplateId;
+    const named = given.standardSystemTemplateId;
+    const problem = (
+      field: string,
+      code: string,
+      message: string,
+      rejectedValue?: unknown,
+    ): CommandProblem => ({
+      resource: 'MailSystemCommand',
+      field,
+      code,
+      message,
+      rejectedValue,
+    });
+    if (
+      kept !== undefined &&
+      named !== undefined &&
+      (typeof named !== 'string' || named.toLowerCase() !== kept)
+    )
+      return {
+        command: body,
+        given,
+        problems: [
+          problem(
+            'standardSystemTemplateId',
+            'NOT_ALLOWED_VALUE',
+            `the system was made from template ${kept}, which it keeps`,
+            named,
+          ),
+        ],
+      };
+    const id = kept ?? (typeof named === 'string' && isUuid(named) ? named : undefined);
+    if (id === undefined) return { command: body, given, problems: [] };
+    const template = this.templates.find(id);
+    if (template === undefined)
+      return {
+        command: body,
+        given,
+        problems: [
+          problem(
+            'standardSystemTemplateId',
+            'NOT_FOUND',
+            'names no standard system template (GET standard-system-templates)',
+            named,
+          ),
+        ],
+      };
+    const problems =
+      current === undefined && given.vendorAgreementConfirmed !== true
+        ? [
+            problem(
+              'vendorAgreementConfirmed',
+              'REQUIRED',
+              "must be true: a system from a vendor's template needs an agreement with the vendor, which gets power of attorney",
+              given.vendorAgreementConfirmed,
+            ),
+          ]
+        : [];
+    const { vendorAgreementConfirmed: _confirmed, ...rest } = given;
+    return {
+      command: { ...rest, ...this.templates.lockedValues(template), standardSystemTemplateId: template.id },
+      given,
+      template,
+      problems,
+    };
+  }
+
+  /** The locked fields the command gives other values than its template's (409 each). */
+  private lockedChanges(
+    templated: { command: unknown; given: Record<string, unknown> },
+    settings: MailSystemSettings,
+  ): CommandProblem[] {
+    const shownLocked = (of: MailSystemSettings, field: (typeof LOCKED_FIELDS)[number]): string =>
+      JSON.stringify(
+        field === 'systemTypes'
+          ? [...of.roles].sort()
+          : field === 'serviceProtocol'
+            ? of.protocol
+            : field === 'technicalContact' || field === 'delegatedCVR'
+              ? of.details[field]
+              : of[field],
+      );
+    return LOCKED_FIELDS.filter((field) => {
+      const value = templated.given[field];
+      if (value === undefined || value === null || value === '') return false;
+      const alternative = readMailSystemCommand({
+        ...(templated.command as object),
+        [field]: value,
+      }).settings;
+      return alternative === undefined || shownLocked(alternative, field) !== shownLocked(settings, field);
+    }).map((field) => ({
+      resource: 'MailSystemCommand',
+      field,
+      code: 'LOCKED_BY_STANDARD_SYSTEM',
+      message: 'is set by the standard system template',
+      rejectedValue: templated.given[field],
+    }));
   }
 
   /** The record fields a command sets. */

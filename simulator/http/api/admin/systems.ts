@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { certificateJson, mailSystemJson, sshJson } from '../../../wire/admin.ts';
+import { standardSystemTemplateJson } from '../../../wire/admin-templates.ts';
 import { queryFrameJson } from '../../../wire/paging.ts';
 import { queryPage } from '../../query.ts';
 import { queryText } from '../../support.ts';
@@ -126,7 +127,15 @@ export function systemRoutes(engine: Engine, on: On, json: RequestHandler): void
   on('listStandardSystemTemplates', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'listStandardSystemTemplates');
     if (caller === undefined) return;
-    // The simulator has no vendors' standard systems (docs/differences.md).
-    response.json({ standardSystemTemplates: [] });
+    response.json({ standardSystemTemplates: standardSystemTemplatesJson(engine) });
   });
+}
+
+/** Every vendor's standard system template as NgDP lists them (the control API shows the same). */
+export function standardSystemTemplatesJson(engine: Engine) {
+  return engine.standardSystems
+    .list()
+    .map((template) =>
+      standardSystemTemplateJson(template, engine.organisations.get(template.organisationId)),
+    );
 }

@@ -1,0 +1,154 @@
+/**
+ * Vendors' standard systems (admin.md §1.3; docs/admin.md, "Standard systems"): templates a vendor
+ * organisation offers, defined by tests and users through the control API, listed at NgDP's
+ * `standard-system-templates`. A system made from one takes the template's locked fields and gives
+ * the vendor power of attorney (`system-admin.ts` applies them).
+ */
+import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { readMailSystemCommand } from '../domain/mail-system.ts';
+import type { Organisation, Person } from '../domain/model.ts';
+import { collection } from '../store/store.ts';
+import type { EngineContext } from './context.ts';
+import { Rejection, reject } from './rejections.ts';
+
+/** The fields a template fixes, as a `MailSystemCommand` gives them. */
+export interface TemplateFields {
+  systemTypes: string[];
+  serviceProtocol: string;
+  allowedIps: Array<{ ip: string; range: boolean }>;
+  endpoint?: string;
+  receiptEndpoint?: string;
+  technicalContact: Person;
+}
+
+/** NgDP's `StandardSystemTemplate`, as the simulator keeps it. */
+export interface StandardSystemTemplateRecord {
+  id: string;
+  /** The vendor offering it: its CVR number becomes the systems' `delegatedCVR`. */
+  organisationId: string;
+  version: number;
+  name: string;
+  fields: TemplateFields;
+  createdDate: number;
+  lastUpdated: number;
+}
+
+/** The templates (scope: the vendor organisation). */
+export const STANDARD_SYSTEM_TEMPLATES = collection<StandardSystemTemplateRecord>(
+  'standard-system-templates',
+  (template) => template.organisationId,
+);
+
+/**
+ * The fields of a `MailSystemCommand` a template locks (admin.md §1.3): from the template, now and
+ * later; only name, activation, deactivation and the extra e-mail stay the organisation's.
+ */
+export const LOCKED_FIELDS = [
+  'systemTypes',
+  'serviceProtocol',
+  'allowedIps',
+  'endpoint',
+  'receiptEndpoint',
+  'technicalContact',
+  'delegatedCVR',
+] as const;
+
+export class StandardSystems {
+  private readonly context: EngineContext;
+
+  constructor(context: EngineContext) {
+    this.context = context;
+  }
+
+  /** Every template, oldest first. */
+  list(): StandardSystemTemplateRecord[] {
+    return this.context.store
+      .listRecords(STANDARD_SYSTEM_TEMPLATES)
+      .sort((a, b) => a.createdDate - b.createdDate);
+  }
+
+  /** The template `id` names, if any. */
+  find(id: string): StandardSystemTemplateRecord | undefined {
+    return isUuid(id) ? this.context.store.getRecord(STANDARD_SYSTEM_TEMPLATES, id.toLowerCase()) : undefined;
+  }
+
+  /**
+   * Defines a template of a vendor organisation (its `cvrNumber`) from a
+   * `StandardSystemTemplateCommand`'s fields: `name`, `systemTypes`, `serviceProtocol`,
+   * `allowedIps`, `endpoint`, `receiptEndpoint`, `technicalContact` — checked as a system's.
+   *
+   * @throws Rejection 400 with every field at fault; NOT_FOUND for an unknown vendor.
+   */
+  define(body: Record<string, unknown>): StandardSystemTemplateRecord {
+    const vendor = this.vendorOf(body);
+    const { name, systemTypes, serviceProtocol, allowedIps, endpoint, receiptEndpoint, technicalContact } =
+      body;
+    const read = readMailSystemCommand({
+      name,
+      systemTypes,
+      serviceProtocol,
+      allowedIps,
+      endpoint,
+      receiptEndpoint,
+      technicalContact,
+    });
+    if (read.settings === undefined)
+      throw new Rejection(
+        'invalid',
+        read.problems[0]?.code ?? 'INVALID_FORMAT',
+        read.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+        read.problems.map((problem) => ({ ...problem, resource: 'StandardSystemTemplateCommand' })),
+      );
+    const { settings } = read;
+    const now = this.context.now();
+    const template: StandardSystemTemplateRecord = {
+      id: this.context.newId(),
+      organisationId: vendor.id,
+      version: 1,
+      name: settings.name,
+      fields: {
+        systemTypes: [...settings.roles],
+        serviceProtocol: settings.protocol,
+        allowedIps: settings.allowedIps.map((ip) => ({ ip, range: ip.includes('/') })),
+        ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+        ...(settings.receiptEndpoint === undefined ? {} : { receiptEndpoint: settings.receiptEndpoint }),
+        technicalContact: settings.details.technicalContact as Person,
+      },
+      createdDate: now,
+      lastUpdated: now,
+    };
+    this.context.change(() => this.context.store.putRecord(STANDARD_SYSTEM_TEMPLATES, template));
+    return template;
+  }
+
+  /** The values a system made from `template` has in its locked fields, as a command gives them. */
+  lockedValues(template: StandardSystemTemplateRecord): Record<(typeof LOCKED_FIELDS)[number], unknown> {
+    const vendor = this.context.store.getOrganisation(template.organisationId);
+    const { fields } = template;
+    return {
+      systemTypes: fields.systemTypes,
+      serviceProtocol: fields.serviceProtocol,
+      allowedIps: fields.allowedIps,
+      endpoint: fields.endpoint ?? null,
+      receiptEndpoint: fields.receiptEndpoint ?? null,
+      technicalContact: fields.technicalContact,
+      delegatedCVR: vendor?.cvrNumber ?? null,
+    };
+  }
+
+  /** The vendor organisation, by the CVR number `cvrNumber` (the systems' `delegatedCVR`). */
+  private vendorOf(body: Record<string, unknown>): Organisation {
+    const { cvrNumber } = body;
+    if (!isCvrNumber(cvrNumber))
+      throw reject.invalidField(
+        'StandardSystemTemplateCommand',
+        'cvrNumber',
+        'REQUIRED',
+        "is required: the vendor organisation's CVR number (8 digits)",
+        cvrNumber,
+      );
+    const found = this.context.store.findOrganisationByCvr(cvrNumber);
+    if (found === undefined) throw reject.notFound(`no organisation with CVR number ${cvrNumber}`);
+    return found;
+  }
+}
