@@ -36,6 +36,7 @@ import { Lookups } from './lookups.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
+import { OAuth } from './oauth.ts';
 import { OrganisationAdmin } from './organisation-admin.ts';
 import { CONTACT_GROUPS, Organisations } from './organisations.ts';
 import type { Outbound } from './outbound.ts';
@@ -130,6 +131,8 @@ export class Engine {
   readonly systemAdmin: SystemAdmin;
   /** Vendors' standard system templates (admin.md §1.3). */
   readonly standardSystems: StandardSystems;
+  /** NgDP's OAuth operations for test employees (`oauth/*`). */
+  readonly oauth: OAuth;
   /** Employees' look-ups of citizens and companies, each in the search log. */
   readonly lookups: Lookups;
   /** Administrativ Adgang's authority information: the organisation and its logo. */
@@ -212,6 +215,7 @@ export class Engine {
     this.identities = new Identities(context, this.adminLog, this.subscriptions);
     this.standardSystems = new StandardSystems(context);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog, this.standardSystems);
+    this.oauth = new OAuth(context, this.identities);
     this.lookups = new Lookups(context, this.adminLog);
     this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
   }

@@ -159,16 +159,38 @@ export class Identities {
    *   `forbidden` for an organisation it holds no rights in.
    */
   login(username: unknown, password: unknown, organisationId?: unknown): IssuedToken {
-    if (typeof username !== 'string' || username === '') throw reject.requiredField('login', 'username');
-    if (typeof password !== 'string' || password === '') throw reject.requiredField('login', 'password');
-    const employee = this.byUsername(username);
-    if (!passwordMatches(employee?.passwordHash, password) || employee === undefined)
-      throw reject.loginFailed();
+    const employee = this.employeeLoggingIn(username, password);
     if (organisationId === undefined) return this.issue(employee, employee.organisationId, false);
     const organisation = this.organisationNamed({ organisationId });
     if ((employee.rights[organisation.id] ?? []).length === 0)
       throw reject.rightMissing(['any right in organisation ' + organisation.id]);
     return this.issue(employee, organisation.id, false);
+  }
+
+  /**
+   * The employee a username and password name (OAuth's authorization step checks them this way).
+   *
+   * @throws Rejection REQUIRED without either; LOGIN_FAILED for an unknown username or a wrong
+   *   password (the same answer).
+   */
+  employeeLoggingIn(username: unknown, password: unknown): Employee {
+    if (typeof username !== 'string' || username === '') throw reject.requiredField('login', 'username');
+    if (typeof password !== 'string' || password === '') throw reject.requiredField('login', 'password');
+    const employee = this.byUsername(username);
+    if (!passwordMatches(employee?.passwordHash, password) || employee === undefined)
+      throw reject.loginFailed();
+    return employee;
+  }
+
+  /**
+   * Ends the session of a bearer token (OAuth's revocation and logout); false when it names none.
+   */
+  endSession(token: string): boolean {
+    const { store } = this.context;
+    const id = sessionIdOf(token);
+    if (store.getRecord(ADMIN_SESSIONS, id) === undefined) return false;
+    this.context.change(() => store.deleteRecord(ADMIN_SESSIONS, id));
+    return true;
   }
 
   /** The organisations the caller may switch to: where it holds rights (admin.md §8). */
@@ -393,6 +415,11 @@ export class Identities {
     };
   }
 
+  /** The employee with the id, if there is one. */
+  employee(id: string): Employee | undefined {
+    return this.context.store.getRecord(EMPLOYEES, id);
+  }
+
   private byUsername(username: string): Employee | undefined {
     return this.context.store.listRecords(EMPLOYEES).find((employee) => employee.username === username);
   }
@@ -423,7 +450,8 @@ export class Identities {
     return found;
   }
 
-  private issue(employee: Employee, organisationId: string, asSystemManager: boolean): IssuedToken {
+  /** A new bearer token of `employee` in `organisationId` (a login, a context switch, OAuth's grants). */
+  issue(employee: Employee, organisationId: string, asSystemManager: boolean): IssuedToken {
     const token = newToken();
     const now = this.context.now();
     const session: AdminSession = {
