@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, adminUpload, portal, seededToken } from '../../../../test/support/admin.ts';
+import {
+  adminCall,
+  adminUpload,
+  createEmployee,
+  login,
+  portal,
+  seededToken,
+} from '../../../../test/support/admin.ts';
 import {
   call,
   control,
@@ -188,6 +195,19 @@ describe('GET and PUT organisations/{id}', () => {
       'VERSION_CONFLICT',
     );
     expectErrorMessage(await adminCall(simulator, 'PUT', organisationPath, { token, body }), 400, 'REQUIRED');
+  });
+
+  it('needs a right that opens the authority information (403 RIGHT_MISSING)', async () => {
+    const clerk = await createEmployee(simulator, token, 'kun-log', ['MESSAGE_LOG_ADMINISTRATOR']);
+    const clerkToken = await login(simulator, clerk);
+    expectErrorMessage(
+      await adminCall(simulator, 'GET', organisationPath, { token: clerkToken }),
+      403,
+      'RIGHT_MISSING',
+    );
+    const reader = await createEmployee(simulator, token, 'kontakt', ['CONTACT_ADMINISTRATOR']);
+    const readerToken = await login(simulator, reader);
+    expect((await adminCall(simulator, 'GET', organisationPath, { token: readerToken })).status).toBe(200);
   });
 
   it('refuses another organisation than the context (403 WRONG_CONTEXT)', async () => {
