@@ -18,6 +18,7 @@ import {
   resetSimulator,
   SEED_IDS,
   startTestSimulator,
+  transcript,
 } from '../../../test/support/simulator.ts';
 import type { RunningSimulator } from '../../index.ts';
 
@@ -125,6 +126,10 @@ describe('the authorization-code grant', () => {
     const answer = await call(`${simulator.apiUrl}/oauth/token?${query}`);
     expect(answer.status, answer.text).toBe(200);
     expect(answer.headers['cache-control']).toBe('no-store');
+    const kept = (await transcript(simulator)).entries.find((entry) => entry.path.includes('/oauth/token'));
+    expect(kept?.path).toContain('code=[REDACTED]');
+    expect(kept?.path).not.toContain(code);
+    expect(kept?.path).not.toContain(verifier);
   });
 
   it('uses a code once', async () => {
