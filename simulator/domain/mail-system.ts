@@ -7,7 +7,7 @@
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { FieldErrorResource } from '../../sdk/ngdp/wire.ts';
 import { allowedIpProblem } from './auth.ts';
-import type { Person, Protocol, SystemDetails, SystemRecord, SystemRole } from './model.ts';
+import type { Person, Protocol, SystemDetails, SystemRecord, SystemRole, TemplateFields } from './model.ts';
 
 /** A field problem of a command (NgDP's `FieldErrorResource`, every field given). */
 export type CommandProblem = Required<Omit<FieldErrorResource, 'rejectedValue'>> &
@@ -177,6 +177,44 @@ export function readMailSystemCommand(
       ...times,
       allowedIps,
       details,
+    },
+    problems: [],
+  };
+}
+
+/**
+ * A standard system template's name and the fields it fixes (admin.md §1.3), from a
+ * `StandardSystemTemplateCommand`'s `name`, `systemTypes`, `serviceProtocol`, `allowedIps`,
+ * `endpoint`, `receiptEndpoint` and `technicalContact` — checked as a system's — or every problem.
+ */
+export function readTemplateCommand(
+  body: Record<string, unknown>,
+): { name: string; fields: TemplateFields; problems: [] } | { problems: CommandProblem[] } {
+  const { name, systemTypes, serviceProtocol, allowedIps, endpoint, receiptEndpoint, technicalContact } =
+    body;
+  const read = readMailSystemCommand({
+    name,
+    systemTypes,
+    serviceProtocol,
+    allowedIps,
+    endpoint,
+    receiptEndpoint,
+    technicalContact,
+  });
+  if (read.settings === undefined)
+    return {
+      problems: read.problems.map((problem) => ({ ...problem, resource: 'StandardSystemTemplateCommand' })),
+    };
+  const { settings } = read;
+  return {
+    name: settings.name,
+    fields: {
+      systemTypes: [...settings.roles],
+      serviceProtocol: settings.protocol,
+      allowedIps: settings.allowedIps.map((ip) => ({ ip, range: ip.includes('/') })),
+      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+      ...(settings.receiptEndpoint === undefined ? {} : { receiptEndpoint: settings.receiptEndpoint }),
+      technicalContact: settings.details.technicalContact as Person,
     },
     problems: [],
   };

@@ -54,6 +54,28 @@ export interface Person {
   phoneNumber: string;
 }
 
+/** The fields a standard system template fixes, as a `MailSystemCommand` gives them (admin.md §1.3). */
+export interface TemplateFields {
+  systemTypes: string[];
+  serviceProtocol: string;
+  allowedIps: Array<{ ip: string; range: boolean }>;
+  endpoint?: string;
+  receiptEndpoint?: string;
+  technicalContact: Person;
+}
+
+/** A vendor's standard system template (NgDP's `StandardSystemTemplate`), as the simulator keeps it. */
+export interface StandardSystemTemplateRecord {
+  id: string;
+  /** The vendor offering it: its CVR number becomes the systems' `delegatedCVR`. */
+  organisationId: string;
+  version: number;
+  name: string;
+  fields: TemplateFields;
+  createdDate: number;
+  lastUpdated: number;
+}
+
 /** An organisation's authority information (admin.md §7; NgDP's `OrganisationCommand`). */
 export interface OrganisationInfo {
   authorityId?: string;

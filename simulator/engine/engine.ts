@@ -16,6 +16,7 @@ import type {
   Job,
   JobKind,
   Organisation,
+  StandardSystemTemplateRecord,
   SystemRecord,
 } from '../domain/model.ts';
 import { parseDuration, withinClockRange } from '../domain/time.ts';
@@ -48,7 +49,7 @@ import { Recipients } from './recipients.ts';
 import { reject } from './rejections.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
-import { StandardSystems } from './standard-systems.ts';
+import { STANDARD_SYSTEM_TEMPLATES, StandardSystems } from './standard-systems.ts';
 import { Subscriptions } from './subscriptions.ts';
 import { SystemAdmin } from './system-admin.ts';
 import { SystemFetches } from './system-fetches.ts';
@@ -66,6 +67,8 @@ export interface SeedRecords {
   employees?: Employee[];
   /** Optional: a seed without contact groups has none. */
   contactGroups?: ContactGroupRecord[];
+  /** Vendors' standard system templates (optional). */
+  standardSystemTemplates?: StandardSystemTemplateRecord[];
 }
 
 export interface EngineOptions {
@@ -228,7 +231,15 @@ export class Engine {
   /** Writes the seed into an empty store. */
   seedStore(): void {
     const { store } = this.context;
-    const { organisations, systems, contactPoints, contacts, employees = [], contactGroups = [] } = this.seed;
+    const {
+      organisations,
+      systems,
+      contactPoints,
+      contacts,
+      employees = [],
+      contactGroups = [],
+      standardSystemTemplates = [],
+    } = this.seed;
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
       for (const employee of employees) store.putRecord(EMPLOYEES, employee);
@@ -236,6 +247,7 @@ export class Engine {
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
       for (const contact of contacts) store.putContact(contact);
+      for (const template of standardSystemTemplates) store.putRecord(STANDARD_SYSTEM_TEMPLATES, template);
     });
   }
 

@@ -5,35 +5,15 @@
  * the vendor power of attorney (`system-admin.ts` applies them).
  */
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
-import { readMailSystemCommand } from '../domain/mail-system.ts';
-import type { Organisation, Person } from '../domain/model.ts';
+import { readTemplateCommand } from '../domain/mail-system.ts';
+import type { Organisation, StandardSystemTemplateRecord } from '../domain/model.ts';
 import { collection } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { Rejection, reject } from './rejections.ts';
 
-/** The fields a template fixes, as a `MailSystemCommand` gives them. */
-export interface TemplateFields {
-  systemTypes: string[];
-  serviceProtocol: string;
-  allowedIps: Array<{ ip: string; range: boolean }>;
-  endpoint?: string;
-  receiptEndpoint?: string;
-  technicalContact: Person;
-}
-
-/** NgDP's `StandardSystemTemplate`, as the simulator keeps it. */
-export interface StandardSystemTemplateRecord {
-  id: string;
-  /** The vendor offering it: its CVR number becomes the systems' `delegatedCVR`. */
-  organisationId: string;
-  version: number;
-  name: string;
-  fields: TemplateFields;
-  createdDate: number;
-  lastUpdated: number;
-}
-
 /** The templates (scope: the vendor organisation). */
+export type { StandardSystemTemplateRecord };
+
 export const STANDARD_SYSTEM_TEMPLATES = collection<StandardSystemTemplateRecord>(
   'standard-system-templates',
   (template) => template.organisationId,
@@ -81,39 +61,21 @@ export class StandardSystems {
    */
   define(body: Record<string, unknown>): StandardSystemTemplateRecord {
     const vendor = this.vendorOf(body);
-    const { name, systemTypes, serviceProtocol, allowedIps, endpoint, receiptEndpoint, technicalContact } =
-      body;
-    const read = readMailSystemCommand({
-      name,
-      systemTypes,
-      serviceProtocol,
-      allowedIps,
-      endpoint,
-      receiptEndpoint,
-      technicalContact,
-    });
-    if (read.settings === undefined)
+    const read = readTemplateCommand(body);
+    if (read.problems.length > 0 || !('fields' in read))
       throw new Rejection(
         'invalid',
         read.problems[0]?.code ?? 'INVALID_FORMAT',
         read.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
-        read.problems.map((problem) => ({ ...problem, resource: 'StandardSystemTemplateCommand' })),
+        read.problems,
       );
-    const { settings } = read;
     const now = this.context.now();
     const template: StandardSystemTemplateRecord = {
       id: this.context.newId(),
       organisationId: vendor.id,
       version: 1,
-      name: settings.name,
-      fields: {
-        systemTypes: [...settings.roles],
-        serviceProtocol: settings.protocol,
-        allowedIps: settings.allowedIps.map((ip) => ({ ip, range: ip.includes('/') })),
-        ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-        ...(settings.receiptEndpoint === undefined ? {} : { receiptEndpoint: settings.receiptEndpoint }),
-        technicalContact: settings.details.technicalContact as Person,
-      },
+      name: read.name,
+      fields: read.fields,
       createdDate: now,
       lastUpdated: now,
     };

@@ -14,6 +14,7 @@ import {
   SEED_IDS,
   startTestSimulator,
 } from '../../../../test/support/simulator.ts';
+import { DEFAULT_SEED } from '../../../domain/seed.ts';
 import type { RunningSimulator } from '../../../index.ts';
 
 const AUTHORITY = SEED_IDS.authority;
@@ -194,5 +195,33 @@ describe('a system from a standard system template', () => {
       headers: { 'if-match': '1' },
     });
     expectErrorMessage(response, 400, 'NOT_ALLOWED_VALUE');
+  });
+});
+
+describe('templates in the seed', () => {
+  it('are listed from the start and come back after a reset', async () => {
+    const id = 'a0000000-0000-4000-8000-0000000000aa';
+    const { cvrNumber: _vendor, ...fields } = TEMPLATE;
+    const seeded = await startTestSimulator({
+      seed: {
+        ...DEFAULT_SEED,
+        standardSystemTemplates: [{ ...fields, id, organisationId: SEED_IDS.companyWithSystem }],
+      },
+    });
+    try {
+      const list = async () =>
+        (
+          await adminCall(seeded, 'GET', '/standard-system-templates', {
+            token: await seededToken(seeded, AUTHORITY),
+          })
+        ).json as { standardSystemTemplates: { id: string; organisation: { cvrNumber: string } }[] };
+      expect((await list()).standardSystemTemplates).toEqual([
+        expect.objectContaining({ id, organisation: expect.objectContaining({ cvrNumber: VENDOR_CVR }) }),
+      ]);
+      await resetSimulator(seeded);
+      expect((await list()).standardSystemTemplates.map((template) => template.id)).toEqual([id]);
+    } finally {
+      await seeded.stop();
+    }
   });
 });
