@@ -5,8 +5,13 @@
  * the vendor power of attorney (`system-admin.ts` applies them).
  */
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
-import { readTemplateCommand } from '../domain/mail-system.ts';
-import type { Organisation, StandardSystemTemplateRecord } from '../domain/model.ts';
+import {
+  type CommandProblem,
+  type MailSystemSettings,
+  readMailSystemCommand,
+  readTemplateCommand,
+} from '../domain/mail-system.ts';
+import type { Organisation, StandardSystemTemplateRecord, SystemRecord } from '../domain/model.ts';
 import { collection } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { Rejection, reject } from './rejections.ts';
@@ -98,6 +103,92 @@ export class StandardSystems {
     };
   }
 
+  /**
+   * A `MailSystemCommand` with its template's locked values filled in (admin.md §1.3): the
+   * template the command names (a new system, `current` undefined, after
+   * `vendorAgreementConfirmed: true`) or the one the system `current` was made from (which it
+   * keeps). Without a template, the command as it is.
+   */
+  fill(
+    body: unknown,
+    current: SystemRecord | undefined,
+  ): {
+    command: unknown;
+    given: Record<string, unknown>;
+    template?: StandardSystemTemplateRecord;
+    problems: CommandProblem[];
+  } {
+    const given =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : {};
+    const kept = current?.details?.standardSystemTemplateId;
+    const named = given.standardSystemTemplateId;
+    const problem = (
+      field: string,
+      code: string,
+      message: string,
+      rejectedValue?: unknown,
+    ): CommandProblem => ({
+      resource: 'MailSystemCommand',
+      field,
+      code,
+      message,
+      rejectedValue,
+    });
+    if (
+      kept !== undefined &&
+      named !== undefined &&
+      (typeof named !== 'string' || named.toLowerCase() !== kept)
+    )
+      return {
+        command: body,
+        given,
+        problems: [
+          problem(
+            'standardSystemTemplateId',
+            'NOT_ALLOWED_VALUE',
+            `the system was made from template ${kept}, which it keeps`,
+            named,
+          ),
+        ],
+      };
+    const id = kept ?? (typeof named === 'string' && isUuid(named) ? named : undefined);
+    if (id === undefined) return { command: body, given, problems: [] };
+    const template = this.find(id);
+    if (template === undefined)
+      return {
+        command: body,
+        given,
+        problems: [
+          problem(
+            'standardSystemTemplateId',
+            'NOT_FOUND',
+            'names no standard system template (GET standard-system-templates)',
+            named,
+          ),
+        ],
+      };
+    const problems =
+      current === undefined && given.vendorAgreementConfirmed !== true
+        ? [
+            problem(
+              'vendorAgreementConfirmed',
+              'REQUIRED',
+              "must be true: a system from a vendor's template needs an agreement with the vendor, which gets power of attorney",
+              given.vendorAgreementConfirmed,
+            ),
+          ]
+        : [];
+    const { vendorAgreementConfirmed: _confirmed, ...rest } = given;
+    return {
+      command: { ...rest, ...this.lockedValues(template), standardSystemTemplateId: template.id },
+      given,
+      template,
+      problems,
+    };
+  }
+
   /** The vendor organisation, by the CVR number `cvrNumber` (the systems' `delegatedCVR`). */
   private vendorOf(body: Record<string, unknown>): Organisation {
     const { cvrNumber } = body;
@@ -113,4 +204,39 @@ export class StandardSystems {
     if (found === undefined) throw reject.notFound(`no organisation with CVR number ${cvrNumber}`);
     return found;
   }
+}
+
+/**
+ * The locked fields a command gives other values than its template's (409 each), judged as the
+ * command reads them: a fetched `MailSystem` sent back unchanged has none.
+ */
+export function lockedChanges(
+  templated: { command: unknown; given: Record<string, unknown> },
+  settings: MailSystemSettings,
+): CommandProblem[] {
+  const shownLocked = (of: MailSystemSettings, field: (typeof LOCKED_FIELDS)[number]): string =>
+    JSON.stringify(
+      field === 'systemTypes'
+        ? [...of.roles].sort()
+        : field === 'serviceProtocol'
+          ? of.protocol
+          : field === 'technicalContact' || field === 'delegatedCVR'
+            ? of.details[field]
+            : of[field],
+    );
+  return LOCKED_FIELDS.filter((field) => {
+    const value = templated.given[field];
+    if (value === undefined || value === null || value === '') return false;
+    const alternative = readMailSystemCommand({
+      ...(templated.command as object),
+      [field]: value,
+    }).settings;
+    return alternative === undefined || shownLocked(alternative, field) !== shownLocked(settings, field);
+  }).map((field) => ({
+    resource: 'MailSystemCommand',
+    field,
+    code: 'LOCKED_BY_STANDARD_SYSTEM',
+    message: 'is set by the standard system template',
+    rejectedValue: templated.given[field],
+  }));
 }

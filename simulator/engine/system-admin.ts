@@ -20,11 +20,7 @@ import type { ActionEntry, AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
 import { Rejection, reject } from './rejections.ts';
-import {
-  LOCKED_FIELDS,
-  type StandardSystems,
-  type StandardSystemTemplateRecord,
-} from './standard-systems.ts';
+import { lockedChanges, type StandardSystems } from './standard-systems.ts';
 import type { Systems } from './systems.ts';
 import { expectVersion, type VersionCheck } from './versions.ts';
 
@@ -362,7 +358,7 @@ export class SystemAdmin {
     body: unknown,
     current: SystemRecord | undefined,
   ): MailSystemSettings {
-    const templated = this.withTemplate(body, current);
+    const templated = this.templates.fill(body, current);
     const read = readMailSystemCommand(templated.command);
     const { settings } = read;
     const problems: CommandProblem[] = [...templated.problems, ...read.problems];
@@ -386,7 +382,7 @@ export class SystemAdmin {
         problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
         problems,
       );
-    const locked = templated.template === undefined ? [] : this.lockedChanges(templated, settings);
+    const locked = templated.template === undefined ? [] : lockedChanges(templated, settings);
     if (locked.length > 0)
       throw reject.adminConflict(
         'LOCKED_BY_STANDARD_SYSTEM',
@@ -394,123 +390,6 @@ export class SystemAdmin {
         locked,
       );
     return settings;
-  }
-
-  /**
-   * The command with its template's locked values filled in (admin.md §1.3): the template the
-   * command names (a new system, after `vendorAgreementConfirmed: true`) or the one the system was
-   * made from (which it keeps).
-   */
-  private withTemplate(
-    body: unknown,
-    current: SystemRecord | undefined,
-  ): {
-    command: unknown;
-    given: Record<string, unknown>;
-    template?: StandardSystemTemplateRecord;
-    problems: CommandProblem[];
-  } {
-    const given =
-      typeof body === 'object' && body !== null && !Array.isArray(body)
-        ? (body as Record<string, unknown>)
-        : {};
-    const kept = current?.details?.standardSystemTemplateId;
-    const named = given.standardSystemTemplateId;
-    const problem = (
-      field: string,
-      code: string,
-      message: string,
-      rejectedValue?: unknown,
-    ): CommandProblem => ({
-      resource: 'MailSystemCommand',
-      field,
-      code,
-      message,
-      rejectedValue,
-    });
-    if (
-      kept !== undefined &&
-      named !== undefined &&
-      (typeof named !== 'string' || named.toLowerCase() !== kept)
-    )
-      return {
-        command: body,
-        given,
-        problems: [
-          problem(
-            'standardSystemTemplateId',
-            'NOT_ALLOWED_VALUE',
-            `the system was made from template ${kept}, which it keeps`,
-            named,
-          ),
-        ],
-      };
-    const id = kept ?? (typeof named === 'string' && isUuid(named) ? named : undefined);
-    if (id === undefined) return { command: body, given, problems: [] };
-    const template = this.templates.find(id);
-    if (template === undefined)
-      return {
-        command: body,
-        given,
-        problems: [
-          problem(
-            'standardSystemTemplateId',
-            'NOT_FOUND',
-            'names no standard system template (GET standard-system-templates)',
-            named,
-          ),
-        ],
-      };
-    const problems =
-      current === undefined && given.vendorAgreementConfirmed !== true
-        ? [
-            problem(
-              'vendorAgreementConfirmed',
-              'REQUIRED',
-              "must be true: a system from a vendor's template needs an agreement with the vendor, which gets power of attorney",
-              given.vendorAgreementConfirmed,
-            ),
-          ]
-        : [];
-    const { vendorAgreementConfirmed: _confirmed, ...rest } = given;
-    return {
-      command: { ...rest, ...this.templates.lockedValues(template), standardSystemTemplateId: template.id },
-      given,
-      template,
-      problems,
-    };
-  }
-
-  /** The locked fields the command gives other values than its template's (409 each). */
-  private lockedChanges(
-    templated: { command: unknown; given: Record<string, unknown> },
-    settings: MailSystemSettings,
-  ): CommandProblem[] {
-    const shownLocked = (of: MailSystemSettings, field: (typeof LOCKED_FIELDS)[number]): string =>
-      JSON.stringify(
-        field === 'systemTypes'
-          ? [...of.roles].sort()
-          : field === 'serviceProtocol'
-            ? of.protocol
-            : field === 'technicalContact' || field === 'delegatedCVR'
-              ? of.details[field]
-              : of[field],
-      );
-    return LOCKED_FIELDS.filter((field) => {
-      const value = templated.given[field];
-      if (value === undefined || value === null || value === '') return false;
-      const alternative = readMailSystemCommand({
-        ...(templated.command as object),
-        [field]: value,
-      }).settings;
-      return alternative === undefined || shownLocked(alternative, field) !== shownLocked(settings, field);
-    }).map((field) => ({
-      resource: 'MailSystemCommand',
-      field,
-      code: 'LOCKED_BY_STANDARD_SYSTEM',
-      message: 'is set by the standard system template',
-      rejectedValue: templated.given[field],
-    }));
   }
 
   /** The record fields a command sets. */
