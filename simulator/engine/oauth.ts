@@ -97,15 +97,14 @@ export class OAuth {
   }
 
   /**
-   * The authorization step: the employee's username and password for the client's request give a
-   * one-time code. Returns where to send the employee's browser (the redirect URI with `code` and
-   * `state`).
+   * Checks an authorization request before the employee is asked to log in (the login page of
+   * `GET oauth/authorize`).
    *
    * @throws Rejection 400 for a request that is not `response_type=code` with a client id and an
-   *   absolute redirect URI, or a PKCE challenge not S256; LOGIN_FAILED for wrong credentials.
+   *   absolute redirect URI, or a PKCE challenge not S256.
    */
-  authorize(request: AuthorizationRequest, username: unknown, password: unknown): URL {
-    const { responseType, clientId, redirectUri, state, codeChallenge, codeChallengeMethod } = request;
+  checkAuthorization(request: AuthorizationRequest): { clientId: string; redirectUri: string } {
+    const { responseType, clientId, redirectUri, codeChallenge, codeChallengeMethod } = request;
     if (responseType !== 'code')
       throw reject.invalidField('query', 'response_type', 'NOT_ALLOWED_VALUE', 'must be code', responseType);
     if (clientId === undefined || clientId === '') throw reject.requiredField('query', 'client_id');
@@ -132,6 +131,20 @@ export class OAuth {
         'must be S256',
         codeChallengeMethod,
       );
+    return { clientId, redirectUri };
+  }
+
+  /**
+   * The authorization step: the employee's username and password for the client's request give a
+   * one-time code. Returns where to send the employee's browser (the redirect URI with `code` and
+   * `state`).
+   *
+   * @throws Rejection 400 for a request that is not `response_type=code` with a client id and an
+   *   absolute redirect URI, or a PKCE challenge not S256; LOGIN_FAILED for wrong credentials.
+   */
+  authorize(request: AuthorizationRequest, username: unknown, password: unknown): URL {
+    const { clientId, redirectUri } = this.checkAuthorization(request);
+    const { state, codeChallenge } = request;
     const employee = this.identities.employeeLoggingIn(username, password);
     const code = newToken();
     const record: CodeRecord = {

@@ -160,6 +160,22 @@ describe('the authorization-code grant', () => {
     expectErrorMessage(await post('/oauth/token', fields), 401, 'INVALID_GRANT');
   });
 
+  it('shows a login page at GET oauth/authorize that posts back to the same URL', async () => {
+    const query = formOf({ response_type: 'code', client_id: '<b>klient</b>', redirect_uri: REDIRECT });
+    const page = await call(`${simulator.apiUrl}/oauth/authorize?${query}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<form method="post">');
+    expect(page.text).toContain('name="password" type="password"');
+    expect(page.text).toContain('&lt;b&gt;klient&lt;/b&gt;');
+    expect(page.text).not.toContain('<b>klient</b>');
+  });
+
+  it('shows no login page for a request it would refuse (400)', async () => {
+    const query = formOf({ response_type: 'token', client_id: CLIENT, redirect_uri: REDIRECT });
+    expectErrorMessage(await call(`${simulator.apiUrl}/oauth/authorize?${query}`), 400, 'NOT_ALLOWED_VALUE');
+  });
+
   it('refuses a wrong password with 401 LOGIN_FAILED, giving no code', async () => {
     const answer = await authorize({}, { username: 'admin-12345678', password: 'forkert-kodeord' });
     expectErrorMessage(answer, 401, 'LOGIN_FAILED');

@@ -6,9 +6,11 @@
 import express, { type Request, type Response } from 'express';
 import { ngdpOperation, operationName } from '../../../sdk/ngdp/operations.ts';
 import type { Engine } from '../../engine/engine.ts';
+import type { AuthorizationRequest } from '../../engine/oauth.ts';
 import { issuedTokensJson, jwkSetJson, openIdConfigurationJson } from '../../wire/oauth.ts';
 import { checkQuery } from '../query.ts';
 import { queryText } from '../support.ts';
+import { loginPage } from '../ui/login-page.ts';
 import { faultsLetThrough } from './faults.ts';
 import type { SERVED_OAUTH_OPERATIONS } from './oauth-served.ts';
 import type { Serve } from './serve.ts';
@@ -38,6 +40,18 @@ async function letThrough(
   return true;
 }
 
+/** What `oauth/authorize` asks for, from its query parameters. */
+function authorizationOf(request: Request): AuthorizationRequest {
+  return {
+    responseType: queryText(request, 'response_type'),
+    clientId: queryText(request, 'client_id'),
+    redirectUri: queryText(request, 'redirect_uri'),
+    state: queryText(request, 'state'),
+    codeChallenge: queryText(request, 'code_challenge'),
+    codeChallengeMethod: queryText(request, 'code_challenge_method'),
+  };
+}
+
 /** Tokens are never cached on the way (RFC 6749 §5.1). */
 function noStore(response: Response): Response {
   return response.setHeader('cache-control', 'no-store').setHeader('pragma', 'no-cache');
@@ -55,21 +69,18 @@ export function serveOAuth(engine: Engine, on: Serve): void {
     response.json(jwkSetJson());
   });
 
+  on('getAuthorizationCode', async (request, response) => {
+    if (!(await letThrough(engine, request, response, 'getAuthorizationCode'))) return;
+    const { clientId } = engine.oauth.checkAuthorization(authorizationOf(request));
+    // The form posts to this same URL, its query included: nothing of the request is written into
+    // the page but the client id, escaped.
+    noStore(response).type('html').send(loginPage(clientId));
+  });
+
   on('postAuthorizationCode', form, async (request, response) => {
     if (!(await letThrough(engine, request, response, 'postAuthorizationCode'))) return;
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const target = engine.oauth.authorize(
-      {
-        responseType: queryText(request, 'response_type'),
-        clientId: queryText(request, 'client_id'),
-        redirectUri: queryText(request, 'redirect_uri'),
-        state: queryText(request, 'state'),
-        codeChallenge: queryText(request, 'code_challenge'),
-        codeChallengeMethod: queryText(request, 'code_challenge_method'),
-      },
-      body.username,
-      body.password,
-    );
+    const target = engine.oauth.authorize(authorizationOf(request), body.username, body.password);
     // No body: NgDP declares the 303's body as JSON, and a redirect needs none.
     noStore(response).status(303).setHeader('location', target.href).end();
   });
