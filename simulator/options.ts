@@ -89,7 +89,8 @@ export interface SimulatorOptions {
   /**
    * Administrativ Adgang (docs/admin.md): `tokenLifetimeMs` of an employee's bearer token (default
    * 1 hour of simulator time); `ifMatchRequired` (default true: a change without `If-Match` is
-   * refused where NgDP's OpenAPI requires the header; false: it applies to the current version).
+   * refused where NgDP's OpenAPI requires the header; false: it applies to the current version);
+   * `logoMaxBytes`, the largest organisation logo (default 512 KiB).
    */
   admin?: Partial<EngineSettings['admin']>;
   /**
@@ -148,6 +149,7 @@ function adminOf(admin: SimulatorOptions['admin']): EngineSettings['admin'] {
   return {
     tokenLifetimeMs: positive('admin.tokenLifetimeMs', admin?.tokenLifetimeMs, defaults.tokenLifetimeMs),
     ifMatchRequired,
+    logoMaxBytes: positive('admin.logoMaxBytes', admin?.logoMaxBytes, defaults.logoMaxBytes),
   };
 }
 

@@ -7,7 +7,7 @@
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
 import type { FieldErrorResource } from '../../sdk/ngdp/wire.ts';
 import { allowedIpProblem } from './auth.ts';
-import type { Protocol, SystemDetails, SystemRecord, SystemRole } from './model.ts';
+import type { Person, Protocol, SystemDetails, SystemRecord, SystemRole, TemplateFields } from './model.ts';
 
 /** A field problem of a command (NgDP's `FieldErrorResource`, every field given). */
 export type CommandProblem = Required<Omit<FieldErrorResource, 'rejectedValue'>> &
@@ -143,20 +143,8 @@ export function readMailSystemCommand(
   if (typeof contact !== 'object' || contact === null || Array.isArray(contact))
     problem('technicalContact', 'REQUIRED', 'is required: {name, email, phoneNumber} of a department');
   else {
-    const person = contact as Record<string, unknown>;
-    const given: Record<string, string> = {};
-    for (const field of ['name', 'email', 'phoneNumber'] as const) {
-      const value = person[field];
-      if (typeof value !== 'string' || value.trim() === '')
-        problem(`technicalContact.${field}`, 'REQUIRED', 'is required', value);
-      else if (value.length > 200)
-        problem(`technicalContact.${field}`, 'TOO_LONG', 'must be at most 200 characters', value);
-      else if (field === 'email' && !EMAIL.test(value))
-        problem('technicalContact.email', 'INVALID_FORMAT', 'must be an e-mail address', value);
-      else given[field] = value;
-    }
-    if (Object.keys(given).length === 3)
-      details.technicalContact = given as NonNullable<SystemDetails['technicalContact']>;
+    const person = readPerson('technicalContact', contact, problem);
+    if (person !== undefined) details.technicalContact = person;
   }
   const supplier = text('supplier', 200);
   if (supplier !== undefined) details.supplier = supplier;
@@ -192,6 +180,68 @@ export function readMailSystemCommand(
     },
     problems: [],
   };
+}
+
+/**
+ * A standard system template's name and the fields it fixes (admin.md §1.3), from a
+ * `StandardSystemTemplateCommand`'s `name`, `systemTypes`, `serviceProtocol`, `allowedIps`,
+ * `endpoint`, `receiptEndpoint` and `technicalContact` — checked as a system's — or every problem.
+ */
+export function readTemplateCommand(
+  body: Record<string, unknown>,
+): { name: string; fields: TemplateFields; problems: [] } | { problems: CommandProblem[] } {
+  const { name, systemTypes, serviceProtocol, allowedIps, endpoint, receiptEndpoint, technicalContact } =
+    body;
+  const read = readMailSystemCommand({
+    name,
+    systemTypes,
+    serviceProtocol,
+    allowedIps,
+    endpoint,
+    receiptEndpoint,
+    technicalContact,
+  });
+  if (read.settings === undefined)
+    return {
+      problems: read.problems.map((problem) => ({ ...problem, resource: 'StandardSystemTemplateCommand' })),
+    };
+  const { settings } = read;
+  return {
+    name: settings.name,
+    fields: {
+      systemTypes: [...settings.roles],
+      serviceProtocol: settings.protocol,
+      allowedIps: settings.allowedIps.map((ip) => ({ ip, range: ip.includes('/') })),
+      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+      ...(settings.receiptEndpoint === undefined ? {} : { receiptEndpoint: settings.receiptEndpoint }),
+      technicalContact: settings.details.technicalContact as Person,
+    },
+    problems: [],
+  };
+}
+
+/**
+ * A contact person (`Person {name, email, phoneNumber}`, each required, ≤ 200 characters) at
+ * `field`, or undefined with its problems told to `problem`.
+ */
+export function readPerson(
+  field: string,
+  value: object,
+  problem: (field: string, code: string, message: string, rejectedValue?: unknown) => void,
+): Person | undefined {
+  const person = value as Record<string, unknown>;
+  const given: Partial<Person> = {};
+  for (const part of ['name', 'email', 'phoneNumber'] as const) {
+    const text = person[part];
+    if (typeof text !== 'string' || text.trim() === '')
+      problem(`${field}.${part}`, 'REQUIRED', 'is required', text);
+    else if (text.length > 200)
+      problem(`${field}.${part}`, 'TOO_LONG', 'must be at most 200 characters', text);
+    else if (part === 'email' && !EMAIL.test(text))
+      problem(`${field}.email`, 'INVALID_FORMAT', 'must be an e-mail address', text);
+    else given[part] = text;
+  }
+  return Object.keys(given).length === 3 ? (given as Person) : undefined;
 }
 
 /**

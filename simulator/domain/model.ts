@@ -40,6 +40,50 @@ export interface Organisation {
   authorityType?: AuthorityType;
   /** When it was created (seeded organisations: the seed's fixed time). */
   createdDate?: number;
+  /** The version of its record: 1 until Administrativ Adgang changes it (admin.md §7). */
+  version?: number;
+  lastUpdated?: number;
+  /** What the organisation keeps itself in Administrativ Adgang (authority information). */
+  info?: OrganisationInfo;
+}
+
+/** A contact person (NgDP's `Person`). */
+export interface Person {
+  name: string;
+  email: string;
+  phoneNumber: string;
+}
+
+/** The fields a standard system template fixes, as a `MailSystemCommand` gives them (admin.md §1.3). */
+export interface TemplateFields {
+  systemTypes: string[];
+  serviceProtocol: string;
+  allowedIps: Array<{ ip: string; range: boolean }>;
+  endpoint?: string;
+  receiptEndpoint?: string;
+  technicalContact: Person;
+}
+
+/** A vendor's standard system template (NgDP's `StandardSystemTemplate`), as the simulator keeps it. */
+export interface StandardSystemTemplateRecord {
+  id: string;
+  /** The vendor offering it: its CVR number becomes the systems' `delegatedCVR`. */
+  organisationId: string;
+  version: number;
+  name: string;
+  fields: TemplateFields;
+  createdDate: number;
+  lastUpdated: number;
+}
+
+/** An organisation's authority information (admin.md §7; NgDP's `OrganisationCommand`). */
+export interface OrganisationInfo {
+  authorityId?: string;
+  authorityTerms?: boolean;
+  legalContact?: Person;
+  rightsIntroductionCompleted?: boolean;
+  /** Its logo (a PNG; the bytes are kept apart, `engine/organisation-admin.ts`). */
+  logo?: { id: string; fileSize: number; version: number };
 }
 
 /**

@@ -97,3 +97,53 @@ describe("a seed file's contact points", () => {
     });
   });
 });
+
+describe("a seed file's standard system templates", () => {
+  const vendor = {
+    id: 'a0000000-0000-4000-8000-000000000001',
+    cvrNumber: '11112222',
+    name: 'Leverandør A/S',
+    type: 'COMPANY',
+  };
+  const template = {
+    id: 'a0000000-0000-4000-8000-000000000002',
+    organisationId: vendor.id,
+    name: 'Leverandørens sagssystem',
+    systemTypes: ['SENDER'],
+    serviceProtocol: 'REST_PULL',
+    allowedIps: [{ ip: '192.0.2.1', range: false }],
+    technicalContact: { name: 'Drift', email: 'drift@leverandor.dk', phoneNumber: '70000000' },
+  };
+
+  it('become template records of the vendor', () => {
+    const read = readSeed({ organisations: [vendor], standardSystemTemplates: [template] });
+
+    const [record] = seedRecords((read as { seed: typeof DEFAULT_SEED }).seed).standardSystemTemplates;
+    expect(record).toMatchObject({
+      id: template.id,
+      organisationId: vendor.id,
+      version: 1,
+      name: template.name,
+      fields: { systemTypes: ['SENDER'], serviceProtocol: 'REST_PULL', allowedIps: template.allowedIps },
+    });
+  });
+
+  it.each([
+    [
+      { ...template, organisationId: 'a0000000-0000-4000-8000-000000000009' },
+      'standardSystemTemplates[0].organisationId names no organisation of the seed (the vendor)',
+    ],
+    [
+      { ...template, serviceProtocol: 'SFTP', systemTypes: ['RECIPIENT'] },
+      'standardSystemTemplates[0].serviceProtocol a recipient system uses REST_PUSH, REST_PULL, REST_PUBLISH_SUBSCRIBE',
+    ],
+    [
+      { ...template, technicalContact: undefined },
+      'standardSystemTemplates[0].technicalContact is required: {name, email, phoneNumber} of a department',
+    ],
+  ])('are refused when wrong, naming where', (given, problem) => {
+    expect(readSeed({ organisations: [vendor], standardSystemTemplates: [given] })).toEqual({
+      problems: [problem],
+    });
+  });
+});

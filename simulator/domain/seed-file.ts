@@ -16,7 +16,8 @@ import { allowedIpProblem, sshPublicKeyProblem } from './auth.ts';
 import { contactGroupTreeProblem } from './contact-groups.ts';
 import { CONTACT_POINT_WRITERS } from './contacts.ts';
 import { isEndpointUrl, isMobileNumber, isRecordId, isSearchTerm, isSshUsername } from './formats.ts';
-import type { CompanyAddress, SystemRole } from './model.ts';
+import { readTemplateCommand } from './mail-system.ts';
+import type { CompanyAddress, SystemRole, TemplateFields } from './model.ts';
 import {
   EMPTY_SEED,
   type SeedCitizen,
@@ -26,6 +27,7 @@ import {
   type SeedData,
   type SeedOrganisation,
   type SeedSettings,
+  type SeedStandardSystemTemplate,
   type SeedSystem,
   seedRecords,
 } from './seed.ts';
@@ -51,12 +53,21 @@ const SECTIONS = [
   'systems',
   'contactGroups',
   'contactPoints',
+  'standardSystemTemplates',
   'citizens',
   'companies',
   'settings',
 ];
 
 const VALUE_DATE_RECEIPTS = ['delivery', 'acceptance'] as const;
+
+/** What a template that could not be read stands as, beside its problems. */
+const EMPTY_TEMPLATE: TemplateFields = {
+  systemTypes: [],
+  serviceProtocol: '',
+  allowedIps: [],
+  technicalContact: { name: '', email: '', phoneNumber: '' },
+};
 
 /** The seed's `settings` section (optional), its problems added to `problems`. */
 function readSettings(value: unknown, problems: string[]): SeedSettings | undefined {
@@ -305,6 +316,19 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
       ...(address === undefined ? {} : { address }),
     };
   });
+  const standardSystemTemplates = list('standardSystemTemplates').map((t, i): SeedStandardSystemTemplate => {
+    const where = `standardSystemTemplates[${i}]`;
+    const organisationId = text(t, where, 'organisationId', isRecordId);
+    if (organisationId && !organisationIds.has(organisationId))
+      problems.push(`${where}.organisationId names no organisation of the seed (the vendor)`);
+    const read = readTemplateCommand(t);
+    for (const problem of read.problems) problems.push(`${where}.${problem.field} ${problem.message}`);
+    return {
+      id: text(t, where, 'id', isRecordId),
+      organisationId,
+      ...('fields' in read ? { name: read.name, ...read.fields } : { name: '', ...EMPTY_TEMPLATE }),
+    };
+  });
   const settings = readSettings(root.settings, problems);
   for (const key of Object.keys(root)) {
     if (!SECTIONS.includes(key)) problems.push(`${key} is not a seed section (${SECTIONS.join(', ')})`);
@@ -319,6 +343,7 @@ export function readSeed(input: unknown): { seed: SeedData } | { problems: strin
           citizens,
           companies,
           ...(contactGroups.length > 0 ? { contactGroups } : {}),
+          ...(standardSystemTemplates.length > 0 ? { standardSystemTemplates } : {}),
           ...(settings === undefined ? {} : { settings }),
         },
       };

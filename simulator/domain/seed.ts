@@ -17,8 +17,10 @@ import type {
   Protocol,
   PublicRegistrationStatus,
   RegistrationStatus,
+  StandardSystemTemplateRecord,
   SystemRecord,
   SystemRole,
+  TemplateFields,
 } from './model.ts';
 import { mailboxIdOf } from './system-fetches.ts';
 
@@ -115,6 +117,16 @@ export interface SeedSettings {
   valueDateReceipt?: 'delivery' | 'acceptance';
 }
 
+/**
+ * A vendor's standard system template (admin.md §1.3): its id, the vendor organisation, a name and
+ * the fields it fixes, as a `MailSystemCommand` gives them.
+ */
+export interface SeedStandardSystemTemplate extends TemplateFields {
+  id: string;
+  organisationId: string;
+  name: string;
+}
+
 /** A seed: what `--seed FILE` contains, and what the default seed is. */
 export interface SeedData {
   organisations: SeedOrganisation[];
@@ -124,6 +136,8 @@ export interface SeedData {
   companies: SeedCompany[];
   /** Optional: seeds written before contact groups existed have none. */
   contactGroups?: SeedContactGroup[];
+  /** Optional: vendors' standard system templates. */
+  standardSystemTemplates?: SeedStandardSystemTemplate[];
   settings?: SeedSettings;
 }
 
@@ -448,6 +462,7 @@ export function seedRecords(seed: SeedData): {
   contacts: Contact[];
   employees: Employee[];
   contactGroups: ContactGroupRecord[];
+  standardSystemTemplates: StandardSystemTemplateRecord[];
 } {
   const contactId = (group: number, index: number): string => fixedId(5 + group, index + 1);
   return {
@@ -559,5 +574,21 @@ export function seedRecords(seed: SeedData): {
       createdDate: SEED_TIME,
       lastUpdated: SEED_TIME,
     })),
+    standardSystemTemplates: (seed.standardSystemTemplates ?? []).map(
+      ({ id, organisationId, name, ...fields }) => ({
+        id,
+        organisationId,
+        version: 1,
+        name,
+        fields: {
+          ...fields,
+          systemTypes: [...fields.systemTypes],
+          allowedIps: fields.allowedIps.map((ip) => ({ ...ip })),
+          technicalContact: { ...fields.technicalContact },
+        },
+        createdDate: SEED_TIME,
+        lastUpdated: SEED_TIME,
+      }),
+    ),
   };
 }

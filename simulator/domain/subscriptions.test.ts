@@ -1,6 +1,10 @@
-/** Which subscriptions a contact's change concerns. */
+/** Which subscriptions a contact's or an organisation's change concerns. */
 import { describe, expect, it } from 'vitest';
-import { type ContactChange, concernsSubscription } from './subscriptions.ts';
+import {
+  type ContactChange,
+  concernsOrganisationSubscription,
+  concernsSubscription,
+} from './subscriptions.ts';
 
 const CONTACT = 'c0ffee00-0000-4000-8000-000000000001';
 
@@ -21,5 +25,22 @@ describe('a contact change concerns a subscription', () => {
     };
 
     expect(concernsSubscription(subscription, { id: CONTACT, type }, change)).toBe(expected);
+  });
+});
+
+describe('an organisation change concerns a subscription', () => {
+  it.each<[string, string[], string[], ContactChange, boolean]>([
+    ['ALL_ORGANISATIONS, any change', ['ALL_ORGANISATIONS'], [], 'UPDATED', true],
+    ['NEW_ORGANISATIONS, a new organisation', ['NEW_ORGANISATIONS'], [], 'CREATED', true],
+    ['NEW_ORGANISATIONS, not a changed one', ['NEW_ORGANISATIONS'], [], 'UPDATED', false],
+    ['its CVR number named', [], ['12345678'], 'UPDATED', true],
+    ['another CVR number named', [], ['87654321'], 'UPDATED', false],
+  ])('%s', (_, operations, cvrNumbers, change, expected) => {
+    const subscription = {
+      operations: operations as Parameters<typeof concernsOrganisationSubscription>[0]['operations'],
+      organisations: cvrNumbers.map((cvrNumber) => ({ id: 'x', version: 1, cvrNumber })),
+    };
+
+    expect(concernsOrganisationSubscription(subscription, { cvrNumber: '12345678' }, change)).toBe(expected);
   });
 });

@@ -7,7 +7,7 @@ import type {
   ContactSubscriptionOperation,
   OrganisationSubscriptionOperation,
 } from '../../sdk/ngdp/enums.ts';
-import type { Contact } from './model.ts';
+import type { Contact, Organisation } from './model.ts';
 
 /** A sub-record of a subscription (NgDP's `SingleContactSubscription`, `OrganisationSubscription`). */
 export interface SubscribedItem {
@@ -62,5 +62,22 @@ export function concernsSubscription(
     subscription.operations.includes(all) ||
     (change === 'CREATED' && subscription.operations.includes(fresh)) ||
     subscription.contacts.some((item) => item.contactId === contact.id)
+  );
+}
+
+/**
+ * Whether a change of `organisation` concerns `subscription`: every change for
+ * `ALL_ORGANISATIONS`, a new organisation for `NEW_ORGANISATIONS`, and any change of an
+ * organisation whose CVR number it names.
+ */
+export function concernsOrganisationSubscription(
+  subscription: Pick<OrganisationSubscriptionRecord, 'operations' | 'organisations'>,
+  organisation: Pick<Organisation, 'cvrNumber'>,
+  change: ContactChange,
+): boolean {
+  return (
+    subscription.operations.includes('ALL_ORGANISATIONS') ||
+    (change === 'CREATED' && subscription.operations.includes('NEW_ORGANISATIONS')) ||
+    subscription.organisations.some((item) => item.cvrNumber === organisation.cvrNumber)
   );
 }

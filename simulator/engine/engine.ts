@@ -16,6 +16,7 @@ import type {
   Job,
   JobKind,
   Organisation,
+  StandardSystemTemplateRecord,
   SystemRecord,
 } from '../domain/model.ts';
 import { parseDuration, withinClockRange } from '../domain/time.ts';
@@ -36,10 +37,13 @@ import { IdentityGroups } from './identity-groups.ts';
 import { Injection } from './injection.ts';
 import { Inspection } from './inspection.ts';
 import { Intake } from './intake.ts';
+import { Lookups } from './lookups.ts';
 import { MailboxAccesses } from './mailbox-accesses.ts';
 import { MemoCache } from './memo-cache.ts';
 import { InlineMemoWork, type MemoWork } from './memo-work.ts';
 import { MemoryBudget } from './memory-budget.ts';
+import { OAuth } from './oauth.ts';
+import { OrganisationAdmin } from './organisation-admin.ts';
 import { CONTACT_GROUPS, Organisations } from './organisations.ts';
 import type { Outbound } from './outbound.ts';
 import { Processing } from './processing.ts';
@@ -51,6 +55,7 @@ import { reject } from './rejections.ts';
 import { Rights } from './rights.ts';
 import { Scheduler } from './scheduler.ts';
 import type { EngineSettings } from './settings.ts';
+import { STANDARD_SYSTEM_TEMPLATES, StandardSystems } from './standard-systems.ts';
 import { Subscriptions } from './subscriptions.ts';
 import { SystemAdmin } from './system-admin.ts';
 import { SystemFetches } from './system-fetches.ts';
@@ -68,6 +73,8 @@ export interface SeedRecords {
   employees?: Employee[];
   /** Optional: a seed without contact groups has none. */
   contactGroups?: ContactGroupRecord[];
+  /** Vendors' standard system templates (optional). */
+  standardSystemTemplates?: StandardSystemTemplateRecord[];
 }
 
 export interface EngineOptions {
@@ -150,6 +157,14 @@ export class Engine {
   readonly mailboxAccesses: MailboxAccesses;
   /** Access requests, their documentation and activation (Administrativ Adgang). */
   readonly accessRequests: AccessRequests;
+  /** Vendors' standard system templates (admin.md §1.3). */
+  readonly standardSystems: StandardSystems;
+  /** NgDP's OAuth operations for test employees (`oauth/*`). */
+  readonly oauth: OAuth;
+  /** Employees' look-ups of citizens and companies, each in the search log. */
+  readonly lookups: Lookups;
+  /** Administrativ Adgang's authority information: the organisation and its logo. */
+  readonly organisationAdmin: OrganisationAdmin;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -226,13 +241,17 @@ export class Engine {
     this.inspection = new Inspection(context);
     this.adminLog = new AdminLog(context);
     this.rights = new Rights(context, this.adminLog);
-    this.identities = new Identities(context, this.adminLog, this.rights);
+    this.identities = new Identities(context, this.adminLog, this.rights, this.subscriptions);
     this.identityAdmin = new IdentityAdmin(context, this.adminLog, this.rights);
     this.identityGroups = new IdentityGroups(context, this.rights);
-    this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.standardSystems = new StandardSystems(context);
+    this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog, this.standardSystems);
     this.exemptions = new Exemptions(context, this.directory, this.adminLog);
     this.mailboxAccesses = new MailboxAccesses(context, this.exemptions, this.adminLog);
     this.accessRequests = new AccessRequests(context, this.mailboxAccesses, this.adminLog);
+    this.oauth = new OAuth(context, this.identities);
+    this.lookups = new Lookups(context, this.adminLog);
+    this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */
@@ -243,7 +262,15 @@ export class Engine {
   /** Writes the seed into an empty store. */
   seedStore(): void {
     const { store } = this.context;
-    const { organisations, systems, contactPoints, contacts, employees = [], contactGroups = [] } = this.seed;
+    const {
+      organisations,
+      systems,
+      contactPoints,
+      contacts,
+      employees = [],
+      contactGroups = [],
+      standardSystemTemplates = [],
+    } = this.seed;
     store.transaction(() => {
       for (const organisation of organisations) store.putOrganisation(organisation);
       for (const employee of employees) store.putRecord(EMPLOYEES, employee);
@@ -252,6 +279,7 @@ export class Engine {
       for (const system of systems) store.putSystem(system);
       for (const point of contactPoints) store.putContactPoint(point);
       for (const contact of contacts) store.putContact(contact);
+      for (const template of standardSystemTemplates) store.putRecord(STANDARD_SYSTEM_TEMPLATES, template);
     });
   }
 

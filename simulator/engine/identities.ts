@@ -34,6 +34,7 @@ import type { AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
 import type { Rights } from './rights.ts';
+import type { Subscriptions } from './subscriptions.ts';
 
 /** The test employees (scope: the organisation each belongs to). */
 export const EMPLOYEES = collection<Employee>('employees', (employee) => employee.organisationId);
@@ -99,11 +100,13 @@ export class Identities {
   private readonly context: EngineContext;
   private readonly log: AdminLog;
   private readonly rights: Rights;
+  private readonly subscriptions: Subscriptions;
 
-  constructor(context: EngineContext, log: AdminLog, rights: Rights) {
+  constructor(context: EngineContext, log: AdminLog, rights: Rights, subscriptions: Subscriptions) {
     this.context = context;
     this.log = log;
     this.rights = rights;
+    this.subscriptions = subscriptions;
   }
 
   // ---------------------------------------------------------------- calls
@@ -169,17 +172,39 @@ export class Identities {
    *   `forbidden` for an organisation it holds no rights in.
    */
   login(username: unknown, password: unknown, organisationId?: unknown): IssuedToken {
+    const employee = this.employeeLoggingIn(username, password);
+    if (organisationId === undefined) return this.issue(employee, employee.organisationId, false);
+    const organisation = this.organisationNamed({ organisationId });
+    if (this.rights.adminRights(employee.id, organisation.id).length === 0)
+      throw reject.rightMissing(['any right in organisation ' + organisation.id]);
+    return this.issue(employee, organisation.id, false);
+  }
+
+  /**
+   * The employee a username and password name (OAuth's authorization step checks them this way).
+   *
+   * @throws Rejection REQUIRED without either; LOGIN_FAILED for an unknown username or a wrong
+   *   password (the same answer).
+   */
+  employeeLoggingIn(username: unknown, password: unknown): Employee {
     if (typeof username !== 'string' || username === '') throw reject.requiredField('login', 'username');
     if (typeof password !== 'string' || password === '') throw reject.requiredField('login', 'password');
     const employee = this.byUsername(username);
     if (!passwordMatches(employee?.passwordHash, password) || employee === undefined)
       throw reject.loginFailed();
     if (employee.status === 'INACTIVE') throw reject.identityInactive();
-    if (organisationId === undefined) return this.issue(employee, employee.organisationId, false);
-    const organisation = this.organisationNamed({ organisationId });
-    if (this.rights.adminRights(employee.id, organisation.id).length === 0)
-      throw reject.rightMissing(['any right in organisation ' + organisation.id]);
-    return this.issue(employee, organisation.id, false);
+    return employee;
+  }
+
+  /**
+   * Ends the session of a bearer token (OAuth's revocation and logout); false when it names none.
+   */
+  endSession(token: string): boolean {
+    const { store } = this.context;
+    const id = sessionIdOf(token);
+    if (store.getRecord(ADMIN_SESSIONS, id) === undefined) return false;
+    this.context.change(() => store.deleteRecord(ADMIN_SESSIONS, id));
+    return true;
   }
 
   /** The organisations the caller may switch to: where it holds rights (admin.md §8). */
@@ -264,7 +289,7 @@ export class Identities {
   /**
    * Creates a test organisation (`TestOrganisationCommand`) and its first employee, the
    * "certificate holder", with every right (admin.md §12); the employee's password is generated
-   * unless given.
+   * unless given. Sender systems subscribed to new organisations are told.
    *
    * @throws Rejection for a wrong field or a CVR number another organisation has (409).
    */
@@ -341,6 +366,7 @@ export class Identities {
           now,
         ),
       );
+      this.subscriptions.organisationChanged(organisation, 'CREATED');
     });
     return { organisation, employee, password };
   }
@@ -399,6 +425,11 @@ export class Identities {
     };
   }
 
+  /** The employee with the id, if there is one. */
+  employee(id: string): Employee | undefined {
+    return this.context.store.getRecord(EMPLOYEES, id);
+  }
+
   private byUsername(username: string): Employee | undefined {
     return this.context.store.listRecords(EMPLOYEES).find((employee) => employee.username === username);
   }
@@ -429,7 +460,8 @@ export class Identities {
     return found;
   }
 
-  private issue(employee: Employee, organisationId: string, asSystemManager: boolean): IssuedToken {
+  /** A new bearer token of `employee` in `organisationId` (a login, a context switch, OAuth's grants). */
+  issue(employee: Employee, organisationId: string, asSystemManager: boolean): IssuedToken {
     const token = newToken();
     const now = this.context.now();
     const session: AdminSession = {

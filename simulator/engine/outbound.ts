@@ -30,6 +30,18 @@ export interface ContactNotification {
   timeStamp: number;
 }
 
+/** What an organisation subscription's notification tells: which organisation changed, and when. */
+export interface OrganisationNotification {
+  subscriptionId: string;
+  organisationId: string;
+  cvrNumber: string;
+  change: ContactChange;
+  /** The organisation's version after the change. */
+  version: number;
+  /** When NgDP sent it. */
+  timeStamp: number;
+}
+
 export interface Outbound {
   /** Delivers a MeMo to a recipient system's endpoint. */
   pushMemo(
@@ -49,6 +61,12 @@ export interface Outbound {
   pushContactNotification(
     url: string,
     notification: ContactNotification,
+    timeoutMs: number,
+  ): Promise<PushOutcome>;
+  /** Tells a sender system's organisation subscription that an organisation changed. */
+  pushOrganisationNotification(
+    url: string,
+    notification: OrganisationNotification,
     timeoutMs: number,
   ): Promise<PushOutcome>;
 }

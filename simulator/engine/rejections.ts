@@ -328,6 +328,8 @@ export const reject = {
     new Rejection('unauthenticated', 'TOKEN_EXPIRED', 'the bearer token has expired; log in again'),
   loginFailed: () =>
     new Rejection('unauthenticated', 'LOGIN_FAILED', 'the username or the password is not right'),
+  /** OAuth's `invalid_grant` (RFC 6749 §5.2): a code or refresh token that cannot be used. */
+  invalidGrant: (message: string) => new Rejection('unauthenticated', 'INVALID_GRANT', message),
   /** The organisation in the path is not the token's context organisation (admin.md §0.2). */
   wrongContext: (organisationId: string) =>
     new Rejection(

@@ -85,6 +85,8 @@ export interface AdminSettings {
    * (default true; false: a change without it applies to the current version, as admin.md §0.2 has it).
    */
   ifMatchRequired: boolean;
+  /** The largest logo an organisation may upload, in bytes (default 512 KiB; admin.md §7). */
+  logoMaxBytes: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -107,5 +109,5 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   validation: {},
   chaos: NO_CHAOS,
   transcriptSize: 100_000,
-  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true },
+  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true, logoMaxBytes: 524_288 },
 };

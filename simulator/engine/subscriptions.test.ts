@@ -292,6 +292,26 @@ describe('a change of registration', () => {
     expect(offsets(outbound.times('contact'))).toEqual(RETRY_OFFSETS.slice(0, 3));
   });
 
+  it('of an organisation is told to a failing subscriber again on the delivery schedule', async () => {
+    const { engine, system, outbound } = testEngine();
+    outbound.answer('organisation', 503);
+    engine.subscriptions.createOrganisationSubscription(system(SEED_IDS.senderPull), {
+      subscriptionOperations: ['NEW_ORGANISATIONS'],
+      notificationUrl: URL,
+    });
+
+    const { organisation } = engine.identities.createTestOrganisation({ cvrNumber: '55667788', name: 'Ny' });
+    await engine.advanceClock(RETRY_OFFSETS[2] as number);
+
+    expect(offsets(outbound.times('organisation'))).toEqual(RETRY_OFFSETS.slice(0, 3));
+    expect(outbound.of('organisation')[0]?.organisation).toMatchObject({
+      organisationId: organisation.id,
+      cvrNumber: '55667788',
+      change: 'CREATED',
+      version: 1,
+    });
+  });
+
   it('is no longer told once the subscription is deleted', async () => {
     const { engine, system, outbound } = testEngine();
     outbound.answer('contact', 503);

@@ -13,10 +13,11 @@ import {
 } from '../../sdk/ngdp/enums.ts';
 import { isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
 import { isEndpointUrl } from '../domain/formats.ts';
-import type { Contact, Job, SystemRecord } from '../domain/model.ts';
+import type { Contact, Job, Organisation, SystemRecord } from '../domain/model.ts';
 import {
   type ContactChange,
   type ContactSubscriptionRecord,
+  concernsOrganisationSubscription,
   concernsSubscription,
   type OrganisationSubscriptionRecord,
   type SubscribedItem,
@@ -383,46 +384,92 @@ export class Subscriptions {
     return [...systems];
   }
 
-  /** The `notify-subscriber` job: one attempt at telling a subscription of a contact's change. */
+  /**
+   * An organisation was created or changed (inside the caller's change): a notification job for
+   * each organisation subscription it concerns — every one with `ALL_ORGANISATIONS`, with
+   * `NEW_ORGANISATIONS` for a new one, and those naming its CVR number. Returns the subscribing
+   * systems.
+   */
+  organisationChanged(organisation: Organisation, change: ContactChange): string[] {
+    const { store } = this.context;
+    const systems = new Set<string>();
+    for (const subscription of store.listRecords(ORGANISATION_SUBSCRIPTIONS)) {
+      if (!concernsOrganisationSubscription(subscription, organisation, change)) continue;
+      systems.add(subscription.systemId);
+      this.context.schedule('notify-subscriber', this.context.now(), {
+        data: {
+          organisationSubscriptionId: subscription.id,
+          organisationId: organisation.id,
+          cvrNumber: organisation.cvrNumber,
+          change,
+          version: organisation.version ?? 1,
+        },
+      });
+    }
+    return [...systems];
+  }
+
+  /** The `notify-subscriber` job: one attempt at telling a subscription of a contact's or organisation's change. */
   async notify(job: Job): Promise<void> {
     const { store } = this.context;
     const data = job.data ?? {};
-    const subscription = store.getRecord(CONTACT_SUBSCRIPTIONS, String(data.subscriptionId));
+    const forOrganisation = data.organisationSubscriptionId !== undefined;
+    const subscription = forOrganisation
+      ? store.getRecord(ORGANISATION_SUBSCRIPTIONS, String(data.organisationSubscriptionId))
+      : store.getRecord(CONTACT_SUBSCRIPTIONS, String(data.subscriptionId));
     const system = subscription === undefined ? undefined : store.getSystem(subscription.systemId);
     if (subscription === undefined || system === undefined) {
       this.context.change(() => store.deleteJob(job.id));
       return;
     }
     const attemptAt = this.context.now();
-    const notification = {
-      subscriptionId: subscription.id,
-      contactId: String(data.contactId),
-      change: data.change === 'CREATED' ? ('CREATED' as const) : ('UPDATED' as const),
-      version: Number(data.version),
-      timeStamp: attemptAt,
-    };
+    const change = data.change === 'CREATED' ? ('CREATED' as const) : ('UPDATED' as const);
+    const version = Number(data.version);
+    const about = forOrganisation
+      ? { organisationId: String(data.organisationId) }
+      : { contactId: String(data.contactId) };
     const outcome = await this.pusher.attempt(
       'PUSH notification',
       system,
       subscription.notificationUrl,
-      (url, timeoutMs) => this.outbound.pushContactNotification(url, notification, timeoutMs),
+      (url, timeoutMs) =>
+        forOrganisation
+          ? this.outbound.pushOrganisationNotification(
+              url,
+              {
+                subscriptionId: subscription.id,
+                organisationId: String(data.organisationId),
+                cvrNumber: String(data.cvrNumber),
+                change,
+                version,
+                timeStamp: attemptAt,
+              },
+              timeoutMs,
+            )
+          : this.outbound.pushContactNotification(
+              url,
+              {
+                subscriptionId: subscription.id,
+                contactId: String(data.contactId),
+                change,
+                version,
+                timeStamp: attemptAt,
+              },
+              timeoutMs,
+            ),
     );
     this.context.change(() => {
-      const details = {
-        systemIds: [system.id],
-        meta: { subscriptionId: subscription.id, contactId: notification.contactId },
-      };
+      const details = { systemIds: [system.id], meta: { subscriptionId: subscription.id, ...about } };
       if (outcome.ok) {
         store.deleteJob(job.id);
         this.context.record(EventTag.NOTIFICATION_SENT, undefined, details);
         return;
       }
       this.context.record(EventTag.NOTIFICATION_FAILED, undefined, { ...details, text: outcome.reason });
-      this.pusher.retryLater(
-        job,
-        attemptAt,
-        store.getRecord(CONTACT_SUBSCRIPTIONS, subscription.id) !== undefined,
-      );
+      const stillThere = forOrganisation
+        ? store.getRecord(ORGANISATION_SUBSCRIPTIONS, subscription.id) !== undefined
+        : store.getRecord(CONTACT_SUBSCRIPTIONS, subscription.id) !== undefined;
+      this.pusher.retryLater(job, attemptAt, stillThere);
     });
   }
 }

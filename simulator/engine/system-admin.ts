@@ -19,8 +19,8 @@ import type { SystemCertificate, SystemRecord } from '../domain/model.ts';
 import type { ActionEntry, AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
-import type { Page, PageRequest } from './paging.ts';
 import { Rejection, reject } from './rejections.ts';
+import { lockedChanges, type StandardSystems } from './standard-systems.ts';
 import type { Systems } from './systems.ts';
 import { expectVersion, type VersionCheck } from './versions.ts';
 
@@ -62,16 +62,19 @@ export class SystemAdmin {
   private readonly systems: Systems;
   private readonly log: AdminLog;
 
-  constructor(context: EngineContext, systems: Systems, log: AdminLog) {
+  private readonly templates: StandardSystems;
+
+  constructor(context: EngineContext, systems: Systems, log: AdminLog, templates: StandardSystems) {
     this.context = context;
     this.systems = systems;
     this.log = log;
+    this.templates = templates;
   }
 
-  /** The context organisation's systems, oldest first (the query language will sort and filter). */
-  list(caller: AdminCaller, request: PageRequest, filters: SystemFilters = {}): Page<SystemRecord> {
+  /** The context organisation's systems, oldest first (the query language sorts, filters and pages). */
+  list(caller: AdminCaller, filters: SystemFilters = {}): SystemRecord[] {
     const token = filters.authenticationToken?.replace(/^Basic\s+/i, '');
-    const all = this.context.store
+    return this.context.store
       .listSystems(caller.organisation.id)
       .filter((system) => system.deletedAt === undefined)
       .filter(
@@ -80,12 +83,6 @@ export class SystemAdmin {
           system.details?.certificate?.serialNumber === filters.certificateSerialNumber,
       )
       .filter((system) => token === undefined || this.keyOf(token) === system.id);
-    return {
-      items: all.slice(request.page * request.size, (request.page + 1) * request.size),
-      page: request.page,
-      size: request.size,
-      total: all.length,
-    };
   }
 
   /** @throws Rejection NOT_FOUND for an id that is not a system of the context organisation. */
@@ -107,7 +104,7 @@ export class SystemAdmin {
    * @throws Rejection 400 with every field at fault; 409 COMPANY_HAS_RECIPIENT_SYSTEM.
    */
   create(caller: AdminCaller, body: unknown): SystemWithKey {
-    const settings = this.settingsOf(caller, body);
+    const settings = this.settingsOf(caller, body, undefined);
     const recipients = this.recipientSystems(caller.organisation.id);
     if (settings.roles.includes('RECIPIENT')) this.oneRecipientPerCompany(caller, recipients, undefined);
     const id = this.context.newId();
@@ -139,7 +136,7 @@ export class SystemAdmin {
   update(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): SystemRecord {
     const current = this.get(caller, id);
     expectVersion(this.context, `system ${current.id}`, current.version ?? 1, version);
-    const settings = this.settingsOf(caller, body);
+    const settings = this.settingsOf(caller, body, current);
     if (systemState(current, this.context.now()) === 'IN_OPERATION') {
       const locked = (
         [
@@ -350,10 +347,21 @@ export class SystemAdmin {
     };
   }
 
-  private settingsOf(caller: AdminCaller, body: unknown): MailSystemSettings {
-    const read = readMailSystemCommand(body);
+  /**
+   * The settings a `MailSystemCommand` asks for, for a new system (`current` undefined) or a change
+   * of `current`; with a standard system template, its locked fields (admin.md §1.3).
+   *
+   * @throws Rejection 400 with every field at fault; 409 LOCKED_BY_STANDARD_SYSTEM.
+   */
+  private settingsOf(
+    caller: AdminCaller,
+    body: unknown,
+    current: SystemRecord | undefined,
+  ): MailSystemSettings {
+    const templated = this.templates.fill(body, current);
+    const read = readMailSystemCommand(templated.command);
     const { settings } = read;
-    const problems: CommandProblem[] = [...read.problems];
+    const problems: CommandProblem[] = [...templated.problems, ...read.problems];
     const organisationId = (body as { organisationId?: unknown } | null)?.organisationId;
     if (
       organisationId !== undefined &&
@@ -367,20 +375,19 @@ export class SystemAdmin {
         message: 'must be the organisation of the path, or left out',
         rejectedValue: organisationId,
       });
-    if (settings?.details.standardSystemTemplateId !== undefined)
-      problems.push({
-        resource: 'MailSystemCommand',
-        field: 'standardSystemTemplateId',
-        code: 'NOT_FOUND',
-        message: 'the simulator has no standard system templates (GET standard-system-templates)',
-        rejectedValue: settings.details.standardSystemTemplateId,
-      });
     if (problems.length > 0 || settings === undefined)
       throw new Rejection(
         'invalid',
         problems[0]?.code ?? 'INVALID_FORMAT',
         problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
         problems,
+      );
+    const locked = templated.template === undefined ? [] : lockedChanges(templated, settings);
+    if (locked.length > 0)
+      throw reject.adminConflict(
+        'LOCKED_BY_STANDARD_SYSTEM',
+        `the standard system template ${templated.template?.id} sets ${locked.map((problem) => problem.field).join(', ')}; leave them out or repeat its values`,
+        locked,
       );
     return settings;
   }

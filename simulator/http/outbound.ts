@@ -6,9 +6,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import type { ContactNotification, Outbound, PushOutcome, SentBody } from '../engine/outbound.ts';
+import type {
+  ContactNotification,
+  OrganisationNotification,
+  Outbound,
+  PushOutcome,
+  SentBody,
+} from '../engine/outbound.ts';
 import { receiptJson } from '../wire/receipts.ts';
-import { contactNotificationJson } from '../wire/subscriptions.ts';
+import { contactNotificationJson, organisationNotificationJson } from '../wire/subscriptions.ts';
 
 /** The size and SHA-256 of a JSON body, for the transcript. */
 function sentJson(body: string): { body: Buffer; sent: SentBody } {
@@ -118,6 +124,16 @@ export class HttpOutbound implements Outbound {
     timeoutMs: number,
   ): Promise<PushOutcome> {
     const { body, sent } = sentJson(JSON.stringify(contactNotificationJson(notification, this.apiUrl)));
+    return post(url, body, 'application/json', timeoutMs, sent);
+  }
+
+  pushOrganisationNotification(
+    url: string,
+    notification: OrganisationNotification,
+    timeoutMs: number,
+  ): Promise<PushOutcome> {
+    const json = organisationNotificationJson(notification, this.apiUrl);
+    const { body, sent } = sentJson(JSON.stringify(json));
     return post(url, body, 'application/json', timeoutMs, sent);
   }
 }

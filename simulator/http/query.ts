@@ -7,6 +7,7 @@
  * a call without credentials is still 401.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
 import {
   type NgdpFields,
   type NgdpOperation,
@@ -88,8 +89,9 @@ function checkValue(parameter: NgdpQueryParameter, value: string | string[]): vo
     return;
   }
   if (value === '') return;
+  // A value that is nearly a CPR number (`010170-0001`) is not shown whole in the refusal.
   const wrong = (message: string): never => {
-    throw reject.invalidParameter(name, message, value);
+    throw reject.invalidParameter(name, message, maskCpr(value));
   };
   switch (declared.kind) {
     case 'integer':

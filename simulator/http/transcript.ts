@@ -26,6 +26,17 @@ function messageUUIDOf(request: Request, pathname: string): string | undefined {
   return segments[1] === 'memos' && isUuid(segments[2]) ? (segments[2] as string).toLowerCase() : undefined;
 }
 
+/**
+ * The secrets OAuth's operations take as query parameters (NgDP declares them there): their values
+ * are cut out of the path the transcript keeps.
+ */
+const OAUTH_SECRETS = /([?&](?:code|refresh_token|code_verifier|id_token_hint|token|password)=)[^&#]*/g;
+
+/** The URL as the transcript keeps it: under `/oauth/`, without the values of secrets. */
+function keptUrl(pathname: string, url: string): string {
+  return pathname.startsWith('/oauth/') ? url.replace(OAUTH_SECRETS, '$1[REDACTED]') : url;
+}
+
 /** Express middleware for `/apis/v1`: opens the call's note and ends it with the call. */
 export function transcriptMiddleware(engine: Engine) {
   return (request: Request, response: Response, next: NextFunction): void => {
@@ -33,7 +44,7 @@ export function transcriptMiddleware(engine: Engine) {
     const note = engine.transcript.call({
       operation: operationOf(request.method, pathname),
       method: request.method,
-      path: request.originalUrl,
+      path: keptUrl(pathname, request.originalUrl),
       messageUUID: messageUUIDOf(request, pathname),
       authorization: request.headers.authorization,
       rawHeaders: request.rawHeaders,

@@ -1,7 +1,8 @@
 /**
- * NgDP's `Organisation` and `ContactGroup` JSON (ngdp-api.md §8.3), from the engine's views. What
- * the simulator does not know (legal contact, industry code, logo …) is left out, never made up:
- * docs/differences.md, "Organisations and contact groups".
+ * NgDP's `Organisation` and `ContactGroup` JSON (ngdp-api.md §8.3), from the engine's views, with
+ * the authority information Administrativ Adgang keeps (legal contact, logo …). What the simulator
+ * does not know (industry code …) is left out, never made up: docs/differences.md, "Organisations
+ * and contact groups".
  */
 import type { ContactGroupView, OrganisationView } from '../engine/organisations.ts';
 
@@ -10,22 +11,33 @@ const iso = (time: number): string => new Date(time).toISOString();
 /** NgDP's `Organisation`. */
 export function organisationJson({ organisation, targets }: OrganisationView) {
   const created = organisation.createdDate;
+  const updated = organisation.lastUpdated ?? created;
   const authority = organisation.type === 'AUTHORITY';
+  const info = organisation.info ?? {};
   return {
     id: organisation.id,
-    version: 1,
+    version: organisation.version ?? 1,
     transactionId: organisation.id,
-    ...(created === undefined ? {} : { createdDate: iso(created), lastUpdated: iso(created) }),
+    ...(created === undefined ? {} : { createdDate: iso(created) }),
+    ...(updated === undefined ? {} : { lastUpdated: iso(updated) }),
+    ...(info.authorityId === undefined ? {} : { authorityId: info.authorityId }),
     name: organisation.name,
     cvrNumber: organisation.cvrNumber,
     type: organisation.type,
-    ...(authority ? { authorityType: organisation.authorityType ?? 'OTHER', authorityTerms: true } : {}),
+    ...(authority
+      ? { authorityType: organisation.authorityType ?? 'OTHER', authorityTerms: info.authorityTerms ?? true }
+      : {}),
     legalNotificationAllowed: organisation.legalNotificationAllowed,
     mandatoryPostAllowed: organisation.mandatoryPostAllowed,
-    logoAvailable: false,
+    ...(info.legalContact === undefined ? {} : { legalContact: info.legalContact }),
+    logoAvailable: info.logo !== undefined,
+    ...(info.logo === undefined ? {} : { logoMediaType: 'IMAGE_PNG' }),
     ...(targets.length === 0 ? {} : { targets }),
     statusType: 'ACTIVE',
     ...(created === undefined ? {} : { statusDate: iso(created).slice(0, 10) }),
+    ...(info.rightsIntroductionCompleted === undefined
+      ? {}
+      : { rightsIntroductionCompleted: info.rightsIntroductionCompleted }),
   };
 }
 

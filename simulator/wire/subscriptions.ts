@@ -1,10 +1,10 @@
 /**
  * NgDP's `ContactSubscription` and `OrganisationSenderSystemSubscription` JSON from the simulator's
- * records, and the body of a contact subscription's notification (NgDP's is unknown, ngdp-api.md
+ * records, and the bodies of contact and organisation subscriptions' notifications (NgDP's is unknown, ngdp-api.md
  * §13 #15: docs/differences.md gives the simulator's).
  */
 import type { ContactSubscriptionRecord, OrganisationSubscriptionRecord } from '../domain/subscriptions.ts';
-import type { ContactNotification } from '../engine/outbound.ts';
+import type { ContactNotification, OrganisationNotification } from '../engine/outbound.ts';
 
 export function contactSubscriptionJson(subscription: ContactSubscriptionRecord) {
   return {
@@ -44,6 +44,19 @@ export function contactNotificationJson(notification: ContactNotification, apiUr
     subscriptionId: notification.subscriptionId,
     contactId: notification.contactId,
     contactUrl: `${apiUrl}/contacts/${notification.contactId}`,
+    change: notification.change,
+    version: notification.version,
+    timeStamp: new Date(notification.timeStamp).toISOString(),
+  };
+}
+
+/** What the simulator posts to an organisation subscription's `notificationUrl`. */
+export function organisationNotificationJson(notification: OrganisationNotification, apiUrl: string) {
+  return {
+    subscriptionId: notification.subscriptionId,
+    organisationId: notification.organisationId,
+    cvrNumber: notification.cvrNumber,
+    organisationUrl: `${apiUrl}/organisations/${notification.organisationId}`,
     change: notification.change,
     version: notification.version,
     timeStamp: new Date(notification.timeStamp).toISOString(),

@@ -81,7 +81,8 @@ export async function adminCall(
 
 /**
  * `POST` (or `method`) of a multipart/form-data body whose part `file` holds `content` (NgDP's
- * uploads: SSH keys, certificates, access requests' documentation), with a bearer token.
+ * uploads: SSH keys, certificates, logos, access requests' documentation), with a bearer token and
+ * any other `headers`.
  */
 export async function adminUpload(
   simulator: RunningSimulator,

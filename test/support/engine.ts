@@ -24,7 +24,12 @@ import {
 import type { EngineEvent } from '../../simulator/engine/context.ts';
 import { Engine } from '../../simulator/engine/engine.ts';
 import type { MemoWork } from '../../simulator/engine/memo-work.ts';
-import type { ContactNotification, Outbound, PushOutcome } from '../../simulator/engine/outbound.ts';
+import type {
+  ContactNotification,
+  OrganisationNotification,
+  Outbound,
+  PushOutcome,
+} from '../../simulator/engine/outbound.ts';
 import { Rejection } from '../../simulator/engine/rejections.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../simulator/engine/settings.ts';
 import { MemoryStore } from '../../simulator/store/memory.ts';
@@ -36,7 +41,7 @@ export { SEED_IDS };
 /** Where the manual clock starts: Monday 2 June 2025, 12:00 Copenhagen time (CEST, UTC+2). */
 export const START = Date.UTC(2025, 5, 2, 10, 0, 0);
 
-export type OutboundKind = 'memo' | 'receipt' | 'notification' | 'contact';
+export type OutboundKind = 'memo' | 'receipt' | 'notification' | 'contact' | 'organisation';
 
 /** One call the engine made through the outbound port, at simulator time `at`. */
 export interface OutboundCall {
@@ -50,6 +55,8 @@ export interface OutboundCall {
   timeStamp?: number;
   /** A contact subscription's notification. */
   contact?: ContactNotification;
+  /** An organisation subscription's notification. */
+  organisation?: OrganisationNotification;
 }
 
 /** How the fake answers a call: a status (2xx is success), or an outcome of its own. */
@@ -63,6 +70,7 @@ export class RecordingOutbound implements Outbound {
     receipt: 200,
     notification: 200,
     contact: 200,
+    organisation: 200,
   };
   private readonly clock: ManualClock;
 
@@ -113,6 +121,17 @@ export class RecordingOutbound implements Outbound {
       messageUUID: undefined,
       timeStamp: notification.timeStamp,
       contact: notification,
+    });
+  }
+
+  pushOrganisationNotification(url: string, notification: OrganisationNotification, timeoutMs: number) {
+    return this.record({
+      kind: 'organisation',
+      url,
+      timeoutMs,
+      messageUUID: undefined,
+      timeStamp: notification.timeStamp,
+      organisation: notification,
     });
   }
 

@@ -16,6 +16,7 @@ import { errorBody } from '../../wire/errors.ts';
 import { queryReader } from '../query.ts';
 import { notFound } from '../rejections.ts';
 import { SERVED_ADMIN_OPERATIONS } from './admin/served.ts';
+import { SERVED_OAUTH_OPERATIONS } from './oauth-served.ts';
 
 /** The operations of NgDP's API the simulator serves, in the order of the API's paths. */
 export const SERVED_OPERATIONS = [
@@ -50,6 +51,7 @@ export const SERVED_OPERATIONS = [
   'createOrganisationSenderSystemSubscription',
   'updateOrganisationSenderSystemSubscription',
   ...SERVED_ADMIN_OPERATIONS,
+  ...SERVED_OAUTH_OPERATIONS,
 ] as const satisfies readonly NgdpOperationId[];
 
 export type ServedOperationId = (typeof SERVED_OPERATIONS)[number];

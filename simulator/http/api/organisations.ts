@@ -13,6 +13,7 @@ import { reject } from '../../engine/rejections.ts';
 import { contactGroupJson, organisationJson } from '../../wire/organisations.ts';
 import { searchFrameJson } from '../../wire/paging.ts';
 import { pagingWithCursor, queryList, queryText } from '../support.ts';
+import { fetchOrganisationAsEmployee } from './admin/organisations.ts';
 import type { Caller, Serve } from './serve.ts';
 
 /** An optional `true`/`false` query parameter. */
@@ -50,6 +51,9 @@ export function serveOrganisations(engine: Engine, on: Serve, caller: Caller): v
   });
 
   on('fetchOrganisation', async (request, response) => {
+    // An employee's call (Administrativ Adgang) carries a bearer token; a system's its API key.
+    if (/^Bearer\s/i.test(request.headers.authorization ?? ''))
+      return fetchOrganisationAsEmployee(engine, request, response);
     const system = await caller(request, response, 'any', 'GET /organisations/{id}');
     if (system === undefined) return;
     response.json(organisationJson(engine.organisations.get(request.params.id as string)));

@@ -42,6 +42,7 @@ import { noteOf } from '../transcript.ts';
 import { adminRoutes } from './admin/index.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { faultsLetThrough } from './faults.ts';
+import { serveOAuth } from './oauth.ts';
 import { routeNgdpPaths, type ServedOperationId } from './operations.ts';
 import { serveOrganisations } from './organisations.ts';
 import { serveSubscriptions } from './subscriptions.ts';
@@ -455,6 +456,7 @@ export function apiRouter(engine: Engine): Router {
   serveSystemFetches(engine, on, caller, json);
   adminRoutes(engine, on, json);
   serveOrganisations(engine, on, caller);
+  serveOAuth(engine, on);
   serveValidations(engine, on, caller);
 
   routeNgdpPaths(router, served, () => engine.undeclaredParameters);

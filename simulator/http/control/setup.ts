@@ -1,5 +1,6 @@
 /**
  * The control API's set-up routes: systems (with their API key, once), SSH keys for SFTP users,
+ * vendors' standard system templates,
  * contact points, test citizens and companies, and changes of a contact's registration. The JSON is the simulator's own (not NgDP's);
  * the rules are the engine's.
  */
@@ -7,6 +8,8 @@ import type { Router } from 'express';
 import type { ContactPoint, SystemRecord } from '../../domain/model.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { reject } from '../../engine/rejections.ts';
+import { standardSystemTemplateJson } from '../../wire/admin-templates.ts';
+import { standardSystemTemplatesJson } from '../api/admin/systems.ts';
 import { parseJson } from '../json-body.ts';
 import { mediaType, objectBody, readBody } from '../support.ts';
 
@@ -92,6 +95,17 @@ export const setupRoutes = {
 
     router.patch('/systems/:id', (request, response) => {
       response.json(systemJson(engine.systems.update(request.params.id as string, objectBody(request.body))));
+    });
+
+    router.get('/standard-system-templates', (_request, response) => {
+      response.json({ standardSystemTemplates: standardSystemTemplatesJson(engine) });
+    });
+
+    router.post('/standard-system-templates', (request, response) => {
+      const template = engine.standardSystems.define(objectBody(request.body));
+      response
+        .status(201)
+        .json(standardSystemTemplateJson(template, engine.organisations.get(template.organisationId)));
     });
 
     router.get('/contact-points', (_request, response) => {

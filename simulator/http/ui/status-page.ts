@@ -2,7 +2,8 @@
 import type { Fixtures } from '../../domain/seed.ts';
 import type { Engine } from '../../engine/engine.ts';
 
-const escapeHtml = (text: string): string =>
+/** Text as HTML shows it, for an element or a double-quoted attribute. */
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
 /**

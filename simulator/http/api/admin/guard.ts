@@ -11,6 +11,7 @@ import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
 import type { VersionCheck } from '../../../engine/versions.ts';
 import { checkQuery } from '../../query.ts';
+import { multipartFile } from '../container-body.ts';
 import { faultsLetThrough } from '../faults.ts';
 import type { ServedOperationId } from '../operations.ts';
 
@@ -28,10 +29,12 @@ export async function adminCaller(
   request: Request,
   response: Response,
   operationId: AdminOperationId,
+  /** The path parameter naming the organisation the call is for (`organisations/{id}`: `id`). */
+  organisationParameter = 'organisationId',
 ): Promise<AdminCaller | undefined> {
   const operation = operationName(ngdpOperation(operationId));
   if (!(await faultsLetThrough(engine, request, response, operation, undefined))) return undefined;
-  const organisationId = request.params.organisationId;
+  const organisationId = request.params[organisationParameter];
   const caller = engine.identities.caller(
     request.headers.authorization,
     operationId,
@@ -56,4 +59,14 @@ export function setVersion(response: Response, version: number): void {
 /** The `{id}` (or other) path parameter as text. */
 export function pathParam(request: Request, name: string): string {
   return String(request.params[name] ?? '');
+}
+
+/** The part `file` of an upload of at most `limit` bytes, held against the memory budget while it is read. */
+export async function uploadedFile(engine: Engine, request: Request, limit: number): Promise<Buffer> {
+  const hold = engine.memory.hold('the upload');
+  try {
+    return await multipartFile(request, limit, hold);
+  } finally {
+    hold.release();
+  }
 }

@@ -6,6 +6,8 @@ import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { accessRoutes } from './access.ts';
 import type { On } from './guard.ts';
+import { lookupRoutes } from './lookups.ts';
+import { organisationRoutes } from './organisations.ts';
 import { privilegeRoutes } from './privileges.ts';
 import { systemRoutes } from './systems.ts';
 
@@ -13,4 +15,6 @@ export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void 
   systemRoutes(engine, on, json);
   privilegeRoutes(engine, on, json);
   accessRoutes(engine, on, json);
+  organisationRoutes(engine, on, json);
+  lookupRoutes(engine, on);
 }

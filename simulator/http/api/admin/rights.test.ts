@@ -35,10 +35,14 @@ afterAll(async () => {
   await simulator.stop();
 });
 
-/** The operation's path in `organisationId`, other parameters given values that name nothing. */
+/**
+ * The operation's path in `organisationId` (`{organisationId}`, or the `{id}` of
+ * `organisations/{id}`), other parameters given values that name nothing.
+ */
 function pathOf(template: string, organisationId: string): string {
   return template
     .replace('{organisationId}', organisationId)
+    .replace(/^\/?organisations\/\{id\}/, (found) => found.replace('{id}', organisationId))
     .replace('{id}', '00000000-0000-4000-8000-000000000000')
     .replace(/\{[^}]+\}/g, 'REST_PULL');
 }

@@ -55,4 +55,10 @@ export const SERVED_ADMIN_OPERATIONS = [
   'deleteAccessRequest',
   'fetchAccessRequestDocumentationContent',
   'updateAccessRequestDocumentationContent',
+  'updateOrganisation',
+  'fetchLogo',
+  'updateLogo',
+  'deleteLogo',
+  'lookupCitizen',
+  'organisationLookup',
 ] as const satisfies readonly AdminOperationId[];

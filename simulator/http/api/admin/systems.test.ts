@@ -477,6 +477,49 @@ describe('GET organisations/{organisationId}/systems/ and standard-system-templa
     expect(second.systems).toHaveLength(2);
   });
 
+  const byName = (systems: MailSystemJson[]) => systems.map((system) => system.name);
+  it.each([
+    [
+      'sorts by a field, descending',
+      'sortFields=name:desc',
+      (all: MailSystemJson[]) => byName(all).sort().reverse(),
+    ],
+    [
+      'filters a field with a wildcard',
+      'name=*pull*',
+      (all: MailSystemJson[]) => byName(all).filter((name) => /pull/i.test(name)),
+    ],
+    [
+      'finds a value in any field',
+      'any=REST_PUSH',
+      (all: MailSystemJson[]) => byName(all.filter((system) => system.serviceProtocol === 'REST_PUSH')),
+    ],
+  ])('%s with the query language (%s)', async (_, query, expected) => {
+    const all = (await adminCall(simulator, 'GET', `${systemsPath}?sortFields=name`, { token })).json as {
+      systems: MailSystemJson[];
+    };
+    const response = await adminCall(simulator, 'GET', `${systemsPath}?${query}`, { token });
+    expect(response.status, response.text).toBe(200);
+    const found = byName((response.json as { systems: MailSystemJson[] }).systems);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found).toEqual(expected(all.systems));
+  });
+
+  it('projects the fields asked for', async () => {
+    const response = await adminCall(simulator, 'GET', `${systemsPath}?fields=id,name`, { token });
+    for (const system of (response.json as { systems: Record<string, unknown>[] }).systems)
+      expect(Object.keys(system).sort()).toEqual(['id', 'name']);
+  });
+
+  it('refuses an unknown field to filter or sort by with 400 naming it', async () => {
+    const filter = await adminCall(simulator, 'GET', `${systemsPath}?colour=red`, { token });
+    expectErrorMessage(filter, 400, 'INVALID_PARAMETER');
+    expect(filter.text).toContain('colour');
+    const sort = await adminCall(simulator, 'GET', `${systemsPath}?sortFields=colour:asc`, { token });
+    expectErrorMessage(sort, 400, 'INVALID_PARAMETER');
+    expect(sort.text).toContain('colour');
+  });
+
   it('has no standard system templates', async () => {
     const response = await adminCall(simulator, 'GET', '/standard-system-templates', { token });
     expect(response.json).toEqual({ standardSystemTemplates: [] });

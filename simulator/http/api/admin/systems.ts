@@ -6,10 +6,11 @@
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { certificateJson, mailSystemJson, sshJson } from '../../../wire/admin.ts';
-import { searchFrameJson } from '../../../wire/paging.ts';
-import { paging, queryText } from '../../support.ts';
-import { multipartFile } from '../container-body.ts';
-import { adminCaller, type On, pathParam, setVersion, versionCheck } from './guard.ts';
+import { standardSystemTemplateJson } from '../../../wire/admin-templates.ts';
+import { queryFrameJson } from '../../../wire/paging.ts';
+import { queryPage } from '../../query.ts';
+import { queryText } from '../../support.ts';
+import { adminCaller, type On, pathParam, setVersion, uploadedFile, versionCheck } from './guard.ts';
 
 /** Largest upload of an SSH public key or a certificate. */
 const UPLOAD_LIMIT = 64 * 1024;
@@ -17,26 +18,20 @@ const UPLOAD_LIMIT = 64 * 1024;
 export function systemRoutes(engine: Engine, on: On, json: RequestHandler): void {
   const { systemAdmin } = engine;
 
-  /** The part `file` of an upload, held against the memory budget while it is read. */
-  async function upload(request: Parameters<RequestHandler>[0]): Promise<Buffer> {
-    const hold = engine.memory.hold('the upload');
-    try {
-      return await multipartFile(request, UPLOAD_LIMIT, hold);
-    } finally {
-      hold.release();
-    }
-  }
+  const upload = (request: Parameters<RequestHandler>[0]) => uploadedFile(engine, request, UPLOAD_LIMIT);
 
   on('querySystems', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'querySystems');
     if (caller === undefined) return;
-    // page and size only, for now: the query language (sortFields, fields, any, filters) comes
-    // with the shared query module.
-    const page = systemAdmin.list(caller, paging(request), {
+    const systems = systemAdmin.list(caller, {
       certificateSerialNumber: queryText(request, 'certificateSerialNumber'),
       authenticationToken: queryText(request, 'authenticationToken'),
     });
-    response.json(searchFrameJson(page, { systems: page.items.map((system) => mailSystemJson(system)) }));
+    const page = queryPage(
+      request,
+      systems.map((system) => mailSystemJson(system)),
+    );
+    response.json(queryFrameJson(page, 'systems'));
   });
 
   on('createMailSystem', json, async (request, response) => {
@@ -132,7 +127,15 @@ export function systemRoutes(engine: Engine, on: On, json: RequestHandler): void
   on('listStandardSystemTemplates', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'listStandardSystemTemplates');
     if (caller === undefined) return;
-    // The simulator has no vendors' standard systems (docs/differences.md).
-    response.json({ standardSystemTemplates: [] });
+    response.json({ standardSystemTemplates: standardSystemTemplatesJson(engine) });
   });
+}
+
+/** Every vendor's standard system template as NgDP lists them (the control API shows the same). */
+export function standardSystemTemplatesJson(engine: Engine) {
+  return engine.standardSystems
+    .list()
+    .map((template) =>
+      standardSystemTemplateJson(template, engine.organisations.get(template.organisationId)),
+    );
 }
