@@ -25,6 +25,7 @@ export {
 } from '../errors.ts';
 export type { RetryOptions } from '../http/retry.ts';
 export type { RequestLogEvent, RequestOptions, ResponseInfo } from '../http/transport.ts';
+export { testCprNumber, testCvrNumber } from '../ngdp/identifiers.ts';
 export { Accesses, AccessRequests, Exemptions } from './access.ts';
 export { AdminClient, type AdminClientOptions, type TokenSource } from './client.ts';
 export {
