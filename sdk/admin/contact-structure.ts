@@ -174,8 +174,12 @@ export class ContactStructure {
    * fault refuses the whole import: a `BadRequestError` (`INVALID_IMPORT`) whose `fieldErrors` name
    * each row and field.
    */
-  import(organisationId: string, csv: string, options?: RequestOptions): Promise<ContactStructureImport> {
-    return this.#transport.json(
+  async import(
+    organisationId: string,
+    csv: string,
+    options?: RequestOptions,
+  ): Promise<ContactStructureImport> {
+    return await this.#transport.json(
       {
         method: 'PUT',
         path: this.#path(organisationId),

@@ -195,8 +195,8 @@ export class Operations {
    * Makes a call and reads its JSON answer: an object (or, with `shape`, what it checks), typed as
    * NgDP's OpenAPI declares it (sdk/admin/types.ts).
    */
-  json<T>(call: Call, options: RequestOptions = {}, shape: Shape<unknown> = anObject): Promise<T> {
-    return this.#transport.json(this.request(call), options, (value) => shape.read(value, '$') as T);
+  async json<T>(call: Call, options: RequestOptions = {}, shape: Shape<unknown> = anObject): Promise<T> {
+    return await this.#transport.json(this.request(call), options, (value) => shape.read(value, '$') as T);
   }
 
   /** A call without a body (a fetch, an action), answered with JSON. */
@@ -230,20 +230,20 @@ export class Operations {
   }
 
   /** Makes a call and gives its answer as it came (a logo, a document, CSV). */
-  raw(call: Call, options: RequestOptions = {}): Promise<HttpResponse> {
-    return this.#transport.send(this.request(call), options);
+  async raw(call: Call, options: RequestOptions = {}): Promise<HttpResponse> {
+    return await this.#transport.send(this.request(call), options);
   }
 
   /**
    * Every item of a search, page after page (`page` from 0, `size`), each once: the items are in
    * the answer's array `key` (`systems`).
    */
-  list<T>(call: Call, key: string, options: SearchOptions, caller: string): AsyncGenerator<T> {
+  async *list<T>(call: Call, key: string, options: SearchOptions, caller: string): AsyncGenerator<T> {
     const { size, maxPages } = listSettings(options, this.#transport.limits.maxPages, caller);
     const read = reading(object({ [key]: optional(array(anObject)), totalPages: optional(integer) }));
     const base = this.request({ ...call, query: { ...call.query, ...searchQuery(options) } });
     let index = 0;
-    return paginate(
+    yield* paginate<T, number>(
       numberedPages(async (page) => {
         const http: HttpRequest = { ...base, query: { ...base.query, page, size } };
         const response = await this.#transport.send(http, options);
