@@ -6,9 +6,11 @@
  */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeThrowawayCertificates } from '../../examples/throwaway-certificates.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { itWith } from '../../test/support/requirements.ts';
+import { advanceClock, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
 import {
   AuthenticationError,
   BadRequestError,
@@ -190,6 +192,27 @@ describe('systems', () => {
       status: 401,
     });
   });
+
+  itWith(
+    { tools: ['openssl'] },
+    "uploads a system's certificate, finds the system by its serial number, and checks one",
+    async () => {
+      const { server } = makeThrowawayCertificates();
+      // The certificate is valid from the second it was made; the manual clock may stand before it.
+      await advanceClock(simulator, 'PT10M');
+      const system = await admin.systems.create(AUTHORITY, senderSystem('Med certifikat'));
+      const uploaded = await admin.systems.addCertificate(AUTHORITY, system.id as string, server.cert);
+      const found = await all(
+        admin.systems.list(AUTHORITY, {
+          certificateSerialNumber: uploaded.certificateSerialNumber as string,
+        }),
+      );
+      const checked = await admin.systems.checkCertificate('REST_PULL', server.cert.toString('utf8'));
+
+      expect(found.map((each) => each.id)).toEqual([system.id]);
+      expect(checked.ocesPublicCertificate?.certificateSerialNumber).toBe(uploaded.certificateSerialNumber);
+    },
+  );
 
   it('lists the standard-system templates', async () => {
     expect(await admin.standardSystemTemplates.list()).toEqual([]);
