@@ -83,6 +83,44 @@ describe('the admin client on the SDK transport', () => {
     expect(JSON.stringify((failure as BadRequestError).headers)).not.toContain(TOKEN);
   });
 
+  it('exports and imports the contact structure as CSV at /admin/v1, beside the API', async () => {
+    const bodies: string[] = [];
+    respond = (request, response) => {
+      if (request.method === 'GET') {
+        response.writeHead(200, { 'content-type': 'text/csv' }).end('type;name\r\nGROUP;Borgerservice\r\n');
+        return;
+      }
+      bodies.push(String(request.headers['content-type']));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"groupsCreated":1,"groupsUpdated":0,"pointsCreated":2,"pointsUpdated":3}');
+    };
+    const csv = await client().contactStructure.export('org');
+    const result = await client().contactStructure.import('org', csv);
+
+    expect(csv).toBe('type;name\r\nGROUP;Borgerservice\r\n');
+    expect(result).toEqual({ groupsCreated: 1, groupsUpdated: 0, pointsCreated: 2, pointsUpdated: 3 });
+    expect(requests).toEqual([
+      'GET /admin/v1/organisations/org/contact-structure',
+      'PUT /admin/v1/organisations/org/contact-structure',
+    ]);
+    expect(bodies).toEqual(['text/csv']);
+  });
+
+  it('gives a refused import as a BadRequestError naming each row and field', async () => {
+    const fieldErrors = [{ resource: 'row 3', field: 'name', code: 'REQUIRED', message: 'is required' }];
+    respond = (_request, response) =>
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'INVALID_IMPORT', message: 'the import has errors', fieldErrors }));
+    const failure = await client()
+      .contactStructure.import('org', 'type;name\r\nGROUP;\r\n')
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(BadRequestError);
+    expect(failure).toMatchObject({ code: 'INVALID_IMPORT', fieldErrors });
+  });
+
   it('refuses a path parameter that is empty before sending anything', async () => {
     await expect(client().systems.get('', 's1')).rejects.toThrow(/organisationId is required/);
     expect(requests).toEqual([]);
