@@ -2,7 +2,7 @@
  * One call of an organisation-administration operation, made from NgDP's operations list
  * (`sdk/ngdp/operations.ts`: method and path template by operationId) through the SDK's transport:
  * path parameters filled in, the generic query language's parameters, `If-Match` from a version,
- * JSON, CSV and multipart bodies, and `for await` lists on the SDK's one paginator. Calls that
+ * JSON and multipart bodies, and `for await` lists on the SDK's one paginator. Calls that
  * change something say so, so that a create whose answer was lost is never sent twice.
  */
 import { randomUUID } from 'node:crypto';
@@ -52,7 +52,6 @@ export interface SearchOptions extends RequestOptions, ListOptions {
 /** A body of a call. */
 export type Body =
   | { json: unknown }
-  | { text: string; contentType: string }
   /** multipart/form-data with the part `file` (NgDP's uploads). */
   | { file: Uint8Array | string; fileName: string; contentType?: string };
 
@@ -180,9 +179,6 @@ export class Operations {
     if ('json' in body) {
       http.body = JSON.stringify(body.json);
       http.contentType = 'application/json';
-    } else if ('text' in body) {
-      http.body = body.text;
-      http.contentType = body.contentType;
     } else {
       const { bytes, contentType } = multipart(body);
       http.body = bytes;
@@ -229,7 +225,7 @@ export class Operations {
     await this.#transport.send({ ...this.request(call), answer: 'none' }, options);
   }
 
-  /** Makes a call and gives its answer as it came (a logo, a document, CSV). */
+  /** Makes a call and gives its answer as it came (a logo, a document). */
   async raw(call: Call, options: RequestOptions = {}): Promise<HttpResponse> {
     return await this.#transport.send(this.request(call), options);
   }
