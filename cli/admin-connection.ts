@@ -36,8 +36,14 @@ export interface StoredLogin {
   username: string;
   /** The organisation the token acts for. */
   organisationId: string;
-  /** When the token expires (ISO-8601), if NgDP said. */
+  /** When the token expires (ISO-8601) on the server's clock, as NgDP said. */
   expiration?: string;
+  /**
+   * When the token expires on this machine's clock (ISO-8601): the login's time plus NgDP's
+   * `expiresIn`. A simulator with a manual clock may stand anywhere in time, so `expiration` cannot
+   * be compared with this machine's.
+   */
+  validUntil?: string;
 }
 
 const given = (value: string | undefined): string | undefined =>
@@ -157,10 +163,10 @@ function baseUrlOf(flags: AdminFlags, io: CliIO, login: StoredLogin | undefined)
 
 /** The error of a login that expired, or undefined while it holds. */
 function expired(login: StoredLogin, now: number): CliError | undefined {
-  const at = login.expiration === undefined ? Number.NaN : Date.parse(login.expiration);
+  const at = login.validUntil === undefined ? Number.NaN : Date.parse(login.validUntil);
   if (Number.isNaN(at) || at > now) return undefined;
   return new CliError(
-    `the login of ${login.username} expired at ${login.expiration}: run digitalpost login again`,
+    `the login of ${login.username} expired at ${login.validUntil}: run digitalpost login again`,
     EXIT.failed,
     'LOGIN_EXPIRED',
   );

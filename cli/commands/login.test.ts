@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { advanceClock, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
 import { jsonLines, run } from '../test-support.ts';
 
 let simulator: RunningSimulator;
@@ -109,13 +109,33 @@ describe('digitalpost login', () => {
   it('tells a command after an expired login to log in again', async () => {
     await run(['login', '--username', credentials.username, '--password', credentials.password], env);
     const kept = JSON.parse(await readFile(loginFile(), 'utf8'));
-    await writeFile(loginFile(), JSON.stringify({ ...kept, expiration: '2020-01-01T00:00:00Z' }));
+    await writeFile(loginFile(), JSON.stringify({ ...kept, validUntil: '2020-01-01T00:00:00Z' }));
     const result = await run(['system', 'list'], { XDG_CONFIG_HOME: config });
 
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `digitalpost: the login of ${credentials.username} expired at 2020-01-01T00:00:00Z: run digitalpost login again\n`,
     );
+  });
+
+  it("keeps the token's hour by this machine's clock, whatever the simulator's clock says", async () => {
+    await run(['login', '--username', credentials.username, '--password', credentials.password], env);
+    const kept = JSON.parse(await readFile(loginFile(), 'utf8')) as { validUntil: string };
+
+    expect(Date.parse(kept.validUntil) - Date.now()).toBeGreaterThan(59 * 60_000);
+    expect(Date.parse(kept.validUntil) - Date.now()).toBeLessThanOrEqual(60 * 60_000);
+  });
+
+  it('tells a command whose token expired on the simulator clock to log in again', async () => {
+    await run(['login', '--username', credentials.username, '--password', credentials.password], env);
+    await advanceClock(simulator, 'PT2H');
+    const result = await run(['system', 'list'], { XDG_CONFIG_HOME: config });
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'digitalpost: the login expired: run digitalpost login again\n',
+    });
   });
 
   it('tells a command whose token the simulator no longer knows to log in again', async () => {

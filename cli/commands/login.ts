@@ -40,7 +40,16 @@ async function login(flags: LoginFlags, io: CliIO): Promise<number> {
     io.stdout(flags.json === true ? jsonLine({ ...summary, token: token.value }) : `${token.value}\n`);
     return EXIT.ok;
   }
-  const file = await saveLogin(io, { baseUrl: connection.client.baseUrl, token: token.value, ...summary });
+  const validUntil =
+    typeof token.expiresIn === 'number'
+      ? new Date(Date.now() + token.expiresIn * 1000).toISOString()
+      : undefined;
+  const file = await saveLogin(io, {
+    baseUrl: connection.client.baseUrl,
+    token: token.value,
+    ...summary,
+    ...(validUntil === undefined ? {} : { validUntil }),
+  });
   io.stdout(
     flags.json === true
       ? jsonLine({ ...summary, file })
