@@ -121,6 +121,24 @@ describe('the admin client on the SDK transport', () => {
     expect(failure).toMatchObject({ code: 'INVALID_IMPORT', fieldErrors });
   });
 
+  it('keeps a renewed token out of errors too, however often it was renewed', async () => {
+    let renewals = 0;
+    const renewing = new AdminClient({
+      baseUrl,
+      token: () => `renewed-token-${++renewals}-abcdef`,
+      retry: false,
+    });
+    respond = (request, response) =>
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'BAD', message: `you sent ${request.headers.authorization}` }));
+    const failures: unknown[] = [];
+    for (let n = 0; n < 20; n++)
+      failures.push(await renewing.systems.get('org', 's1').catch((error: unknown) => error));
+
+    for (const failure of failures) expect((failure as BadRequestError).detail).toBe('you sent [redacted]');
+  });
+
   it('refuses a path parameter that is empty before sending anything', async () => {
     await expect(client().systems.get('', 's1')).rejects.toThrow(/organisationId is required/);
     expect(requests).toEqual([]);

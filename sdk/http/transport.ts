@@ -198,6 +198,9 @@ export interface ResponseInfo {
   attempts: number;
 }
 
+/** How many `authorization` values a transport keeps redacting (see `Transport.#authorization`). */
+const MAX_REMEMBERED_AUTHORIZATIONS = 8;
+
 /** The answer headers that may carry the server's id of a request, in the order they are read. */
 const SERVER_REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id'];
 
@@ -315,6 +318,9 @@ export class Transport {
     const value = await authorization();
     if (!this.#secrets.includes(value)) {
       const credential = value.replace(/^\S+\s+/, '');
+      // The latest few: an answer echoes the credential of its own request, and a client whose
+      // token is renewed every hour for months must not pile them up.
+      this.#secrets.splice(0, Math.max(0, this.#secrets.length - 2 * (MAX_REMEMBERED_AUTHORIZATIONS - 1)));
       this.#secrets.push(value, credential);
       this.#redact = redactor(this.#secrets);
     }
