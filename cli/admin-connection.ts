@@ -212,30 +212,28 @@ export async function adminConnect(
   }
   if (token === undefined && options.anonymous !== true)
     throw new CliError(`not logged in: run digitalpost login, or set ${ADMIN_ENV.token}`);
-  let client: AdminClient;
-  try {
-    client = new AdminClient({
-      baseUrl,
-      ...(token === undefined || options.anonymous === true ? {} : { token }),
-      timeoutMs: flags.timeout * 1000,
-      retry: { maxRetries: flags.retries },
-      allowInsecureHttp: flags.allowInsecureHttp === true,
-      userAgent: 'cli',
-      ...(debugLogging(flags.verbose, io)
-        ? {
-            logger: (event: RequestLogEvent) =>
-              logDebug(
-                io,
-                { ...event },
-                `${event.method} ${event.path} → ${event.status ?? event.error ?? '?'}\n`,
-              ),
-          }
-        : {}),
-    });
-  } catch (error) {
-    if (error instanceof InvalidOptionsError) throw new CliError(error.message.replace(/^AdminClient: /, ''));
-    throw error;
-  }
+  const logger = debugLogging(flags.verbose, io)
+    ? (event: RequestLogEvent) =>
+        logDebug(io, { ...event }, `${event.method} ${event.path} → ${event.status ?? event.error ?? '?'}\n`)
+    : undefined;
+  const clientWith = (bearer: string | undefined): AdminClient => {
+    try {
+      return new AdminClient({
+        baseUrl,
+        ...(bearer === undefined ? {} : { token: bearer }),
+        timeoutMs: flags.timeout * 1000,
+        retry: { maxRetries: flags.retries },
+        allowInsecureHttp: flags.allowInsecureHttp === true,
+        userAgent: 'cli',
+        ...(logger === undefined ? {} : { logger }),
+      });
+    } catch (error) {
+      if (error instanceof InvalidOptionsError)
+        throw new CliError(error.message.replace(/^AdminClient: /, ''));
+      throw error;
+    }
+  };
+  let client = clientWith(options.anonymous === true ? undefined : token);
   const secrets = [token, ...(options.secrets ?? [])].filter(
     (secret): secret is string => secret !== undefined && secret.length >= 4,
   );
@@ -257,6 +255,17 @@ export async function adminConnect(
     else text = error instanceof Error ? error.message : String(error);
     return redact(text);
   };
+  // The kept login acts for its organisation; another one named is switched to for this command.
+  const switchTo = options.anonymous !== true && token === login?.token ? flags.organisation : undefined;
+  if (switchTo !== undefined && switchTo !== login?.organisationId) {
+    try {
+      const switched = await client.portal.switchContext({ organisationId: switchTo });
+      secrets.push(switched.value);
+      client = clientWith(switched.value);
+    } catch (error) {
+      throw new CliError(`cannot act for ${switchTo}: ${describe(error)}`, EXIT.failed, errorCode(error));
+    }
+  }
   return {
     client,
     organisationId,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
-import { seededEmployee } from '../../test/support/admin.ts';
+import { createEmployee, portal, seededEmployee, seededToken } from '../../test/support/admin.ts';
 import { call, keyOf, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
 import { sshPublicKey } from '../../test/support/ssh-keys.ts';
 import { jsonLines, lines, loggedIn, run } from '../test-support.ts';
@@ -63,13 +63,44 @@ describe('digitalpost system create and list', () => {
     expect(result.stderr).toMatch(/^digitalpost: 400 \S+: .*serviceProtocol.*\n$/);
   });
 
-  it("refuses another organisation's systems in one line (exit 1)", async () => {
-    const result = await run(['system', 'list', '--organisation', SEED_IDS.companyWithSystem, '--json'], env);
+  it('refuses an organisation the employee holds no rights in, in one line (exit 1)', async () => {
+    const token = await seededToken(simulator, SEED_IDS.authority);
+    const jens = await createEmployee(simulator, token, 'jens', ['DP Admin']);
+    const jensEnv = await loggedIn(simulator.apiUrl, config, jens);
+    const result = await run(
+      ['system', 'list', '--organisation', SEED_IDS.companyWithSystem, '--json'],
+      jensEnv,
+    );
 
     expect(result.code).toBe(1);
     expect(jsonLines(result.stderr)).toEqual([
-      { error: { code: 'WRONG_CONTEXT', message: expect.stringMatching(/^403 WRONG_CONTEXT: /) } },
+      {
+        error: {
+          code: 'RIGHT_MISSING',
+          message: expect.stringMatching(
+            new RegExp(`^cannot act for ${SEED_IDS.companyWithSystem}: 403 RIGHT_MISSING: `),
+          ),
+        },
+      },
     ]);
+  });
+
+  it('acts for another organisation that gave the employee rights, with --organisation', async () => {
+    const authorityToken = await seededToken(simulator, SEED_IDS.authority);
+    const vendor = seededEmployee(simulator, SEED_IDS.companyWithSystem);
+    const granted = await portal(
+      simulator,
+      'PUT',
+      `/employees/${vendor.username}/rights`,
+      { rights: ['ORGANISATION_ADMINISTRATOR'] },
+      authorityToken,
+    );
+    expect(granted.status, granted.text).toBe(200);
+    const vendorEnv = await loggedIn(simulator.apiUrl, config, vendor);
+    const result = await run(['system', 'list', '--organisation', SEED_IDS.authority, '--json'], vendorEnv);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout)).toContainEqual(expect.objectContaining({ id: SEED_IDS.senderPull }));
   });
 });
 
