@@ -109,6 +109,7 @@ const FAILURES: Record<string, Failure> = {
   'identity create citizen': unreachable(() => ['--generate', '--retries', '0']),
   'identity create company': unreachable(() => ['--generate', '--retries', '0']),
   'identity create employee': unreachable(() => ['jens', '--retries', '0']),
+  'identity create organisation': unreachable(() => ['--generate', '--retries', '0']),
   'identity list': unreachable(() => ['--retries', '0']),
   'identity delete employee': unreachable(() => ['jens', '--retries', '0']),
   'system create': unreachable(() => ORGANISATION),

@@ -140,6 +140,48 @@ describe('digitalpost identity create employee', () => {
   });
 });
 
+describe('digitalpost identity create organisation', () => {
+  it('creates a test organisation without a login, whose first employee logs in with the password shown once', async () => {
+    const result = await run(
+      [
+        'identity',
+        'create',
+        'organisation',
+        '--generate',
+        '--name',
+        'Prøvekommune',
+        '--base-url',
+        simulator.apiUrl,
+      ],
+      { HOME: config },
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const [line, employeeLine] = lines(result.stdout) as [string, string];
+    expect(line).toMatch(/^[0-9a-f-]{36} {2}[1-9]\d{7} {2}AUTHORITY {2}Prøvekommune$/);
+    const [, username, password] = /^first employee: (\S+) {2}password: (\S+) {2}\(shown this once\)$/.exec(
+      employeeLine,
+    ) as unknown as [string, string, string];
+    const login = await run(
+      ['login', '--base-url', simulator.apiUrl, '--username', username, '--password', password, '--print'],
+      {},
+    );
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it('refuses a CVR number another organisation has, in one line (exit 1)', async () => {
+    const result = await run(
+      ['identity', 'create', 'organisation', '12345678', '--base-url', simulator.apiUrl],
+      {
+        HOME: config,
+      },
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^digitalpost: 409 CVR_NUMBER_IN_USE: /);
+  });
+});
+
 describe('digitalpost identity list and delete employee', () => {
   it('lists the employees, and deletes one', async () => {
     await run(['identity', 'create', 'employee', 'jens', '--rights', 'DP Admin'], env);

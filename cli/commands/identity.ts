@@ -136,6 +136,41 @@ async function listEmployees(flags: AdminFlags, io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
+interface OrganisationFlags extends AdminFlags {
+  generate?: boolean;
+  name: string;
+  type: 'authority' | 'company';
+  authorityType?: 'STATE' | 'MUNICIPALITY' | 'REGION' | 'OTHER';
+  username?: string;
+}
+
+/** A test organisation and its first employee (every right), whose password is printed this once. */
+async function createOrganisation(
+  given: string | undefined,
+  flags: OrganisationFlags,
+  io: CliIO,
+): Promise<number> {
+  const cvrNumber = numberOf('company', given, flags.generate);
+  const connection = await adminConnect(flags, io, { anonymous: true });
+  const created = await withAdmin(connection, (client) =>
+    client.portal.createOrganisation({
+      cvrNumber,
+      name: flags.name,
+      type: flags.type === 'authority' ? 'AUTHORITY' : 'COMPANY',
+      ...(flags.authorityType === undefined ? {} : { authorityType: flags.authorityType }),
+      ...(flags.username === undefined ? {} : { employee: { username: flags.username } }),
+    }),
+  );
+  const { organisation, employee, password } = created;
+  if (flags.json === true) io.stdout(jsonLine(created));
+  else
+    io.stdout(
+      `${printable(`${organisation.id}  ${organisation.cvrNumber}  ${organisation.type}  ${organisation.name}`)}\n` +
+        `${printable(`first employee: ${employee.username}  password: ${password}  (shown this once)`)}\n`,
+    );
+  return EXIT.ok;
+}
+
 async function deleteEmployee(username: string, flags: AdminFlags, io: CliIO): Promise<number> {
   const connection = await adminConnect(flags, io);
   await withAdmin(connection, (client) => client.portal.deleteEmployee(username));
@@ -199,9 +234,42 @@ export function registerIdentityCommands(
     .description(
       "the test portal's identities: citizens, companies and employees with rights (after digitalpost login)",
     );
-  const create = identity.command('create').description('create a test citizen, company or employee');
+  const create = identity
+    .command('create')
+    .description('create a test citizen, company, employee or organisation');
   contactCommand(create, 'citizen', io, setExitCode);
   contactCommand(create, 'company', io, setExitCode);
+  addAdminOptions(
+    create
+      .command('organisation')
+      .description(
+        'create a test organisation and its first employee, who holds every right (no login needed)',
+      )
+      .argument('[cvr]', 'its CVR number (8 digits)')
+      .option('--generate', 'make a valid test CVR number (printed)')
+      .option('--name <name>', 'its name', 'Testorganisation')
+      .addOption(
+        new Option('--type <type>', 'what it is').choices(['authority', 'company']).default('authority'),
+      )
+      .addOption(
+        new Option('--authority-type <type>', "an authority's kind").choices([
+          'STATE',
+          'MUNICIPALITY',
+          'REGION',
+          'OTHER',
+        ]),
+      )
+      .option('--username <name>', 'the first employee (default: admin-<cvr>)')
+      .option('--json', 'print {organisation, employee, password} as one JSON line'),
+    false,
+  )
+    .addHelpText(
+      'after',
+      `\nThe first employee's password is made and printed once: log in with digitalpost login.\nExample: digitalpost identity create organisation --generate --name Prøvekommune${EXIT_CODES}`,
+    )
+    .action(async (cvr: string | undefined, flags: OrganisationFlags) =>
+      setExitCode(await createOrganisation(cvr, flags, io)),
+    );
   addAdminOptions(
     create
       .command('employee')
