@@ -5,6 +5,7 @@ import { defineConfig, type Options } from 'tsup';
 const LIBRARY = {
   index: 'sdk/index.ts',
   memo: 'sdk/memo/index.ts',
+  admin: 'sdk/admin/index.ts',
   simulator: 'simulator/index.ts',
   testing: 'testing/index.ts',
   conformance: 'conformance/index.ts',

@@ -14,6 +14,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./sdk/memo/index.ts', import.meta.url)),
       },
       {
+        find: /^digitalpost\/admin$/,
+        replacement: fileURLToPath(new URL('./sdk/admin/index.ts', import.meta.url)),
+      },
+      {
         find: /^digitalpost\/simulator$/,
         replacement: fileURLToPath(new URL('./simulator/index.ts', import.meta.url)),
       },

@@ -50,12 +50,17 @@ export function isSafeFileName(name: string | undefined): name is string {
  * Writes `data` to `path` so that `path` never holds a partial file: it is written to a hidden
  * temporary name in the same directory, flushed to the disk, then renamed. Only then is it safe to
  * tell NgDP the data is handled (a completed MeMo or an acknowledged receipt is gone from NgDP).
+ * `mode` (less the umask) is the file's permissions from its first byte: `0o600` for a secret.
  */
-export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o666,
+): Promise<void> {
   const dir = dirname(path);
   const temporary = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    const handle = await open(temporary, 'wx');
+    const handle = await open(temporary, 'wx', mode);
     try {
       await handle.writeFile(data);
       await handle.sync();

@@ -29,6 +29,14 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const NOWHERE = 'http://127.0.0.1:9';
 const API_ENV = { DIGITALPOST_BASE_URL: `${NOWHERE}/apis/v1`, DIGITALPOST_API_KEY: 'test-key-1234' };
 const CONTROL = ['--url', NOWHERE];
+const ADMIN_ENV = { DIGITALPOST_BASE_URL: `${NOWHERE}/apis/v1`, DIGITALPOST_ADMIN_TOKEN: 'test-token-1234' };
+const ORGANISATION = ['--organisation', '10000000-0000-4000-8000-000000000001', '--retries', '0'];
+const unreachable = (argv: () => string[]): Failure => ({
+  argv,
+  env: ADMIN_ENV,
+  exit: 1,
+  code: 'CONNECTION_FAILED',
+});
 
 interface Failure {
   /** The arguments after the command's words (with --json). */
@@ -92,6 +100,25 @@ const FAILURES: Record<string, Failure> = {
     exit: 1,
     code: 'CONNECTION_FAILED',
   },
+  login: {
+    argv: () => ['--username', 'admin-12345678', '--retries', '0'],
+    env: { ...ADMIN_ENV, DIGITALPOST_PASSWORD: 'test-12345678' },
+    exit: 1,
+    code: 'CONNECTION_FAILED',
+  },
+  'identity create citizen': unreachable(() => ['--generate', '--retries', '0']),
+  'identity create company': unreachable(() => ['--generate', '--retries', '0']),
+  'identity create employee': unreachable(() => ['jens', '--retries', '0']),
+  'identity create organisation': unreachable(() => ['--generate', '--retries', '0']),
+  'identity list': unreachable(() => ['--retries', '0']),
+  'identity delete employee': unreachable(() => ['jens', '--retries', '0']),
+  'system create': unreachable(() => ORGANISATION),
+  'system list': unreachable(() => ORGANISATION),
+  'system renew-key': unreachable(() => ['some-system', ...ORGANISATION]),
+  'system make-default': unreachable(() => ['some-system', ...ORGANISATION]),
+  'system add-ssh-key': unreachable(() => ['some-system', publicKey, ...ORGANISATION]),
+  'contact-structure export': unreachable(() => ORGANISATION),
+  'contact-structure import': unreachable(() => [letter, ...ORGANISATION]),
   'conformance list': { argv: () => ['--profile', 'no-such-profile'], exit: 2, code: 'INVALID_ARGUMENT' },
 };
 
@@ -150,6 +177,8 @@ describe('every command under --json', () => {
       const error = expectJsonErrors(result.stderr);
       if (failure.code !== undefined) expect(error.code).toBe(failure.code);
       expect(result.stderr).not.toContain('test-key-1234');
+      expect(result.stderr).not.toContain('test-token-1234');
+      expect(result.stderr).not.toContain('test-12345678');
       expect(() => jsonLines(result.stdout)).not.toThrow();
       expect((await run([...name.split(' '), '--help'])).stdout).toMatch(
         new RegExp(`Exit codes:[^]*\\b${failure.exit} `),

@@ -2,14 +2,18 @@ import { Command, CommanderError } from 'commander';
 import { DigitalPostError } from '../sdk/errors.ts';
 import { VERSION } from '../sdk/support/version.ts';
 import { registerConformanceCommands } from './commands/conformance.ts';
+import { registerContactStructureCommands } from './commands/contact-structure.ts';
 import { registerContactsCommands } from './commands/contacts.ts';
+import { registerIdentityCommands } from './commands/identity.ts';
 import { registerInboxCommands } from './commands/inbox.ts';
+import { registerLoginCommand } from './commands/login.ts';
 import { registerMemoCommands } from './commands/memo.ts';
 import { registerReceiptsCommands } from './commands/receipts.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerSimCommands } from './commands/sim.ts';
 import { DEFAULT_CONTROL_URL, SIM_CONTROL_ENV } from './commands/sim-control.ts';
 import { envBoolean, SIM_START_ENV } from './commands/sim-env.ts';
+import { registerSystemCommands } from './commands/system.ts';
 import { ENV } from './connection.ts';
 import { CliError, type CliIO, EXIT, errorJsonLine, jsonStderr } from './io.ts';
 import { printable } from './text.ts';
@@ -27,6 +31,9 @@ Try it against the simulator (keys are printed by sim start):
   export ${ENV.baseUrl}=http://127.0.0.1:4500/apis/v1 ${ENV.apiKey}=<a sender system's key>
   digitalpost contacts lookup 0101700001
   digitalpost send letter.xml --wait
+
+Administrativ Adgang as a test employee (identity, system, contact-structure) after
+  digitalpost login --username admin-12345678 --password test-12345678
 
 Every command has --help. Exit codes: 0 success, 1 failure, 2 usage error. Under --json, output is
 JSON Lines and so is stderr: a failure is {"error":{"code","message"}}.`;
@@ -100,6 +107,10 @@ function createProgram(
   registerInboxCommands(program, commandIo, setExitCode);
   registerContactsCommands(program, commandIo, setExitCode);
   registerConformanceCommands(program, commandIo, setExitCode);
+  registerLoginCommand(program, commandIo, setExitCode);
+  registerIdentityCommands(program, commandIo, setExitCode);
+  registerSystemCommands(program, commandIo, setExitCode);
+  registerContactStructureCommands(program, commandIo, setExitCode);
   for (const command of program.commands.flatMap(function all(c): Command[] {
     return [c, ...c.commands.flatMap(all)];
   })) {

@@ -38,3 +38,21 @@ export function lines(text: string): string[] {
 export function jsonLines(text: string): Array<Record<string, unknown>> {
   return lines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/**
+ * Logs a test employee in with `digitalpost login`, keeping the token under `configHome` (the
+ * `XDG_CONFIG_HOME` of later runs); resolves to the environment those runs use.
+ */
+export async function loggedIn(
+  baseUrl: string,
+  configHome: string,
+  credentials: { username: string; password: string },
+): Promise<Record<string, string>> {
+  const env = { XDG_CONFIG_HOME: configHome };
+  const result = await run(['login', '--base-url', baseUrl, '--username', credentials.username], {
+    ...env,
+    DIGITALPOST_PASSWORD: credentials.password,
+  });
+  if (result.code !== 0) throw new Error(`login failed: ${result.stderr}`);
+  return env;
+}

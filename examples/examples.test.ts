@@ -126,6 +126,25 @@ describe('simulator-value-date', () => {
   });
 });
 
+describe('admin-setup', () => {
+  it('logs in, makes a citizen and a colleague whose right does not open the systems, and connects a system', async () => {
+    const ngdp = await startNgdp();
+    const { main } = await import('./admin-setup.ts');
+    const result = await main({
+      baseUrl: ngdp.apiUrl,
+      username: 'admin-12345678',
+      password: 'test-12345678',
+    });
+    expect(result).toMatchObject({
+      organisationId: '10000000-0000-4000-8000-000000000001',
+      citizen: expect.stringMatching(/^\d{10}$/),
+      colleagueRefused: true,
+      keyRenewed: true,
+    });
+    expect(result.systems).toContain('Sagssystem');
+  });
+});
+
 describe('send-letter', () => {
   it('sends a letter to a registered citizen and gets the business receipt COMPLETED', async () => {
     const ngdp = await startNgdp();

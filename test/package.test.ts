@@ -40,9 +40,11 @@ const ENTRY_POINTS = Object.keys(manifest.exports)
  * filing (2.365 MB), was met at 2.279 MB before the administration, the query language, the
  * subscriptions and validations (issues 16 and 17) added 0.5 MB of simulator and SDK in two module
  * formats; docs/performance.md, "Import cost and package size", has the figures and the argument for
- * budgeting what an SDK user loads instead ({@link LOADED_BUDGET}).
+ * budgeting what an SDK user loads instead ({@link LOADED_BUDGET}). The admin client,
+ * `digitalpost/admin` (issue 16), added 0.33 MB to 2.75 MB: 0.24 MB of it are the declarations of
+ * NgDP's 120 administration DTOs with their descriptions, once per module format.
  */
-const MAX_UNPACKED_BYTES = 3_000_000;
+const MAX_UNPACKED_BYTES = 3_200_000;
 
 /**
  * What importing an entry point reads of the package before any call: the ES module and every chunk
@@ -52,6 +54,7 @@ const MAX_UNPACKED_BYTES = 3_000_000;
 const LOADED_BUDGET: Record<string, number> = {
   'index.js': 400_000,
   'memo.js': 175_000,
+  'admin.js': 150_000,
 };
 
 /** The files `entry` (in `dist`) imports statically, itself included. */

@@ -140,7 +140,10 @@ function banner(simulator: RunningSimulator, flags: StartFlags): string {
       lines.push(`  ${company.cvrNumber}    ${company.publicRegistrationStatus.padEnd(10)} ${company.name}`);
   }
   if (employees.length > 0) {
-    lines.push('', 'Test employees of Administrativ Adgang, every right (POST /portal/v1/login):');
+    lines.push(
+      '',
+      'Test employees of Administrativ Adgang, every right (digitalpost login --username …, or POST /portal/v1/login):',
+    );
     for (const employee of employees) {
       const organisation = simulator.fixtures.organisations.find((o) => o.id === employee.organisationId);
       lines.push(

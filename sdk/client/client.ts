@@ -1,7 +1,6 @@
 /** `DigitalPostClient`: NgDP's integration API for sender and recipient systems. */
 
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
@@ -15,15 +14,12 @@ import { VERSION } from '../support/version.ts';
 import { ContactPoints, Contacts } from './contacts.ts';
 import { Inbox } from './inbox.ts';
 import { Memos } from './memos.ts';
+import { baseUrlOf, clockOf, type ENVIRONMENTS } from './options.ts';
 import { Receipts } from './receipts.ts';
 import { Subscriptions } from './subscriptions.ts';
 import { Validations } from './validations.ts';
 
-/** NgDP's REST base URLs. */
-export const ENVIRONMENTS = {
-  test: 'https://api.test.digitalpost.dk/apis/v1',
-  production: 'https://api.digitalpost.dk/apis/v1',
-} as const;
+export { ENVIRONMENTS, isLoopback } from './options.ts';
 
 /** The client certificate for NgDP's mutual TLS (an OCES3 organisation or function certificate). */
 export type TlsOptions =
@@ -91,51 +87,6 @@ export interface WithResponse<T> {
   response: ResponseInfo | undefined;
   /** The answers to every successful request of the call, in order (a list walks several pages). */
   responses: ResponseInfo[];
-}
-
-/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
-export function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '0:0:0:0:0:0:0:1';
-}
-
-function baseUrlOf(options: ClientOptions): string {
-  if (options.baseUrl !== undefined && options.environment !== undefined) {
-    throw new InvalidOptionsError('DigitalPostClient: give baseUrl or environment, not both');
-  }
-  if (options.environment !== undefined) {
-    const url = ENVIRONMENTS[options.environment];
-    if (url === undefined)
-      throw new InvalidOptionsError(
-        `DigitalPostClient: environment must be "test" or "production", got ${String(options.environment)}`,
-      );
-    return url;
-  }
-  if (options.baseUrl === undefined) {
-    throw new InvalidOptionsError(
-      'DigitalPostClient: give baseUrl, or environment "test" or "production" (production is never chosen for you)',
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(options.baseUrl);
-  } catch {
-    throw new InvalidOptionsError(`DigitalPostClient: baseUrl is not a URL: ${options.baseUrl}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidOptionsError('DigitalPostClient: baseUrl must be http(s)');
-  if (url.username !== '' || url.password !== '')
-    throw new InvalidOptionsError('DigitalPostClient: baseUrl must not contain credentials; give apiKey');
-  if (url.protocol === 'http:' && !isLoopback(url) && options.allowInsecureHttp !== true) {
-    throw new InvalidOptionsError(
-      `DigitalPostClient: baseUrl ${url.origin} is plain http:// to another machine, which would send ` +
-        'the API key and the letters in clear text; use https://, or allowInsecureHttp: true for a ' +
-        'closed test network',
-    );
-  }
-  return options.baseUrl.replace(/\/+$/, '');
 }
 
 function dispatcherOf(
@@ -236,14 +187,6 @@ function checkTls(tls: TlsOptions): void {
       throw new InvalidOptionsError(`DigitalPostClient: tls.ca is not a certificate (${reasonOf(error)})`);
     }
   }
-}
-
-function clockOf(clock: unknown): ClientClock | undefined {
-  if (clock === undefined) return undefined;
-  const { now, sleep } = (clock ?? {}) as Partial<ClientClock>;
-  if (typeof now !== 'function' || typeof sleep !== 'function')
-    throw new InvalidOptionsError('DigitalPostClient: clock must be { now(): number, sleep(ms): Promise }');
-  return clock as ClientClock;
 }
 
 /**

@@ -85,7 +85,14 @@ export interface RequestLogEvent {
 
 export interface TransportOptions {
   baseUrl: string;
-  apiKey: string;
+  /** NgDP's system credential, sent as `Authorization: Basic <apiKey>`; or give `authorization`. */
+  apiKey?: string;
+  /**
+   * The `Authorization` header's value, asked for once per call (e.g. `Bearer <token>` of an
+   * employee of Administrativ Adgang, whose token may change); instead of `apiKey`. What it gives
+   * is a secret: it is kept out of errors and logs like the API key.
+   */
+  authorization?: () => string | Promise<string>;
   /**
    * undefined: undici's global dispatcher (which msw intercepts). A function makes the dispatcher from
    * undici once the first request needs it (undici is loaded only then).
@@ -127,6 +134,8 @@ export interface HttpRequest {
   accept?: string;
   /** `If-Match`: the version a change applies to (NgDP's optimistic locking). */
   ifMatch?: string;
+  /** Sent without `Authorization` (a login, which is how a token is got). */
+  anonymous?: boolean;
   /** `none`: a 2xx answer carries nothing the caller reads (its body is skipped, not kept). */
   answer?: 'body' | 'none';
   /** The largest 2xx body taken, in bytes (default: the client's `limits.maxResponseBytes`). */
@@ -188,6 +197,9 @@ export interface ResponseInfo {
   /** How many attempts the request took (1 without retries). */
   attempts: number;
 }
+
+/** How many `authorization` values a transport keeps redacting (see `Transport.#authorization`). */
+const MAX_REMEMBERED_AUTHORIZATIONS = 8;
 
 /** The answer headers that may carry the server's id of a request, in the order they are read. */
 const SERVER_REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-correlation-id'];
@@ -287,13 +299,32 @@ export class Transport {
   readonly #options: TransportOptions;
   /** The dispatcher made from the options' factory, once made. */
   #made: Dispatcher | undefined;
-  readonly #redact: Redact;
+  #redact: Redact;
+  /** The secrets {@link redact} removes: the API key, and each authorization given so far. */
+  readonly #secrets: string[];
   /** The answers of the calls {@link collecting} runs, gathered as they come. */
   readonly #answers = new AsyncLocalStorage<ResponseInfo[]>();
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#redact = redactor([options.apiKey, `Basic ${options.apiKey}`]);
+    this.#secrets = options.apiKey === undefined ? [] : [options.apiKey, `Basic ${options.apiKey}`];
+    this.#redact = redactor(this.#secrets);
+  }
+
+  /** The `Authorization` header of a call; a new value joins the secrets redacted. */
+  async #authorization(): Promise<string> {
+    const { apiKey, authorization } = this.#options;
+    if (authorization === undefined) return `Basic ${apiKey ?? ''}`;
+    const value = await authorization();
+    if (!this.#secrets.includes(value)) {
+      const credential = value.replace(/^\S+\s+/, '');
+      // The latest few: an answer echoes the credential of its own request, and a client whose
+      // token is renewed every hour for months must not pile them up.
+      this.#secrets.splice(0, Math.max(0, this.#secrets.length - 2 * (MAX_REMEMBERED_AUTHORIZATIONS - 1)));
+      this.#secrets.push(value, credential);
+      this.#redact = redactor(this.#secrets);
+    }
+    return value;
   }
 
   get baseUrl(): string {
@@ -379,7 +410,7 @@ export class Transport {
       path: maskCpr(url.slice(this.#options.baseUrl.length)),
     };
     const headers: Record<string, string> = {
-      authorization: `Basic ${this.#options.apiKey}`,
+      ...(http.anonymous === true ? {} : { authorization: await this.#authorization() }),
       accept: http.accept ?? 'application/json',
       'user-agent': this.#options.userAgent,
       // One id for every attempt of the call: retries read as one call in the server's logs.

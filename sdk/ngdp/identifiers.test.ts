@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isCprNumber, isCvrNumber, isUuid, maskCpr, partyNumberKind } from './identifiers.ts';
+import {
+  isCprNumber,
+  isCvrNumber,
+  isUuid,
+  maskCpr,
+  partyNumberKind,
+  testCprNumber,
+  testCvrNumber,
+} from './identifiers.ts';
 
 describe('isUuid', () => {
   it.each([
@@ -65,5 +73,47 @@ describe('maskCpr: CPR numbers never appear whole in an error message or a log l
     'a date 2025-06-01 stays',
   ])('leaves %s alone', (text) => {
     expect(maskCpr(text)).toBe(text);
+  });
+});
+
+describe('numbers for test citizens and companies', () => {
+  const sequence = (seed: number) => () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+
+  it('makes CPR numbers of a real date of birth that pass the modulus-11 check', () => {
+    const random = sequence(42);
+    for (let i = 0; i < 200; i++) {
+      const cpr = testCprNumber(random);
+      expect(isCprNumber(cpr)).toBe(true);
+      const [day, month] = [Number(cpr.slice(0, 2)), Number(cpr.slice(2, 4))];
+      expect(day).toBeGreaterThanOrEqual(1);
+      expect(day).toBeLessThanOrEqual(31);
+      expect(month).toBeGreaterThanOrEqual(1);
+      expect(month).toBeLessThanOrEqual(12);
+      const sum = [...cpr].reduce(
+        (total, digit, at) => total + Number(digit) * ([4, 3, 2, 7, 6, 5, 4, 3, 2, 1][at] ?? 0),
+        0,
+      );
+      expect(sum % 11).toBe(0);
+    }
+  });
+
+  it('makes CVR numbers of 8 digits, not starting with 0, that pass the modulus-11 check', () => {
+    const random = sequence(7);
+    for (let i = 0; i < 200; i++) {
+      const cvr = testCvrNumber(random);
+      expect(cvr).toMatch(/^[1-9]\d{7}$/);
+      const sum = [...cvr].reduce(
+        (total, digit, at) => total + Number(digit) * ([2, 7, 6, 5, 4, 3, 2, 1][at] ?? 0),
+        0,
+      );
+      expect(sum % 11).toBe(0);
+    }
+  });
+
+  it('differ from one call to the next', () => {
+    expect(new Set(Array.from({ length: 20 }, () => testCprNumber())).size).toBeGreaterThan(15);
   });
 });

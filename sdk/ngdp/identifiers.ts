@@ -43,3 +43,41 @@ export function partyNumberKind(value: unknown): 'CPR' | 'CVR' | undefined {
 export function maskCpr(text: string): string {
   return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})(-?)\d{4}(?![\w-])/g, '$1$2****');
 }
+
+/** A random integer from 0 to `below - 1`, from a source like Math.random. */
+const pick = (random: () => number, below: number): number => Math.floor(random() * below) % below;
+
+/** The modulus-11 check of `digits` with `weights`: whether the weighted sum divides by 11. */
+const modulus11 = (digits: string, weights: readonly number[]): boolean =>
+  weights.reduce((sum, weight, i) => sum + weight * Number(digits[i]), 0) % 11 === 0;
+
+const CPR_WEIGHTS = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
+const CVR_WEIGHTS = [2, 7, 6, 5, 4, 3, 2, 1];
+
+/**
+ * A CPR number for a test citizen: a real date of birth (1940–2006) with the century digit CPR
+ * gives it, and the modulus-11 check digit that older systems still test. Such a number may
+ * belong to a real person too: use it only against the simulator or NgDP's test environment, whose
+ * citizens are fictitious.
+ */
+export function testCprNumber(random: () => number = Math.random): string {
+  for (;;) {
+    const born = new Date(Date.UTC(1940, 0, 1) + pick(random, 67 * 365) * 86_400_000);
+    const year = born.getUTCFullYear();
+    const date = [born.getUTCDate(), born.getUTCMonth() + 1, year % 100]
+      .map((part) => String(part).padStart(2, '0'))
+      .join('');
+    // The seventh digit tells the century: 0–3 for 1900–1999; 4 and 9 for 1937–1999 or 2000–2036.
+    const century = year >= 2000 ? 4 : pick(random, 4);
+    const serial = `${date}${century}${String(pick(random, 1000)).padStart(3, '0')}`;
+    if (modulus11(serial, CPR_WEIGHTS)) return serial;
+  }
+}
+
+/** A CVR number for a test company: 8 digits, not starting with 0, passing CVR's modulus-11 check. */
+export function testCvrNumber(random: () => number = Math.random): string {
+  for (;;) {
+    const number = String(10_000_000 + pick(random, 90_000_000));
+    if (modulus11(number, CVR_WEIGHTS)) return number;
+  }
+}

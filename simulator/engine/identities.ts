@@ -371,6 +371,57 @@ export class Identities {
     return { organisation, employee, password };
   }
 
+  /**
+   * The test employees holding rights in the caller's organisation, or belonging to it (the test
+   * portal's list), by username.
+   *
+   * @throws Rejection RIGHT_MISSING without ORGANISATION_USER_ADMINISTRATOR.
+   */
+  employeesOf(caller: AdminCaller): Employee[] {
+    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
+      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    const organisationId = caller.organisation.id;
+    return this.context.store
+      .listRecords(EMPLOYEES)
+      .filter(
+        (employee) =>
+          employee.organisationId === organisationId || this.rights.scopes(employee.id).has(organisationId),
+      )
+      .sort((a, b) => (a.username < b.username ? -1 : 1));
+  }
+
+  /**
+   * Deletes a test employee of the caller's organisation: its logins end at once.
+   *
+   * @throws Rejection RIGHT_MISSING without ORGANISATION_USER_ADMINISTRATOR; NOT_FOUND for a
+   *   username that is not an employee of the caller's organisation; a conflict for the caller itself.
+   */
+  deleteEmployee(caller: AdminCaller, username: string): void {
+    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
+      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    const employee = this.byUsername(username);
+    if (employee === undefined || employee.organisationId !== caller.organisation.id)
+      throw reject.notFound(`no employee ${username} of this organisation`);
+    if (employee.id === caller.employee.id)
+      throw reject.adminConflict('OWN_LOGIN', 'an employee cannot delete itself; log in as another');
+    const { store } = this.context;
+    const rights = this.rights.adminRights(employee.id, caller.organisation.id);
+    this.context.change(() => {
+      for (const session of store.listRecords(ADMIN_SESSIONS, employee.id))
+        store.deleteRecord(ADMIN_SESSIONS, session.id);
+      this.rights.forget(employee.id);
+      store.deleteRecord(EMPLOYEES, employee.id);
+      this.log.changed(caller, {
+        subject: 'Medarbejder',
+        resourceId: employee.id,
+        name: employee.username,
+        event: 'Slettet',
+        eventTag: 'PRIVILEGES_REVOKED',
+        before: { username: employee.username, rights },
+      });
+    });
+  }
+
   /** Every test employee (the control API, the fixtures). */
   employees(): Employee[] {
     return this.context.store.listRecords(EMPLOYEES);

@@ -145,6 +145,21 @@ export class Rights {
     return undefined;
   }
 
+  /**
+   * Removes everything that gives a deleted employee rights: its DEFAULT group with its direct
+   * privileges, and its places in other groups (inside the caller's change).
+   */
+  forget(employeeId: string): void {
+    const { store } = this.context;
+    const own = this.defaultGroupOf(employeeId);
+    if (own !== undefined) {
+      for (const privilege of this.privilegesIn(own.id)) store.deleteRecord(PRIVILEGES, privilege.id);
+      for (const grantee of this.granteesOf(own.id)) store.deleteRecord(GRANTEES, grantee.id);
+      store.deleteRecord(IDENTITY_GROUPS, own.id);
+    }
+    for (const grantee of store.listRecords(GRANTEES, employeeId)) store.deleteRecord(GRANTEES, grantee.id);
+  }
+
   /** Writes an action-log row of a change of rights (inside the caller's change). */
   logged(
     caller: AdminCaller,

@@ -57,6 +57,16 @@ export function portalRouter(engine: Engine): Router {
       .json(employee(engine.identities.createEmployee(caller(request), objectBody(request.body))));
   });
 
+  router.get('/employees', (request, response) => {
+    const employees = engine.identities.employeesOf(caller(request));
+    response.json({ employees: employees.map(employee) });
+  });
+
+  router.delete('/employees/:username', (request, response) => {
+    engine.identities.deleteEmployee(caller(request), request.params.username);
+    response.status(204).end();
+  });
+
   router.put('/employees/:username/rights', (request, response) => {
     const { rights } = objectBody(request.body);
     response.json(employee(engine.identities.grant(caller(request), request.params.username, rights)));

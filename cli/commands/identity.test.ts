@@ -1,0 +1,205 @@
+/** `digitalpost identity create|list|delete` against a real simulator, after `digitalpost login`. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../simulator/index.ts';
+import { seededEmployee } from '../../test/support/admin.ts';
+import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { jsonLines, lines, loggedIn, run } from '../test-support.ts';
+
+let simulator: RunningSimulator;
+let config: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  simulator = await startTestSimulator();
+});
+afterAll(() => simulator.stop());
+beforeEach(async () => {
+  await resetSimulator(simulator);
+  config = await mkdtemp(join(tmpdir(), 'dp-identity-'));
+  env = await loggedIn(simulator.apiUrl, config, seededEmployee(simulator, SEED_IDS.authority));
+  return () => rm(config, { recursive: true, force: true });
+});
+
+describe('digitalpost identity create citizen|company', () => {
+  it('creates a citizen with the CPR number given and the registration chosen', async () => {
+    const result = await run(
+      [
+        'identity',
+        'create',
+        'citizen',
+        '020280-1234',
+        '--status',
+        'EXEMPT',
+        '--registration',
+        'EXEMPT_OTHER_REASON',
+      ],
+      env,
+    );
+
+    expect(result).toEqual({
+      code: 0,
+      stdout: '0202801234  CITIZEN  EXEMPT  EXEMPT_OTHER_REASON\n',
+      stderr: '',
+    });
+  });
+
+  it('makes a valid CPR number with --generate', async () => {
+    const result = await run(
+      ['identity', 'create', 'citizen', '--generate', '--nemsms', '22334455', '--json'],
+      env,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const [contact] = jsonLines(result.stdout) as [{ cprNumber: string; nemSmsMobileNumber?: string }];
+    expect(contact.cprNumber).toMatch(/^\d{10}$/);
+    expect(contact).toMatchObject({
+      type: 'CITIZEN',
+      mailboxSubscription: { publicRegistrationStatus: 'REGISTERED' },
+    });
+  });
+
+  it('creates a company with a generated CVR number', async () => {
+    const result = await run(['identity', 'create', 'company', '--generate'], env);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^[1-9]\d{7} {2}COMPANY {2}REGISTERED {2}\S+\n$/);
+  });
+
+  it.each([
+    [
+      ['identity', 'create', 'citizen'],
+      'give the CPR number (10 digits, DDMMYYSSSS), or --generate to have one made',
+    ],
+    [['identity', 'create', 'citizen', '12345'], '"12345" is not a CPR number (10 digits, DDMMYYSSSS)'],
+    [
+      ['identity', 'create', 'company', '12345678', '--generate'],
+      'give a CVR number (8 digits) or --generate, not both',
+    ],
+  ])('refuses %j in one line (exit 2)', async (argv, message) => {
+    expect(await run(argv, env)).toEqual({ code: 2, stdout: '', stderr: `digitalpost: ${message}\n` });
+  });
+});
+
+describe('digitalpost identity create employee', () => {
+  it('creates an employee with every right and a password made and printed once, which logs in', async () => {
+    const result = await run(['identity', 'create', 'employee', 'jens'], env);
+
+    expect(result.code, result.stderr).toBe(0);
+    const [line, passwordLine] = lines(result.stdout) as [string, string];
+    expect(line).toMatch(/^jens {2}RID \d{8} {2}jens {2}ORGANISATION_ADMINISTRATOR,CONTACT_ADMINISTRATOR,/);
+    const password = /^password: (\S+) {2}\(shown this once\)$/.exec(passwordLine)?.[1] as string;
+    const login = await run(
+      ['login', '--base-url', simulator.apiUrl, '--username', 'jens', '--password', password, '--print'],
+      {},
+    );
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it('takes chosen rights and a given password, which it never prints', async () => {
+    const result = await run(
+      [
+        'identity',
+        'create',
+        'employee',
+        'karen',
+        '--rights',
+        'DP Admin',
+        '--rights',
+        'CONTACT_ADMINISTRATOR',
+        '--password',
+        'hemmelig-42',
+        '--json',
+      ],
+      env,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('hemmelig-42');
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({
+        username: 'karen',
+        rights: [
+          {
+            organisationId: SEED_IDS.authority,
+            rights: ['ORGANISATION_ADMINISTRATOR', 'CONTACT_ADMINISTRATOR'],
+          },
+        ],
+      }),
+    ]);
+  });
+
+  it('reports a refused field in one line, without the password (exit 1)', async () => {
+    const result = await run(['identity', 'create', 'employee', 'x', '--password', 'kort'], env);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^digitalpost: 400 \S+: .*username.*\n$/);
+    expect(result.stderr).not.toContain('kort');
+  });
+});
+
+describe('digitalpost identity create organisation', () => {
+  it('creates a test organisation without a login, whose first employee logs in with the password shown once', async () => {
+    const result = await run(
+      [
+        'identity',
+        'create',
+        'organisation',
+        '--generate',
+        '--name',
+        'Prøvekommune',
+        '--base-url',
+        simulator.apiUrl,
+      ],
+      { HOME: config },
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    const [line, employeeLine] = lines(result.stdout) as [string, string];
+    expect(line).toMatch(/^[0-9a-f-]{36} {2}[1-9]\d{7} {2}AUTHORITY {2}Prøvekommune$/);
+    const [, username, password] = /^first employee: (\S+) {2}password: (\S+) {2}\(shown this once\)$/.exec(
+      employeeLine,
+    ) as unknown as [string, string, string];
+    const login = await run(
+      ['login', '--base-url', simulator.apiUrl, '--username', username, '--password', password, '--print'],
+      {},
+    );
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it('refuses a CVR number another organisation has, in one line (exit 1)', async () => {
+    const result = await run(
+      ['identity', 'create', 'organisation', '12345678', '--base-url', simulator.apiUrl],
+      {
+        HOME: config,
+      },
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^digitalpost: 409 CVR_NUMBER_IN_USE: /);
+  });
+});
+
+describe('digitalpost identity list and delete employee', () => {
+  it('lists the employees, and deletes one', async () => {
+    await run(['identity', 'create', 'employee', 'jens', '--rights', 'DP Admin'], env);
+    const before = await run(['identity', 'list', '--json'], env);
+    const deleted = await run(['identity', 'delete', 'employee', 'jens'], env);
+    const after = await run(['identity', 'list'], env);
+
+    expect(jsonLines(before.stdout).map((employee) => employee.username)).toEqual(['admin-12345678', 'jens']);
+    expect(deleted).toEqual({ code: 0, stdout: 'deleted jens\n', stderr: '' });
+    expect(lines(after.stdout)).toEqual([expect.stringMatching(/^admin-12345678 {2}RID \d{8} /)]);
+  });
+
+  it('reports an unknown employee in one line (exit 1)', async () => {
+    const result = await run(['identity', 'delete', 'employee', 'nobody', '--json'], env);
+
+    expect(result.code).toBe(1);
+    expect(jsonLines(result.stderr)).toEqual([
+      { error: { code: 'NOT_FOUND', message: '404 NOT_FOUND: no employee nobody of this organisation' } },
+    ]);
+  });
+});
