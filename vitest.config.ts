@@ -49,6 +49,8 @@ export default defineConfig({
           // The contract test: every answer of an in-process simulator's /apis/v1 held against NgDP's
           // OpenAPI file (docs/simulator.md, "The contract test").
           setupFiles: ['test/support/contract-setup.ts'],
+          // …and on a run of every file, every served operation answered 2xx in some test.
+          globalSetup: ['test/support/contract-coverage.ts'],
         },
       },
       {

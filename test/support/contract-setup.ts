@@ -9,7 +9,10 @@
  * elsewhere nothing is checked.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { afterAll, afterEach } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, inject } from 'vitest';
+import { matchNgdp } from '../../sdk/ngdp/operations.ts';
 import { API_RESPONSES_CHANNEL, type ApiResponseMessage } from '../../simulator/http/api-responses.ts';
 import { type ContractChecker, loadContractChecker, OPENAPI_SPEC } from './contract.ts';
 import { missingInCi, verdict } from './requirements.ts';
@@ -23,6 +26,8 @@ import { sharedPath } from './shared.ts';
  */
 interface ContractState {
   found: string[];
+  /** The operations that answered 2xx (not a fault rule's answer) since the last test file ended. */
+  seen: Set<string>;
   checker: ContractChecker | Error | undefined;
   listener: (message: unknown) => void;
 }
@@ -42,14 +47,22 @@ function check(state: ContractState, answer: ApiResponseMessage): string[] {
   return state.checker instanceof Error ? [state.checker.message] : state.checker.problems(answer);
 }
 
+function noteSeen(state: ContractState, answer: ApiResponseMessage): void {
+  if (answer.status < 200 || answer.status > 299 || answer.fault !== null) return;
+  const match = matchNgdp(answer.method, answer.path);
+  if (match.kind === 'operation') state.seen.add(match.operation.operationId);
+}
+
 function started(): ContractState {
   const existing = global[STATE];
   if (existing !== undefined) return existing;
   const state: ContractState = {
     found: [],
+    seen: new Set(),
     checker: undefined,
     listener: (message) => {
       try {
+        noteSeen(state, message as ApiResponseMessage);
         state.found.push(...check(state, message as ApiResponseMessage));
       } catch (error) {
         state.found.push(
@@ -83,5 +96,22 @@ function failOnProblems(): void {
   );
 }
 
+/**
+ * Writes the operations this test file saw answer 2xx where the run's global setup looks for them
+ * (`contract-coverage.ts`: on a full run, every served operation must be among them).
+ */
+function writeSeen(): void {
+  const dir = inject('contractSeenDir');
+  if (dir === undefined || state.seen.size === 0) return;
+  writeFileSync(
+    join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`),
+    JSON.stringify([...state.seen]),
+  );
+  state.seen.clear();
+}
+
 afterEach(failOnProblems);
-afterAll(failOnProblems);
+afterAll(() => {
+  writeSeen();
+  failOnProblems();
+});
