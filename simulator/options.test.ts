@@ -23,17 +23,21 @@ describe('the retry option', () => {
 });
 
 describe('the admin option', () => {
-  it('defaults to tokens of an hour and a required If-Match, and takes others', () => {
+  it('defaults to tokens of an hour, a required If-Match and confirmed group deletions, and takes others', () => {
     expect(checkOptions({ seed: 'none' }).settings.admin).toEqual({
       tokenLifetimeMs: 3_600_000,
       ifMatchRequired: true,
+      confirmGroupDeletion: true,
     });
     expect(
-      checkOptions({ seed: 'none', admin: { tokenLifetimeMs: 60_000, ifMatchRequired: false } }).settings
-        .admin,
+      checkOptions({
+        seed: 'none',
+        admin: { tokenLifetimeMs: 60_000, ifMatchRequired: false, confirmGroupDeletion: false },
+      }).settings.admin,
     ).toEqual({
       tokenLifetimeMs: 60_000,
       ifMatchRequired: false,
+      confirmGroupDeletion: false,
     });
   });
 
@@ -44,6 +48,9 @@ describe('the admin option', () => {
     expect(() =>
       checkOptions({ seed: 'none', admin: { ifMatchRequired: 'yes' as unknown as boolean } }),
     ).toThrow(new SimulatorConfigError('admin.ifMatchRequired must be true or false, got yes'));
+    expect(() =>
+      checkOptions({ seed: 'none', admin: { confirmGroupDeletion: 1 as unknown as boolean } }),
+    ).toThrow(new SimulatorConfigError('admin.confirmGroupDeletion must be true or false, got 1'));
   });
 });
 

@@ -89,7 +89,9 @@ export interface SimulatorOptions {
   /**
    * Administrativ Adgang (docs/admin.md): `tokenLifetimeMs` of an employee's bearer token (default
    * 1 hour of simulator time); `ifMatchRequired` (default true: a change without `If-Match` is
-   * refused where NgDP's OpenAPI requires the header; false: it applies to the current version).
+   * refused where NgDP's OpenAPI requires the header; false: it applies to the current version);
+   * `confirmGroupDeletion` (default true: deleting a contact group with anything below it needs
+   * `X-Confirm-Delete: true`).
    */
   admin?: Partial<EngineSettings['admin']>;
   /**
@@ -140,14 +142,16 @@ function loadSeed(seed: SimulatorOptions['seed']): SeedData {
 
 function adminOf(admin: SimulatorOptions['admin']): EngineSettings['admin'] {
   const defaults = DEFAULT_ENGINE_SETTINGS.admin;
-  const ifMatchRequired = admin?.ifMatchRequired ?? defaults.ifMatchRequired;
-  if (typeof ifMatchRequired !== 'boolean')
-    throw new SimulatorConfigError(
-      `admin.ifMatchRequired must be true or false, got ${String(ifMatchRequired)}`,
-    );
+  const flag = (name: 'ifMatchRequired' | 'confirmGroupDeletion'): boolean => {
+    const value = admin?.[name] ?? defaults[name];
+    if (typeof value !== 'boolean')
+      throw new SimulatorConfigError(`admin.${name} must be true or false, got ${String(value)}`);
+    return value;
+  };
   return {
     tokenLifetimeMs: positive('admin.tokenLifetimeMs', admin?.tokenLifetimeMs, defaults.tokenLifetimeMs),
-    ifMatchRequired,
+    ifMatchRequired: flag('ifMatchRequired'),
+    confirmGroupDeletion: flag('confirmGroupDeletion'),
   };
 }
 

@@ -22,6 +22,7 @@ import { parseDuration, withinClockRange } from '../domain/time.ts';
 import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
 import { AdminLog } from './admin-log.ts';
+import { ContactStructure } from './contact-structure.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
@@ -125,6 +126,8 @@ export class Engine {
   readonly identities: Identities;
   /** Administrativ Adgang's systems operations. */
   readonly systemAdmin: SystemAdmin;
+  /** Administrativ Adgang's contact structure: contact groups and contact points. */
+  readonly contactStructure: ContactStructure;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -202,6 +205,7 @@ export class Engine {
     this.adminLog = new AdminLog(context);
     this.identities = new Identities(context, this.adminLog);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
+    this.contactStructure = new ContactStructure(context, this.adminLog);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */

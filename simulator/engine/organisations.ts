@@ -102,32 +102,41 @@ export class Organisations {
 
   /** Every organisation's contact groups matching `filter`, organisation by organisation. */
   contactGroups(filter: ContactGroupFilter = {}): ContactGroupView[] {
+    const { names, isRoot } = filter;
+    return this.context.store
+      .listOrganisations()
+      .flatMap((organisation) => this.groupViews(organisation))
+      .filter(
+        ({ group }) =>
+          (names === undefined || matchesAny(group.name, names)) &&
+          (isRoot === undefined || isRoot === (group.parentId === undefined)),
+      );
+  }
+
+  /** One organisation's contact groups, as NgDP shows them (none for an unknown organisation). */
+  contactGroupsOf(organisationId: string): ContactGroupView[] {
+    const organisation = this.context.store.getOrganisation(organisationId);
+    return organisation === undefined ? [] : this.groupViews(organisation);
+  }
+
+  private groupViews(organisation: Organisation): ContactGroupView[] {
     const { store } = this.context;
-    const views: ContactGroupView[] = [];
-    for (const organisation of store.listOrganisations()) {
-      const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
-      if (groups.length === 0) continue;
-      const points = store.listContactPoints(organisation.id);
-      const owner = this.view(organisation);
-      const byId = new Map(groups.map((group) => [group.id, group]));
-      const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
-        const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
-        return {
-          group,
-          organisation: owner,
-          // The tree has no cycles (checked when groups are made); the depth bound is a backstop.
-          ...(parent === undefined || depth > groups.length ? {} : { parent: viewOf(parent, depth + 1) }),
-          targets: groupTargets(group, groups, points),
-        };
+    const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
+    if (groups.length === 0) return [];
+    const points = store.listContactPoints(organisation.id);
+    const owner = this.view(organisation);
+    const byId = new Map(groups.map((group) => [group.id, group]));
+    const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
+      const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
+      return {
+        group,
+        organisation: owner,
+        // The tree has no cycles (checked when groups are made); the depth bound is a backstop.
+        ...(parent === undefined || depth > groups.length ? {} : { parent: viewOf(parent, depth + 1) }),
+        targets: groupTargets(group, groups, points),
       };
-      for (const group of groups) {
-        const { names, isRoot } = filter;
-        if (names !== undefined && !matchesAny(group.name, names)) continue;
-        if (isRoot !== undefined && isRoot !== (group.parentId === undefined)) continue;
-        views.push(viewOf(group));
-      }
-    }
-    return views;
+    };
+    return groups.map((group) => viewOf(group));
   }
 
   private view(organisation: Organisation): OrganisationView {

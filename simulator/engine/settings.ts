@@ -85,6 +85,11 @@ export interface AdminSettings {
    * (default true; false: a change without it applies to the current version, as admin.md §0.2 has it).
    */
   ifMatchRequired: boolean;
+  /**
+   * Whether deleting a contact group with groups or points below it needs the confirmation header
+   * `X-Confirm-Delete: true` (default true, admin.md §2.4; false: deleted without).
+   */
+  confirmGroupDeletion: boolean;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -107,5 +112,5 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   validation: {},
   chaos: NO_CHAOS,
   transcriptSize: 100_000,
-  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true },
+  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true, confirmGroupDeletion: true },
 };

@@ -99,6 +99,7 @@ export function prepareStatements(db: DatabaseSync) {
     listContactPointsOf: prepare('SELECT data FROM contact_points WHERE organisation_id = ? ORDER BY rowid'),
     putContactPoint: prepare(`INSERT INTO contact_points (id, organisation_id, data) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET organisation_id = excluded.organisation_id, data = excluded.data`),
+    deleteContactPoint: prepare('DELETE FROM contact_points WHERE id = ?'),
 
     getMessage: prepare('SELECT data FROM messages WHERE message_uuid = ?'),
     // A message that becomes fetchable goes to the end of its system's queue; one that stays

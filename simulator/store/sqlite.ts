@@ -235,6 +235,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  deleteContactPoint(id: string): boolean {
+    return Number(this.sql.deleteContactPoint.run(id).changes) > 0;
+  }
+
   getMessage(messageUUID: string): MessageRecord | undefined {
     return parse(this.sql.getMessage.get(messageUUID));
   }

@@ -472,6 +472,22 @@ describe.each([
       expect(ids(store.listContactPoints())).toEqual(['p2', 'p1', 'p3']);
       expect(ids(store.listContactPoints('org-1'))).toEqual(['p2', 'p3']);
     });
+
+    it('deletes a contact point, and undoes the deletion with its transaction', () => {
+      store.putContactPoint(contactPoint('p1', 'org-1'));
+      store.putContactPoint(contactPoint('p2', 'org-1'));
+      expect(() =>
+        store.transaction(() => {
+          expect(store.deleteContactPoint('p1')).toBe(true);
+          throw new Error('undo');
+        }),
+      ).toThrow('undo');
+      expect(ids(store.listContactPoints())).toEqual(['p1', 'p2']);
+      expect(store.deleteContactPoint('p1')).toBe(true);
+      expect(store.deleteContactPoint('p1')).toBe(false);
+      expect(store.getContactPoint('p1')).toBeUndefined();
+      expect(ids(store.listContactPoints('org-1'))).toEqual(['p2']);
+    });
   });
 
   describe('messages', () => {

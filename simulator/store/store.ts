@@ -92,6 +92,8 @@ export interface Store {
   getContactPoint(id: string): ContactPoint | undefined;
   listContactPoints(organisationId?: string): ContactPoint[];
   putContactPoint(contactPoint: ContactPoint): void;
+  /** Removes a contact point; false when there was none. */
+  deleteContactPoint(id: string): boolean;
 
   getMessage(messageUUID: string): MessageRecord | undefined;
   putMessage(message: MessageRecord): void;

@@ -4,9 +4,11 @@
  */
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
+import { contactStructureRoutes } from './contact-structure.ts';
 import type { On } from './guard.ts';
 import { systemRoutes } from './systems.ts';
 
 export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void {
   systemRoutes(engine, on, json);
+  contactStructureRoutes(engine, on, json);
 }

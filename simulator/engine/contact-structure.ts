@@ -1,0 +1,494 @@
+/**
+ * Administrativ Adgang's contact structure (admin.md §2; docs/admin.md, "Contact structure"): an
+ * authority's contact groups and contact points, listed, created, changed and deleted by an
+ * employee in its context organisation, each change in the action log. The points are the same
+ * records the integration API's `GET contact-points/` finds and routing sends letters by; the
+ * groups the records `GET contact-groups/` lists.
+ */
+import { isUuid } from '../../sdk/ngdp/identifiers.ts';
+import { isRecipientSystem } from '../domain/auth.ts';
+import { subtreeOf } from '../domain/contact-groups.ts';
+import {
+  type ContactGroupSettings,
+  type ContactPointSettings,
+  readContactGroupCommand,
+  readContactPointCommand,
+} from '../domain/contact-structure.ts';
+import type { CommandProblem } from '../domain/mail-system.ts';
+import type { ContactGroupRecord, ContactPoint } from '../domain/model.ts';
+import type { AdminLog } from './admin-log.ts';
+import type { EngineContext } from './context.ts';
+import type { AdminCaller } from './identities.ts';
+import { CONTACT_GROUPS } from './organisations.ts';
+import { reject } from './rejections.ts';
+import { expectVersion, type VersionCheck } from './versions.ts';
+
+/** `visibility` of the admin searches: VISIBLE, HIDDEN or ALL (default). */
+export type Visibility = 'VISIBLE' | 'HIDDEN' | 'ALL';
+
+/** The filters of `queryContactGroups` beyond the generic query. */
+export interface ContactGroupFilters {
+  isRoot?: boolean | undefined;
+  visibility?: Visibility | undefined;
+}
+
+/** What an organisation's structure is, read once for a change that checks references. */
+export interface Structure {
+  groups: Map<string, ContactGroupRecord>;
+  points: Map<string, ContactPoint>;
+  /** Its recipient systems (not deleted). */
+  recipientSystems: Set<string>;
+}
+
+/** The fields of a group the action log shows. */
+export function shownGroup(group: ContactGroupRecord): Record<string, unknown> {
+  return {
+    name: group.name,
+    description: group.description,
+    organisationalUnit: group.organisationalUnit,
+    parent: group.parentId,
+    postkasseIds: group.postkasseIds,
+  };
+}
+
+/** The fields of a point the action log shows. */
+export function shownPoint(point: ContactPoint): Record<string, unknown> {
+  return {
+    name: point.name,
+    description: point.description,
+    internalDescription: point.internalDescription,
+    targets: point.targets,
+    active: point.active,
+    visible: point.visible,
+    systemId: point.systemId,
+    contactGroups: point.contactGroupIds,
+    searchTerms: point.searchTerms,
+    recommendedAttributes: point.recommendedAttributes,
+    contactPointCodes: point.contactPointCodes,
+    memoSizeThresholdMB: point.memoSizeThresholdMB,
+    allowedNumberOfAttachments: point.allowedNumberOfAttachments,
+    reportLink: point.reportLink,
+    translations: point.translations,
+  };
+}
+
+/** A contact point with a command's settings (every field the command sets, the rest kept). */
+export function pointWith(point: ContactPoint, settings: ContactPointSettings): ContactPoint {
+  const {
+    internalDescription: _1,
+    memoSizeThresholdMB: _2,
+    allowedNumberOfAttachments: _3,
+    reportLink: _4,
+    systemId: _5,
+    ...kept
+  } = point;
+  return { ...kept, ...settings };
+}
+
+/** A contact group with a command's settings. */
+export function groupWith(group: ContactGroupRecord, settings: ContactGroupSettings): ContactGroupRecord {
+  const { parentId: _, ...kept } = group;
+  return { ...kept, ...settings };
+}
+
+export class ContactStructure {
+  private readonly context: EngineContext;
+  private readonly log: AdminLog;
+
+  constructor(context: EngineContext, log: AdminLog) {
+    this.context = context;
+    this.log = log;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** The context organisation's groups matching `filters`, in the order they were made. */
+  groups(caller: AdminCaller, filters: ContactGroupFilters = {}): ContactGroupRecord[] {
+    const { store } = this.context;
+    const groups = store.listRecords(CONTACT_GROUPS, caller.organisation.id);
+    const { isRoot, visibility = 'ALL' } = filters;
+    const visiblePoints =
+      visibility === 'ALL'
+        ? []
+        : store.listContactPoints(caller.organisation.id).filter((point) => point.visible !== false);
+    return groups.filter((group) => {
+      if (isRoot !== undefined && isRoot !== (group.parentId === undefined)) return false;
+      if (visibility === 'ALL') return true;
+      // A group is visible when a visible point is in it or below it (admin.md §2.1: derived).
+      const subtree = subtreeOf(group, groups);
+      const visible = visiblePoints.some((point) =>
+        (point.contactGroupIds ?? []).some((id) => subtree.has(id)),
+      );
+      return visible === (visibility === 'VISIBLE');
+    });
+  }
+
+  /** @throws Rejection NOT_FOUND for an id that is not a group of the context organisation. */
+  group(caller: AdminCaller, id: string): ContactGroupRecord {
+    const group = isUuid(id) ? this.context.store.getRecord(CONTACT_GROUPS, id.toLowerCase()) : undefined;
+    if (group === undefined || group.organisationId !== caller.organisation.id)
+      throw reject.notFound(`no contact group ${id} in organisation ${caller.organisation.id}`);
+    return group;
+  }
+
+  /** The context organisation's points, visible or hidden or both (default), in the order they were made. */
+  points(caller: AdminCaller, visibility: Visibility = 'ALL'): ContactPoint[] {
+    return this.context.store
+      .listContactPoints(caller.organisation.id)
+      .filter((point) => visibility === 'ALL' || (point.visible !== false) === (visibility === 'VISIBLE'));
+  }
+
+  /** @throws Rejection NOT_FOUND for an id that is not a point of the context organisation. */
+  point(caller: AdminCaller, id: string): ContactPoint {
+    const point = isUuid(id) ? this.context.store.getContactPoint(id.toLowerCase()) : undefined;
+    if (point === undefined || point.organisationId !== caller.organisation.id)
+      throw reject.notFound(`no contact point ${id} in organisation ${caller.organisation.id}`);
+    return point;
+  }
+
+  /** The DP/DP2 mailbox ids (`postkasseId`) of the context organisation's groups and points, ascending. */
+  postkasseIds(caller: AdminCaller): number[] {
+    const ids = new Set<number>();
+    for (const group of this.groups(caller)) for (const id of group.postkasseIds) ids.add(id);
+    for (const point of this.points(caller))
+      for (const translation of point.translations ?? []) ids.add(translation.postkasseId);
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /**
+   * The `postkasseEmneId`s its points translate under `postkasseId`, ascending.
+   *
+   * @throws Rejection 400 for a postkasseId that is no number; NOT_FOUND for one the
+   *   organisation does not have.
+   */
+  postkasseEmneIds(caller: AdminCaller, postkasseId: string): number[] {
+    if (!/^\d{1,18}$/.test(postkasseId))
+      throw reject.invalidField(
+        'path',
+        'postkasseId',
+        'INVALID_FORMAT',
+        'must be a whole number',
+        postkasseId,
+      );
+    const wanted = Number(postkasseId);
+    if (!this.postkasseIds(caller).includes(wanted))
+      throw reject.notFound(`organisation ${caller.organisation.id} has no postkasseId ${postkasseId}`);
+    const ids = new Set<number>();
+    for (const point of this.points(caller))
+      for (const translation of point.translations ?? [])
+        if (translation.postkasseId === wanted && translation.postkasseEmneId !== undefined)
+          ids.add(translation.postkasseEmneId);
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /** The organisation's structure as a change checks it. */
+  structure(organisationId: string): Structure {
+    const { store } = this.context;
+    return {
+      groups: new Map(store.listRecords(CONTACT_GROUPS, organisationId).map((group) => [group.id, group])),
+      points: new Map(store.listContactPoints(organisationId).map((point) => [point.id, point])),
+      recipientSystems: new Set(
+        store
+          .listSystems(organisationId)
+          .filter((system) => system.deletedAt === undefined && isRecipientSystem(system))
+          .map((system) => system.id),
+      ),
+    };
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  /**
+   * Creates a group from a `ContactGroupCommand` (admin.md §2.1).
+   *
+   * @throws Rejection 400 with every field at fault (a parent that is no group of the organisation).
+   */
+  createGroup(caller: AdminCaller, body: unknown): ContactGroupRecord {
+    const settings = this.groupSettings(body);
+    const structure = this.structure(caller.organisation.id);
+    const group = this.newGroup(caller.organisation.id, settings, this.context.newId());
+    this.refuse(groupProblems(group, structure, 'ContactGroupCommand'));
+    this.context.change(() => this.saveGroup(caller, group, undefined));
+    return group;
+  }
+
+  /**
+   * Changes a group from a `ContactGroupCommand` (the whole of it, as NgDP's PUT does).
+   *
+   * @throws Rejection 400 with every field at fault (CYCLE: under itself or a group below it);
+   *   409 VERSION_CONFLICT.
+   */
+  updateGroup(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): ContactGroupRecord {
+    const current = this.group(caller, id);
+    expectVersion(this.context, `contact group ${current.id}`, current.version, version);
+    const settings = this.groupSettings(body);
+    const structure = this.structure(caller.organisation.id);
+    const next = this.changedGroup(current, settings);
+    this.refuse(groupProblems(next, structure, 'ContactGroupCommand'));
+    this.context.change(() => this.saveGroup(caller, next, current));
+    return next;
+  }
+
+  /**
+   * Deletes a group and what is below it (admin.md §2.4), atomically: a subgroup or point that is
+   * also placed elsewhere in the structure (a point in a group outside the subtree) loses only its
+   * references to the subtree; the rest is deleted. A group with anything below it needs
+   * `confirmed` (unless the settings say otherwise).
+   *
+   * @throws Rejection 409 VERSION_CONFLICT; 422 CONFIRMATION_REQUIRED.
+   */
+  removeGroup(caller: AdminCaller, id: string, version: VersionCheck, confirmed: boolean): void {
+    const current = this.group(caller, id);
+    expectVersion(this.context, `contact group ${current.id}`, current.version, version);
+    const structure = this.structure(caller.organisation.id);
+    const groups = [...structure.groups.values()];
+    const subtree = subtreeOf(current, groups);
+    const points = [...structure.points.values()].filter((point) =>
+      (point.contactGroupIds ?? []).some((group) => subtree.has(group)),
+    );
+    if (
+      (subtree.size > 1 || points.length > 0) &&
+      !confirmed &&
+      this.context.settings.admin.confirmGroupDeletion
+    )
+      throw reject.confirmationRequired(
+        `deleting contact group ${current.id} deletes ${subtree.size - 1} group(s) and up to ${points.length} contact point(s) below it, irreversibly: confirm it with the header X-Confirm-Delete: true`,
+      );
+    this.context.change(() => {
+      for (const point of points) {
+        const elsewhere = (point.contactGroupIds ?? []).filter((group) => !subtree.has(group));
+        if (elsewhere.length > 0)
+          this.savePoint(caller, this.nextVersion({ ...point, contactGroupIds: elsewhere }), point);
+        else this.deletePoint(caller, point);
+      }
+      for (const group of groups.filter((each) => subtree.has(each.id))) {
+        this.context.store.deleteRecord(CONTACT_GROUPS, group.id);
+        this.log.changed(caller, {
+          subject: 'Kontaktstruktur',
+          resourceId: group.id,
+          name: group.name,
+          event: 'Slettet',
+          eventTag: 'CONTACT_GROUP_CHANGED',
+          before: shownGroup(group),
+          after: {},
+        });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- points
+
+  /**
+   * Creates a point from a `ContactPointCommand` (admin.md §2.2).
+   *
+   * @throws Rejection 400 with every field at fault (a system that is no recipient system of the
+   *   organisation, a group that is none of its groups).
+   */
+  createPoint(caller: AdminCaller, body: unknown): ContactPoint {
+    const settings = this.pointSettings(body);
+    const structure = this.structure(caller.organisation.id);
+    const point = this.newPoint(caller.organisation.id, settings, this.context.newId());
+    this.refuse(pointProblems(point, structure, 'ContactPointCommand'));
+    this.context.change(() => this.savePoint(caller, point, undefined));
+    return point;
+  }
+
+  /**
+   * Changes a point from a `ContactPointCommand` (the whole of it).
+   *
+   * @throws Rejection 400 with every field at fault; 409 VERSION_CONFLICT.
+   */
+  updatePoint(caller: AdminCaller, id: string, body: unknown, version: VersionCheck): ContactPoint {
+    const current = this.point(caller, id);
+    expectVersion(this.context, `contact point ${current.id}`, current.version ?? 1, version);
+    const settings = this.pointSettings(body);
+    const structure = this.structure(caller.organisation.id);
+    const next = this.changedPoint(current, settings);
+    this.refuse(pointProblems(next, structure, 'ContactPointCommand'));
+    this.context.change(() => this.savePoint(caller, next, current));
+    return next;
+  }
+
+  /**
+   * Deletes a point, and with it its place in every group: from then on no search finds it, and
+   * a letter to it goes to the organisation's primary recipient system (admin.md §2.2).
+   *
+   * @throws Rejection 409 VERSION_CONFLICT.
+   */
+  removePoint(caller: AdminCaller, id: string, version: VersionCheck): void {
+    const current = this.point(caller, id);
+    expectVersion(this.context, `contact point ${current.id}`, current.version ?? 1, version);
+    this.context.change(() => this.deletePoint(caller, current));
+  }
+
+  // ---------------------------------------------------------------- shared with the import
+
+  /** A new group of `organisationId` with `settings`, at version 1. */
+  newGroup(organisationId: string, settings: ContactGroupSettings, id: string): ContactGroupRecord {
+    const now = this.context.now();
+    return {
+      id,
+      organisationId,
+      ...settings,
+      version: 1,
+      transactionId: this.context.newId(),
+      createdDate: now,
+      lastUpdated: now,
+    };
+  }
+
+  /** `current` with `settings`, one version on. */
+  changedGroup(current: ContactGroupRecord, settings: ContactGroupSettings): ContactGroupRecord {
+    return {
+      ...groupWith(current, settings),
+      version: current.version + 1,
+      transactionId: this.context.newId(),
+      lastUpdated: this.context.now(),
+    };
+  }
+
+  /** A new point of `organisationId` with `settings`, at version 1. */
+  newPoint(organisationId: string, settings: ContactPointSettings, id: string): ContactPoint {
+    const now = this.context.now();
+    return { id, organisationId, ...settings, createdDate: now, lastUpdated: now, version: 1 };
+  }
+
+  /** `current` with `settings`, one version on. */
+  changedPoint(current: ContactPoint, settings: ContactPointSettings): ContactPoint {
+    return this.nextVersion(pointWith(current, settings));
+  }
+
+  /** Stores a group and writes its action-log rows (inside the caller's `context.change`). */
+  saveGroup(caller: AdminCaller, group: ContactGroupRecord, before: ContactGroupRecord | undefined): void {
+    this.context.store.putRecord(CONTACT_GROUPS, group);
+    this.log.changed(caller, {
+      subject: 'Kontaktstruktur',
+      resourceId: group.id,
+      name: group.name,
+      event: before === undefined ? 'Oprettet' : 'Redigeret',
+      eventTag: 'CONTACT_GROUP_CHANGED',
+      ...(before === undefined ? {} : { before: shownGroup(before) }),
+      after: shownGroup(group),
+    });
+  }
+
+  /** Stores a point and writes its action-log rows (inside the caller's `context.change`). */
+  savePoint(caller: AdminCaller, point: ContactPoint, before: ContactPoint | undefined): void {
+    this.context.store.putContactPoint(point);
+    this.log.changed(caller, {
+      subject: 'Kontaktstruktur',
+      resourceId: point.id,
+      name: point.name,
+      event: before === undefined ? 'Oprettet' : 'Redigeret',
+      eventTag: 'CONTACT_POINT_CHANGED',
+      ...(before === undefined ? {} : { before: shownPoint(before) }),
+      after: shownPoint(point),
+    });
+    this.context.emit({ type: 'contact-point-saved', contactPoint: point });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private deletePoint(caller: AdminCaller, point: ContactPoint): void {
+    this.context.store.deleteContactPoint(point.id);
+    this.log.changed(caller, {
+      subject: 'Kontaktstruktur',
+      resourceId: point.id,
+      name: point.name,
+      event: 'Slettet',
+      eventTag: 'CONTACT_POINT_CHANGED',
+      before: shownPoint(point),
+      after: {},
+    });
+  }
+
+  private nextVersion(point: ContactPoint): ContactPoint {
+    return { ...point, version: (point.version ?? 1) + 1, lastUpdated: this.context.now() };
+  }
+
+  private groupSettings(body: unknown): ContactGroupSettings {
+    const read = readContactGroupCommand(body);
+    this.refuse(read.problems);
+    return read.settings as ContactGroupSettings;
+  }
+
+  private pointSettings(body: unknown): ContactPointSettings {
+    const read = readContactPointCommand(body);
+    this.refuse(read.problems);
+    return read.settings as ContactPointSettings;
+  }
+
+  private refuse(problems: readonly CommandProblem[]): void {
+    if (problems.length > 0) throw reject.commandInvalid(problems);
+  }
+}
+
+/**
+ * What is wrong with `group`'s place in `structure` (its parent must be a group there, and not the
+ * group itself or one below it: CYCLE). `structure.groups` holds the groups as they will be.
+ */
+export function groupProblems(
+  group: ContactGroupRecord,
+  structure: Pick<Structure, 'groups'>,
+  resource: string,
+  field = 'parent',
+): CommandProblem[] {
+  const { parentId } = group;
+  if (parentId === undefined) return [];
+  if (!structure.groups.has(parentId))
+    return [
+      {
+        resource,
+        field,
+        code: 'NOT_FOUND',
+        message: 'must name a contact group of the organisation',
+        rejectedValue: parentId,
+      },
+    ];
+  const seen = new Set([group.id]);
+  for (let at: string | undefined = parentId; at !== undefined; at = structure.groups.get(at)?.parentId) {
+    if (seen.has(at))
+      return [
+        {
+          resource,
+          field,
+          code: 'CYCLE',
+          message: 'would place the group under itself',
+          rejectedValue: parentId,
+        },
+      ];
+    seen.add(at);
+  }
+  return [];
+}
+
+/** What is wrong with `point`'s references in `structure` (its system and its groups). */
+export function pointProblems(
+  point: ContactPoint,
+  structure: Pick<Structure, 'groups' | 'recipientSystems'>,
+  resource: string,
+  fields: { systemId: string; contactGroups: string } = {
+    systemId: 'systemId',
+    contactGroups: 'contactGroups',
+  },
+): CommandProblem[] {
+  const problems: CommandProblem[] = [];
+  if (point.systemId !== undefined && !structure.recipientSystems.has(point.systemId))
+    problems.push({
+      resource,
+      field: fields.systemId,
+      code: 'NOT_FOUND',
+      message: 'must name a recipient system of the organisation',
+      rejectedValue: point.systemId,
+    });
+  for (const id of point.contactGroupIds ?? [])
+    if (!structure.groups.has(id))
+      problems.push({
+        resource,
+        field: fields.contactGroups,
+        code: 'NOT_FOUND',
+        message: 'must name contact groups of the organisation',
+        rejectedValue: id,
+      });
+  return problems;
+}
