@@ -23,6 +23,7 @@ import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
 import { AdminLog } from './admin-log.ts';
 import { ContactStructure } from './contact-structure.ts';
+import { ContactSheet } from './contact-structure-sheet.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
@@ -128,6 +129,8 @@ export class Engine {
   readonly systemAdmin: SystemAdmin;
   /** Administrativ Adgang's contact structure: contact groups and contact points. */
   readonly contactStructure: ContactStructure;
+  /** The contact structure's export and import as one sheet. */
+  readonly contactSheet: ContactSheet;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -206,6 +209,7 @@ export class Engine {
     this.identities = new Identities(context, this.adminLog);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
     this.contactStructure = new ContactStructure(context, this.adminLog);
+    this.contactSheet = new ContactSheet(context, this.contactStructure);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */

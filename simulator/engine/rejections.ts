@@ -399,6 +399,22 @@ export const reject = {
         .join('; ')}${problems.length > 3 ? '; …' : ''})`,
       problems,
     ),
+  /** An imported file with more groups or points than one file may hold (admin.md §2.5). */
+  importTooMany: (what: 'groups' | 'points', count: number, limit: number) =>
+    new Rejection(
+      'invalid',
+      'TOO_MANY',
+      `the file holds ${count} ${what}; at most ${limit} per file: import larger structures in several files`,
+      [
+        {
+          resource: 'file',
+          field: 'Type',
+          code: 'TOO_MANY',
+          message: `at most ${limit} ${what}`,
+          rejectedValue: count,
+        },
+      ],
+    ),
   /** An irreversible change the caller has not confirmed (admin.md §2.4). */
   confirmationRequired: (message: string) => new Rejection('unprocessable', 'CONFIRMATION_REQUIRED', message),
   /** A business rule of the administration (`code` names it: NOT_A_RECIPIENT_SYSTEM, …). */
