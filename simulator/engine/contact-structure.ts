@@ -19,7 +19,7 @@ import type { ContactGroupRecord, ContactPoint } from '../domain/model.ts';
 import type { AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
-import { CONTACT_GROUPS } from './organisations.ts';
+import { CONTACT_GROUPS, type ContactGroupView, type Organisations } from './organisations.ts';
 import { reject } from './rejections.ts';
 import { expectVersion, type VersionCheck } from './versions.ts';
 
@@ -72,6 +72,13 @@ export function shownPoint(point: ContactPoint): Record<string, unknown> {
   };
 }
 
+/** The points a search with `visibility` shows. */
+function shownAs(points: readonly ContactPoint[], visibility: Visibility): ContactPoint[] {
+  return points.filter(
+    (point) => visibility === 'ALL' || (point.visible !== false) === (visibility === 'VISIBLE'),
+  );
+}
+
 /** A contact point with a command's settings (every field the command sets, the rest kept). */
 export function pointWith(point: ContactPoint, settings: ContactPointSettings): ContactPoint {
   const {
@@ -94,23 +101,28 @@ export function groupWith(group: ContactGroupRecord, settings: ContactGroupSetti
 export class ContactStructure {
   private readonly context: EngineContext;
   private readonly log: AdminLog;
+  private readonly organisations: Organisations;
 
-  constructor(context: EngineContext, log: AdminLog) {
+  constructor(context: EngineContext, log: AdminLog, organisations: Organisations) {
     this.context = context;
     this.log = log;
+    this.organisations = organisations;
   }
 
   // ---------------------------------------------------------------- reading
 
-  /** The context organisation's groups matching `filters`, in the order they were made. */
-  groups(caller: AdminCaller, filters: ContactGroupFilters = {}): ContactGroupRecord[] {
-    const { store } = this.context;
-    const groups = store.listRecords(CONTACT_GROUPS, caller.organisation.id);
+  /**
+   * The context organisation's groups matching `filters`, in the order they were made (`points`:
+   * its contact points, when the caller read them already).
+   */
+  groups(
+    caller: AdminCaller,
+    filters: ContactGroupFilters = {},
+    points: readonly ContactPoint[] = this.context.store.listContactPoints(caller.organisation.id),
+  ): ContactGroupRecord[] {
+    const groups = this.context.store.listRecords(CONTACT_GROUPS, caller.organisation.id);
     const { isRoot, visibility = 'ALL' } = filters;
-    const visiblePoints =
-      visibility === 'ALL'
-        ? []
-        : store.listContactPoints(caller.organisation.id).filter((point) => point.visible !== false);
+    const visiblePoints = points.filter((point) => point.visible !== false);
     return groups.filter((group) => {
       if (isRoot !== undefined && isRoot !== (group.parentId === undefined)) return false;
       if (visibility === 'ALL') return true;
@@ -123,6 +135,30 @@ export class ContactStructure {
     });
   }
 
+  /** The groups matching `filters` as NgDP shows them (with their organisation, parents and targets). */
+  groupViews(caller: AdminCaller, filters: ContactGroupFilters = {}): ContactGroupView[] {
+    const points = this.context.store.listContactPoints(caller.organisation.id);
+    const wanted = new Set(this.groups(caller, filters, points).map((group) => group.id));
+    return this.organisations
+      .contactGroupsOf(caller.organisation.id, points)
+      .filter((view) => wanted.has(view.group.id));
+  }
+
+  /**
+   * The context organisation's points (visible, hidden or both: the default) and the views of all
+   * its groups (what a point's `contactGroups` shows), from one reading of the points.
+   */
+  pointViews(
+    caller: AdminCaller,
+    visibility: Visibility = 'ALL',
+  ): { points: ContactPoint[]; groups: ContactGroupView[] } {
+    const all = this.context.store.listContactPoints(caller.organisation.id);
+    return {
+      points: shownAs(all, visibility),
+      groups: this.organisations.contactGroupsOf(caller.organisation.id, all),
+    };
+  }
+
   /** @throws Rejection NOT_FOUND for an id that is not a group of the context organisation. */
   group(caller: AdminCaller, id: string): ContactGroupRecord {
     const group = isUuid(id) ? this.context.store.getRecord(CONTACT_GROUPS, id.toLowerCase()) : undefined;
@@ -133,9 +169,7 @@ export class ContactStructure {
 
   /** The context organisation's points, visible or hidden or both (default), in the order they were made. */
   points(caller: AdminCaller, visibility: Visibility = 'ALL'): ContactPoint[] {
-    return this.context.store
-      .listContactPoints(caller.organisation.id)
-      .filter((point) => visibility === 'ALL' || (point.visible !== false) === (visibility === 'VISIBLE'));
+    return shownAs(this.context.store.listContactPoints(caller.organisation.id), visibility);
   }
 
   /** @throws Rejection NOT_FOUND for an id that is not a point of the context organisation. */

@@ -208,7 +208,7 @@ export class Engine {
     this.adminLog = new AdminLog(context);
     this.identities = new Identities(context, this.adminLog);
     this.systemAdmin = new SystemAdmin(context, this.systems, this.adminLog);
-    this.contactStructure = new ContactStructure(context, this.adminLog);
+    this.contactStructure = new ContactStructure(context, this.adminLog, this.organisations);
     this.contactSheet = new ContactSheet(context, this.contactStructure);
   }
 

@@ -113,18 +113,21 @@ export class Organisations {
       );
   }
 
-  /** One organisation's contact groups, as NgDP shows them (none for an unknown organisation). */
-  contactGroupsOf(organisationId: string): ContactGroupView[] {
+  /**
+   * One organisation's contact groups, as NgDP shows them (none for an unknown organisation); with
+   * `points`, the organisation's contact points as the caller already read them.
+   */
+  contactGroupsOf(organisationId: string, points?: readonly ContactPoint[]): ContactGroupView[] {
     const organisation = this.context.store.getOrganisation(organisationId);
-    return organisation === undefined ? [] : this.groupViews(organisation);
+    return organisation === undefined ? [] : this.groupViews(organisation, points);
   }
 
-  private groupViews(organisation: Organisation): ContactGroupView[] {
+  private groupViews(organisation: Organisation, given?: readonly ContactPoint[]): ContactGroupView[] {
     const { store } = this.context;
     const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
     if (groups.length === 0) return [];
-    const points = store.listContactPoints(organisation.id);
-    const owner = this.view(organisation);
+    const points = given ?? store.listContactPoints(organisation.id);
+    const owner = this.view(organisation, points);
     const byId = new Map(groups.map((group) => [group.id, group]));
     const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
       const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
@@ -139,7 +142,10 @@ export class Organisations {
     return groups.map((group) => viewOf(group));
   }
 
-  private view(organisation: Organisation): OrganisationView {
-    return { organisation, targets: targetsOf(this.context.store.listContactPoints(organisation.id)) };
+  private view(
+    organisation: Organisation,
+    points: readonly ContactPoint[] = this.context.store.listContactPoints(organisation.id),
+  ): OrganisationView {
+    return { organisation, targets: targetsOf(points) };
   }
 }

@@ -4,10 +4,12 @@
  * admin.md §2): read the request, call `engine.contactStructure`, answer NgDP's JSON.
  */
 import type { Request, RequestHandler } from 'express';
+import type { ContactPoint } from '../../../domain/model.ts';
 import { evaluate, withFilters } from '../../../domain/query.ts';
 import type { Visibility } from '../../../engine/contact-structure.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
+import type { ContactGroupView } from '../../../engine/organisations.ts';
 import { contactPointJson } from '../../../wire/directory.ts';
 import { contactGroupJson } from '../../../wire/organisations.ts';
 import { queryFrameJson } from '../../../wire/paging.ts';
@@ -26,19 +28,15 @@ function visibilityOf(request: Request): Visibility | undefined {
 }
 
 export function contactStructureRoutes(engine: Engine, on: On, json: RequestHandler): void {
-  const { contactStructure, organisations } = engine;
+  const { contactStructure } = engine;
 
   /** NgDP's `ContactGroup`s of the caller's organisation, by id. */
-  const groupsJson = (caller: AdminCaller): Map<string, Record<string, unknown>> =>
-    new Map(
-      organisations
-        .contactGroupsOf(caller.organisation.id)
-        .map((view) => [view.group.id, contactGroupJson(view)]),
-    );
+  const groupsJson = (groups: readonly ContactGroupView[]): Map<string, Record<string, unknown>> =>
+    new Map(groups.map((view) => [view.group.id, contactGroupJson(view)]));
   const groupJson = (caller: AdminCaller, id: string): Record<string, unknown> =>
-    groupsJson(caller).get(id) ?? { id };
-  const pointJson = (caller: AdminCaller, point: Parameters<typeof contactPointJson>[0]) => {
-    const groups = groupsJson(caller);
+    groupsJson(contactStructure.groupViews(caller)).get(id) ?? { id };
+  const pointJson = (caller: AdminCaller, point: ContactPoint) => {
+    const groups = groupsJson(contactStructure.pointViews(caller).groups);
     return contactPointJson(point, (id) => groups.get(id) ?? { id });
   };
 
@@ -46,12 +44,12 @@ export function contactStructureRoutes(engine: Engine, on: On, json: RequestHand
     const caller = await adminCaller(engine, request, response, 'queryContactGroups');
     if (caller === undefined) return;
     const root = queryText(request, 'isRoot');
-    const groups = contactStructure.groups(caller, {
-      isRoot: root === undefined || root === '' ? undefined : root === 'true',
-      visibility: visibilityOf(request),
-    });
-    const all = groupsJson(caller);
-    const items = groups.map((group) => all.get(group.id) ?? { id: group.id });
+    const items = contactStructure
+      .groupViews(caller, {
+        isRoot: root === undefined || root === '' ? undefined : root === 'true',
+        visibility: visibilityOf(request),
+      })
+      .map(contactGroupJson);
     response.json(queryFrameJson(evaluate(queryOf(request), items), 'contactGroups'));
   });
 
@@ -100,10 +98,9 @@ export function contactStructureRoutes(engine: Engine, on: On, json: RequestHand
     const caller = await adminCaller(engine, request, response, 'queryContactPoints');
     if (caller === undefined) return;
     const query = withFilters(queryOf(request), contactPointFilters(request));
-    const groups = groupsJson(caller);
-    const items = contactStructure
-      .points(caller, visibilityOf(request))
-      .map((point) => contactPointJson(point, (id) => groups.get(id) ?? { id }));
+    const { points, groups } = contactStructure.pointViews(caller, visibilityOf(request));
+    const byId = groupsJson(groups);
+    const items = points.map((point) => contactPointJson(point, (id) => byId.get(id) ?? { id }));
     response.json(queryFrameJson(evaluate(query, items), 'contactPoints'));
   });
 
