@@ -16,6 +16,7 @@ import {
 } from '../domain/contact-structure.ts';
 import type { CommandProblem } from '../domain/mail-system.ts';
 import type { ContactGroupRecord, ContactPoint } from '../domain/model.ts';
+import type { ContactPointPlace } from '../store/store.ts';
 import type { AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
@@ -113,14 +114,17 @@ export class ContactStructure {
 
   /**
    * The context organisation's groups matching `filters`, in the order they were made (`points`:
-   * its contact points, when the caller read them already).
+   * the places of its contact points, when the caller read them already).
    */
   groups(
     caller: AdminCaller,
     filters: ContactGroupFilters = {},
-    points: readonly ContactPoint[] = this.context.store.listContactPoints(caller.organisation.id),
+    points: readonly ContactPointPlace[] = this.context.store.listContactPointPlaces(caller.organisation.id),
+    groups: readonly ContactGroupRecord[] = this.context.store.listRecords(
+      CONTACT_GROUPS,
+      caller.organisation.id,
+    ),
   ): ContactGroupRecord[] {
-    const groups = this.context.store.listRecords(CONTACT_GROUPS, caller.organisation.id);
     const { isRoot, visibility = 'ALL' } = filters;
     const visiblePoints = points.filter((point) => point.visible !== false);
     return groups.filter((group) => {
@@ -137,11 +141,12 @@ export class ContactStructure {
 
   /** The groups matching `filters` as NgDP shows them (with their organisation, parents and targets). */
   groupViews(caller: AdminCaller, filters: ContactGroupFilters = {}): ContactGroupView[] {
-    const points = this.context.store.listContactPoints(caller.organisation.id);
-    const wanted = new Set(this.groups(caller, filters, points).map((group) => group.id));
-    return this.organisations
-      .contactGroupsOf(caller.organisation.id, points)
-      .filter((view) => wanted.has(view.group.id));
+    const points = this.context.store.listContactPointPlaces(caller.organisation.id);
+    const views = this.organisations.contactGroupsOf(caller.organisation.id, points);
+    if (filters.isRoot === undefined && (filters.visibility ?? 'ALL') === 'ALL') return views;
+    const groups = views.map((view) => view.group);
+    const wanted = new Set(this.groups(caller, filters, points, groups).map((group) => group.id));
+    return views.filter((view) => wanted.has(view.group.id));
   }
 
   /**
@@ -215,12 +220,17 @@ export class ContactStructure {
     return [...ids].sort((a, b) => a - b);
   }
 
-  /** The organisation's structure as a change checks it. */
-  structure(organisationId: string): Structure {
+  /**
+   * The organisation's structure as a change checks it (`withPoints` false: without its points,
+   * which a change of one group or point does not need).
+   */
+  structure(organisationId: string, withPoints = true): Structure {
     const { store } = this.context;
     return {
       groups: new Map(store.listRecords(CONTACT_GROUPS, organisationId).map((group) => [group.id, group])),
-      points: new Map(store.listContactPoints(organisationId).map((point) => [point.id, point])),
+      points: new Map(
+        withPoints ? store.listContactPoints(organisationId).map((point) => [point.id, point]) : [],
+      ),
       recipientSystems: new Set(
         store
           .listSystems(organisationId)
@@ -239,7 +249,7 @@ export class ContactStructure {
    */
   createGroup(caller: AdminCaller, body: unknown): ContactGroupRecord {
     const settings = this.groupSettings(body);
-    const structure = this.structure(caller.organisation.id);
+    const structure = this.structure(caller.organisation.id, false);
     const group = this.newGroup(caller.organisation.id, settings, this.context.newId());
     this.refuse(groupProblems(group, structure, 'ContactGroupCommand'));
     this.context.change(() => this.saveGroup(caller, group, undefined));
@@ -256,7 +266,7 @@ export class ContactStructure {
     const current = this.group(caller, id);
     expectVersion(this.context, `contact group ${current.id}`, current.version, version);
     const settings = this.groupSettings(body);
-    const structure = this.structure(caller.organisation.id);
+    const structure = this.structure(caller.organisation.id, false);
     const next = this.changedGroup(current, settings);
     this.refuse(groupProblems(next, structure, 'ContactGroupCommand'));
     this.context.change(() => this.saveGroup(caller, next, current));
@@ -320,7 +330,7 @@ export class ContactStructure {
    */
   createPoint(caller: AdminCaller, body: unknown): ContactPoint {
     const settings = this.pointSettings(body);
-    const structure = this.structure(caller.organisation.id);
+    const structure = this.structure(caller.organisation.id, false);
     const point = this.newPoint(caller.organisation.id, settings, this.context.newId());
     this.refuse(pointProblems(point, structure, 'ContactPointCommand'));
     this.context.change(() => this.savePoint(caller, point, undefined));
@@ -336,7 +346,7 @@ export class ContactStructure {
     const current = this.point(caller, id);
     expectVersion(this.context, `contact point ${current.id}`, current.version ?? 1, version);
     const settings = this.pointSettings(body);
-    const structure = this.structure(caller.organisation.id);
+    const structure = this.structure(caller.organisation.id, false);
     const next = this.changedPoint(current, settings);
     this.refuse(pointProblems(next, structure, 'ContactPointCommand'));
     this.context.change(() => this.savePoint(caller, next, current));

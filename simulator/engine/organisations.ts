@@ -4,9 +4,9 @@
  * store, scoped by organisation, so that the administration can create, change and delete them
  * without a new store method.
  */
-import { groupTargets, targetsOf } from '../domain/contact-groups.ts';
+import { allGroupTargets, targetsOf } from '../domain/contact-groups.ts';
 import type { ContactGroupRecord, ContactPoint, Organisation, OrganisationType } from '../domain/model.ts';
-import { collection } from '../store/store.ts';
+import { type ContactPointPlace, collection } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
 
@@ -115,20 +115,21 @@ export class Organisations {
 
   /**
    * One organisation's contact groups, as NgDP shows them (none for an unknown organisation); with
-   * `points`, the organisation's contact points as the caller already read them.
+   * `points`, the organisation's contact points (or their places) as the caller already read them.
    */
-  contactGroupsOf(organisationId: string, points?: readonly ContactPoint[]): ContactGroupView[] {
+  contactGroupsOf(organisationId: string, points?: readonly ContactPointPlace[]): ContactGroupView[] {
     const organisation = this.context.store.getOrganisation(organisationId);
     return organisation === undefined ? [] : this.groupViews(organisation, points);
   }
 
-  private groupViews(organisation: Organisation, given?: readonly ContactPoint[]): ContactGroupView[] {
+  private groupViews(organisation: Organisation, given?: readonly ContactPointPlace[]): ContactGroupView[] {
     const { store } = this.context;
     const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
     if (groups.length === 0) return [];
-    const points = given ?? store.listContactPoints(organisation.id);
+    const points = given ?? store.listContactPointPlaces(organisation.id);
     const owner = this.view(organisation, points);
     const byId = new Map(groups.map((group) => [group.id, group]));
+    const targets = allGroupTargets(groups, points);
     const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
       const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
       return {
@@ -136,7 +137,7 @@ export class Organisations {
         organisation: owner,
         // The tree has no cycles (checked when groups are made); the depth bound is a backstop.
         ...(parent === undefined || depth > groups.length ? {} : { parent: viewOf(parent, depth + 1) }),
-        targets: groupTargets(group, groups, points),
+        targets: targets.get(group.id) ?? [],
       };
     };
     return groups.map((group) => viewOf(group));
@@ -144,7 +145,7 @@ export class Organisations {
 
   private view(
     organisation: Organisation,
-    points: readonly ContactPoint[] = this.context.store.listContactPoints(organisation.id),
+    points: readonly ContactPointPlace[] = this.context.store.listContactPointPlaces(organisation.id),
   ): OrganisationView {
     return { organisation, targets: targetsOf(points) };
   }

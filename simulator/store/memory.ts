@@ -30,7 +30,7 @@ import {
   jobSearch,
   messageKey,
 } from './memory-state.ts';
-import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import type { Collection, ContactPointPlace, ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
 export class MemoryStore implements Store {
   private state = emptyState();
@@ -205,6 +205,20 @@ export class MemoryStore implements Store {
     return [...this.state.contactPoints.values()]
       .filter((p) => organisationId === undefined || p.organisationId === organisationId)
       .map(copy);
+  }
+
+  listContactPointPlaces(organisationId: string): ContactPointPlace[] {
+    const places: ContactPointPlace[] = [];
+    for (const point of this.state.contactPoints.values())
+      if (point.organisationId === organisationId)
+        places.push({
+          id: point.id,
+          active: point.active,
+          targets: [...point.targets],
+          ...(point.contactGroupIds === undefined ? {} : { contactGroupIds: [...point.contactGroupIds] }),
+          ...(point.visible === undefined ? {} : { visible: point.visible }),
+        });
+    return places;
   }
 
   putContactPoint(contactPoint: ContactPoint): void {

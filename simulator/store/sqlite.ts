@@ -36,7 +36,7 @@ import type {
 } from '../domain/model.ts';
 import { openDatabase, ownerOnly, TABLES } from './sqlite-file.ts';
 import { contactFilter, eventFilter, prepareStatements } from './sqlite-statements.ts';
-import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import type { Collection, ContactPointPlace, ContactQuery, EventQuery, Slice, Store } from './store.ts';
 
 export { StoreFileError } from '../../sdk/errors.ts';
 
@@ -225,6 +225,25 @@ export class SqliteStore implements Store {
         ? this.sql.listContactPoints.all()
         : this.sql.listContactPointsOf.all(organisationId),
     );
+  }
+
+  listContactPointPlaces(organisationId: string): ContactPointPlace[] {
+    return this.sql.listContactPointPlaces.all(organisationId).map((row) => {
+      const [active, targets, contactGroupIds, visible] = JSON.parse(row.data as string) as [
+        boolean,
+        ContactPoint['targets'],
+        string[] | null,
+        boolean | null,
+      ];
+      // A field the point does not have comes back as null: left out, as the point leaves it out.
+      return {
+        id: row.id as string,
+        active,
+        targets,
+        ...(contactGroupIds === null ? {} : { contactGroupIds }),
+        ...(visible === null ? {} : { visible }),
+      };
+    });
   }
 
   putContactPoint(contactPoint: ContactPoint): void {

@@ -473,6 +473,21 @@ describe.each([
       expect(ids(store.listContactPoints('org-1'))).toEqual(['p2', 'p3']);
     });
 
+    it("lists the places of an organisation's contact points: id, active, targets, groups, visibility", () => {
+      store.putContactPoint({
+        ...contactPoint('p1', 'org-1'),
+        contactGroupIds: ['g1', 'g2'],
+        visible: false,
+      });
+      store.putContactPoint(contactPoint('p2', 'org-2'));
+      store.putContactPoint(contactPoint('p3', 'org-1'));
+      const { id, active, targets } = contactPoint('p3', 'org-1');
+      expect(store.listContactPointPlaces('org-1')).toEqual([
+        { id: 'p1', active, targets, contactGroupIds: ['g1', 'g2'], visible: false },
+        { id, active, targets },
+      ]);
+    });
+
     it('deletes a contact point, and undoes the deletion with its transaction', () => {
       store.putContactPoint(contactPoint('p1', 'org-1'));
       store.putContactPoint(contactPoint('p2', 'org-1'));

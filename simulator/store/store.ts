@@ -65,6 +65,12 @@ export interface EventQuery {
   messageUUID?: string;
 }
 
+/** What a contact point says about the groups it is in: enough to derive groups' targets and visibility. */
+export type ContactPointPlace = Pick<
+  ContactPoint,
+  'id' | 'active' | 'targets' | 'contactGroupIds' | 'visible'
+>;
+
 export interface Store {
   /**
    * Runs `work` atomically. A nested call is a savepoint: if it throws, its own changes are undone
@@ -92,6 +98,11 @@ export interface Store {
   getContactPoint(id: string): ContactPoint | undefined;
   listContactPoints(organisationId?: string): ContactPoint[];
   putContactPoint(contactPoint: ContactPoint): void;
+  /**
+   * The places of an organisation's contact points, in the order they were first put: for
+   * showing its groups without reading every point whole.
+   */
+  listContactPointPlaces(organisationId: string): ContactPointPlace[];
   /** Removes a contact point; false when there was none. */
   deleteContactPoint(id: string): boolean;
 

@@ -1,6 +1,7 @@
 /** The contact-point searches' own query parameters, read as filters of the generic query. */
 import type { Request } from 'express';
-import { type FieldFilter, ownFilter, presenceFilter } from '../../domain/query.ts';
+import type { ContactPoint } from '../../domain/model.ts';
+import { type FieldFilter, type JsonObject, ownFilter, presenceFilter } from '../../domain/query.ts';
 import { reject } from '../../engine/rejections.ts';
 import { queryList, queryText } from '../support.ts';
 
@@ -29,4 +30,17 @@ export function contactPointFilters(request: Request): FieldFilter[] {
     filters.push(presenceFilter('isRoot', ['contactGroups.id'], root === 'false'));
   }
   return filters;
+}
+
+/**
+ * The fields of a contact point that {@link contactPointFilters} read, as NgDP's `ContactPoint`
+ * shows them: enough to apply those filters before the whole DTO of each point is made.
+ */
+export function contactPointFilterFields(point: ContactPoint): JsonObject {
+  return {
+    name: point.name,
+    searchTerms: (point.searchTerms ?? []).map((term) => ({ term })),
+    contactGroups: (point.contactGroupIds ?? []).map((id) => ({ id })),
+    translations: point.translations ?? [],
+  };
 }

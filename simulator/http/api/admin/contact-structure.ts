@@ -5,7 +5,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { ContactPoint } from '../../../domain/model.ts';
-import { evaluate, withFilters } from '../../../domain/query.ts';
+import { evaluate, matches } from '../../../domain/query.ts';
 import type { Visibility } from '../../../engine/contact-structure.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
@@ -15,7 +15,7 @@ import { contactGroupJson } from '../../../wire/organisations.ts';
 import { queryFrameJson } from '../../../wire/paging.ts';
 import { queryOf } from '../../query.ts';
 import { queryText } from '../../support.ts';
-import { contactPointFilters } from '../contact-point-filters.ts';
+import { contactPointFilterFields, contactPointFilters } from '../contact-point-filters.ts';
 import { adminCaller, type On, pathParam, setVersion, versionCheck } from './guard.ts';
 
 /** The header that confirms deleting a contact group with anything below it (admin.md §2.4). */
@@ -30,15 +30,27 @@ function visibilityOf(request: Request): Visibility | undefined {
 export function contactStructureRoutes(engine: Engine, on: On, json: RequestHandler): void {
   const { contactStructure } = engine;
 
-  /** NgDP's `ContactGroup`s of the caller's organisation, by id. */
-  const groupsJson = (groups: readonly ContactGroupView[]): Map<string, Record<string, unknown>> =>
-    new Map(groups.map((view) => [view.group.id, contactGroupJson(view)]));
-  const groupJson = (caller: AdminCaller, id: string): Record<string, unknown> =>
-    groupsJson(contactStructure.groupViews(caller)).get(id) ?? { id };
-  const pointJson = (caller: AdminCaller, point: ContactPoint) => {
-    const groups = groupsJson(contactStructure.pointViews(caller).groups);
-    return contactPointJson(point, (id) => groups.get(id) ?? { id });
+  /**
+   * NgDP's `ContactGroup` of each of `groups` by id, each made when first asked for (an answer
+   * shows a few of an organisation's groups, not all).
+   */
+  const groupsJson = (groups: readonly ContactGroupView[]): ((id: string) => Record<string, unknown>) => {
+    const views = new Map(groups.map((view) => [view.group.id, view]));
+    const made = new Map<string, Record<string, unknown>>();
+    return (id) => {
+      let json = made.get(id);
+      if (json === undefined) {
+        const view = views.get(id);
+        json = view === undefined ? { id } : contactGroupJson(view);
+        made.set(id, json);
+      }
+      return json;
+    };
   };
+  const groupJson = (caller: AdminCaller, id: string): Record<string, unknown> =>
+    groupsJson(contactStructure.groupViews(caller))(id);
+  const pointJson = (caller: AdminCaller, point: ContactPoint) =>
+    contactPointJson(point, groupsJson(contactStructure.groupViews(caller)));
 
   on('queryContactGroups', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'queryContactGroups');
@@ -97,10 +109,14 @@ export function contactStructureRoutes(engine: Engine, on: On, json: RequestHand
   on('queryContactPoints', async (request, response) => {
     const caller = await adminCaller(engine, request, response, 'queryContactPoints');
     if (caller === undefined) return;
-    const query = withFilters(queryOf(request), contactPointFilters(request));
+    const query = queryOf(request);
+    const own = { ...query, filters: contactPointFilters(request), any: undefined };
     const { points, groups } = contactStructure.pointViews(caller, visibilityOf(request));
-    const byId = groupsJson(groups);
-    const items = points.map((point) => contactPointJson(point, (id) => byId.get(id) ?? { id }));
+    const group = groupsJson(groups);
+    // The search's own filters first, on the few fields they read; NgDP's DTO for the rest only.
+    const items = points
+      .filter((point) => own.filters.length === 0 || matches(own, contactPointFilterFields(point)))
+      .map((point) => contactPointJson(point, group));
     response.json(queryFrameJson(evaluate(query, items), 'contactPoints'));
   });
 
