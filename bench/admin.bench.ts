@@ -19,7 +19,11 @@
  * Each simulator runs in its own child process (this script re-run with `--serve=memory|sqlite`),
  * so the load generator and the server do not share an event loop.
  *
- * Targets: mix p99 < 20 ms on SQLite, no errors; import of 2,000 points < 5 s.
+ * The mix runs at 200 requests/s (the target) and then, for reference, at 50/s; the server's CPU
+ * time per call (`process.cpuUsage()` of the child over the window) is reported with each — on a
+ * machine shared with other work it is much steadier than the latencies.
+ *
+ * Targets: mix p99 < 20 ms at 200/s on SQLite, no errors; import of 2,000 points < 5 s.
  *
  * `node --expose-gc bench/admin.bench.ts [--json] [--quick]`, or `npm run bench -- admin`.
  * `--quick`: 2 s of mix (a smoke run).
@@ -38,6 +42,8 @@ const option = (name: string): string | undefined =>
   argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const RATE = 200;
+/** A lighter load, for reference: the latency of the same mix when the server is far from busy. */
+const LIGHT_RATE = 50;
 const WARMUP_MS = args.quick ? 500 : 2_000;
 const WINDOW_MS = args.quick ? 2_000 : 10_000;
 const CONNECTIONS = 16;
@@ -61,6 +67,7 @@ async function serve(): Promise<void> {
   });
   process.send?.({ type: 'ready', origin: new URL(simulator.apiUrl).origin });
   process.on('message', (message: { type: string }) => {
+    if (message.type === 'cpu') process.send?.({ type: 'cpu:done', ...process.cpuUsage() });
     if (message.type === 'stop')
       void simulator.stop().finally(() => {
         process.disconnect?.();
@@ -98,6 +105,19 @@ async function startServer(store: 'memory' | 'sqlite'): Promise<Server> {
       if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The server's CPU time so far, µs (user + system). */
+function serverCpu(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    const answer = (message: { type: string; user: number; system: number }): void => {
+      if (message.type !== 'cpu:done') return;
+      server.child.off('message', answer);
+      resolve(message.user + message.system);
+    };
+    server.child.on('message', answer);
+    server.child.send({ type: 'cpu' });
+  });
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -293,21 +313,22 @@ interface MixResult {
   latencies: Float64Array;
 }
 
-/** Sends call i at start + i / RATE seconds until `ms` has passed; awaits every answer. */
+/** Sends call i at start + i / rate seconds until `ms` has passed; awaits every answer. */
 async function openLoop(
   pool: Pool,
   token: string,
   calls: Array<(i: number) => Call>,
+  rate: number,
   ms: number,
 ): Promise<MixResult> {
-  const total = Math.floor((RATE * ms) / 1000);
+  const total = Math.floor((rate * ms) / 1000);
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let errors = 0;
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < total; i++) {
-    const wait = start + (i * 1000) / RATE - performance.now();
+    const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const call = (calls[i % calls.length] as (i: number) => Call)(i);
     const sent = performance.now();
@@ -339,7 +360,7 @@ async function openLoop(
   };
 }
 
-async function measure(server: Server): Promise<{ mix: Row; import: Row; notes: string[] }> {
+async function measure(server: Server): Promise<{ mix: Row[]; import: Row; notes: string[] }> {
   const pool = new Pool(server.origin, { connections: CONNECTIONS, pipelining: 1 });
   const notes: string[] = [];
   try {
@@ -375,27 +396,34 @@ async function measure(server: Server): Promise<{ mix: Row; import: Row; notes: 
       setup.groupIds,
       system.id,
     );
-    await openLoop(pool, token, calls, WARMUP_MS);
-    const result = await openLoop(pool, token, calls, WINDOW_MS);
-    const p99 = percentile(result.latencies, 0.99);
-    if (result.errorSamples.length > 0) notes.push(...result.errorSamples);
-    const sqlite = server.label === 'on SQLite';
-    return {
-      mix: {
-        name: `admin mix ${server.label}`,
+    const mixRow = async (rate: number): Promise<Row> => {
+      await openLoop(pool, token, calls, rate, WARMUP_MS);
+      const cpuBefore = await serverCpu(server);
+      const result = await openLoop(pool, token, calls, rate, WINDOW_MS);
+      const cpuPerCall = ((await serverCpu(server)) - cpuBefore) / result.sent;
+      const p99 = percentile(result.latencies, 0.99);
+      notes.push(...result.errorSamples);
+      const checked = server.label === 'on SQLite' && rate === RATE;
+      return {
+        name: `admin mix at ${rate}/s ${server.label}`,
         opsPerSec: Math.round((result.sent * 1000) / result.elapsedMs),
         ratio: null,
         p50Ms: round(percentile(result.latencies, 0.5), 2),
         p95Ms: round(percentile(result.latencies, 0.95), 2),
         p99Ms: round(p99, 2),
         errors: result.errors,
-        ...(sqlite
+        note: `server CPU ${Math.round(cpuPerCall)} µs per call`,
+        ...(checked
           ? {
               target: `p99 < ${TARGET_P99_MS} ms, 0 errors`,
               pass: p99 < TARGET_P99_MS && result.errors === 0,
             }
           : {}),
-      },
+      };
+    };
+    const mixRows = [await mixRow(RATE), await mixRow(LIGHT_RATE)];
+    return {
+      mix: mixRows,
       import: {
         name: `import of ${IMPORT_POINTS.toLocaleString('en-US')} points ${server.label}`,
         opsPerSec: null,
@@ -419,7 +447,7 @@ async function main(): Promise<void> {
     const server = await startServer(store);
     try {
       const measured = await measure(server);
-      mixRows.push(measured.mix);
+      mixRows.push(...measured.mix);
       importRows.push(measured.import);
       for (const note of measured.notes) process.stderr.write(`${server.label}: ${note}\n`);
     } finally {
@@ -427,7 +455,7 @@ async function main(): Promise<void> {
     }
   }
   report('Administrativ Adgang', [
-    { heading: `Admin mix at ${RATE} requests/s for ${WINDOW_MS / 1000} s`, rows: mixRows },
+    { heading: `Admin mix for ${WINDOW_MS / 1000} s (target at ${RATE}/s on SQLite)`, rows: mixRows },
     { heading: 'Contact-structure import', rows: importRows },
   ]);
   if (![...mixRows, ...importRows].every((row) => row.pass !== false)) process.exitCode = 1;
