@@ -30,7 +30,15 @@ import {
   jobSearch,
   messageKey,
 } from './memory-state.ts';
-import type { Collection, ContactPointPlace, ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import {
+  type Collection,
+  type ContactPointPlace,
+  type ContactQuery,
+  type EventQuery,
+  placeOf,
+  type Slice,
+  type Store,
+} from './store.ts';
 
 export class MemoryStore implements Store {
   private state = emptyState();
@@ -207,17 +215,10 @@ export class MemoryStore implements Store {
       .map(copy);
   }
 
-  listContactPointPlaces(organisationId: string): ContactPointPlace[] {
+  listContactPointPlaces(organisationId: string): readonly ContactPointPlace[] {
     const places: ContactPointPlace[] = [];
     for (const point of this.state.contactPoints.values())
-      if (point.organisationId === organisationId)
-        places.push({
-          id: point.id,
-          active: point.active,
-          targets: [...point.targets],
-          ...(point.contactGroupIds === undefined ? {} : { contactGroupIds: [...point.contactGroupIds] }),
-          ...(point.visible === undefined ? {} : { visible: point.visible }),
-        });
+      if (point.organisationId === organisationId) places.push(placeOf(point));
     return places;
   }
 

@@ -488,6 +488,32 @@ describe.each([
       ]);
     });
 
+    it('lists the places as they are after each change, and after a change rolled back', () => {
+      const ids_ = () => store.listContactPointPlaces('org-1').map((place) => place.id);
+      store.putContactPoint(contactPoint('p1', 'org-1'));
+      expect(ids_()).toEqual(['p1']);
+      expect(() =>
+        store.transaction(() => {
+          store.putContactPoint(contactPoint('p2', 'org-1'));
+          expect(ids_()).toEqual(['p1', 'p2']);
+          throw new Error('undo');
+        }),
+      ).toThrow('undo');
+      expect(ids_()).toEqual(['p1']);
+      store.putContactPoint(contactPoint('p3', 'org-1'));
+      store.putContactPoint({ ...contactPoint('p1', 'org-1'), active: false });
+      expect(store.listContactPointPlaces('org-1')).toMatchObject([
+        { id: 'p1', active: false },
+        { id: 'p3', active: true },
+      ]);
+      expect(store.listContactPointPlaces('org-2')).toEqual([]);
+      store.putContactPoint(contactPoint('p1', 'org-2'));
+      expect(ids_()).toEqual(['p3']);
+      expect(store.listContactPointPlaces('org-2').map((place) => place.id)).toEqual(['p1']);
+      store.deleteContactPoint('p3');
+      expect(ids_()).toEqual([]);
+    });
+
     it('deletes a contact point, and undoes the deletion with its transaction', () => {
       store.putContactPoint(contactPoint('p1', 'org-1'));
       store.putContactPoint(contactPoint('p2', 'org-1'));

@@ -71,6 +71,17 @@ export type ContactPointPlace = Pick<
   'id' | 'active' | 'targets' | 'contactGroupIds' | 'visible'
 >;
 
+/** The place of a contact point (its arrays copied). */
+export function placeOf(point: ContactPoint): ContactPointPlace {
+  return {
+    id: point.id,
+    active: point.active,
+    targets: [...point.targets],
+    ...(point.contactGroupIds === undefined ? {} : { contactGroupIds: [...point.contactGroupIds] }),
+    ...(point.visible === undefined ? {} : { visible: point.visible }),
+  };
+}
+
 export interface Store {
   /**
    * Runs `work` atomically. A nested call is a savepoint: if it throws, its own changes are undone
@@ -100,9 +111,9 @@ export interface Store {
   putContactPoint(contactPoint: ContactPoint): void;
   /**
    * The places of an organisation's contact points, in the order they were first put: for
-   * showing its groups without reading every point whole.
+   * showing its groups without reading every point whole. Shared: callers must not change them.
    */
-  listContactPointPlaces(organisationId: string): ContactPointPlace[];
+  listContactPointPlaces(organisationId: string): readonly ContactPointPlace[];
   /** Removes a contact point; false when there was none. */
   deleteContactPoint(id: string): boolean;
 
