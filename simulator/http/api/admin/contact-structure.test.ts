@@ -497,6 +497,11 @@ describe('the contact structure: rules and refusals', () => {
       404,
       'NOT_FOUND',
     );
+    expectErrorMessage(
+      await admin('GET', `/organisations/${AUTHORITY}/postkasse-ids/x/postkasse-emne-ids/`),
+      400,
+      'INVALID_FORMAT',
+    );
   });
 
   it('deletes a group with its subtree without the confirmation when admin.confirmGroupDeletion is false', async () => {
