@@ -170,9 +170,10 @@ export type AdminOperationId = keyof typeof ADMIN_OPERATIONS;
  * simulator's interpreted paths under `/admin/v1` (docs/differences.md), with their rules.
  */
 export const INTERPRETED_ADMIN_OPERATIONS = {
-  // Contact-structure export and import (admin.md §2.5).
+  // Contact-structure export and import (admin.md §2.5), the preview of a group's deletion (§2.4).
   exportContactStructure: CONTACT_STRUCTURE,
   importContactStructure: CONTACT_STRUCTURE,
+  previewContactGroupDeletion: CONTACT_STRUCTURE,
 } as const satisfies Record<string, OperationRule>;
 
 /** A function of the administration at an interpreted path. */

@@ -33,6 +33,19 @@ export interface ContactGroupFilters {
   visibility?: Visibility | undefined;
 }
 
+/** What deleting a group does (admin.md §2.4). */
+export interface GroupDeletion {
+  group: ContactGroupRecord;
+  /** The group and every group below it: deleted. */
+  groups: ContactGroupRecord[];
+  /** The points in them and in no other group: deleted. */
+  points: ContactPoint[];
+  /** The points also in groups outside: they only lose their places in the deleted groups. */
+  references: Array<{ point: ContactPoint; elsewhere: string[] }>;
+  /** Whether the deletion needs the caller's confirmation (anything below the group). */
+  confirmationRequired: boolean;
+}
+
 /** What an organisation's structure is, read once for a change that checks references. */
 export interface Structure {
   groups: Map<string, ContactGroupRecord>;
@@ -284,28 +297,16 @@ export class ContactStructure {
   removeGroup(caller: AdminCaller, id: string, version: VersionCheck, confirmed: boolean): void {
     const current = this.group(caller, id);
     expectVersion(this.context, `contact group ${current.id}`, current.version, version);
-    const structure = this.structure(caller.organisation.id);
-    const groups = [...structure.groups.values()];
-    const subtree = subtreeOf(current, groups);
-    const points = [...structure.points.values()].filter((point) =>
-      (point.contactGroupIds ?? []).some((group) => subtree.has(group)),
-    );
-    if (
-      (subtree.size > 1 || points.length > 0) &&
-      !confirmed &&
-      this.context.settings.admin.confirmGroupDeletion
-    )
+    const plan = this.deletionOf(caller, current);
+    if (plan.confirmationRequired && !confirmed)
       throw reject.confirmationRequired(
-        `deleting contact group ${current.id} deletes ${subtree.size - 1} group(s) and up to ${points.length} contact point(s) below it, irreversibly: confirm it with the header X-Confirm-Delete: true`,
+        `deleting contact group ${current.id} deletes ${plan.groups.length - 1} group(s) and ${plan.points.length} contact point(s) below it, irreversibly (and takes ${plan.references.length} point(s) out of it): confirm it with the header X-Confirm-Delete: true`,
       );
     this.context.change(() => {
-      for (const point of points) {
-        const elsewhere = (point.contactGroupIds ?? []).filter((group) => !subtree.has(group));
-        if (elsewhere.length > 0)
-          this.savePoint(caller, this.nextVersion({ ...point, contactGroupIds: elsewhere }), point);
-        else this.deletePoint(caller, point);
-      }
-      for (const group of groups.filter((each) => subtree.has(each.id))) {
+      for (const { point, elsewhere } of plan.references)
+        this.savePoint(caller, this.nextVersion({ ...point, contactGroupIds: elsewhere }), point);
+      for (const point of plan.points) this.deletePoint(caller, point);
+      for (const group of plan.groups) {
         this.context.store.deleteRecord(CONTACT_GROUPS, group.id);
         this.log.changed(caller, {
           subject: 'Kontaktstruktur',
@@ -318,6 +319,41 @@ export class ContactStructure {
         });
       }
     });
+  }
+
+  /**
+   * What deleting a group would do (admin.md §2.4, the portal's preview): the groups and points it
+   * deletes, and the points that only lose their places in it.
+   *
+   * @throws Rejection NOT_FOUND for an id that is not a group of the context organisation.
+   */
+  groupDeletion(caller: AdminCaller, id: string): GroupDeletion {
+    return this.deletionOf(caller, this.group(caller, id));
+  }
+
+  private deletionOf(caller: AdminCaller, group: ContactGroupRecord): GroupDeletion {
+    const structure = this.structure(caller.organisation.id);
+    const all = [...structure.groups.values()];
+    const subtree = subtreeOf(group, all);
+    const groups = all.filter((each) => subtree.has(each.id));
+    const points: ContactPoint[] = [];
+    const references: GroupDeletion['references'] = [];
+    for (const point of structure.points.values()) {
+      const places = point.contactGroupIds ?? [];
+      if (!places.some((place) => subtree.has(place))) continue;
+      const elsewhere = places.filter((place) => !subtree.has(place));
+      if (elsewhere.length > 0) references.push({ point, elsewhere });
+      else points.push(point);
+    }
+    return {
+      group,
+      groups,
+      points,
+      references,
+      confirmationRequired:
+        (groups.length > 1 || points.length > 0 || references.length > 0) &&
+        this.context.settings.admin.confirmGroupDeletion,
+    };
   }
 
   // ---------------------------------------------------------------- points

@@ -7,6 +7,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { SHEET_COLUMNS, type SheetCells } from '../domain/contact-structure-sheet.ts';
+import type { GroupDeletion } from '../engine/contact-structure.ts';
 
 /** The media type of the export. */
 export const CONTACT_STRUCTURE_CSV = 'text/csv; charset=utf-8';
@@ -56,5 +57,36 @@ export function readCsv(text: string): CsvSheet {
   return {
     header: header.map((name) => name.trim()),
     rows: rest.map((cells, index) => ({ row: index + 2, cells })),
+  };
+}
+
+/**
+ * The preview of a group's deletion (the simulator's shape): each group and point it touches with
+ * what happens to it — `DELETE`, or `REMOVE_REFERENCE` for a point that stays in other groups.
+ */
+export function groupDeletionJson(deletion: GroupDeletion) {
+  return {
+    contactGroup: { id: deletion.group.id, name: deletion.group.name },
+    confirmationRequired: deletion.confirmationRequired,
+    items: [
+      ...deletion.groups.map((group) => ({
+        type: 'GROUP',
+        id: group.id,
+        name: group.name,
+        action: 'DELETE',
+      })),
+      ...deletion.points.map((point) => ({
+        type: 'POINT',
+        id: point.id,
+        name: point.name,
+        action: 'DELETE',
+      })),
+      ...deletion.references.map(({ point }) => ({
+        type: 'POINT',
+        id: point.id,
+        name: point.name,
+        action: 'REMOVE_REFERENCE',
+      })),
+    ],
   };
 }

@@ -273,6 +273,43 @@ describe('export and import: who may, and what is read', () => {
     );
   });
 
+  it("previews a group's deletion: what it deletes, and which points only lose their place", async () => {
+    const create = async (path: string, body: Record<string, unknown>) =>
+      ((await adminCall(simulator, 'POST', path, { token, body })).json as { id: string }).id;
+    const top = await create(groupsPath(), contactGroupCommand({ name: 'Top' }));
+    const middle = await create(groupsPath(), contactGroupCommand({ name: 'Midte', parent: { id: top } }));
+    const only = await create(
+      pointsPath(),
+      contactPointCommand({ name: 'Kun her', contactGroups: [{ id: middle }] }),
+    );
+    const shared = await create(
+      pointsPath(),
+      contactPointCommand({
+        name: 'Også andetsteds',
+        contactGroups: [{ id: middle }, { id: SEED_IDS.contactGroupRoot }],
+      }),
+    );
+    const url = `${simulator.apiUrl.replace(/\/apis\/v1$/, '/admin/v1')}/organisations/${AUTHORITY}/contact-groups`;
+    const preview = await call(`${url}/${top}/delete-preview`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json).toEqual({
+      contactGroup: { id: top, name: 'Top' },
+      confirmationRequired: true,
+      items: [
+        { type: 'GROUP', id: top, name: 'Top', action: 'DELETE' },
+        { type: 'GROUP', id: middle, name: 'Midte', action: 'DELETE' },
+        { type: 'POINT', id: only, name: 'Kun her', action: 'DELETE' },
+        { type: 'POINT', id: shared, name: 'Også andetsteds', action: 'REMOVE_REFERENCE' },
+      ],
+    });
+    const unknown = await call(`${url}/${randomUUID()}/delete-preview`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expectErrorMessage(unknown, 404, 'NOT_FOUND');
+  });
+
   it('refuses a body that is not CSV text', async () => {
     expectErrorMessage(
       await importCsv(simulator, token, '{}', 'application/json'),

@@ -1,7 +1,7 @@
 /**
  * The administration's functions that NgDP's OpenAPI has no operation for, at the simulator's
  * interpreted paths under `/admin/v1` (admin.md §0.2; docs/differences.md): the contact
- * structure's export and import (admin.md §2.5). The same bearer tokens and rights as the
+ * structure's export and import (admin.md §2.5) and the preview of a group's deletion (§2.4). The same bearer tokens and rights as the
  * operations at NgDP's paths (`api/admin/guard.ts`).
  */
 import express, { type Request, type Router } from 'express';
@@ -11,6 +11,7 @@ import {
   CONTACT_STRUCTURE_CSV,
   CsvUnreadable,
   contactStructureCsv,
+  groupDeletionJson,
   readCsv,
 } from '../../wire/admin-contact-structure.ts';
 import { interpretedCaller } from '../api/admin/guard.ts';
@@ -83,6 +84,13 @@ export function adminRouter(engine: Engine): Router {
       ]);
     }
     response.json(engine.contactSheet.import(caller, sheet));
+  });
+
+  router.get('/organisations/:organisationId/contact-groups/:id/delete-preview', (request, response) => {
+    const caller = interpretedCaller(engine, request, 'previewContactGroupDeletion');
+    response.json(
+      groupDeletionJson(engine.contactStructure.groupDeletion(caller, String(request.params.id))),
+    );
   });
 
   return router;
