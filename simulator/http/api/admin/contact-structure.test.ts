@@ -218,6 +218,25 @@ for (const store of ['memory', 'sqlite'] as const) {
       expect(new Set(rows.map((row) => row.resourceId))).toEqual(new Set([top.id, middle.id, only.id]));
     });
 
+    if (store === 'sqlite')
+      it('keeps groups and points, and their versions, across a restart with the same data folder', async () => {
+        const group = await createGroup({ name: 'Varig' });
+        const point = await createPoint({ name: 'Varigt punkt', contactGroups: [{ id: group.id }] });
+        await simulator.stop();
+        simulator = await startTestSimulator({ dataDir: dataDir as string });
+        token = await seededToken(simulator, AUTHORITY);
+        const fetched = await admin('GET', `${pointsPath()}${point.id}`);
+        expect(fetched.json).toMatchObject({
+          name: 'Varigt punkt',
+          version: 1,
+          contactGroups: [{ id: group.id }],
+        });
+        expect((await admin('GET', `${groupsPath()}${group.id}`)).json).toMatchObject({
+          name: 'Varig',
+          targets: ['CITIZEN', 'COMPANY'],
+        });
+      });
+
     it('deletes an empty group without confirmation', async () => {
       const group = await createGroup();
       expect(
