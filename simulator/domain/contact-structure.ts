@@ -1,14 +1,15 @@
 /**
- * Administrativ Adgang's field rules for the contact structure (admin.md §2.1–2.2): a
- * `ContactGroupCommand` or `ContactPointCommand` in, the settings or every problem with it out.
- * Pure: whether a parent, group or system exists is the engine's question. The same readers check
- * the JSON of the operations and the rows of an imported file.
+ * Administrativ Adgang's rules for the contact structure (admin.md §2.1–2.2): a
+ * `ContactGroupCommand` or `ContactPointCommand` in, the settings or every problem with it out;
+ * then the references of a group or point against its organisation's structure as the engine read
+ * it (parent, CYCLE, groups, recipient system), and the fields the action log shows. Pure. The
+ * same readers check the JSON of the operations and the rows of an imported file.
  */
 import { isOneOf } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
 import { CONTACT_POINT_CAPACITY, CONTACT_POINT_WRITERS } from './contacts.ts';
 import type { CommandProblem } from './mail-system.ts';
-import type { ContactPoint, ContactPointCodeRecord, ReportLinkRecord } from './model.ts';
+import type { ContactGroupRecord, ContactPoint, ContactPointCodeRecord, ReportLinkRecord } from './model.ts';
 
 /** The limits of admin.md §2.1–2.2 (the INTERPRETED ones marked so there). */
 export const CONTACT_STRUCTURE_LIMITS = {
@@ -370,4 +371,133 @@ export function readContactPointCommand(
     },
     problems: [],
   };
+}
+
+/** An organisation's structure, read once for a change that checks references. */
+export interface Structure {
+  groups: Map<string, ContactGroupRecord>;
+  points: Map<string, ContactPoint>;
+  /** Its recipient systems (not deleted). */
+  recipientSystems: Set<string>;
+}
+
+/** The fields of a group the action log shows. */
+export function shownGroup(group: ContactGroupRecord): Record<string, unknown> {
+  return {
+    name: group.name,
+    description: group.description,
+    organisationalUnit: group.organisationalUnit,
+    parent: group.parentId,
+    postkasseIds: group.postkasseIds,
+  };
+}
+
+/** The fields of a point the action log shows. */
+export function shownPoint(point: ContactPoint): Record<string, unknown> {
+  return {
+    name: point.name,
+    description: point.description,
+    internalDescription: point.internalDescription,
+    targets: point.targets,
+    active: point.active,
+    visible: point.visible,
+    systemId: point.systemId,
+    contactGroups: point.contactGroupIds,
+    searchTerms: point.searchTerms,
+    recommendedAttributes: point.recommendedAttributes,
+    contactPointCodes: point.contactPointCodes,
+    memoSizeThresholdMB: point.memoSizeThresholdMB,
+    allowedNumberOfAttachments: point.allowedNumberOfAttachments,
+    reportLink: point.reportLink,
+    translations: point.translations,
+  };
+}
+
+/** A contact point with a command's settings (every field the command sets, the rest kept). */
+export function pointWith(point: ContactPoint, settings: ContactPointSettings): ContactPoint {
+  const {
+    internalDescription: _1,
+    memoSizeThresholdMB: _2,
+    allowedNumberOfAttachments: _3,
+    reportLink: _4,
+    systemId: _5,
+    ...kept
+  } = point;
+  return { ...kept, ...settings };
+}
+
+/** A contact group with a command's settings. */
+export function groupWith(group: ContactGroupRecord, settings: ContactGroupSettings): ContactGroupRecord {
+  const { parentId: _, ...kept } = group;
+  return { ...kept, ...settings };
+}
+
+/**
+ * What is wrong with `group`'s place in `structure` (its parent must be a group there, and not the
+ * group itself or one below it: CYCLE). `structure.groups` holds the groups as they will be.
+ */
+export function groupProblems(
+  group: ContactGroupRecord,
+  structure: Pick<Structure, 'groups'>,
+  resource: string,
+  field = 'parent',
+): CommandProblem[] {
+  const { parentId } = group;
+  if (parentId === undefined) return [];
+  if (!structure.groups.has(parentId))
+    return [
+      {
+        resource,
+        field,
+        code: 'NOT_FOUND',
+        message: 'must name a contact group of the organisation',
+        rejectedValue: parentId,
+      },
+    ];
+  const seen = new Set([group.id]);
+  for (let at: string | undefined = parentId; at !== undefined; at = structure.groups.get(at)?.parentId) {
+    if (seen.has(at))
+      return [
+        {
+          resource,
+          field,
+          code: 'CYCLE',
+          message: 'would place the group under itself',
+          rejectedValue: parentId,
+        },
+      ];
+    seen.add(at);
+  }
+  return [];
+}
+
+/** What is wrong with `point`'s references in `structure` (its system and its groups). */
+export function pointProblems(
+  point: ContactPoint,
+  structure: Pick<Structure, 'groups' | 'recipientSystems'>,
+  resource: string,
+  fields: { systemId: string; contactGroups: string } = {
+    systemId: 'systemId',
+    contactGroups: 'contactGroups',
+  },
+): CommandProblem[] {
+  const problems: CommandProblem[] = [];
+  if (point.systemId !== undefined && !structure.recipientSystems.has(point.systemId))
+    problems.push({
+      resource,
+      field: fields.systemId,
+      code: 'NOT_FOUND',
+      message: 'must name a recipient system of the organisation',
+      rejectedValue: point.systemId,
+    });
+  for (const id of point.contactGroupIds ?? [])
+    if (!structure.groups.has(id))
+      problems.push({
+        resource,
+        field: fields.contactGroups,
+        code: 'NOT_FOUND',
+        message: 'must name contact groups of the organisation',
+        rejectedValue: id,
+      });
+  return problems;
 }

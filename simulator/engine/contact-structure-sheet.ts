@@ -7,7 +7,13 @@
 
 import { isOneOf } from '../../sdk/ngdp/enums.ts';
 import { isUuid } from '../../sdk/ngdp/identifiers.ts';
-import { readContactGroupCommand, readContactPointCommand } from '../domain/contact-structure.ts';
+import {
+  groupProblems,
+  pointProblems,
+  readContactGroupCommand,
+  readContactPointCommand,
+  type Structure,
+} from '../domain/contact-structure.ts';
 import {
   columnOf,
   groupCommand,
@@ -24,7 +30,7 @@ import {
 } from '../domain/contact-structure-sheet.ts';
 import type { CommandProblem } from '../domain/mail-system.ts';
 import type { ContactGroupRecord, ContactPoint } from '../domain/model.ts';
-import { type ContactStructure, groupProblems, pointProblems, type Structure } from './contact-structure.ts';
+import type { ContactStructure } from './contact-structure.ts';
 import type { EngineContext } from './context.ts';
 import type { AdminCaller } from './identities.ts';
 import { CONTACT_GROUPS } from './organisations.ts';

@@ -11,8 +11,15 @@ import { subtreeOf } from '../domain/contact-groups.ts';
 import {
   type ContactGroupSettings,
   type ContactPointSettings,
+  groupProblems,
+  groupWith,
+  pointProblems,
+  pointWith,
   readContactGroupCommand,
   readContactPointCommand,
+  type Structure,
+  shownGroup,
+  shownPoint,
 } from '../domain/contact-structure.ts';
 import type { CommandProblem } from '../domain/mail-system.ts';
 import type { ContactGroupRecord, ContactPoint } from '../domain/model.ts';
@@ -46,70 +53,11 @@ export interface GroupDeletion {
   confirmationRequired: boolean;
 }
 
-/** What an organisation's structure is, read once for a change that checks references. */
-export interface Structure {
-  groups: Map<string, ContactGroupRecord>;
-  points: Map<string, ContactPoint>;
-  /** Its recipient systems (not deleted). */
-  recipientSystems: Set<string>;
-}
-
-/** The fields of a group the action log shows. */
-export function shownGroup(group: ContactGroupRecord): Record<string, unknown> {
-  return {
-    name: group.name,
-    description: group.description,
-    organisationalUnit: group.organisationalUnit,
-    parent: group.parentId,
-    postkasseIds: group.postkasseIds,
-  };
-}
-
-/** The fields of a point the action log shows. */
-export function shownPoint(point: ContactPoint): Record<string, unknown> {
-  return {
-    name: point.name,
-    description: point.description,
-    internalDescription: point.internalDescription,
-    targets: point.targets,
-    active: point.active,
-    visible: point.visible,
-    systemId: point.systemId,
-    contactGroups: point.contactGroupIds,
-    searchTerms: point.searchTerms,
-    recommendedAttributes: point.recommendedAttributes,
-    contactPointCodes: point.contactPointCodes,
-    memoSizeThresholdMB: point.memoSizeThresholdMB,
-    allowedNumberOfAttachments: point.allowedNumberOfAttachments,
-    reportLink: point.reportLink,
-    translations: point.translations,
-  };
-}
-
 /** The points a search with `visibility` shows. */
 function shownAs(points: readonly ContactPoint[], visibility: Visibility): ContactPoint[] {
   return points.filter(
     (point) => visibility === 'ALL' || (point.visible !== false) === (visibility === 'VISIBLE'),
   );
-}
-
-/** A contact point with a command's settings (every field the command sets, the rest kept). */
-export function pointWith(point: ContactPoint, settings: ContactPointSettings): ContactPoint {
-  const {
-    internalDescription: _1,
-    memoSizeThresholdMB: _2,
-    allowedNumberOfAttachments: _3,
-    reportLink: _4,
-    systemId: _5,
-    ...kept
-  } = point;
-  return { ...kept, ...settings };
-}
-
-/** A contact group with a command's settings. */
-export function groupWith(group: ContactGroupRecord, settings: ContactGroupSettings): ContactGroupRecord {
-  const { parentId: _, ...kept } = group;
-  return { ...kept, ...settings };
 }
 
 export class ContactStructure {
@@ -308,15 +256,7 @@ export class ContactStructure {
       for (const point of plan.points) this.deletePoint(caller, point);
       for (const group of plan.groups) {
         this.context.store.deleteRecord(CONTACT_GROUPS, group.id);
-        this.log.changed(caller, {
-          subject: 'Kontaktstruktur',
-          resourceId: group.id,
-          name: group.name,
-          event: 'Slettet',
-          eventTag: 'CONTACT_GROUP_CHANGED',
-          before: shownGroup(group),
-          after: {},
-        });
+        this.logged(caller, 'CONTACT_GROUP_CHANGED', group, shownGroup(group), undefined);
       }
     });
   }
@@ -441,29 +381,13 @@ export class ContactStructure {
   /** Stores a group and writes its action-log rows (inside the caller's `context.change`). */
   saveGroup(caller: AdminCaller, group: ContactGroupRecord, before: ContactGroupRecord | undefined): void {
     this.context.store.putRecord(CONTACT_GROUPS, group);
-    this.log.changed(caller, {
-      subject: 'Kontaktstruktur',
-      resourceId: group.id,
-      name: group.name,
-      event: before === undefined ? 'Oprettet' : 'Redigeret',
-      eventTag: 'CONTACT_GROUP_CHANGED',
-      ...(before === undefined ? {} : { before: shownGroup(before) }),
-      after: shownGroup(group),
-    });
+    this.logged(caller, 'CONTACT_GROUP_CHANGED', group, before && shownGroup(before), shownGroup(group));
   }
 
   /** Stores a point and writes its action-log rows (inside the caller's `context.change`). */
   savePoint(caller: AdminCaller, point: ContactPoint, before: ContactPoint | undefined): void {
     this.context.store.putContactPoint(point);
-    this.log.changed(caller, {
-      subject: 'Kontaktstruktur',
-      resourceId: point.id,
-      name: point.name,
-      event: before === undefined ? 'Oprettet' : 'Redigeret',
-      eventTag: 'CONTACT_POINT_CHANGED',
-      ...(before === undefined ? {} : { before: shownPoint(before) }),
-      after: shownPoint(point),
-    });
+    this.logged(caller, 'CONTACT_POINT_CHANGED', point, before && shownPoint(before), shownPoint(point));
     this.context.emit({ type: 'contact-point-saved', contactPoint: point });
   }
 
@@ -471,14 +395,28 @@ export class ContactStructure {
 
   private deletePoint(caller: AdminCaller, point: ContactPoint): void {
     this.context.store.deleteContactPoint(point.id);
+    this.logged(caller, 'CONTACT_POINT_CHANGED', point, shownPoint(point), undefined);
+  }
+
+  /**
+   * The action-log rows of a change to a group or point (admin.md §2: subject Kontaktstruktur):
+   * made when there was nothing `before`, deleted when there is nothing `after`.
+   */
+  private logged(
+    caller: AdminCaller,
+    eventTag: 'CONTACT_GROUP_CHANGED' | 'CONTACT_POINT_CHANGED',
+    record: { id: string; name: string },
+    before: Record<string, unknown> | undefined,
+    after: Record<string, unknown> | undefined,
+  ): void {
     this.log.changed(caller, {
       subject: 'Kontaktstruktur',
-      resourceId: point.id,
-      name: point.name,
-      event: 'Slettet',
-      eventTag: 'CONTACT_POINT_CHANGED',
-      before: shownPoint(point),
-      after: {},
+      resourceId: record.id,
+      name: record.name,
+      event: before === undefined ? 'Oprettet' : after === undefined ? 'Slettet' : 'Redigeret',
+      eventTag,
+      ...(before === undefined ? {} : { before }),
+      after: after ?? {},
     });
   }
 
@@ -501,74 +439,4 @@ export class ContactStructure {
   private refuse(problems: readonly CommandProblem[]): void {
     if (problems.length > 0) throw reject.commandInvalid(problems);
   }
-}
-
-/**
- * What is wrong with `group`'s place in `structure` (its parent must be a group there, and not the
- * group itself or one below it: CYCLE). `structure.groups` holds the groups as they will be.
- */
-export function groupProblems(
-  group: ContactGroupRecord,
-  structure: Pick<Structure, 'groups'>,
-  resource: string,
-  field = 'parent',
-): CommandProblem[] {
-  const { parentId } = group;
-  if (parentId === undefined) return [];
-  if (!structure.groups.has(parentId))
-    return [
-      {
-        resource,
-        field,
-        code: 'NOT_FOUND',
-        message: 'must name a contact group of the organisation',
-        rejectedValue: parentId,
-      },
-    ];
-  const seen = new Set([group.id]);
-  for (let at: string | undefined = parentId; at !== undefined; at = structure.groups.get(at)?.parentId) {
-    if (seen.has(at))
-      return [
-        {
-          resource,
-          field,
-          code: 'CYCLE',
-          message: 'would place the group under itself',
-          rejectedValue: parentId,
-        },
-      ];
-    seen.add(at);
-  }
-  return [];
-}
-
-/** What is wrong with `point`'s references in `structure` (its system and its groups). */
-export function pointProblems(
-  point: ContactPoint,
-  structure: Pick<Structure, 'groups' | 'recipientSystems'>,
-  resource: string,
-  fields: { systemId: string; contactGroups: string } = {
-    systemId: 'systemId',
-    contactGroups: 'contactGroups',
-  },
-): CommandProblem[] {
-  const problems: CommandProblem[] = [];
-  if (point.systemId !== undefined && !structure.recipientSystems.has(point.systemId))
-    problems.push({
-      resource,
-      field: fields.systemId,
-      code: 'NOT_FOUND',
-      message: 'must name a recipient system of the organisation',
-      rejectedValue: point.systemId,
-    });
-  for (const id of point.contactGroupIds ?? [])
-    if (!structure.groups.has(id))
-      problems.push({
-        resource,
-        field: fields.contactGroups,
-        code: 'NOT_FOUND',
-        message: 'must name contact groups of the organisation',
-        rejectedValue: id,
-      });
-  return problems;
 }
