@@ -36,7 +36,7 @@ import { DigitalPostClient } from '../sdk/client/index.ts';
 import { createLetter, type Memo, serializeMemoToBytes } from '../sdk/memo/index.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { call, forkBench, serveBench } from './child.ts';
-import { args, median, type Row, report, round } from './harness.ts';
+import { args, median, percentile, type Row, report, round } from './harness.ts';
 
 const argv = process.argv.slice(2);
 const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -244,12 +244,6 @@ interface Run extends RunResult {
   /** CPU time per message of this process and of the simulator, µs. */
   ownCpuUs: number;
   serverCpuUs: number;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
 async function run(simulator: Simulator, sender: Sender, count: number): Promise<Run> {

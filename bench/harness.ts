@@ -58,6 +58,12 @@ export function hasGc(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
 }
 
+/** Nearest-rank percentile `p` (0–1) of sorted values (load tests' latencies). */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -44,7 +44,7 @@ import express from 'express';
 import { Pool, request } from 'undici';
 import { createLetter, serializeMemoToBytes, validateMemo } from '../sdk/memo/index.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { args, peakRssMeter, type Row, report, round, toMB } from './harness.ts';
+import { args, peakRssMeter, percentile, type Row, report, round, toMB } from './harness.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined =>
@@ -393,12 +393,6 @@ async function drive(pool: Pool, server: Server, next: () => Message, ms: number
     latencies: Float64Array.from(latencies).sort(),
     accepted,
   };
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
 async function getJson(server: Server, path: string, authorized: boolean): Promise<unknown> {

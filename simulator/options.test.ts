@@ -23,21 +23,28 @@ describe('the retry option', () => {
 });
 
 describe('the admin option', () => {
-  it('defaults to tokens of an hour, a required If-Match and logos of 512 KiB, and takes others', () => {
+  it('defaults to tokens of an hour, a required If-Match, logos of 512 KiB and confirmed group deletions, and takes others', () => {
     expect(checkOptions({ seed: 'none' }).settings.admin).toEqual({
       tokenLifetimeMs: 3_600_000,
       ifMatchRequired: true,
       logoMaxBytes: 524_288,
+      confirmGroupDeletion: true,
     });
     expect(
       checkOptions({
         seed: 'none',
-        admin: { tokenLifetimeMs: 60_000, ifMatchRequired: false, logoMaxBytes: 100_000 },
+        admin: {
+          tokenLifetimeMs: 60_000,
+          ifMatchRequired: false,
+          logoMaxBytes: 100_000,
+          confirmGroupDeletion: false,
+        },
       }).settings.admin,
     ).toEqual({
       tokenLifetimeMs: 60_000,
       ifMatchRequired: false,
       logoMaxBytes: 100_000,
+      confirmGroupDeletion: false,
     });
   });
 
@@ -51,6 +58,9 @@ describe('the admin option', () => {
     expect(() => checkOptions({ seed: 'none', admin: { logoMaxBytes: -5 } })).toThrow(
       new SimulatorConfigError('admin.logoMaxBytes must be a non-negative number, got -5'),
     );
+    expect(() =>
+      checkOptions({ seed: 'none', admin: { confirmGroupDeletion: 1 as unknown as boolean } }),
+    ).toThrow(new SimulatorConfigError('admin.confirmGroupDeletion must be true or false, got 1'));
   });
 });
 

@@ -91,6 +91,8 @@ export interface SimulatorOptions {
    * 1 hour of simulator time); `ifMatchRequired` (default true: a change without `If-Match` is
    * refused where NgDP's OpenAPI requires the header; false: it applies to the current version);
    * `logoMaxBytes`, the largest organisation logo (default 512 KiB).
+   * `confirmGroupDeletion` (default true: deleting a contact group with anything below it needs
+   * `X-Confirm-Delete: true`).
    */
   admin?: Partial<EngineSettings['admin']>;
   /**
@@ -141,15 +143,17 @@ function loadSeed(seed: SimulatorOptions['seed']): SeedData {
 
 function adminOf(admin: SimulatorOptions['admin']): EngineSettings['admin'] {
   const defaults = DEFAULT_ENGINE_SETTINGS.admin;
-  const ifMatchRequired = admin?.ifMatchRequired ?? defaults.ifMatchRequired;
-  if (typeof ifMatchRequired !== 'boolean')
-    throw new SimulatorConfigError(
-      `admin.ifMatchRequired must be true or false, got ${String(ifMatchRequired)}`,
-    );
+  const flag = (name: 'ifMatchRequired' | 'confirmGroupDeletion'): boolean => {
+    const value = admin?.[name] ?? defaults[name];
+    if (typeof value !== 'boolean')
+      throw new SimulatorConfigError(`admin.${name} must be true or false, got ${String(value)}`);
+    return value;
+  };
   return {
     tokenLifetimeMs: positive('admin.tokenLifetimeMs', admin?.tokenLifetimeMs, defaults.tokenLifetimeMs),
-    ifMatchRequired,
+    ifMatchRequired: flag('ifMatchRequired'),
     logoMaxBytes: positive('admin.logoMaxBytes', admin?.logoMaxBytes, defaults.logoMaxBytes),
+    confirmGroupDeletion: flag('confirmGroupDeletion'),
   };
 }
 

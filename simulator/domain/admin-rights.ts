@@ -165,6 +165,27 @@ export const ADMIN_OPERATIONS = {
 /** An organisation-administration operation of NgDP's API. */
 export type AdminOperationId = keyof typeof ADMIN_OPERATIONS;
 
+/**
+ * The administration's functions that NgDP's OpenAPI has no operation for, served at the
+ * simulator's interpreted paths under `/admin/v1` (docs/differences.md), with their rules.
+ */
+export const INTERPRETED_ADMIN_OPERATIONS = {
+  // Contact-structure export and import (admin.md §2.5), the preview of a group's deletion (§2.4).
+  exportContactStructure: CONTACT_STRUCTURE,
+  importContactStructure: CONTACT_STRUCTURE,
+  previewContactGroupDeletion: CONTACT_STRUCTURE,
+} as const satisfies Record<string, OperationRule>;
+
+/** A function of the administration at an interpreted path. */
+export type InterpretedAdminOperationId = keyof typeof INTERPRETED_ADMIN_OPERATIONS;
+
+/** The rule an admin operation (NgDP's or an interpreted one) is called by. */
+export function ruleOf(operationId: AdminOperationId | InterpretedAdminOperationId): OperationRule {
+  return Object.hasOwn(ADMIN_OPERATIONS, operationId)
+    ? ADMIN_OPERATIONS[operationId as AdminOperationId]
+    : INTERPRETED_ADMIN_OPERATIONS[operationId as InterpretedAdminOperationId];
+}
+
 /** Whether NgDP's operation `operationId` is one of the administration's. */
 export function isAdminOperation(operationId: string): operationId is AdminOperationId {
   return Object.hasOwn(ADMIN_OPERATIONS, operationId);
@@ -172,11 +193,11 @@ export function isAdminOperation(operationId: string): operationId is AdminOpera
 
 /** Why a call with `rights` in an organisation of `type` may not make `operationId`, if it may not. */
 export function refusalOf(
-  operationId: AdminOperationId,
+  operationId: AdminOperationId | InterpretedAdminOperationId,
   rights: readonly AdminRight[],
   type: OrganisationType,
 ): 'RIGHT_MISSING' | 'AUTHORITY_ONLY' | undefined {
-  const needed: OperationRule = ADMIN_OPERATIONS[operationId];
+  const needed = ruleOf(operationId);
   if (!needed.rights.some((right) => rights.includes(right))) return 'RIGHT_MISSING';
   if (needed.authorityOnly && type !== 'AUTHORITY') return 'AUTHORITY_ONLY';
   return undefined;

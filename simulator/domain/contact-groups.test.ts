@@ -1,6 +1,6 @@
 /** The rules of contact-group trees: parents of the same organisation, no cycles; derived targets. */
 import { describe, expect, it } from 'vitest';
-import { contactGroupTreeProblem, groupTargets } from './contact-groups.ts';
+import { allGroupTargets, contactGroupTreeProblem } from './contact-groups.ts';
 import type { ContactGroupRecord, ContactPoint } from './model.ts';
 
 const group = (id: string, parentId?: string, organisationId = 'org'): ContactGroupRecord => ({
@@ -43,14 +43,26 @@ describe('contactGroupTreeProblem', () => {
   });
 });
 
-describe('groupTargets', () => {
-  const groups = [group('root'), group('left', 'root'), group('right', 'root')];
+describe('allGroupTargets', () => {
+  const groups = [group('root'), group('left', 'root'), group('right', 'root'), group('deep', 'left')];
 
-  it("is the union of the active points' targets in the group and below, in NgDP's order", () => {
-    const points = [point(['left'], ['AUTHORITY', 'CITIZEN']), point(['right'], ['COMPANY'], false)];
+  it("is the union of the active points' targets in each group and below, in NgDP's order", () => {
+    const points = [
+      point(['left'], ['AUTHORITY', 'CITIZEN']),
+      point(['right'], ['COMPANY'], false),
+      point(['deep', 'right'], ['COMPANY']),
+    ];
 
-    expect(groupTargets(groups[0]!, groups, points)).toEqual(['CITIZEN', 'AUTHORITY']);
-    expect(groupTargets(groups[1]!, groups, points)).toEqual(['CITIZEN', 'AUTHORITY']);
-    expect(groupTargets(groups[2]!, groups, points)).toEqual([]);
+    expect(Object.fromEntries(allGroupTargets(groups, points))).toEqual({
+      root: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      left: ['CITIZEN', 'COMPANY', 'AUTHORITY'],
+      right: ['COMPANY'],
+      deep: ['COMPANY'],
+    });
+  });
+
+  it('ends at a cycle instead of looping', () => {
+    const cycle = [group('a', 'b'), group('b', 'a')];
+    expect(allGroupTargets(cycle, [point(['a'], ['CITIZEN'])]).get('a')).toEqual(['CITIZEN']);
   });
 });

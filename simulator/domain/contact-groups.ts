@@ -6,6 +6,9 @@ import type { ContactGroupRecord, ContactPoint } from './model.ts';
 
 type Target = ContactPoint['targets'][number];
 
+/** What a point says about where it is and who can write to it. */
+type Placed = Pick<ContactPoint, 'active' | 'targets' | 'contactGroupIds'>;
+
 const TARGET_ORDER: readonly Target[] = ['CITIZEN', 'COMPANY', 'AUTHORITY'];
 
 /** The ids of `group` and of every group below it, among `groups` (of its organisation). */
@@ -25,23 +28,52 @@ export function subtreeOf(group: ContactGroupRecord, groups: readonly ContactGro
 }
 
 /** Who can write to any of `points`: the targets of the active ones, in NgDP's order. */
-export function targetsOf(points: readonly ContactPoint[]): Target[] {
+export function targetsOf(points: readonly Placed[]): Target[] {
   const found = new Set<Target>();
   for (const point of points) if (point.active) for (const target of point.targets) found.add(target);
   return TARGET_ORDER.filter((target) => found.has(target));
 }
 
 /**
- * Who can write to a group: the targets of the active contact points in it or in a group below it
- * (none when it holds no active point).
+ * Who can write to each group of `groups` (by id): the targets of the active contact points in it
+ * or in a group below it, in NgDP's order (none when it holds no active point) — each point and
+ * each group looked at once.
  */
-export function groupTargets(
-  group: ContactGroupRecord,
+export function allGroupTargets(
   groups: readonly ContactGroupRecord[],
-  points: readonly ContactPoint[],
-): Target[] {
-  const subtree = subtreeOf(group, groups);
-  return targetsOf(points.filter((point) => (point.contactGroupIds ?? []).some((id) => subtree.has(id))));
+  points: readonly Placed[],
+): Map<string, Target[]> {
+  const own = new Map<string, Set<Target>>();
+  for (const point of points) {
+    if (!point.active) continue;
+    for (const id of point.contactGroupIds ?? []) {
+      const found = own.get(id) ?? new Set<Target>();
+      for (const target of point.targets) found.add(target);
+      own.set(id, found);
+    }
+  }
+  const children = new Map<string, ContactGroupRecord[]>();
+  for (const group of groups)
+    if (group.parentId !== undefined)
+      children.set(group.parentId, [...(children.get(group.parentId) ?? []), group]);
+  const below = new Map<string, Set<Target>>();
+  const targetsBelow = (group: ContactGroupRecord, path: Set<string>): Set<Target> => {
+    const known = below.get(group.id);
+    if (known !== undefined) return known;
+    const found = new Set(own.get(group.id));
+    // A cycle (which the rules never let in) ends the walk instead of looping.
+    for (const child of children.get(group.id) ?? [])
+      if (!path.has(child.id))
+        for (const target of targetsBelow(child, new Set([...path, child.id]))) found.add(target);
+    below.set(group.id, found);
+    return found;
+  };
+  return new Map(
+    groups.map((group) => {
+      const found = targetsBelow(group, new Set([group.id]));
+      return [group.id, TARGET_ORDER.filter((target) => found.has(target))];
+    }),
+  );
 }
 
 /**

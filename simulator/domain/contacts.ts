@@ -52,10 +52,22 @@ export function isStandIn(contact: Contact): boolean {
   return contact.lastUpdated === STAND_IN_TIME;
 }
 
+/**
+ * The ids {@link derivedId} made lately: the same text always gives the same id, and a search
+ * shows each part of hundreds of records (a contact point's keywords and codes), each time.
+ */
+const DERIVED_IDS = new Map<string, string>();
+const DERIVED_IDS_KEPT = 50_000;
+
 /** A stable version-4-shaped id for a part of a record (`<contact id>:mailboxSubscription`). */
 export function derivedId(of: string): string {
+  const known = DERIVED_IDS.get(of);
+  if (known !== undefined) return known;
   const hex = createHash('sha256').update(of).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  if (DERIVED_IDS.size >= DERIVED_IDS_KEPT) DERIVED_IDS.clear();
+  DERIVED_IDS.set(of, id);
+  return id;
 }
 
 /**

@@ -24,6 +24,8 @@ import type { Store } from '../store/store.ts';
 import { Access } from './access.ts';
 import { AccessRequests } from './access-requests.ts';
 import { AdminLog } from './admin-log.ts';
+import { ContactStructure } from './contact-structure.ts';
+import { ContactSheet } from './contact-structure-sheet.ts';
 import { EngineContext, type EngineListener, type Logger, type RandomSource } from './context.ts';
 import { Delivery } from './delivery.ts';
 import { Directory } from './directory.ts';
@@ -165,6 +167,10 @@ export class Engine {
   readonly lookups: Lookups;
   /** Administrativ Adgang's authority information: the organisation and its logo. */
   readonly organisationAdmin: OrganisationAdmin;
+  /** Administrativ Adgang's contact structure: contact groups and contact points. */
+  readonly contactStructure: ContactStructure;
+  /** The contact structure's export and import as one sheet. */
+  readonly contactSheet: ContactSheet;
   /** NgDP's event log as systems read it. */
   readonly eventLog: EventLog;
   /** Fault rules and chaos. */
@@ -252,6 +258,8 @@ export class Engine {
     this.oauth = new OAuth(context, this.identities);
     this.lookups = new Lookups(context, this.adminLog);
     this.organisationAdmin = new OrganisationAdmin(context, this.adminLog, this.subscriptions);
+    this.contactStructure = new ContactStructure(context, this.adminLog, this.organisations);
+    this.contactSheet = new ContactSheet(context, this.contactStructure);
   }
 
   /** Listens to the engine's events (see `EngineEvent`); returns the function that stops listening. */

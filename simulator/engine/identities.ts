@@ -8,12 +8,13 @@ import { randomInt } from 'node:crypto';
 import { isOneOf, ORGANISATION_TYPES } from '../../sdk/ngdp/enums.ts';
 import { isCprNumber, isCvrNumber, isUuid } from '../../sdk/ngdp/identifiers.ts';
 import {
-  ADMIN_OPERATIONS,
   ADMIN_RIGHTS,
   type AdminOperationId,
   type AdminRight,
+  type InterpretedAdminOperationId,
   refusalOf,
   rightNamed,
+  ruleOf,
   SYSTEM_MANAGER_RIGHTS,
 } from '../domain/admin-rights.ts';
 import {
@@ -113,21 +114,22 @@ export class Identities {
 
   /**
    * The employee behind a bearer token, in its context organisation, allowed to make `operationId`
-   * on the organisation `pathOrganisationId` (when the path names one).
+   * (NgDP's, or one at an interpreted `/admin/v1` path) on the organisation `pathOrganisationId`
+   * (when the path names one).
    *
    * @throws Rejection `unauthenticated` without a valid, unexpired token; `forbidden`
    *   WRONG_CONTEXT, RIGHT_MISSING or AUTHORITY_ONLY.
    */
   caller(
     authorization: string | undefined,
-    operationId: AdminOperationId,
+    operationId: AdminOperationId | InterpretedAdminOperationId,
     pathOrganisationId?: string,
   ): AdminCaller {
     const caller = this.authenticate(authorization);
     if (pathOrganisationId !== undefined && pathOrganisationId.toLowerCase() !== caller.organisation.id)
       throw reject.wrongContext(pathOrganisationId);
     const refusal = refusalOf(operationId, caller.rights, caller.organisation.type);
-    if (refusal === 'RIGHT_MISSING') throw reject.rightMissing(ADMIN_OPERATIONS[operationId].rights);
+    if (refusal === 'RIGHT_MISSING') throw reject.rightMissing(ruleOf(operationId).rights);
     if (refusal === 'AUTHORITY_ONLY') throw reject.authorityOnly();
     return caller;
   }

@@ -4,9 +4,9 @@
  * store, scoped by organisation, so that the administration can create, change and delete them
  * without a new store method.
  */
-import { groupTargets, targetsOf } from '../domain/contact-groups.ts';
+import { allGroupTargets, targetsOf } from '../domain/contact-groups.ts';
 import type { ContactGroupRecord, ContactPoint, Organisation, OrganisationType } from '../domain/model.ts';
-import { collection } from '../store/store.ts';
+import { type ContactPointPlace, collection } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { reject } from './rejections.ts';
 
@@ -102,35 +102,51 @@ export class Organisations {
 
   /** Every organisation's contact groups matching `filter`, organisation by organisation. */
   contactGroups(filter: ContactGroupFilter = {}): ContactGroupView[] {
-    const { store } = this.context;
-    const views: ContactGroupView[] = [];
-    for (const organisation of store.listOrganisations()) {
-      const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
-      if (groups.length === 0) continue;
-      const points = store.listContactPoints(organisation.id);
-      const owner = this.view(organisation);
-      const byId = new Map(groups.map((group) => [group.id, group]));
-      const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
-        const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
-        return {
-          group,
-          organisation: owner,
-          // The tree has no cycles (checked when groups are made); the depth bound is a backstop.
-          ...(parent === undefined || depth > groups.length ? {} : { parent: viewOf(parent, depth + 1) }),
-          targets: groupTargets(group, groups, points),
-        };
-      };
-      for (const group of groups) {
-        const { names, isRoot } = filter;
-        if (names !== undefined && !matchesAny(group.name, names)) continue;
-        if (isRoot !== undefined && isRoot !== (group.parentId === undefined)) continue;
-        views.push(viewOf(group));
-      }
-    }
-    return views;
+    const { names, isRoot } = filter;
+    return this.context.store
+      .listOrganisations()
+      .flatMap((organisation) => this.groupViews(organisation))
+      .filter(
+        ({ group }) =>
+          (names === undefined || matchesAny(group.name, names)) &&
+          (isRoot === undefined || isRoot === (group.parentId === undefined)),
+      );
   }
 
-  private view(organisation: Organisation): OrganisationView {
-    return { organisation, targets: targetsOf(this.context.store.listContactPoints(organisation.id)) };
+  /**
+   * One organisation's contact groups, as NgDP shows them (none for an unknown organisation); with
+   * `points`, the organisation's contact points (or their places) as the caller already read them.
+   */
+  contactGroupsOf(organisationId: string, points?: readonly ContactPointPlace[]): ContactGroupView[] {
+    const organisation = this.context.store.getOrganisation(organisationId);
+    return organisation === undefined ? [] : this.groupViews(organisation, points);
+  }
+
+  private groupViews(organisation: Organisation, given?: readonly ContactPointPlace[]): ContactGroupView[] {
+    const { store } = this.context;
+    const groups = store.listRecords(CONTACT_GROUPS, organisation.id);
+    if (groups.length === 0) return [];
+    const points = given ?? store.listContactPointPlaces(organisation.id);
+    const owner = this.view(organisation, points);
+    const byId = new Map(groups.map((group) => [group.id, group]));
+    const targets = allGroupTargets(groups, points);
+    const viewOf = (group: ContactGroupRecord, depth = 0): ContactGroupView => {
+      const parent = group.parentId === undefined ? undefined : byId.get(group.parentId);
+      return {
+        group,
+        organisation: owner,
+        // The tree has no cycles (checked when groups are made); the depth bound is a backstop.
+        ...(parent === undefined || depth > groups.length ? {} : { parent: viewOf(parent, depth + 1) }),
+        targets: targets.get(group.id) ?? [],
+      };
+    };
+    return groups.map((group) => viewOf(group));
+  }
+
+  private view(
+    organisation: Organisation,
+    points: readonly ContactPointPlace[] = this.context.store.listContactPointPlaces(organisation.id),
+  ): OrganisationView {
+    return { organisation, targets: targetsOf(points) };
   }
 }

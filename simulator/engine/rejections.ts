@@ -396,6 +396,43 @@ export const reject = {
   /** A state conflict of the administration (`code` names it: SYSTEM_IN_OPERATION, …). */
   adminConflict: (code: string, message: string, fieldErrors: readonly FieldProblem[] = []) =>
     new Rejection('conflict', code, message, fieldErrors),
+  /** A command with fields at fault: the first problem's code is the answer's, every problem listed. */
+  commandInvalid: (problems: readonly FieldProblem[]) =>
+    new Rejection(
+      'invalid',
+      problems[0]?.code ?? 'INVALID_FORMAT',
+      problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+      problems,
+    ),
+  /** An imported file with rows at fault (each problem's resource names its row): nothing was changed. */
+  importInvalid: (problems: readonly FieldProblem[]) =>
+    new Rejection(
+      'invalid',
+      'INVALID_IMPORT',
+      `the file was not imported: ${problems.length} problem${problems.length === 1 ? '' : 's'} (${problems
+        .slice(0, 3)
+        .map((problem) => `${problem.resource}, ${problem.field}: ${problem.message}`)
+        .join('; ')}${problems.length > 3 ? '; …' : ''})`,
+      problems,
+    ),
+  /** An imported file with more groups or points than one file may hold (admin.md §2.5). */
+  importTooMany: (what: 'groups' | 'points', count: number, limit: number) =>
+    new Rejection(
+      'invalid',
+      'TOO_MANY',
+      `the file holds ${count} ${what}; at most ${limit} per file: import larger structures in several files`,
+      [
+        {
+          resource: 'file',
+          field: 'Type',
+          code: 'TOO_MANY',
+          message: `at most ${limit} ${what}`,
+          rejectedValue: count,
+        },
+      ],
+    ),
+  /** An irreversible change the caller has not confirmed (admin.md §2.4). */
+  confirmationRequired: (message: string) => new Rejection('unprocessable', 'CONFIRMATION_REQUIRED', message),
   /** A business rule of the administration (`code` names it: NOT_A_RECIPIENT_SYSTEM, …). */
   adminRule: (code: string, message: string) => new Rejection('unprocessable', code, message),
   /** A command with several fields at fault: every one of them, the first one's code the answer's. */

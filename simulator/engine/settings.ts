@@ -87,6 +87,11 @@ export interface AdminSettings {
   ifMatchRequired: boolean;
   /** The largest logo an organisation may upload, in bytes (default 512 KiB; admin.md §7). */
   logoMaxBytes: number;
+  /**
+   * Whether deleting a contact group with groups or points below it needs the confirmation header
+   * `X-Confirm-Delete: true` (default true, admin.md §2.4; false: deleted without).
+   */
+  confirmGroupDeletion: boolean;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -109,5 +114,10 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   validation: {},
   chaos: NO_CHAOS,
   transcriptSize: 100_000,
-  admin: { tokenLifetimeMs: 3_600_000, ifMatchRequired: true, logoMaxBytes: 524_288 },
+  admin: {
+    tokenLifetimeMs: 3_600_000,
+    ifMatchRequired: true,
+    logoMaxBytes: 524_288,
+    confirmGroupDeletion: true,
+  },
 };

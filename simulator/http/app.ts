@@ -8,6 +8,7 @@ import type { Fixtures } from '../domain/seed.ts';
 import type { Engine } from '../engine/engine.ts';
 import { reject } from '../engine/rejections.ts';
 import { errorBody } from '../wire/errors.ts';
+import { adminRouter } from './admin/router.ts';
 import { apiRouter } from './api/router.ts';
 import { publishApiResponses } from './api-responses.ts';
 import { controlRouter } from './control/router.ts';
@@ -72,6 +73,7 @@ export function createApp({ engine, fixtures, controlToken, hostPolicy, log }: A
   if (hostPolicy !== undefined) app.use(crossSiteGuard(hostPolicy));
   app.use('/apis/v1', apiRouter(engine));
   app.use('/portal/v1', portalRouter(engine));
+  app.use('/admin/v1', adminRouter(engine));
   // Health checks (Docker's HEALTHCHECK, CI services, testcontainers' wait strategy) run before
   // anyone holds the token: the answer says the simulator is up, and nothing about its data.
   app.get('/simulator/v1/health', (_request, response) => {

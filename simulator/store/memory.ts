@@ -30,7 +30,15 @@ import {
   jobSearch,
   messageKey,
 } from './memory-state.ts';
-import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import {
+  type Collection,
+  type ContactPointPlace,
+  type ContactQuery,
+  type EventQuery,
+  placeOf,
+  type Slice,
+  type Store,
+} from './store.ts';
 
 export class MemoryStore implements Store {
   private state = emptyState();
@@ -72,6 +80,21 @@ export class MemoryStore implements Store {
     const previous = map.get(key);
     map.set(key, value);
     this.onRollback(previous === undefined ? () => map.delete(key) : () => map.set(key, previous));
+  }
+
+  /**
+   * Deletes an entry of a map whose order is the order records were first put; undone, the entry
+   * goes back to its place, as a rolled-back SQLite DELETE's row does. False when there was none.
+   */
+  private deleteInOrder<V>(map: Map<string, V>, key: string): boolean {
+    if (!map.has(key)) return false;
+    const before = [...map];
+    map.delete(key);
+    this.onRollback(() => {
+      map.clear();
+      for (const [each, value] of before) map.set(each, value);
+    });
+    return true;
   }
 
   private deleteEntry<V>(map: Map<string, V>, key: string): void {
@@ -192,8 +215,19 @@ export class MemoryStore implements Store {
       .map(copy);
   }
 
+  listContactPointPlaces(organisationId: string): readonly ContactPointPlace[] {
+    const places: ContactPointPlace[] = [];
+    for (const point of this.state.contactPoints.values())
+      if (point.organisationId === organisationId) places.push(placeOf(point));
+    return places;
+  }
+
   putContactPoint(contactPoint: ContactPoint): void {
     this.setEntry(this.state.contactPoints, contactPoint.id, copy(contactPoint));
+  }
+
+  deleteContactPoint(id: string): boolean {
+    return this.deleteInOrder(this.state.contactPoints, id);
   }
 
   getMessage(messageUUID: string): MessageRecord | undefined {
@@ -415,15 +449,7 @@ export class MemoryStore implements Store {
 
   deleteRecord<T extends { id: string }>(collection: Collection<T>, id: string): boolean {
     const records = this.state.records.get(collection.name);
-    if (records?.has(id) !== true) return false;
-    // Undone, the record goes back to its place in the order, as a rolled-back SQLite DELETE does.
-    const before = [...records];
-    records.delete(id);
-    this.onRollback(() => {
-      records.clear();
-      for (const [key, value] of before) records.set(key, value);
-    });
-    return true;
+    return records !== undefined && this.deleteInOrder(records, id);
   }
 
   listRecords<T extends { id: string }>(collection: Collection<T>, scope?: string): T[] {

@@ -36,7 +36,15 @@ import type {
 } from '../domain/model.ts';
 import { openDatabase, ownerOnly, TABLES } from './sqlite-file.ts';
 import { contactFilter, eventFilter, prepareStatements } from './sqlite-statements.ts';
-import type { Collection, ContactQuery, EventQuery, Slice, Store } from './store.ts';
+import {
+  type Collection,
+  type ContactPointPlace,
+  type ContactQuery,
+  type EventQuery,
+  placeOf,
+  type Slice,
+  type Store,
+} from './store.ts';
 
 export { StoreFileError } from '../../sdk/errors.ts';
 
@@ -64,6 +72,12 @@ export class SqliteStore implements Store {
   private readonly memoDir: string;
   /** Files written by the running transaction, removed again if it rolls back. */
   private written: string[] = [];
+  /**
+   * The places of each organisation's contact points as last read: every call that shows a contact
+   * group reads them. Kept up to date as points are written and deleted (each change makes a new
+   * array: callers may hold the old one); forgotten on every rollback.
+   */
+  private readonly places = new Map<string, readonly ContactPointPlace[]>();
 
   private constructor(db: DatabaseSync, memoDir: string) {
     this.db = db;
@@ -111,6 +125,7 @@ export class SqliteStore implements Store {
       // SQLite has already rolled back after some errors (e.g. a full disk).
       if (this.db.isTransaction) this.sql.rollback.run();
       this.discardWritten(0);
+      this.places.clear();
       throw error;
     } finally {
       this.depth = 0;
@@ -130,6 +145,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       if (this.db.isTransaction) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
       this.discardWritten(files);
+      this.places.clear();
       throw error;
     } finally {
       this.depth--;
@@ -227,12 +243,68 @@ export class SqliteStore implements Store {
     );
   }
 
+  listContactPointPlaces(organisationId: string): readonly ContactPointPlace[] {
+    const known = this.places.get(organisationId);
+    if (known !== undefined) return known;
+    const places = this.sql.listContactPointPlaces.all(organisationId).map((row) => {
+      const [active, targets, contactGroupIds, visible] = JSON.parse(row.data as string) as [
+        boolean,
+        ContactPoint['targets'],
+        string[] | null,
+        boolean | null,
+      ];
+      // A field the point does not have comes back as null: left out, as the point leaves it out.
+      return {
+        id: row.id as string,
+        active,
+        targets,
+        ...(contactGroupIds === null ? {} : { contactGroupIds }),
+        ...(visible === null ? {} : { visible }),
+      };
+    });
+    this.places.set(organisationId, places);
+    return places;
+  }
+
   putContactPoint(contactPoint: ContactPoint): void {
+    this.keepPlace(contactPoint);
     this.sql.putContactPoint.run(
       contactPoint.id,
       contactPoint.organisationId ?? null,
       JSON.stringify(contactPoint),
     );
+  }
+
+  deleteContactPoint(id: string): boolean {
+    this.forgetPlace(id);
+    return Number(this.sql.deleteContactPoint.run(id).changes) > 0;
+  }
+
+  /**
+   * Brings the places kept up to date for a point about to be written: an updated row keeps its
+   * place in the order, a new one goes last, a point moving to another organisation makes that
+   * organisation's places be read again.
+   */
+  private keepPlace(point: ContactPoint): void {
+    const { organisationId } = point;
+    const kept = this.places.get(organisationId);
+    const index = kept?.findIndex((place) => place.id === point.id) ?? -1;
+    const isNew = kept !== undefined && index < 0 && this.sql.getContactPoint.get(point.id) === undefined;
+    this.forgetPlace(point.id);
+    if (kept === undefined) return;
+    if (index >= 0) this.places.set(organisationId, kept.with(index, placeOf(point)));
+    else if (isNew) this.places.set(organisationId, [...kept, placeOf(point)]);
+    else this.places.delete(organisationId);
+  }
+
+  /** Takes a point out of the places kept (of whichever organisation it was in). */
+  private forgetPlace(id: string): void {
+    for (const [organisationId, kept] of this.places)
+      if (kept.some((place) => place.id === id))
+        this.places.set(
+          organisationId,
+          kept.filter((place) => place.id !== id),
+        );
   }
 
   getMessage(messageUUID: string): MessageRecord | undefined {
@@ -424,6 +496,7 @@ export class SqliteStore implements Store {
   }
 
   clear(): void {
+    this.places.clear();
     this.transaction(() => {
       for (const table of TABLES) this.db.exec(`DELETE FROM ${table}`);
     });

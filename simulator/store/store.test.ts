@@ -472,6 +472,63 @@ describe.each([
       expect(ids(store.listContactPoints())).toEqual(['p2', 'p1', 'p3']);
       expect(ids(store.listContactPoints('org-1'))).toEqual(['p2', 'p3']);
     });
+
+    it("lists the places of an organisation's contact points: id, active, targets, groups, visibility", () => {
+      store.putContactPoint({
+        ...contactPoint('p1', 'org-1'),
+        contactGroupIds: ['g1', 'g2'],
+        visible: false,
+      });
+      store.putContactPoint(contactPoint('p2', 'org-2'));
+      store.putContactPoint(contactPoint('p3', 'org-1'));
+      const { id, active, targets } = contactPoint('p3', 'org-1');
+      expect(store.listContactPointPlaces('org-1')).toEqual([
+        { id: 'p1', active, targets, contactGroupIds: ['g1', 'g2'], visible: false },
+        { id, active, targets },
+      ]);
+    });
+
+    it('lists the places as they are after each change, and after a change rolled back', () => {
+      const ids_ = () => store.listContactPointPlaces('org-1').map((place) => place.id);
+      store.putContactPoint(contactPoint('p1', 'org-1'));
+      expect(ids_()).toEqual(['p1']);
+      expect(() =>
+        store.transaction(() => {
+          store.putContactPoint(contactPoint('p2', 'org-1'));
+          expect(ids_()).toEqual(['p1', 'p2']);
+          throw new Error('undo');
+        }),
+      ).toThrow('undo');
+      expect(ids_()).toEqual(['p1']);
+      store.putContactPoint(contactPoint('p3', 'org-1'));
+      store.putContactPoint({ ...contactPoint('p1', 'org-1'), active: false });
+      expect(store.listContactPointPlaces('org-1')).toMatchObject([
+        { id: 'p1', active: false },
+        { id: 'p3', active: true },
+      ]);
+      expect(store.listContactPointPlaces('org-2')).toEqual([]);
+      store.putContactPoint(contactPoint('p1', 'org-2'));
+      expect(ids_()).toEqual(['p3']);
+      expect(store.listContactPointPlaces('org-2').map((place) => place.id)).toEqual(['p1']);
+      store.deleteContactPoint('p3');
+      expect(ids_()).toEqual([]);
+    });
+
+    it('deletes a contact point, and undoes the deletion with its transaction', () => {
+      store.putContactPoint(contactPoint('p1', 'org-1'));
+      store.putContactPoint(contactPoint('p2', 'org-1'));
+      expect(() =>
+        store.transaction(() => {
+          expect(store.deleteContactPoint('p1')).toBe(true);
+          throw new Error('undo');
+        }),
+      ).toThrow('undo');
+      expect(ids(store.listContactPoints())).toEqual(['p1', 'p2']);
+      expect(store.deleteContactPoint('p1')).toBe(true);
+      expect(store.deleteContactPoint('p1')).toBe(false);
+      expect(store.getContactPoint('p1')).toBeUndefined();
+      expect(ids(store.listContactPoints('org-1'))).toEqual(['p2']);
+    });
   });
 
   describe('messages', () => {

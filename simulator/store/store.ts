@@ -65,6 +65,23 @@ export interface EventQuery {
   messageUUID?: string;
 }
 
+/** What a contact point says about the groups it is in: enough to derive groups' targets and visibility. */
+export type ContactPointPlace = Pick<
+  ContactPoint,
+  'id' | 'active' | 'targets' | 'contactGroupIds' | 'visible'
+>;
+
+/** The place of a contact point (its arrays copied). */
+export function placeOf(point: ContactPoint): ContactPointPlace {
+  return {
+    id: point.id,
+    active: point.active,
+    targets: [...point.targets],
+    ...(point.contactGroupIds === undefined ? {} : { contactGroupIds: [...point.contactGroupIds] }),
+    ...(point.visible === undefined ? {} : { visible: point.visible }),
+  };
+}
+
 export interface Store {
   /**
    * Runs `work` atomically. A nested call is a savepoint: if it throws, its own changes are undone
@@ -92,6 +109,13 @@ export interface Store {
   getContactPoint(id: string): ContactPoint | undefined;
   listContactPoints(organisationId?: string): ContactPoint[];
   putContactPoint(contactPoint: ContactPoint): void;
+  /**
+   * The places of an organisation's contact points, in the order they were first put: for
+   * showing its groups without reading every point whole. Shared: callers must not change them.
+   */
+  listContactPointPlaces(organisationId: string): readonly ContactPointPlace[];
+  /** Removes a contact point; false when there was none. */
+  deleteContactPoint(id: string): boolean;
 
   getMessage(messageUUID: string): MessageRecord | undefined;
   putMessage(message: MessageRecord): void;

@@ -1,14 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isCprNumber, isCvrNumber, isUuid } from '../../../sdk/ngdp/identifiers.ts';
 import type { SystemRecord, SystemRole } from '../../domain/model.ts';
-import {
-  type FieldFilter,
-  ownFilter,
-  presenceFilter,
-  project,
-  selects,
-  withFilters,
-} from '../../domain/query.ts';
+import { project, selects, withFilters } from '../../domain/query.ts';
 import type { RequiredRoles } from '../../engine/access.ts';
 import type { ContactSearch } from '../../engine/directory.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -40,6 +33,7 @@ import {
 } from '../support.ts';
 import { noteOf } from '../transcript.ts';
 import { adminRoutes } from './admin/index.ts';
+import { contactPointFilters } from './contact-point-filters.ts';
 import { LZMA_TYPE, multipartContainer, rawContainer } from './container-body.ts';
 import { faultsLetThrough } from './faults.ts';
 import { serveOAuth } from './oauth.ts';
@@ -118,32 +112,6 @@ function bulkLists(body: Record<string, unknown>, request: Request): Partial<Rec
     lists[field] = values;
   }
   return lists;
-}
-
-/**
- * The filters of `GET /contact-points/`'s own parameters, each a comma-separated list: `searchTerm`
- * (part of a search term), `searchTermOrName` (part of a search term or the name), `contactGroupId`,
- * `postkasseId`, `postkasseEmneId`, and `isRoot` (in no contact group, or in one with `false`).
- */
-function contactPointFilters(request: Request): FieldFilter[] {
-  const list = (name: string): string[] | undefined => queryList(request, name);
-  const filters: FieldFilter[] = [];
-  const add = (name: string, paths: string[], contains = false): void => {
-    const values = list(name);
-    if (values !== undefined && values.length > 0) filters.push(ownFilter(name, paths, values, { contains }));
-  };
-  add('searchTerm', ['searchTerms.term'], true);
-  add('searchTermOrName', ['searchTerms.term', 'name'], true);
-  add('contactGroupId', ['contactGroups.id']);
-  add('postkasseId', ['translations.postkasseId']);
-  add('postkasseEmneId', ['translations.postkasseEmneId']);
-  const root = queryText(request, 'isRoot');
-  if (root !== undefined && root !== '') {
-    if (root !== 'true' && root !== 'false')
-      throw reject.invalidParameter('isRoot', 'must be true or false', root);
-    filters.push(presenceFilter('isRoot', ['contactGroups.id'], root === 'false'));
-  }
-  return filters;
 }
 
 /** A recipient's business receipt from its JSON body, for the message of the path. */

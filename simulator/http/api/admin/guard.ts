@@ -6,7 +6,11 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { ngdpOperation, operationName } from '../../../../sdk/ngdp/operations.ts';
-import { type AdminOperationId, IF_MATCH_OPERATIONS } from '../../../domain/admin-rights.ts';
+import {
+  type AdminOperationId,
+  IF_MATCH_OPERATIONS,
+  type InterpretedAdminOperationId,
+} from '../../../domain/admin-rights.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { AdminCaller } from '../../../engine/identities.ts';
 import type { VersionCheck } from '../../../engine/versions.ts';
@@ -34,15 +38,32 @@ export async function adminCaller(
 ): Promise<AdminCaller | undefined> {
   const operation = operationName(ngdpOperation(operationId));
   if (!(await faultsLetThrough(engine, request, response, operation, undefined))) return undefined;
+  const caller = interpretedCaller(engine, request, operationId, organisationParameter);
+  // Undeclared or malformed query parameters: refused once the caller is known (401 first).
+  checkQuery(request);
+  return caller;
+}
+
+/**
+ * The employee making an admin call, allowed to make it: the token, the context organisation
+ * against the path's `{organisationId}`, the right — what {@link adminCaller} checks after the
+ * fault rules. The administration's interpreted `/admin/v1` paths use it directly (fault rules
+ * and NgDP's query parameters are NgDP's operations').
+ *
+ * @throws Rejection 401 without a valid token; 403 WRONG_CONTEXT, RIGHT_MISSING, AUTHORITY_ONLY.
+ */
+export function interpretedCaller(
+  engine: Engine,
+  request: Request,
+  operationId: AdminOperationId | InterpretedAdminOperationId,
+  organisationParameter = 'organisationId',
+): AdminCaller {
   const organisationId = request.params[organisationParameter];
-  const caller = engine.identities.caller(
+  return engine.identities.caller(
     request.headers.authorization,
     operationId,
     typeof organisationId === 'string' ? organisationId : undefined,
   );
-  // Undeclared or malformed query parameters: refused once the caller is known (401 first).
-  checkQuery(request);
-  return caller;
 }
 
 /** What the request's `If-Match` says, and whether the operation's OpenAPI requires it. */

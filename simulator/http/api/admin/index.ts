@@ -5,6 +5,7 @@
 import type { RequestHandler } from 'express';
 import type { Engine } from '../../../engine/engine.ts';
 import { accessRoutes } from './access.ts';
+import { contactStructureRoutes } from './contact-structure.ts';
 import type { On } from './guard.ts';
 import { lookupRoutes } from './lookups.ts';
 import { organisationRoutes } from './organisations.ts';
@@ -17,4 +18,5 @@ export function adminRoutes(engine: Engine, on: On, json: RequestHandler): void 
   accessRoutes(engine, on, json);
   organisationRoutes(engine, on, json);
   lookupRoutes(engine, on);
+  contactStructureRoutes(engine, on, json);
 }
