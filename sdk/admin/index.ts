@@ -26,7 +26,14 @@ export {
 export type { RetryOptions } from '../http/retry.ts';
 export type { RequestLogEvent, RequestOptions, ResponseInfo } from '../http/transport.ts';
 export { testCprNumber, testCvrNumber } from '../ngdp/identifiers.ts';
-export { Accesses, AccessRequests, Exemptions } from './access.ts';
+export {
+  type AccessCommand,
+  Accesses,
+  AccessRequests,
+  type ExemptionRequest,
+  Exemptions,
+  type MailboxAccess,
+} from './access.ts';
 export { AdminClient, type AdminClientOptions, type TokenSource } from './client.ts';
 export {
   type ContactGroupSearch,
