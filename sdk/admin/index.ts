@@ -51,6 +51,7 @@ export {
   Identities,
   IdentityGroups,
   type IdentitySearch,
+  type OneOrMore,
   PrivilegeTypes,
 } from './identities.ts';
 export {
