@@ -167,6 +167,14 @@ describe('mailbox accesses', () => {
     expect(responses).toHaveLength(3);
   });
 
+  it('offers only the sort order NgDP declares for the list; a filter reaches NgDP as a BadRequestError', async () => {
+    await admin.accesses.create(OWNER, { identityId: HOLDER, privileges: ['MESSAGE_BASIC'] });
+    // @ts-expect-error queryAccess takes page, size and sortFields only
+    const filtered = all(admin.accesses.list(OWNER, { filters: { identityId: HOLDER } }));
+
+    await expect(filtered).rejects.toBeInstanceOf(BadRequestError);
+  });
+
   it("changes an access with the fetched version, with the simulator's end date and intended employee", async () => {
     const company = await admin.portal.createCompany('55667788', { name: 'Advokatfirma ApS' });
     const given = await admin.accesses.create(OWNER, {

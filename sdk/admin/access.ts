@@ -3,7 +3,7 @@
  * (exemption from Digital Post, access to a citizen's mailbox, requests for access).
  */
 import type { RequestOptions } from '../http/transport.ts';
-import type { Operations, SearchOptions, VersionedOptions } from './operation.ts';
+import type { Operations, SearchOptions, SortOptions, VersionedOptions } from './operation.ts';
 import type {
   Access,
   AccessRequest,
@@ -79,8 +79,11 @@ export class Accesses {
     this.#ops = operations;
   }
 
-  /** Every access to a mailbox (`queryAccess`), page after page. */
-  list(mailboxId: string, search: SearchOptions = {}): AsyncGenerator<MailboxAccess> {
+  /**
+   * Every access to a mailbox (`queryAccess`), page after page. NgDP declares no filters for this
+   * list, only the sort order.
+   */
+  list(mailboxId: string, search: SortOptions = {}): AsyncGenerator<MailboxAccess> {
     return this.#ops.list(
       { operationId: 'queryAccess', params: { mailboxId } },
       'accesses',

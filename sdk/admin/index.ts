@@ -57,6 +57,7 @@ export {
 export {
   type QueryValue,
   type SearchOptions,
+  type SortOptions,
   type Version,
   type VersionedOptions,
   versionOfEtag,
