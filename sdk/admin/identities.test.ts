@@ -204,13 +204,29 @@ describe('direct privileges', () => {
 });
 
 describe('privilege types', () => {
-  it('lists what the caller may grant, for itself or for an identity', async () => {
+  it('lists what the caller may grant, in its organisation and for an identity of it', async () => {
     const mette = await colleague('mette');
+
     const types = await admin.privilegeTypes.list();
-    const forMette = await admin.privilegeTypes.list({ scopeIdentityId: mette.id });
 
     expect(types).toEqual(expect.arrayContaining(['ORGANISATION_ADMINISTRATOR', 'CONTACT_ADMINISTRATOR']));
-    expect(forMette.every((type) => typeof type === 'string')).toBe(true);
+    expect(await admin.privilegeTypes.list({ scopeIdentityId: AUTHORITY })).toEqual(types);
+    expect(await admin.privilegeTypes.list({ scopeIdentityId: mette.id })).toEqual([]);
+  });
+
+  it('answers an identity it does not know as a NotFoundError', async () => {
+    await expect(admin.privilegeTypes.list({ scopeIdentityId: UNKNOWN })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('refuses an employee without ORGANISATION_USER_ADMINISTRATOR as a PermissionDeniedError', async () => {
+    const mette = await loggedIn(await colleague('mette', ['ORGANISATION_ADMINISTRATOR']));
+
+    await expect(mette.privilegeTypes.list()).rejects.toMatchObject({
+      constructor: PermissionDeniedError,
+      code: 'RIGHT_MISSING',
+    });
   });
 });
 
