@@ -131,6 +131,31 @@ describe('digitalpost identity create employee', () => {
     ]);
   });
 
+  it('makes an employee whose own login may run the commands its rights open, and no others', async () => {
+    await run(
+      ['identity', 'create', 'employee', 'karen', '--rights', 'DP Admin', '--password', 'hemmelig-42'],
+      env,
+    );
+    const karen = await mkdtemp(join(tmpdir(), 'dp-karen-'));
+    try {
+      const karenEnv = await loggedIn(simulator.apiUrl, karen, {
+        username: 'karen',
+        password: 'hemmelig-42',
+      });
+      const systems = await run(['system', 'list'], karenEnv);
+      const employees = await run(['identity', 'list', '--json'], karenEnv);
+
+      expect(systems.code, systems.stderr).toBe(0);
+      expect(lines(systems.stdout).length).toBeGreaterThan(0);
+      expect(employees.code).toBe(1);
+      expect(jsonLines(employees.stderr)).toEqual([
+        { error: { code: 'RIGHT_MISSING', message: expect.stringMatching(/^403 RIGHT_MISSING: /) } },
+      ]);
+    } finally {
+      await rm(karen, { recursive: true, force: true });
+    }
+  });
+
   it('reports a refused field in one line, without the password (exit 1)', async () => {
     const result = await run(['identity', 'create', 'employee', 'x', '--password', 'kort'], env);
 

@@ -3,7 +3,7 @@
  * (exemption from Digital Post, access to a citizen's mailbox, requests for access).
  */
 import type { RequestOptions } from '../http/transport.ts';
-import type { Operations, SearchOptions, VersionedOptions } from './operation.ts';
+import type { Operations, SearchOptions, SortOptions, VersionedOptions } from './operation.ts';
 import type {
   Access,
   AccessRequest,
@@ -12,6 +12,35 @@ import type {
   ExemptionCommand,
   TargetActivation,
 } from './types.ts';
+
+/**
+ * NgDP's `ExemptionCommand`, with the simulator's `exemptionReason` (NgDP's command has no field
+ * for the reason; docs/differences.md).
+ */
+export interface ExemptionRequest extends ExemptionCommand {
+  /** A citizen's reason (the simulator's field): `EXEMPT_OTHER_REASON` unless given. */
+  exemptionReason?: 'EXEMPT_LEFT_THE_COUNTRY' | 'EXEMPT_OTHER_REASON';
+}
+
+/**
+ * NgDP's `Access`, with the simulator's `activeToDateTime` and `intendedEmployee` (NgDP's schema
+ * has no field for them; docs/differences.md), which its answers carry too.
+ */
+export interface MailboxAccess extends Access {
+  /** When the access ends (the simulator's field); left out: unlimited. */
+  activeToDateTime?: string;
+  /** A company holder's intended employee, at most 100 characters (the simulator's field). */
+  intendedEmployee?: string;
+}
+
+/** An access to give or change: a {@link MailboxAccess}, and what to do with an owner's exemption. */
+export interface AccessCommand extends MailboxAccess {
+  /**
+   * Required when the mailbox's owner is exempt (the simulator's field): `true` lifts the
+   * exemption at once, `false` keeps it.
+   */
+  liftExemption?: boolean;
+}
 
 /** Exemptions of citizens and companies from Digital Post (`CITIZEN_SERVICE_EMPLOYEE`). */
 export class Exemptions {
@@ -22,7 +51,7 @@ export class Exemptions {
   }
 
   /** Exempts a citizen or company (`createExemption`). */
-  create(command: ExemptionCommand, options?: RequestOptions): Promise<Exemption> {
+  create(command: ExemptionRequest, options?: RequestOptions): Promise<Exemption> {
     return this.#ops.send('createExemption', {}, command, options);
   }
 
@@ -32,7 +61,7 @@ export class Exemptions {
   }
 
   /** Changes an exemption (`updateExemption`). */
-  update(id: string, command: ExemptionCommand, options: VersionedOptions): Promise<Exemption> {
+  update(id: string, command: ExemptionRequest, options: VersionedOptions): Promise<Exemption> {
     return this.#ops.change('updateExemption', { id }, command, options);
   }
 
@@ -50,8 +79,11 @@ export class Accesses {
     this.#ops = operations;
   }
 
-  /** Every access to a mailbox (`queryAccess`), page after page. */
-  list(mailboxId: string, search: SearchOptions = {}): AsyncGenerator<Access> {
+  /**
+   * Every access to a mailbox (`queryAccess`), page after page. NgDP declares no filters for this
+   * list, only the sort order.
+   */
+  list(mailboxId: string, search: SortOptions = {}): AsyncGenerator<MailboxAccess> {
     return this.#ops.list(
       { operationId: 'queryAccess', params: { mailboxId } },
       'accesses',
@@ -61,17 +93,22 @@ export class Accesses {
   }
 
   /** Gives an access to a mailbox (`createAccess`). */
-  create(mailboxId: string, access: Access, options?: RequestOptions): Promise<Access> {
+  create(mailboxId: string, access: AccessCommand, options?: RequestOptions): Promise<MailboxAccess> {
     return this.#ops.send('createAccess', { mailboxId }, access, options);
   }
 
   /** One access (`fetchAccess`). */
-  get(mailboxId: string, id: string, options?: RequestOptions): Promise<Access> {
+  get(mailboxId: string, id: string, options?: RequestOptions): Promise<MailboxAccess> {
     return this.#ops.call('fetchAccess', { mailboxId, id }, options);
   }
 
   /** Changes an access (`updateAccess`). */
-  update(mailboxId: string, id: string, access: Access, options: VersionedOptions): Promise<Access> {
+  update(
+    mailboxId: string,
+    id: string,
+    access: AccessCommand,
+    options: VersionedOptions,
+  ): Promise<MailboxAccess> {
     return this.#ops.change('updateAccess', { mailboxId, id }, access, options);
   }
 
@@ -82,7 +119,7 @@ export class Accesses {
     subscriptionId: string,
     command: AccessSubscriptionVerificationCommand,
     options?: RequestOptions,
-  ): Promise<Access> {
+  ): Promise<MailboxAccess> {
     return this.#ops.send(
       'verifyAccessSubscription',
       { mailboxId, accessId, subscriptionId },

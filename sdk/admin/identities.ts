@@ -20,25 +20,41 @@ import type {
   PrivilegeTypeName,
 } from './types.ts';
 
-/** Filters of `identities.list` NgDP declares, besides the generic query language. */
+/** One value of a filter, or several (sent comma-separated: NgDP's OR). */
+export type OneOrMore = string | readonly string[];
+
+/** Filters of `identities.list` NgDP declares, besides the generic query language; each takes one or more values. */
 export interface IdentitySearch extends SearchOptions {
-  id?: string;
-  cprNumber?: string;
-  cvrNumber?: string;
-  ridNumber?: string;
-  type?: string;
-  clientId?: string;
-  filterContextId?: string;
-  rightsAdmin?: boolean;
-  status?: string;
+  /** Identity ids. */
+  id?: OneOrMore;
+  /** CPR numbers (10 digits each). */
+  cprNumber?: OneOrMore;
+  /** CVR numbers. */
+  cvrNumber?: OneOrMore;
+  /** Employees' RID numbers. */
+  ridNumber?: OneOrMore;
+  /** Identity types (`EMPLOYEE`, `COMPANY` …). */
+  type?: OneOrMore;
+  /** Client ids. */
+  clientId?: OneOrMore;
+  /** Organisations the identity holds privileges in. */
+  filterContextId?: OneOrMore;
+  /** Rights administrators (identity ids) that issued privileges the identity holds. */
+  rightsAdmin?: OneOrMore;
+  /** Statuses (`ACTIVE`, `INACTIVE`). */
+  status?: OneOrMore;
+  /** Changed at or after this date-time (ISO-8601). */
   lastUpdated?: string;
 }
 
-/** Filters of `privileges.list` NgDP declares, besides the generic query language. */
+/** Filters of `privileges.list` NgDP declares, besides the generic query language; each takes one or more values. */
 export interface DirectPrivilegeSearch extends SearchOptions {
-  issuer?: string;
-  scope?: string;
-  type?: string;
+  /** Identity ids of who issued the privilege. */
+  issuer?: OneOrMore;
+  /** Identity ids of the organisations the privilege is held in. */
+  scope?: OneOrMore;
+  /** Privilege types. */
+  type?: OneOrMore;
 }
 
 /** The identities (employees, systems, citizens) NgDP knows. */

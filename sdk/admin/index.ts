@@ -26,7 +26,14 @@ export {
 export type { RetryOptions } from '../http/retry.ts';
 export type { RequestLogEvent, RequestOptions, ResponseInfo } from '../http/transport.ts';
 export { testCprNumber, testCvrNumber } from '../ngdp/identifiers.ts';
-export { Accesses, AccessRequests, Exemptions } from './access.ts';
+export {
+  type AccessCommand,
+  Accesses,
+  AccessRequests,
+  type ExemptionRequest,
+  Exemptions,
+  type MailboxAccess,
+} from './access.ts';
 export { AdminClient, type AdminClientOptions, type TokenSource } from './client.ts';
 export {
   type ContactGroupSearch,
@@ -44,11 +51,13 @@ export {
   Identities,
   IdentityGroups,
   type IdentitySearch,
+  type OneOrMore,
   PrivilegeTypes,
 } from './identities.ts';
 export {
   type QueryValue,
   type SearchOptions,
+  type SortOptions,
   type Version,
   type VersionedOptions,
   versionOfEtag,

@@ -31,11 +31,17 @@ export interface VersionedOptions extends RequestOptions {
 /** A value of a query parameter: several values are sent comma-separated (NgDP's OR). */
 export type QueryValue = string | number | boolean | readonly (string | number)[];
 
+/** A list NgDP only pages and sorts (`queryAccess`): the page size and bound, and the sort order. */
+export interface SortOptions extends RequestOptions, ListOptions {
+  /** Sort order, e.g. `['name:asc', 'createdDate:desc']`. */
+  sortFields?: string | readonly string[];
+}
+
 /**
  * NgDP's generic query language (OpenAPI §1.15) for a list: field filters, free text, sorting and
  * projection, besides the page size and page bound of every list.
  */
-export interface SearchOptions extends RequestOptions, ListOptions {
+export interface SearchOptions extends SortOptions {
   /**
    * Filters by field, e.g. `{ name: 'Jour*' }`, `{ systemTypes: ['SENDER', 'RECIPIENT'] }` (OR):
    * `*` matches any text; a value may start with `|` (or), `&` (and) or `!` (not).
@@ -43,8 +49,6 @@ export interface SearchOptions extends RequestOptions, ListOptions {
   filters?: Readonly<Record<string, QueryValue>>;
   /** Text matched against every field. */
   any?: string;
-  /** Sort order, e.g. `['name:asc', 'createdDate:desc']`. */
-  sortFields?: string | readonly string[];
   /** Only these fields of each item (projection). */
   fields?: string | readonly string[];
 }

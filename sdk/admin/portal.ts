@@ -58,6 +58,8 @@ export interface NewTestEmployee {
   name?: string;
   /** NgDP's privilege names (`ORGANISATION_ADMINISTRATOR`) or their test names (`DP Admin`). */
   rights: readonly string[];
+  /** The employee's CPR number (10 digits), what `identities.validateCpr` compares with. */
+  cprNumber?: string;
 }
 
 /** A test organisation to create, and optionally its first employee's login. */

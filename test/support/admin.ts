@@ -14,7 +14,7 @@ export function portalUrl(simulator: RunningSimulator): string {
 export function seededEmployee(
   simulator: RunningSimulator,
   organisationId: string,
-): { username: string; password: string } {
+): { id: string; username: string; password: string } {
   const employee = simulator.fixtures.employees.find((each) => each.organisationId === organisationId);
   if (employee === undefined) throw new Error(`no seeded employee of ${organisationId}`);
   return employee;
