@@ -29,6 +29,7 @@ export { testCprNumber, testCvrNumber } from '../ngdp/identifiers.ts';
 export { Accesses, AccessRequests, Exemptions } from './access.ts';
 export { AdminClient, type AdminClientOptions, type TokenSource } from './client.ts';
 export {
+  type ContactGroupDeletion,
   type ContactGroupSearch,
   ContactGroups,
   type ContactPointSearch,
@@ -65,5 +66,11 @@ export type {
   Portal,
   TestEmployee,
 } from './portal.ts';
-export { type CertificateProtocol, StandardSystemTemplates, type SystemSearch, Systems } from './systems.ts';
+export {
+  type CertificateProtocol,
+  StandardSystemTemplates,
+  type SystemCommand,
+  type SystemSearch,
+  Systems,
+} from './systems.ts';
 export type * from './types.ts';
