@@ -162,7 +162,9 @@ describe('systems', () => {
     );
 
     expect(failure).toBeInstanceOf(BadRequestError);
-    expect(JSON.stringify((failure as BadRequestError).fieldErrors)).toContain('colour');
+    expect((failure as BadRequestError).fieldErrors).toContainEqual(
+      expect.objectContaining({ field: 'colour', code: 'INVALID_PARAMETER' }),
+    );
   });
 
   it('answers an unknown system as a NotFoundError', async () => {
