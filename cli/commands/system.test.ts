@@ -1,4 +1,4 @@
-/** `digitalpost system …` and `digitalpost contact-structure …` against a real simulator, after `digitalpost login`. */
+/** `digitalpost system …` against a real simulator, after `digitalpost login`. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,23 +155,5 @@ describe('digitalpost system renew-key, make-default and add-ssh-key', () => {
     });
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/^digitalpost: 404 /) });
     expect(keyOf(simulator, SEED_IDS.senderPull)).toBeDefined();
-  });
-});
-
-describe('digitalpost contact-structure', () => {
-  it('refuses an import file it cannot read (exit 2)', async () => {
-    const result = await run(['contact-structure', 'import', join(config, 'missing.csv')], env);
-
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/: no such file\n$/) });
-  });
-
-  it('reports what the server answers in one line, without a stack', async () => {
-    const file = join(config, 'structure.csv');
-    await writeFile(file, 'not,a,structure\n');
-    const result = await run(['contact-structure', 'import', file], env);
-
-    expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toHaveLength(1);
-    expect(result.stderr).toMatch(/^digitalpost: \d{3} /);
   });
 });

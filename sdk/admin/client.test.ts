@@ -1,42 +1,20 @@
 /**
- * The admin client against a real simulator over HTTP: logging in, systems made, listed page after
- * page, changed with the version a fetch gave and deleted; NgDP's refusals as the SDK's error
- * classes; the test portal's employees, citizens and companies. The token never shows in what the
- * client prints or throws.
+ * The admin client against a real simulator over HTTP: logging in, and the test portal's
+ * employees, citizens and companies. The token never shows in what the client prints or throws.
+ * Each family of operations has its own file beside this one (systems.test.ts,
+ * contact-structure.test.ts, organisation.test.ts, …).
  */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeThrowawayCertificates } from '../../examples/throwaway-certificates.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { itWith } from '../../test/support/requirements.ts';
-import { advanceClock, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
-import {
-  AuthenticationError,
-  BadRequestError,
-  ConflictError,
-  InvalidOptionsError,
-  NotFoundError,
-  PermissionDeniedError,
-} from '../errors.ts';
+import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { AuthenticationError, InvalidOptionsError, PermissionDeniedError } from '../errors.ts';
 import { AdminClient } from './client.ts';
-import type { MailSystem, MailSystemCommand } from './types.ts';
 
 let simulator: RunningSimulator;
 let admin: AdminClient;
 const AUTHORITY = SEED_IDS.authority;
-
-/** A sender system Administrativ Adgang accepts. */
-function senderSystem(name: string): MailSystemCommand {
-  return {
-    name,
-    systemTypes: ['SENDER'],
-    serviceProtocol: 'REST_PULL',
-    allowedIps: [{ ip: '127.0.0.1', range: false }],
-    activeFrom: '2020-01-01T00:00:00Z',
-    technicalContact: { name: 'IT-drift', email: 'drift@example.dk', phoneNumber: '70000000' },
-  };
-}
 
 async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const found: T[] = [];
@@ -106,83 +84,6 @@ describe('logging in', () => {
     for (const shown of [inspect(client), JSON.parse(JSON.stringify(client)), String(client)])
       expect(shown).toBe(`[AdminClient baseUrl=${simulator.apiUrl}]`);
   });
-});
-
-describe('systems', () => {
-  it('creates a system whose API key is shown once, and fetches it without the key', async () => {
-    const created = await admin.systems.create(AUTHORITY, senderSystem('Sagssystem'));
-    const fetched = await admin.systems.get(AUTHORITY, created.id as string);
-
-    expect(created.apiToken?.authenticationToken).toMatch(/\S{16,}/);
-    expect(fetched).toMatchObject({ id: created.id, name: 'Sagssystem', version: 1 });
-    expect(fetched.apiToken?.authenticationToken).toBeUndefined();
-  });
-
-  it('lists every system with for await, page after page, each once', async () => {
-    for (let n = 0; n < 7; n++) await admin.systems.create(AUTHORITY, senderSystem(`System ${n}`));
-    const { data: systems, responses } = await admin.withResponse((client) =>
-      all(client.systems.list(AUTHORITY, { pageSize: 3 })),
-    );
-
-    const names = systems.map((system) => system.name);
-    expect(names).toEqual(expect.arrayContaining(['System 0', 'System 6']));
-    expect(new Set(systems.map((system) => system.id)).size).toBe(systems.length);
-    expect(responses.length).toBe(Math.ceil(systems.length / 3));
-  });
-
-  it('changes a system with the version its fetch gave, and refuses a stale one as a ConflictError', async () => {
-    const created = await admin.systems.create(AUTHORITY, senderSystem('Før'));
-    const fetched = await admin.systems.get(AUTHORITY, created.id as string);
-    const changed = await admin.systems.update(AUTHORITY, fetched.id as string, senderSystem('Efter'), {
-      ifMatch: fetched,
-    });
-
-    expect(changed).toMatchObject({ name: 'Efter', version: 2 });
-    await expect(
-      admin.systems.update(AUTHORITY, fetched.id as string, senderSystem('Igen'), { ifMatch: fetched }),
-    ).rejects.toMatchObject({ constructor: ConflictError, status: 409, code: 'VERSION_CONFLICT' });
-  });
-
-  it('gives the ETag of an answer through withResponse', async () => {
-    const created = await admin.systems.create(AUTHORITY, senderSystem('Sagssystem'));
-    const { response } = await admin.withResponse((client) =>
-      client.systems.get(AUTHORITY, created.id as string),
-    );
-
-    expect(response?.headers.etag).toBe('"1"');
-  });
-
-  it('renews a key, makes a recipient system the primary one and deletes a system', async () => {
-    const recipient: MailSystem = await admin.systems.create(AUTHORITY, {
-      ...senderSystem('Modtager'),
-      systemTypes: ['RECIPIENT'],
-    });
-    const renewed = await admin.systems.renewApiKey(AUTHORITY, recipient.id as string);
-    const primary = await admin.systems.makeDefaultRecipient(AUTHORITY, recipient.id as string);
-    const sender = await admin.systems.create(AUTHORITY, senderSystem('Afsender'));
-    await admin.systems.delete(AUTHORITY, sender.id as string, { ifMatch: sender });
-
-    expect(renewed.apiToken?.authenticationToken).not.toBe(recipient.apiToken?.authenticationToken);
-    expect(primary.systemTypes).toContain('RECIPIENT_DEFAULT');
-    await expect(admin.systems.get(AUTHORITY, sender.id as string)).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  it('refuses a command missing its fields as a BadRequestError listing each field', async () => {
-    const failure = await admin.systems.create(AUTHORITY, { name: '' }).catch((error: unknown) => error);
-
-    expect(failure).toBeInstanceOf(BadRequestError);
-    expect((failure as BadRequestError).fieldErrors.map((field) => field.field)).toEqual(
-      expect.arrayContaining(['name', 'technicalContact']),
-    );
-  });
-
-  it("refuses another organisation's systems as a PermissionDeniedError (WRONG_CONTEXT)", async () => {
-    await expect(all(admin.systems.list(SEED_IDS.companyWithSystem))).rejects.toMatchObject({
-      constructor: PermissionDeniedError,
-      status: 403,
-      code: 'WRONG_CONTEXT',
-    });
-  });
 
   it('answers a call without a token as an AuthenticationError', async () => {
     const anonymous = new AdminClient({ baseUrl: simulator.apiUrl });
@@ -191,31 +92,6 @@ describe('systems', () => {
       constructor: AuthenticationError,
       status: 401,
     });
-  });
-
-  itWith(
-    { tools: ['openssl'] },
-    "uploads a system's certificate, finds the system by its serial number, and checks one",
-    async () => {
-      const { server } = makeThrowawayCertificates();
-      // The certificate is valid from the second it was made; the manual clock may stand before it.
-      await advanceClock(simulator, 'PT10M');
-      const system = await admin.systems.create(AUTHORITY, senderSystem('Med certifikat'));
-      const uploaded = await admin.systems.addCertificate(AUTHORITY, system.id as string, server.cert);
-      const found = await all(
-        admin.systems.list(AUTHORITY, {
-          certificateSerialNumber: uploaded.certificateSerialNumber as string,
-        }),
-      );
-      const checked = await admin.systems.checkCertificate('REST_PULL', server.cert.toString('utf8'));
-
-      expect(found.map((each) => each.id)).toEqual([system.id]);
-      expect(checked.ocesPublicCertificate?.certificateSerialNumber).toBe(uploaded.certificateSerialNumber);
-    },
-  );
-
-  it('lists the standard-system templates', async () => {
-    expect(await admin.standardSystemTemplates.list()).toEqual([]);
   });
 });
 

@@ -16,6 +16,15 @@ export interface ContactGroupSearch extends SearchOptions {
   visibility?: string;
 }
 
+/** Options of `contactGroups.delete`. */
+export interface ContactGroupDeletion extends VersionedOptions {
+  /**
+   * Confirms deleting everything below the group (the portal's confirmation, admin.md §2.4), which
+   * the simulator asks for as the header `X-Confirm-Delete: true`; an empty group needs none.
+   */
+  confirm?: boolean;
+}
+
 /** Filters of `contactPoints.list` NgDP declares, besides the generic query language. */
 export interface ContactPointSearch extends SearchOptions {
   searchTerm?: string;
@@ -68,9 +77,22 @@ export class ContactGroups {
     return this.#ops.change('updateContactGroup', { organisationId, id }, command, options);
   }
 
-  /** Deletes a contact group (`deleteContactGroup`). */
-  delete(organisationId: string, id: string, options: VersionedOptions): Promise<void> {
-    return this.#ops.remove('deleteContactGroup', { organisationId, id }, options);
+  /**
+   * Deletes a contact group (`deleteContactGroup`) with its subgroups and the points below it (a
+   * point also placed elsewhere only leaves the subtree). A group with anything below it goes only
+   * with `confirm: true` (sent as `X-Confirm-Delete: true`); without it the simulator refuses with
+   * an `UnprocessableEntityError` (422 `CONFIRMATION_REQUIRED`) and nothing changes.
+   */
+  delete(organisationId: string, id: string, options: ContactGroupDeletion): Promise<void> {
+    return this.#ops.none(
+      {
+        operationId: 'deleteContactGroup',
+        params: { organisationId, id },
+        ifMatch: options.ifMatch,
+        ...(options.confirm === true ? { headers: { 'x-confirm-delete': 'true' } } : {}),
+      },
+      options,
+    );
   }
 }
 

@@ -36,6 +36,7 @@ export {
 } from './access.ts';
 export { AdminClient, type AdminClientOptions, type TokenSource } from './client.ts';
 export {
+  type ContactGroupDeletion,
   type ContactGroupSearch,
   ContactGroups,
   type ContactPointSearch,
@@ -74,5 +75,11 @@ export type {
   Portal,
   TestEmployee,
 } from './portal.ts';
-export { type CertificateProtocol, StandardSystemTemplates, type SystemSearch, Systems } from './systems.ts';
+export {
+  type CertificateProtocol,
+  StandardSystemTemplates,
+  type SystemCommand,
+  type SystemSearch,
+  Systems,
+} from './systems.ts';
 export type * from './types.ts';

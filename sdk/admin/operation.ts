@@ -70,6 +70,8 @@ export interface Call {
   body?: Body;
   ifMatch?: Version;
   accept?: string;
+  /** Further headers of the call (lower-case names). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The text of `If-Match` for a version. */
@@ -178,6 +180,7 @@ export class Operations {
     if (effect !== undefined) http.effect = effect;
     if (call.accept !== undefined) http.accept = call.accept;
     if (call.ifMatch !== undefined) http.ifMatch = ifMatchOf(call.ifMatch);
+    if (call.headers !== undefined) http.headers = call.headers;
     const body = call.body;
     if (body === undefined) return http;
     if ('json' in body) {

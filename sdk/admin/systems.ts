@@ -13,6 +13,16 @@ import type {
   StandardSystemTemplateListResult,
 } from './types.ts';
 
+/**
+ * A system's command: NgDP's `MailSystemCommand`, and for a system made from a standard-system
+ * template (`standardSystemTemplateId`) the simulator's `vendorAgreementConfirmed: true`, the
+ * portal's confirmation of the agreement with the vendor (docs/differences.md; NgDP's command has
+ * no such field).
+ */
+export interface SystemCommand extends MailSystemCommand {
+  vendorAgreementConfirmed?: boolean;
+}
+
 /** Filters of `systems.list` NgDP declares, besides the generic query language. */
 export interface SystemSearch extends SearchOptions {
   /** The system whose certificate has this serial number. */
@@ -60,7 +70,7 @@ export class Systems {
    * Creates a system (`createMailSystem`). The answer holds its API key in
    * `apiToken.authenticationToken`, shown this once.
    */
-  create(organisationId: string, command: MailSystemCommand, options?: RequestOptions): Promise<MailSystem> {
+  create(organisationId: string, command: SystemCommand, options?: RequestOptions): Promise<MailSystem> {
     return this.#ops.send('createMailSystem', { organisationId }, command, options);
   }
 
@@ -73,7 +83,7 @@ export class Systems {
   update(
     organisationId: string,
     id: string,
-    command: MailSystemCommand,
+    command: SystemCommand,
     options: VersionedOptions,
   ): Promise<MailSystem> {
     return this.#ops.change('updateMailSystem', { organisationId, id }, command, options);

@@ -134,6 +134,8 @@ export interface HttpRequest {
   accept?: string;
   /** `If-Match`: the version a change applies to (NgDP's optimistic locking). */
   ifMatch?: string;
+  /** Further headers an operation defines (e.g. `x-confirm-delete`), lower-case names. */
+  headers?: Readonly<Record<string, string>>;
   /** Sent without `Authorization` (a login, which is how a token is got). */
   anonymous?: boolean;
   /** `none`: a 2xx answer carries nothing the caller reads (its body is skipped, not kept). */
@@ -418,6 +420,7 @@ export class Transport {
     };
     if (http.contentType !== undefined) headers['content-type'] = http.contentType;
     if (http.ifMatch !== undefined) headers['if-match'] = http.ifMatch;
+    Object.assign(headers, http.headers);
 
     let lost: Failure | undefined;
     for (let attempt = 0; ; attempt++) {

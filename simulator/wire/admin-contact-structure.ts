@@ -38,14 +38,21 @@ export class CsvUnreadable extends Error {
 }
 
 /**
- * Reads CSV text (a leading byte-order mark is skipped, empty lines too).
+ * Reads CSV text (a leading byte-order mark is skipped, empty lines too). Rows may end in CRLF or LF,
+ * mixed: an export (LF) with rows added by a spreadsheet or editor writing CRLF reads as it looks,
+ * where csv-parse's own guess (the first row's ending) would keep a `\r` in the last cell.
  *
  * @throws CsvUnreadable for text that is not CSV (an unclosed quote, say).
  */
 export function readCsv(text: string): CsvSheet {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true });
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n'],
+    });
   } catch (error) {
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;

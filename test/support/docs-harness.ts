@@ -21,6 +21,7 @@ import { serializeMemoToBytes } from '../../sdk/memo/writer.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { createDigitalPostHandlers, type DigitalPostHandlers } from '../../testing/index.ts';
 import type { CodeBlock } from './markdown-blocks.ts';
+import { png } from './png.ts';
 import { type KeyPair, newKeyPair, registerKey } from './sftp.ts';
 import { containerOf, letters as lettersTo, writeMemoFiles } from './sftp-sender.ts';
 import { keyOf, letterTo, SEED_IDS, startTestSimulator } from './simulator.ts';
@@ -90,6 +91,8 @@ export interface DocsWorld {
   ngdp: DigitalPostHandlers;
   server: ReturnType<typeof setupServer>;
   pfx: Buffer;
+  /** The certificate of `pfx` as PEM (the blocks' `certificate.pem`). */
+  certificate: string;
   /** The SSH key registered for `testkommune` before each TypeScript block. */
   sshKey: KeyPair;
   /** What the blocks printed (console and `log`), shown when a block fails. */
@@ -99,15 +102,16 @@ export interface DocsWorld {
   close(): Promise<void>;
 }
 
-/** A PKCS#12 file of a throwaway certificate, protected by {@link PASSPHRASE}. */
-function throwawayPfx(): Buffer {
+/** A throwaway certificate as PEM and as a PKCS#12 file protected by {@link PASSPHRASE}. */
+function throwawayCertificate(): { pfx: Buffer; certificate: string } {
   const { ngdp } = makeThrowawayCertificates();
   const dir = mkdtempSync(join(tmpdir(), 'digitalpost-pfx-'));
   try {
     writeFileSync(join(dir, 'key.pem'), ngdp.key);
     writeFileSync(join(dir, 'cert.pem'), ngdp.cert);
     const pem = ['-in', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem')];
-    return execFileSync('openssl', ['pkcs12', '-export', ...pem, '-passout', `pass:${PASSPHRASE}`]);
+    const pfx = execFileSync('openssl', ['pkcs12', '-export', ...pem, '-passout', `pass:${PASSPHRASE}`]);
+    return { pfx, certificate: ngdp.cert.toString() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -194,7 +198,7 @@ export async function startDocsWorld(): Promise<DocsWorld> {
     cliUrl: cli.url,
     ngdp,
     server: setupServer(...ngdp.handlers),
-    pfx: throwawayPfx(),
+    ...throwawayCertificate(),
     sshKey: newKeyPair(),
     output: [],
     folders,
@@ -306,9 +310,14 @@ export async function makeFolder(world: DocsWorld, withSshKey: boolean): Promise
   for (const name of ['afgoerelse.pdf', 'bilag.pdf', 'svar.pdf', 'letter.pdf'])
     await writeFile(join(dir, name), PDF);
   await writeFile(join(dir, 'system.p12'), world.pfx);
+  await writeFile(join(dir, 'certificate.pem'), world.certificate);
+  await writeFile(join(dir, 'logo.png'), png(200, 200));
   await writeMemoFiles(join(dir, 'letters'), await lettersTo(3), '');
   await writeFile(join(dir, 'statements.tar.lzma'), await containerOf(await lettersTo(2)));
-  if (withSshKey) await writeFile(join(dir, 'ngdp_key'), world.sshKey.private, { mode: 0o600 });
+  if (withSshKey) {
+    await writeFile(join(dir, 'ngdp_key'), world.sshKey.private, { mode: 0o600 });
+    await writeFile(join(dir, 'ngdp_key.pub'), world.sshKey.public);
+  }
   await mkdir(join(dir, 'dist'));
   await writeFile(join(dir, 'dist', 'cli.mjs'), cliScript(world.cliUrl));
   await writeFile(join(dir, 'dist', 'cli.js'), "import('./cli.mjs');\n");

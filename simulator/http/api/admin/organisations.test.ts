@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   adminCall,
@@ -18,6 +17,7 @@ import {
   portal,
   seededToken,
 } from '../../../../test/support/admin.ts';
+import { png } from '../../../../test/support/png.ts';
 import {
   call,
   control,
@@ -56,31 +56,6 @@ beforeEach(async () => {
   receiver.requests.length = 0;
   token = await seededToken(simulator, AUTHORITY);
 });
-
-/** A real PNG of `width` × `height` grey pixels, `padding` bytes of an extra chunk making it larger. */
-function png(width: number, height: number, padding = 0): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const rows = Buffer.alloc((width + 1) * height, 0x80);
-  for (let row = 0; row < height; row++) rows[row * (width + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    ...(padding > 0 ? [chunk('tEXt', Buffer.alloc(padding, 0x41))] : []),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const putLogo = (file: Buffer, ifMatch = '"1"', on: RunningSimulator = simulator, as = token) =>
   adminUpload(on, logoPath, as, file, 'logo.png', { method: 'PUT', headers: { 'if-match': ifMatch } });
