@@ -26,7 +26,10 @@ import { sharedPath } from './shared.ts';
  */
 interface ContractState {
   found: string[];
-  /** The operations that answered 2xx (not a fault rule's answer) since the last test file ended. */
+  /**
+   * The operations that answered 2xx or 3xx (not a fault rule's answer) since the last test file
+   * ended.
+   */
   seen: Set<string>;
   checker: ContractChecker | Error | undefined;
   listener: (message: unknown) => void;
@@ -48,7 +51,8 @@ function check(state: ContractState, answer: ApiResponseMessage): string[] {
 }
 
 function noteSeen(state: ContractState, answer: ApiResponseMessage): void {
-  if (answer.status < 200 || answer.status > 299 || answer.fault !== null) return;
+  // A success or a redirect (OAuth's authorization step answers 303): the operation did its work.
+  if (answer.status < 200 || answer.status > 399 || answer.fault !== null) return;
   const match = matchNgdp(answer.method, answer.path);
   if (match.kind === 'operation') state.seen.add(match.operation.operationId);
 }
