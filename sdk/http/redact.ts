@@ -4,7 +4,7 @@
  * on its errors, which are printed and logged. So the key, wherever it appears, is replaced before an
  * error is made, and headers that carry credentials are never kept.
  */
-import { maskCpr } from '../ngdp/identifiers.ts';
+import { maskCpr, maskCprParameters } from '../ngdp/identifiers.ts';
 
 export const REDACTED = '[redacted]';
 
@@ -23,7 +23,8 @@ export type Redact = (text: string) => string;
 export function redactor(secrets: readonly string[]): Redact {
   // Longest first, so that `Basic <key>` goes whole rather than leaving `Basic [redacted]`.
   const words = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => maskCpr(words.reduce((result, secret) => result.replaceAll(secret, REDACTED), text));
+  return (text) =>
+    maskCprParameters(maskCpr(words.reduce((result, secret) => result.replaceAll(secret, REDACTED), text)));
 }
 
 /** The headers of an answer as an error keeps them: credentials replaced, secrets redacted. */

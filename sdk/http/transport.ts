@@ -39,7 +39,7 @@ import {
   UnknownOutcomeError,
   UnprocessableEntityError,
 } from '../errors.ts';
-import { maskCpr } from '../ngdp/identifiers.ts';
+import { maskCpr, maskCprParameters } from '../ngdp/identifiers.ts';
 import { BodyProblem, nestingDepth, parseJsonBody, readBody, readBodyStart, shortText } from './body.ts';
 import { beforeAbort, type ClientClock, sleepOn } from './deadline.ts';
 import { ERROR_BODY_BYTES, type LimitSettings, MAX_JSON_DEPTH } from './limits.ts';
@@ -409,7 +409,7 @@ export class Transport {
     const context = {
       requestId: randomUUID(),
       method: http.method,
-      path: maskCpr(url.slice(this.#options.baseUrl.length)),
+      path: maskCprParameters(maskCpr(url.slice(this.#options.baseUrl.length))),
     };
     const headers: Record<string, string> = {
       ...(http.anonymous === true ? {} : { authorization: await this.#authorization() }),

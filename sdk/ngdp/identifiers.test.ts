@@ -4,6 +4,8 @@ import {
   isCvrNumber,
   isUuid,
   maskCpr,
+  maskCprParameters,
+  maskCprValue,
   partyNumberKind,
   testCprNumber,
   testCvrNumber,
@@ -73,6 +75,24 @@ describe('maskCpr: CPR numbers never appear whole in an error message or a log l
     'a date 2025-06-01 stays',
   ])('leaves %s alone', (text) => {
     expect(maskCpr(text)).toBe(text);
+  });
+});
+
+describe('a value given for a CPR number is masked whatever its shape', () => {
+  it.each([
+    ['citizen-lookup/?cprNumber=0101700001x', 'citizen-lookup/?cprNumber=010170*****'],
+    ['?cprNumber=01017000012&size=2', '?cprNumber=010170*****&size=2'],
+    ['?CPRNUMBER=0101700001', '?CPRNUMBER=010170****'],
+    ['?cprNumber=0101700001x%2C0202802345', '?cprNumber=010170*****%2C020280****'],
+    ['?cprNumber=0101', '?cprNumber=0101'],
+    ['?cvrNumber=12345678x', '?cvrNumber=12345678x'],
+  ])('%s → %s', (text, masked) => {
+    expect(maskCprParameters(text)).toBe(masked);
+  });
+
+  it('shows a value no further than its first six characters', () => {
+    expect(maskCprValue('0101700001x')).toBe('010170*****');
+    expect(maskCprValue('010170')).toBe('010170');
   });
 });
 

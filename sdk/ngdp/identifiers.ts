@@ -44,6 +44,32 @@ export function maskCpr(text: string): string {
   return text.replace(/(?<=^|[^\w-]|%[0-9A-Fa-f]{2})(\d{6})(-?)\d{4}(?![\w-])/g, '$1$2****');
 }
 
+/**
+ * A value meant as a CPR number, whatever its shape (`0101700001x`, `01017000012`), shown no
+ * further than its first six characters: for refusals of a field or parameter that holds one,
+ * where {@link maskCpr}'s search for whole numbers would leave a malformed one whole.
+ */
+export function maskCprValue(value: string): string {
+  return value.length <= 6 ? value : `${value.slice(0, 6)}${'*'.repeat(Math.min(value.length - 6, 16))}`;
+}
+
+/**
+ * The values of query parameters named for a CPR number (`cprNumber=…`, any case) masked with
+ * {@link maskCprValue}, each of a comma-separated list on its own, for URLs in logs and error
+ * messages.
+ */
+export function maskCprParameters(text: string): string {
+  return text.replace(
+    /(\bcpr\w*=)([^&#\s"']*)/gi,
+    (_match, name: string, value: string) =>
+      name +
+      value
+        .split(/(%2C|,)/i)
+        .map((part, i) => (i % 2 === 1 ? part : maskCprValue(part)))
+        .join(''),
+  );
+}
+
 /** A random integer from 0 to `below - 1`, from a source like Math.random. */
 const pick = (random: () => number, below: number): number => Math.floor(random() * below) % below;
 

@@ -7,7 +7,7 @@
  * a call without credentials is still 401.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { maskCpr } from '../../sdk/ngdp/identifiers.ts';
+import { maskCpr, maskCprValue } from '../../sdk/ngdp/identifiers.ts';
 import {
   type NgdpFields,
   type NgdpOperation,
@@ -89,9 +89,10 @@ function checkValue(parameter: NgdpQueryParameter, value: string | string[]): vo
     return;
   }
   if (value === '') return;
-  // A value that is nearly a CPR number (`010170-0001`) is not shown whole in the refusal.
+  // A value that is nearly a CPR number (`010170-0001`) is not shown whole in the refusal, nor is
+  // anything given for a CPR parameter (`0101700001x`).
   const wrong = (message: string): never => {
-    throw reject.invalidParameter(name, message, maskCpr(value));
+    throw reject.invalidParameter(name, message, /^cpr/i.test(name) ? maskCprValue(value) : maskCpr(value));
   };
   switch (declared.kind) {
     case 'integer':

@@ -76,6 +76,8 @@ describe('GET citizen-lookup/', () => {
 
   it.each([
     ['a malformed CPR number', '?cprNumber=010170-0001', 'INVALID_PARAMETER'],
+    ['a CPR number with a letter after it', '?cprNumber=0101700001x', 'INVALID_PARAMETER'],
+    ['a CPR number with a digit too many', '?cprNumber=01017000011', 'INVALID_PARAMETER'],
     ['no CPR number', '', 'REQUIRED'],
   ])('refuses %s with 400, never showing the number whole', async (_, query, code) => {
     const response = await adminCall(simulator, 'GET', `/citizen-lookup/${query}`, { token });
