@@ -228,3 +228,76 @@ describe('digitalpost identity list and delete employee', () => {
     ]);
   });
 });
+
+describe('digitalpost identity list and delete citizen|company', () => {
+  it('lists the citizens with their CPR numbers masked, whole with --show-cpr or --json', async () => {
+    await run(['identity', 'create', 'citizen', '0202801234', '--status', 'EXEMPT'], env);
+    const masked = await run(['identity', 'list', 'citizens'], env);
+    const whole = await run(['identity', 'list', 'citizens', '--show-cpr'], env);
+    const json = await run(['identity', 'list', 'citizens', '--json'], env);
+
+    expect(masked.code, masked.stderr).toBe(0);
+    expect(lines(masked.stdout)).toEqual(
+      expect.arrayContaining([
+        '010170****  CITIZEN  REGISTERED  AUTOMATIC_REGISTRATION',
+        '020280****  CITIZEN  EXEMPT  EXEMPT_OTHER_REASON',
+      ]),
+    );
+    expect(masked.stdout).not.toMatch(/\d{10}/);
+    expect(lines(whole.stdout)).toContain('0202801234  CITIZEN  EXEMPT  EXEMPT_OTHER_REASON');
+    expect(jsonLines(json.stdout).map((contact) => contact.cprNumber)).toEqual(
+      expect.arrayContaining(['0101700001', '0202801234']),
+    );
+  });
+
+  it('lists the companies', async () => {
+    await run(['identity', 'create', 'company', '55667788'], env);
+    const result = await run(['identity', 'list', 'companies', '--json'], env);
+
+    expect(result.code, result.stderr).toBe(0);
+    const companies = jsonLines(result.stdout);
+    expect(companies.map((company) => company.cvrNumber)).toContain('55667788');
+    expect(new Set(companies.map((company) => company.type))).toEqual(new Set(['COMPANY']));
+  });
+
+  it('deletes a citizen and a company, which the lists no longer show', async () => {
+    await run(['identity', 'create', 'company', '55667788'], env);
+    const citizen = await run(['identity', 'delete', 'citizen', '010170-0002'], env);
+    const company = await run(['identity', 'delete', 'company', '55667788', '--json'], env);
+    const citizens = await run(['identity', 'list', 'citizens', '--json'], env);
+    const companies = await run(['identity', 'list', 'companies', '--json'], env);
+
+    expect(citizen).toEqual({ code: 0, stdout: 'deleted citizen 010170****\n', stderr: '' });
+    expect(jsonLines(company.stdout)).toEqual([{ cvrNumber: '55667788', deleted: true }]);
+    expect(jsonLines(citizens.stdout).map((contact) => contact.cprNumber)).not.toContain('0101700002');
+    expect(jsonLines(companies.stdout).map((contact) => contact.cvrNumber)).not.toContain('55667788');
+  });
+
+  it('reports a number not registered in one line without the whole CPR number (exit 1)', async () => {
+    const result = await run(['identity', 'delete', 'citizen', '3112999999'], env);
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'digitalpost: 404 NOT_FOUND: no test citizen registered under 311299****\n',
+    });
+  });
+
+  it.each([
+    [
+      ['identity', 'delete', 'citizen', '31129999990'],
+      '"311299*****" is not a CPR number (10 digits, DDMMYYSSSS)',
+    ],
+    [['identity', 'delete', 'company', '1234'], '"1234" is not a CVR number (8 digits)'],
+  ])('refuses %j in one line (exit 2)', async (argv, message) => {
+    expect(await run(argv, env)).toEqual({ code: 2, stdout: '', stderr: `digitalpost: ${message}\n` });
+  });
+
+  it('refuses an unknown kind of list in one line (exit 2)', async () => {
+    const result = await run(['identity', 'list', 'people'], env);
+
+    expect(result.code).toBe(2);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(/people/);
+  });
+});

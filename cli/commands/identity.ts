@@ -4,11 +4,18 @@
  * password made here is printed this once.
  */
 import { randomBytes } from 'node:crypto';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
 import type { NewTestContact, TestEmployee } from '../../sdk/admin/portal.ts';
 import type { Contact } from '../../sdk/client/types.ts';
 import { PUBLIC_REGISTRATION_STATUSES, REGISTRATION_STATUSES } from '../../sdk/ngdp/enums.ts';
-import { isCprNumber, isCvrNumber, testCprNumber, testCvrNumber } from '../../sdk/ngdp/identifiers.ts';
+import {
+  isCprNumber,
+  isCvrNumber,
+  maskCpr,
+  maskCprValue,
+  testCprNumber,
+  testCvrNumber,
+} from '../../sdk/ngdp/identifiers.ts';
 import { ADMIN_RIGHTS } from '../../simulator/domain/admin-rights.ts';
 import { type AdminFlags, addAdminOptions, adminConnect, withAdmin } from '../admin-connection.ts';
 import { CliError, type CliIO, EXIT } from '../io.ts';
@@ -55,15 +62,19 @@ function numberOf(
     return make();
   }
   const number = /^\d{6}-\d{4}$/.test(given) ? given.replace('-', '') : given;
-  if (!valid(number)) throw new CliError(`${JSON.stringify(given)} is not a ${label}`);
+  // A malformed CPR number is shown no further than its first six characters.
+  const shown = kind === 'citizen' ? maskCprValue(given) : given;
+  if (!valid(number)) throw new CliError(`${JSON.stringify(shown)} is not a ${label}`);
   return number;
 }
 
-function contactLine(contact: Contact): string {
+/** A contact in one line: its number (a CPR number masked unless `wholeCpr`), type and registration. */
+function contactLine(contact: Contact, wholeCpr = true): string {
   const subscription = contact.mailboxSubscription;
+  const cpr = contact.cprNumber === undefined || wholeCpr ? contact.cprNumber : maskCpr(contact.cprNumber);
   return `${printable(
     [
-      contact.cprNumber ?? contact.cvrNumber ?? contact.id,
+      cpr ?? contact.cvrNumber ?? contact.id,
       contact.type,
       subscription?.publicRegistrationStatus ?? 'UNKNOWN',
       subscription?.registrationStatus ?? 'UNKNOWN',
@@ -127,6 +138,26 @@ async function createEmployee(given: string | undefined, flags: EmployeeFlags, i
   return EXIT.ok;
 }
 
+interface ListFlags extends AdminFlags {
+  showCpr?: boolean;
+}
+
+/** `identity list WHAT`: employees, or the citizens or companies, one line (or JSON line) each. */
+async function listIdentities(
+  what: 'employees' | 'citizens' | 'companies',
+  flags: ListFlags,
+  io: CliIO,
+): Promise<number> {
+  if (what === 'employees') return listEmployees(flags, io);
+  const connection = await adminConnect(flags, io);
+  await withAdmin(connection, async (client) => {
+    const contacts = what === 'citizens' ? client.portal.citizens() : client.portal.companies();
+    for await (const contact of contacts)
+      io.stdout(flags.json === true ? jsonLine(contact) : contactLine(contact, flags.showCpr === true));
+  });
+  return EXIT.ok;
+}
+
 async function listEmployees(flags: AdminFlags, io: CliIO): Promise<number> {
   const connection = await adminConnect(flags, io);
   const employees = await withAdmin(connection, (client) => client.portal.employees());
@@ -176,6 +207,27 @@ async function deleteEmployee(username: string, flags: AdminFlags, io: CliIO): P
   await withAdmin(connection, (client) => client.portal.deleteEmployee(username));
   io.stdout(
     flags.json === true ? jsonLine({ username, deleted: true }) : `${printable(`deleted ${username}`)}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** `identity delete citizen|company NUMBER`; the CPR number printed back masked. */
+async function deleteContact(
+  kind: 'citizen' | 'company',
+  given: string,
+  flags: AdminFlags,
+  io: CliIO,
+): Promise<number> {
+  const number = numberOf(kind, given, false);
+  const connection = await adminConnect(flags, io);
+  await withAdmin(connection, (client) =>
+    kind === 'citizen' ? client.portal.deleteCitizen(number) : client.portal.deleteCompany(number),
+  );
+  const field = kind === 'citizen' ? 'cprNumber' : 'cvrNumber';
+  io.stdout(
+    flags.json === true
+      ? jsonLine({ [field]: number, deleted: true })
+      : `deleted ${kind} ${kind === 'citizen' ? maskCpr(number) : number}\n`,
   );
   return EXIT.ok;
 }
@@ -298,13 +350,50 @@ export function registerIdentityCommands(
   addAdminOptions(
     identity
       .command('list')
-      .description("list the test employees of the login's organisation and those given rights in it")
-      .option('--json', 'one JSON object per employee (JSON Lines)'),
+      .description(
+        "list the test employees of the login's organisation and those given rights in it, or every test citizen or company",
+      )
+      .addArgument(
+        new Argument('[what]', 'what to list')
+          .choices(['employees', 'citizens', 'companies'])
+          .default('employees'),
+      )
+      .option('--show-cpr', 'show whole CPR numbers (masked by default: 010170****)')
+      .option(
+        '--json',
+        "one JSON object per employee, or NgDP's Contact per citizen or company (JSON Lines)",
+      ),
     false,
   )
-    .addHelpText('after', EXIT_CODES)
-    .action(async (flags: AdminFlags) => setExitCode(await listEmployees(flags, io)));
+    .addHelpText(
+      'after',
+      `\nCitizens and companies are shared by all organisations: the seed's (the magic identities among them) and those made since.\nExample: digitalpost identity list citizens${EXIT_CODES}`,
+    )
+    .action(async (what: 'employees' | 'citizens' | 'companies', flags: ListFlags) =>
+      setExitCode(await listIdentities(what, flags, io)),
+    );
   const remove = identity.command('delete').description('delete a test identity');
+  for (const kind of ['citizen', 'company'] as const)
+    addAdminOptions(
+      remove
+        .command(kind)
+        .description(
+          `delete a test ${kind}: its number is unknown from then on, the letters in its mailbox stay`,
+        )
+        .argument(
+          kind === 'citizen' ? '<cpr>' : '<cvr>',
+          kind === 'citizen' ? 'its CPR number (10 digits)' : 'its CVR number (8 digits)',
+        )
+        .option(
+          '--json',
+          `print {${kind === 'citizen' ? 'cprNumber' : 'cvrNumber'}, deleted} as one JSON line`,
+        ),
+      false,
+    )
+      .addHelpText('after', EXIT_CODES)
+      .action(async (number: string, flags: AdminFlags) =>
+        setExitCode(await deleteContact(kind, number, flags, io)),
+      );
   addAdminOptions(
     remove
       .command('employee')

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
 import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
-import { AuthenticationError, InvalidOptionsError, PermissionDeniedError } from '../errors.ts';
+import { AuthenticationError, InvalidOptionsError, NotFoundError, PermissionDeniedError } from '../errors.ts';
 import { AdminClient } from './client.ts';
 
 let simulator: RunningSimulator;
@@ -140,6 +140,38 @@ describe('the test portal', () => {
       mailboxSubscription: { publicRegistrationStatus: 'EXEMPT' },
     });
     expect(company).toMatchObject({ cvrNumber: '55667788', type: 'COMPANY' });
+  });
+
+  it('lists test citizens and companies page after page, and deletes one of each', async () => {
+    await admin.portal.createCitizen('0202801234');
+    await admin.portal.createCompany('55667788');
+    const citizens = await all(admin.portal.citizens({ pageSize: 2 }));
+
+    expect(citizens.map((citizen) => citizen.cprNumber)).toEqual(
+      expect.arrayContaining(['0101700001', '0202801234']),
+    );
+    expect(new Set(citizens.map((citizen) => citizen.id)).size).toBe(citizens.length);
+    await admin.portal.deleteCitizen('0202801234');
+    await admin.portal.deleteCompany('55667788');
+
+    expect((await all(admin.portal.citizens())).map((citizen) => citizen.cprNumber)).not.toContain(
+      '0202801234',
+    );
+    expect((await all(admin.portal.companies())).map((company) => company.cvrNumber)).not.toContain(
+      '55667788',
+    );
+  });
+
+  it('refuses to delete a number not registered (NotFoundError) or malformed (before any call), masking the CPR number', async () => {
+    const unknown = await admin.portal.deleteCitizen('3112999999').catch((error: unknown) => error);
+    const malformed = await admin.portal.deleteCitizen('31129999990').catch((error: unknown) => error);
+
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect(malformed).toBeInstanceOf(InvalidOptionsError);
+    expect(String(malformed)).toContain('311299*****');
+    await expect(admin.portal.deleteCompany('1234')).rejects.toBeInstanceOf(InvalidOptionsError);
+    for (const failure of [unknown, malformed]) expect(inspect(failure)).not.toContain('3112999999');
+    await expect(admin.portal.deleteCompany('99887766')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('creates a test organisation whose first employee can log in with the password shown once', async () => {

@@ -241,36 +241,50 @@ export class Operations {
    * Every item of a search, page after page (`page` from 0, `size`), each once: the items are in
    * the answer's array `key` (`systems`).
    */
-  async *list<T>(call: Call, key: string, options: SearchOptions, caller: string): AsyncGenerator<T> {
-    const { size, maxPages } = listSettings(options, this.#transport.limits.maxPages, caller);
-    const read = reading(object({ [key]: optional(array(anObject)), totalPages: optional(integer) }));
+  list<T>(call: Call, key: string, options: SearchOptions, caller: string): AsyncGenerator<T> {
     const base = this.request({ ...call, query: { ...call.query, ...searchQuery(options) } });
-    let index = 0;
-    yield* paginate<T, number>(
-      numberedPages(async (page) => {
-        const http: HttpRequest = { ...base, query: { ...base.query, page, size } };
-        const response = await this.#transport.send(http, options);
-        const result = this.#transport.read(http, response, read) as Record<string, unknown> & {
-          totalPages?: number;
-        };
-        const items = (result[key] ?? []) as T[];
-        if (items.length > size)
-          throw this.#transport.unexpected(
-            http,
-            response,
-            `the page has ${items.length} items, ${size} were asked for`,
-          );
-        return { items, totalPages: result.totalPages };
-      }),
-      {
-        name: { method: base.method, path: base.path },
-        // Items without an id (projections leaving it out) are each their own.
-        keyOf: (item) => {
-          const id = (item as { id?: unknown }).id;
-          return typeof id === 'string' ? id : `#${index++}`;
-        },
-        maxPages,
-      },
-    );
+    return pagedList<T>(this.#transport, base, key, options, caller);
   }
+}
+
+/**
+ * Every item of a list the server answers by page (`page` from 0, `size`, and `totalPages`), each
+ * once: the items are in the answer's array `key` (`systems`). `base` is the request of any page.
+ */
+export async function* pagedList<T>(
+  transport: Transport,
+  base: HttpRequest,
+  key: string,
+  options: ListOptions & RequestOptions,
+  caller: string,
+): AsyncGenerator<T> {
+  const { size, maxPages } = listSettings(options, transport.limits.maxPages, caller);
+  const read = reading(object({ [key]: optional(array(anObject)), totalPages: optional(integer) }));
+  let index = 0;
+  yield* paginate<T, number>(
+    numberedPages(async (page) => {
+      const http: HttpRequest = { ...base, query: { ...base.query, page, size } };
+      const response = await transport.send(http, options);
+      const result = transport.read(http, response, read) as Record<string, unknown> & {
+        totalPages?: number;
+      };
+      const items = (result[key] ?? []) as T[];
+      if (items.length > size)
+        throw transport.unexpected(
+          http,
+          response,
+          `the page has ${items.length} items, ${size} were asked for`,
+        );
+      return { items, totalPages: result.totalPages };
+    }),
+    {
+      name: { method: base.method, path: base.path },
+      // Items without an id (projections leaving it out) are each their own.
+      keyOf: (item) => {
+        const id = (item as { id?: unknown }).id;
+        return typeof id === 'string' ? id : `#${index++}`;
+      },
+      maxPages,
+    },
+  );
 }

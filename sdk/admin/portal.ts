@@ -3,9 +3,13 @@
  * the organisations an employee acts for, test organisations, employees with rights, citizens and
  * companies. The simulator serves them at `/portal/v1`; NgDP's test portal has them as web pages.
  */
+import type { ListOptions } from '../client/pagination.ts';
 import type { Contact, RegistrationStatus } from '../client/types.ts';
+import { InvalidOptionsError } from '../errors.ts';
 import { array, object, string } from '../http/shape.ts';
 import type { RequestOptions, Transport } from '../http/transport.ts';
+import { isCprNumber, isCvrNumber, maskCprValue } from '../ngdp/identifiers.ts';
+import { pagedList } from './operation.ts';
 import type { OAuth2AccessToken, Organisation, TestOrganisationCommand } from './types.ts';
 
 /** A logged-in employee's token: NgDP's `OAuth2AccessToken` with its `value`. */
@@ -181,16 +185,8 @@ export class Portal {
   }
 
   /** Deletes a test employee of the token's organisation; its logins end at once. */
-  async deleteEmployee(username: string, options: RequestOptions = {}): Promise<void> {
-    await this.#transport.send(
-      {
-        method: 'DELETE',
-        path: `/employees/${encodeURIComponent(username)}`,
-        answer: 'none',
-        effect: { operation: 'portal.deleteEmployee', check: 'list the employees', repeatable: true },
-      },
-      options,
-    );
+  deleteEmployee(username: string, options: RequestOptions = {}): Promise<void> {
+    return this.#delete(`/employees/${encodeURIComponent(username)}`, 'portal.deleteEmployee', options);
   }
 
   /** Gives an employee (of any organisation) these rights in the token's organisation; `[]` takes them. */
@@ -206,5 +202,74 @@ export class Portal {
   /** Creates (or changes) a test company: a mailbox under a CVR number. */
   createCompany(cvrNumber: string, company: NewTestContact = {}, options?: RequestOptions): Promise<Contact> {
     return this.#json('POST', '/companies', { ...company, cvrNumber }, options);
+  }
+
+  /**
+   * Every test citizen, page after page (`pageSize`, default 100): the seed's (on the simulator,
+   * its magic identities among them) and those made since, shared by all organisations.
+   *
+   * @example
+   * for await (const citizen of admin.portal.citizens()) console.log(citizen.cprNumber);
+   */
+  citizens(options: ListOptions & RequestOptions = {}): AsyncGenerator<Contact> {
+    return pagedList(
+      this.#transport,
+      { method: 'GET', path: '/citizens' },
+      'citizens',
+      options,
+      'portal.citizens',
+    );
+  }
+
+  /** Every test company, page after page (`pageSize`, default 100), as {@link Portal.citizens}. */
+  companies(options: ListOptions & RequestOptions = {}): AsyncGenerator<Contact> {
+    return pagedList(
+      this.#transport,
+      { method: 'GET', path: '/companies' },
+      'companies',
+      options,
+      'portal.companies',
+    );
+  }
+
+  /**
+   * Deletes a test citizen: its CPR number is unknown from then on (letters to it are refused), the
+   * letters already in its mailbox stay.
+   *
+   * @throws InvalidOptionsError, before any call, unless `cprNumber` is 10 digits (it shows only
+   *   its first six characters); NotFoundError (404) for a number not registered.
+   */
+  async deleteCitizen(cprNumber: string, options: RequestOptions = {}): Promise<void> {
+    if (!isCprNumber(cprNumber))
+      throw new InvalidOptionsError(
+        `portal.deleteCitizen: cprNumber must be 10 digits, got ${JSON.stringify(maskCprValue(String(cprNumber)))}`,
+      );
+    await this.#delete(`/citizens/${cprNumber}`, 'portal.deleteCitizen', options);
+  }
+
+  /**
+   * Deletes a test company, as {@link Portal.deleteCitizen}.
+   *
+   * @throws InvalidOptionsError, before any call, unless `cvrNumber` is 8 digits; NotFoundError
+   *   (404) for a number not registered.
+   */
+  async deleteCompany(cvrNumber: string, options: RequestOptions = {}): Promise<void> {
+    if (!isCvrNumber(cvrNumber))
+      throw new InvalidOptionsError(
+        `portal.deleteCompany: cvrNumber must be 8 digits, got ${JSON.stringify(String(cvrNumber))}`,
+      );
+    await this.#delete(`/companies/${cvrNumber}`, 'portal.deleteCompany', options);
+  }
+
+  async #delete(path: string, operation: string, options: RequestOptions): Promise<void> {
+    await this.#transport.send(
+      {
+        method: 'DELETE',
+        path,
+        answer: 'none',
+        effect: { operation, check: 'list the test identities', repeatable: true },
+      },
+      options,
+    );
   }
 }

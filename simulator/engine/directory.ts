@@ -13,17 +13,24 @@ import {
   REGISTRATION_STATUSES,
   type RegistrationStatus,
 } from '../../sdk/ngdp/enums.ts';
-import { isCprNumber, isCvrNumber, partyNumberKind } from '../../sdk/ngdp/identifiers.ts';
+import {
+  isCprNumber,
+  isCvrNumber,
+  maskCpr,
+  maskCprValue,
+  partyNumberKind,
+} from '../../sdk/ngdp/identifiers.ts';
 import { copenhagenDate } from '../../sdk/ngdp/time.ts';
 import { CONTACT_POINT_WRITERS, changedContact, standInNumber, unknownContact } from '../domain/contacts.ts';
 import { isMobileNumber, isSearchTerm } from '../domain/formats.ts';
 import type { Contact, ContactPoint, MailboxSubscription } from '../domain/model.ts';
 import { evaluate, type JsonObject, project, type Query, type QueryPage, select } from '../domain/query.ts';
 import type { ContactQuery } from '../store/store.ts';
+import type { ActionActor, AdminLog } from './admin-log.ts';
 import type { EngineContext } from './context.ts';
 import type { Faults } from './faults.ts';
 import { onlyFields } from './fields.ts';
-import type { PageRequest } from './paging.ts';
+import type { Page, PageRequest } from './paging.ts';
 import { reject } from './rejections.ts';
 import type { Subscriptions } from './subscriptions.ts';
 
@@ -151,11 +158,13 @@ export class Directory {
   private readonly context: EngineContext;
   private readonly faults: Faults;
   private readonly subscriptions: Subscriptions;
+  private readonly log: AdminLog;
 
-  constructor(context: EngineContext, faults: Faults, subscriptions: Subscriptions) {
+  constructor(context: EngineContext, faults: Faults, subscriptions: Subscriptions, log: AdminLog) {
     this.context = context;
     this.faults = faults;
     this.subscriptions = subscriptions;
+    this.log = log;
   }
 
   // ---------------------------------------------------------------- contacts
@@ -320,6 +329,64 @@ export class Directory {
     const contact = changedContact(existing, given, copenhagenDate(now));
     this.saveContact(existing, contact);
     return contact;
+  }
+
+  /**
+   * The test citizens (`CITIZEN`) or companies (`COMPANY`) registered — the seed's (the magic
+   * identities among them), the test portal's and the control API's — in NgDP's order
+   * (lastUpdated, transactionId): a page of them.
+   */
+  listIdentities(kind: 'CITIZEN' | 'COMPANY', request: PageRequest): Page<Contact> {
+    const { store } = this.context;
+    const start = request.page * request.size;
+    return {
+      items: store.searchContacts({ type: kind }, start + request.size).slice(start),
+      page: request.page,
+      size: request.size,
+      total: store.countContacts({ type: kind }),
+    };
+  }
+
+  /**
+   * Deletes the test citizen (`CITIZEN`, by CPR number) or company (`COMPANY`, by CVR number)
+   * registered under `number`: from then on the number is as one never registered (`UNKNOWN` to a
+   * search, `RECIPIENT_UNKNOWN` to a letter); the letters already delivered to its mailbox stay.
+   * `by`'s organisation gets an action-log row.
+   *
+   * @throws Rejection for a malformed number; NOT_FOUND for a number not registered.
+   */
+  deleteIdentity(by: ActionActor, kind: 'CITIZEN' | 'COMPANY', number: string): void {
+    const citizen = kind === 'CITIZEN';
+    const field = citizen ? 'cprNumber' : 'cvrNumber';
+    if (!(citizen ? isCprNumber(number) : isCvrNumber(number)))
+      throw reject.invalidField(
+        'path',
+        field,
+        'INVALID_FORMAT',
+        `must be ${citizen ? 10 : 8} digits`,
+        citizen ? maskCprValue(number) : number,
+      );
+    const { store } = this.context;
+    const contact = store.findContact(citizen ? 'cpr' : 'cvr', number);
+    if (contact === undefined)
+      throw reject.notFound(
+        `no test ${citizen ? 'citizen' : 'company'} registered under ${citizen ? maskCpr(number) : number}`,
+      );
+    this.context.change(() => {
+      store.deleteContact(contact.id);
+      this.log.changed(by, {
+        subject: citizen ? 'Testborger' : 'Testvirksomhed',
+        resourceId: contact.id,
+        name: contact.name,
+        event: 'Slettet',
+        eventTag: citizen ? EventTag.CONTACT_CPR_UPDATED : EventTag.CONTACT_CVR_UPDATED,
+        cprCvr: number,
+        before: {
+          name: contact.name,
+          publicRegistrationStatus: contact.mailboxSubscription.publicRegistrationStatus,
+        },
+      });
+    });
   }
 
   /**

@@ -240,12 +240,12 @@ export class Engine {
     this.recipients = new Recipients(context, this.faults, this.receipts);
     this.recall = new Recall(context);
     this.subscriptions = new Subscriptions(context, pusher, options.outbound);
-    this.directory = new Directory(context, this.faults, this.subscriptions);
+    this.adminLog = new AdminLog(context);
+    this.directory = new Directory(context, this.faults, this.subscriptions, this.adminLog);
     this.systemFetches = new SystemFetches(context);
     this.organisations = new Organisations(context);
     this.eventLog = new EventLog(context, this.faults);
     this.inspection = new Inspection(context);
-    this.adminLog = new AdminLog(context);
     this.rights = new Rights(context, this.adminLog);
     this.identities = new Identities(context, this.adminLog, this.rights, this.subscriptions);
     this.identityAdmin = new IdentityAdmin(context, this.adminLog, this.rights);

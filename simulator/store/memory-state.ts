@@ -20,6 +20,7 @@ export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export function contactMatches(contact: Contact, query: ContactQuery): boolean {
   if (query.ids && !query.ids.includes(contact.id)) return false;
+  if (query.type !== undefined && contact.type !== query.type) return false;
   if (query.cprNumbers && !(contact.cprNumber && query.cprNumbers.includes(contact.cprNumber))) return false;
   if (query.cvrNumbers && !(contact.cvrNumber && query.cvrNumbers.includes(contact.cvrNumber))) return false;
   if (query.updatedSince !== undefined && contact.lastUpdated < query.updatedSince) return false;

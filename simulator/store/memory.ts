@@ -204,6 +204,10 @@ export class MemoryStore implements Store {
     this.setEntry(this.state.contacts, contact.id, copy(contact));
   }
 
+  deleteContact(id: string): boolean {
+    return this.deleteInOrder(this.state.contacts, id);
+  }
+
   getContactPoint(id: string): ContactPoint | undefined {
     const found = this.state.contactPoints.get(id);
     return found && copy(found);

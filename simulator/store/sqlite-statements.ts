@@ -10,6 +10,10 @@ function contactFilter(query: ContactQuery): { where: string; parameters: SQLInp
     terms.push('id IN (SELECT value FROM json_each(?))');
     parameters.push(JSON.stringify(query.ids));
   }
+  if (query.type !== undefined) {
+    terms.push("json_extract(data, '$.type') = ?");
+    parameters.push(query.type);
+  }
   // The memory store treats an empty CPR/CVR number as none.
   if (query.cprNumbers) {
     terms.push("cpr_number IN (SELECT value FROM json_each(?)) AND cpr_number <> ''");
@@ -93,6 +97,8 @@ export function prepareStatements(db: DatabaseSync) {
       ON CONFLICT (id) DO UPDATE SET cpr_number = excluded.cpr_number, cvr_number = excluded.cvr_number,
         last_updated = excluded.last_updated, transaction_id = excluded.transaction_id,
         data = excluded.data`),
+
+    deleteContact: prepare('DELETE FROM contacts WHERE id = ?'),
 
     getContactPoint: prepare('SELECT data FROM contact_points WHERE id = ?'),
     listContactPoints: prepare('SELECT data FROM contact_points ORDER BY rowid'),

@@ -231,6 +231,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  deleteContact(id: string): boolean {
+    return Number(this.sql.deleteContact.run(id).changes) > 0;
+  }
+
   getContactPoint(id: string): ContactPoint | undefined {
     return parse(this.sql.getContactPoint.get(id));
   }

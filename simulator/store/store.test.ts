@@ -384,6 +384,24 @@ describe.each([
       ]);
     });
 
+    it('filters contacts by type, citizens or companies', () => {
+      store.putContact(contact('citizen', { cprNumber: '0101010101' }));
+      store.putContact(contact('company', { cprNumber: undefined, cvrNumber: '12345678', type: 'COMPANY' }));
+      expect(ids(store.searchContacts({ type: 'CITIZEN' }, 10))).toEqual(['citizen']);
+      expect(ids(store.searchContacts({ type: 'COMPANY' }, 10))).toEqual(['company']);
+      expect(store.countContacts({ type: 'COMPANY' })).toBe(1);
+    });
+
+    it('deletes a contact, which is found neither by id nor by number then', () => {
+      store.putContact(contact('citizen', { cprNumber: '0101010101' }));
+      store.putContact(contact('other', { cprNumber: '0202020202' }));
+      expect(store.deleteContact('citizen')).toBe(true);
+      expect(store.deleteContact('citizen')).toBe(false);
+      expect(store.getContact('citizen')).toBeUndefined();
+      expect(store.findContact('cpr', '0101010101')).toBeUndefined();
+      expect(ids(store.searchContacts({}, 10))).toEqual(['other']);
+    });
+
     it('returns at most `limit` contacts', () => {
       for (const id of ['a', 'b', 'c']) store.putContact(contact(id));
       expect(store.searchContacts({}, 2)).toHaveLength(2);

@@ -53,6 +53,8 @@ export interface ContactQuery {
   updatedSince?: number;
   /** Search-after cursor: contacts strictly after this (lastUpdated, transactionId). */
   after?: { lastUpdated: number; transactionId: string };
+  /** Only citizens, or only companies. */
+  type?: 'CITIZEN' | 'COMPANY';
 }
 
 export interface EventQuery {
@@ -105,6 +107,8 @@ export interface Store {
   searchContacts(query: ContactQuery, limit: number): Contact[];
   countContacts(query: ContactQuery): number;
   putContact(contact: Contact): void;
+  /** Removes a contact; false when there was none. */
+  deleteContact(id: string): boolean;
 
   getContactPoint(id: string): ContactPoint | undefined;
   listContactPoints(organisationId?: string): ContactPoint[];

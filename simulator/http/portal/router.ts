@@ -13,7 +13,7 @@ import { reject } from '../../engine/rejections.ts';
 import { accessTokenJson, contextJson, employeeJson, organisationJson } from '../../wire/admin.ts';
 import { contactJson } from '../../wire/directory.ts';
 import { jsonBody } from '../json-body.ts';
-import { objectBody } from '../support.ts';
+import { objectBody, paging } from '../support.ts';
 
 export function portalRouter(engine: Engine): Router {
   const router = express.Router({ caseSensitive: true });
@@ -72,9 +72,9 @@ export function portalRouter(engine: Engine): Router {
     response.json(employee(engine.identities.grant(caller(request), request.params.username, rights)));
   });
 
-  for (const [path, kind, number] of [
-    ['/citizens', 'CITIZEN', 'cprNumber'],
-    ['/companies', 'COMPANY', 'cvrNumber'],
+  for (const [path, kind, number, key] of [
+    ['/citizens', 'CITIZEN', 'cprNumber', 'citizens'],
+    ['/companies', 'COMPANY', 'cvrNumber', 'companies'],
   ] as const) {
     router.post(path, (request, response) => {
       caller(request);
@@ -82,6 +82,23 @@ export function portalRouter(engine: Engine): Router {
       if (body[number] === undefined) throw reject.requiredField(kind.toLowerCase(), number);
       const contact = engine.directory.registerIdentity(kind, { ...body, number: body[number] });
       response.status(201).json(contactJson(contact));
+    });
+
+    router.get(path, (request, response) => {
+      caller(request);
+      const { items, page, size, total } = engine.directory.listIdentities(kind, paging(request, 100));
+      response.json({
+        [key]: items.map(contactJson),
+        page,
+        size,
+        totalElements: total,
+        totalPages: Math.ceil(total / size),
+      });
+    });
+
+    router.delete(`${path}/:number`, (request, response) => {
+      engine.directory.deleteIdentity(caller(request), kind, request.params.number);
+      response.status(204).end();
     });
   }
 
