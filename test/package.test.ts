@@ -42,9 +42,11 @@ const ENTRY_POINTS = Object.keys(manifest.exports)
  * formats; docs/performance.md, "Import cost and package size", has the figures and the argument for
  * budgeting what an SDK user loads instead ({@link LOADED_BUDGET}). The admin client,
  * `digitalpost/admin` (issue 16), added 0.33 MB to 2.75 MB: 0.24 MB of it are the declarations of
- * NgDP's 120 administration DTOs with their descriptions, once per module format.
+ * NgDP's 120 administration DTOs with their descriptions, once per module format. Serving all 68
+ * administration operations, the OAuth operations and the CSV export/import (issue 16) took the
+ * package to 3.68 MB: 0.6 MB of simulator code in both module formats.
  */
-const MAX_UNPACKED_BYTES = 3_200_000;
+const MAX_UNPACKED_BYTES = 3_800_000;
 
 /**
  * What importing an entry point reads of the package before any call: the ES module and every chunk
