@@ -1,7 +1,8 @@
 /**
  * With --data-dir, a simulator killed with SIGKILL at any moment loses nothing it acknowledged: after
  * a restart every message that got a 201 is delivered and receipted exactly once. Proven with the
- * real CLI in a child process, killed while messages are being sent and processed.
+ * real CLI in a child process, killed while messages are being sent and processed. The same holds
+ * for the administration's records (employees, sessions, contact groups …).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serializeMemoToBytes } from '../sdk/memo/writer.ts';
 import type { Fixtures } from '../simulator/index.ts';
-import { call, letterTo } from './support/simulator.ts';
+import { call, letterTo, SEED_IDS } from './support/simulator.ts';
 
 const cli = new URL('../cli/index.ts', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -143,6 +144,58 @@ describe('a simulator with --data-dir killed with SIGKILL', () => {
     },
     60_000,
   );
+});
+
+describe('the administration with --data-dir killed with SIGKILL', () => {
+  it('keeps every change it acknowledged, and the employees and logins made before', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dp-durability-admin-'));
+    try {
+      const first = await startCli(dataDir);
+      const portal = first.apiUrl.replace(/\/apis\/v1$/, '/portal/v1');
+      const seeded = first.fixtures.employees.find((each) => each.organisationId === SEED_IDS.authority);
+      if (seeded === undefined) throw new Error('no seeded employee of the authority');
+      const json = (body: unknown) => ({ body: JSON.stringify(body), contentType: 'application/json' });
+      const login = async (base: string, username: string, password: string): Promise<string> => {
+        const response = await call(`${base}/login`, { method: 'POST', ...json({ username, password }) });
+        expect(response.status, response.text).toBe(200);
+        return (response.json as { value: string }).value;
+      };
+      const token = await login(portal, seeded.username, seeded.password);
+      const bearer = { authorization: `Bearer ${token}` };
+      const colleague = await call(`${portal}/employees`, {
+        method: 'POST',
+        headers: bearer,
+        ...json({ username: 'kollega', password: 'kollega-1234', rights: ['CONTACT_ADMINISTRATOR'] }),
+      });
+      expect(colleague.status, colleague.text).toBe(201);
+      const groups = `${first.apiUrl}/organisations/${SEED_IDS.authority}/contact-groups/`;
+      const acknowledged: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const response = await call(groups, {
+          method: 'POST',
+          headers: bearer,
+          ...json({ name: `Gruppe ${i}`, description: 'Oprettet før SIGKILL' }),
+        });
+        expect(response.status, response.text).toBe(201);
+        acknowledged.push((response.json as { id: string }).id);
+      }
+      await killHard(first.child);
+
+      const second = await startCli(dataDir);
+      const listed = await call(
+        `${second.apiUrl}/organisations/${SEED_IDS.authority}/contact-groups/?size=100`,
+        { headers: bearer },
+      );
+      expect(listed.status, listed.text).toBe(200);
+      const ids = (listed.json as { contactGroups: { id: string }[] }).contactGroups.map((group) => group.id);
+      expect(ids).toEqual(expect.arrayContaining(acknowledged));
+      const secondPortal = second.apiUrl.replace(/\/apis\/v1$/, '/portal/v1');
+      expect(await login(secondPortal, 'kollega', 'kollega-1234')).toEqual(expect.any(String));
+      await killHard(second.child);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('a data folder', () => {
