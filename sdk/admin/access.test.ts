@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee, senderContact } from '../../test/support/admin.ts';
+import { all } from '../../test/support/admin-client.ts';
 import { resetSimulator, SEED_IDS, setClock, startTestSimulator } from '../../test/support/simulator.ts';
 import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from '../errors.ts';
 import { testCprNumber } from '../ngdp/identifiers.ts';
@@ -19,12 +20,6 @@ const AUTHORITY = SEED_IDS.authority;
 /** The seeded citizen 0101700001's mailbox (its contact id), and 0101700005's contact id. */
 const OWNER = '50000000-0000-4000-8000-000000000001';
 const HOLDER = '50000000-0000-4000-8000-000000000005';
-
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
 
 /** A new test employee of Testkommune with `rights`, logged in. */
 async function employee(username: string, rights: readonly string[]): Promise<AdminClient> {

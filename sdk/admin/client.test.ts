@@ -5,10 +5,11 @@
  * contact-structure.test.ts, organisation.test.ts, …).
  */
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { adminClientHooks, all } from '../../test/support/admin-client.ts';
+import { SEED_IDS } from '../../test/support/simulator.ts';
 import { AuthenticationError, InvalidOptionsError, NotFoundError, PermissionDeniedError } from '../errors.ts';
 import { AdminClient } from './client.ts';
 
@@ -16,20 +17,9 @@ let simulator: RunningSimulator;
 let admin: AdminClient;
 const AUTHORITY = SEED_IDS.authority;
 
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
-
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  admin = await AdminClient.login({ baseUrl: simulator.apiUrl }, seededEmployee(simulator, AUTHORITY));
+adminClientHooks(async (started, client) => {
+  simulator = started;
+  admin = client;
 });
 
 describe('logging in', () => {

@@ -4,10 +4,11 @@
  * the postkasse ids of `organisation`, the CSV export and import of `contactStructure`, and
  * NgDP's refusals as the SDK's error classes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { adminClientHooks, all } from '../../test/support/admin-client.ts';
+import { SEED_IDS } from '../../test/support/simulator.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -39,20 +40,9 @@ const point = (name: string, more: ContactPointCommand = {}): ContactPointComman
   ...more,
 });
 
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
-
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  admin = await AdminClient.login({ baseUrl: simulator.apiUrl }, seededEmployee(simulator, AUTHORITY));
+adminClientHooks(async (started, client) => {
+  simulator = started;
+  admin = client;
 });
 
 describe('contact groups', () => {

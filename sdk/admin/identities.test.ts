@@ -6,10 +6,11 @@
  * classes — and what it is all for: a right granted to a colleague opens the colleague's calls at
  * once, and its revocation closes them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { adminClientHooks, all } from '../../test/support/admin-client.ts';
+import { SEED_IDS } from '../../test/support/simulator.ts';
 import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from '../errors.ts';
 import { AdminClient } from './client.ts';
 import type { TestEmployee } from './portal.ts';
@@ -21,12 +22,6 @@ let admin: AdminClient;
 let me: string;
 const AUTHORITY = SEED_IDS.authority;
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
-
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
 
 /** A new test employee of Testkommune with `rights` (none unless given). */
 function colleague(
@@ -60,14 +55,9 @@ function listSystems(client: AdminClient): Promise<unknown> {
   return client.systems.list(AUTHORITY).next();
 }
 
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  admin = await AdminClient.login({ baseUrl: simulator.apiUrl }, seededEmployee(simulator, AUTHORITY));
+adminClientHooks(async (started, client) => {
+  simulator = started;
+  admin = client;
   me = seededEmployee(simulator, AUTHORITY).id;
 });
 

@@ -5,11 +5,12 @@
  * refusals as the SDK's error classes. The postkasse ids of `organisation` are part of the
  * contact structure (contact-structure.test.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { createEmployee, seededEmployee, seededToken } from '../../test/support/admin.ts';
+import { adminClientHooks } from '../../test/support/admin-client.ts';
 import { png } from '../../test/support/png.ts';
-import { control, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { control, SEED_IDS } from '../../test/support/simulator.ts';
 import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from '../errors.ts';
 import { AdminClient } from './client.ts';
 
@@ -18,14 +19,9 @@ let admin: AdminClient;
 const AUTHORITY = SEED_IDS.authority;
 const legalContact = { name: 'Juridisk kontor', email: 'jura@testkommune.dk', phoneNumber: '70101010' };
 
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  admin = await AdminClient.login({ baseUrl: simulator.apiUrl }, seededEmployee(simulator, AUTHORITY));
+adminClientHooks(async (started, client) => {
+  simulator = started;
+  admin = client;
 });
 
 /** A client of an employee of the authority with only `rights`. */

@@ -5,18 +5,13 @@
  * `standardSystemTemplates` (a vendor's template listed, a system made from it), with NgDP's
  * refusals as the SDK's error classes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeThrowawayCertificates } from '../../examples/throwaway-certificates.ts';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { createEmployee, seededEmployee, seededToken } from '../../test/support/admin.ts';
+import { adminClientHooks, all } from '../../test/support/admin-client.ts';
 import { itWith } from '../../test/support/requirements.ts';
-import {
-  advanceClock,
-  control,
-  resetSimulator,
-  SEED_IDS,
-  startTestSimulator,
-} from '../../test/support/simulator.ts';
+import { advanceClock, control, SEED_IDS } from '../../test/support/simulator.ts';
 import { sshPublicKey } from '../../test/support/ssh-keys.ts';
 import {
   BadRequestError,
@@ -45,20 +40,9 @@ function senderSystem(name: string): MailSystemCommand {
   };
 }
 
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
-}
-
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  admin = await AdminClient.login({ baseUrl: simulator.apiUrl }, seededEmployee(simulator, AUTHORITY));
+adminClientHooks(async (started, client) => {
+  simulator = started;
+  admin = client;
 });
 
 describe('systems', () => {
