@@ -4,28 +4,18 @@
  * nothing; an added row makes its object), a file at fault refused in one line naming the row,
  * and `--json`.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSimulator } from '../../simulator/index.ts';
-import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
-import { jsonLines, lines, loggedIn, run } from '../test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { cliLoginHooks } from '../../test/support/cli-admin.ts';
+import { SEED_IDS } from '../../test/support/simulator.ts';
+import { jsonLines, lines, run } from '../test-support.ts';
 
-let simulator: RunningSimulator;
 let config: string;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  config = await mkdtemp(join(tmpdir(), 'dp-structure-'));
-  env = await loggedIn(simulator.apiUrl, config, seededEmployee(simulator, SEED_IDS.authority));
-  return () => rm(config, { recursive: true, force: true });
+cliLoginHooks('dp-structure-', (login) => {
+  ({ config, env } = login);
 });
 
 /** A row of the export's `header` with these cells, the rest empty. */

@@ -2,25 +2,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
-import { seededEmployee } from '../../test/support/admin.ts';
-import { resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { cliLoginHooks } from '../../test/support/cli-admin.ts';
+import { SEED_IDS } from '../../test/support/simulator.ts';
 import { jsonLines, lines, loggedIn, run } from '../test-support.ts';
 
 let simulator: RunningSimulator;
 let config: string;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  config = await mkdtemp(join(tmpdir(), 'dp-identity-'));
-  env = await loggedIn(simulator.apiUrl, config, seededEmployee(simulator, SEED_IDS.authority));
-  return () => rm(config, { recursive: true, force: true });
+cliLoginHooks('dp-identity-', (login) => {
+  ({ simulator, config, env } = login);
 });
 
 describe('digitalpost identity create citizen|company', () => {

@@ -1,11 +1,11 @@
 /** `digitalpost system …` against a real simulator, after `digitalpost login`. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/index.ts';
 import { createEmployee, portal, seededEmployee, seededToken } from '../../test/support/admin.ts';
-import { call, keyOf, resetSimulator, SEED_IDS, startTestSimulator } from '../../test/support/simulator.ts';
+import { cliLoginHooks } from '../../test/support/cli-admin.ts';
+import { call, keyOf, SEED_IDS } from '../../test/support/simulator.ts';
 import { sshPublicKey } from '../../test/support/ssh-keys.ts';
 import { jsonLines, lines, loggedIn, run } from '../test-support.ts';
 
@@ -13,15 +13,8 @@ let simulator: RunningSimulator;
 let config: string;
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  simulator = await startTestSimulator();
-});
-afterAll(() => simulator.stop());
-beforeEach(async () => {
-  await resetSimulator(simulator);
-  config = await mkdtemp(join(tmpdir(), 'dp-system-'));
-  env = await loggedIn(simulator.apiUrl, config, seededEmployee(simulator, SEED_IDS.authority));
-  return () => rm(config, { recursive: true, force: true });
+cliLoginHooks('dp-system-', (login) => {
+  ({ simulator, config, env } = login);
 });
 
 /** Creates a system with the CLI and answers its id and API key. */
