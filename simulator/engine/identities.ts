@@ -97,6 +97,15 @@ function rightsOf(value: unknown, resource: string): AdminRight[] {
   return [...new Set(rights as AdminRight[])];
 }
 
+/**
+ * @throws Rejection RIGHT_MISSING unless the caller may administer the organisation's employees
+ *   (the test portal's employee functions).
+ */
+function administersUsers(caller: AdminCaller): void {
+  if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
+    throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+}
+
 export class Identities {
   private readonly context: EngineContext;
   private readonly log: AdminLog;
@@ -251,8 +260,7 @@ export class Identities {
    *   a wrong username (or one taken), password or right.
    */
   createEmployee(caller: AdminCaller, input: EmployeeInput): Employee {
-    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
-      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    administersUsers(caller);
     const employee = this.newEmployee(caller.organisation.id, input);
     const rights = input.rights === undefined ? [] : rightsOf(input.rights, 'employee');
     this.context.change(() => {
@@ -279,8 +287,7 @@ export class Identities {
    *   unknown username.
    */
   grant(caller: AdminCaller, username: unknown, rights: unknown): Employee {
-    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
-      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    administersUsers(caller);
     if (typeof username !== 'string') throw reject.requiredField('grant', 'username');
     const employee = this.byUsername(username);
     if (employee === undefined) throw reject.notFound(`no employee ${username}`);
@@ -380,8 +387,7 @@ export class Identities {
    * @throws Rejection RIGHT_MISSING without ORGANISATION_USER_ADMINISTRATOR.
    */
   employeesOf(caller: AdminCaller): Employee[] {
-    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
-      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    administersUsers(caller);
     const organisationId = caller.organisation.id;
     return this.context.store
       .listRecords(EMPLOYEES)
@@ -399,8 +405,7 @@ export class Identities {
    *   username that is not an employee of the caller's organisation; a conflict for the caller itself.
    */
   deleteEmployee(caller: AdminCaller, username: string): void {
-    if (!caller.rights.includes('ORGANISATION_USER_ADMINISTRATOR'))
-      throw reject.rightMissing(['ORGANISATION_USER_ADMINISTRATOR']);
+    administersUsers(caller);
     const employee = this.byUsername(username);
     if (employee === undefined || employee.organisationId !== caller.organisation.id)
       throw reject.notFound(`no employee ${username} of this organisation`);
